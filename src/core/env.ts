@@ -1,0 +1,45 @@
+import { ConfigError } from "./errors.ts";
+
+/**
+ * Environment variable names shared by the library and the CDK construct: the construct sets
+ * them on every function it creates or grants, so handler code needs no hand-written config.
+ */
+export const ENV = {
+  /** The queue a consumer function reads (set by `JobQueue` on its consumer). */
+  queueUrl: "SQS_JOBS_QUEUE_URL",
+  /** The dead-letter queue of that queue (set by `JobQueue` on its consumer). */
+  dlqUrl: "SQS_JOBS_DLQ_URL",
+} as const;
+
+/**
+ * The variable holding the URL of a named queue, as `JobQueue` sets it on producers:
+ * `reports` → `SQS_JOBS_REPORTS_QUEUE_URL`, `email-outbox` → `SQS_JOBS_EMAIL_OUTBOX_QUEUE_URL`.
+ */
+export function queueUrlEnvVar(queueName?: string): string {
+  if (queueName === undefined) return ENV.queueUrl;
+  const key = queueName
+    .replace(/\.fifo$/, "")
+    .replace(/[^A-Za-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .toUpperCase();
+  if (key === "")
+    throw new ConfigError(`queue name "${queueName}" has no letters or digits to name a variable`);
+  return `SQS_JOBS_${key}_QUEUE_URL`;
+}
+
+/** Reads a required variable; a {@link ConfigError} names it when it is missing. */
+export function requireEnv(name: string, what: string): string {
+  const value = process.env[name];
+  if (value === undefined || value.trim() === "") {
+    throw new ConfigError(
+      `${what} is not configured: pass it as an option or set the environment variable ${name} (JobQueue sets it for you on AWS)`,
+    );
+  }
+  return value.trim();
+}
+
+/** The endpoint every client sqs-jobs creates talks to, if one is set (LocalStack, `sqs-jobs dev`). */
+export function endpointFromEnv(service: "SQS" | "LAMBDA"): string | undefined {
+  const value = process.env[`AWS_ENDPOINT_URL_${service}`] ?? process.env.AWS_ENDPOINT_URL;
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
+}

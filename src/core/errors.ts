@@ -1,0 +1,128 @@
+/**
+ * Every error sqs-jobs throws extends {@link SqsJobsError} and carries a stable `code` that
+ * programs can switch on. Messages name the field, the shape of the bad value and the fix; they
+ * never contain payload contents.
+ */
+export type SqsJobsErrorCode =
+  | "ERR_VALIDATION"
+  | "ERR_PAYLOAD_TOO_LARGE"
+  | "ERR_CONFIG"
+  | "ERR_INVALID_OPTION"
+  | "ERR_SEND"
+  | "ERR_QUEUE_NOT_FOUND"
+  | "ERR_ENVELOPE"
+  | "ERR_PERMANENT"
+  | "ERR_JOB_TIMEOUT";
+
+export class SqsJobsError extends Error {
+  readonly code: SqsJobsErrorCode;
+
+  constructor(code: SqsJobsErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** One problem found by a schema, with the path to the offending field. */
+export interface ValidationIssue {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
+/**
+ * A payload did not match its job's schema. `issues` lists every problem with its path
+ * (for `sendBatch`, the path starts with the item's index). Nothing was sent.
+ */
+export class ValidationError extends SqsJobsError {
+  readonly jobName: string;
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(jobName: string, issues: readonly ValidationIssue[], options?: { subject?: string }) {
+    const shown = issues.slice(0, 5).map((i) => `${formatPath(i.path)}: ${i.message}`);
+    const more = issues.length > shown.length ? ` (and ${issues.length - shown.length} more)` : "";
+    super(
+      "ERR_VALIDATION",
+      `${options?.subject ?? `payload for job "${jobName}" is`} invalid: ${shown.join("; ")}${more}`,
+    );
+    this.jobName = jobName;
+    this.issues = issues;
+  }
+}
+
+/** The encoded message (body plus message attributes) exceeds the queue's maximum message size. */
+export class PayloadTooLargeError extends SqsJobsError {
+  readonly sizeBytes: number;
+  readonly limitBytes: number;
+
+  constructor(jobName: string, sizeBytes: number, limitBytes: number) {
+    super(
+      "ERR_PAYLOAD_TOO_LARGE",
+      `message for job "${jobName}" is ${sizeBytes} bytes (body + attributes) but the queue accepts at most ${limitBytes} bytes; store large data in S3 and send its key instead`,
+    );
+    this.sizeBytes = sizeBytes;
+    this.limitBytes = limitBytes;
+  }
+}
+
+/** Missing or invalid configuration: options, job definitions or environment variables. */
+export class ConfigError extends SqsJobsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("ERR_CONFIG", message, options);
+  }
+}
+
+/** A call's options are invalid (a delay out of range, a FIFO send without a group id...). */
+export class InvalidOptionError extends SqsJobsError {
+  constructor(message: string) {
+    super("ERR_INVALID_OPTION", message);
+  }
+}
+
+/** SQS refused or failed a send; `cause` holds the AWS error. */
+export class SendError extends SqsJobsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("ERR_SEND", message, options);
+  }
+}
+
+/** The queue URL points at a queue that does not exist (or that these credentials cannot see). */
+export class QueueNotFoundError extends SqsJobsError {
+  readonly queueUrl: string;
+
+  constructor(queueUrl: string, options?: { cause?: unknown }) {
+    super(
+      "ERR_QUEUE_NOT_FOUND",
+      `queue ${queueUrl} does not exist in this account and region (or the endpoint is wrong); check the queue URL and AWS_REGION / AWS_ENDPOINT_URL`,
+      options,
+    );
+    this.queueUrl = queueUrl;
+  }
+}
+
+/** A message body is not a valid sqs-jobs envelope. Such a message is poison. */
+export class EnvelopeError extends SqsJobsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("ERR_ENVELOPE", message, options);
+  }
+}
+
+/**
+ * Throw from a handler to skip the remaining attempts: the job is dead-lettered at once with this
+ * error as its reason.
+ *
+ * @example
+ * if (!user) throw new PermanentError(`user ${payload.userId} was deleted`);
+ */
+export class PermanentError extends SqsJobsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("ERR_PERMANENT", message, options);
+  }
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return "(root)";
+  return path
+    .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join("");
+}

@@ -1,0 +1,105 @@
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+import { assertNoProblems, type ResolvedRetryPolicy, type RetryPolicy, resolveRetryPolicy } from "./retry.ts";
+import type { JobSchema } from "./schema.ts";
+
+/** Job names travel in every message: short, readable, safe in logs, metrics and attributes. */
+const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$/;
+
+/** The longest job timeout: Lambda's 15 minutes. */
+export const MAX_JOB_TIMEOUT_SECONDS = 900;
+
+/** How FIFO messages of this job are grouped and deduplicated. */
+export interface FifoOptions<Input> {
+  /**
+   * The message group: jobs of one group run one at a time, in order. A function of the payload
+   * (e.g. the recipient of an email) or a constant.
+   */
+  readonly groupId: string | ((payload: Input) => string);
+  /**
+   * The deduplication id: a second send with the same id within 5 minutes is dropped by SQS.
+   * @default the queue's content-based deduplication (the queue must enable it), or the call's `dedupId`
+   */
+  readonly dedupId?: (payload: Input) => string;
+}
+
+export interface JobOptions<Name extends string, Schema extends JobSchema> {
+  /** Unique within a queue. Letters, digits and `._:-`, at most 80 characters, starting alphanumeric. */
+  readonly name: Name;
+  /** A Standard Schema (zod 4, `zod/mini`, valibot...) that every payload must pass, on send and on receive. */
+  readonly schema: Schema;
+  /** @default { maxAttempts: 5, backoff: { type: "exponential", baseSeconds: 2, maxSeconds: 900 } } */
+  readonly retry?: RetryPolicy;
+  /**
+   * Seconds a handler may run before its `ctx.signal` aborts and the attempt counts as failed.
+   * @default 30
+   */
+  readonly timeoutSeconds?: number;
+  /** Grouping and deduplication on FIFO queues. */
+  readonly fifo?: FifoOptions<StandardSchemaV1.InferInput<Schema>>;
+}
+
+/** A job type: its name, payload schema and policies. Share it between producers and consumers. */
+export interface JobDefinition<Name extends string = string, Schema extends JobSchema = JobSchema> {
+  readonly name: Name;
+  readonly schema: Schema;
+  readonly retry: ResolvedRetryPolicy;
+  readonly timeoutSeconds: number;
+  readonly fifo: FifoOptions<StandardSchemaV1.InferInput<Schema>> | undefined;
+}
+
+/** What a producer passes to `send` for this job (the schema's input type). */
+export type JobInput<J extends JobDefinition> = StandardSchemaV1.InferInput<J["schema"]>;
+
+/** What a handler receives for this job (the schema's output type, after defaults and transforms). */
+export type JobPayload<J extends JobDefinition> = StandardSchemaV1.InferOutput<J["schema"]>;
+
+/**
+ * Defines a job once, for producers and consumers alike. Invalid options throw a
+ * {@link ConfigError} that lists every problem.
+ *
+ * @example
+ * import { z } from "zod/mini";
+ * export const resizeImage = defineJob({
+ *   name: "resize-image",
+ *   schema: z.object({ key: z.string(), width: z.number() }),
+ *   retry: { maxAttempts: 5, backoff: { type: "exponential", baseSeconds: 2, maxSeconds: 900 } },
+ *   timeoutSeconds: 60,
+ * });
+ */
+export function defineJob<const Name extends string, Schema extends JobSchema>(
+  options: JobOptions<Name, Schema>,
+): JobDefinition<Name, Schema> {
+  const problems: string[] = [];
+  const name: unknown = options.name;
+  if (typeof name !== "string" || !JOB_NAME.test(name)) {
+    problems.push(
+      `name must be 1-80 characters of letters, digits and "._:-", starting with a letter or digit, but ${describe(name)} was provided`,
+    );
+  }
+  const schema: unknown = options.schema;
+  if (typeof schema !== "object" || schema === null || !("~standard" in schema)) {
+    problems.push(
+      "schema must be a Standard Schema (e.g. a zod 4 or zod/mini schema such as z.object({...})), but none was provided",
+    );
+  }
+  const timeoutSeconds = options.timeoutSeconds ?? 30;
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > MAX_JOB_TIMEOUT_SECONDS) {
+    problems.push(
+      `timeoutSeconds must be an integer between 1 and ${MAX_JOB_TIMEOUT_SECONDS}, but ${timeoutSeconds} was provided`,
+    );
+  }
+  const retry = resolveRetryPolicy(options.retry, problems);
+  assertNoProblems(`job definition ${typeof name === "string" ? `"${name}"` : ""}`.trim(), problems);
+  return Object.freeze({
+    name: options.name,
+    schema: options.schema,
+    retry,
+    timeoutSeconds,
+    fifo: options.fifo,
+  });
+}
+
+function describe(value: unknown): string {
+  if (typeof value === "string") return value === "" ? "an empty string" : `"${value.slice(0, 100)}"`;
+  return value === null ? "null" : typeof value;
+}

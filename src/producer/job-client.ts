@@ -1,0 +1,189 @@
+import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { describeAwsError, queueMissingOr } from "../core/aws-errors.ts";
+import { queueUrlEnvVar, requireEnv } from "../core/env.ts";
+import {
+  ConfigError,
+  PayloadTooLargeError,
+  SendError,
+  SqsJobsError,
+  ValidationError,
+} from "../core/errors.ts";
+import type { JobDefinition, JobInput } from "../core/job.ts";
+import { createSqsClient } from "../core/sqs-client.ts";
+import {
+  checkSendOptions,
+  type PreparedMessage,
+  prepareMessage,
+  type SendOptions,
+  SQS_MAX_MESSAGE_BYTES,
+} from "./message.ts";
+import { type SendBatchResult, sendPrepared } from "./send-batch.ts";
+
+export interface JobClientOptions {
+  /**
+   * The queue to send to.
+   * @default the environment variable for `queue` (see {@link queueUrlEnvVar}), else `SQS_JOBS_QUEUE_URL`
+   */
+  readonly queueUrl?: string;
+  /** Logical queue name whose environment variable holds the URL, as `JobQueue.grantSendJobs` sets it. */
+  readonly queue?: string;
+  /** @default a client for the ambient region and credentials that honours `AWS_ENDPOINT_URL` */
+  readonly sqs?: SQSClient;
+  /**
+   * The queue's `MaximumMessageSize` when it is set below SQS's maximum, so oversize jobs are
+   * refused before any network call.
+   * @default 1,048,576 (1 MiB, SQS's maximum)
+   */
+  readonly maxMessageBytes?: number;
+}
+
+export interface SendResult {
+  readonly jobId: string;
+  readonly messageId: string;
+}
+
+export interface SendBatchOptions extends SendOptions {
+  /** SendMessageBatch requests in flight at once. @default 8 */
+  readonly concurrency?: number;
+  /** Further tries of an entry or request that failed transiently. @default 5 */
+  readonly maxRetries?: number;
+  /** Called after each request with the count of items settled so far. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Sends typed jobs to one queue. Payloads are validated against the job's schema and measured
+ * before any network call.
+ *
+ * @example
+ * const jobs = new JobClient({ queue: "reports" }); // reads SQS_JOBS_REPORTS_QUEUE_URL
+ * const { jobId } = await jobs.send(buildReport, { fileKey: "uploads/a.csv" });
+ */
+export class JobClient {
+  readonly queueUrl: string;
+  readonly fifo: boolean;
+  readonly #sqs: SQSClient;
+  readonly #maxMessageBytes: number;
+
+  constructor(options: JobClientOptions = {}) {
+    this.queueUrl = options.queueUrl ?? requireEnv(queueUrlEnvVar(options.queue), "the queue URL");
+    if (!/^https?:\/\/[^/\s]+\/\S+$/.test(this.queueUrl)) {
+      throw new ConfigError(
+        `queueUrl must be an SQS queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/my-queue, but "${this.queueUrl.slice(0, 200)}" was provided`,
+      );
+    }
+    const max = options.maxMessageBytes ?? SQS_MAX_MESSAGE_BYTES;
+    if (!Number.isInteger(max) || max < 1024 || max > SQS_MAX_MESSAGE_BYTES) {
+      throw new ConfigError(
+        `maxMessageBytes must be an integer between 1,024 and ${SQS_MAX_MESSAGE_BYTES}, but ${max} was provided`,
+      );
+    }
+    this.#maxMessageBytes = max;
+    this.fifo = this.queueUrl.endsWith(".fifo");
+    this.#sqs = options.sqs ?? createSqsClient();
+  }
+
+  /**
+   * Validates and sends one job.
+   *
+   * @throws {ValidationError} the payload fails the schema (nothing sent)
+   * @throws {PayloadTooLargeError} the encoded message exceeds the size limit (nothing sent)
+   * @throws {InvalidOptionError} a bad delay, or a FIFO send without a group id
+   * @throws {QueueNotFoundError} the queue does not exist
+   * @throws {SendError} SQS refused the message; `cause` holds the AWS error
+   */
+  async send<J extends JobDefinition>(
+    job: J,
+    payload: JobInput<J>,
+    options: SendOptions = {},
+  ): Promise<SendResult> {
+    checkSendOptions(options, this.fifo);
+    const prepared = await prepareMessage(job, payload, options, this.fifo);
+    if (!prepared.ok) throw new ValidationError(job.name, prepared.issues);
+    const m = prepared.message;
+    if (m.sizeBytes > this.#maxMessageBytes)
+      throw new PayloadTooLargeError(job.name, m.sizeBytes, this.#maxMessageBytes);
+    try {
+      const out = await this.#sqs.send(
+        new SendMessageCommand({
+          QueueUrl: this.queueUrl,
+          MessageBody: m.body,
+          MessageAttributes: m.attributes,
+          DelaySeconds: m.delaySeconds,
+          MessageGroupId: m.groupId,
+          MessageDeduplicationId: m.dedupId,
+        }),
+      );
+      return { jobId: m.jobId, messageId: out.MessageId ?? "" };
+    } catch (error) {
+      const mapped = queueMissingOr(error, this.queueUrl);
+      if (mapped instanceof SqsJobsError) throw mapped;
+      throw new SendError(
+        `sending job "${job.name}" to ${this.queueUrl} failed: ${describeAwsError(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
+  /**
+   * Validates every payload, then sends them in SendMessageBatch requests (10 entries and at most
+   * 1 MiB each) with bounded concurrency, retrying transient failures. Returns one result per
+   * payload; nothing is dropped silently.
+   *
+   * @throws {ValidationError} one or more payloads are invalid or too large; `issues` paths start
+   *   with the item index; nothing was sent
+   * @throws {QueueNotFoundError} the queue does not exist
+   * @example
+   * const { failed, items } = await jobs.sendBatch(sendEmail, recipients.map((to) => ({ to })));
+   */
+  async sendBatch<J extends JobDefinition>(
+    job: J,
+    payloads: readonly JobInput<J>[],
+    options: SendBatchOptions = {},
+  ): Promise<SendBatchResult> {
+    checkSendOptions(options, this.fifo);
+    const concurrency = options.concurrency ?? 8;
+    const maxRetries = options.maxRetries ?? 5;
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 100) {
+      throw new ConfigError(
+        `concurrency must be an integer between 1 and 100, but ${concurrency} was provided`,
+      );
+    }
+    if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 20) {
+      throw new ConfigError(`maxRetries must be an integer between 0 and 20, but ${maxRetries} was provided`);
+    }
+    const messages: PreparedMessage[] = [];
+    const issues: { path: PropertyKey[]; message: string }[] = [];
+    for (let index = 0; index < payloads.length; index++) {
+      const prepared = await prepareMessage(job, payloads[index] as JobInput<J>, options, this.fifo);
+      if (!prepared.ok) {
+        for (const issue of prepared.issues)
+          issues.push({ path: [index, ...issue.path], message: issue.message });
+      } else if (prepared.message.sizeBytes > this.#maxMessageBytes) {
+        issues.push({
+          path: [index],
+          message: `message is ${prepared.message.sizeBytes} bytes, above the limit of ${this.#maxMessageBytes}`,
+        });
+      } else {
+        messages.push(prepared.message);
+      }
+    }
+    if (issues.length > 0) {
+      const bad = new Set(issues.map((i) => i.path[0]));
+      throw new ValidationError(job.name, issues, {
+        subject: `${bad.size} of ${payloads.length} payloads for job "${job.name}" are`,
+      });
+    }
+    return sendPrepared(messages, {
+      sqs: this.#sqs,
+      queueUrl: this.queueUrl,
+      maxRequestBytes: SQS_MAX_MESSAGE_BYTES,
+      concurrency,
+      maxRetries,
+      retryBaseMs: 100,
+      onProgress: options.onProgress,
+    });
+  }
+}
