@@ -8,18 +8,24 @@ const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$/;
 /** The longest job timeout: Lambda's 15 minutes. */
 export const MAX_JOB_TIMEOUT_SECONDS = 900;
 
+/**
+ * A callback checked bivariantly, so a `JobDefinition` for a specific payload still fits where any
+ * job definition is expected (method parameters are bivariant; function properties are not).
+ */
+type PayloadFn<Input, R> = { bivarianceHack(payload: Input): R }["bivarianceHack"];
+
 /** How FIFO messages of this job are grouped and deduplicated. */
 export interface FifoOptions<Input> {
   /**
    * The message group: jobs of one group run one at a time, in order. A function of the payload
    * (e.g. the recipient of an email) or a constant.
    */
-  readonly groupId: string | ((payload: Input) => string);
+  readonly groupId: string | PayloadFn<Input, string>;
   /**
    * The deduplication id: a second send with the same id within 5 minutes is dropped by SQS.
    * @default the queue's content-based deduplication (the queue must enable it), or the call's `dedupId`
    */
-  readonly dedupId?: (payload: Input) => string;
+  readonly dedupId?: PayloadFn<Input, string>;
 }
 
 export interface JobOptions<Name extends string, Schema extends JobSchema> {

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { decodeEnvelope, EnvelopeError } from "../../src/index.ts";
+
+const good = {
+  sqsJobs: 1,
+  job: "resize-image",
+  id: "0193",
+  enqueuedAt: "2026-11-23T13:30:00.000Z",
+  payload: { a: 1 },
+};
+
+describe("decodeEnvelope", () => {
+  it("decodes a valid envelope", () => {
+    expect(decodeEnvelope(JSON.stringify(good))).toEqual(good);
+  });
+
+  it("accepts an envelope without id and enqueuedAt (fixed scheduler inputs, hand-written messages)", () => {
+    expect(decodeEnvelope('{"sqsJobs":1,"job":"x","payload":null}')).toEqual({
+      sqsJobs: 1,
+      job: "x",
+      payload: null,
+    });
+  });
+
+  it("unwraps an SNS notification body", () => {
+    const sns = {
+      Type: "Notification",
+      MessageId: "m",
+      TopicArn: "arn:aws:sns:x",
+      Message: JSON.stringify(good),
+    };
+    expect(decodeEnvelope(JSON.stringify(sns))).toEqual(good);
+  });
+
+  it.each([
+    ["not json", "{oops", /not JSON \(5 characters\)/],
+    ["an array", "[1]", /not an object \(got array\)/],
+    ["a plain object", '{"hello":"world"}', /"sqsJobs" version field is missing/],
+    ["a future version", '{"sqsJobs":2,"job":"x","payload":1}', /version 2 is not supported.*upgrade/],
+    ["a missing job", '{"sqsJobs":1,"payload":1}', /"job" must be a non-empty string/],
+    ["a missing payload", '{"sqsJobs":1,"job":"x"}', /"payload" is missing/],
+    ["a bad date", '{"sqsJobs":1,"job":"x","enqueuedAt":"soon","payload":1}', /ISO 8601/],
+    ["an unknown field", '{"sqsJobs":1,"job":"x","payload":1,"extra":true}', /unknown field "extra"/],
+  ])("rejects %s with a typed error that says what is wrong", (_, body, message) => {
+    expect(() => decodeEnvelope(body)).toThrow(EnvelopeError);
+    expect(() => decodeEnvelope(body)).toThrow(message);
+  });
+
+  it("never echoes the body in its error", () => {
+    const body = '{"sqsJobs":1,"job":"x","secret":"hunter2"';
+    expect(() => decodeEnvelope(body)).toThrow(/^(?!.*hunter2)/);
+  });
+});

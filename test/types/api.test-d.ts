@@ -1,0 +1,40 @@
+import { describe, expectTypeOf, it } from "vitest";
+import { z } from "zod";
+import * as zm from "zod/mini";
+import { defineJob, JobClient, type JobInput, type JobPayload } from "../../src/index.ts";
+
+const job = defineJob({
+  name: "typed",
+  schema: z.object({
+    n: z.number(),
+    when: z.string().transform((s) => new Date(s)),
+    tag: z.string().default("x"),
+  }),
+});
+
+describe("public types", () => {
+  it("infers the send input and the handler payload from the schema", () => {
+    expectTypeOf<JobInput<typeof job>>().toEqualTypeOf<{
+      n: number;
+      when: string;
+      tag?: string | undefined;
+    }>();
+    expectTypeOf<JobPayload<typeof job>>().toEqualTypeOf<{ n: number; when: Date; tag: string }>();
+    expectTypeOf(job.name).toEqualTypeOf<"typed">();
+  });
+
+  it("works with zod/mini", () => {
+    const mini = defineJob({ name: "mini", schema: zm.object({ id: zm.string() }) });
+    expectTypeOf<JobInput<typeof mini>>().toEqualTypeOf<{ id: string }>();
+  });
+
+  it("refuses a wrong payload at compile time", () => {
+    const client = new JobClient({ queueUrl: "http://127.0.0.1:1/0/q" });
+    // @ts-expect-error n must be a number
+    void client.send(job, { n: "1", when: "2026-01-01" });
+    expectTypeOf(client.send(job, { n: 1, when: "2026-01-01" })).resolves.toEqualTypeOf<{
+      readonly jobId: string;
+      readonly messageId: string;
+    }>();
+  });
+});
