@@ -1,0 +1,88 @@
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+
+/** Requests that reached the wire, per SQS action (SDK retries counted). */
+export class CallCounter {
+  readonly #counts = new Map<string, number>();
+
+  add(action: string): void {
+    this.#counts.set(action, (this.#counts.get(action) ?? 0) + 1);
+  }
+
+  get(action: string): number {
+    return this.#counts.get(action) ?? 0;
+  }
+
+  total(): number {
+    let n = 0;
+    for (const v of this.#counts.values()) n += v;
+    return n;
+  }
+
+  snapshot(): Record<string, number> {
+    return Object.fromEntries(this.#counts);
+  }
+
+  reset(): void {
+    this.#counts.clear();
+  }
+}
+
+/**
+ * An SQSClient for an emulator: the explicit endpoint wins over the queue URL's host (emulators hand
+ * out `*.localhost` URLs that do not resolve here), with dummy credentials. With a counter, every
+ * request is counted in the deserialize step, which sits inside the retry loop, so an SDK retry
+ * counts as a second call.
+ */
+export function benchSqsClient(endpoint: string, counter?: CallCounter): SQSClient {
+  const client = new SQSClient({
+    endpoint,
+    useQueueUrlAsEndpoint: false,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+  if (counter !== undefined) {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        counter.add(context.commandName ?? "unknown");
+        return next(args);
+      },
+      { step: "deserialize", name: "benchCallCounter" },
+    );
+  }
+  return client;
+}
+
+export async function createQueue(sqs: SQSClient, name: string): Promise<string> {
+  const out = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  if (out.QueueUrl === undefined) throw new Error(`CreateQueue ${name} returned no URL`);
+  return out.QueueUrl;
+}
+
+export async function deleteQueue(sqs: SQSClient, queueUrl: string): Promise<void> {
+  await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+}
+
+/** Visible + in flight + delayed: every message the queue holds. */
+export async function countMessages(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const out = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+      ],
+    }),
+  );
+  const a = out.Attributes ?? {};
+  return (
+    Number(a.ApproximateNumberOfMessages ?? 0) +
+    Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +
+    Number(a.ApproximateNumberOfMessagesDelayed ?? 0)
+  );
+}

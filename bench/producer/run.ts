@@ -1,0 +1,179 @@
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { ownCpuMs, processCpuMs } from "../lib/cpu.ts";
+import { type FauxqsProcess, startFauxqsProcess } from "../lib/fauxqs-process.ts";
+import { machineInfo } from "../lib/machine.ts";
+import { writeResults } from "../lib/results.ts";
+import { benchSqsClient, CallCounter, countMessages, createQueue, deleteQueue } from "../lib/sqs.ts";
+import { median, round, spread } from "../lib/stats.ts";
+import { CONCURRENCY, METHODS, type Method, makeWorkload, type Workload } from "./methods.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    messages: { type: "string", default: "20000" },
+    repetitions: { type: "string", default: "5" },
+    warmup: { type: "string", default: "2000" },
+    out: { type: "string", default: fileURLToPath(new URL("../results/producer.json", import.meta.url)) },
+  },
+});
+const MESSAGES = Number(args.messages);
+const REPETITIONS = Number(args.repetitions);
+const WARMUP = Number(args.warmup);
+
+interface Sample {
+  readonly msgsPerSec: number;
+  readonly calls: Record<string, number>;
+  readonly clientCpuMs: number;
+  readonly emulatorCpuMs: number;
+}
+
+/** Garbage left by the previous method should not be collected on the next one's clock. */
+const collectGarbage = (globalThis as { gc?: () => void }).gc;
+
+let queueSeq = 0;
+
+async function measure(fauxqs: FauxqsProcess, method: Method, work: Workload): Promise<Sample> {
+  const admin = benchSqsClient(fauxqs.endpoint);
+  const counter = new CallCounter();
+  const sqs = benchSqsClient(fauxqs.endpoint, counter);
+  const queueUrl = await createQueue(admin, `bench-producer-${process.pid}-${queueSeq++}`);
+  collectGarbage?.();
+
+  const cpu0 = ownCpuMs();
+  const emu0 = processCpuMs(fauxqs.pid);
+  const t0 = performance.now();
+  await method.run(sqs, queueUrl, work);
+  const elapsedMs = performance.now() - t0;
+  const clientCpuMs = ownCpuMs() - cpu0;
+  const emulatorCpuMs = processCpuMs(fauxqs.pid) - emu0;
+
+  // A method must not win by losing messages: the queue holds exactly what was sent.
+  const held = await countMessages(admin, queueUrl);
+  const expected = work.bodies.length;
+  if (held !== expected)
+    throw new Error(`${method.name}: queue holds ${held} messages, expected ${expected}`);
+  await deleteQueue(admin, queueUrl);
+  sqs.destroy();
+  admin.destroy();
+  return { msgsPerSec: (expected * 1000) / elapsedMs, calls: counter.snapshot(), clientCpuMs, emulatorCpuMs };
+}
+
+async function main(): Promise<void> {
+  const fauxqs = await startFauxqsProcess();
+  const samples = new Map<string, Sample[]>(METHODS.map((m) => [m.name, []]));
+  try {
+    const warm = makeWorkload(WARMUP);
+    for (const method of METHODS) await measure(fauxqs, method, warm);
+    console.log(`warm-up done (${WARMUP} messages per method); ${REPETITIONS} x ${MESSAGES} messages`);
+
+    for (let rep = 0; rep < REPETITIONS; rep++) {
+      const work = makeWorkload(MESSAGES);
+      // Rotate the order each repetition so no method always runs first, or right after the slowest.
+      for (let k = 0; k < METHODS.length; k++) {
+        const method = METHODS[(rep + k) % METHODS.length] as Method;
+        const s = await measure(fauxqs, method, work);
+        samples.get(method.name)?.push(s);
+        console.log(
+          `rep ${rep + 1} ${method.name.padEnd(30)} ${Math.round(s.msgsPerSec).toString().padStart(6)} msg/s  client ${round((s.clientCpuMs * 1000) / MESSAGES, 1)} ms/1k  emulator ${round((s.emulatorCpuMs * 1000) / MESSAGES, 1)} ms/1k  calls ${JSON.stringify(s.calls)}`,
+        );
+      }
+    }
+  } finally {
+    await fauxqs.stop();
+  }
+
+  const per1k = (ms: number) => (ms * 1000) / MESSAGES;
+  const methods = Object.fromEntries(
+    METHODS.map((m) => {
+      const list = samples.get(m.name) ?? [];
+      const callsPerMessage = (action?: string) =>
+        round(
+          median(
+            list.map(
+              (s) =>
+                (action === undefined
+                  ? Object.values(s.calls).reduce((a, b) => a + b, 0)
+                  : (s.calls[action] ?? 0)) / MESSAGES,
+            ),
+          ),
+          4,
+        );
+      return [
+        m.name,
+        {
+          description: m.description,
+          msgsPerSec: spread(
+            list.map((s) => s.msgsPerSec),
+            0,
+          ),
+          callsPerMessage: callsPerMessage(),
+          sendMessageBatchCallsPerMessage: callsPerMessage("SendMessageBatchCommand"),
+          clientCpuMsPer1k: spread(
+            list.map((s) => per1k(s.clientCpuMs)),
+            1,
+          ),
+          emulatorCpuMsPer1k: spread(
+            list.map((s) => per1k(s.emulatorCpuMs)),
+            1,
+          ),
+        },
+      ];
+    }),
+  );
+
+  // Ratios are taken within each repetition (methods ran back to back under the same machine load),
+  // then summarised, which is steadier on a shared machine than a ratio of medians.
+  const ratio = (a: string, b: string) => {
+    const xs = samples.get(a) ?? [];
+    const ys = samples.get(b) ?? [];
+    return spread(
+      xs.map((x, i) => x.msgsPerSec / (ys[i]?.msgsPerSec ?? Number.NaN)),
+      2,
+    );
+  };
+  const ours = "sqs-jobs sendBatch";
+  const ratios = {
+    sendBatchVsSqsProducer: ratio(ours, "sqs-producer"),
+    sendBatchVsSqsProducerOneCall: ratio(ours, "sqs-producer (one send call)"),
+    sendBatchVsRawBatchLoop: ratio(ours, "raw SDK SendMessageBatch"),
+    sendBatchVsRawSendLoop: ratio(ours, "raw SDK SendMessage"),
+  };
+  const batchCalls = methods[ours]?.sendMessageBatchCallsPerMessage ?? Number.NaN;
+  const targets = {
+    "throughput >= 1.6x sqs-producer (same concurrency)": {
+      target: 1.6,
+      actual: ratios.sendBatchVsSqsProducer.median,
+      met: ratios.sendBatchVsSqsProducer.median >= 1.6,
+    },
+    "throughput >= 0.9x raw SDK SendMessageBatch loop": {
+      target: 0.9,
+      actual: ratios.sendBatchVsRawBatchLoop.median,
+      met: ratios.sendBatchVsRawBatchLoop.median >= 0.9,
+    },
+    "SendMessageBatch calls per message <= 0.11": {
+      target: 0.11,
+      actual: batchCalls,
+      met: batchCalls <= 0.11,
+    },
+  };
+
+  const results = {
+    benchmark: "producer",
+    date: new Date().toISOString(),
+    node: process.version,
+    machine: machineInfo(),
+    emulator: "fauxqs (own process, in-memory, loopback)",
+    messages: MESSAGES,
+    repetitions: REPETITIONS,
+    concurrency: CONCURRENCY,
+    gcBetweenMethods: collectGarbage !== undefined,
+    methods,
+    ratios,
+    targets,
+  };
+  await writeResults(args.out, results);
+  console.log(JSON.stringify({ ratios, targets }, null, 2));
+  console.log(`written to ${args.out}`);
+}
+
+await main();
