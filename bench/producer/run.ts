@@ -13,12 +13,18 @@ const { values: args } = parseArgs({
     messages: { type: "string", default: "20000" },
     repetitions: { type: "string", default: "5" },
     warmup: { type: "string", default: "2000" },
+    "settle-ms": { type: "string", default: "1000" },
+    only: { type: "string" },
     out: { type: "string", default: fileURLToPath(new URL("../results/producer.json", import.meta.url)) },
   },
 });
 const MESSAGES = Number(args.messages);
 const REPETITIONS = Number(args.repetitions);
 const WARMUP = Number(args.warmup);
+const SETTLE_MS = Number(args["settle-ms"]);
+/** `--only "a,b"` runs a subset (for quick A/B checks); the results file then lacks the other methods. */
+const SELECTED =
+  args.only === undefined ? METHODS : METHODS.filter((m) => args.only?.split(",").includes(m.name));
 
 interface Sample {
   readonly msgsPerSec: number;
@@ -38,6 +44,9 @@ async function measure(fauxqs: FauxqsProcess, method: Method, work: Workload): P
   const sqs = benchSqsClient(fauxqs.endpoint, counter);
   const queueUrl = await createQueue(admin, `bench-producer-${process.pid}-${queueSeq++}`);
   collectGarbage?.();
+  // Both processes finish the previous method's work (the emulator frees a deleted queue of 20,000
+  // messages) before the clock starts, so no method pays for its predecessor.
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
   const cpu0 = ownCpuMs();
   const emu0 = processCpuMs(fauxqs.pid);
@@ -60,17 +69,17 @@ async function measure(fauxqs: FauxqsProcess, method: Method, work: Workload): P
 
 async function main(): Promise<void> {
   const fauxqs = await startFauxqsProcess();
-  const samples = new Map<string, Sample[]>(METHODS.map((m) => [m.name, []]));
+  const samples = new Map<string, Sample[]>(SELECTED.map((m) => [m.name, []]));
   try {
     const warm = makeWorkload(WARMUP);
-    for (const method of METHODS) await measure(fauxqs, method, warm);
+    for (const method of SELECTED) await measure(fauxqs, method, warm);
     console.log(`warm-up done (${WARMUP} messages per method); ${REPETITIONS} x ${MESSAGES} messages`);
 
     for (let rep = 0; rep < REPETITIONS; rep++) {
       const work = makeWorkload(MESSAGES);
       // Rotate the order each repetition so no method always runs first, or right after the slowest.
-      for (let k = 0; k < METHODS.length; k++) {
-        const method = METHODS[(rep + k) % METHODS.length] as Method;
+      for (let k = 0; k < SELECTED.length; k++) {
+        const method = SELECTED[(rep + k) % SELECTED.length] as Method;
         const s = await measure(fauxqs, method, work);
         samples.get(method.name)?.push(s);
         console.log(
@@ -84,7 +93,7 @@ async function main(): Promise<void> {
 
   const per1k = (ms: number) => (ms * 1000) / MESSAGES;
   const methods = Object.fromEntries(
-    METHODS.map((m) => {
+    SELECTED.map((m) => {
       const list = samples.get(m.name) ?? [];
       const callsPerMessage = (action?: string) =>
         round(
@@ -126,6 +135,7 @@ async function main(): Promise<void> {
   const ratio = (a: string, b: string) => {
     const xs = samples.get(a) ?? [];
     const ys = samples.get(b) ?? [];
+    if (xs.length === 0 || ys.length === 0) return null;
     return spread(
       xs.map((x, i) => x.msgsPerSec / (ys[i]?.msgsPerSec ?? Number.NaN)),
       2,
@@ -139,17 +149,11 @@ async function main(): Promise<void> {
     sendBatchVsRawSendLoop: ratio(ours, "raw SDK SendMessage"),
   };
   const batchCalls = methods[ours]?.sendMessageBatchCallsPerMessage ?? Number.NaN;
+  const atLeast = (target: number, actual: number | undefined) =>
+    actual === undefined ? { target, actual: null, met: null } : { target, actual, met: actual >= target };
   const targets = {
-    "throughput >= 1.6x sqs-producer (same concurrency)": {
-      target: 1.6,
-      actual: ratios.sendBatchVsSqsProducer.median,
-      met: ratios.sendBatchVsSqsProducer.median >= 1.6,
-    },
-    "throughput >= 0.9x raw SDK SendMessageBatch loop": {
-      target: 0.9,
-      actual: ratios.sendBatchVsRawBatchLoop.median,
-      met: ratios.sendBatchVsRawBatchLoop.median >= 0.9,
-    },
+    "throughput >= 1.6x sqs-producer (same concurrency)": atLeast(1.6, ratios.sendBatchVsSqsProducer?.median),
+    "throughput >= 0.9x raw SDK SendMessageBatch loop": atLeast(0.9, ratios.sendBatchVsRawBatchLoop?.median),
     "SendMessageBatch calls per message <= 0.11": {
       target: 0.11,
       actual: batchCalls,
