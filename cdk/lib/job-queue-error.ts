@@ -1,0 +1,15 @@
+import { ConfigError } from "../../src/core/errors.ts";
+
+/**
+ * A JobQueue's props are invalid. Thrown when the construct is created (at synth time), listing
+ * every problem at once so one run shows all the fixes.
+ */
+export class JobQueueConfigError extends ConfigError {
+  readonly problems: readonly string[];
+
+  constructor(path: string, problems: readonly string[]) {
+    const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+    super(`JobQueue ${path} has ${count}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.problems = problems;
+  }
+}

@@ -1,0 +1,235 @@
+import { queueUrlEnvVar } from "../../src/core/env.ts";
+import type { JobQueueProps } from "./job-queue-props.ts";
+
+/** Lambda's longest function timeout. */
+export const MAX_FUNCTION_TIMEOUT_SECONDS = 900;
+/** Time a consumer needs besides the job itself: start-up, SDK calls, a DLQ write. */
+export const FUNCTION_TIMEOUT_MARGIN_SECONDS = 10;
+/** Extra receives SQS allows after the last attempt before its redrive policy steps in. */
+export const RECEIVE_COUNT_MARGIN = 2;
+/** Lambda's default function timeout, for functions created without one. */
+const LAMBDA_DEFAULT_TIMEOUT_SECONDS = 3;
+const MAX_VISIBILITY_SECONDS = 43_200;
+const DEFAULT_RETENTION_SECONDS = 4 * 24 * 3600;
+const MAX_RETENTION_SECONDS = 14 * 24 * 3600;
+const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+
+/** What the construct knows about the consumer before it creates it. */
+export type ConsumerKind =
+  | { readonly kind: "entry" }
+  /** `timeoutSeconds` is undefined for imported functions, whose configuration CDK cannot see. */
+  | { readonly kind: "function"; readonly timeoutSeconds: number | undefined };
+
+/** Every setting of a JobQueue, derived or given, in plain numbers. */
+export interface JobQueueSettings {
+  readonly name: string;
+  readonly queueUrlEnvVar: string;
+  readonly jobNames: readonly string[];
+  readonly fifo: boolean;
+  readonly batchSize: number;
+  readonly batchingWindowSeconds: number;
+  readonly maxConcurrency: number | undefined;
+  readonly functionTimeoutSeconds: number;
+  readonly visibilityTimeoutSeconds: number;
+  readonly recommendedVisibilityTimeoutSeconds: number;
+  readonly maxReceiveCount: number;
+  readonly retentionSeconds: number;
+  readonly memorySize: number;
+  readonly dlqDepthThreshold: number;
+  readonly ageOfOldestMessageSeconds: number;
+}
+
+export interface ResolvedSettings {
+  readonly settings: JobQueueSettings;
+  /** Errors: the construct refuses to synthesize. */
+  readonly problems: readonly string[];
+  /** Risky but allowed: shown as warning annotations. */
+  readonly warnings: readonly string[];
+}
+
+const n = (value: number): string => value.toLocaleString("en-US");
+
+function between(field: string, value: number, min: number, max: number, unit = ""): string | undefined {
+  if (Number.isInteger(value) && value >= min && value <= max) return undefined;
+  return `${field} must be an integer between ${n(min)} and ${n(max)}${unit}, but ${n(value)} was provided`;
+}
+
+/**
+ * Derives every setting a JobQueue needs from its props and checks them all, so one synth reports
+ * every problem at once instead of the first.
+ */
+export function resolveSettings(id: string, props: JobQueueProps, consumer: ConsumerKind): ResolvedSettings {
+  const problems: (string | undefined)[] = [];
+  const warnings: string[] = [];
+  const jobs = props.jobs ?? [];
+  const jobNames = jobs.map((j) => j.name);
+  const duplicates = [...new Set(jobNames.filter((name, i) => jobNames.indexOf(name) !== i))];
+  const maxJobTimeout = Math.max(1, ...jobs.map((j) => j.timeoutSeconds));
+  const maxAttempts = Math.max(1, ...jobs.map((j) => j.retry.maxAttempts));
+  const fifo = props.fifo ?? false;
+
+  const name = props.name ?? id;
+  let envVar = "";
+  try {
+    envVar = queueUrlEnvVar(name);
+  } catch {
+    problems.push(
+      `name must contain letters or digits to name an environment variable, but "${name}" was provided`,
+    );
+  }
+
+  problems.push(
+    jobs.length === 0 ? "jobs must list at least one job definition, but none was provided" : undefined,
+    duplicates.length > 0
+      ? `jobs must have unique names, but ${duplicates.join(", ")} appear more than once`
+      : undefined,
+  );
+
+  const hasEntry = props.entry !== undefined;
+  const hasFunction = props.consumer !== undefined;
+  if (hasEntry === hasFunction) {
+    problems.push(
+      `give exactly one of entry (a handler file to bundle) and consumer (an existing function), but ${hasEntry ? "both were" : "neither was"} provided`,
+    );
+  }
+  if (consumer.kind === "function") {
+    for (const field of [
+      "timeout",
+      "memorySize",
+      "architecture",
+      "runtime",
+      "environment",
+      "bundling",
+    ] as const) {
+      if (props[field] !== undefined) {
+        problems.push(
+          `${field} applies only to a function created from entry; set it on the consumer function you pass`,
+        );
+      }
+    }
+  }
+
+  if (props.queueName !== undefined) {
+    const base = props.queueName.replace(/\.fifo$/, "");
+    if (!QUEUE_NAME.test(base)) {
+      problems.push(
+        `queueName must be 1-80 letters, digits, "-" and "_" (plus ".fifo" on FIFO queues), but "${props.queueName}" was provided`,
+      );
+    }
+    if (!fifo && props.queueName.endsWith(".fifo")) {
+      problems.push(`queueName ends with ".fifo" but fifo is not set: set fifo: true or drop the suffix`);
+    }
+  }
+  if (props.contentBasedDeduplication === true && !fifo) {
+    problems.push("contentBasedDeduplication applies only to FIFO queues: set fifo: true or drop it");
+  }
+
+  const batchSize = props.batchSize ?? 10;
+  const windowSeconds = props.maxBatchingWindow?.toSeconds() ?? 0;
+  problems.push(between("batchSize", batchSize, 1, fifo ? 10 : 10_000, fifo ? " on a FIFO queue" : ""));
+  if (fifo && props.maxBatchingWindow !== undefined) {
+    problems.push("maxBatchingWindow is not supported on FIFO queues: remove it or use a standard queue");
+  } else {
+    problems.push(between("maxBatchingWindow", windowSeconds, 0, 300, " seconds"));
+  }
+  if (!fifo && batchSize > 10 && windowSeconds < 1) {
+    problems.push(
+      `batchSize above 10 needs a maxBatchingWindow of at least 1 second, but ${n(batchSize)} was provided without one`,
+    );
+  }
+  if (props.maxConcurrency !== undefined) {
+    problems.push(between("maxConcurrency", props.maxConcurrency, 2, 1000));
+  }
+
+  let functionTimeout: number;
+  if (consumer.kind === "entry") {
+    const derived = Math.min(MAX_FUNCTION_TIMEOUT_SECONDS, maxJobTimeout + FUNCTION_TIMEOUT_MARGIN_SECONDS);
+    functionTimeout = props.timeout?.toSeconds() ?? derived;
+    problems.push(between("timeout", functionTimeout, 1, MAX_FUNCTION_TIMEOUT_SECONDS, " seconds"));
+    if (props.timeout === undefined && derived < maxJobTimeout + FUNCTION_TIMEOUT_MARGIN_SECONDS) {
+      warnings.push(
+        `the longest job timeout (${n(maxJobTimeout)} s) leaves the consumer no margin within Lambda's 15 minutes: a job that times out may be cut off before it is retried or dead-lettered`,
+      );
+    }
+  } else {
+    functionTimeout = consumer.timeoutSeconds ?? LAMBDA_DEFAULT_TIMEOUT_SECONDS;
+    if (consumer.timeoutSeconds === undefined && props.visibilityTimeout === undefined && hasFunction) {
+      problems.push(
+        "visibilityTimeout is required with an imported consumer function, whose timeout CDK cannot see: pass 6 × its timeout + the batching window",
+      );
+    }
+  }
+  if (
+    jobs.length > 0 &&
+    functionTimeout < maxJobTimeout &&
+    !(consumer.kind === "function" && consumer.timeoutSeconds === undefined)
+  ) {
+    problems.push(
+      `the consumer's timeout must be at least the longest job timeout (${n(maxJobTimeout)} seconds), but ${n(functionTimeout)} was provided`,
+    );
+  }
+
+  const recommended = 6 * functionTimeout + windowSeconds;
+  const visibility = props.visibilityTimeout?.toSeconds() ?? Math.min(MAX_VISIBILITY_SECONDS, recommended);
+  problems.push(between("visibilityTimeout", visibility, 0, MAX_VISIBILITY_SECONDS, " seconds"));
+  if (props.visibilityTimeout !== undefined && visibility < functionTimeout) {
+    problems.push(
+      `visibilityTimeout must be at least the function timeout (${n(functionTimeout)} seconds; AWS recommends 6 × timeout + batching window = ${n(recommended)}), but ${n(visibility)} was provided`,
+    );
+  } else if (props.visibilityTimeout !== undefined && visibility < recommended) {
+    warnings.push(
+      `visibilityTimeout of ${n(visibility)} seconds is below AWS's recommended 6 × function timeout + batching window (${n(recommended)} seconds): a message may be received again while its first invocation still waits its turn`,
+    );
+  }
+
+  const maxReceiveCount = props.maxReceiveCount ?? maxAttempts + RECEIVE_COUNT_MARGIN;
+  problems.push(between("maxReceiveCount", maxReceiveCount, 1, 1000));
+  if (maxReceiveCount <= maxAttempts) {
+    problems.push(
+      `maxReceiveCount must be above the largest retry.maxAttempts of the jobs (${n(maxAttempts)}) so sqs-jobs dead-letters with a reason first, but ${n(maxReceiveCount)} was provided`,
+    );
+  }
+
+  const retention = props.retentionPeriod?.toSeconds() ?? DEFAULT_RETENTION_SECONDS;
+  problems.push(between("retentionPeriod", retention, 60, MAX_RETENTION_SECONDS, " seconds"));
+
+  const memorySize = props.memorySize ?? 512;
+  problems.push(between("memorySize", memorySize, 128, 10_240, " MB"));
+  if (props.runtime !== undefined) {
+    const version = /^nodejs(\d+)\.x$/.exec(props.runtime.name);
+    if (version === null || Number(version[1]) < 22) {
+      problems.push(
+        `runtime must be Node.js 22 or newer (e.g. Runtime.NODEJS_24_X), but ${props.runtime.name} was provided`,
+      );
+    }
+  }
+
+  const dlqDepthThreshold = props.alarms?.dlqDepthThreshold ?? 1;
+  const ageSeconds = props.alarms?.ageOfOldestMessage?.toSeconds() ?? 3600;
+  problems.push(between("alarms.dlqDepthThreshold", dlqDepthThreshold, 1, 100_000));
+  problems.push(
+    between("alarms.ageOfOldestMessage", ageSeconds, 60, retention, " seconds (up to the retention period)"),
+  );
+
+  return {
+    settings: {
+      name,
+      queueUrlEnvVar: envVar,
+      jobNames,
+      fifo,
+      batchSize,
+      batchingWindowSeconds: windowSeconds,
+      maxConcurrency: props.maxConcurrency,
+      functionTimeoutSeconds: functionTimeout,
+      visibilityTimeoutSeconds: visibility,
+      recommendedVisibilityTimeoutSeconds: recommended,
+      maxReceiveCount,
+      retentionSeconds: retention,
+      memorySize,
+      dlqDepthThreshold,
+      ageOfOldestMessageSeconds: ageSeconds,
+    },
+    problems: problems.filter((p): p is string => p !== undefined),
+    warnings,
+  };
+}

@@ -1,0 +1,100 @@
+import { Match, Template } from "aws-cdk-lib/assertions";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as kms from "aws-cdk-lib/aws-kms";
+import { describe, expect, it } from "vitest";
+import { JobQueue } from "../../cdk/lib/index.ts";
+import { FIXTURE_ENTRY, iamActions, inlineFunction, job, type Resources, testStack } from "./stack.ts";
+
+type Statement = { Action: string | string[]; Resource: { "Fn::GetAtt"?: [string, string] }; Effect: string };
+
+/**
+ * The grants of the role whose logical id starts with `rolePrefix`, as sorted actions and the logical
+ * id of the resource they apply to.
+ */
+function grantsOf(template: Template, rolePrefix: string): { actions: string[]; resource: string }[] {
+  const policies = Object.values(template.findResources("AWS::IAM::Policy") as Resources);
+  const policy = policies.find((p) => JSON.stringify(p.Properties?.Roles).includes(`"${rolePrefix}`));
+  if (policy === undefined) throw new Error(`no policy for role ${rolePrefix}`);
+  const document = policy.Properties?.PolicyDocument as { Statement: Statement[] };
+  const statements = document.Statement;
+  return statements.map((s) => {
+    expect(s.Effect).toBe("Allow");
+    return {
+      actions: (Array.isArray(s.Action) ? [...s.Action] : [s.Action]).sort(),
+      resource: s.Resource["Fn::GetAtt"]?.[0] ?? JSON.stringify(s.Resource),
+    };
+  });
+}
+
+describe("JobQueue permissions", () => {
+  // Given a queue and a producer function granted to send
+  const stack = testStack();
+  const q = new JobQueue(stack, "Reports", {
+    name: "reports",
+    jobs: [job("build-report")],
+    entry: FIXTURE_ENTRY,
+  });
+  const producer = inlineFunction(stack, "Producer");
+  q.grantSendJobs(producer);
+  const template = Template.fromStack(stack);
+
+  it("lets the consumer receive, delete, change visibility and read attributes on its queue, and send to its DLQ", () => {
+    expect(grantsOf(template, "ReportsConsumerServiceRole")).toEqual([
+      {
+        actions: [
+          "sqs:ChangeMessageVisibility",
+          "sqs:DeleteMessage",
+          "sqs:GetQueueAttributes",
+          "sqs:ReceiveMessage",
+        ],
+        resource: expect.stringMatching(/^ReportsQueue/),
+      },
+      { actions: ["sqs:SendMessage"], resource: expect.stringMatching(/^ReportsDeadLetterQueue/) },
+    ]);
+  });
+
+  it("lets a producer only send, and tells it the queue URL", () => {
+    expect(grantsOf(template, "ProducerServiceRole")).toEqual([
+      { actions: ["sqs:SendMessage"], resource: expect.stringMatching(/^ReportsQueue/) },
+    ]);
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Handler: "index.handler",
+      Environment: {
+        Variables: { SQS_JOBS_REPORTS_QUEUE_URL: { Ref: Match.stringLikeRegexp("^ReportsQueue") } },
+      },
+    });
+  });
+
+  it("grants no wildcard action anywhere", () => {
+    const actions = iamActions(template);
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.filter((a) => a.includes("*"))).toEqual([]);
+  });
+
+  it("grants a non-Lambda principal send rights without touching any environment", () => {
+    const role = new iam.Role(stack, "Sender", {
+      assumedBy: new iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
+    });
+    const grant = q.grantSendJobs(role);
+    expect(grant.success).toBe(true);
+  });
+});
+
+describe("JobQueue permissions with a customer-managed key", () => {
+  it("adds exactly the key actions consumers and producers need", () => {
+    // Given a queue encrypted with a KMS key, and a producer
+    const stack = testStack();
+    const encryptionKey = new kms.Key(stack, "Key");
+    const q = new JobQueue(stack, "Secure", { jobs: [job("secure")], entry: FIXTURE_ENTRY, encryptionKey });
+    q.grantSendJobs(inlineFunction(stack, "Producer"));
+    const template = Template.fromStack(stack);
+    // Then the producer may make data keys and send, and the consumer may also decrypt
+    const key = { actions: ["kms:Decrypt", "kms:GenerateDataKey"], resource: expect.stringMatching(/^Key/) };
+    expect(grantsOf(template, "ProducerServiceRole")).toEqual([
+      { actions: ["sqs:SendMessage"], resource: expect.stringMatching(/^SecureQueue/) },
+      key,
+    ]);
+    expect(grantsOf(template, "SecureConsumerServiceRole")).toContainEqual(key);
+    expect(iamActions(template).filter((a) => a.includes("*"))).toEqual([]);
+  });
+});
