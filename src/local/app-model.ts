@@ -1,0 +1,185 @@
+import { join } from "node:path";
+import type { StackTemplate, TemplateResource } from "./cloud-assembly.ts";
+
+export const LOCAL_ACCOUNT = "000000000000";
+
+export interface QueueModel {
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly name: string;
+  readonly fifo: boolean;
+  /** Queue attributes for CreateQueue, RedrivePolicy resolved to the local DLQ's ARN. */
+  readonly attributes: Record<string, string>;
+  readonly dlqLogicalId: string | undefined;
+}
+
+export interface FunctionModel {
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly name: string;
+  /** Directory of the bundled code, `undefined` when the template holds no local asset. */
+  readonly codeDir: string | undefined;
+  readonly handler: string;
+  readonly timeoutSeconds: number;
+  readonly environment: Record<string, unknown>;
+}
+
+export interface EventSourceModel {
+  readonly logicalId: string;
+  readonly functionLogicalId: string;
+  readonly queueLogicalId: string;
+  readonly batchSize: number;
+  readonly batchingWindowSeconds: number;
+  readonly maximumConcurrency: number | undefined;
+  readonly reportBatchItemFailures: boolean;
+  readonly enabled: boolean;
+}
+
+export interface AppModel {
+  readonly queues: readonly QueueModel[];
+  readonly functions: readonly FunctionModel[];
+  readonly eventSources: readonly EventSourceModel[];
+  readonly buckets: readonly { readonly logicalId: string; readonly name: string }[];
+}
+
+/** Queue attributes CreateQueue understands; the rest (encryption, policies) means nothing locally. */
+const QUEUE_ATTRIBUTES = [
+  "VisibilityTimeout",
+  "MessageRetentionPeriod",
+  "DelaySeconds",
+  "MaximumMessageSize",
+  "ReceiveMessageWaitTimeSeconds",
+  "FifoQueue",
+  "ContentBasedDeduplication",
+  "DeduplicationScope",
+  "FifoThroughputLimit",
+] as const;
+
+type Intrinsic = Record<string, unknown>;
+
+function isObject(value: unknown): value is Intrinsic {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** CloudFormation's generated names look like `Stack-LogicalId-RANDOM`; locally the random part is dropped. */
+function physicalName(stackName: string, logicalId: string, max: number, suffix = ""): string {
+  const base = `${stackName}-${logicalId}`.replace(/[^A-Za-z0-9_-]/g, "-");
+  return base.slice(0, max - suffix.length) + suffix;
+}
+
+/** Reads the queues, functions, event source mappings and buckets of every stack. */
+export function buildAppModel(stacks: readonly StackTemplate[], assemblyDir: string): AppModel {
+  const queues: QueueModel[] = [];
+  const functions: FunctionModel[] = [];
+  const eventSources: EventSourceModel[] = [];
+  const buckets: { logicalId: string; name: string }[] = [];
+  for (const stack of stacks) {
+    for (const [logicalId, resource] of Object.entries(stack.resources)) {
+      const props = resource.Properties ?? {};
+      switch (resource.Type) {
+        case "AWS::SQS::Queue":
+          queues.push(queueModel(stack.stackName, logicalId, props));
+          break;
+        case "AWS::Lambda::Function":
+          functions.push(functionModel(stack.stackName, logicalId, resource, assemblyDir));
+          break;
+        case "AWS::Lambda::EventSourceMapping": {
+          const model = eventSourceModel(logicalId, props, stack.resources);
+          if (model !== undefined) eventSources.push(model);
+          break;
+        }
+        case "AWS::S3::Bucket":
+          buckets.push({
+            logicalId,
+            name:
+              typeof props.BucketName === "string"
+                ? props.BucketName
+                : physicalName(stack.stackName, logicalId, 63).toLowerCase().replace(/_/g, "-"),
+          });
+          break;
+      }
+    }
+  }
+  return { queues, functions, eventSources, buckets };
+}
+
+function queueModel(stackName: string, logicalId: string, props: Record<string, unknown>): QueueModel {
+  const fifo = props.FifoQueue === true || props.FifoQueue === "true";
+  const name =
+    typeof props.QueueName === "string"
+      ? props.QueueName
+      : physicalName(stackName, logicalId, 80, fifo ? ".fifo" : "");
+  const attributes: Record<string, string> = {};
+  for (const key of QUEUE_ATTRIBUTES) {
+    const value = props[key];
+    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
+      attributes[key] = String(value);
+    }
+  }
+  let dlqLogicalId: string | undefined;
+  const redrive = props.RedrivePolicy;
+  if (isObject(redrive)) {
+    const target = redrive.deadLetterTargetArn;
+    if (isObject(target) && Array.isArray(target["Fn::GetAtt"]))
+      dlqLogicalId = String(target["Fn::GetAtt"][0]);
+    // The ARN is filled in once every queue's local name is known.
+    attributes.RedrivePolicy = JSON.stringify({ maxReceiveCount: Number(redrive.maxReceiveCount ?? 10) });
+  }
+  return { stackName, logicalId, name, fifo, attributes, dlqLogicalId };
+}
+
+function functionModel(
+  stackName: string,
+  logicalId: string,
+  resource: TemplateResource,
+  assemblyDir: string,
+): FunctionModel {
+  const props = resource.Properties ?? {};
+  const assetPath = resource.Metadata?.["aws:asset:path"];
+  const env = props.Environment;
+  return {
+    stackName,
+    logicalId,
+    name:
+      typeof props.FunctionName === "string" ? props.FunctionName : physicalName(stackName, logicalId, 64),
+    codeDir: typeof assetPath === "string" ? join(assemblyDir, assetPath) : undefined,
+    handler: typeof props.Handler === "string" ? props.Handler : "index.handler",
+    timeoutSeconds: typeof props.Timeout === "number" ? props.Timeout : 3,
+    environment: isObject(env) && isObject(env.Variables) ? env.Variables : {},
+  };
+}
+
+function eventSourceModel(
+  logicalId: string,
+  props: Record<string, unknown>,
+  resources: Readonly<Record<string, TemplateResource>>,
+): EventSourceModel | undefined {
+  const source = props.EventSourceArn;
+  const fn = props.FunctionName;
+  if (
+    !isObject(source) ||
+    !Array.isArray(source["Fn::GetAtt"]) ||
+    !isObject(fn) ||
+    typeof fn.Ref !== "string"
+  ) {
+    return undefined;
+  }
+  const queueLogicalId = String(source["Fn::GetAtt"][0]);
+  if (resources[queueLogicalId]?.Type !== "AWS::SQS::Queue") return undefined;
+  const scaling = props.ScalingConfig;
+  const types = props.FunctionResponseTypes;
+  return {
+    logicalId,
+    functionLogicalId: fn.Ref,
+    queueLogicalId,
+    batchSize: typeof props.BatchSize === "number" ? props.BatchSize : 10,
+    batchingWindowSeconds:
+      typeof props.MaximumBatchingWindowInSeconds === "number" ? props.MaximumBatchingWindowInSeconds : 0,
+    maximumConcurrency:
+      isObject(scaling) && typeof scaling.MaximumConcurrency === "number"
+        ? scaling.MaximumConcurrency
+        : undefined,
+    reportBatchItemFailures: Array.isArray(types) && types.includes("ReportBatchItemFailures"),
+    enabled: props.Enabled !== false,
+  };
+}

@@ -1,0 +1,316 @@
+import { createHash } from "node:crypto";
+import type { Server } from "node:http";
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SetQueueAttributesCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import { startFauxqs } from "fauxqs";
+import { buildAppModel, LOCAL_ACCOUNT, type QueueModel } from "./app-model.ts";
+import { readCloudAssembly } from "./cloud-assembly.ts";
+import { EventSourcePoller } from "./event-source.ts";
+import { startFrontServer } from "./front-server.ts";
+import { FunctionRuntime } from "./function-runtime.ts";
+import { type ResolvedResource, resolveValue, Unresolved } from "./intrinsics.ts";
+import type { LambdaApiTarget } from "./lambda-api.ts";
+import { synthesize } from "./synth.ts";
+
+export interface DevStackOptions {
+  /** The CDK app command, or a synthesized cloud assembly directory. @default cdk.json's "app" */
+  readonly app?: string;
+  /** Directory of cdk.json and the app. @default process.cwd() */
+  readonly cwd?: string;
+  /** Port of the one endpoint for SQS, S3, SNS and Lambda. 0 picks a free port. @default 4566 */
+  readonly port?: number;
+  /** @default "127.0.0.1" */
+  readonly host?: string;
+  /** Keep queues and messages in fauxqs's SQLite store in this directory across restarts. */
+  readonly persistDir?: string;
+  /** @default "us-east-1" */
+  readonly region?: string;
+  readonly onEvent?: (event: DevEvent) => void;
+}
+
+export type DevEvent =
+  | {
+      readonly type: "batch";
+      readonly functionName: string;
+      readonly records: number;
+      readonly failed: number;
+      readonly durationMs: number;
+    }
+  | { readonly type: "log"; readonly functionName: string; readonly line: string }
+  | { readonly type: "error"; readonly functionName?: string; readonly message: string };
+
+export interface DevStack {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly queues: readonly { logicalId: string; name: string; url: string; arn: string; dlqUrl?: string }[];
+  readonly functions: readonly {
+    logicalId: string;
+    name: string;
+    eventSources: readonly { uuid: string; queueArn: string; enabled: boolean }[];
+  }[];
+  stop(): Promise<void>;
+}
+
+/** Event source mapping ids stay the same across restarts, so scripts can keep using them. */
+function stableUuid(seed: string): string {
+  const h = createHash("sha256").update(seed).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * Runs a CDK app locally: fauxqs for SQS/S3/SNS, every queue of the templates with its
+ * attributes, and every SQS-triggered function driven like Lambda's poller, its real bundled
+ * handler loaded in a worker thread with its environment resolved to local resources.
+ */
+export async function startDevStack(options: DevStackOptions = {}): Promise<DevStack> {
+  const cwd = options.cwd ?? process.cwd();
+  const region = options.region ?? "us-east-1";
+  const emit = options.onEvent ?? (() => {});
+  const assemblyDir = await synthesize({ app: options.app, cwd, outDir: ".sqs-jobs/cdk.out" });
+  const model = buildAppModel(await readCloudAssembly(assemblyDir), assemblyDir);
+
+  const fauxqs = await startFauxqs({
+    port: 0,
+    logger: false,
+    defaultRegion: region,
+    dataDir: options.persistDir,
+  });
+  let target: LambdaApiTarget = { functions: new Map(), pollers: [] };
+  let front: { server: Server; endpoint: string };
+  try {
+    front = await startFrontServer({
+      host: options.host ?? "127.0.0.1",
+      port: options.port ?? 4566,
+      backendPort: fauxqs.port,
+      lambda: () => target,
+    });
+  } catch (error) {
+    await fauxqs.stop();
+    throw error;
+  }
+  const sqs = new SQSClient({
+    endpoint: front.endpoint,
+    region,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    useQueueUrlAsEndpoint: false,
+  });
+
+  const resources = new Map<string, ResolvedResource>();
+  const queues = await createQueues(sqs, model.queues);
+  for (const q of queues) {
+    resources.set(q.logicalId, {
+      ref: q.url,
+      attributes: { Arn: q.arn, QueueName: q.name, QueueUrl: q.url },
+    });
+  }
+  for (const bucket of model.buckets) {
+    fauxqs.createBucket(bucket.name);
+    resources.set(bucket.logicalId, {
+      ref: bucket.name,
+      attributes: {
+        Arn: `arn:aws:s3:::${bucket.name}`,
+        DomainName: `${bucket.name}.s3.amazonaws.com`,
+        RegionalDomainName: `${bucket.name}.s3.${region}.amazonaws.com`,
+      },
+    });
+  }
+  for (const fn of model.functions) {
+    const arn = `arn:aws:lambda:${region}:${LOCAL_ACCOUNT}:function:${fn.name}`;
+    resources.set(fn.logicalId, { ref: fn.name, attributes: { Arn: arn } });
+  }
+
+  const ctx = { resources, region, account: LOCAL_ACCOUNT };
+  const functions = new Map<string, { runtime: FunctionRuntime; arn: string }>();
+  const byLogicalId = new Map<string, FunctionRuntime>();
+  for (const fn of model.functions) {
+    if (fn.codeDir === undefined) {
+      emit({
+        type: "error",
+        functionName: fn.name,
+        message: "no bundled code asset: skipped (inline code is not run locally)",
+      });
+      continue;
+    }
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries(fn.environment)) {
+      const resolved = resolveValue(value, ctx);
+      if (resolved instanceof Unresolved) {
+        emit({
+          type: "error",
+          functionName: fn.name,
+          message: `environment variable ${key} (${resolved.what}) has no local value; left empty`,
+        });
+        env[key] = "";
+      } else {
+        env[key] = resolved;
+      }
+    }
+    const runtime = new FunctionRuntime({
+      name: fn.name,
+      codeDir: fn.codeDir,
+      handler: fn.handler,
+      timeoutSeconds: fn.timeoutSeconds,
+      region,
+      env: localEnvironment(env, front.endpoint, region, fn.name, fn.timeoutSeconds),
+      onLog: (line) => emit({ type: "log", functionName: fn.name, line }),
+    });
+    functions.set(fn.name, { runtime, arn: resources.get(fn.logicalId)?.attributes.Arn ?? "" });
+    byLogicalId.set(fn.logicalId, runtime);
+  }
+
+  const pollers: EventSourcePoller[] = [];
+  for (const es of model.eventSources) {
+    const runtime = byLogicalId.get(es.functionLogicalId);
+    const queue = queues.find((q) => q.logicalId === es.queueLogicalId);
+    if (runtime === undefined || queue === undefined) continue;
+    const fnName = runtime.options.name;
+    pollers.push(
+      new EventSourcePoller({
+        state: {
+          uuid: stableUuid(`${es.logicalId}:${fnName}:${queue.arn}`),
+          functionName: fnName,
+          functionArn: functions.get(fnName)?.arn ?? "",
+          queueArn: queue.arn,
+          queueUrl: queue.url,
+          batchSize: es.batchSize,
+          batchingWindowSeconds: es.batchingWindowSeconds,
+          maximumConcurrency: es.maximumConcurrency,
+          reportBatchItemFailures: es.reportBatchItemFailures,
+          enabled: es.enabled,
+          lastModified: new Date(),
+        },
+        sqs,
+        fn: runtime,
+        region,
+        onBatch: (outcome) => {
+          if (outcome.records > 0) {
+            emit({
+              type: "batch",
+              functionName: fnName,
+              records: outcome.records,
+              failed: outcome.failed,
+              durationMs: outcome.durationMs,
+            });
+          }
+          if (outcome.error !== undefined)
+            emit({ type: "error", functionName: fnName, message: outcome.error });
+        },
+      }),
+    );
+  }
+  target = { functions, pollers };
+  for (const poller of pollers) poller.start();
+
+  let stopping: Promise<void> | undefined;
+  return {
+    endpoint: front.endpoint,
+    region,
+    queues,
+    functions: model.functions
+      .filter((fn) => functions.has(fn.name))
+      .map((fn) => ({
+        logicalId: fn.logicalId,
+        name: fn.name,
+        eventSources: pollers
+          .filter((p) => p.state.functionName === fn.name)
+          .map((p) => ({ uuid: p.state.uuid, queueArn: p.state.queueArn, enabled: p.state.enabled })),
+      })),
+    stop() {
+      stopping ??= (async () => {
+        await Promise.all(pollers.map((p) => p.stop()));
+        await Promise.all([...functions.values()].map((f) => f.runtime.stop()));
+        front.server.closeAllConnections();
+        await new Promise<void>((resolve) => front.server.close(() => resolve()));
+        sqs.destroy();
+        await fauxqs.stop();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** What a Lambda environment would have, pointed at the local endpoint. */
+function localEnvironment(
+  env: Record<string, string>,
+  endpoint: string,
+  region: string,
+  functionName: string,
+  timeoutSeconds: number,
+): Record<string, string> {
+  const keep: Record<string, string> = {};
+  for (const key of ["PATH", "HOME", "TZ", "LANG", "TMPDIR"]) {
+    const value = process.env[key];
+    if (value !== undefined) keep[key] = value;
+  }
+  return {
+    ...keep,
+    ...env,
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_LAMBDA_FUNCTION_NAME: functionName,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
+    AWS_LAMBDA_FUNCTION_TIMEOUT: String(timeoutSeconds),
+    SQS_JOBS_LOCAL: "1",
+  };
+}
+
+/** Creates dead-letter queues first so each source queue's redrive policy can name its DLQ's ARN. */
+async function createQueues(sqs: SQSClient, models: readonly QueueModel[]) {
+  const created: { logicalId: string; name: string; url: string; arn: string; dlqUrl?: string }[] = [];
+  const ordered = [...models].sort(
+    (a, b) => Number(a.dlqLogicalId !== undefined) - Number(b.dlqLogicalId !== undefined),
+  );
+  for (const q of ordered) {
+    const attributes = { ...q.attributes };
+    const dlq =
+      q.dlqLogicalId === undefined ? undefined : created.find((c) => c.logicalId === q.dlqLogicalId);
+    if (attributes.RedrivePolicy !== undefined && dlq !== undefined) {
+      const policy = JSON.parse(attributes.RedrivePolicy) as { maxReceiveCount: number };
+      attributes.RedrivePolicy = JSON.stringify({
+        deadLetterTargetArn: dlq.arn,
+        maxReceiveCount: policy.maxReceiveCount,
+      });
+    } else {
+      delete attributes.RedrivePolicy;
+    }
+    const url = await createOrUpdateQueue(sqs, q.name, attributes);
+    const out = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }),
+    );
+    created.push({
+      logicalId: q.logicalId,
+      name: q.name,
+      url,
+      arn: out.Attributes?.QueueArn ?? "",
+      dlqUrl: dlq?.url,
+    });
+  }
+  return created;
+}
+
+/** With persistence a queue may already exist with older attributes: bring them up to date. */
+async function createOrUpdateQueue(
+  sqs: SQSClient,
+  name: string,
+  attributes: Record<string, string>,
+): Promise<string> {
+  try {
+    const out = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+    return out.QueueUrl ?? "";
+  } catch (error) {
+    const code = (error as { name?: string }).name ?? "";
+    if (!/QueueAlreadyExists|QueueNameExists/.test(code)) throw error;
+    const out = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+    const url = out.QueueUrl ?? "";
+    const { FifoQueue: _fifo, ...mutable } = attributes;
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: mutable }));
+    return url;
+  }
+}

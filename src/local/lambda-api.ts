@@ -1,0 +1,179 @@
+import type { EventSourcePoller, EventSourceState } from "./event-source.ts";
+import type { FunctionRuntime } from "./function-runtime.ts";
+
+export interface LambdaApiResponse {
+  readonly status: number;
+  readonly headers?: Record<string, string>;
+  readonly body: string;
+}
+
+export interface LambdaApiTarget {
+  readonly functions: ReadonlyMap<string, { readonly runtime: FunctionRuntime; readonly arn: string }>;
+  readonly pollers: readonly EventSourcePoller[];
+}
+
+const PREFIX = "/2015-03-31/";
+
+export function isLambdaApiPath(path: string): boolean {
+  return path.startsWith(PREFIX);
+}
+
+function json(status: number, value: unknown): LambdaApiResponse {
+  return { status, headers: { "content-type": "application/json" }, body: JSON.stringify(value) };
+}
+
+function notFound(message: string): LambdaApiResponse {
+  return {
+    status: 404,
+    headers: { "content-type": "application/json", "x-amzn-errortype": "ResourceNotFoundException" },
+    body: JSON.stringify({ Type: "User", Message: message, message }),
+  };
+}
+
+function invalid(message: string): LambdaApiResponse {
+  return {
+    status: 400,
+    headers: { "content-type": "application/json", "x-amzn-errortype": "InvalidParameterValueException" },
+    body: JSON.stringify({ Type: "User", Message: message, message }),
+  };
+}
+
+function mappingView(s: EventSourceState) {
+  return {
+    UUID: s.uuid,
+    BatchSize: s.batchSize,
+    MaximumBatchingWindowInSeconds: s.batchingWindowSeconds,
+    EventSourceArn: s.queueArn,
+    FunctionArn: s.functionArn,
+    LastModified: s.lastModified.getTime() / 1_000,
+    State: s.enabled ? "Enabled" : "Disabled",
+    StateTransitionReason: "USER_INITIATED",
+    FunctionResponseTypes: s.reportBatchItemFailures ? ["ReportBatchItemFailures"] : [],
+    ...(s.maximumConcurrency === undefined
+      ? {}
+      : { ScalingConfig: { MaximumConcurrency: s.maximumConcurrency } }),
+  };
+}
+
+/** `name`, `arn:...:function:name` and `arn:...:function:name:$LATEST` all name a function. */
+function functionNameOf(ref: string): string {
+  const parts = decodeURIComponent(ref).split(":");
+  const at = parts.indexOf("function");
+  return at >= 0 ? (parts[at + 1] ?? "") : (parts[0] ?? "");
+}
+
+/**
+ * The part of the Lambda REST API that the CLI, the AWS SDK and the AWS CLI use against a local
+ * stack: Invoke, ListFunctions, and List/Get/UpdateEventSourceMapping.
+ */
+export async function handleLambdaApi(
+  target: LambdaApiTarget,
+  method: string,
+  url: URL,
+  body: string,
+  headers: Record<string, string | string[] | undefined>,
+): Promise<LambdaApiResponse> {
+  const path = url.pathname.slice(PREFIX.length).replace(/\/+$/, "");
+  const segments = path.split("/");
+
+  if (segments[0] === "event-source-mappings") {
+    const uuid = segments[1];
+    if (uuid === undefined || uuid === "") {
+      if (method !== "GET") return invalid(`${method} on event-source-mappings is not supported locally`);
+      const fn = url.searchParams.get("FunctionName");
+      const arn = url.searchParams.get("EventSourceArn");
+      const mappings = target.pollers
+        .map((p) => p.state)
+        .filter(
+          (s) =>
+            (fn === null || s.functionName === functionNameOf(fn)) && (arn === null || s.queueArn === arn),
+        );
+      return json(200, { EventSourceMappings: mappings.map(mappingView) });
+    }
+    const poller = target.pollers.find((p) => p.state.uuid === uuid);
+    if (poller === undefined)
+      return notFound(`The resource you requested does not exist. (Service: Lambda, UUID: ${uuid})`);
+    if (method === "GET") return json(200, mappingView(poller.state));
+    if (method === "PUT") return updateMapping(poller, body);
+    return invalid(`${method} on an event source mapping is not supported locally`);
+  }
+
+  if (segments[0] === "functions") {
+    if (segments.length === 1 && method === "GET") {
+      return json(200, {
+        Functions: [...target.functions].map(([name, f]) => ({
+          FunctionName: name,
+          FunctionArn: f.arn,
+          Runtime: "nodejs24.x",
+          Handler: f.runtime.options.handler,
+          Timeout: f.runtime.options.timeoutSeconds,
+        })),
+      });
+    }
+    if (segments[2] === "invocations" && method === "POST") {
+      const name = functionNameOf(segments[1] ?? "");
+      const fn = target.functions.get(name);
+      if (fn === undefined) return notFound(`Function not found: ${name}`);
+      return invoke(fn.runtime, body, headers);
+    }
+  }
+  return invalid(`the local Lambda API does not implement ${method} ${url.pathname}`);
+}
+
+function updateMapping(poller: EventSourcePoller, body: string): LambdaApiResponse {
+  let input: Record<string, unknown>;
+  try {
+    input = JSON.parse(body === "" ? "{}" : body) as Record<string, unknown>;
+  } catch {
+    return invalid("the request body is not JSON");
+  }
+  const s = poller.state;
+  if (typeof input.Enabled === "boolean") s.enabled = input.Enabled;
+  if (typeof input.BatchSize === "number") s.batchSize = input.BatchSize;
+  if (typeof input.MaximumBatchingWindowInSeconds === "number") {
+    s.batchingWindowSeconds = input.MaximumBatchingWindowInSeconds;
+  }
+  const scaling = input.ScalingConfig as { MaximumConcurrency?: unknown } | undefined;
+  if (typeof scaling?.MaximumConcurrency === "number") s.maximumConcurrency = scaling.MaximumConcurrency;
+  if (Array.isArray(input.FunctionResponseTypes)) {
+    s.reportBatchItemFailures = input.FunctionResponseTypes.includes("ReportBatchItemFailures");
+  }
+  poller.changed();
+  return json(202, mappingView(s));
+}
+
+async function invoke(
+  runtime: FunctionRuntime,
+  body: string,
+  headers: Record<string, string | string[] | undefined>,
+): Promise<LambdaApiResponse> {
+  let event: unknown;
+  try {
+    event = body === "" ? {} : JSON.parse(body);
+  } catch {
+    return {
+      status: 400,
+      headers: { "content-type": "application/json", "x-amzn-errortype": "InvalidRequestContentException" },
+      body: JSON.stringify({ Type: "User", message: "Could not parse request body into json" }),
+    };
+  }
+  const type = headers["x-amz-invocation-type"];
+  if (type === "Event") {
+    void runtime.invoke(event);
+    return { status: 202, body: "" };
+  }
+  if (type === "DryRun") return { status: 204, body: "" };
+  const outcome = await runtime.invoke(event);
+  if (outcome.ok) {
+    return {
+      status: 200,
+      headers: { "content-type": "application/json", "x-amz-executed-version": "$LATEST" },
+      body: outcome.result === undefined ? "null" : JSON.stringify(outcome.result),
+    };
+  }
+  return {
+    status: 200,
+    headers: { "content-type": "application/json", "x-amz-function-error": "Unhandled" },
+    body: JSON.stringify({ errorType: outcome.errorType, errorMessage: outcome.errorMessage }),
+  };
+}
