@@ -12,7 +12,8 @@ export type SqsJobsErrorCode =
   | "ERR_QUEUE_NOT_FOUND"
   | "ERR_ENVELOPE"
   | "ERR_PERMANENT"
-  | "ERR_JOB_TIMEOUT";
+  | "ERR_JOB_TIMEOUT"
+  | "ERR_UNKNOWN_JOB";
 
 export class SqsJobsError extends Error {
   readonly code: SqsJobsErrorCode;

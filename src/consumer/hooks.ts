@@ -1,0 +1,78 @@
+import type { DeadLetterReason } from "../core/dead-letter-attributes.ts";
+import type { LevelLogger } from "./logger.ts";
+
+/** The job a hook is called for. `jobName` is undefined for poison messages that name none. */
+export interface HookJobInfo {
+  readonly jobName: string | undefined;
+  readonly jobId: string;
+  readonly messageId: string;
+  readonly attempt: number;
+  readonly queueUrl: string;
+}
+
+export type JobOutcome = "succeeded" | "retrying" | "dead-lettered" | "failed";
+
+export interface AfterJobInfo extends HookJobInfo {
+  /**
+   * `failed`: the attempt failed and the message was handed back unchanged (no attempts planned:
+   * e.g. the DLQ send failed); it returns after its visibility timeout.
+   */
+  readonly outcome: JobOutcome;
+  readonly durationMs: number;
+  readonly error: unknown;
+}
+
+export interface FailureInfo extends HookJobInfo {
+  readonly error: unknown;
+  /** Seconds until the retry, when one is planned. */
+  readonly backoffSeconds: number | undefined;
+  readonly willRetry: boolean;
+}
+
+export interface DeadLetterInfo extends HookJobInfo {
+  readonly reason: DeadLetterReason;
+  readonly error: unknown;
+  readonly dlqUrl: string;
+}
+
+/**
+ * Called around each job, for logging, tracing and metrics. A hook that throws or rejects is
+ * logged and ignored: it never changes what happens to the message.
+ */
+export interface ConsumerHooks {
+  /** Before the handler runs (after the payload passed its schema). */
+  readonly beforeJob?: (info: HookJobInfo) => void | Promise<void>;
+  /** After every record is decided, poison included. */
+  readonly afterJob?: (info: AfterJobInfo) => void | Promise<void>;
+  /** After a failed attempt (thrown error, timeout, poison). */
+  readonly onFailure?: (info: FailureInfo) => void | Promise<void>;
+  /** After a message was written to the DLQ. */
+  readonly onDeadLetter?: (info: DeadLetterInfo) => void | Promise<void>;
+}
+
+/** Runs a hook; sync hooks cost no promise. */
+export function callHook<T>(
+  hook: ((info: T) => void | Promise<void>) | undefined,
+  name: string,
+  info: T,
+  logger: LevelLogger,
+): void | Promise<void> {
+  if (hook === undefined) return;
+  try {
+    const result = hook(info);
+    if (result instanceof Promise) {
+      return result.catch((error: unknown) => hookFailed(name, error, logger));
+    }
+  } catch (error) {
+    hookFailed(name, error, logger);
+  }
+}
+
+function hookFailed(name: string, error: unknown, logger: LevelLogger): void {
+  logger.error(`sqs-jobs hook ${name} threw; ignored`, errorFields(error));
+}
+
+export function errorFields(error: unknown): { errorName: string; errorMessage: string } {
+  if (error instanceof Error) return { errorName: error.name, errorMessage: error.message.slice(0, 1_000) };
+  return { errorName: typeof error, errorMessage: String(error).slice(0, 1_000) };
+}

@@ -1,0 +1,36 @@
+/**
+ * Message attributes sqs-jobs sets on every message it moves to a dead-letter queue, so that a DLQ
+ * listing (`sqs-jobs dlq peek`) says why each job is there. The job name travels in the producer's
+ * `sqs-jobs.job` attribute ({@link DLQ_ATTRIBUTES.job}). Values are strings, except `attempts`
+ * (a Number) and the two times (ISO 8601 strings).
+ */
+export const DLQ_ATTRIBUTES = {
+  /** The job name, when the body named one (same attribute as the producer's `JOB_NAME_ATTRIBUTE`). */
+  job: "sqs-jobs.job",
+  /** Why the job was dead-lettered: one of {@link DeadLetterReason}. */
+  reason: "sqs-jobs.reason",
+  /** The error's `name` (`ValidationError`, `PermanentError`, `JobTimeoutError`, `TypeError`...). */
+  errorName: "sqs-jobs.error-name",
+  /** The error's message, truncated to {@link DLQ_ERROR_MESSAGE_MAX} characters. Never the payload. */
+  errorMessage: "sqs-jobs.error-message",
+  /** Attempts made: the source message's ApproximateReceiveCount when it was dead-lettered. */
+  attempts: "sqs-jobs.attempts",
+  /**
+   * When the job was first received, from ApproximateFirstReceiveTimestamp: an approximation of
+   * the first failure, since SQS keeps no record of earlier failures.
+   */
+  firstFailureAt: "sqs-jobs.first-failure-at",
+  /** When the last attempt failed (the consumer's clock). */
+  lastFailureAt: "sqs-jobs.last-failure-at",
+  /** The queue URL the job was read from, for redrive. */
+  sourceQueue: "sqs-jobs.source-queue",
+} as const;
+
+/**
+ * `poison`: the message can never succeed (not an envelope, unknown job, payload fails the schema).
+ * `permanent`: the handler threw a `PermanentError`. `exhausted`: the last allowed attempt failed.
+ */
+export type DeadLetterReason = "poison" | "permanent" | "exhausted";
+
+/** Longest error message copied into {@link DLQ_ATTRIBUTES.errorMessage}. */
+export const DLQ_ERROR_MESSAGE_MAX = 1_000;
