@@ -13,7 +13,11 @@ export type SqsJobsErrorCode =
   | "ERR_ENVELOPE"
   | "ERR_PERMANENT"
   | "ERR_JOB_TIMEOUT"
-  | "ERR_UNKNOWN_JOB";
+  | "ERR_UNKNOWN_JOB"
+  | "ERR_NO_DLQ"
+  | "ERR_ENDPOINT_UNREACHABLE"
+  | "ERR_CREDENTIALS"
+  | "ERR_OPERATION";
 
 export class SqsJobsError extends Error {
   readonly code: SqsJobsErrorCode;

@@ -1,0 +1,93 @@
+import type { DeadLetterRecord } from "../../ops/dead-letter-record.ts";
+import { peekDeadLetters } from "../../ops/peek.ts";
+import { resolveDeadLetterPair } from "../../ops/queue-ref.ts";
+import { depthOf } from "../../ops/stats.ts";
+import { type Command, intOption } from "../command.ts";
+
+export const dlqPeekCommand: Command = {
+  name: "dlq peek",
+  summary: "show dead-lettered jobs and why they died, without consuming them",
+  help: `Usage: sqs-jobs dlq peek <queue> [--limit N]
+
+<queue> is a source queue (its DLQ comes from its RedrivePolicy) or the DLQ itself.
+Shows each dead-lettered job: name, job id, why it was dead-lettered (poison, permanent,
+exhausted), the error, the attempts made and when the last one failed, as the sqs-jobs
+consumer recorded them. Messages that SQS's own RedrivePolicy moved (a crash, a timeout)
+carry no reason and show as "moved by SQS".
+
+Nothing is consumed: messages are received with a 30 s visibility timeout and made
+visible again at once. Each peek still adds one to their receive count. On a FIFO DLQ
+only the first messages of each message group can be seen.
+
+Options:
+  --limit N   most messages to show, 1-1000 (default 10)
+  --json      full records: body, attributes, message attributes
+
+Examples:
+  sqs-jobs dlq peek reports
+  sqs-jobs dlq peek reports-dlq --limit 50 --json`,
+  options: { limit: { type: "string" } },
+  args: { min: 1, max: 1 },
+  async run(ctx, [queue = ""], values) {
+    const limit = intOption(values, "limit", { min: 1, max: 1000 }) ?? 10;
+    const { dlq } = await resolveDeadLetterPair(ctx.sqs, queue);
+    const records = await peekDeadLetters(ctx.sqs, dlq.url, {
+      limit,
+      onProgress: (seen) => {
+        if (seen > 10) ctx.progress(`read ${seen} messages...`);
+      },
+    });
+    if (ctx.json) {
+      ctx.out(JSON.stringify({ dlq: { name: dlq.name, url: dlq.url }, records }, null, 2));
+      return 0;
+    }
+    const depth = depthOf(dlq);
+    ctx.out(
+      `${dlq.name}: about ${depth.visible + depth.inFlight} dead-lettered messages, showing ${records.length}`,
+    );
+    for (const record of records) for (const line of describe(record)) ctx.out(line);
+    return 0;
+  },
+};
+
+const WIDTH = 80;
+
+function describe(r: DeadLetterRecord): string[] {
+  const why =
+    r.reason === undefined
+      ? "moved by SQS (no sqs-jobs reason: crash, timeout or maxReceiveCount)"
+      : [
+          r.reason,
+          r.attempts === undefined ? undefined : `${r.attempts} attempt${r.attempts === 1 ? "" : "s"}`,
+          r.lastFailureAt === undefined ? undefined : `last ${r.lastFailureAt}`,
+        ]
+          .filter((part) => part !== undefined)
+          .join(", ");
+  const lines = ["", `${r.job ?? "(no job name)"}  ${r.jobId ?? r.messageId}`, `  ${why}`];
+  if (r.errorName !== undefined || r.errorMessage !== undefined) {
+    const text = `${r.errorName ?? "Error"}: ${(r.errorMessage ?? "").replace(/\s+/g, " ")}`;
+    lines.push(...wrap(text, WIDTH - 4, 3).map((l) => `    ${l}`));
+  }
+  return lines;
+}
+
+function wrap(text: string, width: number, maxLines: number): string[] {
+  const lines: string[] = [];
+  let rest = text;
+  while (rest.length > 0 && lines.length < maxLines) {
+    if (rest.length <= width) {
+      lines.push(rest);
+      rest = "";
+      break;
+    }
+    const cut = rest.lastIndexOf(" ", width);
+    const at = cut > width / 2 ? cut : width;
+    lines.push(rest.slice(0, at));
+    rest = rest.slice(at).trimStart();
+  }
+  if (rest.length > 0 && lines.length > 0) {
+    const last = lines.length - 1;
+    lines[last] = `${(lines[last] ?? "").slice(0, width - 1)}…`;
+  }
+  return lines;
+}

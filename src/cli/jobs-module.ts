@@ -1,0 +1,50 @@
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+import { ConfigError } from "../core/errors.ts";
+import { defineJob, type JobDefinition } from "../core/job.ts";
+
+function isJobDefinition(value: unknown): value is JobDefinition {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.name === "string" && typeof v.schema === "object" && v.schema !== null && "~standard" in v.schema
+  );
+}
+
+/**
+ * Imports the user's jobs module (TypeScript runs directly on Node >= 22.18 / 24) and finds the
+ * exported job definition called `jobName`, whatever its export name.
+ *
+ * @throws {ConfigError} the module cannot be imported, or exports no job of that name
+ */
+export async function loadJob(modulePath: string, jobName: string): Promise<JobDefinition> {
+  let exports: Record<string, unknown>;
+  try {
+    exports = (await import(pathToFileURL(resolve(modulePath)).href)) as Record<string, unknown>;
+  } catch (cause) {
+    throw new ConfigError(
+      `cannot import the jobs module ${modulePath}: ${cause instanceof Error ? cause.message.split("\n")[0] : String(cause)}`,
+      { cause },
+    );
+  }
+  const jobs = Object.values(exports).filter(isJobDefinition);
+  const job = jobs.find((j) => j.name === jobName);
+  if (job === undefined) {
+    const known = jobs.map((j) => `"${j.name}"`).join(", ");
+    throw new ConfigError(
+      `${modulePath} exports no job named "${jobName}"${known === "" ? " (it exports no defineJob() result at all)" : `; it exports ${known}`}`,
+    );
+  }
+  return job;
+}
+
+/** A schema that accepts anything: `send` without `--jobs` still builds a proper envelope. */
+const ANY: StandardSchemaV1<unknown, unknown> = {
+  "~standard": { version: 1, vendor: "sqs-jobs-cli", validate: (value) => ({ value }) },
+};
+
+/** A job definition for a name alone, so unchecked sends share JobClient's envelope and checks. */
+export function untypedJob(jobName: string): JobDefinition {
+  return defineJob({ name: jobName, schema: ANY });
+}

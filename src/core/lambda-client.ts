@@ -1,0 +1,20 @@
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { endpointFromEnv } from "./env.ts";
+import type { ClientTarget } from "./sqs-client.ts";
+
+/**
+ * The Lambda client sqs-jobs creates (event source mapping control, invoke). It honours
+ * `AWS_ENDPOINT_URL_LAMBDA` / `AWS_ENDPOINT_URL` like the SQS client, so one endpoint setting
+ * points every client at `sqs-jobs dev` or LocalStack.
+ */
+export function createLambdaClient(target: ClientTarget = {}): LambdaClient {
+  const endpoint = target.endpoint ?? endpointFromEnv("LAMBDA");
+  return new LambdaClient({
+    ...(target.region === undefined ? {} : { region: target.region }),
+    ...(target.credentials === undefined ? {} : { credentials: target.credentials }),
+    ...(endpoint === undefined ? {} : { endpoint }),
+    // The CLI reports an unreachable Lambda API as "-" in a table; retrying for seconds first
+    // would only delay that answer.
+    maxAttempts: 2,
+  });
+}

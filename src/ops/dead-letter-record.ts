@@ -1,0 +1,80 @@
+import type { Message } from "@aws-sdk/client-sqs";
+import { DLQ_ATTRIBUTES } from "../core/dead-letter-attributes.ts";
+
+/** A dead-lettered message as `dlq peek` and `dlq export` show it. */
+export interface DeadLetterRecord {
+  readonly messageId: string;
+  /** The job name: the `sqs-jobs.job` attribute, else the envelope's `job`. */
+  readonly job: string | undefined;
+  /** The envelope's `id`, when the body is an envelope that has one. */
+  readonly jobId: string | undefined;
+  /** `poison`, `permanent`, `exhausted` when sqs-jobs dead-lettered it; `undefined` when SQS's RedrivePolicy did. */
+  readonly reason: string | undefined;
+  readonly errorName: string | undefined;
+  readonly errorMessage: string | undefined;
+  /**
+   * Attempts the consumer made. `undefined` when SQS's RedrivePolicy moved the message: its
+   * receive count then also counts every peek since, so it would mislead.
+   */
+  readonly attempts: number | undefined;
+  readonly firstFailureAt: string | undefined;
+  readonly lastFailureAt: string | undefined;
+  readonly sourceQueue: string | undefined;
+  readonly body: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly messageAttributes: Readonly<Record<string, { dataType: string; value: string }>>;
+}
+
+function stringAttribute(message: Message, name: string): string | undefined {
+  const value = message.MessageAttributes?.[name];
+  return value?.StringValue ?? undefined;
+}
+
+function envelopeFields(body: string): { job?: string; id?: string } {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed !== "object" || parsed === null) return {};
+    const record = parsed as Record<string, unknown>;
+    return {
+      job: typeof record.job === "string" ? record.job : undefined,
+      id: typeof record.id === "string" ? record.id : undefined,
+    };
+  } catch {
+    return {};
+  }
+}
+
+/** Reads the reason attributes the consumer writes ({@link DLQ_ATTRIBUTES}) off a received message. */
+export function toDeadLetterRecord(message: Message): DeadLetterRecord {
+  const body = message.Body ?? "";
+  const envelope = envelopeFields(body);
+  const attempts = Number(stringAttribute(message, DLQ_ATTRIBUTES.attempts));
+  const messageAttributes: Record<string, { dataType: string; value: string }> = {};
+  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
+    messageAttributes[name] = {
+      dataType: value.DataType ?? "String",
+      value:
+        value.StringValue ?? (value.BinaryValue ? Buffer.from(value.BinaryValue).toString("base64") : ""),
+    };
+  }
+  return {
+    messageId: message.MessageId ?? "",
+    job: stringAttribute(message, DLQ_ATTRIBUTES.job) ?? envelope.job,
+    jobId: envelope.id,
+    reason: stringAttribute(message, DLQ_ATTRIBUTES.reason),
+    errorName: stringAttribute(message, DLQ_ATTRIBUTES.errorName),
+    errorMessage: stringAttribute(message, DLQ_ATTRIBUTES.errorMessage),
+    attempts: Number.isFinite(attempts) && attempts > 0 ? attempts : undefined,
+    firstFailureAt: stringAttribute(message, DLQ_ATTRIBUTES.firstFailureAt),
+    lastFailureAt: stringAttribute(message, DLQ_ATTRIBUTES.lastFailureAt),
+    sourceQueue: stringAttribute(message, DLQ_ATTRIBUTES.sourceQueue),
+    body,
+    attributes: { ...(message.Attributes ?? {}) },
+    messageAttributes,
+  };
+}
+
+/** The attributes a redrive strips: the reasons of the last death, which would mislead next time. */
+export const REASON_ATTRIBUTE_NAMES: ReadonlySet<string> = new Set(
+  Object.values(DLQ_ATTRIBUTES).filter((name) => name !== DLQ_ATTRIBUTES.job),
+);

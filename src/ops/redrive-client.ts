@@ -1,0 +1,270 @@
+import {
+  DeleteMessageBatchCommand,
+  type MessageAttributeValue,
+  SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
+import { describeAwsError } from "../core/aws-errors.ts";
+import { toOpsError } from "./aws-failure.ts";
+import { REASON_ATTRIBUTE_NAMES, toDeadLetterRecord } from "./dead-letter-record.ts";
+import type { QueueRef } from "./queue-ref.ts";
+import type { RedriveFilter, RedriveOptions, RedriveProgress } from "./redrive.ts";
+import { receiveBatch, restoreVisibility, type ScannedMessage } from "./scan.ts";
+
+/** SendMessageBatch's limit on the whole request (AWS-FACTS: 1 MiB). */
+const MAX_BATCH_BYTES = 1_048_576;
+/** Seconds a received DLQ message stays hidden while it is copied, or held when filtered out. */
+const HOLD_SECONDS = 120;
+
+type Counts = { moved: number; skipped: number; failed: number };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The client-side move: receive from the DLQ, copy each matching message with SendMessageBatch,
+ * delete only the originals whose copies were acknowledged. Messages filtered out or not copied
+ * are held until the end (so the scan does not meet them again) and then made visible again.
+ */
+export async function clientSideMove(
+  sqs: SQSClient,
+  options: RedriveOptions,
+): Promise<RedriveProgress & { errors: string[] }> {
+  const counts: Counts = { moved: 0, skipped: 0, failed: 0 };
+  const errors: string[] = [];
+  const held = new Map<string, ScannedMessage>();
+  const startedAt = Date.now();
+  try {
+    for (;;) {
+      const movedBefore = counts.moved;
+      await onePass(sqs, options, { counts, errors, held, startedAt });
+      // On FIFO a held (filtered-out) message hides the rest of its group; once others moved,
+      // another pass with the held ones released can reach messages that were hidden behind them.
+      const again = options.dlq.fifo && counts.moved > movedBefore && held.size > 0;
+      if (!again) break;
+      await restoreVisibility(sqs, options.dlq.url, [...held.values()]);
+      held.clear();
+      counts.skipped = 0;
+      counts.failed = 0;
+    }
+  } finally {
+    await restoreVisibility(sqs, options.dlq.url, [...held.values()]).catch((error: unknown) => {
+      errors.push(
+        `could not make held messages visible again (they reappear within ${HOLD_SECONDS} s): ${describeAwsError(error)}`,
+      );
+    });
+  }
+  return { ...counts, errors };
+}
+
+interface PassState {
+  counts: Counts;
+  errors: string[];
+  held: Map<string, ScannedMessage>;
+  startedAt: number;
+}
+
+async function onePass(sqs: SQSClient, options: RedriveOptions, state: PassState): Promise<void> {
+  const rate = options.maxPerSecond;
+  let empty = 0;
+  while (empty < 2) {
+    if (rate !== undefined) {
+      const due = state.startedAt + (state.counts.moved / rate) * 1_000;
+      if (due > Date.now()) await sleep(due - Date.now());
+    }
+    let batch: ScannedMessage[];
+    try {
+      batch = await receiveBatch(sqs, options.dlq.url, {
+        max: Math.min(10, rate === undefined ? 10 : Math.max(1, Math.floor(rate))),
+        visibilitySeconds: HOLD_SECONDS,
+        waitSeconds: empty > 0 ? 1 : 0,
+      });
+    } catch (error) {
+      throw toOpsError(error, { what: `receiving from ${options.dlq.name}`, queue: options.dlq.url });
+    }
+    const fresh: ScannedMessage[] = [];
+    for (const m of batch) {
+      if (state.held.has(m.MessageId)) state.held.set(m.MessageId, m);
+      else fresh.push(m);
+    }
+    empty = fresh.length === 0 ? empty + 1 : 0;
+    const toMove: { message: ScannedMessage; destination: QueueRef }[] = [];
+    for (const message of fresh) {
+      if (!matches(message, options.filter)) {
+        state.held.set(message.MessageId, message);
+        state.counts.skipped++;
+        continue;
+      }
+      const destination = destinationOf(message, options);
+      if (destination === undefined) {
+        state.held.set(message.MessageId, message);
+        state.counts.failed++;
+        state.errors.push(
+          `${message.MessageId}: ${options.dlq.name} serves several queues and the message does not say which it came from; pass --to`,
+        );
+        continue;
+      }
+      toMove.push({ message, destination });
+    }
+    for (const destination of new Set(toMove.map((m) => m.destination))) {
+      const group = toMove.filter((m) => m.destination === destination).map((m) => m.message);
+      await copyThenDelete(sqs, options.dlq, destination, group, state);
+    }
+    options.onProgress?.({ ...state.counts });
+  }
+}
+
+function matches(message: ScannedMessage, filter: RedriveFilter | undefined): boolean {
+  if (filter === undefined) return true;
+  const record = toDeadLetterRecord(message);
+  if (filter.job !== undefined && record.job !== filter.job) return false;
+  if (filter.reason !== undefined) {
+    const needle = filter.reason.toLowerCase();
+    const haystack = [record.reason, record.errorName, record.errorMessage].join("\n").toLowerCase();
+    if (!haystack.includes(needle)) return false;
+  }
+  return true;
+}
+
+function destinationOf(message: ScannedMessage, options: RedriveOptions): QueueRef | undefined {
+  if (options.to !== undefined) return options.to;
+  if (options.sources.length === 1) return options.sources[0];
+  const recorded = toDeadLetterRecord(message).sourceQueue;
+  return options.sources.find((s) => s.url === recorded || s.name === recorded || s.arn === recorded);
+}
+
+function copyEntry(
+  message: ScannedMessage,
+  index: number,
+  destination: QueueRef,
+): SendMessageBatchRequestEntry {
+  const attributes: Record<string, MessageAttributeValue> = {};
+  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
+    if (REASON_ATTRIBUTE_NAMES.has(name)) continue;
+    attributes[name] = {
+      DataType: value.DataType,
+      StringValue: value.StringValue,
+      BinaryValue: value.BinaryValue,
+    };
+  }
+  const entry: SendMessageBatchRequestEntry = {
+    Id: String(index),
+    MessageBody: message.Body ?? "",
+    MessageAttributes: Object.keys(attributes).length > 0 ? attributes : undefined,
+  };
+  if (destination.fifo) {
+    entry.MessageGroupId = message.Attributes?.MessageGroupId;
+    // Derived from the DLQ message, so a move retried after a crash within SQS's 5-minute window
+    // is deduplicated; never the original's id, which SQS may still remember and silently drop.
+    entry.MessageDeduplicationId = `redrive-${message.MessageId}`;
+  }
+  return entry;
+}
+
+function entryBytes(entry: SendMessageBatchRequestEntry): number {
+  let size = Buffer.byteLength(entry.MessageBody ?? "");
+  for (const [name, value] of Object.entries(entry.MessageAttributes ?? {})) {
+    size += Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? "");
+    size += Buffer.byteLength(value.StringValue ?? "") + (value.BinaryValue?.byteLength ?? 0);
+  }
+  return size;
+}
+
+async function copyThenDelete(
+  sqs: SQSClient,
+  dlq: QueueRef,
+  destination: QueueRef,
+  messages: readonly ScannedMessage[],
+  state: PassState,
+): Promise<void> {
+  const entries = messages.map((m, i) => copyEntry(m, i, destination));
+  const chunks: SendMessageBatchRequestEntry[][] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    const size = entryBytes(entry);
+    const last = chunks[chunks.length - 1];
+    if (last === undefined || bytes + size > MAX_BATCH_BYTES) {
+      chunks.push([entry]);
+      bytes = size;
+    } else {
+      last.push(entry);
+      bytes += size;
+    }
+  }
+  for (const chunk of chunks) {
+    const invalid = chunk.filter((e) => destination.fifo && e.MessageGroupId === undefined);
+    const sendable = chunk.filter((e) => !invalid.includes(e));
+    for (const entry of invalid)
+      fail(
+        messages[Number(entry.Id)],
+        state,
+        `${destination.name} is FIFO but the message has no group id; pass --to a standard queue`,
+      );
+    if (sendable.length === 0) continue;
+    let acknowledged: string[];
+    try {
+      const out = await sqs.send(
+        new SendMessageBatchCommand({ QueueUrl: destination.url, Entries: sendable }),
+      );
+      acknowledged = (out.Successful ?? []).map((s) => s.Id ?? "");
+      for (const f of out.Failed ?? [])
+        fail(
+          messages[Number(f.Id)],
+          state,
+          `copy refused by ${destination.name}: ${f.Code} ${f.Message ?? ""}`.trim(),
+        );
+    } catch (error) {
+      // No answer means no acknowledgement: every original stays in the DLQ.
+      for (const entry of sendable)
+        fail(
+          messages[Number(entry.Id)],
+          state,
+          `copy to ${destination.name} failed: ${describeAwsError(error)}`,
+        );
+      continue;
+    }
+    await deleteOriginals(
+      sqs,
+      dlq,
+      acknowledged.map((id) => messages[Number(id)]).filter((m) => m !== undefined),
+      state,
+    );
+  }
+}
+
+function fail(message: ScannedMessage | undefined, state: PassState, why: string): void {
+  if (message === undefined) return;
+  state.held.set(message.MessageId, message);
+  state.counts.failed++;
+  state.errors.push(`${message.MessageId}: ${why}`);
+}
+
+async function deleteOriginals(
+  sqs: SQSClient,
+  dlq: QueueRef,
+  copied: readonly ScannedMessage[],
+  state: PassState,
+): Promise<void> {
+  if (copied.length === 0) return;
+  try {
+    const out = await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: dlq.url,
+        Entries: copied.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+      }),
+    );
+    state.counts.moved += out.Successful?.length ?? 0;
+    for (const f of out.Failed ?? []) {
+      const m = copied[Number(f.Id)];
+      state.counts.moved++;
+      state.errors.push(
+        `${m?.MessageId}: copied, but the DLQ original could not be deleted (${f.Code}); it will be redriven twice if moved again`,
+      );
+    }
+  } catch (error) {
+    state.counts.moved += copied.length;
+    state.errors.push(
+      `${copied.length} messages copied, but deleting the DLQ originals failed (${describeAwsError(error)}); they reappear in the DLQ as duplicates`,
+    );
+  }
+}
