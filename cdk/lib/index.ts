@@ -1,3 +1,4 @@
+export { sqsJobsBundling, sqsJobsBundlingEnvironment } from "./bundling.ts";
 export { JOB_NAMES_ENV, JobQueue } from "./job-queue.ts";
 export { JobQueueConfigError } from "./job-queue-error.ts";
 export type { JobQueueAlarmOptions, JobQueueProps } from "./job-queue-props.ts";

@@ -10,16 +10,13 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { ENV } from "../../src/core/env.ts";
+import { sqsJobsBundling, sqsJobsBundlingEnvironment } from "./bundling.ts";
 import { JobQueueConfigError } from "./job-queue-error.ts";
 import type { JobQueueProps } from "./job-queue-props.ts";
 import { type ConsumerKind, type JobQueueSettings, resolveSettings } from "./settings.ts";
 
 /** The variable that lists the job names a consumer handles, comma-separated. */
 export const JOB_NAMES_ENV = "SQS_JOBS_JOB_NAMES";
-
-/** Lets an ESM bundle load the CommonJS dependencies some packages still `require`. */
-const ESM_REQUIRE_SHIM =
-  "import { createRequire as __sqsJobsCreateRequire } from 'node:module'; const require = __sqsJobsCreateRequire(import.meta.url);";
 
 /**
  * A job queue: an encrypted, TLS-only SQS queue, its dead-letter queue, a consumer Lambda function
@@ -226,21 +223,11 @@ export class JobQueue extends Construct {
       timeout: Duration.seconds(s.functionTimeoutSeconds),
       // Stack traces point into the TypeScript sources instead of the minified bundle.
       environment: {
-        ...(props.bundling?.sourceMap === false ? {} : { NODE_OPTIONS: "--enable-source-maps" }),
+        ...sqsJobsBundlingEnvironment(props.bundling),
         ...props.environment,
       },
       logGroup,
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        format: nodejs.OutputFormat.ESM,
-        mainFields: ["module", "main"],
-        banner: ESM_REQUIRE_SHIM,
-        // The Node.js runtimes ship AWS SDK v3: leaving it out keeps bundles small and cold starts short.
-        externalModules: ["@aws-sdk/*"],
-        forceDockerBundling: false,
-        ...props.bundling,
-      },
+      bundling: sqsJobsBundling(props.bundling),
     });
   }
 

@@ -1,0 +1,104 @@
+import * as path from "node:path";
+import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import * as nodejs from "aws-cdk-lib/aws-lambda-nodejs";
+import * as logs from "aws-cdk-lib/aws-logs";
+import * as s3 from "aws-cdk-lib/aws-s3";
+import * as sns from "aws-cdk-lib/aws-sns";
+import type { Construct } from "constructs";
+import { BUCKET_ENV, buildReport, QUEUES, sendEmail } from "../handlers/jobs.ts";
+import { JobQueue, sqsJobsBundling, sqsJobsBundlingEnvironment } from "./lib/index.ts";
+
+const HANDLERS = path.join(import.meta.dirname, "..", "handlers");
+
+/**
+ * The example app: a `reports` queue whose consumer analyses text files from a bucket and stores a
+ * report per job, an `email` FIFO queue grouped by recipient, and an HTTP producer (a function URL
+ * with IAM auth) that enqueues both. Environment-agnostic: no account or region is needed to synth.
+ */
+export class SqsJobsExampleStack extends Stack {
+  readonly bucket: s3.Bucket;
+  readonly reports: JobQueue;
+  readonly email: JobQueue;
+  readonly api: nodejs.NodejsFunction;
+  readonly alarmTopic: sns.Topic;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+
+    this.bucket = new s3.Bucket(this, "Bucket", {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      // Reports are rebuilt from their inputs on demand: a month is plenty for the example.
+      lifecycleRules: [{ prefix: "reports/", expiration: Duration.days(30) }],
+    });
+    this.alarmTopic = new sns.Topic(this, "AlarmTopic", { enforceSSL: true });
+
+    this.reports = new JobQueue(this, "Reports", {
+      name: QUEUES.reports,
+      jobs: [buildReport],
+      entry: path.join(HANDLERS, "build-report.ts"),
+      environment: { [BUCKET_ENV]: this.bucket.bucketName },
+      memorySize: 1024,
+      maxConcurrency: 10,
+      alarms: { topic: this.alarmTopic },
+      dashboard: true,
+    });
+    this.#allowObjects(this.reports.consumer, ["s3:GetObject"], "inputs/*");
+    this.#allowObjects(this.reports.consumer, ["s3:GetObject", "s3:PutObject"], "reports/*");
+    this.#allowExistenceChecks(this.reports.consumer, "reports/*");
+
+    this.email = new JobQueue(this, "Email", {
+      name: QUEUES.email,
+      jobs: [sendEmail],
+      entry: path.join(HANDLERS, "send-email.ts"),
+      environment: { [BUCKET_ENV]: this.bucket.bucketName },
+      fifo: true,
+      alarms: { topic: this.alarmTopic },
+    });
+    this.#allowObjects(this.email.consumer, ["s3:GetObject", "s3:PutObject"], "outbox/*");
+    this.#allowExistenceChecks(this.email.consumer, "outbox/*");
+
+    const bundling = sqsJobsBundling();
+    this.api = new nodejs.NodejsFunction(this, "Api", {
+      entry: path.join(HANDLERS, "api.ts"),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: Duration.seconds(10),
+      environment: sqsJobsBundlingEnvironment(bundling),
+      bundling,
+      logGroup: new logs.LogGroup(this, "ApiLogs", { retention: logs.RetentionDays.ONE_MONTH }),
+    });
+    this.reports.grantSendJobs(this.api);
+    this.email.grantSendJobs(this.api);
+    const url = this.api.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+
+    new CfnOutput(this, "ApiUrl", { value: url.url, description: "POST /reports or /emails (SigV4-signed)" });
+    new CfnOutput(this, "BucketName", {
+      value: this.bucket.bucketName,
+      description: "upload inputs under inputs/",
+    });
+  }
+
+  /** Object actions on one prefix of the bucket, spelled out: no `s3:*`, no `s3:Get*`. */
+  #allowObjects(fn: lambda.IFunction, actions: string[], prefix: string): void {
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [this.bucket.arnForObjects(prefix)] }));
+  }
+
+  /**
+   * HeadObject answers 403 instead of 404 for a missing key unless the caller may list the bucket;
+   * the handlers' idempotency checks need the 404, so they may list their own prefix only.
+   */
+  #allowExistenceChecks(fn: lambda.IFunction, prefix: string): void {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["s3:ListBucket"],
+        resources: [this.bucket.bucketArn],
+        conditions: { StringLike: { "s3:prefix": [prefix] } },
+      }),
+    );
+  }
+}

@@ -1,0 +1,23 @@
+import { createSqsHandler, handle, PermanentError } from "../src/index.ts";
+import { BUCKET_ENV, buildReport } from "./jobs.ts";
+import { type ObjectStore, s3StoreFromEnv } from "./object-store.ts";
+import { analyse, reportKey } from "./report.ts";
+
+/** The `build-report` handler, given its store (S3 on AWS, memory in tests). */
+export function buildReportHandler(store: ObjectStore) {
+  return handle(buildReport, async (payload, ctx) => {
+    const key = reportKey(ctx.jobId);
+    if (await store.exists(key, ctx.signal)) {
+      ctx.logger.info("report already built", { key });
+      return;
+    }
+    const text = await store.read(payload.inputKey, ctx.signal);
+    // Retrying cannot make a missing input appear: dead-letter at once, with the reason.
+    if (text === undefined) throw new PermanentError(`input ${payload.inputKey} does not exist`);
+    const report = analyse(text, { ...payload, jobId: ctx.jobId, signal: ctx.signal });
+    await store.write(key, JSON.stringify(report), ctx.signal);
+    ctx.logger.info("report built", { key, bytes: report.bytes, words: report.words });
+  });
+}
+
+export const handler = createSqsHandler([buildReportHandler(s3StoreFromEnv(BUCKET_ENV))]);
