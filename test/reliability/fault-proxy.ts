@@ -1,0 +1,192 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createProxyServer } from "http-proxy-3";
+
+/**
+ * What the proxy may do to one request. Rates are probabilities in 0..1, drawn once per request
+ * in this order; their sum must stay <= 1.
+ */
+export interface FaultRates {
+  /** Answer 400 with SQS's throttling error, without forwarding (SQS did nothing). */
+  readonly throttle?: number;
+  /** Answer 500 InternalError without forwarding. */
+  readonly error500?: number;
+  /** Answer 503 ServiceUnavailable without forwarding. */
+  readonly error503?: number;
+  /** Destroy the client's socket before forwarding: SQS never saw the request. */
+  readonly resetBefore?: number;
+  /**
+   * Forward, let SQS act, then destroy the client's socket before the answer reaches it: the
+   * client cannot know SQS acted, which is where real duplicates come from.
+   */
+  readonly resetAfter?: number;
+  /** Added latency for every request, in ms (uniform in 0..latencyMs). */
+  readonly latencyMs?: number;
+}
+
+export type FaultKind = "throttle" | "error500" | "error503" | "resetBefore" | "resetAfter";
+
+export interface FaultProxyOptions {
+  /** Where SQS (fauxqs) listens, e.g. http://127.0.0.1:4566. */
+  readonly target: string;
+  /** PRNG seed: the same seed and request order replay the same faults. @default 1 */
+  readonly seed?: number;
+  /** Rates per SQS action ("SendMessageBatch"), with "*" for every other action. */
+  readonly rates?: Readonly<Record<string, FaultRates>>;
+  /**
+   * The throttling error code to answer with. SQS's JSON protocol reports it both in `__type` and
+   * in the `x-amzn-query-error` header (the query-compatible code the SDK exposes).
+   * @default "RequestThrottled"
+   */
+  readonly throttleCode?: "RequestThrottled" | "ThrottlingException";
+}
+
+/** Counts per action of what the proxy did: forwarded untouched, or which fault it injected. */
+export type FaultCounts = Record<string, Record<FaultKind | "forwarded", number>>;
+
+export interface FaultProxy {
+  /** http://127.0.0.1:<port>, to pass as an SQSClient endpoint with useQueueUrlAsEndpoint: false. */
+  readonly endpoint: string;
+  readonly counts: FaultCounts;
+  /** Replaces the rates (e.g. to heal the network before draining). */
+  setRates(rates: Readonly<Record<string, FaultRates>>): void;
+  /** Sum of one fault kind over every action. */
+  total(kind: FaultKind | "forwarded"): number;
+  close(): Promise<void>;
+}
+
+/** mulberry32: a tiny, well-spread 32-bit PRNG; enough to make fault sequences replayable. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** "AmazonSQS.SendMessageBatch" -> "SendMessageBatch"; the SDK speaks SQS's JSON protocol. */
+function actionOf(req: IncomingMessage): string {
+  const target = req.headers["x-amz-target"];
+  const value = Array.isArray(target) ? target[0] : target;
+  return value?.slice(value.indexOf(".") + 1) ?? "unknown";
+}
+
+const FAULT_ORDER: readonly FaultKind[] = ["throttle", "error500", "error503", "resetBefore", "resetAfter"];
+
+function pickFault(rates: FaultRates, draw: number): FaultKind | undefined {
+  let edge = 0;
+  for (const kind of FAULT_ORDER) {
+    edge += rates[kind] ?? 0;
+    if (draw < edge) return kind;
+  }
+  return undefined;
+}
+
+function sendJsonError(res: ServerResponse, status: number, code: string, fault: "Sender" | "Receiver") {
+  const body = JSON.stringify({ __type: `com.amazonaws.sqs#${code}`, message: `injected ${code}` });
+  res.writeHead(status, {
+    "content-type": "application/x-amz-json-1.0",
+    "x-amzn-query-error": `${code};${fault}`,
+    "x-amzn-requestid": "fault-proxy",
+    "content-length": Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+/**
+ * A fault-injecting HTTP proxy on loopback between an SQS client and fauxqs. It decides each
+ * request's fate from a seeded PRNG, so a failing run replays with the same seed (given the same
+ * request order; concurrency can reorder, so counts replay exactly only for serial clients).
+ *
+ * @example
+ * const proxy = await startFaultProxy({ target: endpoint, rates: { SendMessageBatch: { throttle: 0.1 } } });
+ * const sqs = new SQSClient({ endpoint: proxy.endpoint, useQueueUrlAsEndpoint: false });
+ */
+export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
+  const random = seededRandom(options.seed ?? 1);
+  let rates = options.rates ?? {};
+  const counts: FaultCounts = {};
+  const throttleCode = options.throttleCode ?? "RequestThrottled";
+  const count = (action: string, kind: FaultKind | "forwarded") => {
+    counts[action] ??= { forwarded: 0, throttle: 0, error500: 0, error503: 0, resetBefore: 0, resetAfter: 0 };
+    counts[action][kind]++;
+  };
+
+  // selfHandleResponse: we copy fauxqs's answer ourselves, which lets a "reset after" fault read
+  // the whole answer (so SQS has certainly acted) and then drop the client's connection instead.
+  const proxy = createProxyServer({ target: options.target, selfHandleResponse: true });
+  const resetAfter = new WeakSet<IncomingMessage>();
+  proxy.on("proxyRes", (proxyRes, req, res) => {
+    if (resetAfter.has(req)) {
+      proxyRes.resume();
+      proxyRes.on("end", () => req.socket.destroy());
+      return;
+    }
+    res.writeHead(proxyRes.statusCode ?? 502, proxyRes.headers);
+    proxyRes.pipe(res);
+  });
+  proxy.on("error", (_error, _req, res) => {
+    // fauxqs went away (an emulator restart test): the client sees a reset, as from a dead host.
+    if ("destroy" in res) res.destroy();
+  });
+
+  const server: Server = createServer((req, res) => {
+    const action = actionOf(req);
+    const actionRates = rates[action] ?? rates["*"] ?? {};
+    const fault = pickFault(actionRates, random());
+    const delay = (actionRates.latencyMs ?? 0) * random();
+    const act = () => {
+      if (fault !== undefined) count(action, fault);
+      switch (fault) {
+        case "resetBefore":
+          req.socket.destroy();
+          return;
+        case "throttle":
+          sendJsonError(res, 400, throttleCode, "Sender");
+          return;
+        case "error500":
+          sendJsonError(res, 500, "InternalError", "Receiver");
+          return;
+        case "error503":
+          sendJsonError(res, 503, "ServiceUnavailable", "Receiver");
+          return;
+        case "resetAfter":
+          resetAfter.add(req);
+          proxy.web(req, res);
+          return;
+        default:
+          count(action, "forwarded");
+          proxy.web(req, res);
+      }
+    };
+    if (fault === undefined || fault === "resetAfter") {
+      if (delay > 0) setTimeout(act, delay);
+      else act();
+      return;
+    }
+    // Read the request to its end before answering, so the keep-alive connection stays usable.
+    req.resume();
+    req.on("end", () => setTimeout(act, delay));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    counts,
+    setRates(next) {
+      rates = next;
+    },
+    total(kind) {
+      return Object.values(counts).reduce((n, c) => n + c[kind], 0);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
