@@ -1,0 +1,78 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { createTestQueue, drainQueue, queueDepth, testSqs } from "../helpers/sqs.ts";
+import { POISON, queueWithDlq, seedDeadLetter, TIMEOUT } from "./dlq-fixtures.ts";
+import { runCli } from "./run-cli.ts";
+
+const sqs = testSqs();
+afterAll(() => sqs.destroy());
+
+describe("sqs-jobs dlq redrive", () => {
+  it("falls back to a client-side move on fauxqs and returns every job to its source, reasons stripped", async () => {
+    // Given two dead jobs in the DLQ of a queue
+    const q = await queueWithDlq(sqs, "redrive-all");
+    await seedDeadLetter(sqs, q.dlqUrl, q.url, TIMEOUT);
+    await seedDeadLetter(sqs, q.dlqUrl, q.url, POISON);
+
+    // When redrive runs without filters
+    const run = await runCli(["dlq", "redrive", q.name]);
+
+    // Then it says it fell back, moved both, and the DLQ is empty
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("has no StartMessageMoveTask");
+    expect(run.stdout).toContain("moved 2 (client-side move)");
+    expect(await queueDepth(sqs, q.dlqUrl)).toMatchObject({ visible: 0, inFlight: 0 });
+
+    // And the source holds fresh copies: same bodies, only the job attribute, receive count 1 on first read
+    const back = await drainQueue(sqs, q.url, { expect: 2 });
+    expect(back.map((m) => JSON.parse(m.Body ?? "{}").job).sort()).toEqual(["build-report", "send-email"]);
+    for (const m of back) {
+      expect(Object.keys(m.MessageAttributes ?? {})).toEqual(["sqs-jobs.job"]);
+      expect(m.Attributes?.ApproximateReceiveCount).toBe("1");
+    }
+  });
+
+  it("moves only the jobs matching --job and --reason, and leaves the rest visible in the DLQ", async () => {
+    // Given three timed-out build-report jobs and two poison send-email jobs
+    const q = await queueWithDlq(sqs, "redrive-filter");
+    for (let i = 0; i < 3; i++) await seedDeadLetter(sqs, q.dlqUrl, q.url, TIMEOUT);
+    for (let i = 0; i < 2; i++) await seedDeadLetter(sqs, q.dlqUrl, q.url, POISON);
+
+    // When redrive is filtered on the job and a piece of the error message, rate-limited
+    const run = await runCli([
+      "dlq",
+      "redrive",
+      q.dlqName,
+      "--job",
+      "build-report",
+      "--reason",
+      "TIMED OUT",
+      "--max-per-second",
+      "100",
+    ]);
+
+    // Then the three matching jobs moved and the two others are visible in the DLQ again
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("moved 3, 2 left (filtered out)");
+    expect(await queueDepth(sqs, q.dlqUrl)).toMatchObject({ visible: 2, inFlight: 0 });
+    const back = await drainQueue(sqs, q.url, { expect: 3 });
+    expect(back.every((m) => JSON.parse(m.Body ?? "{}").job === "build-report")).toBe(true);
+  });
+
+  it("keeps FIFO group ids and sends to --to when given", async () => {
+    // Given a FIFO DLQ with jobs of two groups, and a separate FIFO replay queue
+    const q = await queueWithDlq(sqs, "redrive-fifo", { fifo: true });
+    const replay = await createTestQueue(sqs, "replay", { fifo: true });
+    await seedDeadLetter(sqs, q.dlqUrl, q.url, { ...TIMEOUT, groupId: "tenant-a" });
+    await seedDeadLetter(sqs, q.dlqUrl, q.url, { ...TIMEOUT, groupId: "tenant-b" });
+
+    // When redrive sends them to the replay queue
+    const run = await runCli(["dlq", "redrive", q.name, "--to", replay, "--json"]);
+
+    // Then both arrive there in their own groups
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ mode: "client", moved: 2, failed: 0 });
+    const back = await drainQueue(sqs, replay, { expect: 2 });
+    expect(back.map((m) => m.Attributes?.MessageGroupId).sort()).toEqual(["tenant-a", "tenant-b"]);
+    expect(await queueDepth(sqs, q.url)).toMatchObject({ visible: 0 });
+  });
+});
