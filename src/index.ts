@@ -48,3 +48,5 @@ export { createSqsHandler } from "./consumer/lambda-handler.ts";
 export type { Logger, LogLevel } from "./consumer/logger.ts";
 export { jsonLogger, LOG_LEVEL_ENV } from "./consumer/logger.ts";
 export { UnknownJobError } from "./consumer/unknown-job-error.ts";
+export type { Worker, WorkerOptions } from "./consumer/worker.ts";
+export { startWorker } from "./consumer/worker.ts";
