@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as nodejs from "aws-cdk-lib/aws-lambda-nodejs";
@@ -62,6 +62,17 @@ export class SqsJobsExampleStack extends Stack {
     this.#allowExistenceChecks(this.email.consumer, "outbox/*");
 
     const bundling = sqsJobsBundling();
+    const apiLogs = new logs.LogGroup(this, "ApiLogs", { retention: logs.RetentionDays.ONE_MONTH });
+    // Like JobQueue's consumers: a role that may write its own logs only, not AWSLambdaBasicExecutionRole.
+    const apiRole = new iam.Role(this, "ApiRole", {
+      assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
+    });
+    apiRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        resources: [apiLogs.logGroupArn],
+      }),
+    );
     this.api = new nodejs.NodejsFunction(this, "Api", {
       entry: path.join(HANDLERS, "api.ts"),
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -70,16 +81,44 @@ export class SqsJobsExampleStack extends Stack {
       timeout: Duration.seconds(10),
       environment: sqsJobsBundlingEnvironment(bundling),
       bundling,
-      logGroup: new logs.LogGroup(this, "ApiLogs", { retention: logs.RetentionDays.ONE_MONTH }),
+      logGroup: apiLogs,
+      role: apiRole,
     });
     this.reports.grantSendJobs(this.api);
     this.email.grantSendJobs(this.api);
     const url = this.api.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
 
+    this.#acknowledgeFindings();
+
     new CfnOutput(this, "ApiUrl", { value: url.url, description: "POST /reports or /emails (SigV4-signed)" });
     new CfnOutput(this, "BucketName", {
       value: this.bucket.bucketName,
       description: "upload inputs under inputs/",
+    });
+  }
+
+  /**
+   * cdk-nag (AwsSolutions) findings this example accepts, each with its reason. Anything else it
+   * reports fails test/cdk/example-app.test.ts.
+   */
+  #acknowledgeFindings(): void {
+    const bucketArn = `<${this.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>`;
+    const prefixes: [lambda.IFunction, string[]][] = [
+      [this.reports.consumer, ["inputs/*", "reports/*"]],
+      [this.email.consumer, ["outbox/*"]],
+    ];
+    for (const [fn, list] of prefixes) {
+      for (const prefix of list) {
+        Validations.of(fn.role ?? fn).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${bucketArn}/${prefix}]`,
+          reason: `The handler reads or writes objects whose keys it only learns at run time (job ids, producer-given inputs); the wildcard is confined to the ${prefix.slice(0, -2)}/ prefix of the example's own bucket.`,
+        });
+      }
+    }
+    Validations.of(this.bucket).acknowledge({
+      id: "AwsSolutions-S1",
+      reason:
+        "The example bucket holds sample inputs and reports only; access logs would need a second bucket that the example does not otherwise use. Enable serverAccessLogsBucket for production data.",
     });
   }
 

@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { Annotations, Duration } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as actions from "aws-cdk-lib/aws-cloudwatch-actions";
-import type * as iam from "aws-cdk-lib/aws-iam";
+import * as iam from "aws-cdk-lib/aws-iam";
 import type * as kms from "aws-cdk-lib/aws-kms";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as nodejs from "aws-cdk-lib/aws-lambda-nodejs";
@@ -214,6 +214,17 @@ export class JobQueue extends Construct {
     const logGroup = new logs.LogGroup(this, "ConsumerLogs", {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
     });
+    // Its own role rather than AWSLambdaBasicExecutionRole, which may write to every log group.
+    const role = new iam.Role(this, "ConsumerRole", {
+      assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
+      description: `Consumer of job queue "${s.name}"`,
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
     return new nodejs.NodejsFunction(this, "Consumer", {
       entry: props.entry,
       handler: props.handler ?? "handler",
@@ -227,6 +238,7 @@ export class JobQueue extends Construct {
         ...props.environment,
       },
       logGroup,
+      role,
       bundling: sqsJobsBundling(props.bundling),
     });
   }

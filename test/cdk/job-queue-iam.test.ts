@@ -38,8 +38,12 @@ describe("JobQueue permissions", () => {
   q.grantSendJobs(producer);
   const template = Template.fromStack(stack);
 
-  it("lets the consumer receive, delete, change visibility and read attributes on its queue, and send to its DLQ", () => {
-    expect(grantsOf(template, "ReportsConsumerServiceRole")).toEqual([
+  it("lets the consumer receive, delete, change visibility and read attributes on its queue, send to its DLQ and write its logs", () => {
+    expect(grantsOf(template, "ReportsConsumerRole")).toEqual([
+      {
+        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        resource: expect.stringMatching(/^ReportsConsumerLogs/),
+      },
       {
         actions: [
           "sqs:ChangeMessageVisibility",
@@ -62,6 +66,16 @@ describe("JobQueue permissions", () => {
       Environment: {
         Variables: { SQS_JOBS_REPORTS_QUEUE_URL: { Ref: Match.stringLikeRegexp("^ReportsQueue") } },
       },
+    });
+  });
+
+  it("gives the consumer a role of its own, with no managed policy", () => {
+    template.hasResourceProperties("AWS::IAM::Role", {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: "lambda.amazonaws.com" } })],
+      }),
+      Description: 'Consumer of job queue "reports"',
+      ManagedPolicyArns: Match.absent(),
     });
   });
 
@@ -94,7 +108,7 @@ describe("JobQueue permissions with a customer-managed key", () => {
       { actions: ["sqs:SendMessage"], resource: expect.stringMatching(/^SecureQueue/) },
       key,
     ]);
-    expect(grantsOf(template, "SecureConsumerServiceRole")).toContainEqual(key);
+    expect(grantsOf(template, "SecureConsumerRole")).toContainEqual(key);
     expect(iamActions(template).filter((a) => a.includes("*"))).toEqual([]);
   });
 });

@@ -1,0 +1,108 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import * as path from "node:path";
+import { App, Token, Validations } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import { AwsSolutionsChecks } from "cdk-nag";
+import type { IConstruct } from "constructs";
+import { describe, expect, it } from "vitest";
+import { SqsJobsExampleStack } from "../../cdk/example-stack.ts";
+import { iamActions } from "./stack.ts";
+
+// One full synth for the whole file: it runs esbuild on the three handlers.
+const app = new App();
+const stack = new SqsJobsExampleStack(app, "SqsJobsExample");
+const template = Template.fromStack(stack);
+const assembly = app.synth();
+
+describe("the example app", () => {
+  it("bundles each handler locally into a small ESM file that leaves the AWS SDK to the runtime", () => {
+    const bundles = readdirSync(assembly.directory)
+      .filter((d) => d.startsWith("asset."))
+      .map((d) => path.join(assembly.directory, d, "index.mjs"));
+    expect(bundles).toHaveLength(3);
+    for (const bundle of bundles) {
+      expect(statSync(bundle).size).toBeLessThan(100_000);
+      expect(readFileSync(bundle, "utf8")).toMatch(/from\s*"@aws-sdk\/client-sqs"/);
+    }
+  });
+
+  it("needs no account or region to synthesize", () => {
+    expect(Token.isUnresolved(stack.account)).toBe(true);
+    expect(Token.isUnresolved(stack.region)).toBe(true);
+  });
+
+  it("has a standard reports queue and a FIFO email queue, each with partial batch responses", () => {
+    template.resourceCountIs("AWS::SQS::Queue", 4);
+    template.resourceCountIs("AWS::Lambda::EventSourceMapping", 2);
+    template.allResourcesProperties("AWS::Lambda::EventSourceMapping", {
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+    });
+    template.hasResourceProperties("AWS::SQS::Queue", { FifoQueue: true, RedrivePolicy: Match.anyValue() });
+    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      ScalingConfig: { MaximumConcurrency: 10 },
+    });
+  });
+
+  it("derives the reports settings from the build-report job (60 s, 4 attempts)", () => {
+    template.hasResourceProperties("AWS::Lambda::Function", { Timeout: 70, MemorySize: 1024 });
+    template.hasResourceProperties("AWS::SQS::Queue", {
+      VisibilityTimeout: 420,
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 6 }),
+    });
+  });
+
+  it("tells the producer where both queues are and protects it with IAM auth", () => {
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: {
+        Variables: Match.objectLike({
+          SQS_JOBS_REPORTS_QUEUE_URL: { Ref: Match.stringLikeRegexp("^ReportsQueue") },
+          SQS_JOBS_EMAIL_QUEUE_URL: { Ref: Match.stringLikeRegexp("^EmailQueue") },
+        }),
+      },
+    });
+    template.hasResourceProperties("AWS::Lambda::Url", { AuthType: "AWS_IAM" });
+  });
+
+  it("gives the consumers their bucket", () => {
+    const consumers = template.findResources("AWS::Lambda::Function", {
+      Properties: {
+        Environment: { Variables: { EXAMPLE_BUCKET: { Ref: Match.stringLikeRegexp("^Bucket") } } },
+      },
+    });
+    expect(Object.keys(consumers)).toHaveLength(2);
+  });
+
+  it("grants no wildcard action and attaches no managed policy", () => {
+    expect(iamActions(template).filter((a) => a.includes("*"))).toEqual([]);
+    template.allResourcesProperties("AWS::IAM::Role", { ManagedPolicyArns: Match.absent() });
+  });
+});
+
+describe("cdk-nag AwsSolutions on the example app", () => {
+  it("reports nothing that is not acknowledged", () => {
+    const report = new AwsSolutionsChecks(app).validateScope(stack);
+    expect(report.violations).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  it("has a written reason for each acknowledged finding", () => {
+    const acknowledged = acknowledgements(stack);
+    expect(acknowledged.map((a) => a.id).sort()).toEqual([
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Bucket\w+\.Arn>\/inputs\/\*\]$/),
+      expect.stringMatching(/\/outbox\/\*\]$/),
+      expect.stringMatching(/\/reports\/\*\]$/),
+      "AwsSolutions-S1",
+    ]);
+    for (const { reason } of acknowledged) expect(reason.length).toBeGreaterThan(60);
+  });
+});
+
+/** Every `Validations.of(...).acknowledge(...)` in the tree, with its reason. */
+function acknowledgements(root: IConstruct): { id: string; reason: string }[] {
+  return root.node.findAll().flatMap((c) =>
+    c.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) => Object.entries(m.data as Record<string, string>))
+      .map(([id, reason]) => ({ id: id.replace(/^annotation::/i, ""), reason })),
+  );
+}
