@@ -37,7 +37,8 @@ export function analyse(
     inputKey: options.inputKey,
     jobId: options.jobId,
     bytes: Buffer.byteLength(text),
-    lines: text === "" ? 0 : lines.length,
+    // A final newline ends the last line; it does not start another.
+    lines: text === "" ? 0 : lines.length - (text.endsWith("\n") ? 1 : 0),
     words,
     sha256: createHash("sha256").update(text).digest("hex"),
     topWords,

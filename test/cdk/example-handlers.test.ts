@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { buildReportHandler } from "../../handlers/build-report.ts";
+import { memoryStore } from "../../handlers/object-store.ts";
+import { analyse, reportKey } from "../../handlers/report.ts";
+import { sendEmailHandler } from "../../handlers/send-email.ts";
+import { type JobContext, PermanentError } from "../../src/index.ts";
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+function context(jobId: string, signal = new AbortController().signal): JobContext {
+  return {
+    jobId,
+    jobName: "test",
+    attempt: 1,
+    maxAttempts: 3,
+    messageId: `m-${jobId}`,
+    enqueuedAt: new Date(),
+    logger: quiet,
+    signal,
+    queueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/q",
+  };
+}
+
+describe("the build-report handler", () => {
+  it("stores one report per job and does nothing on a redelivery", async () => {
+    // Given an input file
+    const store = memoryStore();
+    store.objects.set("inputs/a.txt", "the cat\nthe dog\n");
+    const { run } = buildReportHandler(store);
+    // When the job runs, Then its report is stored under its job id
+    await run({ inputKey: "inputs/a.txt", topWords: 1 }, context("job-1"));
+    const first = store.objects.get(reportKey("job-1"));
+    expect(JSON.parse(first ?? "{}")).toMatchObject({
+      lines: 3,
+      words: 4,
+      topWords: [{ word: "the", count: 2 }],
+    });
+    // When it is delivered again, even after the input changed, Then the report stays as it was
+    store.objects.set("inputs/a.txt", "changed");
+    await run({ inputKey: "inputs/a.txt", topWords: 1 }, context("job-1"));
+    expect(store.objects.get(reportKey("job-1"))).toBe(first);
+  });
+
+  it("dead-letters at once when the input does not exist", async () => {
+    const { run } = buildReportHandler(memoryStore());
+    await expect(run({ inputKey: "inputs/missing.txt", topWords: 10 }, context("job-2"))).rejects.toThrow(
+      PermanentError,
+    );
+  });
+
+  it("stops when the job's signal aborts", () => {
+    const controller = new AbortController();
+    controller.abort(new Error("timed out"));
+    expect(() =>
+      analyse("a\n".repeat(10), { inputKey: "k", jobId: "j", topWords: 1, signal: controller.signal }),
+    ).toThrow("timed out");
+  });
+});
+
+describe("the send-email handler", () => {
+  it("sends once per job id", async () => {
+    const outbox = memoryStore();
+    const { run } = sendEmailHandler(outbox);
+    const email = { to: "a@example.com", subject: "Hi", body: "Hello" };
+    await run(email, context("job-3"));
+    await run(email, context("job-3"));
+    expect([...outbox.objects.keys()]).toEqual(["outbox/job-3.json"]);
+  });
+});
