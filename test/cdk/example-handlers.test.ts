@@ -31,7 +31,7 @@ describe("the build-report handler", () => {
     await run({ inputKey: "inputs/a.txt", topWords: 1 }, context("job-1"));
     const first = store.objects.get(reportKey("job-1"));
     expect(JSON.parse(first ?? "{}")).toMatchObject({
-      lines: 3,
+      lines: 2,
       words: 4,
       topWords: [{ word: "the", count: 2 }],
     });
