@@ -157,7 +157,8 @@ export class JobClient {
     const messages: PreparedMessage[] = [];
     const issues: { path: PropertyKey[]; message: string }[] = [];
     for (let index = 0; index < payloads.length; index++) {
-      const prepared = await prepareMessage(job, payloads[index] as JobInput<J>, options, this.fifo);
+      let prepared = prepareMessage(job, payloads[index] as JobInput<J>, options, this.fifo);
+      if (prepared instanceof Promise) prepared = await prepared;
       if (!prepared.ok) {
         for (const issue of prepared.issues)
           issues.push({ path: [index, ...issue.path], message: issue.message });

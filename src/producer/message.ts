@@ -4,7 +4,7 @@ import { encodeEnvelopeJson } from "../core/envelope.ts";
 import { InvalidOptionError, type ValidationIssue } from "../core/errors.ts";
 import type { JobDefinition, JobInput } from "../core/job.ts";
 import { newJobId } from "../core/job-id.ts";
-import { validate } from "../core/schema.ts";
+import { type ValidationResult, validate } from "../core/schema.ts";
 
 /** The message attribute that names the job, so routing and filters need not parse the body. */
 export const JOB_NAME_ATTRIBUTE = "sqs-jobs.job";
@@ -74,12 +74,12 @@ export function checkSendOptions(options: SendOptions, fifo: boolean): void {
  * JSON round trip of the payload, so values JSON cannot carry (a Date, a Map, `undefined` in an
  * array) are refused here instead of becoming poison messages at the consumer.
  */
-export async function prepareMessage<J extends JobDefinition>(
+export function prepareMessage<J extends JobDefinition>(
   job: J,
   payload: JobInput<J>,
   options: SendOptions,
   fifo: boolean,
-): Promise<PrepareResult> {
+): PrepareResult | Promise<PrepareResult> {
   let payloadJson: string | undefined;
   try {
     payloadJson = JSON.stringify(payload);
@@ -94,7 +94,34 @@ export async function prepareMessage<J extends JobDefinition>(
     };
   }
   const wire: unknown = JSON.parse(payloadJson);
-  const checked = await validate(job.schema, wire);
+  const json = payloadJson;
+  const checked = validate(job.schema, wire);
+  // Most schemas validate synchronously: a batch of 20,000 then costs no promise per item.
+  return checked instanceof Promise
+    ? checked.then((c) => finishMessage(c, job, payload, json, options, fifo))
+    : finishMessage(checked, job, payload, json, options, fifo);
+}
+
+/** Attributes depend only on the job, so one object per job serves every message. */
+const attributesByJob = new WeakMap<JobDefinition, Record<string, MessageAttributeValue>>();
+
+function jobAttributes(job: JobDefinition): Record<string, MessageAttributeValue> {
+  let attributes = attributesByJob.get(job);
+  if (attributes === undefined) {
+    attributes = { [JOB_NAME_ATTRIBUTE]: { DataType: "String", StringValue: job.name } };
+    attributesByJob.set(job, attributes);
+  }
+  return attributes;
+}
+
+function finishMessage<J extends JobDefinition>(
+  checked: ValidationResult<unknown>,
+  job: J,
+  payload: JobInput<J>,
+  payloadJson: string,
+  options: SendOptions,
+  fifo: boolean,
+): PrepareResult {
   if (!checked.ok) return { ok: false, issues: checked.issues };
 
   let groupId = options.groupId;
@@ -117,7 +144,7 @@ export async function prepareMessage<J extends JobDefinition>(
   const body = escapeNonCharacters(
     encodeEnvelopeJson(job.name, jobId, new Date().toISOString(), payloadJson),
   );
-  const attributes = { [JOB_NAME_ATTRIBUTE]: { DataType: "String", StringValue: job.name } };
+  const attributes = jobAttributes(job);
   const sizeBytes =
     Buffer.byteLength(body, "utf8") +
     JOB_NAME_ATTRIBUTE.length +
