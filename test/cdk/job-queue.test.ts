@@ -282,3 +282,19 @@ describe("JobQueue with an existing function", () => {
     Annotations.fromStack(stack).hasWarning("*", Match.stringLikeRegexp("SQS_JOBS_QUEUE_URL"));
   });
 });
+
+describe("JobQueue metrics", () => {
+  it("exposes the queue's and the DLQ's metrics for alarms and dashboards of your own", () => {
+    // Given a queue
+    const stack = testStack();
+    const q = new JobQueue(stack, "Metrics", { jobs: [job("m")], entry: FIXTURE_ENTRY });
+    // Then each helper names its SQS metric, on the right queue, at its maximum
+    expect(q.metricVisibleMessages().metricName).toBe("ApproximateNumberOfMessagesVisible");
+    expect(q.metricInFlightMessages().metricName).toBe("ApproximateNumberOfMessagesNotVisible");
+    expect(q.metricAgeOfOldestMessage().metricName).toBe("ApproximateAgeOfOldestMessage");
+    expect(q.metricDlqDepth().dimensions).toEqual({ QueueName: q.deadLetterQueue.queueName });
+    expect(q.metricVisibleMessages().statistic).toBe("Maximum");
+    expect(q.metricDlqDepth({ statistic: "Average" }).statistic).toBe("Average");
+    expect(q.dashboardWidgets()).toHaveLength(4);
+  });
+});
