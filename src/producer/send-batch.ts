@@ -6,6 +6,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { classifyFailure, describeAwsError, isQueueMissing } from "../core/aws-errors.ts";
 import { QueueNotFoundError } from "../core/errors.ts";
+import { watchAttempts } from "./attempt-watch.ts";
 import type { PreparedMessage } from "./message.ts";
 
 /** SendMessageBatch takes at most 10 entries. */
@@ -125,11 +126,12 @@ export async function sendPrepared(
   const sendChunk = async (chunk: Pending[]): Promise<Pending[]> => {
     for (const p of chunk) p.tries++;
     let response: SendMessageBatchCommandOutput;
+    const command = new SendMessageBatchCommand({ QueueUrl: settings.queueUrl, Entries: chunk.map(toEntry) });
+    const attempts = watchAttempts(command);
     try {
-      response = await settings.sqs.send(
-        new SendMessageBatchCommand({ QueueUrl: settings.queueUrl, Entries: chunk.map(toEntry) }),
-      );
+      response = await settings.sqs.send(command);
     } catch (error) {
+      if (attempts.ambiguous) for (const p of chunk) p.ambiguous = true;
       if (isQueueMissing(error)) throw new QueueNotFoundError(settings.queueUrl, { cause: error });
       const kind = classifyFailure(error);
       const retry: Pending[] = [];
@@ -140,6 +142,8 @@ export async function sendPrepared(
       }
       return retry;
     }
+    // An SDK retry after an attempt without an answer may have stored every entry twice.
+    if (attempts.ambiguous) for (const p of chunk) p.ambiguous = true;
     const retry: Pending[] = [];
     for (const s of response.Successful ?? []) {
       const p = chunk[Number(s.Id)];

@@ -1,0 +1,32 @@
+import type { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
+import { classifyFailure } from "../core/aws-errors.ts";
+
+export interface AttemptWatch {
+  /** True once any attempt of the command ended without a clear answer (5xx, reset, timeout). */
+  readonly ambiguous: boolean;
+}
+
+/**
+ * Watches every attempt of one command, the SDK's own retries included. The SDK retries a 5xx or
+ * a reset by itself (3 attempts by default) and reports only the last outcome: when the first
+ * attempt reached SQS but its answer was lost, the retry stores a second copy and the call still
+ * looks like a clean success. Only a per-attempt view can tell, so the result can say
+ * `possibleDuplicate`. The middleware sits on this command only; the caller's client is untouched.
+ */
+export function watchAttempts(command: SendMessageBatchCommand): AttemptWatch {
+  const watch = { ambiguous: false };
+  // "deserialize" runs inside the retry loop; priority "high" wraps the deserializer, so service
+  // errors arrive here already parsed (name, $metadata) like the caller will see them.
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if (classifyFailure(error) === "ambiguous") watch.ambiguous = true;
+        throw error;
+      }
+    },
+    { step: "deserialize", priority: "high", name: "sqsJobsAttemptWatch" },
+  );
+  return watch;
+}
