@@ -7,7 +7,10 @@ import { type FaultProxy, type FaultRates, seededRandom, startFaultProxy } from 
 const sqs = testSqs();
 const proxies: FaultProxy[] = [];
 
-async function throughProxy(rates: FaultRates, options: { throttleCode?: "ThrottlingException" } = {}) {
+async function throughProxy(
+  rates: FaultRates,
+  options: { throttleCode?: "RequestThrottled" | "ThrottlingException" } = {},
+) {
   const proxy = await startFaultProxy({ target: inject("sqsEndpoint"), rates: { "*": rates }, ...options });
   proxies.push(proxy);
   // One attempt: we want to see what the SDK makes of each fault, not its retries.
