@@ -66,6 +66,7 @@ export class BatchCore {
   /** Jobs whose handler is still running, for the deadline sweep and shutdown. */
   readonly #running = new Set<RunningJob>();
   #sweeper: ReturnType<typeof setInterval> | undefined;
+  readonly #timed: boolean;
 
   constructor(handlers: readonly JobHandler[], options: BatchCoreOptions) {
     for (const handler of handlers) {
@@ -77,6 +78,7 @@ export class BatchCore {
     this.#sqs = options.sqs;
     this.#log = options.logger;
     this.#hooks = options.hooks;
+    this.#timed = options.hooks.afterJob !== undefined || options.logger.enabled("error");
   }
 
   /** Decides every record of a batch; resolves when each one was settled. */
@@ -139,7 +141,8 @@ export class BatchCore {
   }
 
   async #process(record: SqsRecord, batch: BatchRun): Promise<Settlement> {
-    const started = performance.now();
+    // Timing is skipped when nothing reads it (silent logs, no metrics, no afterJob hook).
+    const started = this.#timed || batch.metrics !== undefined ? performance.now() : 0;
     const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
     let envelope: Envelope;
     try {
@@ -243,10 +246,7 @@ export class BatchCore {
     if (typeof (result as PromiseLike<unknown> | undefined)?.then !== "function") return SUCCEEDED;
     this.#running.add(ctx);
     this.#sweeper ??= setInterval(() => this.#sweep(), SWEEP_MS).unref();
-    return ctx.wait(result as PromiseLike<unknown>).then((completion) => {
-      this.#running.delete(ctx);
-      return completion;
-    });
+    return ctx.wait(result as PromiseLike<unknown>, this.#running);
   }
 
   /** One timer for all running jobs, instead of one per job: it stops when none runs. */
@@ -378,7 +378,7 @@ export class BatchCore {
     batch: BatchRun,
     reason?: DeadLetterReason,
   ): void | Promise<void> {
-    const durationMs = performance.now() - started;
+    const durationMs = started === 0 ? 0 : performance.now() - started;
     batch.metrics?.add(jobName, outcome, durationMs);
     const level = outcome === "succeeded" ? "info" : outcome === "retrying" ? "warn" : "error";
     if (this.#log.enabled(level)) {

@@ -130,7 +130,11 @@ export function createSqsHandler(
         fifo: isFifoQueue(queueUrl),
         concurrency,
         dlqUrl: () => Promise.resolve(options.dlqUrl ?? envDlqUrl ?? dlqs.resolve(queueUrl)),
-        canStart: (timeoutMs) => context.getRemainingTimeInMillis() >= timeoutMs + margin,
+        // A missing context (a test, a hand-made invocation) means no time limit to respect.
+        canStart:
+          typeof context?.getRemainingTimeInMillis === "function"
+            ? (timeoutMs) => context.getRemainingTimeInMillis() >= timeoutMs + margin
+            : undefined,
         settle,
         metrics: batchMetrics,
       });

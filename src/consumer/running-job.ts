@@ -29,6 +29,7 @@ export class RunningJob implements JobContext {
   #abortReason: unknown;
   #finish: ((completion: Completion) => void) | undefined;
   #finished = false;
+  #running: Set<RunningJob> | undefined;
 
   constructor(
     init: {
@@ -79,7 +80,8 @@ export class RunningJob implements JobContext {
   }
 
   /** Waits for the handler's promise; {@link end} may settle it first (timeout, shutdown). */
-  wait(result: PromiseLike<unknown>): Promise<Completion> {
+  wait(result: PromiseLike<unknown>, running: Set<RunningJob>): Promise<Completion> {
+    this.#running = running;
     return new Promise<Completion>((resolve) => {
       this.#finish = resolve;
       result.then(
@@ -93,6 +95,7 @@ export class RunningJob implements JobContext {
   end(completion: Completion, abortReason?: unknown): void {
     if (this.#finished) return;
     this.#finished = true;
+    this.#running?.delete(this);
     if (abortReason !== undefined) {
       this.#abortReason = abortReason;
       this.#controller?.abort(abortReason);
