@@ -74,8 +74,11 @@ function checkEnvelope(value: Record<string, unknown>): Envelope {
   return value as unknown as Envelope;
 }
 
+/** The shape `Date.toISOString()` writes (with an optional offset); a regex is far cheaper than Date.parse. */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+
 function isIsoDate(value: unknown): boolean {
-  return typeof value === "string" && value.length <= 40 && !Number.isNaN(Date.parse(value));
+  return typeof value === "string" && ISO_DATE.test(value);
 }
 
 /**

@@ -21,14 +21,20 @@ export function newJobId(now: number = Date.now()): string {
   }
   const r = pool.subarray(poolIndex * 10, poolIndex * 10 + 10);
   poolIndex++;
-  if (now === lastMs) {
-    sequence = (sequence + 1) & 0xfff;
+  if (now <= lastMs) {
+    // Same millisecond (or the clock stepped back): count on; past 4,095 ids borrow the next
+    // millisecond, so ids from this process never go out of order.
+    sequence++;
+    if (sequence > 0xfff) {
+      lastMs++;
+      sequence = 0;
+    }
   } else {
     lastMs = now;
-    sequence = ((r[0] ?? 0) << 4) & 0x7ff;
+    sequence = ((r[0] ?? 0) << 3) & 0x7ff;
   }
   const bytes = new Uint8Array(16);
-  let ms = now;
+  let ms = lastMs;
   for (let i = 5; i >= 0; i--) {
     bytes[i] = ms % 256;
     ms = Math.floor(ms / 256);
