@@ -5,6 +5,7 @@ import { InvalidOptionError, type ValidationIssue } from "../core/errors.ts";
 import type { JobDefinition, JobInput } from "../core/job.ts";
 import { newJobId } from "../core/job-id.ts";
 import { type ValidationResult, validate } from "../core/schema.ts";
+import { findJsonLoss } from "./json-loss.ts";
 
 /** The message attribute that names the job, so routing and filters need not parse the body. */
 export const JOB_NAME_ATTRIBUTE = "sqs-jobs.job";
@@ -72,7 +73,8 @@ export function checkSendOptions(options: SendOptions, fifo: boolean): void {
 /**
  * Serialises and validates one payload the way the consumer will see it: the schema runs on the
  * JSON round trip of the payload, so values JSON cannot carry (a Date, a Map, `undefined` in an
- * array) are refused here instead of becoming poison messages at the consumer.
+ * array) are refused here instead of becoming poison messages at the consumer. Values JSON turns
+ * into null (NaN, Infinity, `undefined` in an array) are refused even when the schema accepts null.
  */
 export function prepareMessage<J extends JobDefinition>(
   job: J,
@@ -92,6 +94,10 @@ export function prepareMessage<J extends JobDefinition>(
       ok: false,
       issues: [{ path: [], message: `payload of type ${typeof payload} cannot be sent as JSON` }],
     };
+  }
+  if (payloadJson.includes("null")) {
+    const lost = findJsonLoss(payload);
+    if (lost.length > 0) return { ok: false, issues: lost };
   }
   const wire: unknown = JSON.parse(payloadJson);
   const json = payloadJson;
