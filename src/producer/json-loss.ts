@@ -38,7 +38,7 @@ export function findJsonLoss(payload: unknown): ValidationIssue[] {
     }
     if (typeof v !== "object" || v === null) return;
     if (Array.isArray(v)) {
-      v.forEach((item, i) => walk(item, [...path, i], String(i), true));
+      for (let i = 0; i < v.length; i++) walk(v[i], [...path, i], String(i), true);
       return;
     }
     for (const [k, item] of Object.entries(v)) walk(item, [...path, k], k, false);
