@@ -47,3 +47,39 @@ export function runCli(
 export function widest(text: string): number {
   return Math.max(0, ...text.split("\n").map((line) => line.length));
 }
+
+export interface RunningCli {
+  /** Resolves with the first stdout line that parses as JSON. */
+  readonly firstJson: Promise<unknown>;
+  /** Sends a signal and resolves with the exit code and all output. */
+  stop(signal?: NodeJS.Signals): Promise<CliRun>;
+}
+
+/** Starts a long-running command (`dev`) and hands back its first JSON line. */
+export function startCli(args: readonly string[]): RunningCli {
+  const child = spawn(NODE, [MAIN, ...args], {
+    env: { ...process.env, AWS_ENDPOINT_URL: undefined, NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  const exited = new Promise<CliRun>((done) => child.on("close", (code) => done({ code, stdout, stderr })));
+  const firstJson = new Promise<unknown>((done, fail) => {
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const line = stdout.split("\n").find((l) => l.startsWith("{"));
+      if (line !== undefined) done(JSON.parse(line));
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    void exited.then((r) => fail(new Error(`exited ${r.code} before printing JSON: ${r.stderr}`)));
+  });
+  return {
+    firstJson,
+    async stop(signal = "SIGINT") {
+      child.kill(signal);
+      return exited;
+    },
+  };
+}

@@ -7,11 +7,12 @@ export const dlqExportCommand: Command = {
   summary: "write a DLQ's messages to a JSON Lines file, without consuming them",
   help: `Usage: sqs-jobs dlq export <queue> --out FILE.jsonl
 
-Writes every message of the dead-letter queue of <queue> (or of <queue> if it is the DLQ)
-to a new file, one JSON object per line: message id, job, job id, the sqs-jobs reason
-fields, body, system attributes and message attributes. Nothing is consumed: messages are
-hidden while being read (up to 5 minutes) and then made visible again. The file must not
-exist yet. On a FIFO DLQ only the first messages of each message group can be read.
+Writes every message of the dead-letter queue of <queue> (or of <queue> if it is
+the DLQ) to a new file, one JSON object per line: message id, job, job id, the
+sqs-jobs reason fields, body, system attributes and message attributes. Nothing
+is consumed: messages are hidden while being read (up to 5 minutes) and then
+made visible again. The file must not exist yet. On a FIFO DLQ only the first
+messages of each message group can be read.
 
 Examples:
   sqs-jobs dlq export reports --out reports-dlq-$(date +%F).jsonl`,

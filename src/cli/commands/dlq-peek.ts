@@ -9,15 +9,16 @@ export const dlqPeekCommand: Command = {
   summary: "show dead-lettered jobs and why they died, without consuming them",
   help: `Usage: sqs-jobs dlq peek <queue> [--limit N]
 
-<queue> is a source queue (its DLQ comes from its RedrivePolicy) or the DLQ itself.
-Shows each dead-lettered job: name, job id, why it was dead-lettered (poison, permanent,
-exhausted), the error, the attempts made and when the last one failed, as the sqs-jobs
-consumer recorded them. Messages that SQS's own RedrivePolicy moved (a crash, a timeout)
-carry no reason and show as "moved by SQS".
+<queue> is a source queue (its DLQ comes from its RedrivePolicy) or the DLQ
+itself. Shows each dead-lettered job: name, job id, why it was dead-lettered
+(poison, permanent, exhausted), the error, the attempts made and when the last
+one failed, as the sqs-jobs consumer recorded them. Messages that SQS's own
+RedrivePolicy moved (a crash, a timeout) carry no reason and show as "moved by
+SQS".
 
-Nothing is consumed: messages are received with a 30 s visibility timeout and made
-visible again at once. Each peek still adds one to their receive count. On a FIFO DLQ
-only the first messages of each message group can be seen.
+Nothing is consumed: messages are received with a 30 s visibility timeout and
+made visible again at once. Each peek still adds one to their receive count. On
+a FIFO DLQ only the first messages of each message group can be seen.
 
 Options:
   --limit N   most messages to show, 1-1000 (default 10)

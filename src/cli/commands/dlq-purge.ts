@@ -8,12 +8,14 @@ export const dlqPurgeCommand: Command = {
   summary: "delete every message of a DLQ (needs --yes)",
   help: `Usage: sqs-jobs dlq purge <queue> --yes
 
-Deletes every message in the dead-letter queue of <queue> (or in <queue> if it is the DLQ).
-There is no undo, so --yes is required; keep a copy first with \`sqs-jobs dlq export\`.
-SQS allows one purge per queue every 60 seconds and may take up to 60 seconds to finish.
+Deletes every message in the dead-letter queue of <queue> (or in <queue> if it
+is the DLQ). There is no undo, so --yes is required; keep a copy first with
+\`sqs-jobs dlq export\`. SQS allows one purge per queue every 60 seconds and may
+take up to 60 seconds to finish.
 
 Examples:
-  sqs-jobs dlq export reports --out reports-dlq.jsonl && sqs-jobs dlq purge reports --yes`,
+  sqs-jobs dlq export reports --out reports-dlq.jsonl
+  sqs-jobs dlq purge reports --yes`,
   options: { yes: { type: "boolean" } },
   args: { min: 1, max: 1 },
   async run(ctx, [queue = ""], values) {

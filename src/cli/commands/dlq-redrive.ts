@@ -5,28 +5,30 @@ import { type Command, intOption, stringOption } from "../command.ts";
 export const dlqRedriveCommand: Command = {
   name: "dlq redrive",
   summary: "move dead-lettered jobs back to their queue (all, or filtered)",
-  help: `Usage: sqs-jobs dlq redrive <queue> [--to QUEUE] [--job NAME] [--reason TEXT] [--max-per-second N]
+  help: `Usage: sqs-jobs dlq redrive <queue> [--to QUEUE] [--job NAME] [--reason TEXT]
+                            [--max-per-second N]
 
-Moves the messages of the dead-letter queue of <queue> (or of <queue> if it is the DLQ)
-back to the queue they came from, or to --to. Each job starts again with its full
-attempts (a moved message has a receive count of 0).
+Moves the messages of the dead-letter queue of <queue> (or of <queue> if it is
+the DLQ) back to the queue they came from, or to --to. Each job starts again
+with its full attempts (a moved message has a receive count of 0).
 
 Without --job/--reason the move is done by SQS (StartMessageMoveTask, on AWS and
-LocalStack) and its progress is shown until it ends. Endpoints without that API (fauxqs,
-which \`sqs-jobs dev\` runs) and filtered moves use a client-side move instead: each
-message is copied with SendMessageBatch and deleted from the DLQ only once the copy is
-acknowledged; FIFO group ids are kept; the sqs-jobs reason attributes are dropped.
-Messages that do not match a filter stay in the DLQ.
+LocalStack) and its progress is shown until it ends. Endpoints without that API
+(fauxqs, which \`sqs-jobs dev\` runs) and filtered moves use a client-side move
+instead: each message is copied with SendMessageBatch and deleted from the DLQ
+only once the copy is acknowledged; FIFO group ids are kept; the sqs-jobs reason
+attributes are dropped. Messages that do not match a filter stay in the DLQ.
 
 Options:
   --to QUEUE          destination instead of each message's source queue
   --job NAME          only jobs with this name
-  --reason TEXT       only jobs whose reason, error name or error message contains TEXT
+  --reason TEXT       only jobs whose reason, error name or message has TEXT
   --max-per-second N  move at most N messages per second (1-500)
 
 Examples:
   sqs-jobs dlq redrive reports
-  sqs-jobs dlq redrive reports --job build-report --reason "timed out" --max-per-second 50
+  sqs-jobs dlq redrive reports --job build-report --reason "timed out" \\
+    --max-per-second 50
   sqs-jobs dlq redrive reports-dlq --to reports-replay`,
   options: {
     to: { type: "string" },

@@ -13,10 +13,12 @@ function mappingCommand(enabled: boolean): Command {
 
 ${
   enabled
-    ? "Enables every Lambda event source mapping that reads <queue>, so its consumers poll again."
-    : `Disables every Lambda event source mapping that reads <queue>: Lambda stops receiving,
-and jobs wait in the queue (for its retention period) instead of failing while a
-downstream system is down. Nothing is lost; \`sqs-jobs resume\` picks up where it stopped.`
+    ? `Enables every Lambda event source mapping that reads <queue>, so its consumers
+poll again.`
+    : `Disables every Lambda event source mapping that reads <queue>: Lambda stops
+receiving, and jobs wait in the queue (for its retention period) instead of
+failing while a downstream system is down. Nothing is lost; \`sqs-jobs resume\`
+picks up where it stopped.\n`
 }
 On AWS the state goes through "${enabled ? "Enabling" : "Disabling"}" for a few seconds.
 

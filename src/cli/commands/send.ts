@@ -8,22 +8,24 @@ import { loadJob, untypedJob } from "../jobs-module.ts";
 export const sendCommand: Command = {
   name: "send",
   summary: "send one job, validated against its schema with --jobs",
-  help: `Usage: sqs-jobs send <queue> <job> --payload JSON|@file [--jobs module] [options]
+  help: `Usage: sqs-jobs send <queue> <job> --payload JSON|@file [--jobs MODULE] [...]
 
-Wraps the payload in the sqs-jobs envelope (job name, a fresh job id, the time) and sends it.
-With --jobs, the module is imported and the payload is checked against the schema of the
-exported job called <job> first; nothing is sent if it fails. Without --jobs the payload
-is sent unchecked (a warning says so): a consumer that rejects it dead-letters it.
+Wraps the payload in the sqs-jobs envelope (job name, a fresh job id, the time)
+and sends it. With --jobs, the module is imported and the payload is checked
+against the schema of the exported job called <job> first; nothing is sent if it
+fails. Without --jobs the payload is sent unchecked (a warning says so): a
+consumer that rejects it dead-letters it.
 
 Options:
-  --payload JSON|@file  the payload as JSON, or @path to read it from a file (required)
-  --jobs PATH           a module exporting defineJob() results (a .ts file runs directly)
-  --delay N             seconds before the job becomes visible, 0-900 (standard queues)
+  --payload JSON|@file  the payload as JSON, or @path of a JSON file (required)
+  --jobs PATH           a module exporting defineJob() results (.ts is fine)
+  --delay N             seconds before the job is visible, 0-900 (not FIFO)
   --group-id G          FIFO message group (else the job's fifo.groupId)
-  --dedup-id D          FIFO deduplication id (else a hash of job name and payload)
+  --dedup-id D          FIFO deduplication id (else a hash of job and payload)
 
 Examples:
-  sqs-jobs send reports build-report --payload '{"fileKey":"a.csv"}' --jobs src/jobs.ts
+  sqs-jobs send reports build-report --jobs src/jobs.ts \\
+    --payload '{"fileKey":"a.csv"}'
   sqs-jobs send emails.fifo send-email --payload @email.json --group-id user-42
   sqs-jobs send reports build-report --payload '{}' --delay 60`,
   options: {

@@ -9,18 +9,20 @@ export const statusCommand: Command = {
   summary: "depth, DLQ depth and consumer state of queues",
   help: `Usage: sqs-jobs status [queue...] [--prefix P]
 
-One row per queue: messages visible, in flight and delayed, the age of the oldest
-message, the depth of its dead-letter queue (from its RedrivePolicy) and its consumer:
-the Lambda event source mapping's state and maximum concurrency ("on x5" = enabled,
-at most 5 concurrent batches; "off" = paused; "none" = no mapping).
+One row per queue: messages visible, in flight and delayed, the age of the
+oldest message, the depth of its dead-letter queue (from its RedrivePolicy) and
+its consumer: the Lambda event source mapping's state and maximum concurrency
+("on x5" = enabled, at most 5 concurrent batches; "off" = paused; "none" = no
+mapping).
 
-Without queues, lists every queue (or those starting with --prefix); a queue that only
-serves as another's DLQ shows in that queue's DLQ column, not on its own row.
+Without queues, lists every queue (or those starting with --prefix); a queue
+that only serves as another's DLQ shows in that queue's DLQ column, not on its
+own row.
 
 "-" means unknown:
-  OLDEST    SQS does not report it as a queue attribute; on AWS it is the CloudWatch
-            metric AWS/SQS ApproximateAgeOfOldestMessage (sqs-jobs does not read
-            CloudWatch).
+  OLDEST    SQS does not report it as a queue attribute; on AWS it is the
+            CloudWatch metric AWS/SQS ApproximateAgeOfOldestMessage, which
+            sqs-jobs does not read.
   CONSUMER  the Lambda API did not answer or refused (see --json for why).
 
 Options:
