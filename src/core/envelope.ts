@@ -53,9 +53,15 @@ function checkEnvelope(value: Record<string, unknown>): Envelope {
       'message body is not an sqs-jobs envelope: the "sqsJobs" version field is missing; send jobs with JobClient or the CLI',
     );
   }
+  // Only a whole number is echoed: any other value is body content (and may be megabytes).
+  if (!Number.isSafeInteger(version)) {
+    throw new EnvelopeError(
+      `envelope version must be a whole number (this release reads ${ENVELOPE_VERSION}), but "sqsJobs" holds ${version === null ? "null" : Array.isArray(version) ? "an array" : `a ${typeof version}`}`,
+    );
+  }
   if (version !== ENVELOPE_VERSION) {
     throw new EnvelopeError(
-      `envelope version ${JSON.stringify(version)} is not supported by this release (it reads version ${ENVELOPE_VERSION}); upgrade sqs-jobs on the consumer`,
+      `envelope version ${String(version)} is not supported by this release (it reads version ${ENVELOPE_VERSION}); upgrade sqs-jobs on the consumer`,
     );
   }
   const problems: string[] = [];
