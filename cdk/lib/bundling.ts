@@ -15,6 +15,8 @@ const ESM_REQUIRE_SHIM =
 export function sqsJobsBundling(overrides: BundlingOptions = {}): BundlingOptions {
   return {
     minify: true,
+    // Error class names show in logs and dead-letter reasons: a minified "D" tells nobody anything.
+    keepNames: true,
     sourceMap: true,
     format: OutputFormat.ESM,
     mainFields: ["module", "main"],

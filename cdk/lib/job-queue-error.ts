@@ -5,6 +5,8 @@ import { ConfigError } from "../../src/core/errors.ts";
  * every problem at once so one run shows all the fixes.
  */
 export class JobQueueConfigError extends ConfigError {
+  // Set explicitly: minifiers (esbuild in Lambda bundles) rename classes, and DLQ reasons show this name.
+  override readonly name: string = "JobQueueConfigError";
   readonly problems: readonly string[];
 
   constructor(path: string, problems: readonly string[]) {

@@ -6,6 +6,8 @@ import { SqsJobsError } from "../core/errors.ts";
  * `ctx.signal` aborts.
  */
 export class JobTimeoutError extends SqsJobsError {
+  // Set explicitly: minifiers (esbuild in Lambda bundles) rename classes, and DLQ reasons show this name.
+  override readonly name: string = "JobTimeoutError";
   readonly jobName: string;
   readonly timeoutSeconds: number;
 

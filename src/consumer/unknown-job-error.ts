@@ -2,6 +2,8 @@ import { SqsJobsError } from "../core/errors.ts";
 
 /** A message names a job this consumer has no handler for. Such a message is poison. */
 export class UnknownJobError extends SqsJobsError {
+  // Set explicitly: minifiers (esbuild in Lambda bundles) rename classes, and DLQ reasons show this name.
+  override readonly name: string = "UnknownJobError";
   readonly jobName: string;
 
   constructor(jobName: string, known: readonly string[]) {

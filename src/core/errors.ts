@@ -20,12 +20,14 @@ export type SqsJobsErrorCode =
   | "ERR_OPERATION";
 
 export class SqsJobsError extends Error {
+  // Every subclass sets its name explicitly: minifiers (esbuild in Lambda bundles) rename
+  // classes, and logs and dead-letter reasons show this name.
+  override readonly name: string = "SqsJobsError";
   readonly code: SqsJobsErrorCode;
 
   constructor(code: SqsJobsErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
-    this.name = new.target.name;
   }
 }
 
@@ -40,6 +42,7 @@ export interface ValidationIssue {
  * (for `sendBatch`, the path starts with the item's index). Nothing was sent.
  */
 export class ValidationError extends SqsJobsError {
+  override readonly name: string = "ValidationError";
   readonly jobName: string;
   readonly issues: readonly ValidationIssue[];
 
@@ -57,6 +60,7 @@ export class ValidationError extends SqsJobsError {
 
 /** The encoded message (body plus message attributes) exceeds the queue's maximum message size. */
 export class PayloadTooLargeError extends SqsJobsError {
+  override readonly name: string = "PayloadTooLargeError";
   readonly sizeBytes: number;
   readonly limitBytes: number;
 
@@ -72,6 +76,7 @@ export class PayloadTooLargeError extends SqsJobsError {
 
 /** Missing or invalid configuration: options, job definitions or environment variables. */
 export class ConfigError extends SqsJobsError {
+  override readonly name: string = "ConfigError";
   constructor(message: string, options?: { cause?: unknown }) {
     super("ERR_CONFIG", message, options);
   }
@@ -79,6 +84,7 @@ export class ConfigError extends SqsJobsError {
 
 /** A call's options are invalid (a delay out of range, a FIFO send without a group id...). */
 export class InvalidOptionError extends SqsJobsError {
+  override readonly name: string = "InvalidOptionError";
   constructor(message: string) {
     super("ERR_INVALID_OPTION", message);
   }
@@ -86,6 +92,7 @@ export class InvalidOptionError extends SqsJobsError {
 
 /** SQS refused or failed a send; `cause` holds the AWS error. */
 export class SendError extends SqsJobsError {
+  override readonly name: string = "SendError";
   constructor(message: string, options?: { cause?: unknown }) {
     super("ERR_SEND", message, options);
   }
@@ -93,6 +100,7 @@ export class SendError extends SqsJobsError {
 
 /** The queue URL points at a queue that does not exist (or that these credentials cannot see). */
 export class QueueNotFoundError extends SqsJobsError {
+  override readonly name: string = "QueueNotFoundError";
   readonly queueUrl: string;
 
   constructor(queueUrl: string, options?: { cause?: unknown }) {
@@ -107,6 +115,7 @@ export class QueueNotFoundError extends SqsJobsError {
 
 /** A message body is not a valid sqs-jobs envelope. Such a message is poison. */
 export class EnvelopeError extends SqsJobsError {
+  override readonly name: string = "EnvelopeError";
   constructor(message: string, options?: { cause?: unknown }) {
     super("ERR_ENVELOPE", message, options);
   }
@@ -120,6 +129,7 @@ export class EnvelopeError extends SqsJobsError {
  * if (!user) throw new PermanentError(`user ${payload.userId} was deleted`);
  */
 export class PermanentError extends SqsJobsError {
+  override readonly name: string = "PermanentError";
   constructor(message: string, options?: { cause?: unknown }) {
     super("ERR_PERMANENT", message, options);
   }

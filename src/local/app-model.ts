@@ -77,9 +77,16 @@ export function buildAppModel(stacks: readonly StackTemplate[], assemblyDir: str
     for (const [logicalId, resource] of Object.entries(stack.resources)) {
       const props = resource.Properties ?? {};
       switch (resource.Type) {
-        case "AWS::SQS::Queue":
-          queues.push(queueModel(stack.stackName, logicalId, props));
+        case "AWS::SQS::Queue": {
+          const queue = queueModel(stack.stackName, logicalId, props, resource.Metadata);
+          // Two stacks may name a queue alike; the generated name keeps them apart.
+          queues.push(
+            queues.some((q) => q.name === queue.name)
+              ? { ...queue, name: physicalName(stack.stackName, logicalId, 80, queue.fifo ? ".fifo" : "") }
+              : queue,
+          );
           break;
+        }
         case "AWS::Lambda::Function":
           functions.push(functionModel(stack.stackName, logicalId, resource, assemblyDir));
           break;
@@ -103,12 +110,35 @@ export function buildAppModel(stacks: readonly StackTemplate[], assemblyDir: str
   return { queues, functions, eventSources, buckets };
 }
 
-function queueModel(stackName: string, logicalId: string, props: Record<string, unknown>): QueueModel {
+/**
+ * A queue's local name: its QueueName if the template fixes one; else the logical name the
+ * `JobQueue` construct records in its metadata (`reports`, `reports-dlq`), so local commands can
+ * say `sqs-jobs send reports ...`; else a name like CloudFormation's.
+ */
+function localQueueName(
+  stackName: string,
+  logicalId: string,
+  props: Record<string, unknown>,
+  metadata: Record<string, unknown> | undefined,
+  fifo: boolean,
+): string {
+  const suffix = fifo ? ".fifo" : "";
+  if (typeof props.QueueName === "string") return props.QueueName;
+  const ours = metadata?.["sqs-jobs"];
+  if (isObject(ours) && typeof ours.queue === "string" && /^[A-Za-z0-9_-]{1,70}$/.test(ours.queue)) {
+    return `${ours.queue}${ours.role === "dlq" ? "-dlq" : ""}${suffix}`;
+  }
+  return physicalName(stackName, logicalId, 80, suffix);
+}
+
+function queueModel(
+  stackName: string,
+  logicalId: string,
+  props: Record<string, unknown>,
+  metadata: Record<string, unknown> | undefined,
+): QueueModel {
   const fifo = props.FifoQueue === true || props.FifoQueue === "true";
-  const name =
-    typeof props.QueueName === "string"
-      ? props.QueueName
-      : physicalName(stackName, logicalId, 80, fifo ? ".fifo" : "");
+  const name = localQueueName(stackName, logicalId, props, metadata, fifo);
   const attributes: Record<string, string> = {};
   for (const key of QUEUE_ATTRIBUTES) {
     const value = props[key];
