@@ -25,6 +25,8 @@ export interface DevStackOptions {
   readonly port?: number;
   /** @default "127.0.0.1" */
   readonly host?: string;
+  /** Where the app is synthesized to (relative to `cwd`). @default ".sqs-jobs/cdk.out" */
+  readonly outDir?: string;
   /** Keep queues and messages in fauxqs's SQLite store in this directory across restarts. */
   readonly persistDir?: string;
   /** @default "us-east-1" */
@@ -70,7 +72,11 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   const cwd = options.cwd ?? process.cwd();
   const region = options.region ?? "us-east-1";
   const emit = options.onEvent ?? (() => {});
-  const assemblyDir = await synthesize({ app: options.app, cwd, outDir: ".sqs-jobs/cdk.out" });
+  const assemblyDir = await synthesize({
+    app: options.app,
+    cwd,
+    outDir: options.outDir ?? ".sqs-jobs/cdk.out",
+  });
   const model = buildAppModel(await readCloudAssembly(assemblyDir), assemblyDir);
 
   const fauxqs = await startFauxqs({

@@ -25,6 +25,8 @@ function queueUrl(prefix: string): string {
 beforeAll(async () => {
   stack = await startDevStack({
     app: "npx tsx test/local/fixture-app/app.ts",
+    // Other test files synthesize too: each into its own directory.
+    outDir: ".sqs-jobs/local-test.out",
     port: 0,
     onEvent: (e) => {
       if (e.type === "batch") batches.push(e);

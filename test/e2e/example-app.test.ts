@@ -1,0 +1,148 @@
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildReport, sendEmail } from "../../handlers/jobs.ts";
+import { JobClient } from "../../src/index.ts";
+import { type RunningCli, runCli, startCli } from "../cli/run-cli.ts";
+import { queueDepth } from "../helpers/sqs.ts";
+
+/**
+ * The whole product on one machine: `sqs-jobs dev` runs the example CDK app (real bundles of
+ * handlers/), jobs go in with JobClient, and the other commands watch, redrive and pause it.
+ */
+let outDir: string;
+let dev: RunningCli;
+let endpoint: string;
+let sqs: SQSClient;
+let s3: S3Client;
+let bucket: string;
+
+const cli = (...args: string[]) => runCli(args, { env: { AWS_ENDPOINT_URL: endpoint } });
+
+async function eventually<T>(
+  probe: () => Promise<T>,
+  ok: (value: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (ok(value) || Date.now() > until) return value;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function queueUrl(name: string): Promise<string> {
+  return (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl ?? "";
+}
+
+async function readObject(key: string): Promise<string | undefined> {
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return await out.Body?.transformToString();
+  } catch {
+    return undefined;
+  }
+}
+
+beforeAll(async () => {
+  // Synthesized into a directory of this file's own; other files synthesize at the same time.
+  await mkdir(".sqs-jobs", { recursive: true });
+  outDir = await mkdtemp(join(".sqs-jobs", "e2e-"));
+  await promisify(execFile)(resolve("node_modules/.bin/tsx"), ["cdk/app.ts"], {
+    env: {
+      ...process.env,
+      CDK_OUTDIR: outDir,
+      CDK_CONTEXT_JSON: JSON.stringify({ "aws:cdk:enable-asset-metadata": true }),
+    },
+  });
+  dev = startCli(["dev", "--port", "0", "--app", resolve(outDir), "--json"]);
+  endpoint = ((await dev.firstJson) as { endpoint: string }).endpoint;
+  const client = { endpoint, region: "us-east-1", credentials: { accessKeyId: "t", secretAccessKey: "t" } };
+  sqs = new SQSClient({ ...client, useQueueUrlAsEndpoint: false });
+  s3 = new S3Client({ ...client, forcePathStyle: true });
+  const buckets = await s3.send(new ListBucketsCommand({}));
+  bucket = buckets.Buckets?.[0]?.Name ?? "";
+}, 120_000);
+
+afterAll(async () => {
+  sqs?.destroy();
+  s3?.destroy();
+  await dev?.stop("SIGKILL");
+  await rm(outDir, { recursive: true, force: true });
+});
+
+describe("the example app under sqs-jobs dev", () => {
+  it("runs a report job end to end: JobClient -> queue -> bundled consumer -> result in the bucket", async () => {
+    // Given an input file and a producer pointed at the local queue
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: "inputs/a.txt", Body: "to be or not to be\n" }),
+    );
+    const jobs = new JobClient({ queueUrl: await queueUrl("reports"), sqs });
+    // When a job is sent
+    const { jobId } = await jobs.send(buildReport, { inputKey: "inputs/a.txt", topWords: 2 });
+    // Then the consumer stores its report under the job id
+    const report = await eventually(
+      () => readObject(`reports/${jobId}.json`),
+      (r) => r !== undefined,
+    );
+    expect(JSON.parse(report ?? "{}")).toMatchObject({ inputKey: "inputs/a.txt", lines: 1 });
+  }, 40_000);
+
+  it("shows a failed job in dlq peek with its reason, and dlq redrive brings it back to succeed", async () => {
+    // Given a report job whose input does not exist yet (the handler throws PermanentError)
+    const jobs = new JobClient({ queueUrl: await queueUrl("reports"), sqs });
+    const { jobId } = await jobs.send(buildReport, { inputKey: "inputs/late.txt" });
+    const dlq = await queueUrl("reports-dlq");
+    await eventually(
+      () => queueDepth(sqs, dlq),
+      (d) => d.visible === 1,
+    );
+    // Then peek shows why, without consuming it
+    const peek = await cli("dlq", "peek", "reports");
+    expect(peek.code).toBe(0);
+    expect(peek.stdout).toContain(jobId);
+    expect(peek.stdout).toMatch(/permanent/);
+    expect(peek.stdout).toContain("PermanentError");
+    expect(peek.stdout).toContain("inputs/late.txt does not exist");
+    expect((await queueDepth(sqs, dlq)).visible).toBe(1);
+    // When the input arrives and the DLQ is redriven
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "inputs/late.txt", Body: "finally\n" }));
+    const redrive = await cli("dlq", "redrive", "reports");
+    expect(redrive.code).toBe(0);
+    // Then the job runs again and succeeds
+    const report = await eventually(
+      () => readObject(`reports/${jobId}.json`),
+      (r) => r !== undefined,
+    );
+    expect(report).toBeDefined();
+    expect(await queueDepth(sqs, dlq)).toMatchObject({ visible: 0, inFlight: 0 });
+  }, 60_000);
+
+  it("pause stops consumption without losing jobs, resume restarts it, status shows both", async () => {
+    const email = await queueUrl("email.fifo");
+    expect((await cli("pause", "email.fifo")).code).toBe(0);
+    const status = await cli("status", "email.fifo");
+    expect(status.stdout).toMatch(/email\.fifo\s+0\s+0\s+0\s+\S+\s+0\s+off/);
+
+    const jobs = new JobClient({ queueUrl: email, sqs });
+    await jobs.send(sendEmail, { to: "ana@example.com", subject: "hello", body: "one" });
+    await jobs.send(sendEmail, { to: "ana@example.com", subject: "hello", body: "two" });
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(await queueDepth(sqs, email)).toMatchObject({ visible: 2, inFlight: 0 });
+    const paused = await cli("status", "email.fifo");
+    expect(paused.stdout).toMatch(/email\.fifo\s+2\s+0\s+0/);
+
+    expect((await cli("resume", "email.fifo")).code).toBe(0);
+    const drained = await eventually(
+      () => queueDepth(sqs, email),
+      (d) => d.visible === 0 && d.inFlight === 0,
+    );
+    expect(drained).toMatchObject({ visible: 0, inFlight: 0 });
+    expect((await cli("status", "email.fifo")).stdout).toMatch(/email\.fifo\s+0\s+0\s+0\s+\S+\s+0\s+on/);
+  }, 60_000);
+});
