@@ -86,3 +86,23 @@ export async function countMessages(sqs: SQSClient, queueUrl: string): Promise<n
     Number(a.ApproximateNumberOfMessagesDelayed ?? 0)
   );
 }
+
+/**
+ * Calls `onDeleted(n)` after every successful delete request with the number of messages it
+ * removed (entries reported Successful for DeleteMessageBatch, 1 for DeleteMessage). A drain
+ * benchmark stops its clock on the last delete, whoever sent it.
+ */
+export function onDeleted(client: SQSClient, listener: (count: number) => void): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      if (context.commandName === "DeleteMessageBatchCommand") {
+        listener((result.output as { Successful?: readonly unknown[] }).Successful?.length ?? 0);
+      } else if (context.commandName === "DeleteMessageCommand") {
+        listener(1);
+      }
+      return result;
+    },
+    { step: "initialize", name: "benchOnDeleted" },
+  );
+}

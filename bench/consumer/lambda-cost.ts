@@ -1,0 +1,196 @@
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import { createSqsHandler, handle, type LambdaContext, type SqsEvent } from "../../src/index.ts";
+import { benchSqsClient, CallCounter } from "../lib/sqs.ts";
+import { spread } from "../lib/stats.ts";
+import { benchJob, benchSchema, sqsEvent } from "./workload.ts";
+
+/** One way of handling a whole SQS event; resolves to the number of records reported failed. */
+interface LambdaMethod {
+  readonly name: string;
+  readonly description: string;
+  readonly invoke: (event: SqsEvent, context: LambdaContext) => Promise<number> | number;
+}
+
+export interface LambdaCostOptions {
+  readonly repetitions: number;
+  /** Records handled per sample, per batch size: enough for a sample of tens of milliseconds. */
+  readonly recordsPerSample: number;
+  readonly settleMs: number;
+}
+
+const noop = async (): Promise<void> => {};
+
+/** A Lambda context with 15 minutes left, so the remaining-time cut-off never triggers. */
+const context: LambdaContext = { getRemainingTimeInMillis: () => 900_000 };
+
+/**
+ * EMF metrics go to process.stdout. The benchmark replaces its `write` while a method runs: the
+ * lines are still built (their cost is measured) and counted, but not written to the terminal,
+ * whose speed would otherwise be what is measured.
+ */
+function captureStdout(): { lines(): number; restore(): void } {
+  const original = process.stdout.write;
+  let lines = 0;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    if (typeof chunk === "string")
+      for (let i = chunk.indexOf("\n"); i !== -1; i = chunk.indexOf("\n", i + 1)) lines++;
+    return true;
+  }) as typeof process.stdout.write;
+  return {
+    lines: () => lines,
+    restore: () => {
+      process.stdout.write = original;
+    },
+  };
+}
+
+function methods(counter: CallCounter): LambdaMethod[] {
+  // Never reached: a no-op handler succeeds, so no retry, backoff or dead-letter call is made.
+  // Port 9 (discard) on loopback, so a call would fail fast rather than leave the machine.
+  const sqs = benchSqsClient("http://127.0.0.1:9", counter);
+  const handlers = [handle(benchJob, noop)];
+  // "warn" drops the one info line per succeeded job before it is built; what a user sets to keep
+  // a high-volume function's logs to problems.
+  const withMetrics = createSqsHandler(handlers, { sqs, logLevel: "warn" });
+  const noMetrics = createSqsHandler(handlers, { sqs, logLevel: "warn", metrics: false });
+  const processor = new BatchProcessor(EventType.SQS);
+  // What a Powertools user writes to get the same checks: parse the envelope, validate its payload.
+  const recordHandler = async (record: { body: string }): Promise<void> => {
+    const envelope = JSON.parse(record.body) as { payload: unknown };
+    const checked = benchSchema.safeParse(envelope.payload);
+    if (!checked.success) throw new Error("invalid payload");
+    await noop();
+  };
+  return [
+    {
+      name: "sqs-jobs createSqsHandler",
+      description:
+        "createSqsHandler([handle(job, async () => {})], { logLevel: 'warn' }): EMF metrics on (the default), one line per batch",
+      invoke: async (event, ctx) => (await withMetrics(event, ctx)).batchItemFailures.length,
+    },
+    {
+      name: "sqs-jobs createSqsHandler (metrics off)",
+      description: "the same with metrics: false",
+      invoke: async (event, ctx) => (await noMetrics(event, ctx)).batchItemFailures.length,
+    },
+    {
+      name: "Powertools BatchProcessor",
+      description:
+        "@aws-lambda-powertools/batch 2.35 BatchProcessor(EventType.SQS) + processPartialResponse; the record handler does JSON.parse of the envelope + zod safeParse of the payload",
+      invoke: async (event, ctx) =>
+        (
+          await processPartialResponse(
+            event as Parameters<typeof processPartialResponse>[0],
+            recordHandler,
+            processor,
+            {
+              context: ctx as never,
+            },
+          )
+        ).batchItemFailures.length,
+    },
+    {
+      name: "bare loop (floor)",
+      description:
+        "for (record of Records) { JSON.parse(body); safeParse(payload) }: the work no library can avoid",
+      invoke: (event) => {
+        let failed = 0;
+        for (const record of event.Records) {
+          const envelope = JSON.parse(record.body) as { payload: unknown };
+          if (!benchSchema.safeParse(envelope.payload).success) failed++;
+        }
+        return failed;
+      },
+    },
+  ];
+}
+
+const collectGarbage = (globalThis as { gc?: () => void }).gc;
+
+/** ns per record for `invocations` calls on one event, after garbage is collected and things settle. */
+async function sample(method: LambdaMethod, event: SqsEvent, invocations: number, settleMs: number) {
+  collectGarbage?.();
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+  const t0 = process.hrtime.bigint();
+  let failed = 0;
+  for (let i = 0; i < invocations; i++) failed += await method.invoke(event, context);
+  const ns = Number(process.hrtime.bigint() - t0);
+  if (failed > 0) throw new Error(`${method.name}: ${failed} records reported failed`);
+  return ns / (invocations * event.Records.length);
+}
+
+export async function runLambdaCost(options: LambdaCostOptions) {
+  const counter = new CallCounter();
+  const list = methods(counter);
+  const sizes = [10, 10_000];
+  const samples = new Map<string, number[]>();
+  const key = (method: string, size: number) => `${method}|${size}`;
+  const out = captureStdout();
+  const emfLines = new Map<string, number>();
+  try {
+    for (const size of sizes) {
+      const event = sqsEvent(size);
+      const invocations = Math.max(1, Math.round(options.recordsPerSample / size));
+      // Warm-up: every method runs a full sample first, so the JIT has settled before any figure.
+      for (const m of list) await sample(m, event, invocations, 0);
+      for (let rep = 0; rep < options.repetitions; rep++) {
+        for (let k = 0; k < list.length; k++) {
+          const m = list[(rep + k) % list.length] as (typeof list)[number];
+          const before = out.lines();
+          const ns = await sample(m, event, invocations, options.settleMs);
+          emfLines.set(key(m.name, size), (out.lines() - before) / invocations);
+          const list2 = samples.get(key(m.name, size)) ?? [];
+          list2.push(ns);
+          samples.set(key(m.name, size), list2);
+        }
+      }
+    }
+  } finally {
+    out.restore();
+  }
+  // A no-op handler succeeds: any SQS call would be overhead (or a bug) in the measured path.
+  if (counter.total() !== 0)
+    throw new Error(`the Lambda handlers made SQS calls: ${JSON.stringify(counter.snapshot())}`);
+
+  const result: Record<string, unknown> = {};
+  const ratios: Record<string, unknown> = {};
+  for (const size of sizes) {
+    const perMethod: Record<string, unknown> = {};
+    for (const m of list) {
+      const ns = samples.get(key(m.name, size)) ?? [];
+      perMethod[m.name] = {
+        nsPerRecord: spread(ns, 0),
+        stdoutLinesPerInvocation: emfLines.get(key(m.name, size)) ?? 0,
+      };
+      console.log(
+        `lambda ${String(size).padStart(5)} records  ${m.name.padEnd(40)} ${spread(ns, 0).median} ns/record`,
+      );
+    }
+    result[`records${size}`] = perMethod;
+    // Ratios within each repetition (the methods ran back to back), then summarised.
+    const ratio = (a: string, b: string) => {
+      const xs = samples.get(key(a, size)) ?? [];
+      const ys = samples.get(key(b, size)) ?? [];
+      return spread(
+        xs.map((x, i) => x / (ys[i] ?? Number.NaN)),
+        2,
+      );
+    };
+    ratios[`records${size}`] = {
+      sqsJobsVsPowertools: ratio("sqs-jobs createSqsHandler", "Powertools BatchProcessor"),
+      sqsJobsMetricsOffVsPowertools: ratio(
+        "sqs-jobs createSqsHandler (metrics off)",
+        "Powertools BatchProcessor",
+      ),
+      sqsJobsVsFloor: ratio("sqs-jobs createSqsHandler", "bare loop (floor)"),
+      powertoolsVsFloor: ratio("Powertools BatchProcessor", "bare loop (floor)"),
+    };
+  }
+  return {
+    methods: Object.fromEntries(list.map((m) => [m.name, m.description])),
+    sqsCalls: counter.total(),
+    recordsPerSample: options.recordsPerSample,
+    results: result,
+    ratios,
+  };
+}
