@@ -71,6 +71,7 @@ describe.concurrent("consumer under faults", () => {
           name: "2k jobs, faults, 2 worker SIGKILLs, 1 emulator restart",
           jobs: 2_000,
           seed: 9,
+          workerConcurrency: 50,
           producerRates: PRODUCER_RATES,
           consumerRates: CONSUMER_RATES,
           killWorkerAt: [0.25, 0.5],
