@@ -1,0 +1,113 @@
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { startFauxqsProcess } from "../lib/fauxqs-process.ts";
+import { machineInfo } from "../lib/machine.ts";
+import { writeResults } from "../lib/results.ts";
+import { runColdStart } from "./cold-start.ts";
+import { runDrain } from "./drain.ts";
+import { runLambdaCost } from "./lambda-cost.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    messages: { type: "string", default: "20000" },
+    repetitions: { type: "string", default: "5" },
+    warmup: { type: "string", default: "2000" },
+    "settle-ms": { type: "string", default: "1000" },
+    "records-per-sample": { type: "string", default: "200000" },
+    processes: { type: "string", default: "10" },
+    /** `--parts lambda,cold-start` for a quick look; the results file then lacks the others. */
+    parts: { type: "string", default: "lambda,drain,cold-start" },
+    out: { type: "string", default: fileURLToPath(new URL("../results/consumer.json", import.meta.url)) },
+  },
+});
+const parts = new Set(args.parts.split(","));
+const repetitions = Number(args.repetitions);
+const settleMs = Number(args["settle-ms"]);
+
+const atMost = (target: number, actual: number | undefined) =>
+  actual === undefined ? { target, actual: null, met: null } : { target, actual, met: actual <= target };
+const atLeast = (target: number, actual: number | undefined) =>
+  actual === undefined ? { target, actual: null, met: null } : { target, actual, met: actual >= target };
+
+async function main(): Promise<void> {
+  const lambda = parts.has("lambda")
+    ? await runLambdaCost({ repetitions, recordsPerSample: Number(args["records-per-sample"]), settleMs })
+    : undefined;
+
+  let drain: Awaited<ReturnType<typeof runDrain>> | undefined;
+  if (parts.has("drain")) {
+    const fauxqs = await startFauxqsProcess();
+    try {
+      drain = await runDrain(fauxqs, {
+        messages: Number(args.messages),
+        repetitions,
+        warmup: Number(args.warmup),
+        settleMs,
+      });
+    } finally {
+      await fauxqs.stop();
+    }
+  }
+
+  const coldStart = parts.has("cold-start")
+    ? await runColdStart({ processes: Number(args.processes) })
+    : undefined;
+
+  const lr = lambda?.ratios as
+    | Record<
+        string,
+        { sqsJobsVsPowertools: { median: number }; sqsJobsMetricsOffVsPowertools: { median: number } }
+      >
+    | undefined;
+  const cs = coldStart?.ratios["sqs-jobs (handlers/build-report.ts) vs Powertools batch + zod"];
+  const targets = {
+    "(a) cost per record <= 0.6x Powertools, 10 records, metrics on (default)": atMost(
+      0.6,
+      lr?.records10?.sqsJobsVsPowertools.median,
+    ),
+    "(a) cost per record <= 0.6x Powertools, 10,000 records, metrics on (default)": atMost(
+      0.6,
+      lr?.records10000?.sqsJobsVsPowertools.median,
+    ),
+    "(a) cost per record <= 0.6x Powertools, 10 records, metrics off": atMost(
+      0.6,
+      lr?.records10?.sqsJobsMetricsOffVsPowertools.median,
+    ),
+    "(a) cost per record <= 0.6x Powertools, 10,000 records, metrics off": atMost(
+      0.6,
+      lr?.records10000?.sqsJobsMetricsOffVsPowertools.median,
+    ),
+    "(b) worker throughput >= 2.5x sqs-consumer": atLeast(2.5, drain?.ratios.workerVsSqsConsumer.median),
+    "(b) worker throughput >= 0.9x raw SDK loop (same pollers)": atLeast(
+      0.9,
+      drain?.ratios.workerVsRawLoop.median,
+    ),
+    "(c) bundle size <= 0.25x Powertools batch + zod": atMost(0.25, cs?.size),
+    "(c) import time <= 0.25x Powertools batch + zod, SDK preloaded (bundle only)": atMost(
+      0.25,
+      cs?.importBundleOnly.median,
+    ),
+    "(c) import time <= 0.25x Powertools batch + zod, SDK loaded on the clock": atMost(
+      0.25,
+      cs?.importWithSdk.median,
+    ),
+  };
+
+  const results = {
+    benchmark: "consumer",
+    date: new Date().toISOString(),
+    node: process.version,
+    machine: machineInfo(),
+    repetitions,
+    gcBetweenMethods: (globalThis as { gc?: () => void }).gc !== undefined,
+    lambdaPerRecord: lambda,
+    workerDrain: drain,
+    coldStart,
+    targets,
+  };
+  await writeResults(args.out, results);
+  console.log(JSON.stringify(targets, null, 2));
+  console.log(`written to ${args.out}`);
+}
+
+await main();
