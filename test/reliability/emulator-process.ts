@@ -10,7 +10,7 @@ export interface EmulatorProcess {
 
 async function spawnFauxqs(port: number, dataDir: string): Promise<{ child: ChildProcess; port: number }> {
   // process.execPath is the Node 24 that runs vitest (or the soak script); it runs .ts natively.
-  const child = spawn(process.execPath, ["test/reliability/fauxqs-child.ts"], {
+  const child = spawn(process.execPath, ["test/reliability/fixtures/fauxqs-child.ts"], {
     env: { ...process.env, FAUXQS_PORT: String(port), FAUXQS_DATA_DIR: dataDir },
     stdio: ["ignore", "pipe", "inherit"],
   });

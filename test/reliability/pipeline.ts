@@ -137,7 +137,7 @@ export async function runPipeline(env: PipelineEnvironment, s: PipelineScenario)
   let workerStarts = 0;
   const startWorkerChild = (): ChildProcess => {
     workerStarts++;
-    return spawn(process.execPath, ["test/reliability/worker-child.ts"], {
+    return spawn(process.execPath, ["test/reliability/fixtures/worker-child.ts"], {
       env: {
         ...process.env,
         QUEUE_URL: queueUrl,
