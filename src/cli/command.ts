@@ -20,7 +20,9 @@ export interface Command {
 }
 
 /** The command line itself is wrong: exit code 2 and a pointer to `--help`. */
-export class UsageError extends InvalidOptionError {}
+export class UsageError extends InvalidOptionError {
+  override readonly name: string = "UsageError";
+}
 
 export function stringOption(values: OptionValues, name: string): string | undefined {
   const value = values[name];

@@ -35,6 +35,7 @@ export class CliContext {
   #sqs: SQSClient | undefined;
   #lambda: LambdaClient | undefined;
   #progressShown = false;
+  #lastPlainProgress = 0;
 
   constructor(values: GlobalValues) {
     this.json = values.json ?? false;
@@ -69,7 +70,9 @@ export class CliContext {
     if (process.stderr.isTTY) {
       process.stderr.write(`\r\x1b[2K${text}`);
       this.#progressShown = true;
-    } else {
+    } else if (Date.now() - this.#lastPlainProgress >= 2_000) {
+      // Logs and CI get a line every two seconds at most, not one per batch of ten messages.
+      this.#lastPlainProgress = Date.now();
       process.stderr.write(`${text}\n`);
     }
   }

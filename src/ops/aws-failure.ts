@@ -47,10 +47,6 @@ function networkCode(error: unknown): string | undefined {
   return undefined;
 }
 
-export function isUnreachable(error: unknown): boolean {
-  return networkCode(error) !== undefined;
-}
-
 /**
  * Turns an AWS SDK failure into the typed error the CLI explains: queue missing, endpoint
  * unreachable, credentials or region missing, else an {@link OperationError}.

@@ -2,6 +2,8 @@ import { SqsJobsError } from "../core/errors.ts";
 
 /** A DLQ operation named a queue that has no dead-letter queue and is none itself. */
 export class NoDeadLetterQueueError extends SqsJobsError {
+  // Set explicitly: minifiers (esbuild in Lambda bundles) rename classes, and DLQ reasons show this name.
+  override readonly name: string = "NoDeadLetterQueueError";
   readonly queue: string;
 
   constructor(queue: string, detail: string) {
@@ -15,6 +17,7 @@ export class NoDeadLetterQueueError extends SqsJobsError {
 
 /** Nothing answered at the endpoint: wrong `--endpoint`, `sqs-jobs dev` not running, or no network. */
 export class EndpointUnreachableError extends SqsJobsError {
+  override readonly name: string = "EndpointUnreachableError";
   constructor(what: string, options?: { cause?: unknown }) {
     super(
       "ERR_ENDPOINT_UNREACHABLE",
@@ -26,6 +29,7 @@ export class EndpointUnreachableError extends SqsJobsError {
 
 /** No usable AWS credentials or region, or the endpoint refused them. */
 export class CredentialsError extends SqsJobsError {
+  override readonly name: string = "CredentialsError";
   constructor(detail: string, options?: { cause?: unknown }) {
     super(
       "ERR_CREDENTIALS",
@@ -37,6 +41,7 @@ export class CredentialsError extends SqsJobsError {
 
 /** An AWS call failed for another reason; `cause` holds the AWS error. */
 export class OperationError extends SqsJobsError {
+  override readonly name: string = "OperationError";
   constructor(message: string, options?: { cause?: unknown }) {
     super("ERR_OPERATION", message, options);
   }
