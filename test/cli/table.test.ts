@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { DevSummary } from "../../src/cli/dev-summary.ts";
+import { formatAge, renderTable } from "../../src/cli/table.ts";
+
+describe("renderTable", () => {
+  it("shrinks the shrinkable column with an ellipsis so every line fits 80 columns", () => {
+    const lines = renderTable(
+      [
+        { header: "QUEUE", shrink: true, min: 12 },
+        { header: "VISIBLE", right: true },
+        { header: "CONSUMER" },
+      ],
+      [["q".repeat(120), "12345", "on x5"]],
+    );
+    expect(lines.every((l) => l.length <= 80)).toBe(true);
+    expect(lines[1]).toMatch(/^q+… {2}\s*12345 {2}on x5$/);
+  });
+
+  it("right-aligns numbers under their header", () => {
+    const [header, row] = renderTable([{ header: "NAME" }, { header: "VISIBLE", right: true }], [["a", "3"]]);
+    expect(header).toBe("NAME  VISIBLE");
+    expect(row).toBe("a           3");
+  });
+});
+
+describe("formatAge", () => {
+  it("keeps ages short", () => {
+    expect([formatAge(42), formatAge(600), formatAge(10_800), formatAge(400_000)]).toEqual([
+      "42s",
+      "10m",
+      "3h",
+      "5d",
+    ]);
+  });
+});
+
+describe("DevSummary", () => {
+  it("reports per function only what changed since the last tick, with totals", () => {
+    // Given two batches of one function
+    const summary = new DevSummary();
+    summary.record({ type: "batch", functionName: "worker", records: 5, failed: 1, durationMs: 10 });
+    summary.record({ type: "batch", functionName: "worker", records: 2, failed: 0, durationMs: 10 });
+
+    // Then one tick line sums them, and a quiet tick prints nothing
+    expect(summary.tick()).toEqual(["worker: +6 ok, +1 failed (total 6 ok, 1 failed)"]);
+    expect(summary.tick()).toEqual([]);
+
+    // And a DLQ line appears only when its depth changes
+    expect(summary.dlq("jobs-dlq", 2)).toContain("DLQ jobs-dlq: 2 messages (+2;");
+    expect(summary.dlq("jobs-dlq", 2)).toBeUndefined();
+  });
+});
