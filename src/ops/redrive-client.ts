@@ -25,6 +25,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * The client-side move: receive from the DLQ, copy each matching message with SendMessageBatch,
  * delete only the originals whose copies were acknowledged. Messages filtered out or not copied
  * are held until the end (so the scan does not meet them again) and then made visible again.
+ *
+ * On a FIFO DLQ a held message hides the rest of its group, so a group moves in order up to its
+ * first message that is filtered out or fails, and the rest of it stays: moving them would let
+ * later jobs of the group overtake an earlier one.
  */
 export async function clientSideMove(
   sqs: SQSClient,
@@ -35,18 +39,7 @@ export async function clientSideMove(
   const held = new Map<string, ScannedMessage>();
   const startedAt = Date.now();
   try {
-    for (;;) {
-      const movedBefore = counts.moved;
-      await onePass(sqs, options, { counts, errors, held, startedAt });
-      // On FIFO a held (filtered-out) message hides the rest of its group; once others moved,
-      // another pass with the held ones released can reach messages that were hidden behind them.
-      const again = options.dlq.fifo && counts.moved > movedBefore && held.size > 0;
-      if (!again) break;
-      await restoreVisibility(sqs, options.dlq.url, [...held.values()]);
-      held.clear();
-      counts.skipped = 0;
-      counts.failed = 0;
-    }
+    await onePass(sqs, options, { counts, errors, held, blockedGroups: new Set(), startedAt });
   } finally {
     await restoreVisibility(sqs, options.dlq.url, [...held.values()]).catch((error: unknown) => {
       errors.push(
@@ -61,7 +54,15 @@ interface PassState {
   counts: Counts;
   errors: string[];
   held: Map<string, ScannedMessage>;
+  /** FIFO groups with a held message: their later messages are held too, so none overtakes it. */
+  blockedGroups: Set<string>;
   startedAt: number;
+}
+
+function hold(state: PassState, message: ScannedMessage): void {
+  state.held.set(message.MessageId, message);
+  const group = message.Attributes?.MessageGroupId;
+  if (group !== undefined) state.blockedGroups.add(group);
 }
 
 async function onePass(sqs: SQSClient, options: RedriveOptions, state: PassState): Promise<void> {
@@ -90,14 +91,16 @@ async function onePass(sqs: SQSClient, options: RedriveOptions, state: PassState
     empty = fresh.length === 0 ? empty + 1 : 0;
     const toMove: { message: ScannedMessage; destination: QueueRef }[] = [];
     for (const message of fresh) {
-      if (!matches(message, options.filter)) {
-        state.held.set(message.MessageId, message);
+      const group = message.Attributes?.MessageGroupId;
+      const blocked = group !== undefined && state.blockedGroups.has(group);
+      if (blocked || !matches(message, options.filter)) {
+        hold(state, message);
         state.counts.skipped++;
         continue;
       }
       const destination = destinationOf(message, options);
       if (destination === undefined) {
-        state.held.set(message.MessageId, message);
+        hold(state, message);
         state.counts.failed++;
         state.errors.push(
           `${message.MessageId}: ${options.dlq.name} serves several queues and the message does not say which it came from; pass --to`,
@@ -234,7 +237,7 @@ async function copyThenDelete(
 
 function fail(message: ScannedMessage | undefined, state: PassState, why: string): void {
   if (message === undefined) return;
-  state.held.set(message.MessageId, message);
+  hold(state, message);
   state.counts.failed++;
   state.errors.push(`${message.MessageId}: ${why}`);
 }

@@ -14,7 +14,10 @@ export interface RedriveFilter {
 export interface RedriveProgress {
   /** Messages copied to their destination and then deleted from the DLQ. */
   readonly moved: number;
-  /** Received but left in the DLQ because the filter did not match. */
+  /**
+   * Received but left in the DLQ: the filter did not match, or (FIFO) an earlier message of its
+   * group stays.
+   */
   readonly skipped: number;
   /** Left in the DLQ because they could not be copied (see `errors`). */
   readonly failed: number;
@@ -52,7 +55,9 @@ export interface RedriveOptions {
  * until the task ends. With a filter, or when the endpoint lacks the move API (fauxqs 2.4), it
  * moves messages itself: each is deleted from the DLQ only after SendMessageBatch acknowledged
  * its copy; FIFO group ids are kept; the sqs-jobs reason attributes are dropped; the copy starts
- * with a receive count of 0, so the job gets its full attempts again.
+ * with a receive count of 0, so the job gets its full attempts again. On FIFO a filtered move
+ * stops in each group at the first message that does not match, so no job overtakes another
+ * of its group.
  *
  * @example
  * const { dlq, sources } = await resolveDeadLetterPair(sqs, "reports");

@@ -52,7 +52,7 @@ describe("sqs-jobs dlq redrive", () => {
 
     // Then the three matching jobs moved and the two others are visible in the DLQ again
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("moved 3, 2 left (filtered out)");
+    expect(run.stdout).toContain("moved 3, 2 left in the DLQ");
     expect(await queueDepth(sqs, q.dlqUrl)).toMatchObject({ visible: 2, inFlight: 0 });
     const back = await drainQueue(sqs, q.url, { expect: 3 });
     expect(back.every((m) => JSON.parse(m.Body ?? "{}").job === "build-report")).toBe(true);
@@ -74,5 +74,24 @@ describe("sqs-jobs dlq redrive", () => {
     const back = await drainQueue(sqs, replay, { expect: 2 });
     expect(back.map((m) => m.Attributes?.MessageGroupId).sort()).toEqual(["tenant-a", "tenant-b"]);
     expect(await queueDepth(sqs, q.url)).toMatchObject({ visible: 0 });
+  });
+
+  it("on FIFO, a filtered move stops in each group at the first job that does not match, keeping order", async () => {
+    // Given group g1 holding [poison send-email, timed-out build-report] and group g2 one build-report
+    const q = await queueWithDlq(sqs, "redrive-fifo-filter", { fifo: true });
+    await seedDeadLetter(sqs, q.dlqUrl, q.url, { ...POISON, groupId: "g1" });
+    await seedDeadLetter(sqs, q.dlqUrl, q.url, { ...TIMEOUT, groupId: "g1" });
+    await seedDeadLetter(sqs, q.dlqUrl, q.url, { ...TIMEOUT, groupId: "g2" });
+
+    // When only build-report jobs are redriven
+    const run = await runCli(["dlq", "redrive", q.name, "--job", "build-report", "--json"]);
+
+    // Then g2's job moved; g1's build-report stays behind its group's send-email, in order
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ moved: 1, skipped: 1, failed: 0 });
+    const back = await drainQueue(sqs, q.url, { expect: 1 });
+    expect(back.map((m) => m.Attributes?.MessageGroupId)).toEqual(["g2"]);
+    const left = await drainQueue(sqs, q.dlqUrl, { expect: 2 });
+    expect(left.map((m) => JSON.parse(m.Body ?? "{}").job)).toEqual(["send-email", "build-report"]);
   });
 });

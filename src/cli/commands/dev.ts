@@ -58,6 +58,7 @@ Examples:
       port,
       host: stringOption(values, "host"),
       persistDir: stringOption(values, "persist"),
+      region: stringOption(values, "region"),
       onEvent,
     });
     printStack(ctx, stack);

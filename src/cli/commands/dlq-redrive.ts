@@ -17,7 +17,9 @@ LocalStack) and its progress is shown until it ends. Endpoints without that API
 (fauxqs, which \`sqs-jobs dev\` runs) and filtered moves use a client-side move
 instead: each message is copied with SendMessageBatch and deleted from the DLQ
 only once the copy is acknowledged; FIFO group ids are kept; the sqs-jobs reason
-attributes are dropped. Messages that do not match a filter stay in the DLQ.
+attributes are dropped. Messages that do not match a filter stay in the DLQ; on
+a FIFO DLQ so does the rest of their message group, so that no job overtakes an
+earlier one of its group.
 
 Options:
   --to QUEUE          destination instead of each message's source queue
@@ -73,7 +75,7 @@ Examples:
 
 function describeProgress(p: RedriveProgress): string {
   const parts = [`moved ${p.moved}${p.total === undefined ? "" : ` of ${p.total}`}`];
-  if (p.skipped > 0) parts.push(`${p.skipped} left (filtered out)`);
+  if (p.skipped > 0) parts.push(`${p.skipped} left in the DLQ`);
   if (p.failed > 0) parts.push(`${p.failed} failed`);
   return parts.join(", ");
 }
