@@ -1,26 +1,56 @@
 import type { DevEvent } from "../local/dev-stack.ts";
 
 interface Totals {
-  ok: number;
-  failed: number;
+  /** Records the function finished with: succeeded, or dead-lettered by the sqs-jobs consumer. */
+  done: number;
+  /** Records returned for retry (batchItemFailures, or the whole batch when it threw). */
+  retry: number;
+  /** Of `done`, those the sqs-jobs consumer dead-lettered, from its metrics lines. */
+  deadLettered: number;
 }
+
+const zero = (): Totals => ({ done: 0, retry: 0, deadLettered: 0 });
 
 /**
  * Counts what the dev stack's functions do and tells, on each tick, only what changed since the
  * last: a busy stack prints a line per function every few seconds instead of a line per batch.
- * `failed` counts records returned for retry; dead-lettering is visible as DLQ depth.
+ * Batch events give done/retry for any handler; handlers built with sqs-jobs also print
+ * CloudWatch EMF metric lines, whose `deadLettered` count splits dead-lettered jobs from the
+ * succeeded ones.
  */
 export class DevSummary {
   readonly #totals = new Map<string, Totals>();
   readonly #sinceLast = new Map<string, Totals>();
   readonly #dlqDepth = new Map<string, number>();
 
-  record(event: Extract<DevEvent, { type: "batch" }>): void {
+  #add(functionName: string, change: Partial<Totals>): void {
     for (const map of [this.#totals, this.#sinceLast]) {
-      const t = map.get(event.functionName) ?? { ok: 0, failed: 0 };
-      t.ok += event.records - event.failed;
-      t.failed += event.failed;
-      map.set(event.functionName, t);
+      const t = map.get(functionName) ?? zero();
+      t.done += change.done ?? 0;
+      t.retry += change.retry ?? 0;
+      t.deadLettered += change.deadLettered ?? 0;
+      map.set(functionName, t);
+    }
+  }
+
+  record(event: Extract<DevEvent, { type: "batch" }>): void {
+    this.#add(event.functionName, { done: event.records - event.failed, retry: event.failed });
+  }
+
+  /**
+   * Takes a function's log line; returns true when it was an sqs-jobs metrics line, which is
+   * counted here instead of printed (it is meant for CloudWatch, not for people).
+   */
+  log(functionName: string, line: string): boolean {
+    if (!line.startsWith('{"_aws"')) return false;
+    try {
+      const parsed: unknown = JSON.parse(line);
+      const dead =
+        typeof parsed === "object" && parsed !== null && "deadLettered" in parsed ? parsed.deadLettered : 0;
+      if (typeof dead === "number" && dead > 0) this.#add(functionName, { deadLettered: dead });
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -37,15 +67,23 @@ export class DevSummary {
     const lines: string[] = [];
     for (const [fn, delta] of this.#sinceLast) {
       const total = this.#totals.get(fn) ?? delta;
-      lines.push(
-        `${fn}: +${delta.ok} ok, +${delta.failed} failed (total ${total.ok} ok, ${total.failed} failed)`,
-      );
+      lines.push(`${fn}: ${describe(delta, "+")} (total ${describe(total, "")})`);
     }
     this.#sinceLast.clear();
     return lines;
   }
 
-  totals(): { functionName: string; ok: number; failed: number }[] {
-    return [...this.#totals].map(([functionName, t]) => ({ functionName, ...t }));
+  totals(): { functionName: string; ok: number; retried: number; deadLettered: number }[] {
+    return [...this.#totals].map(([functionName, t]) => ({
+      functionName,
+      ok: Math.max(0, t.done - t.deadLettered),
+      retried: t.retry,
+      deadLettered: t.deadLettered,
+    }));
   }
+}
+
+function describe(t: Totals, sign: string): string {
+  const ok = Math.max(0, t.done - t.deadLettered);
+  return `${sign}${ok} ok, ${sign}${t.retry} to retry, ${sign}${t.deadLettered} dead-lettered`;
 }

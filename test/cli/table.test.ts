@@ -41,8 +41,15 @@ describe("DevSummary", () => {
     summary.record({ type: "batch", functionName: "worker", records: 5, failed: 1, durationMs: 10 });
     summary.record({ type: "batch", functionName: "worker", records: 2, failed: 0, durationMs: 10 });
 
+    // And the consumer's metrics line says one of them was dead-lettered
+    const emf = '{"_aws":{"CloudWatchMetrics":[]},"job":"a","processed":3,"deadLettered":1}';
+    expect(summary.log("worker", emf)).toBe(true);
+    expect(summary.log("worker", '{"level":"info","msg":"hi"}')).toBe(false);
+
     // Then one tick line sums them, and a quiet tick prints nothing
-    expect(summary.tick()).toEqual(["worker: +6 ok, +1 failed (total 6 ok, 1 failed)"]);
+    expect(summary.tick()).toEqual([
+      "worker: +5 ok, +1 to retry, +1 dead-lettered (total 5 ok, 1 to retry, 1 dead-lettered)",
+    ]);
     expect(summary.tick()).toEqual([]);
 
     // And a DLQ line appears only when its depth changes

@@ -16,8 +16,9 @@ and runs every SQS-triggered function's real handler locally, the way Lambda's
 poller does (batch size, batching window, maximum concurrency, partial batch
 responses, timeouts). One endpoint serves SQS, S3, SNS and the Lambda API, so
 every sqs-jobs command, the AWS SDK and the AWS CLI work against it. Every few
-seconds it prints the jobs processed and failed (returned for retry) per
-function and the depth of each DLQ. Ctrl-C stops everything.
+seconds it prints per function the jobs that succeeded, were returned for retry
+or were dead-lettered, and each DLQ's depth when it changes. Ctrl-C stops
+everything.
 
 Options:
   --app CMD|DIR   the CDK app command, or a synthesized cdk.out directory
@@ -103,8 +104,9 @@ function showEvent(ctx: CliContext, summary: DevSummary, event: DevEvent): void 
     return;
   }
   if (event.type === "batch") summary.record(event);
-  else if (event.type === "log") ctx.out(`${event.functionName} | ${event.line}`);
-  else ctx.note(`${event.functionName ?? "dev"} ! ${event.message}`);
+  else if (event.type === "log") {
+    if (!summary.log(event.functionName, event.line)) ctx.out(`${event.functionName} | ${event.line}`);
+  } else ctx.note(`${event.functionName ?? "dev"} ! ${event.message}`);
 }
 
 const TICK_MS = 2_000;
@@ -154,7 +156,11 @@ async function runUntilSignal(ctx: CliContext, stack: DevStack, summary: DevSumm
   const totals = summary.totals();
   if (ctx.json) ctx.out(JSON.stringify({ type: "stopped", totals }));
   else {
-    for (const t of totals) ctx.out(`${t.functionName}: ${t.ok} ok, ${t.failed} failed in all`);
+    for (const t of totals) {
+      ctx.out(
+        `${t.functionName}: ${t.ok} ok, ${t.retried} returned for retry, ${t.deadLettered} dead-lettered`,
+      );
+    }
     ctx.out("stopped");
   }
   return 0;
