@@ -1,3 +1,31 @@
+export type { HandledJob, JobContext, JobHandler } from "./consumer/handle.ts";
+export { handle } from "./consumer/handle.ts";
+export type {
+  AfterJobInfo,
+  ConsumerHooks,
+  DeadLetterInfo,
+  FailureInfo,
+  HookJobInfo,
+  JobOutcome,
+} from "./consumer/hooks.ts";
+export { JobTimeoutError } from "./consumer/job-timeout-error.ts";
+export type { SqsHandlerOptions } from "./consumer/lambda-handler.ts";
+export { createSqsHandler } from "./consumer/lambda-handler.ts";
+export type {
+  LambdaContext,
+  SqsBatchResponse,
+  SqsEvent,
+  SqsMessageAttribute,
+  SqsRecord,
+  SqsRecordAttributes,
+} from "./consumer/lambda-types.ts";
+export type { Logger, LogLevel } from "./consumer/logger.ts";
+export { jsonLogger, LOG_LEVEL_ENV } from "./consumer/logger.ts";
+export { UnknownJobError } from "./consumer/unknown-job-error.ts";
+export type { Worker, WorkerOptions } from "./consumer/worker.ts";
+export { startWorker } from "./consumer/worker.ts";
+export type { DeadLetterReason } from "./core/dead-letter-attributes.ts";
+export { DLQ_ATTRIBUTES, DLQ_ERROR_MESSAGE_MAX } from "./core/dead-letter-attributes.ts";
 export { ENV, queueUrlEnvVar } from "./core/env.ts";
 export type { Envelope } from "./core/envelope.ts";
 export { decodeEnvelope, ENVELOPE_VERSION } from "./core/envelope.ts";
@@ -22,31 +50,3 @@ export { JobClient } from "./producer/job-client.ts";
 export type { SendOptions } from "./producer/message.ts";
 export { JOB_NAME_ATTRIBUTE, SQS_MAX_MESSAGE_BYTES } from "./producer/message.ts";
 export type { SendBatchItemResult, SendBatchResult } from "./producer/send-batch.ts";
-export type { DeadLetterReason } from "./core/dead-letter-attributes.ts";
-export { DLQ_ATTRIBUTES, DLQ_ERROR_MESSAGE_MAX } from "./core/dead-letter-attributes.ts";
-export type { HandledJob, JobContext, JobHandler } from "./consumer/handle.ts";
-export { handle } from "./consumer/handle.ts";
-export type {
-  AfterJobInfo,
-  ConsumerHooks,
-  DeadLetterInfo,
-  FailureInfo,
-  HookJobInfo,
-  JobOutcome,
-} from "./consumer/hooks.ts";
-export { JobTimeoutError } from "./consumer/job-timeout-error.ts";
-export type {
-  LambdaContext,
-  SqsBatchResponse,
-  SqsEvent,
-  SqsMessageAttribute,
-  SqsRecord,
-  SqsRecordAttributes,
-} from "./consumer/lambda-types.ts";
-export type { SqsHandlerOptions } from "./consumer/lambda-handler.ts";
-export { createSqsHandler } from "./consumer/lambda-handler.ts";
-export type { Logger, LogLevel } from "./consumer/logger.ts";
-export { jsonLogger, LOG_LEVEL_ENV } from "./consumer/logger.ts";
-export { UnknownJobError } from "./consumer/unknown-job-error.ts";
-export type { Worker, WorkerOptions } from "./consumer/worker.ts";
-export { startWorker } from "./consumer/worker.ts";
