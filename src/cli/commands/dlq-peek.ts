@@ -43,8 +43,9 @@ Examples:
       return 0;
     }
     const depth = depthOf(dlq);
+    const about = depth.visible + depth.inFlight;
     ctx.out(
-      `${dlq.name}: about ${depth.visible + depth.inFlight} dead-lettered messages, showing ${records.length}`,
+      `${dlq.name}: about ${about} dead-lettered message${about === 1 ? "" : "s"}, showing ${records.length}`,
     );
     for (const record of records) for (const line of describe(record)) ctx.out(line);
     return 0;
