@@ -1,5 +1,6 @@
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, describe, expect, it } from "vitest";
+import { DLQ_ATTRIBUTES } from "../../src/core/dead-letter-attributes.ts";
 import { createTestQueue, drainQueue, queueArn, queueDepth, testSqs } from "../helpers/sqs.ts";
 import { seedDeadLetter, TIMEOUT } from "./dlq-fixtures.ts";
 import { runCli } from "./run-cli.ts";
@@ -16,10 +17,18 @@ describe("sqs-jobs dlq redrive with one DLQ shared by two queues", () => {
     const b = await createTestQueue(sqs, "shared-b", { attributes: { RedrivePolicy: policy } });
     await seedDeadLetter(sqs, dlqUrl, a, { ...TIMEOUT, job: "job-a" });
     await seedDeadLetter(sqs, dlqUrl, b, { ...TIMEOUT, job: "job-b" });
-    await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: "no reason attached" }));
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: dlqUrl,
+        MessageBody: "no source recorded",
+        MessageAttributes: {
+          [DLQ_ATTRIBUTES.errorMessage]: { DataType: "String", StringValue: "timed out" },
+        },
+      }),
+    );
 
-    // When the DLQ is redriven without --to
-    const run = await runCli(["dlq", "redrive", dlqUrl]);
+    // When the DLQ is redriven without --to (filtered, so client-side on every endpoint)
+    const run = await runCli(["dlq", "redrive", dlqUrl, "--reason", "timed out"]);
 
     // Then each job is back in its own queue; the third stays in the DLQ with a warning and exit 1
     expect(run.code).toBe(1);
