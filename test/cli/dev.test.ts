@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../helpers/eventually.ts";
 import { drainQueue, queueDepth } from "../helpers/sqs.ts";
 import { type RunningCli, runCli, startCli } from "./run-cli.ts";
 
@@ -25,19 +26,6 @@ const queue = (prefix: string) => {
   return q;
 };
 const cli = (...args: string[]) => runCli(args, { env: { AWS_ENDPOINT_URL: ready.endpoint } });
-
-async function eventually<T>(
-  probe: () => Promise<T>,
-  ok: (value: T) => boolean,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value) || Date.now() > until) return value;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 /**
  * Synthesizes the local stack's fixture app into a directory of this test's own, so this file and

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildReport, sendEmail } from "../../handlers/jobs.ts";
 import { JobClient } from "../../src/index.ts";
 import { type RunningCli, runCli, startCli } from "../cli/run-cli.ts";
+import { eventually } from "../helpers/eventually.ts";
 import { queueDepth } from "../helpers/sqs.ts";
 
 /**
@@ -22,19 +23,6 @@ let s3: S3Client;
 let bucket: string;
 
 const cli = (...args: string[]) => runCli(args, { env: { AWS_ENDPOINT_URL: endpoint } });
-
-async function eventually<T>(
-  probe: () => Promise<T>,
-  ok: (value: T) => boolean,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value) || Date.now() > until) return value;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 async function queueUrl(name: string): Promise<string> {
   return (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl ?? "";
