@@ -17,7 +17,8 @@ import {
   deleteQueue,
   onDeleted,
 } from "../lib/sqs.ts";
-import { median, round, spread } from "../lib/stats.ts";
+import { round } from "../lib/stats.ts";
+import { callsPerMessage, ratioWithin, type ThroughputSample, throughputSummary } from "../lib/throughput.ts";
 import { benchJob, benchPayload } from "./workload.ts";
 
 /**
@@ -158,13 +159,6 @@ const rawLoop: DrainMethod = {
 
 export const DRAIN_METHODS: readonly DrainMethod[] = [sqsJobsWorker, sqsConsumer, rawLoop];
 
-interface DrainSample {
-  readonly msgsPerSec: number;
-  readonly calls: Record<string, number>;
-  readonly clientCpuMs: number;
-  readonly emulatorCpuMs: number;
-}
-
 let queueSeq = 0;
 const collectGarbage = (globalThis as { gc?: () => void }).gc;
 
@@ -173,7 +167,7 @@ async function measure(
   method: DrainMethod,
   messages: number,
   settleMs: number,
-): Promise<DrainSample> {
+): Promise<ThroughputSample> {
   const admin = benchSqsClient(fauxqs.endpoint);
   const queueUrl = await createQueue(admin, `bench-consumer-${process.pid}-${queueSeq++}`);
   // Pre-loaded by the real producer, so bodies and attributes are what consumers see in production.
@@ -230,7 +224,7 @@ export interface DrainOptions {
 
 export async function runDrain(fauxqs: FauxqsProcess, options: DrainOptions) {
   const { messages, repetitions } = options;
-  const samples = new Map<string, DrainSample[]>(DRAIN_METHODS.map((m) => [m.name, []]));
+  const samples = new Map<string, ThroughputSample[]>(DRAIN_METHODS.map((m) => [m.name, []]));
   for (const method of DRAIN_METHODS) await measure(fauxqs, method, options.warmup, 0);
   for (let rep = 0; rep < repetitions; rep++) {
     // Rotate the order each repetition so no method always runs first, or right after the slowest.
@@ -244,55 +238,26 @@ export async function runDrain(fauxqs: FauxqsProcess, options: DrainOptions) {
     }
   }
 
-  const per1k = (ms: number) => (ms * 1000) / messages;
   const methods = Object.fromEntries(
     DRAIN_METHODS.map((m) => {
       const list = samples.get(m.name) ?? [];
-      const perMessage = (action?: string) =>
-        round(
-          median(
-            list.map(
-              (s) =>
-                (action === undefined
-                  ? Object.values(s.calls).reduce((a, b) => a + b, 0)
-                  : (s.calls[action] ?? 0)) / messages,
-            ),
-          ),
-          4,
-        );
+      const summary = throughputSummary(list, messages);
       return [
         m.name,
         {
           description: m.description,
-          msgsPerSec: spread(
-            list.map((s) => s.msgsPerSec),
-            0,
-          ),
-          callsPerMessage: perMessage(),
-          receiveCallsPerMessage: perMessage("ReceiveMessageCommand"),
-          deleteCallsPerMessage: perMessage("DeleteMessageBatchCommand"),
-          clientCpuMsPer1k: spread(
-            list.map((s) => per1k(s.clientCpuMs)),
-            1,
-          ),
-          emulatorCpuMsPer1k: spread(
-            list.map((s) => per1k(s.emulatorCpuMs)),
-            1,
-          ),
+          msgsPerSec: summary.msgsPerSec,
+          callsPerMessage: summary.callsPerMessage,
+          receiveCallsPerMessage: callsPerMessage(list, messages, "ReceiveMessageCommand"),
+          deleteCallsPerMessage: callsPerMessage(list, messages, "DeleteMessageBatchCommand"),
+          clientCpuMsPer1k: summary.clientCpuMsPer1k,
+          emulatorCpuMsPer1k: summary.emulatorCpuMsPer1k,
           callsByAction: list.at(-1)?.calls ?? {},
         },
       ];
     }),
   );
-  // Within each repetition the methods ran back to back under the same load: ratio there, then summarise.
-  const ratio = (a: string, b: string) => {
-    const xs = samples.get(a) ?? [];
-    const ys = samples.get(b) ?? [];
-    return spread(
-      xs.map((x, i) => x.msgsPerSec / (ys[i]?.msgsPerSec ?? Number.NaN)),
-      2,
-    );
-  };
+  const ratio = (a: string, b: string) => ratioWithin(samples, a, b);
   return {
     messages,
     repetitions,

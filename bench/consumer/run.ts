@@ -77,10 +77,10 @@ async function main(): Promise<void> {
       0.6,
       lr?.records10000?.sqsJobsMetricsOffVsPowertools.median,
     ),
-    "(b) worker throughput >= 2.5x sqs-consumer": atLeast(2.5, drain?.ratios.workerVsSqsConsumer.median),
+    "(b) worker throughput >= 2.5x sqs-consumer": atLeast(2.5, drain?.ratios.workerVsSqsConsumer?.median),
     "(b) worker throughput >= 0.9x raw SDK loop (same pollers)": atLeast(
       0.9,
-      drain?.ratios.workerVsRawLoop.median,
+      drain?.ratios.workerVsRawLoop?.median,
     ),
     "(c) bundle size <= 0.25x Powertools batch + zod": atMost(0.25, cs?.size),
     "(c) import time <= 0.25x Powertools batch + zod, SDK preloaded (bundle only)": atMost(

@@ -5,7 +5,8 @@ import { type FauxqsProcess, startFauxqsProcess } from "../lib/fauxqs-process.ts
 import { machineInfo } from "../lib/machine.ts";
 import { writeResults } from "../lib/results.ts";
 import { benchSqsClient, CallCounter, countMessages, createQueue, deleteQueue } from "../lib/sqs.ts";
-import { median, round, spread } from "../lib/stats.ts";
+import { round } from "../lib/stats.ts";
+import { callsPerMessage, ratioWithin, type ThroughputSample, throughputSummary } from "../lib/throughput.ts";
 import { CONCURRENCY, METHODS, type Method, makeWorkload, type Workload } from "./methods.ts";
 
 const { values: args } = parseArgs({
@@ -26,19 +27,12 @@ const SETTLE_MS = Number(args["settle-ms"]);
 const SELECTED =
   args.only === undefined ? METHODS : METHODS.filter((m) => args.only?.split(",").includes(m.name));
 
-interface Sample {
-  readonly msgsPerSec: number;
-  readonly calls: Record<string, number>;
-  readonly clientCpuMs: number;
-  readonly emulatorCpuMs: number;
-}
-
 /** Garbage left by the previous method should not be collected on the next one's clock. */
 const collectGarbage = (globalThis as { gc?: () => void }).gc;
 
 let queueSeq = 0;
 
-async function measure(fauxqs: FauxqsProcess, method: Method, work: Workload): Promise<Sample> {
+async function measure(fauxqs: FauxqsProcess, method: Method, work: Workload): Promise<ThroughputSample> {
   const admin = benchSqsClient(fauxqs.endpoint);
   const counter = new CallCounter();
   const sqs = benchSqsClient(fauxqs.endpoint, counter);
@@ -69,7 +63,7 @@ async function measure(fauxqs: FauxqsProcess, method: Method, work: Workload): P
 
 async function main(): Promise<void> {
   const fauxqs = await startFauxqsProcess();
-  const samples = new Map<string, Sample[]>(SELECTED.map((m) => [m.name, []]));
+  const samples = new Map<string, ThroughputSample[]>(SELECTED.map((m) => [m.name, []]));
   try {
     const warm = makeWorkload(WARMUP);
     for (const method of SELECTED) await measure(fauxqs, method, warm);
@@ -91,56 +85,25 @@ async function main(): Promise<void> {
     await fauxqs.stop();
   }
 
-  const per1k = (ms: number) => (ms * 1000) / MESSAGES;
   const methods = Object.fromEntries(
     SELECTED.map((m) => {
       const list = samples.get(m.name) ?? [];
-      const callsPerMessage = (action?: string) =>
-        round(
-          median(
-            list.map(
-              (s) =>
-                (action === undefined
-                  ? Object.values(s.calls).reduce((a, b) => a + b, 0)
-                  : (s.calls[action] ?? 0)) / MESSAGES,
-            ),
-          ),
-          4,
-        );
+      const summary = throughputSummary(list, MESSAGES);
       return [
         m.name,
         {
           description: m.description,
-          msgsPerSec: spread(
-            list.map((s) => s.msgsPerSec),
-            0,
-          ),
-          callsPerMessage: callsPerMessage(),
-          sendMessageBatchCallsPerMessage: callsPerMessage("SendMessageBatchCommand"),
-          clientCpuMsPer1k: spread(
-            list.map((s) => per1k(s.clientCpuMs)),
-            1,
-          ),
-          emulatorCpuMsPer1k: spread(
-            list.map((s) => per1k(s.emulatorCpuMs)),
-            1,
-          ),
+          msgsPerSec: summary.msgsPerSec,
+          callsPerMessage: summary.callsPerMessage,
+          sendMessageBatchCallsPerMessage: callsPerMessage(list, MESSAGES, "SendMessageBatchCommand"),
+          clientCpuMsPer1k: summary.clientCpuMsPer1k,
+          emulatorCpuMsPer1k: summary.emulatorCpuMsPer1k,
         },
       ];
     }),
   );
 
-  // Ratios are taken within each repetition (methods ran back to back under the same machine load),
-  // then summarised, which is steadier on a shared machine than a ratio of medians.
-  const ratio = (a: string, b: string) => {
-    const xs = samples.get(a) ?? [];
-    const ys = samples.get(b) ?? [];
-    if (xs.length === 0 || ys.length === 0) return null;
-    return spread(
-      xs.map((x, i) => x.msgsPerSec / (ys[i]?.msgsPerSec ?? Number.NaN)),
-      2,
-    );
-  };
+  const ratio = (a: string, b: string) => ratioWithin(samples, a, b) ?? null;
   const ours = "sqs-jobs sendBatch";
   const ratios = {
     sendBatchVsSqsProducer: ratio(ours, "sqs-producer"),
