@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startEmulatorProcess } from "../test/reliability/emulator-process.ts";
-import type { FaultRates } from "../test/reliability/fault-proxy.ts";
+import { CONSUMER_RATES, PRODUCER_RATES } from "../test/reliability/issue-rates.ts";
 import { formatPipelineTally, runPipeline } from "../test/reliability/pipeline.ts";
 import { formatProducerTally, runProducerScenario } from "../test/reliability/producer-scenario.ts";
 
@@ -32,7 +32,6 @@ process.env.AWS_REGION ??= "us-east-1";
 process.env.AWS_ACCESS_KEY_ID ??= "test";
 process.env.AWS_SECRET_ACCESS_KEY ??= "test";
 
-const FAULTS: FaultRates = { throttle: 0.1, resetBefore: 0.01, resetAfter: 0.01 };
 const dataDir = mkdtempSync(join(tmpdir(), "sqs-jobs-soak-"));
 const emulator = await startEmulatorProcess(dataDir);
 let failed = false;
@@ -44,7 +43,7 @@ try {
     name: `${jobs} jobs, 10% throttled, 2% reset, SDK retries on`,
     jobs,
     seed,
-    rates: { SendMessageBatch: FAULTS },
+    rates: PRODUCER_RATES,
   });
   console.log(formatProducerTally(producer));
   failed ||= producer.lost + producer.duplicatedUnreported + producer.wrongMessageId > 0;
@@ -56,15 +55,8 @@ try {
       jobs,
       seed: seed + 1,
       workerConcurrency: Number(values.concurrency),
-      producerRates: { SendMessageBatch: FAULTS },
-      consumerRates: {
-        ReceiveMessage: FAULTS,
-        DeleteMessageBatch: FAULTS,
-        ChangeMessageVisibility: FAULTS,
-        ChangeMessageVisibilityBatch: FAULTS,
-        SendMessage: FAULTS,
-        GetQueueAttributes: FAULTS,
-      },
+      producerRates: PRODUCER_RATES,
+      consumerRates: CONSUMER_RATES,
       killWorkerAt: [0.2, 0.4, 0.6, 0.8],
       restartEmulatorAt: [0.5],
       timeoutMs: 60 * 60_000,

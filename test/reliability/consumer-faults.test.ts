@@ -3,20 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type EmulatorProcess, startEmulatorProcess } from "./emulator-process.ts";
-import type { FaultRates } from "./fault-proxy.ts";
+import { CONSUMER_RATES, PRODUCER_RATES } from "./issue-rates.ts";
 import { formatPipelineTally, type PipelineTally, runPipeline } from "./pipeline.ts";
-
-/** The issue's rates, on every call the worker makes: 10% throttled, 2% reset (half after SQS acted). */
-const FAULTS: FaultRates = { throttle: 0.1, resetBefore: 0.01, resetAfter: 0.01 };
-const CONSUMER_RATES = {
-  ReceiveMessage: FAULTS,
-  DeleteMessageBatch: FAULTS,
-  ChangeMessageVisibility: FAULTS,
-  ChangeMessageVisibilityBatch: FAULTS,
-  SendMessage: FAULTS,
-  GetQueueAttributes: FAULTS,
-};
-const PRODUCER_RATES = { SendMessageBatch: FAULTS };
 
 function expectNothingLost(t: PipelineTally) {
   console.log(formatPipelineTally(t));

@@ -1,15 +1,15 @@
 import { describe, expect, inject, it } from "vitest";
+import { PRODUCER_RATES } from "./issue-rates.ts";
 import { formatProducerTally, type ProducerScenario, runProducerScenario } from "./producer-scenario.ts";
 
 /** 10% of SendMessageBatch calls throttled, 2% reset: half before SQS acts, half after. */
-const ISSUE_RATES = { SendMessageBatch: { throttle: 0.1, resetBefore: 0.01, resetAfter: 0.01 } };
 
 const scenarios: readonly ProducerScenario[] = [
-  { name: "10k jobs, 10% throttled, 2% reset, SDK retries on", jobs: 10_000, rates: ISSUE_RATES },
+  { name: "10k jobs, 10% throttled, 2% reset, SDK retries on", jobs: 10_000, rates: PRODUCER_RATES },
   {
     name: "2k jobs, 10% throttled, 2% reset, SDK retries off",
     jobs: 2_000,
-    rates: ISSUE_RATES,
+    rates: PRODUCER_RATES,
     sdkMaxAttempts: 1,
     seed: 11,
   },

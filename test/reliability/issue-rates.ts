@@ -1,0 +1,17 @@
+import type { FaultRates } from "./fault-proxy.ts";
+
+/** The issue's rates: 10% of calls throttled, 2% reset (half before SQS acts, half after). */
+export const ISSUE_FAULTS: FaultRates = { throttle: 0.1, resetBefore: 0.01, resetAfter: 0.01 };
+
+/** Those rates on the producer's only call. */
+export const PRODUCER_RATES = { SendMessageBatch: ISSUE_FAULTS };
+
+/** Those rates on every call the worker makes. */
+export const CONSUMER_RATES = {
+  ReceiveMessage: ISSUE_FAULTS,
+  DeleteMessageBatch: ISSUE_FAULTS,
+  ChangeMessageVisibility: ISSUE_FAULTS,
+  ChangeMessageVisibilityBatch: ISSUE_FAULTS,
+  SendMessage: ISSUE_FAULTS,
+  GetQueueAttributes: ISSUE_FAULTS,
+};
