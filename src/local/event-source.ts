@@ -225,32 +225,44 @@ export class EventSourcePoller {
     };
   }
 
-  async #delete(messages: Message[]): Promise<void> {
-    for (let i = 0; i < messages.length; i += 10) {
-      const chunk = messages.slice(i, i + 10);
-      await this.#sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: this.state.queueUrl,
-          Entries: chunk.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle })),
-        }),
-      );
-    }
+  /** Deletes what the function finished, as the Lambda poller does. */
+  #delete(messages: Message[]): Promise<void> {
+    return this.#inTens(messages, "DeleteMessageBatch", (entries) =>
+      this.#sqs.send(new DeleteMessageBatchCommand({ QueueUrl: this.state.queueUrl, Entries: entries })),
+    );
   }
 
   /** Hands back messages received while the mapping was being disabled. */
-  async #release(messages: Message[]): Promise<void> {
-    for (let i = 0; i < messages.length; i += 10) {
-      const chunk = messages.slice(i, i + 10);
-      await this.#sqs.send(
+  #release(messages: Message[]): Promise<void> {
+    return this.#inTens(messages, "ChangeMessageVisibilityBatch", (entries) =>
+      this.#sqs.send(
         new ChangeMessageVisibilityBatchCommand({
           QueueUrl: this.state.queueUrl,
-          Entries: chunk.map((m, n) => ({
-            Id: String(n),
-            ReceiptHandle: m.ReceiptHandle,
-            VisibilityTimeout: 0,
-          })),
+          Entries: entries.map((e) => ({ ...e, VisibilityTimeout: 0 })),
         }),
-      );
+      ),
+    );
+  }
+
+  /**
+   * Runs a batch action ten receipt handles per request. A failed request is reported, not
+   * thrown: its messages come back when their visibility timeout ends, and the poller (a
+   * background loop) must not die of one emulator error.
+   */
+  async #inTens(
+    messages: Message[],
+    action: string,
+    send: (entries: { Id: string; ReceiptHandle: string | undefined }[]) => Promise<unknown>,
+  ): Promise<void> {
+    for (let i = 0; i < messages.length; i += 10) {
+      const entries = messages
+        .slice(i, i + 10)
+        .map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle }));
+      try {
+        await send(entries);
+      } catch (error) {
+        this.#onBatch({ records: 0, failed: 0, durationMs: 0, error: `${action} failed: ${String(error)}` });
+      }
     }
   }
 }
