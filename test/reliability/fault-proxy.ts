@@ -39,6 +39,12 @@ export interface FaultProxyOptions {
    * @default "RequestThrottled"
    */
   readonly throttleCode?: "RequestThrottled" | "ThrottlingException";
+  /**
+   * Inject at most this many faults in all, then forward every request untouched: with a rate of
+   * 1, `maxFaults: 1` breaks exactly the first call, and lets the client's retry through.
+   * @default no limit
+   */
+  readonly maxFaults?: number;
 }
 
 /** Counts per action of what the proxy did: forwarded untouched, or which fault it injected. */
@@ -110,6 +116,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let rates = options.rates ?? {};
   const counts: FaultCounts = {};
   const throttleCode = options.throttleCode ?? "RequestThrottled";
+  let faultsLeft = options.maxFaults ?? Number.POSITIVE_INFINITY;
   const count = (action: string, kind: FaultKind | "forwarded") => {
     counts[action] ??= { forwarded: 0, throttle: 0, error500: 0, error503: 0, resetBefore: 0, resetAfter: 0 };
     counts[action][kind]++;
@@ -136,7 +143,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const server: Server = createServer((req, res) => {
     const action = actionOf(req);
     const actionRates = rates[action] ?? rates["*"] ?? {};
-    const fault = pickFault(actionRates, random());
+    // Drawn even past the limit, so the PRNG sequence does not depend on it.
+    const drawn = pickFault(actionRates, random());
+    const fault = faultsLeft > 0 ? drawn : undefined;
+    if (fault !== undefined) faultsLeft--;
     const delay = (actionRates.latencyMs ?? 0) * random();
     const act = () => {
       if (fault !== undefined) count(action, fault);
