@@ -1,4 +1,4 @@
-import type { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
+import { type SendMessageBatchCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { classifyFailure } from "../core/aws-errors.ts";
 
 export interface AttemptWatch {
@@ -7,26 +7,29 @@ export interface AttemptWatch {
 }
 
 /**
- * Watches every attempt of one command, the SDK's own retries included. The SDK retries a 5xx or
- * a reset by itself (3 attempts by default) and reports only the last outcome: when the first
- * attempt reached SQS but its answer was lost, the retry stores a second copy and the call still
- * looks like a clean success. Only a per-attempt view can tell, so the result can say
+ * Watches every attempt of one send command, the SDK's own retries included. The SDK retries a
+ * 5xx or a reset by itself (3 attempts by default) and reports only the last outcome: when the
+ * first attempt reached SQS but its answer was lost, the retry stores a second copy and the call
+ * still looks like a clean success. Only a per-attempt view can tell, so the result can say
  * `possibleDuplicate`. The middleware sits on this command only; the caller's client is untouched.
  */
-export function watchAttempts(command: SendMessageBatchCommand): AttemptWatch {
+export function watchAttempts(command: SendMessageCommand | SendMessageBatchCommand): AttemptWatch {
   const watch = { ambiguous: false };
-  // "deserialize" runs inside the retry loop; priority "high" wraps the deserializer, so service
-  // errors arrive here already parsed (name, $metadata) like the caller will see them.
-  command.middlewareStack.add(
-    (next) => async (args) => {
+  const middleware =
+    <A, R>(next: (args: A) => Promise<R>) =>
+    async (args: A): Promise<R> => {
       try {
         return await next(args);
       } catch (error) {
         if (classifyFailure(error) === "ambiguous") watch.ambiguous = true;
         throw error;
       }
-    },
-    { step: "deserialize", priority: "high", name: "sqsJobsAttemptWatch" },
-  );
+    };
+  // "deserialize" runs inside the retry loop; priority "high" wraps the deserializer, so service
+  // errors arrive here already parsed (name, $metadata) like the caller will see them.
+  const options = { step: "deserialize", priority: "high", name: "sqsJobsAttemptWatch" } as const;
+  // Two calls because TypeScript cannot call `add` on the union of the two commands' stacks.
+  if (command instanceof SendMessageCommand) command.middlewareStack.add(middleware, options);
+  else command.middlewareStack.add(middleware, options);
   return watch;
 }

@@ -10,6 +10,7 @@ import {
 } from "../core/errors.ts";
 import type { JobDefinition, JobInput } from "../core/job.ts";
 import { createSqsClient } from "../core/sqs-client.ts";
+import { watchAttempts } from "./attempt-watch.ts";
 import {
   checkSendOptions,
   type PreparedMessage,
@@ -40,6 +41,12 @@ export interface JobClientOptions {
 export interface SendResult {
   readonly jobId: string;
   readonly messageId: string;
+  /**
+   * True when the AWS SDK retried the send after an attempt that ended without an answer (a 5xx,
+   * a reset, a timeout): that attempt may have stored the job too, so SQS may hold it twice.
+   * Consumers see jobs at least once anyway; this says where a second copy may come from.
+   */
+  readonly possibleDuplicate: boolean;
 }
 
 export interface SendBatchOptions extends SendOptions {
@@ -84,13 +91,16 @@ export class JobClient {
   }
 
   /**
-   * Validates and sends one job.
+   * Validates and sends one job. The result's `possibleDuplicate` says whether the SDK's own
+   * retry may have stored it twice.
    *
    * @throws {ValidationError} the payload fails the schema (nothing sent)
    * @throws {PayloadTooLargeError} the encoded message exceeds the size limit (nothing sent)
    * @throws {InvalidOptionError} a bad delay, or a FIFO send without a group id
    * @throws {QueueNotFoundError} the queue does not exist
    * @throws {SendError} SQS refused the message; `cause` holds the AWS error
+   * @example
+   * const { jobId, possibleDuplicate } = await jobs.send(resizeImage, { key: "a.png", width: 200 });
    */
   async send<J extends JobDefinition>(
     job: J,
@@ -103,18 +113,18 @@ export class JobClient {
     const m = prepared.message;
     if (m.sizeBytes > this.#maxMessageBytes)
       throw new PayloadTooLargeError(job.name, m.sizeBytes, this.#maxMessageBytes);
+    const command = new SendMessageCommand({
+      QueueUrl: this.queueUrl,
+      MessageBody: m.body,
+      MessageAttributes: m.attributes,
+      DelaySeconds: m.delaySeconds,
+      MessageGroupId: m.groupId,
+      MessageDeduplicationId: m.dedupId,
+    });
+    const attempts = watchAttempts(command);
     try {
-      const out = await this.#sqs.send(
-        new SendMessageCommand({
-          QueueUrl: this.queueUrl,
-          MessageBody: m.body,
-          MessageAttributes: m.attributes,
-          DelaySeconds: m.delaySeconds,
-          MessageGroupId: m.groupId,
-          MessageDeduplicationId: m.dedupId,
-        }),
-      );
-      return { jobId: m.jobId, messageId: out.MessageId ?? "" };
+      const out = await this.#sqs.send(command);
+      return { jobId: m.jobId, messageId: out.MessageId ?? "", possibleDuplicate: attempts.ambiguous };
     } catch (error) {
       const mapped = queueMissingOr(error, this.queueUrl);
       if (mapped instanceof SqsJobsError) throw mapped;

@@ -25,8 +25,12 @@ describe("JobClient.send", () => {
     const queueUrl = await createTestQueue(sqs, "send-roundtrip");
     const jobs = new JobClient({ queueUrl, sqs });
     // When a job is sent
-    const { jobId, messageId } = await jobs.send(resizeImage, { key: "a.png", width: 200 });
-    // Then the message carries the envelope and the attribute
+    const { jobId, messageId, possibleDuplicate } = await jobs.send(resizeImage, {
+      key: "a.png",
+      width: 200,
+    });
+    // Then the message carries the envelope and the attribute, and one attempt needed no flag
+    expect(possibleDuplicate).toBe(false);
     const [message, ...rest] = await drainQueue(sqs, queueUrl, { expect: 1 });
     expect(rest).toHaveLength(0);
     expect(message?.MessageId).toBe(messageId);

@@ -35,6 +35,7 @@ describe("public types", () => {
     expectTypeOf(client.send(job, { n: 1, when: "2026-01-01" })).resolves.toEqualTypeOf<{
       readonly jobId: string;
       readonly messageId: string;
+      readonly possibleDuplicate: boolean;
     }>();
   });
 });
