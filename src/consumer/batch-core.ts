@@ -1,44 +1,21 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import { describeAwsError } from "../core/aws-errors.ts";
-import type { DeadLetterReason } from "../core/dead-letter-attributes.ts";
 import { decodeEnvelope, type Envelope } from "../core/envelope.ts";
 import { ConfigError, ValidationError } from "../core/errors.ts";
-import { backoffSeconds } from "../core/retry.ts";
-import { validate } from "../core/schema.ts";
-import { sendToDeadLetter } from "./dead-letter.ts";
+import { type ValidationResult, validate } from "../core/schema.ts";
+import type { BatchRun, Settlement } from "./batch-run.ts";
 import type { JobHandler } from "./handle.ts";
-import { type ConsumerHooks, callHook, errorFields, type JobOutcome } from "./hooks.ts";
+import { type ConsumerHooks, callHook } from "./hooks.ts";
 import { JobTimeoutError } from "./job-timeout-error.ts";
 import type { SqsRecord } from "./lambda-types.ts";
 import type { LevelLogger } from "./logger.ts";
-import type { BatchMetrics } from "./metrics.ts";
-import { ABANDONED, type Completion, RunningJob, SUCCEEDED } from "./running-job.ts";
+import { type Attempt, Outcomes } from "./outcomes.ts";
+import { ABANDONED, type Completion, RunningJob, RunningJobs, SUCCEEDED } from "./running-job.ts";
 import { UnknownJobError } from "./unknown-job-error.ts";
-import { delayRetry } from "./visibility.ts";
 
-/**
- * What the driver does with a record once the core has decided.
- * `delete`: handled, or safely in the DLQ (Lambda: left out of batchItemFailures; worker: deleted).
- * `keep`: failed; its visibility already says when it returns (Lambda: reported; worker: left).
- * `release`: never started (time, FIFO group stop, shutdown): handed back with visibility 0.
- */
-export type Settlement = "delete" | "keep" | "release";
+export type { BatchRun, Settlement } from "./batch-run.ts";
 
-/** One batch as a driver hands it to the core. */
-export interface BatchRun {
-  readonly queueUrl: string;
-  readonly fifo: boolean;
-  /** Records in flight at once (standard queues) or groups in flight at once (FIFO). */
-  readonly concurrency: number;
-  /** The DLQ, resolved when the first record needs it. */
-  readonly dlqUrl: () => Promise<string | undefined>;
-  /** Lambda: false when the remaining time cannot fit a job of `timeoutMs`. */
-  readonly canStart?: (timeoutMs: number) => boolean;
-  /** Worker: true once shutdown began; unstarted records are released. */
-  readonly stopping?: () => boolean;
-  readonly settle: (record: SqsRecord, settlement: Settlement) => void;
-  readonly metrics?: BatchMetrics;
-}
+/** Called once per record with what the core decided, synchronously or later. */
+type Done = (settlement: Settlement) => void;
 
 export interface BatchCoreOptions {
   readonly sqs: SQSClient;
@@ -53,20 +30,33 @@ function sameError(error: unknown, code: string): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
 }
 
+/** Calls `done` with a settlement that is either ready or on its way. */
+function deliver(
+  settlement: Settlement | Promise<Settlement>,
+  done: Done,
+  fail: (error: unknown) => void,
+): void {
+  if (typeof settlement === "string") done(settlement);
+  else settlement.then(done, fail);
+}
+
 /**
  * The one place that decides what happens to each record: validation, routing, concurrency,
  * FIFO groups, retry with backoff and dead-lettering. The Lambda handler and the worker feed it
  * records and apply its settlements.
+ *
+ * The path of a record is written with callbacks rather than `await`: a handler that returns at
+ * once (or a promise that is already settled) then costs no promise of ours, which is most of
+ * what a batch of 10,000 quick jobs would otherwise spend.
  */
 export class BatchCore {
   readonly #handlers = new Map<string, JobHandler>();
-  readonly #sqs: SQSClient;
   readonly #log: LevelLogger;
   readonly #hooks: ConsumerHooks;
+  readonly #outcomes: Outcomes;
   /** Jobs whose handler is still running, for the deadline sweep and shutdown. */
-  readonly #running = new Set<RunningJob>();
+  readonly #running = new RunningJobs();
   #sweeper: ReturnType<typeof setInterval> | undefined;
-  readonly #timed: boolean;
 
   constructor(handlers: readonly JobHandler[], options: BatchCoreOptions) {
     for (const handler of handlers) {
@@ -75,30 +65,47 @@ export class BatchCore {
       }
       this.#handlers.set(handler.job.name, handler);
     }
-    this.#sqs = options.sqs;
     this.#log = options.logger;
     this.#hooks = options.hooks;
-    this.#timed = options.hooks.afterJob !== undefined || options.logger.enabled("error");
+    this.#outcomes = new Outcomes(options.sqs, options.logger, options.hooks);
   }
 
-  /** Decides every record of a batch; resolves when each one was settled. */
-  async run(records: readonly SqsRecord[], batch: BatchRun): Promise<void> {
-    if (records.length === 0) return;
-    if (batch.fifo) {
-      await this.#runGroups(records, batch);
-      return;
-    }
-    let next = 0;
-    const lane = async (): Promise<void> => {
-      for (let i = next++; i < records.length; i = next++) {
-        await this.#process(records[i] as SqsRecord, batch);
-      }
-    };
-    const lanes = Math.min(batch.concurrency, records.length);
-    if (lanes === 1) return lane();
-    const running: Promise<void>[] = [];
-    for (let i = 0; i < lanes; i++) running.push(lane());
-    await Promise.all(running);
+  /**
+   * Decides every record of a batch; resolves when each one was settled. Standard queues: up to
+   * `concurrency` records in flight, the next one starting as one ends.
+   */
+  run(records: readonly SqsRecord[], batch: BatchRun): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    if (batch.fifo) return this.#runGroups(records, batch);
+    return new Promise<void>((resolve, reject) => {
+      const total = records.length;
+      const limit = Math.min(batch.concurrency, total);
+      let next = 0;
+      let active = 0;
+      let ended = 0;
+      // A record that ends synchronously is counted inside the loop, which then starts the next.
+      let pumping = false;
+      const pump = (): void => {
+        if (pumping) return;
+        pumping = true;
+        try {
+          while (active < limit && next < total) {
+            active++;
+            this.#process(records[next++] as SqsRecord, batch, onEnded, reject);
+          }
+        } catch (error) {
+          reject(error);
+        } finally {
+          pumping = false;
+        }
+      };
+      const onEnded = (): void => {
+        active--;
+        if (++ended === total) resolve();
+        else pump();
+      };
+      pump();
+    });
   }
 
   /**
@@ -106,8 +113,7 @@ export class BatchCore {
    * `release`) and aborts their signals.
    */
   abandonRunning(reason: unknown): void {
-    for (const job of this.#running) job.end(ABANDONED, reason);
-    this.#running.clear();
+    for (const job of this.#running.list()) job.end(ABANDONED, reason);
   }
 
   get runningCount(): number {
@@ -125,12 +131,14 @@ export class BatchCore {
     }
     const queue = [...groups.values()];
     let next = 0;
+    const one = (record: SqsRecord) =>
+      new Promise<Settlement>((resolve, reject) => this.#process(record, batch, resolve, reject));
     const lane = async (): Promise<void> => {
       for (let g = next++; g < queue.length; g = next++) {
         const group = queue[g] as SqsRecord[];
         let i = 0;
         for (; i < group.length; i++) {
-          if ((await this.#process(group[i] as SqsRecord, batch)) !== "delete") break;
+          if ((await one(group[i] as SqsRecord)) !== "delete") break;
         }
         for (i++; i < group.length; i++) batch.settle(group[i] as SqsRecord, "release");
       }
@@ -140,113 +148,120 @@ export class BatchCore {
     await Promise.all(lanes);
   }
 
-  async #process(record: SqsRecord, batch: BatchRun): Promise<Settlement> {
-    // Timing is skipped when nothing reads it (silent logs, no metrics, no afterJob hook).
-    const started = this.#timed || batch.metrics !== undefined ? performance.now() : 0;
+  /** Decides one record and calls `done` with its settlement; `fail` only on a bug of ours. */
+  #process(record: SqsRecord, batch: BatchRun, done: Done, fail: (error: unknown) => void): void {
+    // The one clock read per record: durations and the job's deadline both count from here.
+    const started = performance.now();
     const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
     let envelope: Envelope;
     try {
       envelope = decodeEnvelope(record.body);
     } catch (error) {
-      return this.#deadLetter(record, batch, "poison", undefined, record.messageId, error, attempt, started);
+      const a: Attempt = { record, batch, jobName: undefined, jobId: record.messageId, attempt, started };
+      deliver(this.#outcomes.deadLetter(a, "poison", error), done, fail);
+      return;
     }
     const jobId = envelope.id ?? record.messageId;
     const handler = this.#handlers.get(envelope.job);
     if (handler === undefined) {
       const error = new UnknownJobError(envelope.job, [...this.#handlers.keys()]);
-      return this.#deadLetter(record, batch, "poison", envelope.job, jobId, error, attempt, started);
+      const a: Attempt = { record, batch, jobName: envelope.job, jobId, attempt, started };
+      deliver(this.#outcomes.deadLetter(a, "poison", error), done, fail);
+      return;
     }
-    const job = handler.job;
+    const a: Attempt = { record, batch, jobName: handler.job.name, jobId, attempt, started };
     if (
       batch.stopping?.() === true ||
-      (batch.canStart !== undefined && !batch.canStart(job.timeoutSeconds * 1000))
+      (batch.canStart !== undefined && !batch.canStart(handler.job.timeoutSeconds * 1000))
     ) {
       batch.settle(record, "release");
-      return "release";
+      done("release");
+      return;
     }
-    let checked = validate(job.schema, envelope.payload);
-    if (checked instanceof Promise) checked = await checked;
+    const checked = validate(handler.job.schema, envelope.payload);
+    if (checked instanceof Promise) {
+      checked.then((result) => this.#begin(a, handler, envelope, result, done, fail), fail);
+    } else {
+      this.#begin(a, handler, envelope, checked, done, fail);
+    }
+  }
+
+  /** The payload was checked: dead-letter it, or run the handler (after the beforeJob hook). */
+  #begin(
+    a: Attempt,
+    handler: JobHandler,
+    envelope: Envelope,
+    checked: ValidationResult<unknown>,
+    done: Done,
+    fail: (error: unknown) => void,
+  ): void {
+    const { job } = handler;
     if (!checked.ok) {
       const error = new ValidationError(job.name, checked.issues, {
-        subject: `payload of message ${record.messageId} for job "${job.name}" is`,
+        subject: `payload of message ${a.record.messageId} for job "${job.name}" is`,
       });
-      return this.#deadLetter(record, batch, "poison", job.name, jobId, error, attempt, started);
+      deliver(this.#outcomes.deadLetter(a, "poison", error), done, fail);
+      return;
     }
-
     const ctx = new RunningJob(
       {
-        jobId,
+        jobId: a.jobId,
         jobName: job.name,
-        attempt,
+        attempt: a.attempt,
         maxAttempts: job.retry.maxAttempts,
-        messageId: record.messageId,
-        queueUrl: batch.queueUrl,
-        enqueuedAt: envelope.enqueuedAt ?? Number(record.attributes.SentTimestamp ?? Date.now()),
+        messageId: a.record.messageId,
+        queueUrl: a.batch.queueUrl,
+        enqueuedAt: envelope.enqueuedAt ?? Number(a.record.attributes.SentTimestamp ?? Date.now()),
         timeoutSeconds: job.timeoutSeconds,
+        startedAt: a.started,
       },
       this.#log,
     );
-    if (this.#hooks.beforeJob !== undefined)
-      await callHook(this.#hooks.beforeJob, "beforeJob", ctx, this.#log);
-    const completion = await this.#execute(handler, checked.value, ctx);
-    if (completion === SUCCEEDED) {
-      batch.settle(record, "delete");
-      const after = this.#outcome(
-        ctx.jobName,
-        jobId,
-        record,
-        attempt,
-        "succeeded",
-        started,
-        undefined,
-        batch,
-      );
-      if (after !== undefined) await after;
-      return "delete";
-    }
-    if (completion === ABANDONED) {
-      batch.settle(record, "release");
-      return "release";
-    }
-    const error = completion.error;
-    if (error instanceof Error && sameError(error, "ERR_PERMANENT")) {
-      return this.#deadLetter(record, batch, "permanent", job.name, jobId, error, attempt, started);
-    }
-    if (attempt >= job.retry.maxAttempts) {
-      return this.#deadLetter(record, batch, "exhausted", job.name, jobId, error, attempt, started);
-    }
-    const delay = backoffSeconds(job.retry, attempt);
-    try {
-      await delayRetry(this.#sqs, batch.queueUrl, record.receiptHandle, delay);
-    } catch (cause) {
-      this.#log.warn(
-        "sqs-jobs could not set the retry backoff; the job returns after its visibility timeout",
-        {
-          job: job.name,
-          jobId,
-          messageId: record.messageId,
-          error: describeAwsError(cause),
-        },
-      );
-    }
-    batch.settle(record, "keep");
-    await this.#failed(job.name, jobId, record, attempt, batch, error, delay);
-    await this.#outcome(job.name, jobId, record, attempt, "retrying", started, error, batch);
-    return "keep";
+    const onEnd = (completion: Completion): void => {
+      deliver(this.#complete(a, handler, completion), done, fail);
+    };
+    const before = callHook(this.#hooks.beforeJob, "beforeJob", ctx, this.#log);
+    if (before === undefined) this.#execute(handler, checked.value, ctx, onEnd);
+    else before.then(() => this.#execute(handler, checked.value, ctx, onEnd), fail);
   }
 
   /** Runs the handler; a sync throw or a rejection is an error completion, never a thrown one. */
-  #execute(handler: JobHandler, payload: unknown, ctx: RunningJob): Completion | Promise<Completion> {
+  #execute(handler: JobHandler, payload: unknown, ctx: RunningJob, onEnd: (c: Completion) => void): void {
     let result: unknown;
     try {
       result = handler.run(payload, ctx);
     } catch (error) {
-      return { error: error ?? new Error("handler threw undefined") };
+      onEnd({ error: error ?? new Error("handler threw undefined") });
+      return;
     }
-    if (typeof (result as PromiseLike<unknown> | undefined)?.then !== "function") return SUCCEEDED;
+    if (typeof (result as PromiseLike<unknown> | undefined)?.then !== "function") {
+      onEnd(SUCCEEDED);
+      return;
+    }
     this.#running.add(ctx);
     this.#sweeper ??= setInterval(() => this.#sweep(), SWEEP_MS).unref();
-    return ctx.wait(result as PromiseLike<unknown>, this.#running);
+    ctx.watch(result as PromiseLike<unknown>, this.#running, onEnd);
+  }
+
+  /** What an ended attempt means for its message. */
+  #complete(a: Attempt, handler: JobHandler, completion: Completion): Settlement | Promise<Settlement> {
+    if (completion === SUCCEEDED) {
+      a.batch.settle(a.record, "delete");
+      const after = this.#outcomes.report(a, "succeeded");
+      return after === undefined ? "delete" : after.then(() => "delete" as const);
+    }
+    if (completion === ABANDONED) {
+      a.batch.settle(a.record, "release");
+      return "release";
+    }
+    const { error } = completion;
+    if (error instanceof Error && sameError(error, "ERR_PERMANENT")) {
+      return this.#outcomes.deadLetter(a, "permanent", error);
+    }
+    if (a.attempt >= handler.job.retry.maxAttempts) {
+      return this.#outcomes.deadLetter(a, "exhausted", error);
+    }
+    return this.#outcomes.retry(a, handler.job.retry, error);
   }
 
   /** One timer for all running jobs, instead of one per job: it stops when none runs. */
@@ -256,159 +271,12 @@ export class BatchCore {
       this.#sweeper = undefined;
       return;
     }
-    const now = Date.now();
-    for (const job of this.#running) {
+    const now = performance.now();
+    for (const job of this.#running.list()) {
       if (job.deadline <= now) {
         const error = new JobTimeoutError(job.jobName, job.timeoutSeconds);
         job.end({ error }, error);
       }
     }
-  }
-
-  async #deadLetter(
-    record: SqsRecord,
-    batch: BatchRun,
-    reason: DeadLetterReason,
-    jobName: string | undefined,
-    jobId: string,
-    error: unknown,
-    attempt: number,
-    started: number,
-  ): Promise<Settlement> {
-    let dlqUrl: string | undefined;
-    try {
-      dlqUrl = await batch.dlqUrl();
-    } catch (cause) {
-      this.#log.error("sqs-jobs could not find the dead-letter queue", {
-        queueUrl: batch.queueUrl,
-        error: describeAwsError(cause),
-      });
-    }
-    let failure: string | undefined;
-    if (dlqUrl === undefined) {
-      failure = "no dead-letter queue is known: set dlqUrl, SQS_JOBS_DLQ_URL or the queue's RedrivePolicy";
-    } else {
-      try {
-        await sendToDeadLetter(this.#sqs, dlqUrl, record, {
-          reason,
-          jobName,
-          error,
-          attempts: attempt,
-          sourceQueueUrl: batch.queueUrl,
-        });
-      } catch (cause) {
-        failure = `sending to the dead-letter queue failed: ${describeAwsError(cause)}`;
-      }
-    }
-    if (failure !== undefined) {
-      // Nothing is lost: the message stays on the source queue and comes back after its
-      // visibility timeout; the RedrivePolicy moves it once maxReceiveCount is reached.
-      batch.settle(record, "keep");
-      this.#log.error(`sqs-jobs could not dead-letter a job; it stays on the queue (${failure})`, {
-        job: jobName,
-        jobId,
-        messageId: record.messageId,
-        attempt,
-        reason,
-        ...errorFields(error),
-      });
-      await this.#failed(jobName, jobId, record, attempt, batch, error, undefined);
-      await this.#outcome(jobName, jobId, record, attempt, "failed", started, error, batch);
-      return "keep";
-    }
-    batch.settle(record, "delete");
-    await this.#failed(jobName, jobId, record, attempt, batch, error, undefined);
-    if (this.#hooks.onDeadLetter !== undefined) {
-      await callHook(
-        this.#hooks.onDeadLetter,
-        "onDeadLetter",
-        {
-          jobName,
-          jobId,
-          messageId: record.messageId,
-          attempt,
-          queueUrl: batch.queueUrl,
-          reason,
-          error,
-          dlqUrl: dlqUrl as string,
-        },
-        this.#log,
-      );
-    }
-    await this.#outcome(jobName, jobId, record, attempt, "dead-lettered", started, error, batch, reason);
-    return "delete";
-  }
-
-  async #failed(
-    jobName: string | undefined,
-    jobId: string,
-    record: SqsRecord,
-    attempt: number,
-    batch: BatchRun,
-    error: unknown,
-    backoff: number | undefined,
-  ): Promise<void> {
-    if (this.#hooks.onFailure === undefined) return;
-    await callHook(
-      this.#hooks.onFailure,
-      "onFailure",
-      {
-        jobName,
-        jobId,
-        messageId: record.messageId,
-        attempt,
-        queueUrl: batch.queueUrl,
-        error,
-        backoffSeconds: backoff,
-        willRetry: backoff !== undefined,
-      },
-      this.#log,
-    );
-  }
-
-  /** The one log line per job outcome, the metrics and the afterJob hook. */
-  #outcome(
-    jobName: string | undefined,
-    jobId: string,
-    record: SqsRecord,
-    attempt: number,
-    outcome: JobOutcome,
-    started: number,
-    error: unknown,
-    batch: BatchRun,
-    reason?: DeadLetterReason,
-  ): void | Promise<void> {
-    const durationMs = started === 0 ? 0 : performance.now() - started;
-    batch.metrics?.add(jobName, outcome, durationMs);
-    const level = outcome === "succeeded" ? "info" : outcome === "retrying" ? "warn" : "error";
-    if (this.#log.enabled(level)) {
-      const fields: Record<string, unknown> = {
-        job: jobName,
-        jobId,
-        messageId: record.messageId,
-        attempt,
-        outcome,
-        durationMs: Math.round(durationMs * 1000) / 1000,
-      };
-      if (reason !== undefined) fields.reason = reason;
-      if (error !== undefined) Object.assign(fields, errorFields(error));
-      this.#log[level](`job ${outcome}`, fields);
-    }
-    if (this.#hooks.afterJob === undefined) return;
-    return callHook(
-      this.#hooks.afterJob,
-      "afterJob",
-      {
-        jobName,
-        jobId,
-        messageId: record.messageId,
-        attempt,
-        queueUrl: batch.queueUrl,
-        outcome,
-        durationMs,
-        error,
-      },
-      this.#log,
-    );
   }
 }

@@ -7,6 +7,9 @@ export const SUCCEEDED: unique symbol = Symbol("succeeded");
 export const ABANDONED: unique symbol = Symbol("abandoned");
 export type Completion = typeof SUCCEEDED | typeof ABANDONED | { readonly error: unknown };
 
+/** A running job's index in {@link RunningJobs}; a symbol, so handlers never see it on ctx. */
+const SLOT: unique symbol = Symbol("slot");
+
 /**
  * The context handed to one handler call, and that call's bookkeeping. The AbortController, the
  * child logger and the Date are made only when the handler reads them: most handlers read none,
@@ -20,7 +23,7 @@ export class RunningJob implements JobContext {
   readonly messageId: string;
   readonly queueUrl: string;
   readonly timeoutSeconds: number;
-  /** Epoch ms at which the job times out. */
+  /** performance.now() at which the job times out. */
   readonly deadline: number;
   readonly #enqueuedAt: string | number;
   readonly #baseLogger: LevelLogger;
@@ -29,7 +32,8 @@ export class RunningJob implements JobContext {
   #abortReason: unknown;
   #finish: ((completion: Completion) => void) | undefined;
   #finished = false;
-  #running: Set<RunningJob> | undefined;
+  #running: RunningJobs | undefined;
+  [SLOT] = -1;
 
   constructor(
     init: {
@@ -41,6 +45,8 @@ export class RunningJob implements JobContext {
       queueUrl: string;
       enqueuedAt: string | number;
       timeoutSeconds: number;
+      /** performance.now() when the record was taken up. */
+      startedAt: number;
     },
     logger: LevelLogger,
   ) {
@@ -52,8 +58,7 @@ export class RunningJob implements JobContext {
     this.queueUrl = init.queueUrl;
     this.#enqueuedAt = init.enqueuedAt;
     this.timeoutSeconds = init.timeoutSeconds;
-    // Taken when the handler starts, so time spent validating does not count against it.
-    this.deadline = Date.now() + init.timeoutSeconds * 1000;
+    this.deadline = init.startedAt + init.timeoutSeconds * 1000;
     this.#baseLogger = logger;
   }
 
@@ -79,16 +84,17 @@ export class RunningJob implements JobContext {
     return this.#controller.signal;
   }
 
-  /** Waits for the handler's promise; {@link end} may settle it first (timeout, shutdown). */
-  wait(result: PromiseLike<unknown>, running: Set<RunningJob>): Promise<Completion> {
+  /**
+   * Follows the handler's promise and calls `onEnd` once: when it settles, or when {@link end}
+   * comes first (timeout, shutdown). A callback rather than a promise: one fewer per record.
+   */
+  watch(result: PromiseLike<unknown>, running: RunningJobs, onEnd: (completion: Completion) => void): void {
     this.#running = running;
-    return new Promise<Completion>((resolve) => {
-      this.#finish = resolve;
-      result.then(
-        () => this.end(SUCCEEDED),
-        (error: unknown) => this.end({ error }),
-      );
-    });
+    this.#finish = onEnd;
+    result.then(
+      () => this.end(SUCCEEDED),
+      (error: unknown) => this.end({ error }),
+    );
   }
 
   /** Settles the attempt once; a timeout or shutdown also aborts the signal. */
@@ -101,5 +107,39 @@ export class RunningJob implements JobContext {
       this.#controller?.abort(abortReason);
     }
     this.#finish?.(completion);
+  }
+}
+
+/**
+ * The jobs whose handler is still running, for the deadline sweep and shutdown. An array with
+ * swap-remove rather than a Set: a Set that fills and empties with every batch rehashes its table
+ * again and again, and the dead tables left in the old generation keep each batch's garbage
+ * alive through scavenges (measured: GC took half the time of a 10-record batch).
+ */
+export class RunningJobs {
+  readonly #jobs: RunningJob[] = [];
+
+  get size(): number {
+    return this.#jobs.length;
+  }
+
+  add(job: RunningJob): void {
+    job[SLOT] = this.#jobs.length;
+    this.#jobs.push(job);
+  }
+
+  delete(job: RunningJob): void {
+    const slot = job[SLOT];
+    if (slot < 0 || this.#jobs[slot] !== job) return;
+    job[SLOT] = -1;
+    const last = this.#jobs.pop() as RunningJob;
+    if (last === job) return;
+    this.#jobs[slot] = last;
+    last[SLOT] = slot;
+  }
+
+  /** A copy, so jobs may end (and leave) while the caller walks it. */
+  list(): RunningJob[] {
+    return this.#jobs.slice();
   }
 }
