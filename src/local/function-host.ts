@@ -1,7 +1,7 @@
 /**
- * Runs inside a worker thread: one per local function, like one Lambda execution environment.
- * The thread has its own `process.env` (the function's resolved environment), imports the
- * bundled handler once (a cold start), then runs invocations as the parent sends them.
+ * Runs inside a worker thread: one Lambda execution environment of a local function. The thread
+ * has its own `process.env` (the function's resolved environment), imports the bundled handler
+ * once (a cold start), then runs the invocations the parent sends it, one at a time.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -24,7 +24,14 @@ export interface InvokeRequest {
 
 export type InvokeReply =
   | { readonly id: number; readonly ok: true; readonly result: unknown }
-  | { readonly id: number; readonly ok: false; readonly errorType: string; readonly errorMessage: string };
+  | {
+      readonly id: number;
+      readonly ok: false;
+      readonly errorType: string;
+      readonly errorMessage: string;
+      /** The environment exits after this reply: never send it another invocation. */
+      readonly exiting?: boolean;
+    };
 
 type Handler = (event: unknown, context: unknown) => unknown;
 
@@ -45,6 +52,8 @@ async function loadHandler(): Promise<Handler> {
 }
 
 const ready = loadHandler();
+// Reported to the invocation that waits for it (below), not as an unhandled rejection.
+ready.catch(() => {});
 let requestCount = 0;
 
 function context(deadline: number) {
@@ -62,17 +71,64 @@ function context(deadline: number) {
   };
 }
 
+/** The invocation in flight, if any. */
+let current: number | undefined;
+
+function describeError(error: unknown): { errorType: string; errorMessage: string } {
+  return error instanceof Error
+    ? { errorType: error.name, errorMessage: error.message }
+    : { errorType: "Error", errorMessage: String(error) };
+}
+
+/**
+ * Fails the invocation in flight and exits the thread, so the parent starts the next invocation
+ * in a fresh environment: what Lambda's Node.js runtime does with an error nobody handled.
+ */
+function endEnvironment(
+  label: string,
+  error: { errorType: string; errorMessage: string },
+  code: number,
+): never {
+  console.error(label, error.errorMessage);
+  if (current !== undefined) {
+    port?.postMessage({ id: current, ok: false, ...error, exiting: true } satisfies InvokeReply);
+  }
+  process.exit(code);
+}
+
+// The runtime listens for both events (left to Node, the thread would just crash). It wraps an
+// unhandled rejection's reason: the message is String(reason), e.g. "Error: boom".
+process.on("unhandledRejection", (reason) =>
+  endEnvironment(
+    "Unhandled Promise Rejection",
+    { errorType: "Runtime.UnhandledPromiseRejection", errorMessage: String(reason) },
+    128,
+  ),
+);
+process.on("uncaughtException", (error) => endEnvironment("Uncaught Exception", describeError(error), 129));
+
+/**
+ * Replies on the next turn of the event loop, as the runtime posts a result after a
+ * `setImmediate`: a rejection left behind in the handler's last tick still fails the invocation.
+ */
+function reply(message: InvokeReply): void {
+  setImmediate(() => {
+    current = undefined;
+    port?.postMessage(message);
+  });
+}
+
 port?.on("message", (request: InvokeRequest) => {
-  ready
-    .then((handler) => handler(request.event, context(request.deadline)))
-    .then(
-      (result) => port.postMessage({ id: request.id, ok: true, result } satisfies InvokeReply),
-      (error: unknown) =>
-        port.postMessage({
-          id: request.id,
-          ok: false,
-          errorType: error instanceof Error ? error.name : "Error",
-          errorMessage: error instanceof Error ? error.message : String(error),
-        } satisfies InvokeReply),
-    );
+  current = request.id;
+  ready.then(
+    async (handler) => {
+      try {
+        reply({ id: request.id, ok: true, result: await handler(request.event, context(request.deadline)) });
+      } catch (error) {
+        reply({ id: request.id, ok: false, ...describeError(error) });
+      }
+    },
+    // Code that cannot load ends its environment too, so the next invocation loads it again.
+    (error: unknown) => endEnvironment("Init Error", describeError(error), 1),
+  );
 });

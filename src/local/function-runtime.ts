@@ -22,19 +22,24 @@ const HOST_URL = new URL(
   import.meta.url,
 );
 
+type Settle = (outcome: InvokeOutcome, reusable: boolean) => void;
+
 /**
- * A local function: a worker thread holding the handler module with the function's own
- * environment. A handler that overruns its timeout ends its environment, as on Lambda: the
- * invocation fails with a timeout and the next one starts cold.
+ * A local function: worker threads holding the handler module with the function's own
+ * environment, each one Lambda execution environment. As on Lambda, an environment runs one
+ * invocation at a time: a concurrent invocation gets a warm idle environment or starts a new one
+ * (a cold start), so module state is never shared between invocations in flight. A handler that
+ * overruns its timeout, an unhandled rejection or an uncaught exception ends its environment:
+ * that invocation fails, and the next one starts cold.
  */
 export class FunctionRuntime {
   readonly options: FunctionRuntimeOptions;
-  #worker: Worker | undefined;
+  /** Warm environments with nothing in flight. */
+  readonly #idle: Worker[] = [];
+  readonly #all = new Set<Worker>();
+  /** How to settle the invocation each busy environment runs. */
+  readonly #busy = new Map<Worker, { readonly id: number; readonly settle: Settle }>();
   #nextId = 1;
-  readonly #pending = new Map<
-    number,
-    { readonly worker: Worker; readonly resolve: (o: InvokeOutcome) => void }
-  >();
 
   constructor(options: FunctionRuntimeOptions) {
     this.options = options;
@@ -57,55 +62,71 @@ export class FunctionRuntime {
       createInterface({ input: stream }).on("line", (line) => this.options.onLog(line));
     }
     worker.on("message", (reply: InvokeReply) => {
-      const pending = this.#pending.get(reply.id);
-      this.#pending.delete(reply.id);
-      pending?.resolve(reply.ok ? { ok: true, result: reply.result } : reply);
+      const busy = this.#busy.get(worker);
+      if (busy === undefined || busy.id !== reply.id) return;
+      if (reply.ok) busy.settle({ ok: true, result: reply.result }, true);
+      else
+        busy.settle(
+          { ok: false, errorType: reply.errorType, errorMessage: reply.errorMessage },
+          !reply.exiting,
+        );
     });
-    const failAll = (message: string) => {
-      if (this.#worker === worker) this.#worker = undefined;
-      for (const [id, pending] of this.#pending) {
-        if (pending.worker !== worker) continue;
-        this.#pending.delete(id);
-        pending.resolve({ ok: false, errorType: "Runtime.ExitError", errorMessage: message });
-      }
+    const ended = (message: string) => {
+      this.#forget(worker);
+      this.#busy
+        .get(worker)
+        ?.settle({ ok: false, errorType: "Runtime.ExitError", errorMessage: message }, false);
     };
-    worker.on("error", (error) => failAll(`the function's environment crashed: ${error.message}`));
-    worker.on("exit", (code) => failAll(`the function's environment exited with code ${code}`));
-    this.#worker = worker;
+    worker.on("error", (error) => ended(`the function's environment crashed: ${error.message}`));
+    worker.on("exit", (code) => ended(`the function's environment exited with code ${code}`));
+    this.#all.add(worker);
     return worker;
   }
 
+  #forget(worker: Worker): void {
+    this.#all.delete(worker);
+    const idle = this.#idle.indexOf(worker);
+    if (idle !== -1) this.#idle.splice(idle, 1);
+  }
+
   invoke(event: unknown): Promise<InvokeOutcome> {
-    const worker = this.#worker ?? this.#start();
+    const worker = this.#idle.pop() ?? this.#start();
     const id = this.#nextId++;
     const timeoutMs = this.options.timeoutSeconds * 1_000;
     return new Promise<InvokeOutcome>((resolve) => {
-      const timer = setTimeout(() => {
-        if (!this.#pending.has(id)) return;
-        this.#pending.delete(id);
-        resolve({
-          ok: false,
-          errorType: "Sandbox.Timedout",
-          errorMessage: `Task timed out after ${this.options.timeoutSeconds.toFixed(2)} seconds`,
-        });
-        // Lambda throws the environment away after a timeout; so do we.
-        if (this.#worker === worker) this.#worker = undefined;
-        void worker.terminate();
-      }, timeoutMs);
-      this.#pending.set(id, {
-        worker,
-        resolve: (outcome) => {
-          clearTimeout(timer);
-          resolve(outcome);
-        },
-      });
+      const settle: Settle = (outcome, reusable) => {
+        clearTimeout(timer);
+        this.#busy.delete(worker);
+        if (reusable) {
+          this.#idle.push(worker);
+        } else {
+          // Lambda throws such an environment away; so do we.
+          this.#forget(worker);
+          void worker.terminate();
+        }
+        resolve(outcome);
+      };
+      const timer = setTimeout(
+        () =>
+          settle(
+            {
+              ok: false,
+              errorType: "Sandbox.Timedout",
+              errorMessage: `Task timed out after ${this.options.timeoutSeconds.toFixed(2)} seconds`,
+            },
+            false,
+          ),
+        timeoutMs,
+      );
+      this.#busy.set(worker, { id, settle });
       worker.postMessage({ id, event, deadline: Date.now() + timeoutMs } satisfies InvokeRequest);
     });
   }
 
   async stop(): Promise<void> {
-    const worker = this.#worker;
-    this.#worker = undefined;
-    await worker?.terminate();
+    const workers = [...this.#all];
+    this.#all.clear();
+    this.#idle.length = 0;
+    await Promise.all(workers.map((worker) => worker.terminate()));
   }
 }
