@@ -6,43 +6,30 @@ import {
   ListEventSourceMappingsCommand,
   UpdateEventSourceMappingCommand,
 } from "@aws-sdk/client-lambda";
-import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevStack, startDevStack } from "../../src/local/dev-stack.ts";
+import type { DevStack } from "../../src/local/dev-stack.ts";
+import { startTestDevStack, type TestDevStack } from "../helpers/dev-stack.ts";
 import { drainQueue, queueDepth } from "../helpers/sqs.ts";
 
+let dev: TestDevStack;
 let stack: DevStack;
 let sqs: SQSClient;
 let lambda: LambdaClient;
-const batches: { records: number; failed: number }[] = [];
-
-function queueUrl(prefix: string): string {
-  const q = stack.queues.find((x) => x.logicalId.startsWith(prefix));
-  if (q === undefined) throw new Error(`no queue ${prefix}`);
-  return q.url;
-}
+const queueUrl = (prefix: string) => dev.queueUrl(prefix);
 
 beforeAll(async () => {
-  stack = await startDevStack({
+  dev = await startTestDevStack({
     app: "npx tsx test/local/fixture-app/app.ts",
-    // Other test files synthesize too: each into its own directory.
     outDir: ".sqs-jobs/local-test.out",
-    port: 0,
-    onEvent: (e) => {
-      if (e.type === "batch") batches.push(e);
-    },
   });
-  const client = {
-    endpoint: stack.endpoint,
-    region: stack.region,
-    credentials: { accessKeyId: "t", secretAccessKey: "t" },
-  };
-  sqs = new SQSClient({ ...client, useQueueUrlAsEndpoint: false });
-  lambda = new LambdaClient(client);
+  ({ stack, sqs } = dev);
+  lambda = new LambdaClient(dev.client);
 }, 120_000);
 
 afterAll(async () => {
-  await stack?.stop();
+  lambda?.destroy();
+  await dev?.stop();
 });
 
 describe("the local dev stack", () => {
@@ -87,7 +74,7 @@ describe("the local dev stack", () => {
       await new Promise((r) => setTimeout(r, 250));
     }
     expect((await queueDepth(sqs, queueUrl("Dlq"))).visible).toBe(1);
-    expect(batches.some((b) => b.failed === 1)).toBe(true);
+    expect(dev.batches.some((b) => b.failed === 1)).toBe(true);
   }, 40_000);
 
   it("answers the Lambda API: a disabled mapping stops consuming, enabling it resumes", async () => {

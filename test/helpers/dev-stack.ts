@@ -1,0 +1,64 @@
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { type DevStack, startDevStack } from "../../src/local/dev-stack.ts";
+
+/** A dev stack run in-process by one test file, with what its tests need to reach it. */
+export interface TestDevStack {
+  readonly stack: DevStack;
+  /** Endpoint, region and dummy credentials, for any AWS client of the test. */
+  readonly client: {
+    readonly endpoint: string;
+    readonly region: string;
+    readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  };
+  readonly sqs: SQSClient;
+  /** Every batch the stack's pollers ran, in order. */
+  readonly batches: readonly { readonly records: number; readonly failed: number }[];
+  /** Every error event's message (a failed invocation, a failed poll...), in order. */
+  readonly errors: readonly string[];
+  /** The URL of the queue whose logical id starts with `prefix`. */
+  queueUrl(prefix: string): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `sqs-jobs dev` on a free port for a CDK app command. Each file synthesizes into its own
+ * `outDir` (under .sqs-jobs, which is git-ignored): files run at the same time, and the bundles
+ * leave @aws-sdk/* external, so they must find node_modules above them.
+ */
+export async function startTestDevStack(options: {
+  readonly app: string;
+  readonly outDir: string;
+}): Promise<TestDevStack> {
+  const batches: { records: number; failed: number }[] = [];
+  const errors: string[] = [];
+  const stack = await startDevStack({
+    ...options,
+    port: 0,
+    onEvent: (e) => {
+      if (e.type === "batch") batches.push({ records: e.records, failed: e.failed });
+      if (e.type === "error") errors.push(e.message);
+    },
+  });
+  const client = {
+    endpoint: stack.endpoint,
+    region: stack.region,
+    credentials: { accessKeyId: "t", secretAccessKey: "t" },
+  };
+  const sqs = new SQSClient({ ...client, useQueueUrlAsEndpoint: false });
+  return {
+    stack,
+    client,
+    sqs,
+    batches,
+    errors,
+    queueUrl(prefix) {
+      const q = stack.queues.find((x) => x.logicalId.startsWith(prefix));
+      if (q === undefined) throw new Error(`no queue ${prefix}`);
+      return q.url;
+    },
+    async stop() {
+      sqs.destroy();
+      await stack.stop();
+    },
+  };
+}
