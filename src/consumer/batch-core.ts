@@ -1,7 +1,7 @@
-import type { SQSClient } from "@aws-sdk/client-sqs";
 import { decodeEnvelope, type Envelope } from "../core/envelope.ts";
 import { ConfigError, ValidationError } from "../core/errors.ts";
 import { type ValidationResult, validate } from "../core/schema.ts";
+import type { SqsConnect } from "../core/sqs-connect.ts";
 import type { BatchRun, Settlement } from "./batch-run.ts";
 import type { JobHandler } from "./handle.ts";
 import { type ConsumerHooks, callHook } from "./hooks.ts";
@@ -18,7 +18,7 @@ export type { BatchRun, Settlement } from "./batch-run.ts";
 type Done = (settlement: Settlement) => void;
 
 export interface BatchCoreOptions {
-  readonly sqs: SQSClient;
+  readonly sqs: SqsConnect;
   readonly logger: LevelLogger;
   readonly hooks: ConsumerHooks;
 }

@@ -1,9 +1,10 @@
-import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
 import {
   type DeadLetterReason,
   DLQ_ATTRIBUTES,
   DLQ_ERROR_MESSAGE_MAX,
 } from "../core/dead-letter-attributes.ts";
+import type { SqsConnect } from "../core/sqs-connect.ts";
 import type { SqsRecord } from "./lambda-types.ts";
 import { isFifoQueue } from "./queues.ts";
 
@@ -75,14 +76,15 @@ export function deadLetterAttributes(
  * repeated dead-letter of one message within five minutes stores one copy.
  */
 export async function sendToDeadLetter(
-  sqs: SQSClient,
+  sqs: SqsConnect,
   dlqUrl: string,
   record: SqsRecord,
   copy: DeadLetterCopy,
 ): Promise<void> {
   const fifo = isFifoQueue(dlqUrl);
-  await sqs.send(
-    new SendMessageCommand({
+  const { client, sdk } = await sqs();
+  await client.send(
+    new sdk.SendMessageCommand({
       QueueUrl: dlqUrl,
       MessageBody: record.body,
       MessageAttributes: deadLetterAttributes(record, copy, new Date()),

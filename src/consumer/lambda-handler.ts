@@ -1,7 +1,7 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { ENV } from "../core/env.ts";
 import { ConfigError } from "../core/errors.ts";
-import { createSqsClient } from "../core/sqs-client.ts";
+import { lazySqs } from "../core/sqs-connect.ts";
 import { BatchCore, type Settlement } from "./batch-core.ts";
 import type { JobHandler } from "./handle.ts";
 import type { ConsumerHooks } from "./hooks.ts";
@@ -78,7 +78,8 @@ export function createSqsHandler(
 ): (event: SqsEvent, context: LambdaContext) => Promise<SqsBatchResponse> {
   checkOptions(options);
   const logger = resolveLogger(options.logger, options.logLevel);
-  const sqs = options.sqs ?? createSqsClient();
+  // No SDK import, no client until a record needs SQS: most invocations never do.
+  const sqs = lazySqs(options.sqs);
   // Built at cold start, so duplicate handlers fail the deployment's first invocation loudly.
   const core = new BatchCore(handlers, { sqs, logger, hooks: options.hooks ?? {} });
   const dlqs = new DeadLetterQueues(sqs);

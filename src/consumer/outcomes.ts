@@ -1,7 +1,7 @@
-import type { SQSClient } from "@aws-sdk/client-sqs";
 import { describeAwsError } from "../core/aws-errors.ts";
 import type { DeadLetterReason } from "../core/dead-letter-attributes.ts";
 import { backoffSeconds, type ResolvedRetryPolicy } from "../core/retry.ts";
+import type { SqsConnect } from "../core/sqs-connect.ts";
 import type { BatchRun, Settlement } from "./batch-run.ts";
 import { sendToDeadLetter } from "./dead-letter.ts";
 import { type ConsumerHooks, callHook, errorFields, type JobOutcome } from "./hooks.ts";
@@ -26,11 +26,11 @@ export interface Attempt {
  * metric and afterJob hook per outcome. The batch core decides; this carries the decision out.
  */
 export class Outcomes {
-  readonly #sqs: SQSClient;
+  readonly #sqs: SqsConnect;
   readonly #log: LevelLogger;
   readonly #hooks: ConsumerHooks;
 
-  constructor(sqs: SQSClient, logger: LevelLogger, hooks: ConsumerHooks) {
+  constructor(sqs: SqsConnect, logger: LevelLogger, hooks: ConsumerHooks) {
     this.#sqs = sqs;
     this.#log = logger;
     this.#hooks = hooks;

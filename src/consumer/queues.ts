@@ -1,5 +1,5 @@
-import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { ConfigError } from "../core/errors.ts";
+import type { SqsConnect } from "../core/sqs-connect.ts";
 
 /**
  * The URL of the queue an ARN names (`arn:aws:sqs:REGION:ACCOUNT:NAME`), by SQS's URL pattern.
@@ -31,10 +31,10 @@ export function isFifoQueue(urlOrArn: string): boolean {
  * lookup is not (the next dead-letter tries again).
  */
 export class DeadLetterQueues {
-  readonly #sqs: SQSClient;
+  readonly #sqs: SqsConnect;
   readonly #cache = new Map<string, Promise<string | undefined>>();
 
-  constructor(sqs: SQSClient) {
+  constructor(sqs: SqsConnect) {
     this.#sqs = sqs;
   }
 
@@ -49,8 +49,9 @@ export class DeadLetterQueues {
   }
 
   async #lookup(queueUrl: string): Promise<string | undefined> {
-    const out = await this.#sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["RedrivePolicy"] }),
+    const { client, sdk } = await this.#sqs();
+    const out = await client.send(
+      new sdk.GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["RedrivePolicy"] }),
     );
     const policy = out.Attributes?.RedrivePolicy;
     if (policy === undefined || policy === "") return undefined;

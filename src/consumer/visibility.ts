@@ -1,20 +1,17 @@
-import {
-  ChangeMessageVisibilityBatchCommand,
-  ChangeMessageVisibilityCommand,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
 import { describeAwsError } from "../core/aws-errors.ts";
+import type { SqsConnect, SqsLink } from "../core/sqs-connect.ts";
 import type { LevelLogger } from "./logger.ts";
 
 /** Makes a failed message return after `seconds` (its backoff). */
 export async function delayRetry(
-  sqs: SQSClient,
+  sqs: SqsConnect,
   queueUrl: string,
   receiptHandle: string,
   seconds: number,
 ): Promise<void> {
-  await sqs.send(
-    new ChangeMessageVisibilityCommand({
+  const { client, sdk } = await sqs();
+  await client.send(
+    new sdk.ChangeMessageVisibilityCommand({
       QueueUrl: queueUrl,
       ReceiptHandle: receiptHandle,
       VisibilityTimeout: seconds,
@@ -28,19 +25,32 @@ export async function delayRetry(
  * changed is logged, never thrown: it comes back when its current visibility ends.
  */
 export async function setVisibility(
-  sqs: SQSClient,
+  sqs: SqsConnect,
   queueUrl: string,
   receiptHandles: readonly string[],
   seconds: number,
   logger: LevelLogger,
 ): Promise<void> {
+  let link: SqsLink;
+  try {
+    link = await sqs();
+  } catch (error) {
+    logger.warn("sqs-jobs could not change the visibility of messages", {
+      queueUrl,
+      visibilityTimeout: seconds,
+      count: receiptHandles.length,
+      error: describeAwsError(error),
+    });
+    return;
+  }
+  const { client, sdk } = link;
   const calls: Promise<void>[] = [];
   for (let start = 0; start < receiptHandles.length; start += 10) {
     const chunk = receiptHandles.slice(start, start + 10);
     calls.push(
-      sqs
+      client
         .send(
-          new ChangeMessageVisibilityBatchCommand({
+          new sdk.ChangeMessageVisibilityBatchCommand({
             QueueUrl: queueUrl,
             Entries: chunk.map((handle, i) => ({
               Id: String(i),

@@ -8,6 +8,7 @@ import { describeAwsError, queueMissingOr } from "../core/aws-errors.ts";
 import { ENV, requireEnv } from "../core/env.ts";
 import { ConfigError } from "../core/errors.ts";
 import { createSqsClient } from "../core/sqs-client.ts";
+import { lazySqs, type SqsConnect } from "../core/sqs-connect.ts";
 import { BatchCore, type Settlement } from "./batch-core.ts";
 import { DeleteBuffer } from "./delete-buffer.ts";
 import type { JobHandler } from "./handle.ts";
@@ -134,6 +135,7 @@ class WorkerRun implements Worker {
   readonly done: Promise<void>;
   readonly #o: WorkerOptions;
   readonly #sqs: SQSClient;
+  readonly #connect: SqsConnect;
   readonly #log: LevelLogger;
   readonly #core: BatchCore;
   readonly #deletes: DeleteBuffer;
@@ -152,14 +154,15 @@ class WorkerRun implements Worker {
     this.queueUrl = queueUrl;
     this.#o = options;
     this.#sqs = options.sqs ?? createSqsClient();
+    this.#connect = lazySqs(this.#sqs);
     this.#log = resolveLogger(options.logger, options.logLevel);
     this.#core = new BatchCore(options.handlers, {
-      sqs: this.#sqs,
+      sqs: this.#connect,
       logger: this.#log,
       hooks: options.hooks ?? {},
     });
     this.#deletes = new DeleteBuffer(this.#sqs, queueUrl, this.#log);
-    this.#dlqs = new DeadLetterQueues(this.#sqs);
+    this.#dlqs = new DeadLetterQueues(this.#connect);
     this.#free = options.concurrency ?? 10;
     if (options.handleSignals ?? true) {
       const onSignal = (signal: NodeJS.Signals): void => {
@@ -318,7 +321,7 @@ class WorkerRun implements Worker {
         due.push(handle);
       }
     }
-    if (due.length > 0) void setVisibility(this.#sqs, this.queueUrl, due, visibility, this.#log);
+    if (due.length > 0) void setVisibility(this.#connect, this.queueUrl, due, visibility, this.#log);
   }
 
   /** After polling stopped: waits for running jobs up to the deadline, then hands back the rest. */
@@ -349,7 +352,7 @@ class WorkerRun implements Worker {
   }
 
   #release(receiptHandles: string[]): void {
-    const call = setVisibility(this.#sqs, this.queueUrl, receiptHandles, 0, this.#log).finally(() =>
+    const call = setVisibility(this.#connect, this.queueUrl, receiptHandles, 0, this.#log).finally(() =>
       this.#releases.delete(call),
     );
     this.#releases.add(call);

@@ -1,6 +1,6 @@
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { endpointFromEnv } from "./env.ts";
-import type { ClientTarget } from "./sqs-client.ts";
+import type { ClientTarget } from "./sqs-connect.ts";
 
 /**
  * The Lambda client sqs-jobs creates (event source mapping control, invoke). It honours

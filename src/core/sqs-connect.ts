@@ -1,0 +1,70 @@
+import type * as SqsSdk from "@aws-sdk/client-sqs";
+import type { SQSClient, SQSClientConfig } from "@aws-sdk/client-sqs";
+import { endpointFromEnv } from "./env.ts";
+
+/** Where a client sqs-jobs creates should talk to; both default to the environment. */
+export interface ClientTarget {
+  /** @default `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`, then AWS itself */
+  readonly endpoint?: string;
+  /** @default the SDK's region chain (`AWS_REGION`, the profile...) */
+  readonly region?: string;
+  /** @default the SDK's credential chain */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+/**
+ * The config of an SQS client sqs-jobs creates when the caller passes none. With an endpoint set
+ * (`AWS_ENDPOINT_URL_SQS` or `AWS_ENDPOINT_URL`, e.g. LocalStack or `sqs-jobs dev`) it must not
+ * send to the queue URL's own host: emulators hand out URLs such as
+ * `http://sqs.us-east-1.localhost:4566/...` whose names do not resolve, so every call would fail
+ * with ENOTFOUND.
+ */
+export function sqsClientConfig(target: ClientTarget = {}): SQSClientConfig {
+  const endpoint = target.endpoint ?? endpointFromEnv("SQS");
+  const common = {
+    ...(target.region === undefined ? {} : { region: target.region }),
+    ...(target.credentials === undefined ? {} : { credentials: target.credentials }),
+  };
+  return endpoint === undefined ? common : { ...common, endpoint, useQueueUrlAsEndpoint: false };
+}
+
+export type SqsModule = typeof SqsSdk;
+
+/** An SQS client with the SDK module its commands come from. */
+export interface SqsLink {
+  readonly client: SQSClient;
+  readonly sdk: SqsModule;
+}
+
+/** Hands out the {@link SqsLink}, loading the SDK and creating the client on the first call. */
+export type SqsConnect = () => Promise<SqsLink>;
+
+let loading: Promise<SqsModule> | undefined;
+
+function loadSqsSdk(): Promise<SqsModule> {
+  loading ??= import("@aws-sdk/client-sqs").catch((error: unknown) => {
+    loading = undefined;
+    throw error;
+  });
+  return loading;
+}
+
+/**
+ * The Lambda consumer's way to SQS. On the happy path Lambda deletes the batch and the consumer
+ * makes no call at all, so the SDK (about 50 ms to import) and the client (a few ms to build)
+ * wait until a retry, a dead-letter or a hand-back needs them, instead of adding to every cold
+ * start.
+ */
+export function lazySqs(client?: SQSClient, target?: ClientTarget): SqsConnect {
+  let ready: Promise<SqsLink> | undefined;
+  return () => {
+    ready ??= loadSqsSdk().then(
+      (sdk) => ({ sdk, client: client ?? new sdk.SQSClient(sqsClientConfig(target)) }),
+      (error: unknown) => {
+        ready = undefined;
+        throw error;
+      },
+    );
+    return ready;
+  };
+}
