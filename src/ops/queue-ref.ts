@@ -5,6 +5,7 @@ import {
   ListQueuesCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
+import { isQueueMissing } from "../core/aws-errors.ts";
 import { toOpsError } from "./aws-failure.ts";
 import { NoDeadLetterQueueError } from "./errors.ts";
 
@@ -53,12 +54,22 @@ async function queueUrlOf(sqs: SQSClient, nameUrlOrArn: string): Promise<string>
   const name = arn === null ? nameUrlOrArn : (arn[2] ?? nameUrlOrArn);
   const owner = arn?.[1] === undefined || arn[1] === "" ? undefined : arn[1];
   try {
-    const out = await sqs.send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: owner }));
-    if (out.QueueUrl === undefined) throw new Error("GetQueueUrl returned no URL");
-    return out.QueueUrl;
+    return await lookUpUrl(sqs, name, owner);
   } catch (error) {
+    // SQS requires FIFO queue names to end in ".fifo"; people name a queue by what it carries
+    // ("email"), so a bare name that does not exist is tried once more with the suffix.
+    if (arn === null && !name.endsWith(".fifo") && isQueueMissing(error)) {
+      const fifo = await lookUpUrl(sqs, `${name}.fifo`, owner).catch(() => undefined);
+      if (fifo !== undefined) return fifo;
+    }
     throw toOpsError(error, { what: `looking up queue "${name}"`, queue: nameUrlOrArn });
   }
+}
+
+async function lookUpUrl(sqs: SQSClient, name: string, owner: string | undefined): Promise<string> {
+  const out = await sqs.send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: owner }));
+  if (out.QueueUrl === undefined) throw new Error("GetQueueUrl returned no URL");
+  return out.QueueUrl;
 }
 
 function toRef(url: string, attributes: Record<string, string>): QueueRef {

@@ -91,6 +91,26 @@ describe("sqs-jobs send", () => {
     expect(message?.Attributes?.MessageGroupId).toBe("g1");
   });
 
+  it("finds a FIFO queue by its name without the .fifo suffix", async () => {
+    // Given a FIFO queue (SQS requires the suffix in its name)
+    const url = await createTestQueue(sqs, "send-bare", { fifo: true });
+    const bare = (url.split("/").pop() ?? "").replace(/\.fifo$/, "");
+
+    // When it is named without the suffix
+    const run = await runCli(["send", bare, "legacy-job", "--payload", "{}", "--group-id", "g1"]);
+
+    // Then the job goes to the FIFO queue
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`to ${bare}.fifo`);
+    await drainQueue(sqs, url, { expect: 1 });
+  });
+
+  it("names the queue it could not find when neither the name nor name.fifo exists", async () => {
+    const run = await runCli(["send", "no-such-queue-7f3a", "x", "--payload", "{}"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("no-such-queue-7f3a");
+  });
+
   it("rejects a payload that is not JSON as a usage error (exit 2)", async () => {
     const url = await createTestQueue(sqs, "send-bad-json");
     const run = await runCli(["send", url, "x", "--payload", "{nope"]);
