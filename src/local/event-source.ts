@@ -29,8 +29,13 @@ export interface BatchOutcome {
   readonly error: string | undefined;
 }
 
-/** Lambda's poller starts with 5 concurrent invocations per mapping; locally that is also the cap. */
+/** Lambda's poller starts with 5 concurrent invocations per mapping: the local default. */
 const DEFAULT_LOCAL_CONCURRENCY = 5;
+/**
+ * Locally each invocation in flight has its own execution environment (a worker thread), so a
+ * mapping's maximum concurrency (up to 1,000 on AWS) is capped to what a laptop can hold.
+ */
+const MAX_LOCAL_CONCURRENCY = 10;
 const LONG_POLL_SECONDS = 20;
 
 /**
@@ -101,7 +106,10 @@ export class EventSourcePoller {
 
   async #run(): Promise<void> {
     while (!this.#stopped) {
-      const limit = this.state.maximumConcurrency ?? DEFAULT_LOCAL_CONCURRENCY;
+      const limit = Math.min(
+        this.state.maximumConcurrency ?? DEFAULT_LOCAL_CONCURRENCY,
+        MAX_LOCAL_CONCURRENCY,
+      );
       if (!this.state.enabled || this.#inFlight >= limit) {
         await this.#sleep(this.state.enabled ? 50 : 500);
         continue;
