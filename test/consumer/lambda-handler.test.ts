@@ -178,6 +178,27 @@ describe("createSqsHandler", () => {
     const emf = writes.map((w) => JSON.parse(w) as Record<string, unknown>).filter((d) => "_aws" in d);
     expect(emf).toHaveLength(1);
     expect(emf[0]).toMatchObject({ job: "greet", processed: 1, succeeded: 1, failed: 0, deadLettered: 0 });
+    // In the shape CloudWatch reads: the directive names the namespace, dimension and metrics
+    expect(emf[0]).toEqual({
+      _aws: {
+        Timestamp: expect.any(Number),
+        CloudWatchMetrics: [
+          {
+            Namespace: "SqsJobs",
+            Dimensions: [["job"]],
+            Metrics: ["processed", "succeeded", "failed", "deadLettered"]
+              .map((Name) => ({ Name, Unit: "Count" }))
+              .concat([{ Name: "duration", Unit: "Milliseconds" }]),
+          },
+        ],
+      },
+      job: "greet",
+      processed: 1,
+      succeeded: 1,
+      failed: 0,
+      deadLettered: 0,
+      duration: expect.any(Number),
+    });
   });
 
   it("never loses a message to a throwing hook", async () => {
