@@ -93,8 +93,15 @@ export class InvalidOptionError extends SqsJobsError {
 /** SQS refused or failed a send; `cause` holds the AWS error. */
 export class SendError extends SqsJobsError {
   override readonly name: string = "SendError";
-  constructor(message: string, options?: { cause?: unknown }) {
+  /**
+   * True when an attempt ended without an answer (a 5xx, a reset, a timeout): SQS may hold the
+   * job although the call failed, so sending it again may store it twice.
+   */
+  readonly maybeSent: boolean;
+
+  constructor(message: string, options?: { cause?: unknown; maybeSent?: boolean }) {
     super("ERR_SEND", message, options);
+    this.maybeSent = options?.maybeSent ?? false;
   }
 }
 

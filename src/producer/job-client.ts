@@ -1,5 +1,5 @@
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { describeAwsError, queueMissingOr } from "../core/aws-errors.ts";
+import { classifyFailure, describeAwsError, queueMissingOr } from "../core/aws-errors.ts";
 import { queueUrlEnvVar, requireEnv } from "../core/env.ts";
 import {
   ConfigError,
@@ -98,7 +98,8 @@ export class JobClient {
    * @throws {PayloadTooLargeError} the encoded message exceeds the size limit (nothing sent)
    * @throws {InvalidOptionError} a bad delay, or a FIFO send without a group id
    * @throws {QueueNotFoundError} the queue does not exist
-   * @throws {SendError} SQS refused the message; `cause` holds the AWS error
+   * @throws {SendError} SQS refused the message; `cause` holds the AWS error, `maybeSent` says
+   *   whether SQS may hold it anyway
    * @example
    * const { jobId, possibleDuplicate } = await jobs.send(resizeImage, { key: "a.png", width: 200 });
    */
@@ -128,11 +129,10 @@ export class JobClient {
     } catch (error) {
       const mapped = queueMissingOr(error, this.queueUrl);
       if (mapped instanceof SqsJobsError) throw mapped;
+      const maybeSent = attempts.ambiguous || classifyFailure(error) === "ambiguous";
       throw new SendError(
-        `sending job "${job.name}" to ${this.queueUrl} failed: ${describeAwsError(error)}`,
-        {
-          cause: error,
-        },
+        `sending job "${job.name}" to ${this.queueUrl} failed: ${describeAwsError(error)}${maybeSent ? "; SQS may hold it anyway (an attempt got no answer), so a resend may store it twice" : ""}`,
+        { cause: error, maybeSent },
       );
     }
   }

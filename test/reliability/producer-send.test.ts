@@ -1,6 +1,6 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { decodeEnvelope, JobClient } from "../../src/index.ts";
+import { decodeEnvelope, JobClient, SendError } from "../../src/index.ts";
 import { createTestQueue, drainQueue, testSqs } from "../helpers/sqs.ts";
 import { type FaultProxy, type FaultRates, startFaultProxy } from "./fault-proxy.ts";
 import { importRow } from "./producer-scenario.ts";
@@ -64,6 +64,35 @@ describe("JobClient.send under faults", () => {
       expect(stored).toHaveLength(copies);
       expect(stored.every((m) => decodeEnvelope(m.Body ?? "").id === result.jobId)).toBe(true);
       expect(stored.map((m) => m.MessageId)).toContain(result.messageId);
+    },
+  );
+
+  it.each([
+    { label: "a reset after SQS stored the job", rates: { resetAfter: 1 }, maybeSent: true, copies: 3 },
+    { label: "throttling", rates: { throttle: 1 }, maybeSent: false, copies: 0 },
+  ])(
+    "when every attempt fails with $label, throws SendError with maybeSent=$maybeSent",
+    async ({ label, rates, maybeSent, copies }) => {
+      // Given a proxy that breaks every SendMessage
+      const queueUrl = await createTestQueue(sqs, "send-fail");
+      const proxy = await startFaultProxy({ target: inject("sqsEndpoint"), rates: { SendMessage: rates } });
+      proxies.push(proxy);
+      const viaProxy = new SQSClient({ endpoint: proxy.endpoint, useQueueUrlAsEndpoint: false });
+      // When one job is sent through it, and the SDK's 3 attempts all fail
+      const error = await new JobClient({ queueUrl, sqs: viaProxy })
+        .send(importRow, { row: 1, data: "r1" })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      viaProxy.destroy();
+      // Then the error says whether SQS may hold the job, and that is what the queue shows
+      const stored = await drainQueue(sqs, queueUrl, { expect: copies, quietMs: 500 });
+      console.log(`[producer] send() failing with ${label}: stored=${stored.length} maybe-sent=${maybeSent}`);
+      expect(error).toBeInstanceOf(SendError);
+      expect((error as SendError).maybeSent).toBe(maybeSent);
+      expect((error as SendError).message).toContain(maybeSent ? "may hold it anyway" : "failed");
+      expect(stored).toHaveLength(copies);
     },
   );
 });
