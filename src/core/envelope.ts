@@ -112,29 +112,25 @@ function problemsOf(value: Record<string, unknown>): string[] {
 /** ISO 8601 as `Date.toISOString()` writes it, or with fewer digits or an offset; far cheaper than Date.parse. */
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 
-/** Where `YYYY-MM-DDTHH:MM:SS.sssZ` (what JobClient writes) has its separators. */
-const SEPARATORS: readonly (readonly [number, number])[] = [
-  [4, 45], // -
-  [7, 45], // -
-  [10, 84], // T
-  [13, 58], // :
-  [16, 58], // :
-  [19, 46], // .
-  [23, 90], // Z
-];
+/** Where `YYYY-MM-DDTHH:MM:SS.sssZ` (what JobClient writes) has digits. */
+const DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
 
-/** The exact shape JobClient writes, checked character by character (a third of the regex's cost). */
-function isToIsoString(value: string): boolean {
-  if (value.length !== 24) return false;
-  let s = 0;
-  for (let i = 0; i < 24; i++) {
-    const c = value.charCodeAt(i);
-    const sep = SEPARATORS[s];
-    if (sep !== undefined && sep[0] === i) {
-      if (c !== sep[1]) return false;
-      s++;
-    } else if (c < 48 || c > 57) return false;
+/** The exact shape JobClient writes, checked character by character (faster than any regex). */
+function isToIsoString(v: string): boolean {
+  if (
+    v.length !== 24 ||
+    v.charCodeAt(4) !== 45 || // -
+    v.charCodeAt(7) !== 45 || // -
+    v.charCodeAt(10) !== 84 || // T
+    v.charCodeAt(13) !== 58 || // :
+    v.charCodeAt(16) !== 58 || // :
+    v.charCodeAt(19) !== 46 || // .
+    v.charCodeAt(23) !== 90 // Z
+  ) {
+    return false;
   }
+  // As unsigned, a code below "0" wraps around above 9.
+  for (const i of DIGITS) if ((v.charCodeAt(i) - 48) >>> 0 > 9) return false;
   return true;
 }
 

@@ -22,6 +22,21 @@ describe("decodeEnvelope", () => {
     });
   });
 
+  it.each([
+    ["what JobClient writes", "2026-11-23T13:30:00.000Z", true],
+    ["an offset", "2026-11-23T14:30:00+01:00", true],
+    ["no seconds", "2026-11-23T13:30Z", true],
+    ["nanoseconds", "2026-11-23T13:30:00.123456789Z", true],
+    ["a space for T", "2026-11-23 13:30:00.000Z", false],
+    ["a letter among the digits", "2026-11-2xT13:30:00.000Z", false],
+    ["no zone", "2026-11-23T13:30:00.000", false],
+    ["a date only", "2026-11-23", false],
+  ])("enqueuedAt as %s: accepted=%s", (_, enqueuedAt, accepted) => {
+    const body = JSON.stringify({ sqsJobs: 1, job: "x", enqueuedAt, payload: 1 });
+    if (accepted) expect(decodeEnvelope(body).enqueuedAt).toBe(enqueuedAt);
+    else expect(() => decodeEnvelope(body)).toThrow(/ISO 8601/);
+  });
+
   it("unwraps an SNS notification body", () => {
     const sns = {
       Type: "Notification",
