@@ -1,9 +1,5 @@
-import {
-  CreateQueueCommand,
-  DeleteQueueCommand,
-  GetQueueAttributesCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { queueDepth } from "../../src/ops/stats.ts";
 
 /** Requests that reached the wire, per SQS action (SDK retries counted). */
 export class CallCounter {
@@ -69,22 +65,8 @@ export async function deleteQueue(sqs: SQSClient, queueUrl: string): Promise<voi
 
 /** Visible + in flight + delayed: every message the queue holds. */
 export async function countMessages(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const out = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: [
-        "ApproximateNumberOfMessages",
-        "ApproximateNumberOfMessagesNotVisible",
-        "ApproximateNumberOfMessagesDelayed",
-      ],
-    }),
-  );
-  const a = out.Attributes ?? {};
-  return (
-    Number(a.ApproximateNumberOfMessages ?? 0) +
-    Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +
-    Number(a.ApproximateNumberOfMessagesDelayed ?? 0)
-  );
+  const d = await queueDepth(sqs, queueUrl);
+  return d.visible + d.inFlight + d.delayed;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { LambdaClient } from "@aws-sdk/client-lambda";
-import type { SQSClient } from "@aws-sdk/client-sqs";
+import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { describeAwsError } from "../core/aws-errors.ts";
 import { QueueNotFoundError } from "../core/errors.ts";
 import { listMappings, type MappingInfo } from "./event-source.ts";
@@ -42,6 +42,26 @@ export function depthOf(ref: QueueRef): QueueDepth {
     visible: count(ref.attributes.ApproximateNumberOfMessages),
     inFlight: count(ref.attributes.ApproximateNumberOfMessagesNotVisible),
     delayed: count(ref.attributes.ApproximateNumberOfMessagesDelayed),
+  };
+}
+
+/** The three message counts of a queue by URL: one GetQueueAttributes call. */
+export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<QueueDepth> {
+  const out = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+      ],
+    }),
+  );
+  const a = out.Attributes ?? {};
+  return {
+    visible: count(a.ApproximateNumberOfMessages),
+    inFlight: count(a.ApproximateNumberOfMessagesNotVisible),
+    delayed: count(a.ApproximateNumberOfMessagesDelayed),
   };
 }
 
