@@ -83,11 +83,11 @@ const sqsProducerConcurrent: Method = {
     const producer = Producer.create({ queueUrl, sqs, batchSize: 10 });
     const n = work.bodies.length;
     const size = Math.ceil(n / CONCURRENCY);
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, (_, k) =>
-        producer.send(producerMessages(work, k * size, Math.min(n, (k + 1) * size))),
-      ),
-    );
+    // A small workload leaves the last slices empty; sqs-producer would send an empty batch.
+    const slices = Array.from({ length: CONCURRENCY }, (_, k) =>
+      producerMessages(work, k * size, Math.min(n, (k + 1) * size)),
+    ).filter((slice) => slice.length > 0);
+    await Promise.all(slices.map((slice) => producer.send(slice)));
   },
 };
 
