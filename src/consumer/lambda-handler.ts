@@ -12,7 +12,7 @@ import { DeadLetterQueues, isFifoQueue, queueName, queueUrlFromArn } from "./que
 import { setVisibility } from "./visibility.ts";
 
 export interface SqsHandlerOptions {
-  /** @default a client from the environment; honours AWS_ENDPOINT_URL(_SQS) */
+  /** @default a client from the environment, built when a record first needs SQS; honours AWS_ENDPOINT_URL(_SQS) */
   readonly sqs?: SQSClient;
   /**
    * The queue the records come from, for backoff, DLQ lookup and the `source-queue` attribute.
