@@ -2,26 +2,33 @@ import { type SendMessageBatchCommand, SendMessageCommand } from "@aws-sdk/clien
 import { classifyFailure } from "../core/aws-errors.ts";
 
 export interface AttemptWatch {
-  /** True once any attempt of the command ended without a clear answer (5xx, reset, timeout). */
-  readonly ambiguous: boolean;
+  /** Set once any attempt of the call ended without a clear answer (5xx, reset, timeout). */
+  ambiguous: boolean;
+}
+
+/** Records one attempt's failure: an attempt without a clear answer may have stored the message. */
+export function noteAttemptFailure(watch: AttemptWatch, error: unknown): void {
+  if (classifyFailure(error) === "ambiguous") watch.ambiguous = true;
 }
 
 /**
- * Watches every attempt of one send command, the SDK's own retries included. The SDK retries a
- * 5xx or a reset by itself (3 attempts by default) and reports only the last outcome: when the
+ * Watches every attempt of one SDK send command, the SDK's own retries included. The SDK retries
+ * a 5xx or a reset by itself (3 attempts by default) and reports only the last outcome: when the
  * first attempt reached SQS but its answer was lost, the retry stores a second copy and the call
  * still looks like a clean success. Only a per-attempt view can tell, so the result can say
  * `possibleDuplicate`. The middleware sits on this command only; the caller's client is untouched.
  */
-export function watchAttempts(command: SendMessageCommand | SendMessageBatchCommand): AttemptWatch {
-  const watch = { ambiguous: false };
+export function watchAttempts(
+  command: SendMessageCommand | SendMessageBatchCommand,
+  watch: AttemptWatch,
+): void {
   const middleware =
     <A, R>(next: (args: A) => Promise<R>) =>
     async (args: A): Promise<R> => {
       try {
         return await next(args);
       } catch (error) {
-        if (classifyFailure(error) === "ambiguous") watch.ambiguous = true;
+        noteAttemptFailure(watch, error);
         throw error;
       }
     };
@@ -31,5 +38,4 @@ export function watchAttempts(command: SendMessageCommand | SendMessageBatchComm
   // Two calls because TypeScript cannot call `add` on the union of the two commands' stacks.
   if (command instanceof SendMessageCommand) command.middlewareStack.add(middleware, options);
   else command.middlewareStack.add(middleware, options);
-  return watch;
 }

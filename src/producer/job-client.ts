@@ -1,4 +1,4 @@
-import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import { classifyFailure, describeAwsError, queueMissingOr } from "../core/aws-errors.ts";
 import { queueUrlEnvVar, requireEnv } from "../core/env.ts";
 import {
@@ -10,7 +10,7 @@ import {
 } from "../core/errors.ts";
 import type { JobDefinition, JobInput } from "../core/job.ts";
 import { createSqsClient } from "../core/sqs-client.ts";
-import { watchAttempts } from "./attempt-watch.ts";
+import type { AttemptWatch } from "./attempt-watch.ts";
 import {
   checkSendOptions,
   type PreparedMessage,
@@ -19,6 +19,7 @@ import {
   SQS_MAX_MESSAGE_BYTES,
 } from "./message.ts";
 import { type SendBatchResult, sendPrepared } from "./send-batch.ts";
+import { type SendTransport, sdkTransport } from "./transport.ts";
 
 export interface JobClientOptions {
   /**
@@ -42,8 +43,8 @@ export interface SendResult {
   readonly jobId: string;
   readonly messageId: string;
   /**
-   * True when the AWS SDK retried the send after an attempt that ended without an answer (a 5xx,
-   * a reset, a timeout): that attempt may have stored the job too, so SQS may hold it twice.
+   * True when the call retried after an attempt that ended without an answer (a 5xx, a reset, a
+   * timeout): that attempt may have stored the job too, so SQS may hold it twice.
    * Consumers see jobs at least once anyway; this says where a second copy may come from.
    */
   readonly possibleDuplicate: boolean;
@@ -69,7 +70,7 @@ export interface SendBatchOptions extends SendOptions {
 export class JobClient {
   readonly queueUrl: string;
   readonly fifo: boolean;
-  readonly #sqs: SQSClient;
+  readonly #transport: SendTransport;
   readonly #maxMessageBytes: number;
 
   constructor(options: JobClientOptions = {}) {
@@ -87,12 +88,12 @@ export class JobClient {
     }
     this.#maxMessageBytes = max;
     this.fifo = this.queueUrl.endsWith(".fifo");
-    this.#sqs = options.sqs ?? createSqsClient();
+    this.#transport = sdkTransport(options.sqs ?? createSqsClient());
   }
 
   /**
-   * Validates and sends one job. The result's `possibleDuplicate` says whether the SDK's own
-   * retry may have stored it twice.
+   * Validates and sends one job. The result's `possibleDuplicate` says whether a retry within
+   * the call may have stored it twice.
    *
    * @throws {ValidationError} the payload fails the schema (nothing sent)
    * @throws {PayloadTooLargeError} the encoded message exceeds the size limit (nothing sent)
@@ -114,17 +115,19 @@ export class JobClient {
     const m = prepared.message;
     if (m.sizeBytes > this.#maxMessageBytes)
       throw new PayloadTooLargeError(job.name, m.sizeBytes, this.#maxMessageBytes);
-    const command = new SendMessageCommand({
-      QueueUrl: this.queueUrl,
-      MessageBody: m.body,
-      MessageAttributes: m.attributes,
-      DelaySeconds: m.delaySeconds,
-      MessageGroupId: m.groupId,
-      MessageDeduplicationId: m.dedupId,
-    });
-    const attempts = watchAttempts(command);
+    const attempts: AttemptWatch = { ambiguous: false };
     try {
-      const out = await this.#sqs.send(command);
+      const out = await this.#transport.sendMessage(
+        {
+          QueueUrl: this.queueUrl,
+          MessageBody: m.body,
+          MessageAttributes: m.attributes,
+          DelaySeconds: m.delaySeconds,
+          MessageGroupId: m.groupId,
+          MessageDeduplicationId: m.dedupId,
+        },
+        attempts,
+      );
       return { jobId: m.jobId, messageId: out.MessageId ?? "", possibleDuplicate: attempts.ambiguous };
     } catch (error) {
       const mapped = queueMissingOr(error, this.queueUrl);
@@ -188,7 +191,7 @@ export class JobClient {
       });
     }
     return sendPrepared(messages, {
-      sqs: this.#sqs,
+      transport: this.#transport,
       queueUrl: this.queueUrl,
       maxRequestBytes: SQS_MAX_MESSAGE_BYTES,
       concurrency,

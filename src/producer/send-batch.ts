@@ -1,19 +1,15 @@
-import {
-  SendMessageBatchCommand,
-  type SendMessageBatchCommandOutput,
-  type SendMessageBatchRequestEntry,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
+import type { SendMessageBatchRequestEntry, SendMessageBatchResult } from "@aws-sdk/client-sqs";
 import { classifyFailure, describeAwsError, isQueueMissing } from "../core/aws-errors.ts";
 import { QueueNotFoundError } from "../core/errors.ts";
-import { watchAttempts } from "./attempt-watch.ts";
+import type { AttemptWatch } from "./attempt-watch.ts";
 import type { PreparedMessage } from "./message.ts";
+import type { SendTransport } from "./transport.ts";
 
 /** SendMessageBatch takes at most 10 entries. */
 const MAX_ENTRIES = 10;
 
 export interface BatchSendSettings {
-  readonly sqs: SQSClient;
+  readonly transport: SendTransport;
   readonly queueUrl: string;
   /** Largest request payload: the sum of the entries' sizes. */
   readonly maxRequestBytes: number;
@@ -125,11 +121,13 @@ export async function sendPrepared(
 
   const sendChunk = async (chunk: Pending[]): Promise<Pending[]> => {
     for (const p of chunk) p.tries++;
-    let response: SendMessageBatchCommandOutput;
-    const command = new SendMessageBatchCommand({ QueueUrl: settings.queueUrl, Entries: chunk.map(toEntry) });
-    const attempts = watchAttempts(command);
+    let response: SendMessageBatchResult;
+    const attempts: AttemptWatch = { ambiguous: false };
     try {
-      response = await settings.sqs.send(command);
+      response = await settings.transport.sendMessageBatch(
+        { QueueUrl: settings.queueUrl, Entries: chunk.map(toEntry) },
+        attempts,
+      );
     } catch (error) {
       if (attempts.ambiguous) for (const p of chunk) p.ambiguous = true;
       if (isQueueMissing(error)) throw new QueueNotFoundError(settings.queueUrl, { cause: error });
@@ -142,7 +140,7 @@ export async function sendPrepared(
       }
       return retry;
     }
-    // An SDK retry after an attempt without an answer may have stored every entry twice.
+    // A retry within the call after an attempt without an answer may have stored every entry twice.
     if (attempts.ambiguous) for (const p of chunk) p.ambiguous = true;
     const retry: Pending[] = [];
     for (const s of response.Successful ?? []) {
