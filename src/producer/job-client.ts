@@ -11,6 +11,7 @@ import {
 import type { JobDefinition, JobInput } from "../core/job.ts";
 import { createSqsClient } from "../core/sqs-client.ts";
 import type { AttemptWatch } from "./attempt-watch.ts";
+import { createDirectTransport } from "./direct/direct-transport.ts";
 import {
   checkSendOptions,
   type PreparedMessage,
@@ -37,6 +38,15 @@ export interface JobClientOptions {
    * @default 1,048,576 (1 MiB, SQS's maximum)
    */
   readonly maxMessageBytes?: number;
+  /**
+   * How `send` and `sendBatch` reach SQS. `"sdk"` sends through the SQS client's middleware stack
+   * (your tracing, logging and retry middleware see every call). `"direct"` signs and sends the
+   * two send requests itself with the same client's credentials, region, endpoint and
+   * maxAttempts, at a third to a quarter of the client CPU per request, but bypasses that
+   * middleware: see docs/transport.md before choosing it.
+   * @default "sdk"
+   */
+  readonly transport?: "sdk" | "direct";
 }
 
 export interface SendResult {
@@ -88,12 +98,19 @@ export class JobClient {
     }
     this.#maxMessageBytes = max;
     this.fifo = this.queueUrl.endsWith(".fifo");
-    this.#transport = sdkTransport(options.sqs ?? createSqsClient());
+    const transport = options.transport ?? "sdk";
+    if (transport !== "sdk" && transport !== "direct") {
+      throw new ConfigError(
+        `transport must be "sdk" or "direct", but "${String(transport).slice(0, 50)}" was provided`,
+      );
+    }
+    const sqs = options.sqs ?? createSqsClient();
+    this.#transport = transport === "direct" ? createDirectTransport(sqs) : sdkTransport(sqs);
   }
 
   /**
    * Validates and sends one job. The result's `possibleDuplicate` says whether a retry within
-   * the call may have stored it twice.
+   * the call (the SDK's, or the direct transport's) may have stored it twice.
    *
    * @throws {ValidationError} the payload fails the schema (nothing sent)
    * @throws {PayloadTooLargeError} the encoded message exceeds the size limit (nothing sent)
