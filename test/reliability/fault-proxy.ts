@@ -20,11 +20,16 @@ export interface FaultRates {
    * client cannot know SQS acted, which is where real duplicates come from.
    */
   readonly resetAfter?: number;
+  /**
+   * Forward, let SQS act, then replace every MD5OfMessageBody in the answer with a wrong digest:
+   * the client must refuse the answer although SQS stored the message.
+   */
+  readonly badDigest?: number;
   /** Added latency for every request, in ms (uniform in 0..latencyMs). */
   readonly latencyMs?: number;
 }
 
-export type FaultKind = "throttle" | "error500" | "error503" | "resetBefore" | "resetAfter";
+export type FaultKind = "throttle" | "error500" | "error503" | "resetBefore" | "resetAfter" | "badDigest";
 
 export interface FaultProxyOptions {
   /** Where SQS (fauxqs) listens, e.g. http://127.0.0.1:4566. */
@@ -80,7 +85,14 @@ function actionOf(req: IncomingMessage): string {
   return value?.slice(value.indexOf(".") + 1) ?? "unknown";
 }
 
-const FAULT_ORDER: readonly FaultKind[] = ["throttle", "error500", "error503", "resetBefore", "resetAfter"];
+const FAULT_ORDER: readonly FaultKind[] = [
+  "throttle",
+  "error500",
+  "error503",
+  "resetBefore",
+  "resetAfter",
+  "badDigest",
+];
 
 function pickFault(rates: FaultRates, draw: number): FaultKind | undefined {
   let edge = 0;
@@ -118,7 +130,15 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const throttleCode = options.throttleCode ?? "RequestThrottled";
   let faultsLeft = options.maxFaults ?? Number.POSITIVE_INFINITY;
   const count = (action: string, kind: FaultKind | "forwarded") => {
-    counts[action] ??= { forwarded: 0, throttle: 0, error500: 0, error503: 0, resetBefore: 0, resetAfter: 0 };
+    counts[action] ??= {
+      forwarded: 0,
+      throttle: 0,
+      error500: 0,
+      error503: 0,
+      resetBefore: 0,
+      resetAfter: 0,
+      badDigest: 0,
+    };
     counts[action][kind]++;
   };
 
@@ -126,10 +146,32 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   // the whole answer (so SQS has certainly acted) and then drop the client's connection instead.
   const proxy = createProxyServer({ target: options.target, selfHandleResponse: true });
   const resetAfter = new WeakSet<IncomingMessage>();
+  const badDigest = new WeakSet<IncomingMessage>();
   proxy.on("proxyRes", (proxyRes, req, res) => {
     if (resetAfter.has(req)) {
       proxyRes.resume();
       proxyRes.on("end", () => req.socket.destroy());
+      return;
+    }
+    if (badDigest.has(req)) {
+      let text = "";
+      proxyRes.setEncoding("utf8");
+      proxyRes.on("data", (chunk: string) => {
+        text += chunk;
+      });
+      proxyRes.on("end", () => {
+        const body = text.replace(
+          /"MD5OfMessageBody":"[0-9a-f]{32}"/g,
+          `"MD5OfMessageBody":"${"0".repeat(32)}"`,
+        );
+        // The body changed: its length is new, and it goes out whole, not chunked.
+        const headers = Object.entries(proxyRes.headers).filter(([name]) => name !== "transfer-encoding");
+        res.writeHead(proxyRes.statusCode ?? 502, {
+          ...Object.fromEntries(headers),
+          "content-length": String(Buffer.byteLength(body)),
+        });
+        res.end(body);
+      });
       return;
     }
     res.writeHead(proxyRes.statusCode ?? 502, proxyRes.headers);
@@ -167,12 +209,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           resetAfter.add(req);
           proxy.web(req, res);
           return;
+        case "badDigest":
+          badDigest.add(req);
+          proxy.web(req, res);
+          return;
         default:
           count(action, "forwarded");
           proxy.web(req, res);
       }
     };
-    if (fault === undefined || fault === "resetAfter") {
+    if (fault === undefined || fault === "resetAfter" || fault === "badDigest") {
       if (delay > 0) setTimeout(act, delay);
       else act();
       return;
