@@ -1,13 +1,18 @@
 import { describe, expect, inject, it } from "vitest";
+import { TRANSPORTS } from "../helpers/sqs.ts";
 import { PRODUCER_RATES } from "./issue-rates.ts";
 import { formatProducerTally, type ProducerScenario, runProducerScenario } from "./producer-scenario.ts";
 
 /** 10% of SendMessageBatch calls throttled, 2% reset: half before SQS acts, half after. */
 
 const scenarios: readonly ProducerScenario[] = [
-  { name: "10k jobs, 10% throttled, 2% reset, SDK retries on", jobs: 10_000, rates: PRODUCER_RATES },
   {
-    name: "2k jobs, 10% throttled, 2% reset, SDK retries off",
+    name: "10k jobs, 10% throttled, 2% reset, retries within a call on",
+    jobs: 10_000,
+    rates: PRODUCER_RATES,
+  },
+  {
+    name: "2k jobs, 10% throttled, 2% reset, retries within a call off",
     jobs: 2_000,
     rates: PRODUCER_RATES,
     sdkMaxAttempts: 1,
@@ -31,8 +36,8 @@ const scenarios: readonly ProducerScenario[] = [
   },
 ];
 
-describe("producer under faults", () => {
-  it.each(scenarios)(
+describe.each(TRANSPORTS)("producer under faults (transport $transport)", ({ transport }) => {
+  it.each(scenarios.map((s) => ({ ...s, transport })))(
     "$name: every job acknowledged once or reported failed; no loss, no unreported duplicate",
     async (scenario) => {
       // Given a fault proxy between JobClient and SQS

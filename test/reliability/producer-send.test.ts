@@ -1,13 +1,13 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { decodeEnvelope, JobClient, SendError } from "../../src/index.ts";
-import { createTestQueue, drainQueue, testSqs } from "../helpers/sqs.ts";
+import { createTestQueue, drainQueue, TRANSPORTS, testSqs } from "../helpers/sqs.ts";
 import { type FaultProxy, type FaultRates, startFaultProxy } from "./fault-proxy.ts";
 import { importRow } from "./producer-scenario.ts";
 
 /**
- * `send` (one job) under one fault on its first attempt, which the AWS SDK retries by itself
- * (3 attempts by default): the result must say when SQS may hold the job twice.
+ * `send` (one job) under one fault on its first attempt, which the transport retries by itself
+ * (the client's maxAttempts, 3 by default): the result must say when SQS may hold the job twice.
  */
 const sqs = testSqs();
 const proxies: FaultProxy[] = [];
@@ -24,22 +24,22 @@ interface Case {
 }
 
 const cases: readonly Case[] = [
-  // SQS stored the job, the client saw a reset, the SDK sent it again: the duplicate we must report.
+  // SQS stored the job, the client saw a reset, the transport sent it again: the duplicate we must report.
   { label: "a reset after SQS stored the job", rates: { resetAfter: 1 }, flagged: true, copies: 2 },
   // Here SQS never saw the first attempt (the proxy acts alone), but a client cannot tell these
   // faults from the one above: the flag says "possible".
   { label: "a reset before SQS saw the job", rates: { resetBefore: 1 }, flagged: true, copies: 1 },
   { label: "a 500", rates: { error500: 1 }, flagged: true, copies: 1 },
-  // Throttling means SQS refused before acting: the SDK's retry cannot duplicate.
+  // Throttling means SQS refused before acting: a retry cannot duplicate.
   { label: "throttling", rates: { throttle: 1 }, flagged: false, copies: 1 },
   { label: "no fault", rates: {}, flagged: false, copies: 1 },
 ];
 
-describe("JobClient.send under faults", () => {
+describe.each(TRANSPORTS)("JobClient.send under faults (transport $transport)", ({ transport }) => {
   it.each(cases)(
     "after $label on the first attempt: possibleDuplicate=$flagged, copies in SQS=$copies",
     async ({ label, rates, flagged, copies }) => {
-      // Given a proxy that breaks only the first SendMessage, and the SDK's default retries
+      // Given a proxy that breaks only the first SendMessage, and the client's default retries
       const queueUrl = await createTestQueue(sqs, "send-fault");
       const proxy = await startFaultProxy({
         target: inject("sqsEndpoint"),
@@ -49,9 +49,12 @@ describe("JobClient.send under faults", () => {
       proxies.push(proxy);
       const viaProxy = new SQSClient({ endpoint: proxy.endpoint, useQueueUrlAsEndpoint: false });
       // When one job is sent through it
-      const result = await new JobClient({ queueUrl, sqs: viaProxy }).send(importRow, { row: 1, data: "r1" });
+      const result = await new JobClient({ queueUrl, sqs: viaProxy, transport }).send(importRow, {
+        row: 1,
+        data: "r1",
+      });
       viaProxy.destroy();
-      // Then the call succeeds (with the SDK's retry when there was a fault) and says what happened
+      // Then the call succeeds (with the transport's retry when there was a fault) and says what happened
       const counts = proxy.counts.SendMessage;
       const attempts = Object.values(counts ?? {}).reduce((n, c) => n + c, 0);
       const stored = await drainQueue(sqs, queueUrl, { expect: copies, quietMs: 500 });
@@ -78,8 +81,8 @@ describe("JobClient.send under faults", () => {
       const proxy = await startFaultProxy({ target: inject("sqsEndpoint"), rates: { SendMessage: rates } });
       proxies.push(proxy);
       const viaProxy = new SQSClient({ endpoint: proxy.endpoint, useQueueUrlAsEndpoint: false });
-      // When one job is sent through it, and the SDK's 3 attempts all fail
-      const error = await new JobClient({ queueUrl, sqs: viaProxy })
+      // When one job is sent through it, and the 3 attempts all fail
+      const error = await new JobClient({ queueUrl, sqs: viaProxy, transport })
         .send(importRow, { row: 1, data: "r1" })
         .then(
           () => undefined,
