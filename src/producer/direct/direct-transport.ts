@@ -10,7 +10,7 @@ import type {
 import { SignatureV4 } from "@smithy/signature-v4";
 import { type AttemptWatch, noteAttemptFailure } from "../attempt-watch.ts";
 import type { SendTransport } from "../transport.ts";
-import { baseEndpoint, endpointFor } from "./endpoint.ts";
+import { type BaseEndpoint, baseEndpoint, endpointFor } from "./endpoint.ts";
 import { Connections } from "./http-post.ts";
 import { RetryQuota, retryDelayMs, retryKind } from "./retry.ts";
 import { serviceError } from "./service-error.ts";
@@ -38,11 +38,11 @@ const USER_AGENT = `sqs-jobs md/transport#direct lang/js md/nodejs#${process.ver
 
 interface Settings {
   readonly signer: SignatureV4;
-  readonly base: { url: URL; custom: boolean };
+  readonly base: BaseEndpoint;
   readonly maxAttempts: number;
 }
 
-async function resolveSettings(config: SQSClient["config"]): Promise<Settings> {
+async function resolveSettings(config: SQSClient["config"], givenEndpoint: boolean): Promise<Settings> {
   const [region, maxAttempts] = await Promise.all([config.region(), config.maxAttempts()]);
   const signer = new SignatureV4({
     credentials: config.credentials,
@@ -51,7 +51,7 @@ async function resolveSettings(config: SQSClient["config"]): Promise<Settings> {
     sha256: config.sha256,
     uriEscapePath: true,
   });
-  return { signer, base: await baseEndpoint(config, region), maxAttempts };
+  return { signer, base: await baseEndpoint(config, region, givenEndpoint), maxAttempts };
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -66,14 +66,15 @@ export function createDirectTransport(sqs: SQSClient): SendTransport {
   const connections = new Connections();
   const quota = new RetryQuota();
   let settings: Promise<Settings> | undefined;
+  const givenEndpoint = sqs.config.endpoint !== undefined;
 
   const call = async (action: Action, queueUrl: string | undefined, body: string, watch: AttemptWatch) => {
-    settings ??= resolveSettings(sqs.config).catch((error: unknown) => {
+    settings ??= resolveSettings(sqs.config, givenEndpoint).catch((error: unknown) => {
       settings = undefined;
       throw error;
     });
     const { signer, base, maxAttempts } = await settings;
-    const url = endpointFor(base, sqs.config.useQueueUrlAsEndpoint, queueUrl);
+    const url = endpointFor(base, queueUrl);
     let lastCost: number | undefined;
     let totalRetryDelay = 0;
     for (let attempt = 1; ; attempt++) {
