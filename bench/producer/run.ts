@@ -4,7 +4,14 @@ import { ownCpuMs, processCpuMs } from "../lib/cpu.ts";
 import { type FauxqsProcess, startFauxqsProcess } from "../lib/fauxqs-process.ts";
 import { machineInfo } from "../lib/machine.ts";
 import { writeResults } from "../lib/results.ts";
-import { benchSqsClient, CallCounter, countMessages, createQueue, deleteQueue } from "../lib/sqs.ts";
+import {
+  benchSqsClient,
+  CallCounter,
+  countDirectRequests,
+  countMessages,
+  createQueue,
+  deleteQueue,
+} from "../lib/sqs.ts";
 import { round } from "../lib/stats.ts";
 import { callsPerMessage, ratioWithin, type ThroughputSample, throughputSummary } from "../lib/throughput.ts";
 import { CONCURRENCY, METHODS, type Method, makeWorkload, type Workload } from "./methods.ts";
@@ -44,9 +51,11 @@ async function measure(fauxqs: FauxqsProcess, method: Method, work: Workload): P
 
   const cpu0 = ownCpuMs();
   const emu0 = processCpuMs(fauxqs.pid);
+  const stopCounting = countDirectRequests(counter);
   const t0 = performance.now();
   await method.run(sqs, queueUrl, work);
   const elapsedMs = performance.now() - t0;
+  stopCounting();
   const clientCpuMs = ownCpuMs() - cpu0;
   const emulatorCpuMs = processCpuMs(fauxqs.pid) - emu0;
 
@@ -77,7 +86,7 @@ async function main(): Promise<void> {
         const s = await measure(fauxqs, method, work);
         samples.get(method.name)?.push(s);
         console.log(
-          `rep ${rep + 1} ${method.name.padEnd(30)} ${Math.round(s.msgsPerSec).toString().padStart(6)} msg/s  client ${round((s.clientCpuMs * 1000) / MESSAGES, 1)} ms/1k  emulator ${round((s.emulatorCpuMs * 1000) / MESSAGES, 1)} ms/1k  calls ${JSON.stringify(s.calls)}`,
+          `rep ${rep + 1} ${method.name.padEnd(38)} ${Math.round(s.msgsPerSec).toString().padStart(6)} msg/s  client ${round((s.clientCpuMs * 1000) / MESSAGES, 1)} ms/1k  emulator ${round((s.emulatorCpuMs * 1000) / MESSAGES, 1)} ms/1k  calls ${JSON.stringify(s.calls)}`,
         );
       }
     }
@@ -105,13 +114,19 @@ async function main(): Promise<void> {
 
   const ratio = (a: string, b: string) => ratioWithin(samples, a, b) ?? null;
   const ours = "sqs-jobs sendBatch";
+  const direct = "sqs-jobs sendBatch (direct transport)";
   const ratios = {
     sendBatchVsSqsProducer: ratio(ours, "sqs-producer"),
     sendBatchVsSqsProducerOneCall: ratio(ours, "sqs-producer (one send call)"),
     sendBatchVsRawBatchLoop: ratio(ours, "raw SDK SendMessageBatch"),
     sendBatchVsRawSendLoop: ratio(ours, "raw SDK SendMessage"),
+    directVsSqsProducer: ratio(direct, "sqs-producer"),
+    directVsSqsProducerOneCall: ratio(direct, "sqs-producer (one send call)"),
+    directVsRawBatchLoop: ratio(direct, "raw SDK SendMessageBatch"),
+    directVsSdkTransport: ratio(direct, ours),
   };
   const batchCalls = methods[ours]?.sendMessageBatchCallsPerMessage ?? Number.NaN;
+  const directBatchCalls = methods[direct]?.sendMessageBatchCallsPerMessage ?? Number.NaN;
   const atLeast = (target: number, actual: number | undefined) =>
     actual === undefined ? { target, actual: null, met: null } : { target, actual, met: actual >= target };
   const targets = {
@@ -132,6 +147,17 @@ async function main(): Promise<void> {
       target: 0.11,
       actual: batchCalls,
       met: batchCalls <= 0.11,
+    },
+    '(transport "direct") throughput >= 1.6x sqs-producer (one send(array) call)': atLeast(
+      1.6,
+      ratios.directVsSqsProducerOneCall?.median,
+    ),
+    '(transport "direct", stricter reading) throughput >= 1.6x sqs-producer split over 8 concurrent send calls':
+      atLeast(1.6, ratios.directVsSqsProducer?.median),
+    '(transport "direct") SendMessageBatch calls per message <= 0.11': {
+      target: 0.11,
+      actual: directBatchCalls,
+      met: directBatchCalls <= 0.11,
     },
   };
 
