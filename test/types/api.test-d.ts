@@ -1,7 +1,13 @@
 import { describe, expectTypeOf, it } from "vitest";
 import { z } from "zod";
 import * as zm from "zod/mini";
-import { defineJob, JobClient, type JobInput, type JobPayload } from "../../src/index.ts";
+import {
+  defineJob,
+  JobClient,
+  type JobClientOptions,
+  type JobInput,
+  type JobPayload,
+} from "../../src/index.ts";
 
 const job = defineJob({
   name: "typed",
@@ -37,5 +43,11 @@ describe("public types", () => {
       readonly messageId: string;
       readonly possibleDuplicate: boolean;
     }>();
+  });
+
+  it("names the two transports, and nothing else", () => {
+    expectTypeOf<JobClientOptions["transport"]>().toEqualTypeOf<"sdk" | "direct" | undefined>();
+    // @ts-expect-error "fast" is not a transport
+    void new JobClient({ queueUrl: "http://127.0.0.1:1/0/q", transport: "fast" });
   });
 });
