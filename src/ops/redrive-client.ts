@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   DeleteMessageBatchCommand,
   type MessageAttributeValue,
@@ -18,8 +19,6 @@ const MAX_BATCH_BYTES = 1_048_576;
 const HOLD_SECONDS = 120;
 
 type Counts = { moved: number; skipped: number; failed: number };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The client-side move: receive from the DLQ, copy each matching message with SendMessageBatch,

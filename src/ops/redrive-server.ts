@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   ListMessageMoveTasksCommand,
   type SQSClient,
@@ -31,8 +32,6 @@ function unsupported(error: unknown): string | undefined {
   }
   return undefined;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** StartMessageMoveTask, then ListMessageMoveTasks until the task ends; reports when the endpoint lacks it. */
 export async function serverSideMove(sqs: SQSClient, options: RedriveOptions): Promise<ServerOutcome> {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { SendMessageBatchRequestEntry, SendMessageBatchResult } from "@aws-sdk/client-sqs";
 import { classifyFailure, describeAwsError, isQueueMissing } from "../core/aws-errors.ts";
 import { QueueNotFoundError } from "../core/errors.ts";
@@ -88,8 +89,6 @@ function toEntry(p: Pending, id: number): SendMessageBatchRequestEntry {
     MessageDeduplicationId: m.dedupId,
   };
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Sends prepared messages with bounded concurrency. Entries SQS refuses for a transient reason

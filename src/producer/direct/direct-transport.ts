@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { channel } from "node:diagnostics_channel";
+import { setTimeout as sleep } from "node:timers/promises";
 import type {
   SendMessageBatchRequest,
   SendMessageBatchResult,
@@ -53,8 +54,6 @@ async function resolveSettings(config: SQSClient["config"], givenEndpoint: boole
   });
   return { signer, base: await baseEndpoint(config, region, givenEndpoint), maxAttempts };
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Sends SendMessage and SendMessageBatch as signed AWS JSON 1.0 requests over keep-alive
