@@ -1,5 +1,5 @@
 import { describeAwsError } from "../core/aws-errors.ts";
-import type { SqsConnect, SqsLink } from "../core/sqs-connect.ts";
+import type { SqsConnect } from "../core/sqs-connect.ts";
 import type { LevelLogger } from "./logger.ts";
 
 /** Makes a failed message return after `seconds` (its backoff). */
@@ -31,33 +31,23 @@ export async function setVisibility(
   seconds: number,
   logger: LevelLogger,
 ): Promise<void> {
-  let link: SqsLink;
-  try {
-    link = await sqs();
-  } catch (error) {
-    logger.warn("sqs-jobs could not change the visibility of messages", {
-      queueUrl,
-      visibilityTimeout: seconds,
-      count: receiptHandles.length,
-      error: describeAwsError(error),
-    });
-    return;
-  }
-  const { client, sdk } = link;
   const calls: Promise<void>[] = [];
   for (let start = 0; start < receiptHandles.length; start += 10) {
     const chunk = receiptHandles.slice(start, start + 10);
     calls.push(
-      client
-        .send(
-          new sdk.ChangeMessageVisibilityBatchCommand({
-            QueueUrl: queueUrl,
-            Entries: chunk.map((handle, i) => ({
-              Id: String(i),
-              ReceiptHandle: handle,
-              VisibilityTimeout: seconds,
-            })),
-          }),
+      // A failure to load the SDK or build the client is logged like a failed call.
+      sqs()
+        .then(({ client, sdk }) =>
+          client.send(
+            new sdk.ChangeMessageVisibilityBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: chunk.map((handle, i) => ({
+                Id: String(i),
+                ReceiptHandle: handle,
+                VisibilityTimeout: seconds,
+              })),
+            }),
+          ),
         )
         .then(
           (out) => {
