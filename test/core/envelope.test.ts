@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { encodeEnvelopeJson } from "../../src/core/envelope.ts";
 import { decodeEnvelope, EnvelopeError } from "../../src/index.ts";
 
 const good = {
@@ -10,8 +11,39 @@ const good = {
 };
 
 describe("decodeEnvelope", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
   it("decodes a valid envelope", () => {
     expect(decodeEnvelope(JSON.stringify(good))).toEqual(good);
+  });
+
+  it("reads a body as JobClient writes it with JSON.parse of the payload alone (the hot path)", () => {
+    const payloadJson = '{"to":"a@example.com","n":[1,2]}';
+    const body = encodeEnvelopeJson("send-email", "0193abcd", "2026-11-23T13:30:00.000Z", payloadJson);
+    const parse = vi.spyOn(JSON, "parse");
+    expect(decodeEnvelope(body)).toEqual({
+      sqsJobs: 1,
+      job: "send-email",
+      id: "0193abcd",
+      enqueuedAt: "2026-11-23T13:30:00.000Z",
+      payload: { to: "a@example.com", n: [1, 2] },
+    });
+    expect(parse.mock.calls).toEqual([[payloadJson]]);
+  });
+
+  it("reads any other form of the same envelope with a full parse, to the same result", () => {
+    const written = encodeEnvelopeJson("send-email", "0193abcd", "2026-11-23T13:30:00.000Z", "[1]");
+    const parse = vi.spyOn(JSON, "parse");
+    for (const body of [
+      ` ${written}`,
+      `${written}\n`,
+      written.replace('"job":"send-email"', '"job":"send\\u002demail"'),
+    ]) {
+      expect(decodeEnvelope(body)).toEqual(decodeEnvelope(written));
+    }
+    expect(parse.mock.calls.map(([text]) => text)).toContain(` ${written}`);
   });
 
   it("accepts an envelope without id and enqueuedAt (fixed scheduler inputs, hand-written messages)", () => {
