@@ -57,6 +57,8 @@ export class BatchCore {
   /** Jobs whose handler is still running, for the deadline sweep and shutdown. */
   readonly #running = new RunningJobs();
   #sweeper: ReturnType<typeof setInterval> | undefined;
+  /** The handler found last: batches mostly carry one job, and a string compare beats hashing. */
+  #last: JobHandler | undefined;
 
   constructor(handlers: readonly JobHandler[], options: BatchCoreOptions) {
     for (const handler of handlers) {
@@ -162,7 +164,7 @@ export class BatchCore {
       return;
     }
     const jobId = envelope.id ?? record.messageId;
-    const handler = this.#handlers.get(envelope.job);
+    const handler = this.#handlerFor(envelope.job);
     if (handler === undefined) {
       const error = new UnknownJobError(envelope.job, [...this.#handlers.keys()]);
       const a: Attempt = { record, batch, jobName: envelope.job, jobId, attempt, started };
@@ -184,6 +186,14 @@ export class BatchCore {
     } else {
       this.#begin(a, handler, envelope, checked, done, fail);
     }
+  }
+
+  #handlerFor(name: string): JobHandler | undefined {
+    const last = this.#last;
+    if (last !== undefined && last.job.name === name) return last;
+    const handler = this.#handlers.get(name);
+    if (handler !== undefined) this.#last = handler;
+    return handler;
   }
 
   /** The payload was checked: dead-letter it, or run the handler (after the beforeJob hook). */
