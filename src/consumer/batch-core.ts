@@ -154,6 +154,7 @@ export class BatchCore {
   #process(record: SqsRecord, batch: BatchRun, done: Done, fail: (error: unknown) => void): void {
     // The one clock read per record: durations and the job's deadline both count from here.
     const started = performance.now();
+    batch.metrics?.stamp(started);
     const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
     let envelope: Envelope;
     try {
@@ -174,7 +175,7 @@ export class BatchCore {
     const a: Attempt = { record, batch, jobName: handler.job.name, jobId, attempt, started };
     if (
       batch.stopping?.() === true ||
-      (batch.canStart !== undefined && !batch.canStart(handler.job.timeoutSeconds * 1000))
+      (batch.canStart !== undefined && !batch.canStart(handler.job.timeoutSeconds * 1000, started))
     ) {
       batch.settle(record, "release");
       done("release");

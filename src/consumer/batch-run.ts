@@ -17,8 +17,8 @@ export interface BatchRun {
   readonly concurrency: number;
   /** The DLQ, resolved when the first record needs it. */
   readonly dlqUrl: () => Promise<string | undefined>;
-  /** Lambda: false when the remaining time cannot fit a job of `timeoutMs`. */
-  readonly canStart?: (timeoutMs: number) => boolean;
+  /** Lambda: false when the remaining time cannot fit a job of `timeoutMs` started at `now` (performance.now()). */
+  readonly canStart?: (timeoutMs: number, now: number) => boolean;
   /** Worker: true once shutdown began; unstarted records are released. */
   readonly stopping?: () => boolean;
   readonly settle: (record: SqsRecord, settlement: Settlement) => void;

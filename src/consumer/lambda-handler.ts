@@ -2,12 +2,12 @@ import type { SQSClient } from "@aws-sdk/client-sqs";
 import { ENV } from "../core/env.ts";
 import { ConfigError } from "../core/errors.ts";
 import { lazySqs } from "../core/sqs-connect.ts";
-import { BatchCore, type Settlement } from "./batch-core.ts";
+import { BatchCore, type BatchRun, type Settlement } from "./batch-core.ts";
 import type { JobHandler } from "./handle.ts";
 import type { ConsumerHooks } from "./hooks.ts";
 import type { LambdaContext, SqsBatchResponse, SqsEvent, SqsRecord } from "./lambda-types.ts";
 import { type Logger, type LogLevel, resolveLogger } from "./logger.ts";
-import { BatchMetrics, DEFAULT_METRICS_NAMESPACE } from "./metrics.ts";
+import { BatchMetrics, DEFAULT_METRICS_NAMESPACE, EmfFormat } from "./metrics.ts";
 import { DeadLetterQueues, isFifoQueue, queueName, queueUrlFromArn } from "./queues.ts";
 import { setVisibility } from "./visibility.ts";
 
@@ -62,6 +62,18 @@ function checkOptions(options: SqsHandlerOptions): void {
 }
 
 /**
+ * Whether a job of `timeoutMs` still fits the invocation. The remaining time is read once per
+ * batch and counted down with the clock the core reads per record anyway: Lambda's
+ * `getRemainingTimeInMillis` reads the clock on each call. A missing context (a test, a
+ * hand-made invocation) means no time limit to respect.
+ */
+function timeCheck(context: LambdaContext | undefined, marginMs: number): BatchRun["canStart"] {
+  if (typeof context?.getRemainingTimeInMillis !== "function") return undefined;
+  const endsAt = performance.now() + context.getRemainingTimeInMillis();
+  return (timeoutMs, now) => endsAt - now >= timeoutMs + marginMs;
+}
+
+/**
  * A Lambda handler for an SQS event source mapping with ReportBatchItemFailures. It never throws
  * because of a record: every record that is not done (failed and due for a retry, not started in
  * time, held back behind a FIFO group failure, or not dead-lettered) is listed in
@@ -86,10 +98,11 @@ export function createSqsHandler(
   const concurrency = options.concurrency ?? 10;
   const margin = options.timeMarginMs ?? 1_000;
   const metrics = options.metrics ?? true;
-  const namespace =
+  const emf = new EmfFormat(
     typeof metrics === "object"
       ? (metrics.namespace ?? DEFAULT_METRICS_NAMESPACE)
-      : DEFAULT_METRICS_NAMESPACE;
+      : DEFAULT_METRICS_NAMESPACE,
+  );
   const envQueueUrl = process.env[ENV.queueUrl]?.trim() || undefined;
   const envDlqUrl = process.env[ENV.dlqUrl]?.trim() || undefined;
   const urlByArn = new Map<string, string>();
@@ -131,11 +144,7 @@ export function createSqsHandler(
         fifo: isFifoQueue(queueUrl),
         concurrency,
         dlqUrl: () => Promise.resolve(options.dlqUrl ?? envDlqUrl ?? dlqs.resolve(queueUrl)),
-        // A missing context (a test, a hand-made invocation) means no time limit to respect.
-        canStart:
-          typeof context?.getRemainingTimeInMillis === "function"
-            ? (timeoutMs) => context.getRemainingTimeInMillis() >= timeoutMs + margin
-            : undefined,
+        canStart: timeCheck(context, margin),
         settle,
         metrics: batchMetrics,
       });
@@ -159,7 +168,7 @@ export function createSqsHandler(
       await setVisibility(sqs, queueUrl, releases, 0, logger);
     }
     if (batchMetrics !== undefined) {
-      const lines = batchMetrics.lines(namespace, Date.now());
+      const lines = batchMetrics.lines(emf, Date.now());
       if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`);
     }
     return { batchItemFailures: failures };

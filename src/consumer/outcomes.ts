@@ -120,10 +120,10 @@ export class Outcomes {
   report(a: Attempt, outcome: JobOutcome, error?: unknown, reason?: DeadLetterReason): void | Promise<void> {
     const level = outcome === "succeeded" ? "info" : outcome === "retrying" ? "warn" : "error";
     const logged = this.#log.enabled(level);
-    // The clock is read only when something reports the duration.
-    const timed = logged || a.batch.metrics !== undefined || this.#hooks.afterJob !== undefined;
-    const durationMs = timed ? performance.now() - a.started : 0;
-    a.batch.metrics?.add(a.jobName, outcome, durationMs);
+    // The clock is read here only for a line or a hook; metrics take the next reading (see BatchMetrics).
+    const endedAt = logged || this.#hooks.afterJob !== undefined ? performance.now() : undefined;
+    const durationMs = endedAt === undefined ? 0 : endedAt - a.started;
+    a.batch.metrics?.add(a.jobName, outcome, a.started, endedAt);
     if (logged) {
       const fields: Record<string, unknown> = {
         job: a.jobName,

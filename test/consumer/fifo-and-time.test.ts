@@ -80,7 +80,8 @@ describe("FIFO groups", () => {
 
 describe("remaining time", () => {
   it("stops starting records when the invocation cannot fit another job, and releases them", async () => {
-    // Given 5 jobs of 2 s timeout and an invocation with time for exactly two
+    // Given 5 jobs of 2 s timeout taking 600 ms each, and an invocation with 4 s left: a job
+    // starts while 2 s + the 1 s margin fit, so at 0 and ~0.6 s, not at ~1.2 s
     const queueUrl = await createTestQueue(sqs, "time-cutoff", { attributes: { VisibilityTimeout: "30" } });
     const arn = await queueArn(sqs, queueUrl);
     const plain = defineJob({ name: "step", schema: z.object({ n: z.number() }), timeoutSeconds: 2 });
@@ -88,13 +89,18 @@ describe("remaining time", () => {
       plain,
       [1, 2, 3, 4, 5].map((n) => ({ n })),
     );
-    let calls = 0;
-    const remaining = () => (++calls <= 2 ? 10_000 : 2_500);
+    // Lambda's context counts down in real time from the invocation's start.
+    let deadline: number | undefined;
+    const remaining = () => {
+      deadline ??= Date.now() + 4_000;
+      return deadline - Date.now();
+    };
     const ran: number[] = [];
     const handler = createSqsHandler(
       [
         handle(plain, async ({ n }) => {
           ran.push(n);
+          await sleep(600);
         }),
       ],
       { sqs, concurrency: 1, timeMarginMs: 1_000, logLevel: "silent", metrics: false },

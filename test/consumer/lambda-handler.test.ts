@@ -201,6 +201,38 @@ describe("createSqsHandler", () => {
     });
   });
 
+  it("reports the mean job duration in its EMF line, quick and slow jobs alike", async () => {
+    // Given four jobs of which two take 200 ms, run one after another, with no log line or hook
+    // reading the clock
+    const { queueUrl, arn, jobs } = await setup("lambda-duration");
+    await jobs.sendBatch(
+      greet,
+      ["slow", "quick", "slow", "quick"].map((name) => ({ name })),
+    );
+    const writes: string[] = [];
+    vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+      writes.push(String(chunk));
+      return true;
+    });
+    const handler = createSqsHandler(
+      [
+        handle(greet, async ({ name }) => {
+          if (name === "slow") await sleep(200);
+        }),
+      ],
+      { sqs, concurrency: 1, logLevel: "warn" },
+    );
+    // When they run
+    await invokeLikeLambda(sqs, queueUrl, arn, handler, { expect: 4 });
+    vi.restoreAllMocks();
+    // Then the mean is about (200 + 0 + 200 + 0) / 4 ms: the quick ones were not charged the slow
+    // ones' time, nor the slow ones any less than theirs
+    const emf = writes.map((w) => JSON.parse(w) as { processed?: number; duration?: number });
+    const line = emf.find((d) => d.processed === 4);
+    expect(line?.duration).toBeGreaterThanOrEqual(99);
+    expect(line?.duration).toBeLessThan(130);
+  });
+
   it("never loses a message to a throwing hook", async () => {
     // Given hooks that throw and reject
     const { queueUrl, arn, jobs } = await setup("lambda-hooks");
