@@ -17,6 +17,13 @@ export type { BatchRun, Settlement } from "./batch-run.ts";
 /** Called once per record with what the core decided, synchronously or later. */
 type Done = (settlement: Settlement) => void;
 
+/** A record on its way through a handler: its attempt and where its settlement goes. */
+interface Run extends Attempt {
+  readonly handler: JobHandler;
+  readonly done: Done;
+  readonly fail: (error: unknown) => void;
+}
+
 export interface BatchCoreOptions {
   readonly sqs: SqsConnect;
   readonly logger: LevelLogger;
@@ -59,6 +66,10 @@ export class BatchCore {
   #sweeper: ReturnType<typeof setInterval> | undefined;
   /** The handler found last: batches mostly carry one job, and a string compare beats hashing. */
   #last: JobHandler | undefined;
+  /** One function for every run's end, rather than a closure per record. */
+  readonly #ended = (run: Run, completion: Completion): void => {
+    deliver(this.#complete(run, completion), run.done, run.fail);
+  };
 
   constructor(handlers: readonly JobHandler[], options: BatchCoreOptions) {
     for (const handler of handlers) {
@@ -154,7 +165,7 @@ export class BatchCore {
   #process(record: SqsRecord, batch: BatchRun, done: Done, fail: (error: unknown) => void): void {
     // The one clock read per record: durations and the job's deadline both count from here.
     const started = performance.now();
-    batch.metrics?.stamp(started);
+
     const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
     let envelope: Envelope;
     try {
@@ -172,7 +183,7 @@ export class BatchCore {
       deliver(this.#outcomes.deadLetter(a, "poison", error), done, fail);
       return;
     }
-    const a: Attempt = { record, batch, jobName: handler.job.name, jobId, attempt, started };
+    const a: Run = { record, batch, jobName: handler.job.name, jobId, attempt, started, handler, done, fail };
     if (
       batch.stopping?.() === true ||
       (batch.canStart !== undefined && !batch.canStart(handler.job.timeoutSeconds * 1000, started))
@@ -183,9 +194,9 @@ export class BatchCore {
     }
     const checked = validate(handler.job.schema, envelope.payload);
     if (checked instanceof Promise) {
-      checked.then((result) => this.#begin(a, handler, envelope, result, done, fail), fail);
+      checked.then((result) => this.#begin(a, envelope, result), fail);
     } else {
-      this.#begin(a, handler, envelope, checked, done, fail);
+      this.#begin(a, envelope, checked);
     }
   }
 
@@ -198,20 +209,13 @@ export class BatchCore {
   }
 
   /** The payload was checked: dead-letter it, or run the handler (after the beforeJob hook). */
-  #begin(
-    a: Attempt,
-    handler: JobHandler,
-    envelope: Envelope,
-    checked: ValidationResult<unknown>,
-    done: Done,
-    fail: (error: unknown) => void,
-  ): void {
-    const { job } = handler;
+  #begin(a: Run, envelope: Envelope, checked: ValidationResult<unknown>): void {
+    const { job } = a.handler;
     if (!checked.ok) {
       const error = new ValidationError(job.name, checked.issues, {
         subject: `payload of message ${a.record.messageId} for job "${job.name}" is`,
       });
-      deliver(this.#outcomes.deadLetter(a, "poison", error), done, fail);
+      deliver(this.#outcomes.deadLetter(a, "poison", error), a.done, a.fail);
       return;
     }
     const ctx = new RunningJob(
@@ -228,34 +232,31 @@ export class BatchCore {
       },
       this.#log,
     );
-    const onEnd = (completion: Completion): void => {
-      deliver(this.#complete(a, handler, completion), done, fail);
-    };
     const before = callHook(this.#hooks.beforeJob, "beforeJob", ctx, this.#log);
-    if (before === undefined) this.#execute(handler, checked.value, ctx, onEnd);
-    else before.then(() => this.#execute(handler, checked.value, ctx, onEnd), fail);
+    if (before === undefined) this.#execute(a, checked.value, ctx);
+    else before.then(() => this.#execute(a, checked.value, ctx), a.fail);
   }
 
   /** Runs the handler; a sync throw or a rejection is an error completion, never a thrown one. */
-  #execute(handler: JobHandler, payload: unknown, ctx: RunningJob, onEnd: (c: Completion) => void): void {
+  #execute(a: Run, payload: unknown, ctx: RunningJob): void {
     let result: unknown;
     try {
-      result = handler.run(payload, ctx);
+      result = a.handler.run(payload, ctx);
     } catch (error) {
-      onEnd({ error: error ?? new Error("handler threw undefined") });
+      this.#ended(a, { error: error ?? new Error("handler threw undefined") });
       return;
     }
     if (typeof (result as PromiseLike<unknown> | undefined)?.then !== "function") {
-      onEnd(SUCCEEDED);
+      this.#ended(a, SUCCEEDED);
       return;
     }
     this.#running.add(ctx);
     this.#sweeper ??= setInterval(() => this.#sweep(), SWEEP_MS).unref();
-    ctx.watch(result as PromiseLike<unknown>, this.#running, onEnd);
+    ctx.watch(result as PromiseLike<unknown>, this.#running, this.#ended, a);
   }
 
   /** What an ended attempt means for its message. */
-  #complete(a: Attempt, handler: JobHandler, completion: Completion): Settlement | Promise<Settlement> {
+  #complete(a: Run, completion: Completion): Settlement | Promise<Settlement> {
     if (completion === SUCCEEDED) {
       a.batch.settle(a.record, "delete");
       const after = this.#outcomes.report(a, "succeeded");
@@ -269,10 +270,9 @@ export class BatchCore {
     if (error instanceof Error && sameError(error, "ERR_PERMANENT")) {
       return this.#outcomes.deadLetter(a, "permanent", error);
     }
-    if (a.attempt >= handler.job.retry.maxAttempts) {
-      return this.#outcomes.deadLetter(a, "exhausted", error);
-    }
-    return this.#outcomes.retry(a, handler.job.retry, error);
+    const { retry } = a.handler.job;
+    if (a.attempt >= retry.maxAttempts) return this.#outcomes.deadLetter(a, "exhausted", error);
+    return this.#outcomes.retry(a, retry, error);
   }
 
   /** One timer for all running jobs, instead of one per job: it stops when none runs. */

@@ -21,10 +21,10 @@ export const DEFAULT_METRICS_NAMESPACE = "SqsJobs";
  * Per-job counters of one batch, written as CloudWatch Embedded Metric Format: one JSON line per
  * job name per batch, which CloudWatch Logs turns into metrics with no API call.
  *
- * Durations cost one clock read per job rather than two: a job's end is the next reading anyone
- * takes (the start of the record the batch takes up next, or one read queued behind the job's
- * completion), which is at most the rest of that microtask queue later. A clock read is a
- * third of what the core spends on a quick job.
+ * Durations cost about one clock read per job rather than two: a job's end is one reading queued
+ * behind its completion and shared by every completion queued before it runs, so at most the
+ * rest of that microtask queue late (microseconds; a quick job's mean reads a little high). A
+ * clock read costs as much as the rest of the core's work on a quick job.
  */
 export class BatchMetrics {
   readonly #byJob = new Map<string, JobTotals>();

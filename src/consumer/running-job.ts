@@ -30,7 +30,8 @@ export class RunningJob implements JobContext {
   #logger: Logger | undefined;
   #controller: AbortController | undefined;
   #abortReason: unknown;
-  #finish: ((completion: Completion) => void) | undefined;
+  #finish: ((token: unknown, completion: Completion) => void) | undefined;
+  #token: unknown;
   #finished = false;
   #running: RunningJobs | undefined;
   [SLOT] = -1;
@@ -85,12 +86,19 @@ export class RunningJob implements JobContext {
   }
 
   /**
-   * Follows the handler's promise and calls `onEnd` once: when it settles, or when {@link end}
-   * comes first (timeout, shutdown). A callback rather than a promise: one fewer per record.
+   * Follows the handler's promise and calls `onEnd(token, completion)` once: when it settles, or
+   * when {@link end} comes first (timeout, shutdown). A callback and a token rather than a promise
+   * or a closure: one function serves every job.
    */
-  watch(result: PromiseLike<unknown>, running: RunningJobs, onEnd: (completion: Completion) => void): void {
+  watch<T>(
+    result: PromiseLike<unknown>,
+    running: RunningJobs,
+    onEnd: (token: T, completion: Completion) => void,
+    token: T,
+  ): void {
     this.#running = running;
-    this.#finish = onEnd;
+    this.#finish = onEnd as (token: unknown, completion: Completion) => void;
+    this.#token = token;
     result.then(
       () => this.end(SUCCEEDED),
       (error: unknown) => this.end({ error }),
@@ -106,7 +114,7 @@ export class RunningJob implements JobContext {
       this.#abortReason = abortReason;
       this.#controller?.abort(abortReason);
     }
-    this.#finish?.(completion);
+    this.#finish?.(this.#token, completion);
   }
 }
 
