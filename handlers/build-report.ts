@@ -1,5 +1,6 @@
 import { createSqsHandler, handle, PermanentError } from "../src/index.ts";
-import { BUCKET_ENV, buildReport } from "./jobs.ts";
+import { BUCKET_ENV } from "./env.ts";
+import { buildReport } from "./jobs/build-report.ts";
 import { type ObjectStore, s3StoreFromEnv } from "./object-store.ts";
 import { analyse, reportKey } from "./report.ts";
 

@@ -1,5 +1,6 @@
 import { createSqsHandler, handle } from "../src/index.ts";
-import { BUCKET_ENV, sendEmail } from "./jobs.ts";
+import { BUCKET_ENV } from "./env.ts";
+import { sendEmail } from "./jobs/send-email.ts";
 import { type ObjectStore, s3StoreFromEnv } from "./object-store.ts";
 
 /**

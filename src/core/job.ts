@@ -72,6 +72,10 @@ export type JobPayload<J extends JobDefinition> = StandardSchemaV1.InferOutput<J
  *   timeoutSeconds: 60,
  * });
  */
+// A definition has no effect beyond its value, so a bundler may drop the ones a bundle never
+// uses (Rollup and Vite do across modules; esbuild only within the module, see the README's
+// "Bundles").
+// @__NO_SIDE_EFFECTS__
 export function defineJob<const Name extends string, Schema extends JobSchema>(
   options: JobOptions<Name, Schema>,
 ): JobDefinition<Name, Schema> {

@@ -1,0 +1,18 @@
+import * as z from "zod/mini";
+import { defineJob } from "../../src/index.ts";
+
+/**
+ * Analyses a text file stored in the bucket and stores a JSON report of it. Idempotent by job id:
+ * a retry of a job whose report exists does nothing.
+ */
+export const buildReport = defineJob({
+  name: "build-report",
+  schema: z.object({
+    /** The input's key in the bucket, under `inputs/`. */
+    inputKey: z.string().check(z.regex(/^inputs\/[^\s]{1,1000}$/)),
+    /** How many of the most frequent words the report lists. */
+    topWords: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(100)), 10),
+  }),
+  retry: { maxAttempts: 4, backoff: { type: "exponential", baseSeconds: 5, maxSeconds: 300 } },
+  timeoutSeconds: 60,
+});

@@ -1,0 +1,18 @@
+import * as z from "zod/mini";
+import { defineJob } from "../../src/index.ts";
+
+/**
+ * Sends an email. On a FIFO queue grouped by recipient, so one person's emails go out in order
+ * while different recipients proceed in parallel.
+ */
+export const sendEmail = defineJob({
+  name: "send-email",
+  schema: z.object({
+    to: z.email(),
+    subject: z.string().check(z.minLength(1), z.maxLength(200)),
+    body: z.string().check(z.maxLength(100_000)),
+  }),
+  retry: { maxAttempts: 6, backoff: { type: "exponential", baseSeconds: 2, maxSeconds: 120 } },
+  timeoutSeconds: 15,
+  fifo: { groupId: (payload) => payload.to },
+});
