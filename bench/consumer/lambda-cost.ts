@@ -193,6 +193,8 @@ export async function runLambdaCost(options: LambdaCostOptions) {
   return {
     methods: Object.fromEntries(list.map((m) => [m.name, m.description])),
     sqsCalls: counter.total(),
+    repetitions: options.repetitions,
+    settleMs: options.settleMs,
     recordsPerSample: options.recordsPerSample,
     results: result,
     ratios,

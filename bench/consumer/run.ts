@@ -13,7 +13,13 @@ const { values: args } = parseArgs({
     repetitions: { type: "string", default: "5" },
     warmup: { type: "string", default: "2000" },
     "settle-ms": { type: "string", default: "1000" },
-    "records-per-sample": { type: "string", default: "200000" },
+    "records-per-sample": { type: "string", default: "100000" },
+    /**
+     * The Lambda part takes many short samples: this shared machine has slow spells of seconds,
+     * and a median over 15 back-to-back rounds rides them out where 5 long ones did not.
+     */
+    "lambda-repetitions": { type: "string", default: "15" },
+    "lambda-settle-ms": { type: "string", default: "250" },
     processes: { type: "string", default: "10" },
     /** `--parts lambda,cold-start` for a quick look; the results file then lacks the others. */
     parts: { type: "string", default: "lambda,drain,cold-start" },
@@ -31,7 +37,11 @@ const atLeast = (target: number, actual: number | undefined) =>
 
 async function main(): Promise<void> {
   const lambda = parts.has("lambda")
-    ? await runLambdaCost({ repetitions, recordsPerSample: Number(args["records-per-sample"]), settleMs })
+    ? await runLambdaCost({
+        repetitions: Number(args["lambda-repetitions"]),
+        recordsPerSample: Number(args["records-per-sample"]),
+        settleMs: Number(args["lambda-settle-ms"]),
+      })
     : undefined;
 
   let drain: Awaited<ReturnType<typeof runDrain>> | undefined;
