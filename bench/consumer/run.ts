@@ -13,10 +13,15 @@ const { values: args } = parseArgs({
     repetitions: { type: "string", default: "5" },
     warmup: { type: "string", default: "2000" },
     "settle-ms": { type: "string", default: "1000" },
-    "records-per-sample": { type: "string", default: "100000" },
     /**
-     * The Lambda part takes many short samples: this shared machine has slow spells of seconds,
-     * and a median over 15 back-to-back rounds rides them out where 5 long ones did not.
+     * Long samples: each starts after a forced full GC (so no method pays another's garbage), and
+     * a full GC costs the optimised code a round of deoptimisation (tens of ms for every method,
+     * which 20,000-record samples turned into half their time). Production sees full GCs rarely.
+     */
+    "records-per-sample": { type: "string", default: "200000" },
+    /**
+     * 15 rounds rather than 5: this shared machine has slow spells of seconds, and a median over
+     * more back-to-back rounds rides them out (single runs of 5 swung the ratio by +-0.15).
      */
     "lambda-repetitions": { type: "string", default: "15" },
     "lambda-settle-ms": { type: "string", default: "250" },
