@@ -1,3 +1,4 @@
+import { keepHiddenClass } from "../core/keep-hidden-class.ts";
 import type { JobOutcome } from "./hooks.ts";
 
 interface JobTotals {
@@ -97,6 +98,8 @@ export class BatchMetrics {
     return out;
   }
 }
+
+keepHiddenClass(new BatchMetrics());
 
 /** Job names whose line start is kept; poison can name any job, so the cache has a bound. */
 const MAX_CACHED_JOBS = 100;

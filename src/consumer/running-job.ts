@@ -1,5 +1,6 @@
+import { keepHiddenClass } from "../core/keep-hidden-class.ts";
 import type { JobContext } from "./handle.ts";
-import type { LevelLogger, Logger } from "./logger.ts";
+import { LevelLogger, type Logger } from "./logger.ts";
 
 /** Marks a handler that resolved, as opposed to the error it threw. */
 export const SUCCEEDED: unique symbol = Symbol("succeeded");
@@ -117,6 +118,24 @@ export class RunningJob implements JobContext {
     this.#finish?.(this.#token, completion);
   }
 }
+
+keepHiddenClass(
+  new RunningJob(
+    {
+      jobId: "-",
+      jobName: "-",
+      attempt: 1,
+      maxAttempts: 1,
+      messageId: "-",
+      queueUrl: "-",
+      enqueuedAt: "1970-01-01T00:00:00.000Z",
+      timeoutSeconds: 1,
+      // Fractional, as performance.now() readings are: the deadline field then holds a double.
+      startedAt: 0.5,
+    },
+    new LevelLogger(console, "silent"),
+  ),
+);
 
 /**
  * The jobs whose handler is still running, for the deadline sweep and shutdown. An array with
