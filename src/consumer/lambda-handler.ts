@@ -98,11 +98,14 @@ export function createSqsHandler(
   const concurrency = options.concurrency ?? 10;
   const margin = options.timeMarginMs ?? 1_000;
   const metrics = options.metrics ?? true;
-  const emf = new EmfFormat(
-    typeof metrics === "object"
-      ? (metrics.namespace ?? DEFAULT_METRICS_NAMESPACE)
-      : DEFAULT_METRICS_NAMESPACE,
-  );
+  const emf =
+    metrics === false
+      ? undefined
+      : new EmfFormat(
+          typeof metrics === "object"
+            ? (metrics.namespace ?? DEFAULT_METRICS_NAMESPACE)
+            : DEFAULT_METRICS_NAMESPACE,
+        );
   const envQueueUrl = process.env[ENV.queueUrl]?.trim() || undefined;
   const envDlqUrl = process.env[ENV.dlqUrl]?.trim() || undefined;
   const urlByArn = new Map<string, string>();
@@ -132,7 +135,7 @@ export function createSqsHandler(
     // One event source mapping reads one queue, so a batch never mixes queues.
     const queueUrl = sourceQueue(first.eventSourceARN);
     const releases: string[] = [];
-    const batchMetrics = metrics === false ? undefined : new BatchMetrics();
+    const batchMetrics = emf === undefined ? undefined : new BatchMetrics();
     const settle = (record: SqsRecord, settlement: Settlement): void => {
       if (settlement === "delete") return;
       failures.push({ itemIdentifier: record.messageId });
@@ -167,7 +170,7 @@ export function createSqsHandler(
       // Without this they would wait out the queue's full visibility timeout (6x the function's).
       await setVisibility(sqs, queueUrl, releases, 0, logger);
     }
-    if (batchMetrics !== undefined) {
+    if (emf !== undefined && batchMetrics !== undefined) {
       const lines = batchMetrics.lines(emf, Date.now());
       if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`);
     }
