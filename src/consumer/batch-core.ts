@@ -165,7 +165,6 @@ export class BatchCore {
   #process(record: SqsRecord, batch: BatchRun, done: Done, fail: (error: unknown) => void): void {
     // The one clock read per record: durations and the job's deadline both count from here.
     const started = performance.now();
-
     const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
     let envelope: Envelope;
     try {

@@ -23,7 +23,7 @@ describe("EMF lines", () => {
     });
   });
 
-  it("take a job's end from the next clock reading when it was not read at the end", async () => {
+  it("take a job's end from the next clock reading when it was not read at the end", () => {
     const metrics = new BatchMetrics();
     metrics.add("a", "succeeded", 100);
     metrics.add("a", "succeeded", 104);
