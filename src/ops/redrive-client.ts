@@ -12,18 +12,25 @@ import { REASON_ATTRIBUTE_NAMES, toDeadLetterRecord } from "./dead-letter-record
 import type { QueueRef } from "./queue-ref.ts";
 import type { RedriveFilter, RedriveOptions, RedriveProgress } from "./redrive.ts";
 import { receiveBatch, restoreVisibility, type ScannedMessage } from "./scan.ts";
+import { type QueueDepth, queueDepth } from "./stats.ts";
 
 /** SendMessageBatch's limit on the whole request (AWS-FACTS: 1 MiB). */
 const MAX_BATCH_BYTES = 1_048_576;
 /** Seconds a received DLQ message stays hidden while it is copied, or held when filtered out. */
 const HOLD_SECONDS = 120;
 
-type Counts = { moved: number; skipped: number; failed: number };
+type Counts = { moved: number; skipped: number; failed: number; returned: number };
 
 /**
  * The client-side move: receive from the DLQ, copy each matching message with SendMessageBatch,
  * delete only the originals whose copies were acknowledged. Messages filtered out or not copied
  * are held until the end (so the scan does not meet them again) and then made visible again.
+ *
+ * A run moves what the DLQ held when it started, each message at most once: it considers at most
+ * as many messages as the DLQ counted at its start, and a copy it made that is dead-lettered
+ * again while it runs (same message id when SQS's RedrivePolicy moved it, same job id when the
+ * sqs-jobs consumer did) is held and left in the DLQ, never moved again. Without that, a job
+ * that fails again within a second comes back faster than the DLQ empties and is moved forever.
  *
  * On a FIFO DLQ a held message hides the rest of its group, so a group moves in order up to its
  * first message that is filtered out or fails, and the rest of it stays: moving them would let
@@ -32,13 +39,30 @@ type Counts = { moved: number; skipped: number; failed: number };
 export async function clientSideMove(
   sqs: SQSClient,
   options: RedriveOptions,
-): Promise<RedriveProgress & { errors: string[] }> {
-  const counts: Counts = { moved: 0, skipped: 0, failed: 0 };
+): Promise<RedriveProgress & { returned: number; errors: string[] }> {
+  const counts: Counts = { moved: 0, skipped: 0, failed: 0, returned: 0 };
   const errors: string[] = [];
   const held = new Map<string, ScannedMessage>();
-  const startedAt = Date.now();
+  let atStart: QueueDepth;
   try {
-    await onePass(sqs, options, { counts, errors, held, blockedGroups: new Set(), startedAt });
+    atStart = await queueDepth(sqs, options.dlq.url);
+  } catch (error) {
+    throw toOpsError(error, { what: `counting the messages of ${options.dlq.name}`, queue: options.dlq.url });
+  }
+  const state: PassState = {
+    counts,
+    errors,
+    held,
+    blockedGroups: new Set(),
+    startedAt: Date.now(),
+    // In-flight and delayed messages become receivable during the run and were there at its start.
+    budget: atStart.visible + atStart.inFlight + atStart.delayed,
+    seen: new Set(),
+    copyIds: new Set(),
+    movedJobIds: new Set(),
+  };
+  try {
+    await onePass(sqs, options, state);
   } finally {
     await restoreVisibility(sqs, options.dlq.url, [...held.values()]).catch((error: unknown) => {
       errors.push(
@@ -56,6 +80,14 @@ interface PassState {
   /** FIFO groups with a held message: their later messages are held too, so none overtakes it. */
   blockedGroups: Set<string>;
   startedAt: number;
+  /** Messages the DLQ held at the start: the run considers no more originals than that. */
+  budget: number;
+  /** Message ids of the originals considered (moved, skipped or failed). */
+  seen: Set<string>;
+  /** Message ids of the copies this run sent: SQS's RedrivePolicy keeps the id when it dead-letters. */
+  copyIds: Set<string>;
+  /** Job ids this run moved: the sqs-jobs consumer dead-letters a new message with the same body. */
+  movedJobIds: Set<string>;
 }
 
 function hold(state: PassState, message: ScannedMessage): void {
@@ -64,18 +96,26 @@ function hold(state: PassState, message: ScannedMessage): void {
   if (group !== undefined) state.blockedGroups.add(group);
 }
 
+/** A copy this run made that was dead-lettered again before the run ended. */
+function cameBack(state: PassState, message: ScannedMessage): boolean {
+  if (state.copyIds.has(message.MessageId)) return true;
+  const jobId = toDeadLetterRecord(message).jobId;
+  return jobId !== undefined && state.movedJobIds.has(jobId);
+}
+
 async function onePass(sqs: SQSClient, options: RedriveOptions, state: PassState): Promise<void> {
   const rate = options.maxPerSecond;
   let empty = 0;
-  while (empty < 2) {
+  while (empty < 2 && state.seen.size < state.budget) {
     if (rate !== undefined) {
       const due = state.startedAt + (state.counts.moved / rate) * 1_000;
       if (due > Date.now()) await sleep(due - Date.now());
     }
+    const left = state.budget - state.seen.size;
     let batch: ScannedMessage[];
     try {
       batch = await receiveBatch(sqs, options.dlq.url, {
-        max: Math.min(10, rate === undefined ? 10 : Math.max(1, Math.floor(rate))),
+        max: Math.min(10, left, rate === undefined ? 10 : Math.max(1, Math.floor(rate))),
         visibilitySeconds: HOLD_SECONDS,
         waitSeconds: empty > 0 ? 1 : 0,
       });
@@ -84,8 +124,19 @@ async function onePass(sqs: SQSClient, options: RedriveOptions, state: PassState
     }
     const fresh: ScannedMessage[] = [];
     for (const m of batch) {
-      if (state.held.has(m.MessageId)) state.held.set(m.MessageId, m);
-      else fresh.push(m);
+      if (state.held.has(m.MessageId)) {
+        state.held.set(m.MessageId, m);
+      } else if (cameBack(state, m)) {
+        // Left in the DLQ where it belongs: it failed again after this run moved it.
+        hold(state, m);
+        state.counts.returned++;
+      } else if (state.seen.size < state.budget) {
+        state.seen.add(m.MessageId);
+        fresh.push(m);
+      } else {
+        // Arrived after the start: the next run moves it, this one does not grow with the DLQ.
+        state.held.set(m.MessageId, m);
+      }
     }
     empty = fresh.length === 0 ? empty + 1 : 0;
     const toMove: { message: ScannedMessage; destination: QueueRef }[] = [];
@@ -209,6 +260,11 @@ async function copyThenDelete(
         new SendMessageBatchCommand({ QueueUrl: destination.url, Entries: sendable }),
       );
       acknowledged = (out.Successful ?? []).map((s) => s.Id ?? "");
+      for (const copy of out.Successful ?? []) {
+        if (copy.MessageId !== undefined) state.copyIds.add(copy.MessageId);
+        const jobId = toDeadLetterRecord(messages[Number(copy.Id)] ?? {}).jobId;
+        if (jobId !== undefined) state.movedJobIds.add(jobId);
+      }
       for (const f of out.Failed ?? [])
         fail(
           messages[Number(f.Id)],

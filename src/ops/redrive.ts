@@ -21,6 +21,11 @@ export interface RedriveProgress {
   readonly skipped: number;
   /** Left in the DLQ because they could not be copied (see `errors`). */
   readonly failed: number;
+  /**
+   * Client-side: copies this run moved that were dead-lettered again before it ended; they are
+   * left in the DLQ, never moved twice by one run.
+   */
+  readonly returned?: number;
   /** For a server-side move: what SQS expects to move in all, when it says. */
   readonly total?: number;
 }
@@ -54,7 +59,8 @@ export interface RedriveOptions {
  * Without a filter it asks SQS to do it (StartMessageMoveTask, on AWS and LocalStack) and polls
  * until the task ends. With a filter, or when the endpoint lacks the move API (fauxqs 2.4), it
  * moves messages itself: each is deleted from the DLQ only after SendMessageBatch acknowledged
- * its copy; FIFO group ids are kept; the sqs-jobs reason attributes are dropped; the copy starts
+ * its copy; it moves at most the messages the DLQ held at its start, each once, and leaves in the
+ * DLQ any copy that fails again while it runs; FIFO group ids are kept; the sqs-jobs reason attributes are dropped; the copy starts
  * with a receive count of 0, so the job gets its full attempts again. On FIFO a filtered move
  * stops in each group at the first message that does not match, so no job overtakes another
  * of its group.

@@ -17,7 +17,7 @@ const MAIN = resolve("src/cli/main.ts");
  */
 export function runCli(
   args: readonly string[],
-  options: { env?: Record<string, string | undefined> } = {},
+  options: { env?: Record<string, string | undefined>; timeoutMs?: number } = {},
 ): Promise<CliRun> {
   return new Promise((done, fail) => {
     const child = spawn(NODE, [MAIN, ...args], {
@@ -38,8 +38,17 @@ export function runCli(
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
     });
+    // A command that does not end in time is killed and reported with code null, so a test of
+    // "it ends" fails instead of hanging the suite.
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => child.kill("SIGKILL"), options.timeoutMs);
     child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr });
+    });
   });
 }
 

@@ -53,6 +53,8 @@ describe("client-side redrive of a FIFO DLQ", () => {
                 },
               }
             : { status: 200, body: {} };
+        case "AmazonSQS.GetQueueAttributes":
+          return { status: 200, body: { Attributes: { ApproximateNumberOfMessages: "3" } } };
         case "AmazonSQS.SendMessageBatch": {
           const entries = (req.body as { Entries: { Id: string; MessageBody: string }[] }).Entries;
           const md5 = (text: string) => createHash("md5").update(text).digest("hex");

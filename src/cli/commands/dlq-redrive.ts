@@ -19,7 +19,9 @@ instead: each message is copied with SendMessageBatch and deleted from the DLQ
 only once the copy is acknowledged; FIFO group ids are kept; the sqs-jobs reason
 attributes are dropped. Messages that do not match a filter stay in the DLQ; on
 a FIFO DLQ so does the rest of their message group, so that no job overtakes an
-earlier one of its group.
+earlier one of its group. A client-side move handles what the DLQ held when it
+started, each message once, then exits: jobs that fail again while it runs stay
+in the DLQ, and messages that arrive later wait for the next run.
 
 Options:
   --to QUEUE          destination instead of each message's source queue
@@ -77,5 +79,6 @@ function describeProgress(p: RedriveProgress): string {
   const parts = [`moved ${p.moved}${p.total === undefined ? "" : ` of ${p.total}`}`];
   if (p.skipped > 0) parts.push(`${p.skipped} left in the DLQ`);
   if (p.failed > 0) parts.push(`${p.failed} failed`);
+  if ((p.returned ?? 0) > 0) parts.push(`${p.returned} failed again and are back in the DLQ`);
   return parts.join(", ");
 }
