@@ -5,9 +5,10 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { toOpsError } from "./aws-failure.ts";
+import { queueDepth } from "./stats.ts";
 
 export interface ScanOptions {
-  /** Stop after this many messages. @default no limit */
+  /** Stop after this many messages. @default as many as the queue held when the scan started */
   readonly limit?: number;
   /**
    * Seconds each received message stays hidden while the scan goes on; they are made visible
@@ -42,17 +43,26 @@ export async function scanQueue(
   return held;
 }
 
-/** Receives until `limit` messages or the queue seems empty; the caller must restore or delete them. */
+/**
+ * Receives until `limit` messages, as many as the queue held at the start, or the queue seems
+ * empty; the caller must restore or delete them. The count at the start bounds the scan: a
+ * queue that fills as fast as it is read (a consumer dead-lettering in a loop) would otherwise
+ * keep it going for ever.
+ */
 export async function receiveAll(
   sqs: SQSClient,
   queueUrl: string,
   options: ScanOptions = {},
 ): Promise<ScannedMessage[]> {
-  const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const emptyReceives = options.emptyReceives ?? 2;
   const held = new Map<string, ScannedMessage>();
   let empty = 0;
   try {
+    const atStart = await queueDepth(sqs, queueUrl);
+    const limit = Math.min(
+      options.limit ?? Number.POSITIVE_INFINITY,
+      atStart.visible + atStart.inFlight + atStart.delayed,
+    );
     while (held.size < limit && empty < emptyReceives) {
       const batch = await receiveBatch(sqs, queueUrl, {
         max: Math.min(10, limit - held.size),
