@@ -9,8 +9,16 @@ export interface PeekOptions {
 }
 
 /**
+ * Seconds a peeked message stays hidden if the peek dies before it makes it visible again. A
+ * peek of up to 1,000 messages takes a few seconds; hidden messages leave the DLQ's visible
+ * count, which its depth alarm watches, so the shorter the better.
+ */
+export const PEEK_VISIBILITY_SECONDS = 10;
+
+/**
  * The dead-lettered jobs of a DLQ with their reasons, without consuming them: messages are
- * received with a short visibility timeout and made visible again at once.
+ * received with a short visibility timeout and made visible again (visibility 0) as soon as the
+ * peek has read them.
  *
  * @example
  * const { dlq } = await resolveDeadLetterPair(sqs, "reports");
@@ -23,7 +31,7 @@ export async function peekDeadLetters(
 ): Promise<DeadLetterRecord[]> {
   const messages = await scanQueue(sqs, dlqUrl, {
     limit: options.limit ?? 10,
-    visibilitySeconds: 30,
+    visibilitySeconds: PEEK_VISIBILITY_SECONDS,
     onProgress: options.onProgress,
   });
   return messages.map(toDeadLetterRecord);

@@ -16,9 +16,11 @@ one failed, as the sqs-jobs consumer recorded them. Messages that SQS's own
 RedrivePolicy moved (a crash, a timeout) carry no reason and show as "moved by
 SQS".
 
-Nothing is consumed: messages are received with a 30 s visibility timeout and
-made visible again at once. Each peek still adds one to their receive count. On
-a FIFO DLQ only the first messages of each message group can be seen.
+Nothing is consumed: messages are hidden while the peek reads them and made
+visible again as soon as it is done (after 10 s at most if it is killed). It
+reads at most what the DLQ held when it started. Each peek still adds one to
+their receive count. On a FIFO DLQ only the first messages of each message group
+can be seen.
 
 Options:
   --limit N   most messages to show, 1-1000 (default 10)
