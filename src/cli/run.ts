@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
+import { toOpsError } from "../core/aws-errors.ts";
 import { SqsJobsError } from "../core/errors.ts";
-import { toOpsError } from "../ops/aws-failure.ts";
 import type { Command, OptionValues } from "./command.ts";
 import { UsageError } from "./command.ts";
 import { devCommand } from "./commands/dev.ts";

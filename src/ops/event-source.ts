@@ -4,8 +4,7 @@ import {
   ListEventSourceMappingsCommand,
   UpdateEventSourceMappingCommand,
 } from "@aws-sdk/client-lambda";
-import { toOpsError } from "./aws-failure.ts";
-import { OperationError } from "./errors.ts";
+import { OperationError, toOpsError } from "../core/aws-errors.ts";
 
 /** One Lambda event source mapping reading a queue: the consumer's on/off switch. */
 export interface MappingInfo {

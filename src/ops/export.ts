@@ -2,8 +2,8 @@ import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { unlink } from "node:fs/promises";
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import { OperationError } from "../core/aws-errors.ts";
 import { toDeadLetterRecord } from "./dead-letter-record.ts";
-import { OperationError } from "./errors.ts";
 import { scanQueue } from "./scan.ts";
 
 export interface ExportOptions {

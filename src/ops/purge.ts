@@ -1,5 +1,5 @@
 import { PurgeQueueCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { toOpsError } from "./aws-failure.ts";
+import { toOpsError } from "../core/aws-errors.ts";
 
 /**
  * Deletes every message of a queue (SQS PurgeQueue: takes up to 60 seconds, at most once per

@@ -5,8 +5,7 @@ import {
   ListQueuesCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { isQueueMissing } from "../core/aws-errors.ts";
-import { toOpsError } from "./aws-failure.ts";
+import { isQueueMissing, toOpsError } from "../core/aws-errors.ts";
 import { NoDeadLetterQueueError } from "./errors.ts";
 
 /** A queue the operations act on, with the attributes they need. */

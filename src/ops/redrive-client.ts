@@ -6,8 +6,7 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { describeAwsError } from "../core/aws-errors.ts";
-import { toOpsError } from "./aws-failure.ts";
+import { describeAwsError, toOpsError } from "../core/aws-errors.ts";
 import { REASON_ATTRIBUTE_NAMES, toDeadLetterRecord } from "./dead-letter-record.ts";
 import type { QueueRef } from "./queue-ref.ts";
 import type { RedriveFilter, RedriveOptions, RedriveProgress } from "./redrive.ts";

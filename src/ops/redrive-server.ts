@@ -4,8 +4,7 @@ import {
   type SQSClient,
   StartMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
-import { toOpsError } from "./aws-failure.ts";
-import { OperationError } from "./errors.ts";
+import { OperationError, toOpsError } from "../core/aws-errors.ts";
 import type { RedriveOptions, RedriveProgress } from "./redrive.ts";
 
 type ServerOutcome =

@@ -4,7 +4,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { toOpsError } from "./aws-failure.ts";
+import { toOpsError } from "../core/aws-errors.ts";
 import { queueDepth } from "./stats.ts";
 
 export interface ScanOptions {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { OperationError } from "../../src/core/aws-errors.ts";
 import { createLambdaClient } from "../../src/core/lambda-client.ts";
-import { OperationError } from "../../src/ops/errors.ts";
 import { listMappings, setMappingsEnabled } from "../../src/ops/event-source.ts";
 import { startFakeAws, TEST_CREDENTIALS } from "./fake-aws.ts";
 
