@@ -6,6 +6,13 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { isQueueMissing, toOpsError } from "../core/aws-errors.ts";
+import {
+  deadLetterTargetArn,
+  isFifoQueue,
+  isQueueUrl,
+  parseQueueArn,
+  queueNameOf,
+} from "../core/queue-url.ts";
 import { NoDeadLetterQueueError } from "./errors.ts";
 
 /** A queue the operations act on, with the attributes they need. */
@@ -19,16 +26,8 @@ export interface QueueRef {
   readonly dlqArn: string | undefined;
 }
 
-const URL_PATTERN = /^https?:\/\//i;
-const ARN_PATTERN = /^arn:[^:]+:sqs:[^:]*:(\d*):(.+)$/;
-
-/** The last path segment of a queue URL, or the last field of an ARN. */
-export function queueNameOf(urlOrArn: string): string {
-  const arn = ARN_PATTERN.exec(urlOrArn);
-  if (arn !== null) return arn[2] ?? urlOrArn;
-  const parts = urlOrArn.replace(/\/+$/, "").split("/");
-  return parts[parts.length - 1] ?? urlOrArn;
-}
+// `sqs-jobs dev` (src/cli/commands/dev.ts) imports it from here; it moves to core/queue-url.ts at merge.
+export { queueNameOf } from "../core/queue-url.ts";
 
 /**
  * Finds a queue by name, URL or ARN and reads its attributes.
@@ -48,16 +47,16 @@ export async function resolveQueue(sqs: SQSClient, nameUrlOrArn: string): Promis
 }
 
 async function queueUrlOf(sqs: SQSClient, nameUrlOrArn: string): Promise<string> {
-  if (URL_PATTERN.test(nameUrlOrArn)) return nameUrlOrArn;
-  const arn = ARN_PATTERN.exec(nameUrlOrArn);
-  const name = arn === null ? nameUrlOrArn : (arn[2] ?? nameUrlOrArn);
-  const owner = arn?.[1] === undefined || arn[1] === "" ? undefined : arn[1];
+  if (isQueueUrl(nameUrlOrArn)) return nameUrlOrArn;
+  const arn = parseQueueArn(nameUrlOrArn);
+  const name = arn?.name ?? nameUrlOrArn;
+  const owner = arn === undefined || arn.account === "" ? undefined : arn.account;
   try {
     return await lookUpUrl(sqs, name, owner);
   } catch (error) {
     // SQS requires FIFO queue names to end in ".fifo"; people name a queue by what it carries
     // ("email"), so a bare name that does not exist is tried once more with the suffix.
-    if (arn === null && !name.endsWith(".fifo") && isQueueMissing(error)) {
+    if (arn === undefined && !isFifoQueue(name) && isQueueMissing(error)) {
       const fifo = await lookUpUrl(sqs, `${name}.fifo`, owner).catch(() => undefined);
       if (fifo !== undefined) return fifo;
     }
@@ -72,29 +71,14 @@ async function lookUpUrl(sqs: SQSClient, name: string, owner: string | undefined
 }
 
 function toRef(url: string, attributes: Record<string, string>): QueueRef {
-  const name = queueNameOf(url);
   return {
     url,
-    name,
+    name: queueNameOf(url),
     arn: attributes.QueueArn ?? "",
-    fifo: attributes.FifoQueue === "true" || name.endsWith(".fifo"),
+    fifo: attributes.FifoQueue === "true" || isFifoQueue(url),
     attributes,
-    dlqArn: dlqArnOf(attributes.RedrivePolicy),
+    dlqArn: deadLetterTargetArn(attributes.RedrivePolicy),
   };
-}
-
-function dlqArnOf(redrivePolicy: string | undefined): string | undefined {
-  if (redrivePolicy === undefined || redrivePolicy === "") return undefined;
-  try {
-    const parsed: unknown = JSON.parse(redrivePolicy);
-    if (typeof parsed === "object" && parsed !== null && "deadLetterTargetArn" in parsed) {
-      const arn = parsed.deadLetterTargetArn;
-      return typeof arn === "string" && arn !== "" ? arn : undefined;
-    }
-  } catch {
-    // A RedrivePolicy SQS accepted is always JSON; anything else means "no usable DLQ".
-  }
-  return undefined;
 }
 
 /** Every queue URL the endpoint lists, following pagination. */
