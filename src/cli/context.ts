@@ -1,8 +1,10 @@
 import type { LambdaClient } from "@aws-sdk/client-lambda";
-import type { SQSClient } from "@aws-sdk/client-sqs";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { endpointFromEnv } from "../core/env.ts";
+import { ConfigError } from "../core/errors.ts";
 import { createLambdaClient } from "../core/lambda-client.ts";
 import { type ClientTarget, createSqsClient } from "../core/sqs-client.ts";
+import { UsageError } from "./command.ts";
 
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS = {
@@ -15,7 +17,8 @@ export const GLOBAL_OPTIONS = {
 
 export const GLOBAL_HELP = `Global options:
   --endpoint URL   AWS API endpoint (default: AWS_ENDPOINT_URL, else AWS itself)
-  --region NAME    AWS region (default: AWS_REGION / your profile)
+  --region NAME    AWS region (default: AWS_REGION, else your profile's, as
+                   the AWS SDK reads them; AWS_DEFAULT_REGION is not read)
   --json           machine-readable output on stdout
   --debug          print stack traces and AWS error details
   -h, --help       this help`;
@@ -37,10 +40,18 @@ export class CliContext {
   #progressShown = false;
   #lastPlainProgress = 0;
 
-  constructor(values: GlobalValues) {
+  private constructor(values: GlobalValues, target: ClientTarget) {
     this.json = values.json ?? false;
     this.debug = values.debug ?? false;
-    this.target = clientTarget(values);
+    this.target = target;
+  }
+
+  /**
+   * @throws {UsageError} `--endpoint` is not an http(s) URL
+   * @throws {ConfigError} `AWS_ENDPOINT_URL(_SQS)` is not an http(s) URL
+   */
+  static async create(values: GlobalValues): Promise<CliContext> {
+    return new CliContext(values, await clientTarget(values));
   }
 
   get sqs(): SQSClient {
@@ -92,34 +103,60 @@ export class CliContext {
 
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1)$/i;
 
-/**
- * An emulator on this machine (`sqs-jobs dev`, LocalStack) accepts any credentials and region,
- * so the CLI supplies placeholders there instead of failing on a laptop with no AWS setup.
- * Real endpoints get the SDK's chains untouched.
- */
-function clientTarget(values: GlobalValues): ClientTarget {
-  const endpoint = values.endpoint ?? endpointFromEnv("SQS");
-  let local = false;
-  if (endpoint !== undefined) {
-    try {
-      local = LOOPBACK.test(new URL(endpoint).hostname);
-    } catch {
-      local = false;
-    }
+/** The endpoint the user chose, checked: a typo must not surface later as a region or DNS error. */
+function chosenEndpoint(values: GlobalValues): URL | undefined {
+  const [raw, source] =
+    values.endpoint !== undefined
+      ? [values.endpoint, "--endpoint"]
+      : [
+          endpointFromEnv("SQS"),
+          process.env.AWS_ENDPOINT_URL_SQS?.trim() ? "AWS_ENDPOINT_URL_SQS" : "AWS_ENDPOINT_URL",
+        ];
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
   }
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:") || url.hostname === "") {
+    const message = `${source} "${raw.slice(0, 200)}" is not an http(s) URL; give the whole URL, e.g. http://127.0.0.1:4566 for \`sqs-jobs dev\` or https://sqs.eu-west-1.amazonaws.com`;
+    throw source === "--endpoint" ? new UsageError(message) : new ConfigError(message);
+  }
+  return url;
+}
+
+/** The region the AWS SDK itself would use (AWS_REGION, then the profile's), if any. */
+async function sdkRegion(): Promise<string | undefined> {
+  const probe = new SQSClient({});
+  try {
+    return await probe.config.region();
+  } catch {
+    return undefined;
+  } finally {
+    probe.destroy();
+  }
+}
+
+/**
+ * The clients' target, resolved as the AWS SDK resolves it, so the CLI and the user's own code
+ * agree: the region is AWS_REGION or the profile's (the SDK ignores AWS_DEFAULT_REGION, which
+ * only the AWS CLI reads). An emulator on this machine (`sqs-jobs dev`, LocalStack) accepts any
+ * credentials and region, so the CLI supplies placeholders there instead of failing on a laptop
+ * with no AWS setup. Real endpoints get the SDK's chains untouched.
+ */
+async function clientTarget(values: GlobalValues): Promise<ClientTarget> {
+  const endpoint = chosenEndpoint(values);
+  const local = endpoint !== undefined && LOOPBACK.test(endpoint.hostname);
   const env = process.env;
   const hasCredentials =
     (env.AWS_ACCESS_KEY_ID ?? "") !== "" ||
     (env.AWS_PROFILE ?? "") !== "" ||
     (env.AWS_WEB_IDENTITY_TOKEN_FILE ?? "") !== "";
-  const hasRegion = (env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "") !== "";
+  const region = values.region ?? (local ? ((await sdkRegion()) ?? "us-east-1") : undefined);
   return {
     ...(values.endpoint === undefined ? {} : { endpoint: values.endpoint }),
-    ...(values.region !== undefined
-      ? { region: values.region }
-      : local && !hasRegion
-        ? { region: "us-east-1" }
-        : {}),
+    ...(region === undefined ? {} : { region }),
     ...(local && !hasCredentials ? { credentials: { accessKeyId: "test", secretAccessKey: "test" } } : {}),
   };
 }

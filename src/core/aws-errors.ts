@@ -170,6 +170,13 @@ export function toOpsError(error: unknown, subject: { what: string; queue?: stri
       cause: error,
     });
   }
-  if (isRegionMissing(error)) return new CredentialsError("no AWS region is configured", { cause: error });
+  if (isRegionMissing(error)) {
+    // The AWS CLI reads AWS_DEFAULT_REGION; the AWS SDK for JavaScript does not, which surprises.
+    const hint =
+      (process.env.AWS_DEFAULT_REGION ?? "") === ""
+        ? ""
+        : " (AWS_DEFAULT_REGION is set, but the AWS SDK reads AWS_REGION)";
+    return new CredentialsError(`no AWS region is configured${hint}`, { cause: error });
+  }
   return new OperationError(`${subject.what} failed: ${describeAwsError(error)}`, { cause: error });
 }
