@@ -12,6 +12,7 @@ import { pauseCommand, resumeCommand } from "./commands/pause-resume.ts";
 import { sendCommand } from "./commands/send.ts";
 import { statusCommand } from "./commands/status.ts";
 import { CliContext, GLOBAL_HELP, GLOBAL_OPTIONS } from "./context.ts";
+import { packageVersion } from "./version.ts";
 
 const COMMANDS: readonly Command[] = [
   devCommand,
@@ -32,13 +33,29 @@ function mainHelp(): string {
 Usage: sqs-jobs <command> [options]
 
 Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join("\n")}
+${COMMANDS.map((c) => listLine(c, width)).join("\n")}
 
-Queues are given by name, URL or ARN. Every command works against AWS, LocalStack and
-\`sqs-jobs dev\` alike: point it with --endpoint or AWS_ENDPOINT_URL.
-Run \`sqs-jobs <command> --help\` for a command's options and examples.
+Queues are given by name, URL or ARN. Every command works against AWS,
+LocalStack and \`sqs-jobs dev\` alike: point it with --endpoint or
+AWS_ENDPOINT_URL.
+Run \`sqs-jobs <command> --help\` for a command's options and examples, and
+\`sqs-jobs --version\` for the version.
 
 ${GLOBAL_HELP}`;
+}
+
+/** A command's line in a list, its summary aligned at `width` and wrapped to 80 columns. */
+function listLine(command: Command, width: number): string {
+  const lines: string[] = [];
+  let current = `  ${command.name.padEnd(width)} `;
+  for (const word of command.summary.split(" ")) {
+    if (current.length + 1 + word.length > 80) {
+      lines.push(current);
+      current = " ".repeat(width + 3);
+    }
+    current += ` ${word}`;
+  }
+  return [...lines, current].join("\n");
 }
 
 function findCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
@@ -58,6 +75,10 @@ export async function run(argv: readonly string[]): Promise<number> {
   const found = findCommand(argv);
   if (found === undefined) {
     const [first] = argv;
+    if (first === "--version") {
+      process.stdout.write(`${await packageVersion()}\n`);
+      return 0;
+    }
     if (first === undefined || first === "--help" || first === "-h" || first === "help") {
       process.stdout.write(`${mainHelp()}\n`);
       return first === undefined ? 2 : 0;
@@ -67,7 +88,8 @@ export async function run(argv: readonly string[]): Promise<number> {
       process.stdout.write(
         `Usage: sqs-jobs ${first} <${group.map((c) => c.name.split(" ")[1]).join("|")}> ...\n\n`,
       );
-      process.stdout.write(`${group.map((c) => `  ${c.name}  ${c.summary}`).join("\n")}\n`);
+      const width = Math.max(...group.map((c) => c.name.length));
+      process.stdout.write(`${group.map((c) => listLine(c, width)).join("\n")}\n`);
       return argv[1] === undefined ? 2 : 0;
     }
     process.stderr.write(
@@ -83,7 +105,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${command.help}\n\n${GLOBAL_HELP}\n`);
       return 0;
     }
-    ctx = new CliContext(parsed.values);
+    ctx = await CliContext.create(parsed.values);
     return await command.run(ctx, parsed.positionals, parsed.values);
   } catch (error) {
     return report(error, command, debug, ctx);
@@ -102,8 +124,7 @@ function parseCommandLine(command: Command, rest: string[]) {
       strict: true,
     });
   } catch (error) {
-    // node:util explains unknown options and missing values well; keep its words.
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(describeParseError(error, command));
   }
   const { positionals } = parsed;
   // No option is declared with `multiple`, so no value is an array.
@@ -119,6 +140,24 @@ function parseCommandLine(command: Command, rest: string[]) {
     );
   }
   return { positionals, values };
+}
+
+/**
+ * node:util's parser errors, in the CLI's words: its own text suggests a `--` workaround with
+ * an unbalanced quote, which reads as a bug to someone who mistyped an option.
+ */
+function describeParseError(error: unknown, command: Command): string {
+  const code = typeof error === "object" && error !== null && "code" in error ? error.code : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  const option = /'(-[^' ]+)/.exec(message)?.[1] ?? "";
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION")
+    return `unknown option ${option} for sqs-jobs ${command.name}`;
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    return message.includes("does not take an argument")
+      ? `${option} takes no value`
+      : `${option} needs a value`;
+  }
+  return message;
 }
 
 function report(error: unknown, command: Command, debug: boolean, ctx: CliContext | undefined): number {

@@ -4,7 +4,7 @@ import { type Command, stringOption, UsageError } from "../command.ts";
 
 export const dlqExportCommand: Command = {
   name: "dlq export",
-  summary: "write a DLQ's messages to a JSON Lines file, without consuming them",
+  summary: "write a DLQ's messages to a JSON Lines file (consumes nothing)",
   help: `Usage: sqs-jobs dlq export <queue> --out FILE.jsonl
 
 Writes every message of the dead-letter queue of <queue> (or of <queue> if it is

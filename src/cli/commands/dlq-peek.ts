@@ -6,7 +6,7 @@ import { type Command, intOption } from "../command.ts";
 
 export const dlqPeekCommand: Command = {
   name: "dlq peek",
-  summary: "show dead-lettered jobs and why they died, without consuming them",
+  summary: "show dead-lettered jobs and why they died (consumes nothing)",
   help: `Usage: sqs-jobs dlq peek <queue> [--limit N]
 
 <queue> is a source queue (its DLQ comes from its RedrivePolicy) or the DLQ

@@ -24,10 +24,15 @@ Options:
   --dedup-id D          FIFO deduplication id (else a hash of job and payload)
 
 Examples:
-  sqs-jobs send reports build-report --jobs src/jobs.ts \\
-    --payload '{"fileKey":"a.csv"}'
-  sqs-jobs send emails.fifo send-email --payload @email.json --group-id user-42
-  sqs-jobs send reports build-report --payload '{}' --delay 60`,
+  # the example app (npm start): handlers/jobs.ts, queues reports and email.fifo
+  sqs-jobs send reports build-report --jobs handlers/jobs.ts \\
+    --payload '{"inputKey":"inputs/hello.txt"}'
+  sqs-jobs send email.fifo send-email --jobs handlers/jobs.ts \\
+    --payload '{"to":"ana@example.com","subject":"hi","body":"hello"}'
+  sqs-jobs send email.fifo send-email --jobs handlers/jobs.ts \\
+    --payload @email.json
+  sqs-jobs send reports build-report --jobs handlers/jobs.ts \\
+    --payload '{"inputKey":"inputs/later.txt"}' --delay 60`,
   options: {
     payload: { type: "string" },
     jobs: { type: "string" },
