@@ -2,12 +2,13 @@ import type { MappingInfo } from "../../ops/event-source.ts";
 import { resolveQueue } from "../../ops/queue-ref.ts";
 import { listStatusQueues, mapLimit, type QueueStats, queueStats } from "../../ops/stats.ts";
 import { type Command, stringOption } from "../command.ts";
+import type { CliContext } from "../context.ts";
 import { formatAge, renderTable } from "../table.ts";
 
 export const statusCommand: Command = {
   name: "status",
   summary: "depth, DLQ depth and consumer state of queues",
-  help: `Usage: sqs-jobs status [queue...] [--prefix P]
+  help: `Usage: sqs-jobs status [queue...] [--prefix P] [--fail-on-dlq]
 
 One row per queue: messages visible, in flight and delayed, the age of the
 oldest message, the depth of its dead-letter queue (from its RedrivePolicy) and
@@ -26,13 +27,18 @@ own row.
   CONSUMER  the Lambda API did not answer or refused (see --json for why).
 
 Options:
-  --prefix P   only queues whose name starts with P
+  --prefix P     only queues whose name starts with P
+  --fail-on-dlq  exit 3 when a DLQ holds messages (visible, in flight or
+                 delayed), 1 when a DLQ cannot be read: a check for cron or CI
+
+Exit codes: 0 done, 1 error, 2 usage, 3 a DLQ holds messages (--fail-on-dlq).
 
 Examples:
   sqs-jobs status
-  sqs-jobs status reports emails.fifo
-  sqs-jobs status --prefix prod- --json`,
-  options: { prefix: { type: "string" } },
+  sqs-jobs status reports email.fifo
+  sqs-jobs status --prefix prod- --json
+  sqs-jobs status --prefix prod- --fail-on-dlq || notify "dead jobs"`,
+  options: { prefix: { type: "string" }, "fail-on-dlq": { type: "boolean" } },
   args: { min: 0, max: 100 },
   async run(ctx, positionals, values) {
     const refs =
@@ -40,18 +46,29 @@ Examples:
         ? await mapLimit(positionals, 8, (q) => resolveQueue(ctx.sqs, q))
         : await listStatusQueues(ctx.sqs, stringOption(values, "prefix"));
     const stats = await mapLimit(refs, 8, (ref) => queueStats(ctx.sqs, ref, { lambda: ctx.lambda }));
-    if (ctx.json) {
-      ctx.out(JSON.stringify({ queues: stats }, null, 2));
-      return 0;
-    }
-    if (stats.length === 0) {
-      ctx.out("no queues");
-      return 0;
-    }
-    for (const line of renderTable(COLUMNS, stats.map(row))) ctx.out(line);
-    return 0;
+    if (ctx.json) ctx.out(JSON.stringify({ queues: stats }, null, 2));
+    else if (stats.length === 0) ctx.out("no queues");
+    else for (const line of renderTable(COLUMNS, stats.map(row))) ctx.out(line);
+    return values["fail-on-dlq"] === true ? dlqCheck(ctx, stats) : 0;
   },
 };
+
+/** Exit code {@link DLQ_NOT_EMPTY}, not 1, so a check can tell dead jobs from a failed command. */
+const DLQ_NOT_EMPTY = 3;
+
+function dlqCheck(ctx: CliContext, stats: readonly QueueStats[]): number {
+  const unreadable = stats.filter((s) => s.dlq === undefined && s.dlqError !== undefined);
+  for (const s of unreadable) ctx.note(`error: the DLQ of ${s.name} could not be read: ${s.dlqError}`);
+  if (unreadable.length > 0) return 1;
+  let code = 0;
+  for (const { name, dlq } of stats) {
+    const held = dlq === undefined ? 0 : dlq.visible + dlq.inFlight + dlq.delayed;
+    if (dlq === undefined || held === 0) continue;
+    ctx.note(`${dlq.name} holds ${held} message${held === 1 ? "" : "s"}: sqs-jobs dlq peek ${name}`);
+    code = DLQ_NOT_EMPTY;
+  }
+  return code;
+}
 
 const COLUMNS = [
   { header: "QUEUE", shrink: true, min: 12 },
