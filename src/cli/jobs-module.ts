@@ -1,5 +1,7 @@
+import { existsSync } from "node:fs";
+import nodeModule from "node:module";
 import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { ConfigError } from "../core/errors.ts";
 import { defineJob, type JobDefinition } from "../core/job.ts";
@@ -12,6 +14,37 @@ function isJobDefinition(value: unknown): value is JobDefinition {
   );
 }
 
+const TS_PARENT = /\.[cm]?ts$/;
+const JS_SPECIFIER = /^\.{1,2}\/.*\.[cm]?js$/;
+let jsToTsMapped = false;
+
+/**
+ * TypeScript projects import their own `.ts` files as `./other.js` (what tsc and tsx expect, and
+ * what the compiled output needs), but Node's type stripping resolves specifiers as written. So
+ * a relative `.js`/`.mjs`/`.cjs` import from a TypeScript file that names no existing file is
+ * resolved as the `.ts`/`.mts`/`.cts` beside it, as tsc does;
+ * an existing `.js` file always wins.
+ */
+function mapJsImportsToTs(): void {
+  // registerHooks arrived in Node 22.15, before Node ran TypeScript unflagged (22.18): where it
+  // is missing, a .ts jobs module does not load at all and the import error says so.
+  if (jsToTsMapped || typeof nodeModule.registerHooks !== "function") return;
+  jsToTsMapped = true;
+  nodeModule.registerHooks({
+    resolve(specifier, context, nextResolve) {
+      const parent = context.parentURL;
+      if (JS_SPECIFIER.test(specifier) && parent !== undefined && TS_PARENT.test(parent)) {
+        const asWritten = new URL(specifier, parent);
+        const asTs = new URL(specifier.replace(/js$/, "ts"), parent);
+        if (!existsSync(fileURLToPath(asWritten)) && existsSync(fileURLToPath(asTs))) {
+          return nextResolve(asTs.href, context);
+        }
+      }
+      return nextResolve(specifier, context);
+    },
+  });
+}
+
 /**
  * Imports the user's jobs module (TypeScript runs directly on Node >= 22.18 / 24) and finds the
  * exported job definition called `jobName`, whatever its export name.
@@ -20,6 +53,7 @@ function isJobDefinition(value: unknown): value is JobDefinition {
  */
 export async function loadJob(modulePath: string, jobName: string): Promise<JobDefinition> {
   let exports: Record<string, unknown>;
+  mapJsImportsToTs();
   try {
     exports = (await import(pathToFileURL(resolve(modulePath)).href)) as Record<string, unknown>;
   } catch (cause) {
