@@ -1,4 +1,7 @@
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import { queueNameOf } from "../core/queue-url.ts";
 import type { DevEvent } from "../local/dev-stack.ts";
+import { queueDepth } from "../ops/stats.ts";
 
 interface Totals {
   /** Records the function finished with: succeeded, or dead-lettered by the sqs-jobs consumer. */
@@ -54,7 +57,27 @@ export class DevSummary {
     }
   }
 
-  /** Returns a line when the depth of a DLQ changed. */
+  /**
+   * Reads each DLQ and returns a line for each whose message count changed. The count is visible
+   * + in flight + delayed: a `dlq peek` or `dlq export` hides messages while it reads them, and a
+   * visible-only count would report them as new dead letters when they reappear. A DLQ that
+   * cannot be read (during shutdown or a restart) is skipped; the next tick reads it again.
+   */
+  async readDlqs(sqs: SQSClient, dlqUrls: readonly string[]): Promise<string[]> {
+    const lines: string[] = [];
+    for (const url of dlqUrls) {
+      try {
+        const depth = await queueDepth(sqs, url);
+        const line = this.dlq(queueNameOf(url), depth.visible + depth.inFlight + depth.delayed);
+        if (line !== undefined) lines.push(line);
+      } catch {
+        // Not worth a message: see above.
+      }
+    }
+    return lines;
+  }
+
+  /** Returns a line when the number of messages in a DLQ changed. */
   dlq(name: string, depth: number): string | undefined {
     const before = this.#dlqDepth.get(name) ?? 0;
     this.#dlqDepth.set(name, depth);
