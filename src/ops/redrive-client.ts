@@ -125,6 +125,9 @@ async function onePass(sqs: SQSClient, options: RedriveOptions, state: PassState
     for (const m of batch) {
       if (state.held.has(m.MessageId)) {
         state.held.set(m.MessageId, m);
+      } else if (state.seen.has(m.MessageId)) {
+        // Moved already, but its delete failed and it reappeared: left where it is (and reported).
+        state.held.set(m.MessageId, m);
       } else if (cameBack(state, m)) {
         // Left in the DLQ where it belongs: it failed again after this run moved it.
         hold(state, m);
