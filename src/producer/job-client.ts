@@ -1,4 +1,4 @@
-import type { SQSClient } from "@aws-sdk/client-sqs";
+import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { classifyFailure, describeAwsError, queueMissingOr } from "../core/aws-errors.ts";
 import { queueUrlEnvVar, requireEnv } from "../core/env.ts";
 import {
@@ -10,17 +10,10 @@ import {
 } from "../core/errors.ts";
 import type { JobDefinition, JobInput } from "../core/job.ts";
 import { createSqsClient } from "../core/sqs-client.ts";
-import type { AttemptWatch } from "./attempt-watch.ts";
-import { createDirectTransport } from "./direct/direct-transport.ts";
-import {
-  checkSendOptions,
-  type PreparedMessage,
-  prepareMessage,
-  type SendOptions,
-  SQS_MAX_MESSAGE_BYTES,
-} from "./message.ts";
+import { SQS_MAX_MESSAGE_BYTES } from "../core/sqs-limits.ts";
+import { type AttemptWatch, watchAttempts } from "./attempt-watch.ts";
+import { checkSendOptions, type PreparedMessage, prepareMessage, type SendOptions } from "./message.ts";
 import { type SendBatchResult, sendPrepared } from "./send-batch.ts";
-import { type SendTransport, sdkTransport } from "./transport.ts";
 
 export interface JobClientOptions {
   /**
@@ -38,15 +31,6 @@ export interface JobClientOptions {
    * @default 1,048,576 (1 MiB, SQS's maximum)
    */
   readonly maxMessageBytes?: number;
-  /**
-   * How `send` and `sendBatch` reach SQS. `"sdk"` sends through the SQS client's middleware stack
-   * (your tracing, logging and retry middleware see every call). `"direct"` signs and sends the
-   * two send requests itself with the same client's credentials, region, endpoint and
-   * maxAttempts, at a third to a quarter of the client CPU per request, but bypasses that
-   * middleware: see docs/transport.md before choosing it.
-   * @default "sdk"
-   */
-  readonly transport?: "sdk" | "direct";
 }
 
 export interface SendResult {
@@ -80,7 +64,7 @@ export interface SendBatchOptions extends SendOptions {
 export class JobClient {
   readonly queueUrl: string;
   readonly fifo: boolean;
-  readonly #transport: SendTransport;
+  readonly #sqs: SQSClient;
   readonly #maxMessageBytes: number;
 
   constructor(options: JobClientOptions = {}) {
@@ -98,19 +82,12 @@ export class JobClient {
     }
     this.#maxMessageBytes = max;
     this.fifo = this.queueUrl.endsWith(".fifo");
-    const transport = options.transport ?? "sdk";
-    if (transport !== "sdk" && transport !== "direct") {
-      throw new ConfigError(
-        `transport must be "sdk" or "direct", but "${String(transport).slice(0, 50)}" was provided`,
-      );
-    }
-    const sqs = options.sqs ?? createSqsClient();
-    this.#transport = transport === "direct" ? createDirectTransport(sqs) : sdkTransport(sqs);
+    this.#sqs = options.sqs ?? createSqsClient();
   }
 
   /**
    * Validates and sends one job. The result's `possibleDuplicate` says whether a retry within
-   * the call (the SDK's, or the direct transport's) may have stored it twice.
+   * the call (the SDK's) may have stored it twice.
    *
    * @throws {ValidationError} the payload fails the schema (nothing sent)
    * @throws {PayloadTooLargeError} the encoded message exceeds the size limit (nothing sent)
@@ -134,17 +111,16 @@ export class JobClient {
       throw new PayloadTooLargeError(job.name, m.sizeBytes, this.#maxMessageBytes);
     const attempts: AttemptWatch = { ambiguous: false };
     try {
-      const out = await this.#transport.sendMessage(
-        {
-          QueueUrl: this.queueUrl,
-          MessageBody: m.body,
-          MessageAttributes: m.attributes,
-          DelaySeconds: m.delaySeconds,
-          MessageGroupId: m.groupId,
-          MessageDeduplicationId: m.dedupId,
-        },
-        attempts,
-      );
+      const command = new SendMessageCommand({
+        QueueUrl: this.queueUrl,
+        MessageBody: m.body,
+        MessageAttributes: m.attributes,
+        DelaySeconds: m.delaySeconds,
+        MessageGroupId: m.groupId,
+        MessageDeduplicationId: m.dedupId,
+      });
+      watchAttempts(command, attempts);
+      const out = await this.#sqs.send(command);
       return { jobId: m.jobId, messageId: out.MessageId ?? "", possibleDuplicate: attempts.ambiguous };
     } catch (error) {
       const mapped = queueMissingOr(error, this.queueUrl);
@@ -208,7 +184,7 @@ export class JobClient {
       });
     }
     return sendPrepared(messages, {
-      transport: this.#transport,
+      sqs: this.#sqs,
       queueUrl: this.queueUrl,
       maxRequestBytes: SQS_MAX_MESSAGE_BYTES,
       concurrency,

@@ -4,17 +4,10 @@ import { encodeEnvelopeJson } from "../core/envelope.ts";
 import { InvalidOptionError, type ValidationIssue } from "../core/errors.ts";
 import type { JobDefinition, JobInput } from "../core/job.ts";
 import { newJobId } from "../core/job-id.ts";
+import { JOB_NAME_ATTRIBUTE } from "../core/job-name-attribute.ts";
 import { type ValidationResult, validate } from "../core/schema.ts";
+import { SQS_MAX_DELAY_SECONDS } from "../core/sqs-limits.ts";
 import { findJsonLoss } from "./json-loss.ts";
-
-/** The message attribute that names the job, so routing and filters need not parse the body. */
-export const JOB_NAME_ATTRIBUTE = "sqs-jobs.job";
-
-/** SQS's maximum message size since August 2025 (body and attributes together). */
-export const SQS_MAX_MESSAGE_BYTES = 1_048_576;
-
-/** The longest delay SQS accepts on a message; longer waits need a scheduler. */
-export const MAX_DELAY_SECONDS = 900;
 
 export interface SendOptions {
   /**
@@ -54,9 +47,9 @@ export function checkSendOptions(options: SendOptions, fifo: boolean): void {
         "delaySeconds cannot be set per message on a FIFO queue; set the queue's DelaySeconds instead",
       );
     }
-    if (!Number.isInteger(delay) || delay < 0 || delay > MAX_DELAY_SECONDS) {
+    if (!Number.isInteger(delay) || delay < 0 || delay > SQS_MAX_DELAY_SECONDS) {
       throw new InvalidOptionError(
-        `delaySeconds must be an integer between 0 and ${MAX_DELAY_SECONDS} (SQS's limit), but ${delay} was provided; for a later run, schedule the job (e.g. EventBridge Scheduler) instead of delaying the message`,
+        `delaySeconds must be an integer between 0 and ${SQS_MAX_DELAY_SECONDS} (SQS's limit), but ${delay} was provided; for a later run, schedule the job (e.g. EventBridge Scheduler) instead of delaying the message`,
       );
     }
   }

@@ -1,16 +1,19 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { SendMessageBatchRequestEntry, SendMessageBatchResult } from "@aws-sdk/client-sqs";
+import {
+  SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
+  type SendMessageBatchResult,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import { classifyFailure, describeAwsError, isQueueMissing } from "../core/aws-errors.ts";
 import { QueueNotFoundError } from "../core/errors.ts";
-import type { AttemptWatch } from "./attempt-watch.ts";
+import { exponentialBackoff } from "../core/retry.ts";
+import { SQS_BATCH_MAX_ENTRIES } from "../core/sqs-limits.ts";
+import { type AttemptWatch, watchAttempts } from "./attempt-watch.ts";
 import type { PreparedMessage } from "./message.ts";
-import type { SendTransport } from "./transport.ts";
-
-/** SendMessageBatch takes at most 10 entries. */
-const MAX_ENTRIES = 10;
 
 export interface BatchSendSettings {
-  readonly transport: SendTransport;
+  readonly sqs: SQSClient;
   readonly queueUrl: string;
   /** Largest request payload: the sum of the entries' sizes. */
   readonly maxRequestBytes: number;
@@ -66,7 +69,7 @@ export function chunkMessages<T extends { readonly message: PreparedMessage }>(
   let bytes = 0;
   for (const item of items) {
     const size = item.message.sizeBytes;
-    if (current.length === MAX_ENTRIES || (current.length > 0 && bytes + size > maxBytes)) {
+    if (current.length === SQS_BATCH_MAX_ENTRIES || (current.length > 0 && bytes + size > maxBytes)) {
       chunks.push(current);
       current = [];
       bytes = 0;
@@ -123,10 +126,12 @@ export async function sendPrepared(
     let response: SendMessageBatchResult;
     const attempts: AttemptWatch = { ambiguous: false };
     try {
-      response = await settings.transport.sendMessageBatch(
-        { QueueUrl: settings.queueUrl, Entries: chunk.map(toEntry) },
-        attempts,
-      );
+      const command = new SendMessageBatchCommand({
+        QueueUrl: settings.queueUrl,
+        Entries: chunk.map(toEntry),
+      });
+      watchAttempts(command, attempts);
+      response = await settings.sqs.send(command);
     } catch (error) {
       if (attempts.ambiguous) for (const p of chunk) p.ambiguous = true;
       if (isQueueMissing(error)) throw new QueueNotFoundError(settings.queueUrl, { cause: error });
@@ -186,7 +191,7 @@ export async function sendPrepared(
             settings.onProgress?.(done, messages.length);
             if (retry.length > 0) {
               const tries = Math.max(...retry.map((p) => p.tries));
-              await sleep(backoffMs(settings.retryBaseMs, tries));
+              await sleep(exponentialBackoff({ base: settings.retryBaseMs, max: 5_000 }, tries));
               queue.push(...chunkMessages(retry, settings.maxRequestBytes));
             }
           })
@@ -207,9 +212,4 @@ export async function sendPrepared(
 
   const succeeded = results.reduce((n, r) => n + (r.ok ? 1 : 0), 0);
   return { items: results, succeeded, failed: messages.length - succeeded };
-}
-
-/** Exponential backoff with full jitter, capped at 5 s so a batch never stalls for long. */
-function backoffMs(baseMs: number, tries: number): number {
-  return Math.random() * Math.min(5_000, baseMs * 2 ** (tries - 1));
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { decodeEnvelope, defineJob, JobClient, ValidationError } from "../../src/index.ts";
-import { createTestQueue, drainQueue, queueDepth, TRANSPORTS, testSqs } from "../helpers/sqs.ts";
+import { createTestQueue, drainQueue, queueDepth, testSqs } from "../helpers/sqs.ts";
 
 const sqs = testSqs();
 
@@ -10,11 +10,11 @@ const importRow = defineJob({
   schema: z.object({ row: z.number().int().nonnegative(), data: z.string() }),
 });
 
-describe.each(TRANSPORTS)("JobClient.sendBatch (transport $transport)", ({ transport }) => {
+describe("JobClient.sendBatch", () => {
   it("sends 2,500 jobs of mixed sizes, some near the limit, each exactly once with its ids", async () => {
     // Given payloads from a few bytes to just under 1 MiB
     const queueUrl = await createTestQueue(sqs, "batch-2500");
-    const jobs = new JobClient({ transport, queueUrl, sqs });
+    const jobs = new JobClient({ queueUrl, sqs });
     const sizeOf = (row: number) => (row % 250 === 0 ? 1_040_000 : row % 10 === 0 ? 60_000 : row % 7);
     const payloads = Array.from({ length: 2_500 }, (_, row) => ({ row, data: "y".repeat(sizeOf(row)) }));
     let lastProgress = 0;
@@ -44,7 +44,7 @@ describe.each(TRANSPORTS)("JobClient.sendBatch (transport $transport)", ({ trans
 
   it("validates every item first, lists every bad index and sends nothing", async () => {
     const queueUrl = await createTestQueue(sqs, "batch-invalid");
-    const jobs = new JobClient({ transport, queueUrl, sqs });
+    const jobs = new JobClient({ queueUrl, sqs });
     const payloads = [
       { row: 0, data: "ok" },
       { row: -1, data: "bad row" },

@@ -10,7 +10,7 @@ import {
   QueueNotFoundError,
   ValidationError,
 } from "../../src/index.ts";
-import { createTestQueue, drainQueue, queueDepth, TRANSPORTS, testSqs } from "../helpers/sqs.ts";
+import { createTestQueue, drainQueue, queueDepth, testSqs } from "../helpers/sqs.ts";
 
 const sqs = testSqs();
 
@@ -19,11 +19,11 @@ const resizeImage = defineJob({
   schema: z.object({ key: z.string().min(1), width: z.number().int().positive() }),
 });
 
-describe.each(TRANSPORTS)("JobClient.send (transport $transport)", ({ transport }) => {
+describe("JobClient.send", () => {
   it("round-trips a typed job in a versioned envelope with the job name attribute", async () => {
     // Given a queue and a client
     const queueUrl = await createTestQueue(sqs, "send-roundtrip");
-    const jobs = new JobClient({ transport, queueUrl, sqs });
+    const jobs = new JobClient({ queueUrl, sqs });
     // When a job is sent
     const { jobId, messageId, possibleDuplicate } = await jobs.send(resizeImage, {
       key: "a.png",
@@ -42,7 +42,7 @@ describe.each(TRANSPORTS)("JobClient.send (transport $transport)", ({ transport 
 
   it("honours delaySeconds: the job stays invisible until the delay ends", async () => {
     const queueUrl = await createTestQueue(sqs, "send-delay");
-    const jobs = new JobClient({ transport, queueUrl, sqs });
+    const jobs = new JobClient({ queueUrl, sqs });
     const sentAt = Date.now();
     await jobs.send(resizeImage, { key: "b.png", width: 10 }, { delaySeconds: 2 });
     expect(await queueDepth(sqs, queueUrl)).toMatchObject({ visible: 0, delayed: 1 });
@@ -53,7 +53,7 @@ describe.each(TRANSPORTS)("JobClient.send (transport $transport)", ({ transport 
 
   it("rejects an invalid payload with zod paths and sends nothing", async () => {
     const queueUrl = await createTestQueue(sqs, "send-invalid");
-    const jobs = new JobClient({ transport, queueUrl, sqs });
+    const jobs = new JobClient({ queueUrl, sqs });
     // @ts-expect-error width must be a number
     const sending = jobs.send(resizeImage, { key: "", width: "wide" });
     const error = await sending.catch((e: unknown) => e);
@@ -67,7 +67,7 @@ describe.each(TRANSPORTS)("JobClient.send (transport $transport)", ({ transport 
   it("refuses values JSON cannot carry before any network call", async () => {
     const anything = defineJob({ name: "anything", schema: z.unknown() });
     const dated = defineJob({ name: "dated", schema: z.object({ at: z.date() }) });
-    const jobs = new JobClient({ transport, queueUrl: "http://127.0.0.1:1/000000000000/nowhere", sqs });
+    const jobs = new JobClient({ queueUrl: "http://127.0.0.1:1/000000000000/nowhere", sqs });
     await expect(jobs.send(anything, { n: 10n })).rejects.toThrow(/not JSON-serialisable/);
     const cycle: Record<string, unknown> = {};
     cycle.self = cycle;
@@ -78,14 +78,13 @@ describe.each(TRANSPORTS)("JobClient.send (transport $transport)", ({ transport 
   it("rejects an oversize payload before any network call, naming size and limit", async () => {
     // The queue URL points at a closed port: any network call would fail differently.
     const blob = defineJob({ name: "blob", schema: z.object({ data: z.string() }) });
-    const jobs = new JobClient({ transport, queueUrl: "http://127.0.0.1:1/000000000000/nowhere", sqs });
+    const jobs = new JobClient({ queueUrl: "http://127.0.0.1:1/000000000000/nowhere", sqs });
     const error = await jobs.send(blob, { data: "x".repeat(1_048_576) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PayloadTooLargeError);
     expect((error as PayloadTooLargeError).limitBytes).toBe(1_048_576);
     expect((error as PayloadTooLargeError).sizeBytes).toBeGreaterThan(1_048_576);
 
     const small = new JobClient({
-      transport,
       queueUrl: "http://127.0.0.1:1/000000000000/nowhere",
       sqs,
       maxMessageBytes: 4096,
@@ -96,7 +95,7 @@ describe.each(TRANSPORTS)("JobClient.send (transport $transport)", ({ transport 
   it("accepts a message right at SQS's 1 MiB limit", async () => {
     const queueUrl = await createTestQueue(sqs, "send-limit");
     const blob = defineJob({ name: "blob", schema: z.object({ data: z.string() }) });
-    const jobs = new JobClient({ transport, queueUrl, sqs });
+    const jobs = new JobClient({ queueUrl, sqs });
     // Find the payload length that makes body + attributes exactly 1 MiB.
     const overhead = await jobs
       .send(blob, { data: "x".repeat(1_048_576) })
@@ -106,7 +105,7 @@ describe.each(TRANSPORTS)("JobClient.send (transport $transport)", ({ transport 
   });
 
   it("refuses a delay outside 0..900 and points to scheduling", async () => {
-    const jobs = new JobClient({ transport, queueUrl: "http://127.0.0.1:1/000000000000/nowhere", sqs });
+    const jobs = new JobClient({ queueUrl: "http://127.0.0.1:1/000000000000/nowhere", sqs });
     const error = await jobs
       .send(resizeImage, { key: "a", width: 1 }, { delaySeconds: 901 })
       .catch((e: unknown) => e);
@@ -117,7 +116,7 @@ describe.each(TRANSPORTS)("JobClient.send (transport $transport)", ({ transport 
   it("gives a clear error for a queue that does not exist", async () => {
     const queueUrl = await createTestQueue(sqs, "exists");
     const missing = queueUrl.replace(/exists-[^/]+$/, "does-not-exist-9f3a");
-    const jobs = new JobClient({ transport, queueUrl: missing, sqs });
+    const jobs = new JobClient({ queueUrl: missing, sqs });
     const error = await jobs.send(resizeImage, { key: "a", width: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QueueNotFoundError);
     expect((error as Error).message).toContain("does-not-exist-9f3a");
