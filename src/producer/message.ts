@@ -65,9 +65,10 @@ export function checkSendOptions(options: SendOptions, fifo: boolean): void {
 
 /**
  * Serialises and validates one payload the way the consumer will see it: the schema runs on the
- * JSON round trip of the payload, so values JSON cannot carry (a Date, a Map, `undefined` in an
- * array) are refused here instead of becoming poison messages at the consumer. Values JSON turns
- * into null (NaN, Infinity, `undefined` in an array) are refused even when the schema accepts null.
+ * JSON round trip of the payload, so values JSON cannot carry (a Date where the schema wants a
+ * date, `undefined` in an array) are refused here instead of becoming poison messages at the
+ * consumer. Values JSON changes silently (NaN, -0, a Map or Set...) are refused even when the
+ * schema would accept what they turn into: see {@link findJsonLoss}.
  */
 export function prepareMessage<J extends JobDefinition>(
   job: J,
@@ -88,10 +89,8 @@ export function prepareMessage<J extends JobDefinition>(
       issues: [{ path: [], message: `payload of type ${typeof payload} cannot be sent as JSON` }],
     };
   }
-  if (payloadJson.includes("null")) {
-    const lost = findJsonLoss(payload);
-    if (lost.length > 0) return { ok: false, issues: lost };
-  }
+  const lost = findJsonLoss(payload);
+  if (lost.length > 0) return { ok: false, issues: lost };
   const wire: unknown = JSON.parse(payloadJson);
   const json = payloadJson;
   const checked = validate(job.schema, wire);

@@ -1,3 +1,4 @@
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
@@ -8,6 +9,7 @@ import {
   JobClient,
   PayloadTooLargeError,
   QueueNotFoundError,
+  SendError,
   ValidationError,
 } from "../../src/index.ts";
 import { createTestQueue, drainQueue, queueDepth, testSqs } from "../helpers/sqs.ts";
@@ -73,6 +75,43 @@ describe("JobClient.send", () => {
     cycle.self = cycle;
     await expect(jobs.send(anything, cycle)).rejects.toThrow(ValidationError);
     await expect(jobs.send(dated, { at: new Date() })).rejects.toThrow(ValidationError);
+  });
+
+  it("refuses values JSON would change silently: a Map or Set (sent as {}), -0 (sent as 0)", async () => {
+    // Given a schema that lets anything through, and a queue URL where any network call fails
+    const anything = defineJob({ name: "anything", schema: z.unknown() });
+    const jobs = new JobClient({ queueUrl: "http://127.0.0.1:1/000000000000/nowhere", sqs });
+    // When values JSON cannot carry are sent, Then each is a ValidationError naming its path
+    const cases: [unknown, PropertyKey[], RegExp][] = [
+      [{ tags: new Set(["a"]) }, ["tags"], /a Set/],
+      [{ byId: new Map([["a", 1]]) }, ["byId"], /a Map/],
+      [{ list: [1, -0] }, ["list", 1], /-0/],
+      [{ bytes: new Uint8Array([1, 2]) }, ["bytes"], /a Uint8Array/],
+      [{ pattern: /x/ }, ["pattern"], /a RegExp/],
+    ];
+    for (const [payload, path, message] of cases) {
+      const error = await jobs.send(anything, payload).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues[0]?.path).toEqual(path);
+      expect((error as ValidationError).issues[0]?.message).toMatch(message);
+    }
+  });
+
+  it("reports a refused connection as not sent: SQS stored nothing, so maybeSent is false", async () => {
+    // Given a client for an endpoint where nothing listens (both by IP and by name)
+    for (const endpoint of ["http://127.0.0.1:1", "http://localhost:1"]) {
+      const refused = new SQSClient({ endpoint, region: "us-east-1", useQueueUrlAsEndpoint: false });
+      const jobs = new JobClient({ queueUrl: `${endpoint}/000000000000/nowhere`, sqs: refused });
+      // When a job is sent, Then the SendError says SQS cannot hold it
+      const error = await jobs.send(resizeImage, { key: "a", width: 1 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SendError);
+      expect((error as SendError).message).toMatch(/ECONNREFUSED/);
+      expect((error as SendError).maybeSent).toBe(false);
+      // And sendBatch's failed items are not flagged as possible duplicates
+      const batch = await jobs.sendBatch(resizeImage, [{ key: "b", width: 1 }], { maxRetries: 1 });
+      expect(batch.items[0]).toMatchObject({ ok: false, possibleDuplicate: false });
+      refused.destroy();
+    }
   });
 
   it("rejects an oversize payload before any network call, naming size and limit", async () => {
