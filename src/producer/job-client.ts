@@ -9,7 +9,7 @@ import {
   ValidationError,
 } from "../core/errors.ts";
 import type { JobDefinition, JobInput } from "../core/job.ts";
-import { createSqsClient } from "../core/sqs-client.ts";
+import { checkSqsConfig, createSqsClient } from "../core/sqs-client.ts";
 import { SQS_MAX_MESSAGE_BYTES } from "../core/sqs-limits.ts";
 import { type AttemptWatch, watchAttempts } from "./attempt-watch.ts";
 import { checkSendOptions, type PreparedMessage, prepareMessage, type SendOptions } from "./message.ts";
@@ -90,6 +90,7 @@ export class JobClient {
    * the call (the SDK's) may have stored it twice.
    *
    * @throws {ValidationError} the payload fails the schema (nothing sent)
+   * @throws {ConfigError} no AWS region or no credentials could be found (nothing sent)
    * @throws {PayloadTooLargeError} the encoded message exceeds the size limit (nothing sent)
    * @throws {InvalidOptionError} a bad delay, or a FIFO send without a group id
    * @throws {QueueNotFoundError} the queue does not exist
@@ -109,6 +110,7 @@ export class JobClient {
     const m = prepared.message;
     if (m.sizeBytes > this.#maxMessageBytes)
       throw new PayloadTooLargeError(job.name, m.sizeBytes, this.#maxMessageBytes);
+    await checkSqsConfig(this.#sqs);
     const attempts: AttemptWatch = { ambiguous: false };
     try {
       const command = new SendMessageCommand({
@@ -140,6 +142,7 @@ export class JobClient {
    *
    * @throws {ValidationError} one or more payloads are invalid or too large; `issues` paths start
    *   with the item index; nothing was sent
+   * @throws {ConfigError} no AWS region or no credentials could be found (nothing sent)
    * @throws {QueueNotFoundError} the queue does not exist
    * @example
    * const { failed, items } = await jobs.sendBatch(sendEmail, recipients.map((to) => ({ to })));
@@ -183,6 +186,7 @@ export class JobClient {
         subject: `${bad.size} of ${payloads.length} payloads for job "${job.name}" are`,
       });
     }
+    await checkSqsConfig(this.#sqs);
     return sendPrepared(messages, {
       sqs: this.#sqs,
       queueUrl: this.queueUrl,
