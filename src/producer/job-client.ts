@@ -45,11 +45,18 @@ export interface SendResult {
 }
 
 export interface SendBatchOptions extends SendOptions {
-  /** SendMessageBatch requests in flight at once. @default 8 */
+  /**
+   * SendMessageBatch requests in flight at once. On a FIFO queue a message group is in one
+   * request at a time (that keeps its order), so fewer groups than this send fewer requests.
+   * @default 8
+   */
   readonly concurrency?: number;
   /** Further tries of an entry or request that failed transiently. @default 5 */
   readonly maxRetries?: number;
-  /** Called after each request with the count of items settled so far. */
+  /**
+   * Called after each request with the count of items settled so far. If it throws, sending goes
+   * on without calling it again, and the result's `progressError` holds what it threw.
+   */
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -190,7 +197,7 @@ export class JobClient {
     return sendPrepared(messages, {
       sqs: this.#sqs,
       queueUrl: this.queueUrl,
-      maxRequestBytes: SQS_MAX_MESSAGE_BYTES,
+      fifo: this.fifo,
       concurrency,
       maxRetries,
       retryBaseMs: 100,

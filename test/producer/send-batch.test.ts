@@ -59,4 +59,27 @@ describe("JobClient.sendBatch", () => {
     expect((error as Error).message).toMatch(/^3 of 5 payloads for job "import-row" are invalid/);
     expect(await queueDepth(sqs, queueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
   });
+
+  it("keeps sending and keeps every result when onProgress throws", async () => {
+    // Given a progress callback that throws on its first call
+    const queueUrl = await createTestQueue(sqs, "batch-progress-throws");
+    const jobs = new JobClient({ queueUrl, sqs });
+    const payloads = Array.from({ length: 95 }, (_, row) => ({ row, data: "p" }));
+    const thrown = new Error("progress bar broke");
+    let calls = 0;
+    // When the batch is sent
+    const result = await jobs.sendBatch(importRow, payloads, {
+      concurrency: 2,
+      onProgress: () => {
+        calls++;
+        throw thrown;
+      },
+    });
+    // Then every job was sent and has its result, and the callback's error is reported, once
+    expect(result.succeeded).toBe(95);
+    expect(result.items.every((item) => item.ok)).toBe(true);
+    expect(result.progressError).toBe(thrown);
+    expect(calls).toBe(1);
+    expect((await drainQueue(sqs, queueUrl, { expect: 95 })).length).toBe(95);
+  });
 });
