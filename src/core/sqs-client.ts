@@ -4,9 +4,19 @@ import { type ClientTarget, sqsClientConfig } from "./sqs-connect.ts";
 
 export type { ClientTarget } from "./sqs-connect.ts";
 
-/** The SQS client sqs-jobs creates when the caller passes none; see {@link sqsClientConfig}. */
-export function createSqsClient(target: ClientTarget = {}): SQSClient {
-  return new SQSClient(sqsClientConfig(target));
+/**
+ * The SQS client sqs-jobs creates when the caller passes none; see {@link sqsClientConfig}.
+ * `maxSockets` sizes the SDK's keep-alive connection pool (the SDK's default is 50) for a caller
+ * that may keep more requests in flight; connections are reused either way.
+ */
+export function createSqsClient(
+  target: ClientTarget = {},
+  pool: { readonly maxSockets?: number } = {},
+): SQSClient {
+  const config = sqsClientConfig(target);
+  if (pool.maxSockets === undefined) return new SQSClient(config);
+  const agent = { keepAlive: true, maxSockets: pool.maxSockets };
+  return new SQSClient({ ...config, requestHandler: { httpAgent: agent, httpsAgent: agent } });
 }
 
 const configChecks = new WeakMap<SQSClient, Promise<void>>();

@@ -15,6 +15,9 @@ import { type AttemptWatch, watchAttempts } from "./attempt-watch.ts";
 import { checkSendOptions, type PreparedMessage, prepareMessage, type SendOptions } from "./message.ts";
 import { type SendBatchResult, sendPrepared } from "./send-batch.ts";
 
+/** sendBatch's highest `concurrency`; the client JobClient creates pools this many connections. */
+const MAX_CONCURRENCY = 100;
+
 export interface JobClientOptions {
   /**
    * The queue to send to.
@@ -23,7 +26,12 @@ export interface JobClientOptions {
   readonly queueUrl?: string;
   /** Logical queue name whose environment variable holds the URL, as `JobQueue.grantSendJobs` sets it. */
   readonly queue?: string;
-  /** @default a client for the ambient region and credentials that honours `AWS_ENDPOINT_URL` */
+  /**
+   * The client to send with; its middleware (tracing, logging) sees every request. Its HTTP pool
+   * (the SDK's default: 50 keep-alive connections) caps how many requests run at once.
+   * @default a client for the ambient region and credentials that honours `AWS_ENDPOINT_URL`,
+   *   with a pool of 100 connections (sendBatch's highest concurrency)
+   */
   readonly sqs?: SQSClient;
   /**
    * The queue's `MaximumMessageSize` when it is set below SQS's maximum, so oversize jobs are
@@ -89,7 +97,7 @@ export class JobClient {
     }
     this.#maxMessageBytes = max;
     this.fifo = this.queueUrl.endsWith(".fifo");
-    this.#sqs = options.sqs ?? createSqsClient();
+    this.#sqs = options.sqs ?? createSqsClient({}, { maxSockets: MAX_CONCURRENCY });
   }
 
   /**
@@ -162,9 +170,9 @@ export class JobClient {
     checkSendOptions(options, this.fifo);
     const concurrency = options.concurrency ?? 8;
     const maxRetries = options.maxRetries ?? 5;
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 100) {
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
       throw new ConfigError(
-        `concurrency must be an integer between 1 and 100, but ${concurrency} was provided`,
+        `concurrency must be an integer between 1 and ${MAX_CONCURRENCY}, but ${concurrency} was provided`,
       );
     }
     if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 20) {

@@ -246,7 +246,7 @@ class BatchSend {
     const retryLanes: Lane[] = [];
     let retryTries = 0;
     for (const { lane, count } of request.lanes) {
-      const settled = this.#settle(lane, outcomes.slice(position, position + count), count);
+      const settled = this.#settle(lane, count, outcomes, position);
       position += count;
       if (settled === "retry") {
         retryLanes.push(lane);
@@ -286,16 +286,22 @@ class BatchSend {
   }
 
   /**
-   * Records what one request did to the `count` jobs it took from the front of `lane`, and says
-   * what the lane needs next: a retry after a backoff, another request now, or nothing.
+   * Records what one request did to the `count` jobs it took from the front of `lane` (their
+   * outcomes start at `outcomes[from]`), and says what the lane needs next: a retry after a
+   * backoff, another request now, or nothing.
    */
-  #settle(lane: Lane, outcomes: readonly EntryOutcome[], count: number): "retry" | "more" | "done" {
+  #settle(
+    lane: Lane,
+    count: number,
+    outcomes: readonly EntryOutcome[],
+    from: number,
+  ): "retry" | "more" | "done" {
     const end = lane.head + count;
     let retry: Pending[] | undefined;
     let stoppedBy: number | undefined;
     for (let i = lane.head; i < end; i++) {
       const p = lane.items[i] as Pending;
-      const outcome = outcomes[i - lane.head] as EntryOutcome;
+      const outcome = outcomes[from + i - lane.head] as EntryOutcome;
       if (outcome.kind === "ok") this.#succeed(p, outcome.messageId);
       else if (outcome.kind === "failed") {
         this.#fail(p, tried(outcome.error, p.tries));
