@@ -6,7 +6,6 @@
  *
  *   npm run soak                      # 100,000 jobs
  *   npm run soak -- --jobs 20000      # shorter
- *   npm run soak -- --transport direct   # the producer scenario with one transport only
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,14 +21,8 @@ const { values } = parseArgs({
     jobs: { type: "string", default: "100000" },
     seed: { type: "string", default: "2026" },
     concurrency: { type: "string", default: "100" },
-    /** JobClient transports to run the producer scenario with, comma-separated. */
-    transport: { type: "string", default: "sdk,direct" },
   },
 });
-const transports = values.transport.split(",").map((t) => t.trim());
-for (const t of transports) {
-  if (t !== "sdk" && t !== "direct") throw new Error(`--transport takes sdk, direct or both, got "${t}"`);
-}
 const jobs = Number(values.jobs);
 const seed = Number(values.seed);
 if (!Number.isInteger(jobs) || jobs < 100)
@@ -46,17 +39,14 @@ try {
   const started = Date.now();
   console.log(`soak: ${jobs} jobs, seed ${seed}, fauxqs at ${emulator.endpoint} (data in ${dataDir})`);
 
-  for (const transport of transports as ("sdk" | "direct")[]) {
-    const producer = await runProducerScenario(emulator.endpoint, {
-      name: `${jobs} jobs, 10% throttled, 2% reset, transport ${transport}`,
-      jobs,
-      seed,
-      rates: PRODUCER_RATES,
-      transport,
-    });
-    console.log(formatProducerTally(producer));
-    failed ||= producer.lost + producer.duplicatedUnreported + producer.wrongMessageId > 0;
-  }
+  const producer = await runProducerScenario(emulator.endpoint, {
+    name: `${jobs} jobs, 10% throttled, 2% reset`,
+    jobs,
+    seed,
+    rates: PRODUCER_RATES,
+  });
+  console.log(formatProducerTally(producer));
+  failed ||= producer.lost + producer.duplicatedUnreported + producer.wrongMessageId > 0;
 
   const pipeline = await runPipeline(
     { endpoint: emulator.endpoint, restartEmulator: () => emulator.restart() },

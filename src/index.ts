@@ -43,10 +43,11 @@ export {
 } from "./core/errors.ts";
 export type { FifoOptions, JobDefinition, JobInput, JobOptions, JobPayload } from "./core/job.ts";
 export { defineJob } from "./core/job.ts";
+export { JOB_NAME_ATTRIBUTE } from "./core/job-name-attribute.ts";
 export type { BackoffPolicy, RetryPolicy } from "./core/retry.ts";
 export type { JobSchema } from "./core/schema.ts";
+export { SQS_MAX_MESSAGE_BYTES } from "./core/sqs-limits.ts";
 export type { JobClientOptions, SendBatchOptions, SendResult } from "./producer/job-client.ts";
 export { JobClient } from "./producer/job-client.ts";
 export type { SendOptions } from "./producer/message.ts";
-export { JOB_NAME_ATTRIBUTE, SQS_MAX_MESSAGE_BYTES } from "./producer/message.ts";
 export type { SendBatchItemResult, SendBatchResult } from "./producer/send-batch.ts";

@@ -1,10 +1,5 @@
-import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { queueDepth } from "../../src/ops/stats.ts";
-import {
-  DIRECT_REQUEST_CHANNEL,
-  type DirectRequestMessage,
-} from "../../src/producer/direct/direct-transport.ts";
 
 /** Requests that reached the wire, per SQS action (SDK retries counted). */
 export class CallCounter {
@@ -56,16 +51,6 @@ export function benchSqsClient(endpoint: string, counter?: CallCounter): SQSClie
     );
   }
   return client;
-}
-
-/**
- * Counts the requests of JobClient's direct transport, which passes no SDK middleware, under the
- * SDK's command names (its retries counted too, like the SDK's). Returns the way to stop.
- */
-export function countDirectRequests(counter: CallCounter): () => void {
-  const listener = (message: unknown) => counter.add(`${(message as DirectRequestMessage).action}Command`);
-  subscribe(DIRECT_REQUEST_CHANNEL, listener);
-  return () => unsubscribe(DIRECT_REQUEST_CHANNEL, listener);
 }
 
 export async function createQueue(sqs: SQSClient, name: string): Promise<string> {

@@ -68,16 +68,6 @@ const sqsJobsSendBatch: Method = {
   },
 };
 
-const sqsJobsSendBatchDirect: Method = {
-  name: "sqs-jobs sendBatch (direct transport)",
-  description: `JobClient({ transport: "direct" }).sendBatch with its defaults (concurrency ${CONCURRENCY}): the same client config, SendMessageBatch signed and sent by sqs-jobs without the SDK's middleware stack`,
-  async run(sqs, queueUrl, work) {
-    const client = new JobClient({ queueUrl, sqs, transport: "direct" });
-    const result = await client.sendBatch(benchJob, work.payloads);
-    if (result.failed > 0) throw new Error(`sendBatch reported ${result.failed} failed items`);
-  },
-};
-
 function producerMessages(work: Workload, from: number, to: number) {
   const out = [];
   for (let i = from; i < to; i++) {
@@ -145,7 +135,6 @@ const rawSendLoop: Method = {
 
 export const METHODS: readonly Method[] = [
   sqsJobsSendBatch,
-  sqsJobsSendBatchDirect,
   sqsProducerConcurrent,
   sqsProducerOneCall,
   rawBatchLoop,

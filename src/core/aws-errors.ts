@@ -55,6 +55,9 @@ const NETWORK_CODES: ReadonlyMap<string, { readonly mayHaveBeenSent: boolean }> 
   ["ETIMEDOUT", { mayHaveBeenSent: true }],
 ]);
 
+/** Failures to connect at all (refused, name not found): the request never left, SQS did nothing. */
+const NOT_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
+
 export function isQueueMissing(error: unknown): boolean {
   const e = shape(error);
   return QUEUE_MISSING.has(e.name ?? "") || QUEUE_MISSING.has(e.code ?? "");
@@ -84,10 +87,11 @@ export function neverReachedAws(error: unknown): boolean {
 
 /**
  * How a failed call may be retried. `throttled`: refused before any work, safe to repeat.
+ * `unsent`: no connection was made (refused, name not found), so SQS did nothing; safe to repeat.
  * `ambiguous`: a 5xx, a reset or a timeout, where SQS may or may not have acted, so a repeat
  * can duplicate. `final`: the request itself is wrong; repeating cannot help.
  */
-export type FailureKind = "throttled" | "ambiguous" | "final";
+export type FailureKind = "throttled" | "unsent" | "ambiguous" | "final";
 
 export function classifyFailure(error: unknown): FailureKind {
   const e = shape(error);
@@ -95,6 +99,7 @@ export function classifyFailure(error: unknown): FailureKind {
   const status = e.$metadata?.httpStatusCode;
   if (status === 429) return "throttled";
   if (e.$fault === "server" || (status !== undefined && status >= 500)) return "ambiguous";
+  if (status === undefined && NOT_CONNECTED.has(e.code ?? "")) return "unsent";
   if (status === undefined) return "ambiguous"; // no HTTP answer: network error or timeout
   return "final";
 }

@@ -64,11 +64,31 @@ export function resolveRetryPolicy(policy: RetryPolicy | undefined, problems: st
   return { maxAttempts, backoff: { type: "exponential", baseSeconds, maxSeconds } };
 }
 
+/** How one backoff grows; the unit is the caller's (seconds for jobs, ms for requests). */
+export interface ExponentialBackoff {
+  /** Nominal delay after the first failure; doubles with each further failure. */
+  readonly base: number;
+  /** Upper bound for the nominal delay. */
+  readonly max: number;
+}
+
 /**
- * Seconds to wait after failed attempt `attempt` (1-based). Exponential backoff uses "equal
- * jitter": half the capped delay is fixed and half is random, so retries of jobs that failed
- * together spread out but never come back sooner than half the nominal delay.
+ * The delay after failure number `failures` (1-based), with "equal jitter": the nominal delay is
+ * `base * 2^(failures - 1)` capped at `max`; half of it is fixed and half is random, so retries of
+ * calls or jobs that failed together spread out but never come back sooner than half the nominal
+ * delay. The one backoff of sqs-jobs: jobs, send requests and the worker's receive loop use it.
  */
+export function exponentialBackoff(
+  backoff: ExponentialBackoff,
+  failures: number,
+  random: () => number = Math.random,
+): number {
+  const nominal = Math.min(backoff.max, backoff.base * 2 ** Math.max(0, failures - 1));
+  const half = nominal / 2;
+  return half + random() * half;
+}
+
+/** Whole seconds to wait after failed attempt `attempt` (1-based) under a job's retry policy. */
 export function backoffSeconds(
   policy: ResolvedRetryPolicy,
   attempt: number,
@@ -76,9 +96,8 @@ export function backoffSeconds(
 ): number {
   const backoff = policy.backoff;
   if (backoff.type === "fixed") return backoff.seconds;
-  const nominal = Math.min(backoff.maxSeconds, backoff.baseSeconds * 2 ** Math.max(0, attempt - 1));
-  const half = nominal / 2;
-  return Math.min(MAX_VISIBILITY_SECONDS, Math.round(half + random() * half));
+  const delay = exponentialBackoff({ base: backoff.baseSeconds, max: backoff.maxSeconds }, attempt, random);
+  return Math.min(MAX_VISIBILITY_SECONDS, Math.round(delay));
 }
 
 export function assertNoProblems(subject: string, problems: readonly string[]): void {

@@ -6,11 +6,6 @@ export interface AttemptWatch {
   ambiguous: boolean;
 }
 
-/** Records one attempt's failure: an attempt without a clear answer may have stored the message. */
-export function noteAttemptFailure(watch: AttemptWatch, error: unknown): void {
-  if (classifyFailure(error) === "ambiguous") watch.ambiguous = true;
-}
-
 /**
  * Watches every attempt of one SDK send command, the SDK's own retries included. The SDK retries
  * a 5xx or a reset by itself (3 attempts by default) and reports only the last outcome: when the
@@ -28,7 +23,8 @@ export function watchAttempts(
       try {
         return await next(args);
       } catch (error) {
-        noteAttemptFailure(watch, error);
+        // An attempt without a clear answer may have stored the message.
+        if (classifyFailure(error) === "ambiguous") watch.ambiguous = true;
         throw error;
       }
     };

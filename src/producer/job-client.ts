@@ -1,4 +1,4 @@
-import type { SQSClient } from "@aws-sdk/client-sqs";
+import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { classifyFailure, describeAwsError, queueMissingOr } from "../core/aws-errors.ts";
 import { queueUrlEnvVar, requireEnv } from "../core/env.ts";
 import {
@@ -9,18 +9,14 @@ import {
   ValidationError,
 } from "../core/errors.ts";
 import type { JobDefinition, JobInput } from "../core/job.ts";
-import { createSqsClient } from "../core/sqs-client.ts";
-import type { AttemptWatch } from "./attempt-watch.ts";
-import { createDirectTransport } from "./direct/direct-transport.ts";
-import {
-  checkSendOptions,
-  type PreparedMessage,
-  prepareMessage,
-  type SendOptions,
-  SQS_MAX_MESSAGE_BYTES,
-} from "./message.ts";
+import { checkSqsConfig, createSqsClient } from "../core/sqs-client.ts";
+import { SQS_MAX_MESSAGE_BYTES } from "../core/sqs-limits.ts";
+import { type AttemptWatch, watchAttempts } from "./attempt-watch.ts";
+import { checkSendOptions, type PreparedMessage, prepareMessage, type SendOptions } from "./message.ts";
 import { type SendBatchResult, sendPrepared } from "./send-batch.ts";
-import { type SendTransport, sdkTransport } from "./transport.ts";
+
+/** sendBatch's highest `concurrency`; the client JobClient creates pools this many connections. */
+const MAX_CONCURRENCY = 100;
 
 export interface JobClientOptions {
   /**
@@ -30,7 +26,12 @@ export interface JobClientOptions {
   readonly queueUrl?: string;
   /** Logical queue name whose environment variable holds the URL, as `JobQueue.grantSendJobs` sets it. */
   readonly queue?: string;
-  /** @default a client for the ambient region and credentials that honours `AWS_ENDPOINT_URL` */
+  /**
+   * The client to send with; its middleware (tracing, logging) sees every request. Its HTTP pool
+   * (the SDK's default: 50 keep-alive connections) caps how many requests run at once.
+   * @default a client for the ambient region and credentials that honours `AWS_ENDPOINT_URL`,
+   *   with a pool of 100 connections (sendBatch's highest concurrency)
+   */
   readonly sqs?: SQSClient;
   /**
    * The queue's `MaximumMessageSize` when it is set below SQS's maximum, so oversize jobs are
@@ -38,15 +39,6 @@ export interface JobClientOptions {
    * @default 1,048,576 (1 MiB, SQS's maximum)
    */
   readonly maxMessageBytes?: number;
-  /**
-   * How `send` and `sendBatch` reach SQS. `"sdk"` sends through the SQS client's middleware stack
-   * (your tracing, logging and retry middleware see every call). `"direct"` signs and sends the
-   * two send requests itself with the same client's credentials, region, endpoint and
-   * maxAttempts, at a third to a quarter of the client CPU per request, but bypasses that
-   * middleware: see docs/transport.md before choosing it.
-   * @default "sdk"
-   */
-  readonly transport?: "sdk" | "direct";
 }
 
 export interface SendResult {
@@ -61,11 +53,18 @@ export interface SendResult {
 }
 
 export interface SendBatchOptions extends SendOptions {
-  /** SendMessageBatch requests in flight at once. @default 8 */
+  /**
+   * SendMessageBatch requests in flight at once. On a FIFO queue a message group is in one
+   * request at a time (that keeps its order), so fewer groups than this send fewer requests.
+   * @default 8
+   */
   readonly concurrency?: number;
   /** Further tries of an entry or request that failed transiently. @default 5 */
   readonly maxRetries?: number;
-  /** Called after each request with the count of items settled so far. */
+  /**
+   * Called after each request with the count of items settled so far. If it throws, sending goes
+   * on without calling it again, and the result's `progressError` holds what it threw.
+   */
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -80,7 +79,7 @@ export interface SendBatchOptions extends SendOptions {
 export class JobClient {
   readonly queueUrl: string;
   readonly fifo: boolean;
-  readonly #transport: SendTransport;
+  readonly #sqs: SQSClient;
   readonly #maxMessageBytes: number;
 
   constructor(options: JobClientOptions = {}) {
@@ -98,21 +97,15 @@ export class JobClient {
     }
     this.#maxMessageBytes = max;
     this.fifo = this.queueUrl.endsWith(".fifo");
-    const transport = options.transport ?? "sdk";
-    if (transport !== "sdk" && transport !== "direct") {
-      throw new ConfigError(
-        `transport must be "sdk" or "direct", but "${String(transport).slice(0, 50)}" was provided`,
-      );
-    }
-    const sqs = options.sqs ?? createSqsClient();
-    this.#transport = transport === "direct" ? createDirectTransport(sqs) : sdkTransport(sqs);
+    this.#sqs = options.sqs ?? createSqsClient({}, { maxSockets: MAX_CONCURRENCY });
   }
 
   /**
    * Validates and sends one job. The result's `possibleDuplicate` says whether a retry within
-   * the call (the SDK's, or the direct transport's) may have stored it twice.
+   * the call (the SDK's) may have stored it twice.
    *
    * @throws {ValidationError} the payload fails the schema (nothing sent)
+   * @throws {ConfigError} no AWS region or no credentials could be found (nothing sent)
    * @throws {PayloadTooLargeError} the encoded message exceeds the size limit (nothing sent)
    * @throws {InvalidOptionError} a bad delay, or a FIFO send without a group id
    * @throws {QueueNotFoundError} the queue does not exist
@@ -132,19 +125,19 @@ export class JobClient {
     const m = prepared.message;
     if (m.sizeBytes > this.#maxMessageBytes)
       throw new PayloadTooLargeError(job.name, m.sizeBytes, this.#maxMessageBytes);
+    await checkSqsConfig(this.#sqs);
     const attempts: AttemptWatch = { ambiguous: false };
     try {
-      const out = await this.#transport.sendMessage(
-        {
-          QueueUrl: this.queueUrl,
-          MessageBody: m.body,
-          MessageAttributes: m.attributes,
-          DelaySeconds: m.delaySeconds,
-          MessageGroupId: m.groupId,
-          MessageDeduplicationId: m.dedupId,
-        },
-        attempts,
-      );
+      const command = new SendMessageCommand({
+        QueueUrl: this.queueUrl,
+        MessageBody: m.body,
+        MessageAttributes: m.attributes,
+        DelaySeconds: m.delaySeconds,
+        MessageGroupId: m.groupId,
+        MessageDeduplicationId: m.dedupId,
+      });
+      watchAttempts(command, attempts);
+      const out = await this.#sqs.send(command);
       return { jobId: m.jobId, messageId: out.MessageId ?? "", possibleDuplicate: attempts.ambiguous };
     } catch (error) {
       const mapped = queueMissingOr(error, this.queueUrl);
@@ -164,6 +157,7 @@ export class JobClient {
    *
    * @throws {ValidationError} one or more payloads are invalid or too large; `issues` paths start
    *   with the item index; nothing was sent
+   * @throws {ConfigError} no AWS region or no credentials could be found (nothing sent)
    * @throws {QueueNotFoundError} the queue does not exist
    * @example
    * const { failed, items } = await jobs.sendBatch(sendEmail, recipients.map((to) => ({ to })));
@@ -176,9 +170,9 @@ export class JobClient {
     checkSendOptions(options, this.fifo);
     const concurrency = options.concurrency ?? 8;
     const maxRetries = options.maxRetries ?? 5;
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 100) {
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
       throw new ConfigError(
-        `concurrency must be an integer between 1 and 100, but ${concurrency} was provided`,
+        `concurrency must be an integer between 1 and ${MAX_CONCURRENCY}, but ${concurrency} was provided`,
       );
     }
     if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 20) {
@@ -207,10 +201,11 @@ export class JobClient {
         subject: `${bad.size} of ${payloads.length} payloads for job "${job.name}" are`,
       });
     }
+    await checkSqsConfig(this.#sqs);
     return sendPrepared(messages, {
-      transport: this.#transport,
+      sqs: this.#sqs,
       queueUrl: this.queueUrl,
-      maxRequestBytes: SQS_MAX_MESSAGE_BYTES,
+      fifo: this.fifo,
       concurrency,
       maxRetries,
       retryBaseMs: 100,

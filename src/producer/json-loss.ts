@@ -3,46 +3,77 @@ import type { ValidationIssue } from "../core/errors.ts";
 /** Enough to fix a payload; a huge array of NaN need not list every index. */
 const MAX_ISSUES = 20;
 
-function describe(value: unknown): string | undefined {
-  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+/** Objects JSON.stringify turns into `{}` (or, for typed arrays, an object of indexes). */
+function lossyObjectKind(value: object): string | undefined {
+  if (
+    value instanceof Map ||
+    value instanceof Set ||
+    value instanceof WeakMap ||
+    value instanceof WeakSet ||
+    value instanceof RegExp ||
+    value instanceof Error ||
+    value instanceof Promise ||
+    value instanceof ArrayBuffer ||
+    ArrayBuffer.isView(value)
+  ) {
+    return Object.prototype.toString.call(value).slice(8, -1);
+  }
   return undefined;
 }
 
 /**
- * Finds the values `JSON.stringify` silently turns into `null`: NaN and ±Infinity anywhere, and
- * `undefined`, functions and symbols inside arrays. A schema that accepts null (or anything) would
- * let them through, and the consumer would see null where the producer had a value. Call it only
- * when the JSON contains "null", so clean payloads pay nothing.
+ * Finds the values `JSON.stringify` changes without an error, so the consumer would see something
+ * else than the producer had: NaN and ±Infinity (sent as null), -0 (sent as 0), `undefined`,
+ * functions and symbols inside arrays (sent as null), and Maps, Sets, typed arrays, RegExps and
+ * Errors (sent as `{}` or an object of indexes). A schema that accepts null, numbers or any
+ * object would let them through. Paths are built only for an issue, so a clean payload costs one
+ * walk and no allocation beyond its objects' key lists.
  */
 export function findJsonLoss(payload: unknown): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  const walk = (value: unknown, path: PropertyKey[], key: string, inArray: boolean): void => {
+  const path: PropertyKey[] = [];
+  const report = (message: string) => issues.push({ path: [...path], message });
+  const walk = (value: unknown, key: string, inArray: boolean): void => {
     if (issues.length >= MAX_ISSUES) return;
     let v = value;
     if (typeof v === "object" && v !== null && typeof (v as { toJSON?: unknown }).toJSON === "function") {
       v = (v as { toJSON: (key: string) => unknown }).toJSON(key);
     }
-    const bad = describe(v);
-    if (bad !== undefined) {
-      issues.push({ path, message: `is ${bad}, which JSON sends as null; send a finite number or null` });
+    if (typeof v === "number") {
+      if (!Number.isFinite(v)) report(`is ${v}, which JSON sends as null; send a finite number or null`);
+      else if (Object.is(v, -0)) report("is -0, which JSON sends as 0; send 0");
       return;
     }
     if (v === undefined || typeof v === "function" || typeof v === "symbol") {
       if (inArray) {
-        issues.push({
-          path,
-          message: `is ${v === undefined ? "undefined" : `a ${typeof v}`} inside an array, which JSON sends as null; remove it or use null`,
-        });
+        report(
+          `is ${v === undefined ? "undefined" : `a ${typeof v}`} inside an array, which JSON sends as null; remove it or use null`,
+        );
       }
       return;
     }
     if (typeof v !== "object" || v === null) return;
     if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) walk(v[i], [...path, i], String(i), true);
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        walk(v[i], String(i), true);
+        path.pop();
+      }
       return;
     }
-    for (const [k, item] of Object.entries(v)) walk(item, [...path, k], k, false);
+    const lossy = lossyObjectKind(v);
+    if (lossy !== undefined) {
+      report(
+        `is a ${lossy}, which JSON does not carry (it sends {} or an object of indexes); send an array or a plain object`,
+      );
+      return;
+    }
+    for (const k of Object.keys(v)) {
+      path.push(k);
+      walk((v as Record<string, unknown>)[k], k, false);
+      path.pop();
+    }
   };
-  walk(payload, [], "", false);
+  walk(payload, "", false);
   return issues;
 }

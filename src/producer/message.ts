@@ -4,17 +4,10 @@ import { encodeEnvelopeJson } from "../core/envelope.ts";
 import { InvalidOptionError, type ValidationIssue } from "../core/errors.ts";
 import type { JobDefinition, JobInput } from "../core/job.ts";
 import { newJobId } from "../core/job-id.ts";
+import { JOB_NAME_ATTRIBUTE } from "../core/job-name-attribute.ts";
 import { type ValidationResult, validate } from "../core/schema.ts";
+import { SQS_MAX_DELAY_SECONDS } from "../core/sqs-limits.ts";
 import { findJsonLoss } from "./json-loss.ts";
-
-/** The message attribute that names the job, so routing and filters need not parse the body. */
-export const JOB_NAME_ATTRIBUTE = "sqs-jobs.job";
-
-/** SQS's maximum message size since August 2025 (body and attributes together). */
-export const SQS_MAX_MESSAGE_BYTES = 1_048_576;
-
-/** The longest delay SQS accepts on a message; longer waits need a scheduler. */
-export const MAX_DELAY_SECONDS = 900;
 
 export interface SendOptions {
   /**
@@ -54,9 +47,9 @@ export function checkSendOptions(options: SendOptions, fifo: boolean): void {
         "delaySeconds cannot be set per message on a FIFO queue; set the queue's DelaySeconds instead",
       );
     }
-    if (!Number.isInteger(delay) || delay < 0 || delay > MAX_DELAY_SECONDS) {
+    if (!Number.isInteger(delay) || delay < 0 || delay > SQS_MAX_DELAY_SECONDS) {
       throw new InvalidOptionError(
-        `delaySeconds must be an integer between 0 and ${MAX_DELAY_SECONDS} (SQS's limit), but ${delay} was provided; for a later run, schedule the job (e.g. EventBridge Scheduler) instead of delaying the message`,
+        `delaySeconds must be an integer between 0 and ${SQS_MAX_DELAY_SECONDS} (SQS's limit), but ${delay} was provided; for a later run, schedule the job (e.g. EventBridge Scheduler) instead of delaying the message`,
       );
     }
   }
@@ -72,9 +65,10 @@ export function checkSendOptions(options: SendOptions, fifo: boolean): void {
 
 /**
  * Serialises and validates one payload the way the consumer will see it: the schema runs on the
- * JSON round trip of the payload, so values JSON cannot carry (a Date, a Map, `undefined` in an
- * array) are refused here instead of becoming poison messages at the consumer. Values JSON turns
- * into null (NaN, Infinity, `undefined` in an array) are refused even when the schema accepts null.
+ * JSON round trip of the payload, so values JSON cannot carry (a Date where the schema wants a
+ * date, `undefined` in an array) are refused here instead of becoming poison messages at the
+ * consumer. Values JSON changes silently (NaN, -0, a Map or Set...) are refused even when the
+ * schema would accept what they turn into: see {@link findJsonLoss}.
  */
 export function prepareMessage<J extends JobDefinition>(
   job: J,
@@ -95,10 +89,8 @@ export function prepareMessage<J extends JobDefinition>(
       issues: [{ path: [], message: `payload of type ${typeof payload} cannot be sent as JSON` }],
     };
   }
-  if (payloadJson.includes("null")) {
-    const lost = findJsonLoss(payload);
-    if (lost.length > 0) return { ok: false, issues: lost };
-  }
+  const lost = findJsonLoss(payload);
+  if (lost.length > 0) return { ok: false, issues: lost };
   const wire: unknown = JSON.parse(payloadJson);
   const json = payloadJson;
   const checked = validate(job.schema, wire);

@@ -1,19 +1,24 @@
-import { setTimeout as sleep } from "node:timers/promises";
-import type { SendMessageBatchRequestEntry, SendMessageBatchResult } from "@aws-sdk/client-sqs";
+import {
+  SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
+  type SendMessageBatchResult,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import { classifyFailure, describeAwsError, isQueueMissing } from "../core/aws-errors.ts";
 import { QueueNotFoundError } from "../core/errors.ts";
-import type { AttemptWatch } from "./attempt-watch.ts";
+import { exponentialBackoff } from "../core/retry.ts";
+import { SQS_BATCH_MAX_ENTRIES, SQS_MAX_MESSAGE_BYTES } from "../core/sqs-limits.ts";
+import { type AttemptWatch, watchAttempts } from "./attempt-watch.ts";
 import type { PreparedMessage } from "./message.ts";
-import type { SendTransport } from "./transport.ts";
 
-/** SendMessageBatch takes at most 10 entries. */
-const MAX_ENTRIES = 10;
+/** Longest wait before a retry, so a batch never stalls for long. */
+const MAX_RETRY_DELAY_MS = 5_000;
 
 export interface BatchSendSettings {
-  readonly transport: SendTransport;
+  readonly sqs: SQSClient;
   readonly queueUrl: string;
-  /** Largest request payload: the sum of the entries' sizes. */
-  readonly maxRequestBytes: number;
+  /** FIFO queue: each message group goes out in input order, one request at a time. */
+  readonly fifo: boolean;
   readonly concurrency: number;
   readonly maxRetries: number;
   readonly retryBaseMs: number;
@@ -47,6 +52,11 @@ export interface SendBatchResult {
   readonly items: readonly SendBatchItemResult[];
   readonly succeeded: number;
   readonly failed: number;
+  /**
+   * What `onProgress` threw, if it did. Sending went on without calling it again, so a broken
+   * progress bar never costs the results of jobs already sent.
+   */
+  readonly progressError?: unknown;
 }
 
 interface Pending {
@@ -56,27 +66,30 @@ interface Pending {
   ambiguous: boolean;
 }
 
-/** Packs messages greedily into requests of at most 10 entries and `maxBytes` bytes. */
-export function chunkMessages<T extends { readonly message: PreparedMessage }>(
-  items: readonly T[],
-  maxBytes: number,
-): T[][] {
-  const chunks: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const item of items) {
-    const size = item.message.sizeBytes;
-    if (current.length === MAX_ENTRIES || (current.length > 0 && bytes + size > maxBytes)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(item);
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
+/**
+ * Jobs that must reach SQS in order: one message group on a FIFO queue, or a single job on a
+ * standard queue. `items[head..]` are not settled yet. A lane is in at most one request or one
+ * backoff at a time, so its jobs can never overtake each other.
+ */
+interface Lane {
+  items: Pending[];
+  head: number;
 }
+
+/** Up to 10 entries taken from the front of some ready lanes. */
+interface Request {
+  readonly entries: Pending[];
+  /** The lanes the entries came from, in order, with how many entries each gave. */
+  readonly lanes: { readonly lane: Lane; readonly count: number }[];
+}
+
+/** What one request said about one entry. */
+type EntryOutcome =
+  | { readonly kind: "ok"; readonly messageId: string }
+  | { readonly kind: "retry" }
+  | { readonly kind: "failed"; readonly error: string };
+
+const RETRY: EntryOutcome = { kind: "retry" };
 
 function toEntry(p: Pending, id: number): SendMessageBatchRequestEntry {
   const m = p.message;
@@ -90,126 +103,289 @@ function toEntry(p: Pending, id: number): SendMessageBatchRequestEntry {
   };
 }
 
+function tried(error: string, tries: number): string {
+  return tries > 1 ? `${error} (after ${tries} tries)` : error;
+}
+
 /**
- * Sends prepared messages with bounded concurrency. Entries SQS refuses for a transient reason
- * (throttling, internal errors) and whole requests that fail transiently are retried with
- * exponential backoff; everything else ends in the result with its error. No item is dropped.
+ * Sends prepared messages in SendMessageBatch requests with at most `concurrency` in flight.
+ * Entries SQS refuses for a transient reason (throttling, internal errors) and whole requests that
+ * fail transiently are retried with backoff; everything else ends in the result with its error.
+ * No item is dropped. On a FIFO queue each message group is stored in input order: a group is in
+ * one request at a time, its retries go out before its later jobs, and once one of its jobs fails
+ * for good its later jobs are not sent (and say why), so a resend can restore the order.
  */
 export async function sendPrepared(
   messages: readonly PreparedMessage[],
   settings: BatchSendSettings,
 ): Promise<SendBatchResult> {
-  const results: SendBatchItemResult[] = new Array(messages.length);
-  let done = 0;
-  const record = (result: SendBatchItemResult) => {
-    results[result.index] = result;
-    done++;
-  };
-  const queue: Pending[][] = chunkMessages(
-    messages.map((message, index) => ({ index, message, tries: 0, ambiguous: false })),
-    settings.maxRequestBytes,
-  );
-  let inFlight = 0;
-  let fatal: unknown;
-  const failed = new Set<number>();
-  const isFailed = (p: Pending) => failed.has(p.index);
-  const fail = (p: Pending, error: string) => {
-    failed.add(p.index);
-    record({ index: p.index, ok: false, jobId: p.message.jobId, error, possibleDuplicate: p.ambiguous });
-  };
-
-  const sendChunk = async (chunk: Pending[]): Promise<Pending[]> => {
-    for (const p of chunk) p.tries++;
-    let response: SendMessageBatchResult;
-    const attempts: AttemptWatch = { ambiguous: false };
-    try {
-      response = await settings.transport.sendMessageBatch(
-        { QueueUrl: settings.queueUrl, Entries: chunk.map(toEntry) },
-        attempts,
-      );
-    } catch (error) {
-      if (attempts.ambiguous) for (const p of chunk) p.ambiguous = true;
-      if (isQueueMissing(error)) throw new QueueNotFoundError(settings.queueUrl, { cause: error });
-      const kind = classifyFailure(error);
-      const retry: Pending[] = [];
-      for (const p of chunk) {
-        if (kind === "ambiguous") p.ambiguous = true;
-        if (kind !== "final" && p.tries <= settings.maxRetries) retry.push(p);
-        else fail(p, `${describeAwsError(error)}${p.tries > 1 ? ` (after ${p.tries} tries)` : ""}`);
-      }
-      return retry;
-    }
-    // A retry within the call after an attempt without an answer may have stored every entry twice.
-    if (attempts.ambiguous) for (const p of chunk) p.ambiguous = true;
-    const retry: Pending[] = [];
-    for (const s of response.Successful ?? []) {
-      const p = chunk[Number(s.Id)];
-      if (p !== undefined) {
-        record({
-          index: p.index,
-          ok: true,
-          jobId: p.message.jobId,
-          messageId: s.MessageId ?? "",
-          possibleDuplicate: p.ambiguous,
-        });
-      }
-    }
-    for (const f of response.Failed ?? []) {
-      const p = chunk[Number(f.Id)];
-      if (p === undefined) continue;
-      if (f.SenderFault !== true && p.tries <= settings.maxRetries) retry.push(p);
-      else
-        fail(
-          p,
-          `${f.Code ?? "Failed"}: ${f.Message ?? "no message"}${p.tries > 1 ? ` (after ${p.tries} tries)` : ""}`,
-        );
-    }
-    // An entry in neither list was not acknowledged: treat it like an ambiguous failure.
-    for (const p of chunk) {
-      if (results[p.index] === undefined && !retry.includes(p) && !isFailed(p)) {
-        p.ambiguous = true;
-        if (p.tries <= settings.maxRetries) retry.push(p);
-        else fail(p, "SQS acknowledged neither success nor failure for this entry");
-      }
-    }
-    return retry;
-  };
-
-  await new Promise<void>((resolve, reject) => {
-    const pump = () => {
-      if (fatal !== undefined) return;
-      while (inFlight < settings.concurrency && queue.length > 0) {
-        const chunk = queue.shift() as Pending[];
-        inFlight++;
-        sendChunk(chunk)
-          .then(async (retry) => {
-            settings.onProgress?.(done, messages.length);
-            if (retry.length > 0) {
-              const tries = Math.max(...retry.map((p) => p.tries));
-              await sleep(backoffMs(settings.retryBaseMs, tries));
-              queue.push(...chunkMessages(retry, settings.maxRequestBytes));
-            }
-          })
-          .catch((error: unknown) => {
-            fatal = error;
-            reject(error);
-          })
-          .finally(() => {
-            inFlight--;
-            if (queue.length === 0 && inFlight === 0) resolve();
-            else pump();
-          });
-      }
-      if (queue.length === 0 && inFlight === 0) resolve();
-    };
-    pump();
-  });
-
-  const succeeded = results.reduce((n, r) => n + (r.ok ? 1 : 0), 0);
-  return { items: results, succeeded, failed: messages.length - succeeded };
+  return new BatchSend(messages, settings).run();
 }
 
-/** Exponential backoff with full jitter, capped at 5 s so a batch never stalls for long. */
-function backoffMs(baseMs: number, tries: number): number {
-  return Math.random() * Math.min(5_000, baseMs * 2 ** (tries - 1));
+class BatchSend {
+  readonly #settings: BatchSendSettings;
+  readonly #total: number;
+  readonly #results: SendBatchItemResult[];
+  /** Lanes waiting for a request, oldest first; `#ready[#nextReady..]` are still waiting. */
+  readonly #ready: Lane[] = [];
+  #nextReady = 0;
+  /** Requests in flight plus backoffs running: while above 0, work may still come back. */
+  #busy = 0;
+  #done = 0;
+  #fatal = false;
+  #progressFailed = false;
+  #progressError: unknown;
+  #changed!: Promise<void>;
+  #notify!: () => void;
+
+  constructor(messages: readonly PreparedMessage[], settings: BatchSendSettings) {
+    this.#settings = settings;
+    this.#total = messages.length;
+    this.#results = new Array(messages.length);
+    this.#resetSignal();
+    const groups = new Map<string, Lane>();
+    for (let index = 0; index < messages.length; index++) {
+      const message = messages[index] as PreparedMessage;
+      const pending: Pending = { index, message, tries: 0, ambiguous: false };
+      const group = settings.fifo ? message.groupId : undefined;
+      const lane = group === undefined ? undefined : groups.get(group);
+      if (lane !== undefined) {
+        lane.items.push(pending);
+        continue;
+      }
+      const fresh: Lane = { items: [pending], head: 0 };
+      if (group !== undefined) groups.set(group, fresh);
+      this.#ready.push(fresh);
+    }
+  }
+
+  async run(): Promise<SendBatchResult> {
+    const workers = Array.from({ length: this.#settings.concurrency }, () => this.#work());
+    await Promise.all(workers);
+    let succeeded = 0;
+    for (const r of this.#results) if (r.ok) succeeded++;
+    const result = { items: this.#results, succeeded, failed: this.#total - succeeded };
+    return this.#progressFailed ? { ...result, progressError: this.#progressError } : result;
+  }
+
+  /** One of `concurrency` loops: send what is ready, wait while retries are pending, stop when all is settled. */
+  async #work(): Promise<void> {
+    while (!this.#fatal) {
+      const request = this.#take();
+      if (request !== undefined) {
+        this.#busy++;
+        try {
+          await this.#send(request);
+        } catch (error) {
+          this.#fatal = true;
+          throw error;
+        } finally {
+          this.#busy--;
+          this.#signal();
+        }
+        this.#reportProgress();
+      } else if (this.#busy === 0) {
+        return;
+      } else {
+        await this.#changed;
+      }
+    }
+  }
+
+  /** Fills one request from the front of the ready lanes, in the order they became ready. */
+  #take(): Request | undefined {
+    const entries: Pending[] = [];
+    const lanes: { lane: Lane; count: number }[] = [];
+    let bytes = 0;
+    while (entries.length < SQS_BATCH_MAX_ENTRIES && this.#nextReady < this.#ready.length) {
+      const lane = this.#ready[this.#nextReady] as Lane;
+      let count = 0;
+      for (let i = lane.head; i < lane.items.length && entries.length < SQS_BATCH_MAX_ENTRIES; i++) {
+        const p = lane.items[i] as Pending;
+        if (bytes + p.message.sizeBytes > SQS_MAX_MESSAGE_BYTES) break;
+        entries.push(p);
+        bytes += p.message.sizeBytes;
+        count++;
+      }
+      if (count === 0) break; // the next job does not fit: it opens the next request
+      lanes.push({ lane, count });
+      this.#nextReady++;
+    }
+    if (this.#nextReady === this.#ready.length) {
+      this.#ready.length = 0;
+      this.#nextReady = 0;
+    }
+    return entries.length === 0 ? undefined : { entries, lanes };
+  }
+
+  async #send(request: Request): Promise<void> {
+    const { entries } = request;
+    for (const p of entries) p.tries++;
+    const attempts: AttemptWatch = { ambiguous: false };
+    let outcomes: EntryOutcome[];
+    try {
+      const command = new SendMessageBatchCommand({
+        QueueUrl: this.#settings.queueUrl,
+        Entries: entries.map(toEntry),
+      });
+      watchAttempts(command, attempts);
+      outcomes = this.#readResponse(entries, await this.#settings.sqs.send(command));
+    } catch (error) {
+      if (isQueueMissing(error)) throw new QueueNotFoundError(this.#settings.queueUrl, { cause: error });
+      const kind = classifyFailure(error);
+      if (kind === "ambiguous") for (const p of entries) p.ambiguous = true;
+      const failed: EntryOutcome = { kind: "failed", error: describeAwsError(error) };
+      outcomes = entries.map((p) =>
+        kind === "final" || p.tries > this.#settings.maxRetries ? failed : RETRY,
+      );
+    }
+    // A retry within the call after an attempt without an answer may have stored every entry twice.
+    if (attempts.ambiguous) for (const p of entries) p.ambiguous = true;
+
+    let position = 0;
+    const retryLanes: Lane[] = [];
+    let retryTries = 0;
+    for (const { lane, count } of request.lanes) {
+      const settled = this.#settle(lane, count, outcomes, position);
+      position += count;
+      if (settled === "retry") {
+        retryLanes.push(lane);
+        retryTries = Math.max(retryTries, lane.items[lane.head]?.tries ?? 0);
+      } else if (settled === "more") {
+        this.#ready.push(lane);
+      }
+    }
+    if (retryLanes.length > 0) this.#retryLater(retryLanes, retryTries);
+  }
+
+  /** Maps SQS's Successful and Failed lists back to the entries, in request order. */
+  #readResponse(entries: readonly Pending[], response: SendMessageBatchResult): EntryOutcome[] {
+    const outcomes = new Array<EntryOutcome | undefined>(entries.length);
+    for (const s of response.Successful ?? []) {
+      const i = Number(s.Id);
+      if (i >= 0 && i < entries.length) outcomes[i] = { kind: "ok", messageId: s.MessageId ?? "" };
+    }
+    for (const f of response.Failed ?? []) {
+      const i = Number(f.Id);
+      const p = entries[i];
+      if (p === undefined) continue;
+      outcomes[i] =
+        f.SenderFault !== true && p.tries <= this.#settings.maxRetries
+          ? RETRY
+          : { kind: "failed", error: `${f.Code ?? "Failed"}: ${f.Message ?? "no message"}` };
+    }
+    // An entry in neither list was not acknowledged: treat it like an ambiguous failure.
+    return entries.map((p, i) => {
+      const outcome = outcomes[i];
+      if (outcome !== undefined) return outcome;
+      p.ambiguous = true;
+      return p.tries <= this.#settings.maxRetries
+        ? RETRY
+        : { kind: "failed", error: "SQS acknowledged neither success nor failure for this entry" };
+    });
+  }
+
+  /**
+   * Records what one request did to the `count` jobs it took from the front of `lane` (their
+   * outcomes start at `outcomes[from]`), and says what the lane needs next: a retry after a
+   * backoff, another request now, or nothing.
+   */
+  #settle(
+    lane: Lane,
+    count: number,
+    outcomes: readonly EntryOutcome[],
+    from: number,
+  ): "retry" | "more" | "done" {
+    const end = lane.head + count;
+    let retry: Pending[] | undefined;
+    let stoppedBy: number | undefined;
+    for (let i = lane.head; i < end; i++) {
+      const p = lane.items[i] as Pending;
+      const outcome = outcomes[from + i - lane.head] as EntryOutcome;
+      if (outcome.kind === "ok") this.#succeed(p, outcome.messageId);
+      else if (outcome.kind === "failed") {
+        this.#fail(p, tried(outcome.error, p.tries));
+        if (this.#settings.fifo) stoppedBy ??= p.index;
+      } else if (stoppedBy !== undefined) this.#fail(p, notSent(stoppedBy));
+      else {
+        retry ??= [];
+        retry.push(p);
+      }
+    }
+    if (stoppedBy !== undefined) {
+      for (let i = end; i < lane.items.length; i++) this.#fail(lane.items[i] as Pending, notSent(stoppedBy));
+      lane.items = retry ?? [];
+      lane.head = 0;
+      return retry === undefined ? "done" : "retry";
+    }
+    if (retry !== undefined) {
+      // The jobs to retry go back to the front of their lane, ahead of its later jobs.
+      lane.items = retry.concat(lane.items.slice(end));
+      lane.head = 0;
+      return "retry";
+    }
+    lane.head = end;
+    return lane.head < lane.items.length ? "more" : "done";
+  }
+
+  #retryLater(lanes: readonly Lane[], tries: number): void {
+    const delay = exponentialBackoff({ base: this.#settings.retryBaseMs, max: MAX_RETRY_DELAY_MS }, tries);
+    this.#busy++;
+    setTimeout(() => {
+      this.#busy--;
+      this.#ready.push(...lanes);
+      this.#signal();
+    }, delay);
+  }
+
+  #succeed(p: Pending, messageId: string): void {
+    this.#results[p.index] = {
+      index: p.index,
+      ok: true,
+      jobId: p.message.jobId,
+      messageId,
+      possibleDuplicate: p.ambiguous,
+    };
+    this.#done++;
+  }
+
+  #fail(p: Pending, error: string): void {
+    this.#results[p.index] = {
+      index: p.index,
+      ok: false,
+      jobId: p.message.jobId,
+      error,
+      possibleDuplicate: p.ambiguous,
+    };
+    this.#done++;
+  }
+
+  /** A callback that throws is the caller's bug: it must not cost the results of jobs already sent. */
+  #reportProgress(): void {
+    const onProgress = this.#settings.onProgress;
+    if (onProgress === undefined || this.#progressFailed) return;
+    try {
+      onProgress(this.#done, this.#total);
+    } catch (error) {
+      this.#progressFailed = true;
+      this.#progressError = error;
+    }
+  }
+
+  /** Wakes the loops waiting for a lane to become ready or for the last request to end. */
+  #signal(): void {
+    const notify = this.#notify;
+    this.#resetSignal();
+    notify();
+  }
+
+  #resetSignal(): void {
+    this.#changed = new Promise((resolve) => {
+      this.#notify = resolve;
+    });
+  }
+}
+
+function notSent(failedIndex: number): string {
+  return `not sent: job ${failedIndex} of the same message group failed, and sending this one would break the group's order`;
 }

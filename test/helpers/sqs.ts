@@ -88,6 +88,3 @@ export async function drainQueue(
 }
 
 export { queueDepth } from "../../src/ops/stats.ts";
-
-/** Both ways JobClient sends, for suites that must hold for each (`describe.each(TRANSPORTS)`). */
-export const TRANSPORTS = [{ transport: "sdk" }, { transport: "direct" }] as const;

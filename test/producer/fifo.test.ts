@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { decodeEnvelope, defineJob, InvalidOptionError, JobClient } from "../../src/index.ts";
-import { createTestQueue, drainQueue, TRANSPORTS, testSqs } from "../helpers/sqs.ts";
+import { createTestQueue, drainQueue, testSqs } from "../helpers/sqs.ts";
 
 const sqs = testSqs();
 
@@ -11,11 +11,11 @@ const sendEmail = defineJob({
   fifo: { groupId: (p) => p.to },
 });
 
-describe.each(TRANSPORTS)("JobClient on FIFO queues (transport $transport)", ({ transport }) => {
+describe("JobClient on FIFO queues", () => {
   it("keeps order within a group and deduplicates repeated payloads", async () => {
     // Given a FIFO queue without content-based deduplication
     const queueUrl = await createTestQueue(sqs, "fifo-order", { fifo: true });
-    const jobs = new JobClient({ transport, queueUrl, sqs });
+    const jobs = new JobClient({ queueUrl, sqs });
     // When two recipients get interleaved jobs, and one payload is sent twice
     for (let n = 0; n < 5; n++) {
       await jobs.send(sendEmail, { to: "ana@example.com", n });
@@ -36,7 +36,7 @@ describe.each(TRANSPORTS)("JobClient on FIFO queues (transport $transport)", ({ 
 
   it("lets the call override group and dedup ids, and sendBatch keeps group order", async () => {
     const queueUrl = await createTestQueue(sqs, "fifo-batch", { fifo: true });
-    const jobs = new JobClient({ transport, queueUrl, sqs });
+    const jobs = new JobClient({ queueUrl, sqs });
     await jobs.send(sendEmail, { to: "x", n: 1 }, { groupId: "g1", dedupId: "same" });
     await jobs.send(sendEmail, { to: "x", n: 2 }, { groupId: "g1", dedupId: "same" });
     const batch = await jobs.sendBatch(
@@ -56,7 +56,7 @@ describe.each(TRANSPORTS)("JobClient on FIFO queues (transport $transport)", ({ 
 
   it("requires a group id and refuses a per-message delay", async () => {
     const queueUrl = await createTestQueue(sqs, "fifo-rules", { fifo: true });
-    const jobs = new JobClient({ transport, queueUrl, sqs });
+    const jobs = new JobClient({ queueUrl, sqs });
     const plain = defineJob({ name: "plain", schema: z.object({}) });
     await expect(jobs.send(plain, {})).rejects.toThrow(InvalidOptionError);
     await expect(jobs.send(plain, {})).rejects.toThrow(/without a message group/);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { decodeEnvelope, defineJob, JobClient, ValidationError } from "../../src/index.ts";
-import { createTestQueue, drainQueue, queueDepth, TRANSPORTS, testSqs } from "../helpers/sqs.ts";
+import { createTestQueue, drainQueue, queueDepth, testSqs } from "../helpers/sqs.ts";
 
 const sqs = testSqs();
 
@@ -10,11 +10,11 @@ const importRow = defineJob({
   schema: z.object({ row: z.number().int().nonnegative(), data: z.string() }),
 });
 
-describe.each(TRANSPORTS)("JobClient.sendBatch (transport $transport)", ({ transport }) => {
+describe("JobClient.sendBatch", () => {
   it("sends 2,500 jobs of mixed sizes, some near the limit, each exactly once with its ids", async () => {
     // Given payloads from a few bytes to just under 1 MiB
     const queueUrl = await createTestQueue(sqs, "batch-2500");
-    const jobs = new JobClient({ transport, queueUrl, sqs });
+    const jobs = new JobClient({ queueUrl, sqs });
     const sizeOf = (row: number) => (row % 250 === 0 ? 1_040_000 : row % 10 === 0 ? 60_000 : row % 7);
     const payloads = Array.from({ length: 2_500 }, (_, row) => ({ row, data: "y".repeat(sizeOf(row)) }));
     let lastProgress = 0;
@@ -44,7 +44,7 @@ describe.each(TRANSPORTS)("JobClient.sendBatch (transport $transport)", ({ trans
 
   it("validates every item first, lists every bad index and sends nothing", async () => {
     const queueUrl = await createTestQueue(sqs, "batch-invalid");
-    const jobs = new JobClient({ transport, queueUrl, sqs });
+    const jobs = new JobClient({ queueUrl, sqs });
     const payloads = [
       { row: 0, data: "ok" },
       { row: -1, data: "bad row" },
@@ -58,5 +58,28 @@ describe.each(TRANSPORTS)("JobClient.sendBatch (transport $transport)", ({ trans
     expect(issues.map((i) => i.path)).toEqual([[1, "row"], [3], [4, "data"]]);
     expect((error as Error).message).toMatch(/^3 of 5 payloads for job "import-row" are invalid/);
     expect(await queueDepth(sqs, queueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
+  });
+
+  it("keeps sending and keeps every result when onProgress throws", async () => {
+    // Given a progress callback that throws on its first call
+    const queueUrl = await createTestQueue(sqs, "batch-progress-throws");
+    const jobs = new JobClient({ queueUrl, sqs });
+    const payloads = Array.from({ length: 95 }, (_, row) => ({ row, data: "p" }));
+    const thrown = new Error("progress bar broke");
+    let calls = 0;
+    // When the batch is sent
+    const result = await jobs.sendBatch(importRow, payloads, {
+      concurrency: 2,
+      onProgress: () => {
+        calls++;
+        throw thrown;
+      },
+    });
+    // Then every job was sent and has its result, and the callback's error is reported, once
+    expect(result.succeeded).toBe(95);
+    expect(result.items.every((item) => item.ok)).toBe(true);
+    expect(result.progressError).toBe(thrown);
+    expect(calls).toBe(1);
+    expect((await drainQueue(sqs, queueUrl, { expect: 95 })).length).toBe(95);
   });
 });

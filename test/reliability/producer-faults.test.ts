@@ -1,5 +1,4 @@
 import { describe, expect, inject, it } from "vitest";
-import { TRANSPORTS } from "../helpers/sqs.ts";
 import { PRODUCER_RATES } from "./issue-rates.ts";
 import { formatProducerTally, type ProducerScenario, runProducerScenario } from "./producer-scenario.ts";
 
@@ -36,8 +35,8 @@ const scenarios: readonly ProducerScenario[] = [
   },
 ];
 
-describe.each(TRANSPORTS)("producer under faults (transport $transport)", ({ transport }) => {
-  it.each(scenarios.map((s) => ({ ...s, transport })))(
+describe("producer under faults", () => {
+  it.each(scenarios)(
     "$name: every job acknowledged once or reported failed; no loss, no unreported duplicate",
     async (scenario) => {
       // Given a fault proxy between JobClient and SQS

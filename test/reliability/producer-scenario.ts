@@ -15,13 +15,11 @@ export interface ProducerScenario {
   readonly jobs: number;
   readonly rates: Readonly<Record<string, FaultRates>>;
   readonly seed?: number;
-  /** The SQS client's maxAttempts, which both transports honour. @default the SDK's default (3) */
+  /** The SQS client's maxAttempts. @default the SDK's default (3) */
   readonly sdkMaxAttempts?: number;
   readonly concurrency?: number;
   /** sendBatch's own retries. @default 8 */
   readonly maxRetries?: number;
-  /** JobClient's transport. @default "sdk" */
-  readonly transport?: "sdk" | "direct";
 }
 
 /** What a scenario's run proved; `duplicatedUnreported` and `lost` must be 0. */
@@ -69,7 +67,7 @@ export async function runProducerScenario(
   const started = Date.now();
   let result: SendBatchResult;
   try {
-    const client = new JobClient({ queueUrl, sqs: viaProxy, transport: scenario.transport ?? "sdk" });
+    const client = new JobClient({ queueUrl, sqs: viaProxy });
     const payloads = Array.from({ length: scenario.jobs }, (_, row) => ({ row, data: `r${row}` }));
     result = await client.sendBatch(importRow, payloads, {
       concurrency: scenario.concurrency ?? 8,

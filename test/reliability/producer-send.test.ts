@@ -1,12 +1,12 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { decodeEnvelope, JobClient, SendError } from "../../src/index.ts";
-import { createTestQueue, drainQueue, TRANSPORTS, testSqs } from "../helpers/sqs.ts";
+import { createTestQueue, drainQueue, testSqs } from "../helpers/sqs.ts";
 import { type FaultProxy, type FaultRates, startFaultProxy } from "./fault-proxy.ts";
 import { importRow } from "./producer-scenario.ts";
 
 /**
- * `send` (one job) under one fault on its first attempt, which the transport retries by itself
+ * `send` (one job) under one fault on its first attempt, which the SDK retries by itself
  * (the client's maxAttempts, 3 by default): the result must say when SQS may hold the job twice.
  */
 const sqs = testSqs();
@@ -24,7 +24,7 @@ interface Case {
 }
 
 const cases: readonly Case[] = [
-  // SQS stored the job, the client saw a reset, the transport sent it again: the duplicate we must report.
+  // SQS stored the job, the client saw a reset, the SDK sent it again: the duplicate we must report.
   { label: "a reset after SQS stored the job", rates: { resetAfter: 1 }, flagged: true, copies: 2 },
   // Here SQS never saw the first attempt (the proxy acts alone), but a client cannot tell these
   // faults from the one above: the flag says "possible".
@@ -35,7 +35,7 @@ const cases: readonly Case[] = [
   { label: "no fault", rates: {}, flagged: false, copies: 1 },
 ];
 
-describe.each(TRANSPORTS)("JobClient.send under faults (transport $transport)", ({ transport }) => {
+describe("JobClient.send under faults", () => {
   it.each(cases)(
     "after $label on the first attempt: possibleDuplicate=$flagged, copies in SQS=$copies",
     async ({ label, rates, flagged, copies }) => {
@@ -49,12 +49,12 @@ describe.each(TRANSPORTS)("JobClient.send under faults (transport $transport)", 
       proxies.push(proxy);
       const viaProxy = new SQSClient({ endpoint: proxy.endpoint, useQueueUrlAsEndpoint: false });
       // When one job is sent through it
-      const result = await new JobClient({ queueUrl, sqs: viaProxy, transport }).send(importRow, {
+      const result = await new JobClient({ queueUrl, sqs: viaProxy }).send(importRow, {
         row: 1,
         data: "r1",
       });
       viaProxy.destroy();
-      // Then the call succeeds (with the transport's retry when there was a fault) and says what happened
+      // Then the call succeeds (with the SDK's retry when there was a fault) and says what happened
       const counts = proxy.counts.SendMessage;
       const attempts = Object.values(counts ?? {}).reduce((n, c) => n + c, 0);
       const stored = await drainQueue(sqs, queueUrl, { expect: copies, quietMs: 500 });
@@ -82,7 +82,7 @@ describe.each(TRANSPORTS)("JobClient.send under faults (transport $transport)", 
       proxies.push(proxy);
       const viaProxy = new SQSClient({ endpoint: proxy.endpoint, useQueueUrlAsEndpoint: false });
       // When one job is sent through it, and the 3 attempts all fail
-      const error = await new JobClient({ queueUrl, sqs: viaProxy, transport })
+      const error = await new JobClient({ queueUrl, sqs: viaProxy })
         .send(importRow, { row: 1, data: "r1" })
         .then(
           () => undefined,
