@@ -42,6 +42,14 @@ export interface JobOptions<Name extends string, Schema extends JobSchema> {
   readonly timeoutSeconds?: number;
   /** Grouping and deduplication on FIFO queues. */
   readonly fifo?: FifoOptions<StandardSchemaV1.InferInput<Schema>>;
+  /**
+   * Keep the schema library's own issue messages in `ValidationError`s, logs and dead-letter
+   * reasons. Off by default, issues then say only where and what kind of check failed: libraries
+   * quote the rejected value (`Invalid email: Received "alice@example.com"`). Turn it on only for
+   * payloads that carry nothing private. A schema that throws is never quoted either way.
+   * @default false
+   */
+  readonly includeIssueMessages?: boolean;
 }
 
 /** A job type: its name, payload schema and policies. Share it between producers and consumers. */
@@ -51,6 +59,8 @@ export interface JobDefinition<Name extends string = string, Schema extends JobS
   readonly retry: ResolvedRetryPolicy;
   readonly timeoutSeconds: number;
   readonly fifo: FifoOptions<StandardSchemaV1.InferInput<Schema>> | undefined;
+  /** Pass the definition as `validate`'s options to honour it. */
+  readonly includeIssueMessages: boolean;
 }
 
 /** What a producer passes to `send` for this job (the schema's input type). */
@@ -98,6 +108,12 @@ export function defineJob<const Name extends string, Schema extends JobSchema>(
       `timeoutSeconds must be an integer between 1 and ${MAX_JOB_TIMEOUT_SECONDS}, but ${timeoutSeconds} was provided`,
     );
   }
+  const includeIssueMessages = options.includeIssueMessages ?? false;
+  if (typeof includeIssueMessages !== "boolean") {
+    problems.push(
+      `includeIssueMessages must be true or false, but ${describe(includeIssueMessages)} was provided`,
+    );
+  }
   const retry = resolveRetryPolicy(options.retry, problems);
   assertNoProblems(`job definition ${typeof name === "string" ? `"${name}"` : ""}`.trim(), problems);
   return Object.freeze({
@@ -106,6 +122,7 @@ export function defineJob<const Name extends string, Schema extends JobSchema>(
     retry,
     timeoutSeconds,
     fifo: options.fifo,
+    includeIssueMessages,
   });
 }
 

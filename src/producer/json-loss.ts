@@ -24,13 +24,18 @@ export function findJsonLoss(payload: unknown): ValidationIssue[] {
     }
     const bad = describe(v);
     if (bad !== undefined) {
-      issues.push({ path, message: `is ${bad}, which JSON sends as null; send a finite number or null` });
+      issues.push({
+        path,
+        kind: "json_loss",
+        message: `is ${bad}, which JSON sends as null; send a finite number or null`,
+      });
       return;
     }
     if (v === undefined || typeof v === "function" || typeof v === "symbol") {
       if (inArray) {
         issues.push({
           path,
+          kind: "json_loss",
           message: `is ${v === undefined ? "undefined" : `a ${typeof v}`} inside an array, which JSON sends as null; remove it or use null`,
         });
       }
