@@ -134,6 +134,7 @@ const WRITTEN_HEAD = new RegExp(
 function readAsWritten(body: string): Envelope | undefined {
   const head = WRITTEN_HEAD.exec(body);
   if (head === null || body.charCodeAt(body.length - 1) !== 125 /* } */) return undefined;
+  if (!isIsoDate(head[3])) return undefined;
   let payload: unknown;
   try {
     payload = JSON.parse(body.slice(head[0].length, -1));
