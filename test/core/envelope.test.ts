@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { encodeEnvelopeJson } from "../../src/core/envelope.ts";
 import { decodeEnvelope, EnvelopeError } from "../../src/index.ts";
 
@@ -11,31 +11,19 @@ const good = {
 };
 
 describe("decodeEnvelope", () => {
-  afterEach(() => {
-    vi.restoreAllMocks();
-  });
-
   it("decodes a valid envelope", () => {
     expect(decodeEnvelope(JSON.stringify(good))).toEqual(good);
   });
 
-  it("reads a body as JobClient writes it with JSON.parse of the payload alone (the hot path)", () => {
-    const payloadJson = '{"to":"a@example.com","n":[1,2]}';
-    const body = encodeEnvelopeJson("send-email", "0193abcd", "2026-11-23T13:30:00.000Z", payloadJson);
-    const parse = vi.spyOn(JSON, "parse");
-    expect(decodeEnvelope(body)).toEqual({
+  it("reads a body as JobClient writes it and any other form of the same envelope alike", () => {
+    const written = encodeEnvelopeJson("send-email", "0193abcd", "2026-11-23T13:30:00.000Z", "[1]");
+    expect(decodeEnvelope(written)).toEqual({
       sqsJobs: 1,
       job: "send-email",
       id: "0193abcd",
       enqueuedAt: "2026-11-23T13:30:00.000Z",
-      payload: { to: "a@example.com", n: [1, 2] },
+      payload: [1],
     });
-    expect(parse.mock.calls).toEqual([[payloadJson]]);
-  });
-
-  it("reads any other form of the same envelope with a full parse, to the same result", () => {
-    const written = encodeEnvelopeJson("send-email", "0193abcd", "2026-11-23T13:30:00.000Z", "[1]");
-    const parse = vi.spyOn(JSON, "parse");
     for (const body of [
       ` ${written}`,
       `${written}\n`,
@@ -43,7 +31,6 @@ describe("decodeEnvelope", () => {
     ]) {
       expect(decodeEnvelope(body)).toEqual(decodeEnvelope(written));
     }
-    expect(parse.mock.calls.map(([text]) => text)).toContain(` ${written}`);
   });
 
   it("accepts an envelope without id and enqueuedAt (fixed scheduler inputs, hand-written messages)", () => {
