@@ -23,7 +23,8 @@ export interface FifoOptions<Input> {
   readonly groupId: string | PayloadFn<Input, string>;
   /**
    * The deduplication id: a second send with the same id within 5 minutes is dropped by SQS.
-   * @default the queue's content-based deduplication (the queue must enable it), or the call's `dedupId`
+   * @default a SHA-256 of the job name and the payload's JSON (the envelope's fresh job id would
+   * defeat SQS's content-based deduplication); a call's `dedupId` overrides both
    */
   readonly dedupId?: PayloadFn<Input, string>;
 }
@@ -74,7 +75,7 @@ export type JobPayload<J extends JobDefinition> = StandardSchemaV1.InferOutput<J
  * {@link ConfigError} that lists every problem.
  *
  * @example
- * import { z } from "zod/mini";
+ * import * as z from "zod/mini"; // `{ z }` would make esbuild bundle every zod locale
  * export const resizeImage = defineJob({
  *   name: "resize-image",
  *   schema: z.object({ key: z.string(), width: z.number() }),
