@@ -112,14 +112,13 @@ export function validate<T>(
   let result: StandardSchemaV1.Result<T> | Promise<StandardSchemaV1.Result<T>>;
   try {
     result = schema["~standard"].validate(value);
+    // Inside the try: even `instanceof` throws on a revoked Proxy.
+    if (!(result instanceof Promise)) return toResult(result, options);
   } catch (error) {
     return threw(error);
   }
-  if (result instanceof Promise) {
-    return result.then(
-      (settled) => toResult(settled, options),
-      (error: unknown) => threw<T>(error),
-    );
-  }
-  return toResult(result, options);
+  return result.then(
+    (settled) => toResult(settled, options),
+    (error: unknown) => threw<T>(error),
+  );
 }

@@ -134,6 +134,13 @@ describe("validate", () => {
     }
   });
 
+  it("turns a revoked Proxy returned as the result into an issue instead of throwing", () => {
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    const schema = { "~standard": { version: 1, vendor: "test", validate: () => revoked.proxy } } as never;
+    expect(validate(schema, 1)).toMatchObject({ ok: false, issues: [{ kind: "schema_threw" }] });
+  });
+
   it("turns a malformed library result into an issue instead of throwing", () => {
     const schema = {
       "~standard": { version: 1, vendor: "test", validate: () => ({ issues: [null, { message: 1 }] }) },
