@@ -13,8 +13,9 @@ export function buildReportHandler(store: ObjectStore) {
       return;
     }
     const text = await store.read(payload.inputKey, ctx.signal);
-    // Retrying cannot make a missing input appear: dead-letter at once, with the reason.
-    if (text === undefined) throw new PermanentError(`input ${payload.inputKey} does not exist`);
+    // Retrying cannot make a missing input appear: dead-letter at once, with the reason. The
+    // message goes to logs and the DLQ as written, so it names the problem, not payload values.
+    if (text === undefined) throw new PermanentError("the input object does not exist");
     const report = analyse(text, { ...payload, jobId: ctx.jobId, signal: ctx.signal });
     await store.write(key, JSON.stringify(report), ctx.signal);
     ctx.logger.info("report built", { key, bytes: report.bytes, words: report.words });

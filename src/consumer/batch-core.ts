@@ -191,7 +191,7 @@ export class BatchCore {
       done("release");
       return;
     }
-    const checked = validate(handler.job.schema, envelope.payload);
+    const checked = validate(handler.job.schema, envelope.payload, handler.job);
     if (checked instanceof Promise) {
       checked.then((result) => this.#begin(a, envelope, result), fail);
     } else {

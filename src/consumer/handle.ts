@@ -26,7 +26,10 @@ export interface JobContext {
 }
 
 /** The job-level fields every handler binding carries, whatever its payload type. */
-export type HandledJob = Pick<JobDefinition, "name" | "schema" | "retry" | "timeoutSeconds">;
+export type HandledJob = Pick<
+  JobDefinition,
+  "name" | "schema" | "retry" | "timeoutSeconds" | "includeIssueMessages"
+>;
 
 /** A handler bound to its job by {@link handle}; pass a list of them to a consumer. */
 export interface JobHandler {

@@ -31,15 +31,33 @@ export class SqsJobsError extends Error {
   }
 }
 
-/** One problem found by a schema, with the path to the offending field. */
+/**
+ * One problem with a payload. By default it names where (`path`) and what kind of check failed
+ * (`kind`), never the value: schema libraries quote the rejected value in their messages, and
+ * issues travel into errors, logs and dead-letter attributes.
+ */
 export interface ValidationIssue {
+  /** The path to the offending field; keys of record-like payloads are the payload's own keys. */
   readonly path: readonly PropertyKey[];
+  /**
+   * The library's label for the failed check (zod's `code` such as `invalid_type`, valibot's
+   * `type` such as `email`), `schema_threw` when the schema threw instead of reporting an issue,
+   * or `invalid` when the library gives no label.
+   */
+  readonly kind: string;
+  /**
+   * By default the `kind` again, with the expected type when the library names one
+   * (`invalid_type (expected number)`), or `schema threw SyntaxError` (the thrown error's class,
+   * never its message). The library's own message only for a job defined with `includeIssueMessages`.
+   */
   readonly message: string;
 }
 
 /**
  * A payload did not match its job's schema. `issues` lists every problem with its path
- * (for `sendBatch`, the path starts with the item's index). Nothing was sent.
+ * (for `sendBatch`, the path starts with the item's index). Nothing was sent. The message lists
+ * the first five issues as `path: message`, so it carries payload values only when the job opted
+ * in with `includeIssueMessages`.
  */
 export class ValidationError extends SqsJobsError {
   override readonly name: string = "ValidationError";
@@ -130,10 +148,11 @@ export class EnvelopeError extends SqsJobsError {
 
 /**
  * Throw from a handler to skip the remaining attempts: the job is dead-lettered at once with this
- * error as its reason.
+ * error as its reason. The message is yours: it is copied (truncated) into logs and the
+ * dead-letter attributes, so name what went wrong, not the payload's values.
  *
  * @example
- * if (!user) throw new PermanentError(`user ${payload.userId} was deleted`);
+ * if (!user) throw new PermanentError("the user was deleted before the job ran");
  */
 export class PermanentError extends SqsJobsError {
   override readonly name: string = "PermanentError";

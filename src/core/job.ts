@@ -23,7 +23,8 @@ export interface FifoOptions<Input> {
   readonly groupId: string | PayloadFn<Input, string>;
   /**
    * The deduplication id: a second send with the same id within 5 minutes is dropped by SQS.
-   * @default the queue's content-based deduplication (the queue must enable it), or the call's `dedupId`
+   * @default a SHA-256 of the job name and the payload's JSON (the envelope's fresh job id would
+   * defeat SQS's content-based deduplication); a call's `dedupId` overrides both
    */
   readonly dedupId?: PayloadFn<Input, string>;
 }
@@ -42,6 +43,14 @@ export interface JobOptions<Name extends string, Schema extends JobSchema> {
   readonly timeoutSeconds?: number;
   /** Grouping and deduplication on FIFO queues. */
   readonly fifo?: FifoOptions<StandardSchemaV1.InferInput<Schema>>;
+  /**
+   * Keep the schema library's own issue messages in `ValidationError`s, logs and dead-letter
+   * reasons. Off by default, issues then say only where and what kind of check failed: libraries
+   * quote the rejected value (`Invalid email: Received "alice@example.com"`). Turn it on only for
+   * payloads that carry nothing private. A schema that throws is never quoted either way.
+   * @default false
+   */
+  readonly includeIssueMessages?: boolean;
 }
 
 /** A job type: its name, payload schema and policies. Share it between producers and consumers. */
@@ -51,6 +60,8 @@ export interface JobDefinition<Name extends string = string, Schema extends JobS
   readonly retry: ResolvedRetryPolicy;
   readonly timeoutSeconds: number;
   readonly fifo: FifoOptions<StandardSchemaV1.InferInput<Schema>> | undefined;
+  /** Pass the definition as `validate`'s options to honour it. */
+  readonly includeIssueMessages: boolean;
 }
 
 /** What a producer passes to `send` for this job (the schema's input type). */
@@ -64,7 +75,7 @@ export type JobPayload<J extends JobDefinition> = StandardSchemaV1.InferOutput<J
  * {@link ConfigError} that lists every problem.
  *
  * @example
- * import { z } from "zod/mini";
+ * import * as z from "zod/mini"; // `{ z }` would make esbuild bundle every zod locale
  * export const resizeImage = defineJob({
  *   name: "resize-image",
  *   schema: z.object({ key: z.string(), width: z.number() }),
@@ -98,6 +109,12 @@ export function defineJob<const Name extends string, Schema extends JobSchema>(
       `timeoutSeconds must be an integer between 1 and ${MAX_JOB_TIMEOUT_SECONDS}, but ${timeoutSeconds} was provided`,
     );
   }
+  const includeIssueMessages = options.includeIssueMessages ?? false;
+  if (typeof includeIssueMessages !== "boolean") {
+    problems.push(
+      `includeIssueMessages must be true or false, but ${describe(includeIssueMessages)} was provided`,
+    );
+  }
   const retry = resolveRetryPolicy(options.retry, problems);
   assertNoProblems(`job definition ${typeof name === "string" ? `"${name}"` : ""}`.trim(), problems);
   return Object.freeze({
@@ -106,6 +123,7 @@ export function defineJob<const Name extends string, Schema extends JobSchema>(
     retry,
     timeoutSeconds,
     fifo: options.fifo,
+    includeIssueMessages,
   });
 }
 

@@ -7,6 +7,7 @@ import {
   SendError,
   SqsJobsError,
   ValidationError,
+  type ValidationIssue,
 } from "../core/errors.ts";
 import type { JobDefinition, JobInput } from "../core/job.ts";
 import { checkSqsConfig, createSqsClient } from "../core/sqs-client.ts";
@@ -179,16 +180,16 @@ export class JobClient {
       throw new ConfigError(`maxRetries must be an integer between 0 and 20, but ${maxRetries} was provided`);
     }
     const messages: PreparedMessage[] = [];
-    const issues: { path: PropertyKey[]; message: string }[] = [];
+    const issues: ValidationIssue[] = [];
     for (let index = 0; index < payloads.length; index++) {
       let prepared = prepareMessage(job, payloads[index] as JobInput<J>, options, this.fifo);
       if (prepared instanceof Promise) prepared = await prepared;
       if (!prepared.ok) {
-        for (const issue of prepared.issues)
-          issues.push({ path: [index, ...issue.path], message: issue.message });
+        for (const issue of prepared.issues) issues.push({ ...issue, path: [index, ...issue.path] });
       } else if (prepared.message.sizeBytes > this.#maxMessageBytes) {
         issues.push({
           path: [index],
+          kind: "too_large",
           message: `message is ${prepared.message.sizeBytes} bytes, above the limit of ${this.#maxMessageBytes}`,
         });
       } else {

@@ -32,7 +32,7 @@ function lossyObjectKind(value: object): string | undefined {
 export function findJsonLoss(payload: unknown): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const path: PropertyKey[] = [];
-  const report = (message: string) => issues.push({ path: [...path], message });
+  const report = (message: string) => issues.push({ path: [...path], kind: "json_loss", message });
   const walk = (value: unknown, key: string, inArray: boolean): void => {
     if (issues.length >= MAX_ISSUES) return;
     let v = value;

@@ -81,19 +81,24 @@ export function prepareMessage<J extends JobDefinition>(
     payloadJson = JSON.stringify(payload);
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    return { ok: false, issues: [{ path: [], message: `payload is not JSON-serialisable (${reason})` }] };
+    return {
+      ok: false,
+      issues: [{ path: [], kind: "not_json", message: `payload is not JSON-serialisable (${reason})` }],
+    };
   }
   if (payloadJson === undefined) {
     return {
       ok: false,
-      issues: [{ path: [], message: `payload of type ${typeof payload} cannot be sent as JSON` }],
+      issues: [
+        { path: [], kind: "not_json", message: `payload of type ${typeof payload} cannot be sent as JSON` },
+      ],
     };
   }
   const lost = findJsonLoss(payload);
   if (lost.length > 0) return { ok: false, issues: lost };
   const wire: unknown = JSON.parse(payloadJson);
   const json = payloadJson;
-  const checked = validate(job.schema, wire);
+  const checked = validate(job.schema, wire, job);
   // Most schemas validate synchronously: a batch of 20,000 then costs no promise per item.
   return checked instanceof Promise
     ? checked.then((c) => finishMessage(c, job, payload, json, options, fifo))

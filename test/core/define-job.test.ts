@@ -11,6 +11,7 @@ describe("defineJob", () => {
       backoff: { type: "exponential", baseSeconds: 2, maxSeconds: 900 },
     });
     expect(job.timeoutSeconds).toBe(30);
+    expect(job.includeIssueMessages).toBe(false);
     expect(Object.isFrozen(job)).toBe(true);
   });
 
@@ -36,6 +37,8 @@ describe("defineJob", () => {
         // @ts-expect-error not a schema
         schema: { parse: () => 1 },
         timeoutSeconds: 901,
+        // @ts-expect-error not a boolean
+        includeIssueMessages: "yes",
         retry: { maxAttempts: 0, backoff: { type: "exponential", baseSeconds: 10, maxSeconds: 5 } },
       });
     expect(attempt).toThrow(ConfigError);
@@ -52,5 +55,6 @@ describe("defineJob", () => {
     expect(message).toContain("timeoutSeconds must be an integer between 1 and 900, but 901 was provided");
     expect(message).toContain("retry.maxAttempts must be an integer between 1 and 100, but 0 was provided");
     expect(message).toContain("maxSeconds (5) must not be below baseSeconds (10)");
+    expect(message).toContain('includeIssueMessages must be true or false, but "yes" was provided');
   });
 });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { encodeEnvelopeJson } from "../../src/core/envelope.ts";
 import { decodeEnvelope, EnvelopeError } from "../../src/index.ts";
 
@@ -11,31 +11,19 @@ const good = {
 };
 
 describe("decodeEnvelope", () => {
-  afterEach(() => {
-    vi.restoreAllMocks();
-  });
-
   it("decodes a valid envelope", () => {
     expect(decodeEnvelope(JSON.stringify(good))).toEqual(good);
   });
 
-  it("reads a body as JobClient writes it with JSON.parse of the payload alone (the hot path)", () => {
-    const payloadJson = '{"to":"a@example.com","n":[1,2]}';
-    const body = encodeEnvelopeJson("send-email", "0193abcd", "2026-11-23T13:30:00.000Z", payloadJson);
-    const parse = vi.spyOn(JSON, "parse");
-    expect(decodeEnvelope(body)).toEqual({
+  it("reads a body as JobClient writes it and any other form of the same envelope alike", () => {
+    const written = encodeEnvelopeJson("send-email", "0193abcd", "2026-11-23T13:30:00.000Z", "[1]");
+    expect(decodeEnvelope(written)).toEqual({
       sqsJobs: 1,
       job: "send-email",
       id: "0193abcd",
       enqueuedAt: "2026-11-23T13:30:00.000Z",
-      payload: { to: "a@example.com", n: [1, 2] },
+      payload: [1],
     });
-    expect(parse.mock.calls).toEqual([[payloadJson]]);
-  });
-
-  it("reads any other form of the same envelope with a full parse, to the same result", () => {
-    const written = encodeEnvelopeJson("send-email", "0193abcd", "2026-11-23T13:30:00.000Z", "[1]");
-    const parse = vi.spyOn(JSON, "parse");
     for (const body of [
       ` ${written}`,
       `${written}\n`,
@@ -43,7 +31,6 @@ describe("decodeEnvelope", () => {
     ]) {
       expect(decodeEnvelope(body)).toEqual(decodeEnvelope(written));
     }
-    expect(parse.mock.calls.map(([text]) => text)).toContain(` ${written}`);
   });
 
   it("accepts an envelope without id and enqueuedAt (fixed scheduler inputs, hand-written messages)", () => {
@@ -63,10 +50,33 @@ describe("decodeEnvelope", () => {
     ["a letter among the digits", "2026-11-2xT13:30:00.000Z", false],
     ["no zone", "2026-11-23T13:30:00.000", false],
     ["a date only", "2026-11-23", false],
+    ["a leap day", "2024-02-29T00:00:00.000Z", true],
+    ["a compact offset", "2026-11-23T14:30:00.5+0100", true],
+    ["year 0001", "0001-01-01T00:00:00.000Z", true],
+    ["an impossible date and time", "2026-99-99T99:99:99.999Z", false],
+    ["month 13", "2026-13-01T00:00:00.000Z", false],
+    ["month 0", "2026-00-01T00:00:00.000Z", false],
+    ["February 30th", "2026-02-30T00:00:00.000Z", false],
+    ["February 29th of a common year", "2026-02-29T00:00:00.000Z", false],
+    ["hour 24", "2026-11-23T24:00:00.000Z", false],
+    ["minute 60", "2026-11-23T13:60:00.000Z", false],
+    ["a leap second", "2026-12-31T23:59:60.000Z", false],
+    ["an offset of 25 hours", "2026-11-23T13:30:00+25:00", false],
+    ["an offset of 60 minutes", "2026-11-23T13:30:00+01:60", false],
   ])("enqueuedAt as %s: accepted=%s", (_, enqueuedAt, accepted) => {
-    const body = JSON.stringify({ sqsJobs: 1, job: "x", enqueuedAt, payload: 1 });
-    if (accepted) expect(decodeEnvelope(body).enqueuedAt).toBe(enqueuedAt);
-    else expect(() => decodeEnvelope(body)).toThrow(/ISO 8601/);
+    // Both forms: any JSON, and exactly as JobClient writes it.
+    const bodies = [
+      JSON.stringify({ sqsJobs: 1, job: "x", enqueuedAt, payload: 1 }),
+      encodeEnvelopeJson("x", "0193", enqueuedAt, "1"),
+    ];
+    for (const body of bodies) {
+      if (accepted) {
+        expect(decodeEnvelope(body).enqueuedAt).toBe(enqueuedAt);
+        expect(Number.isNaN(new Date(enqueuedAt).getTime())).toBe(false);
+      } else {
+        expect(() => decodeEnvelope(body)).toThrow(/ISO 8601/);
+      }
+    }
   });
 
   it("unwraps an SNS notification body", () => {

@@ -96,7 +96,7 @@ describe("the example app under sqs-jobs dev", () => {
     expect(peek.stdout).toContain(jobId);
     expect(peek.stdout).toMatch(/permanent/);
     expect(peek.stdout).toContain("PermanentError");
-    expect(peek.stdout).toContain("inputs/late.txt does not exist");
+    expect(peek.stdout).toContain("the input object does not exist");
     expect((await queueDepth(sqs, dlq)).visible).toBe(1);
     // When the input arrives and the DLQ is redriven
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "inputs/late.txt", Body: "finally\n" }));

@@ -1,9 +1,10 @@
-import { startFauxqs } from "fauxqs";
 import type { TestProject } from "vitest/node";
+import { startTestEmulator } from "./aws-rules.ts";
 
 /**
- * Starts one in-process fauxqs on a free loopback port for the whole run, unless
- * AWS_ENDPOINT_URL already points somewhere (LocalStack via `npm run test:localstack`).
+ * Starts one in-process fauxqs on a free loopback port for the whole run, with SQS's rules on
+ * bodies and attributes that fauxqs does not check (./aws-rules.ts), unless AWS_ENDPOINT_URL
+ * already points somewhere (LocalStack via `npm run test:localstack`, which applies its own).
  * Tests isolate themselves by creating uniquely named queues, so files run in parallel.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -15,13 +16,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide("sqsEndpoint", given);
     return async () => {};
   }
-  const server = await startFauxqs({ port: 0, logger: false });
-  const endpoint = `http://127.0.0.1:${server.port}`;
-  process.env.AWS_ENDPOINT_URL = endpoint;
-  project.provide("sqsEndpoint", endpoint);
-  return async () => {
-    await server.stop();
-  };
+  const emulator = await startTestEmulator();
+  process.env.AWS_ENDPOINT_URL = emulator.endpoint;
+  project.provide("sqsEndpoint", emulator.endpoint);
+  return () => emulator.stop();
 }
 
 declare module "vitest" {
