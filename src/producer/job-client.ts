@@ -10,6 +10,7 @@ import {
   type ValidationIssue,
 } from "../core/errors.ts";
 import type { JobDefinition, JobInput } from "../core/job.ts";
+import { isFifoQueue } from "../core/queue-url.ts";
 import { checkSqsConfig, createSqsClient } from "../core/sqs-client.ts";
 import { SQS_MAX_MESSAGE_BYTES } from "../core/sqs-limits.ts";
 import { type AttemptWatch, watchAttempts } from "./attempt-watch.ts";
@@ -97,7 +98,7 @@ export class JobClient {
       );
     }
     this.#maxMessageBytes = max;
-    this.fifo = this.queueUrl.endsWith(".fifo");
+    this.fifo = isFifoQueue(this.queueUrl);
     this.#sqs = options.sqs ?? createSqsClient({}, { maxSockets: MAX_CONCURRENCY });
   }
 
