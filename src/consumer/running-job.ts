@@ -32,8 +32,12 @@ export class RunningJob implements JobContext {
   readonly queueUrl: string;
   readonly enqueuedAt: Date;
   readonly timeoutSeconds: number;
-  readonly logger: Logger;
-  readonly #controller = new AbortController();
+  readonly #baseLogger: LevelLogger;
+  #logger: Logger | undefined;
+  // Made when first read: most handlers never read them, and each costs more than the rest of a
+  // quick job's bookkeeping.
+  #controller: AbortController | undefined;
+  #abortReason: unknown;
   readonly #result: Promise<HandlerResult>;
   #end: (result: HandlerResult) => void = () => {};
 
@@ -46,18 +50,27 @@ export class RunningJob implements JobContext {
     this.queueUrl = init.queueUrl;
     this.enqueuedAt = init.enqueuedAt;
     this.timeoutSeconds = init.timeoutSeconds;
-    this.logger = logger.child({
-      job: init.jobName,
-      jobId: init.jobId,
-      messageId: init.messageId,
-      attempt: init.attempt,
-    });
+    this.#baseLogger = logger;
     this.#result = new Promise((resolve) => {
       this.#end = resolve;
     });
   }
 
+  get logger(): Logger {
+    this.#logger ??= this.#baseLogger.child({
+      job: this.jobName,
+      jobId: this.jobId,
+      messageId: this.messageId,
+      attempt: this.attempt,
+    });
+    return this.#logger;
+  }
+
   get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#abortReason !== undefined) this.#controller.abort(this.#abortReason);
+    }
     return this.#controller.signal;
   }
 
@@ -66,11 +79,10 @@ export class RunningJob implements JobContext {
    * timeout (the handler's promise is then abandoned and its signal aborted), or at {@link abandon}.
    */
   async run(handler: () => unknown): Promise<HandlerResult> {
-    const timeout = new JobTimeoutError(this.jobName, this.timeoutSeconds);
-    const timer = setTimeout(
-      () => this.#stop({ kind: "failed", error: timeout }, timeout),
-      this.timeoutSeconds * 1000,
-    );
+    const timer = setTimeout(() => {
+      const error = new JobTimeoutError(this.jobName, this.timeoutSeconds);
+      this.#stop({ kind: "failed", error }, error);
+    }, this.timeoutSeconds * 1000);
     void this.#follow(handler);
     try {
       return await this.#result;
@@ -95,6 +107,7 @@ export class RunningJob implements JobContext {
 
   #stop(result: HandlerResult, reason: unknown): void {
     this.#end(result);
-    this.#controller.abort(reason);
+    this.#abortReason = reason;
+    this.#controller?.abort(reason);
   }
 }
