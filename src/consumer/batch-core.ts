@@ -1,28 +1,19 @@
-import { decodeEnvelope, type Envelope } from "../core/envelope.ts";
+import { decodeEnvelope } from "../core/envelope.ts";
 import { ConfigError, ValidationError } from "../core/errors.ts";
-import { type ValidationResult, validate } from "../core/schema.ts";
+import { validate } from "../core/schema.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
-import type { BatchRun, Settlement } from "./batch-run.ts";
-import type { JobHandler } from "./handle.ts";
+import type { Batch, Settlement } from "./batch.ts";
+import { describeError, errorCode } from "./describe-error.ts";
+import { attemptsRun, sendFreshCopy } from "./hand-back.ts";
+import type { HandledJob, JobHandler } from "./handle.ts";
 import { type ConsumerHooks, callHook } from "./hooks.ts";
-import { JobTimeoutError } from "./job-timeout-error.ts";
 import type { SqsRecord } from "./lambda-types.ts";
 import type { LevelLogger } from "./logger.ts";
 import { type Attempt, Outcomes } from "./outcomes.ts";
-import { ABANDONED, type Completion, RunningJob, RunningJobs, SUCCEEDED } from "./running-job.ts";
+import { RunningJob } from "./running-job.ts";
 import { UnknownJobError } from "./unknown-job-error.ts";
 
-export type { BatchRun, Settlement } from "./batch-run.ts";
-
-/** Called once per record with what the core decided, synchronously or later. */
-type Done = (settlement: Settlement) => void;
-
-/** A record on its way through a handler: its attempt and where its settlement goes. */
-interface Run extends Attempt {
-  readonly handler: JobHandler;
-  readonly done: Done;
-  readonly fail: (error: unknown) => void;
-}
+export type { Batch, Settlement } from "./batch.ts";
 
 export interface BatchCoreOptions {
   readonly sqs: SqsConnect;
@@ -30,46 +21,32 @@ export interface BatchCoreOptions {
   readonly hooks: ConsumerHooks;
 }
 
-/** How often running jobs are checked against their deadline; timeouts fire up to this late. */
-const SWEEP_MS = 100;
-
-function sameError(error: unknown, code: string): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
-}
-
-/** Calls `done` with a settlement that is either ready or on its way. */
-function deliver(
-  settlement: Settlement | Promise<Settlement>,
-  done: Done,
-  fail: (error: unknown) => void,
-): void {
-  if (typeof settlement === "string") done(settlement);
-  else settlement.then(done, fail);
+/** Runs `work` on every item, at most `limit` at once. */
+async function eachWithLimit<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
 /**
- * The one place that decides what happens to each record: validation, routing, concurrency,
- * FIFO groups, retry with backoff and dead-lettering. The Lambda handler and the worker feed it
- * records and apply its settlements.
- *
- * The path of a record is written with callbacks rather than `await`: a handler that returns at
- * once (or a promise that is already settled) then costs no promise of ours, which is most of
- * what a batch of 10,000 quick jobs would otherwise spend.
+ * The one place that decides what happens to each record: decoding, routing, validation, the
+ * handler run with its timeout, retry with backoff and dead-lettering, and FIFO group order. The
+ * Lambda handler and the worker feed it records and apply the settlement it gives each one.
  */
 export class BatchCore {
   readonly #handlers = new Map<string, JobHandler>();
+  readonly #sqs: SqsConnect;
   readonly #log: LevelLogger;
   readonly #hooks: ConsumerHooks;
   readonly #outcomes: Outcomes;
-  /** Jobs whose handler is still running, for the deadline sweep and shutdown. */
-  readonly #running = new RunningJobs();
-  #sweeper: ReturnType<typeof setInterval> | undefined;
-  /** The handler found last: batches mostly carry one job, and a string compare beats hashing. */
-  #last: JobHandler | undefined;
-  /** One function for every run's end, rather than a closure per record. */
-  readonly #ended = (run: Run, completion: Completion): void => {
-    deliver(this.#complete(run, completion), run.done, run.fail);
-  };
+  /** Jobs whose handler is running, for worker shutdown. */
+  readonly #running = new Set<RunningJob>();
 
   constructor(handlers: readonly JobHandler[], options: BatchCoreOptions) {
     for (const handler of handlers) {
@@ -78,215 +55,148 @@ export class BatchCore {
       }
       this.#handlers.set(handler.job.name, handler);
     }
+    this.#sqs = options.sqs;
     this.#log = options.logger;
     this.#hooks = options.hooks;
     this.#outcomes = new Outcomes(options.sqs, options.logger, options.hooks);
-  }
-
-  /**
-   * Decides every record of a batch; resolves when each one was settled. Standard queues: up to
-   * `concurrency` records in flight, the next one starting as one ends.
-   */
-  run(records: readonly SqsRecord[], batch: BatchRun): Promise<void> {
-    if (records.length === 0) return Promise.resolve();
-    if (batch.fifo) return this.#runGroups(records, batch);
-    return new Promise<void>((resolve, reject) => {
-      const total = records.length;
-      const limit = Math.min(batch.concurrency, total);
-      let next = 0;
-      let active = 0;
-      let ended = 0;
-      // A record that ends synchronously is counted inside the loop, which then starts the next.
-      let pumping = false;
-      const pump = (): void => {
-        if (pumping) return;
-        pumping = true;
-        try {
-          while (active < limit && next < total) {
-            active++;
-            this.#process(records[next++] as SqsRecord, batch, onEnded, reject);
-          }
-        } catch (error) {
-          reject(error);
-        } finally {
-          pumping = false;
-        }
-      };
-      const onEnded = (): void => {
-        active--;
-        if (++ended === total) resolve();
-        else pump();
-      };
-      pump();
-    });
-  }
-
-  /**
-   * Worker shutdown: hands back the records whose handlers are still running (they settle as
-   * `release`) and aborts their signals.
-   */
-  abandonRunning(reason: unknown): void {
-    for (const job of this.#running.list()) job.end(ABANDONED, reason);
   }
 
   get runningCount(): number {
     return this.#running.size;
   }
 
-  /** One group at a time in order; after a record that was not settled `delete`, the rest waits. */
-  async #runGroups(records: readonly SqsRecord[], batch: BatchRun): Promise<void> {
+  /**
+   * Settles every record of a batch; resolves when each one was settled. Standard queues: up to
+   * `concurrency` records at once. FIFO: each message group in order, up to `concurrency` groups
+   * at once; after a record that is not deleted, the rest of its group is released unstarted.
+   */
+  async run(records: readonly SqsRecord[], batch: Batch): Promise<void> {
+    if (!batch.fifo) {
+      await eachWithLimit(records, batch.concurrency, async (record) => {
+        await this.#settleRecord(record, batch);
+      });
+      return;
+    }
     const groups = new Map<string, SqsRecord[]>();
     for (const record of records) {
       const id = record.attributes.MessageGroupId ?? "";
-      const group = groups.get(id);
-      if (group === undefined) groups.set(id, [record]);
-      else group.push(record);
+      groups.set(id, [...(groups.get(id) ?? []), record]);
     }
-    const queue = [...groups.values()];
-    let next = 0;
-    const one = (record: SqsRecord) =>
-      new Promise<Settlement>((resolve, reject) => this.#process(record, batch, resolve, reject));
-    const lane = async (): Promise<void> => {
-      for (let g = next++; g < queue.length; g = next++) {
-        const group = queue[g] as SqsRecord[];
-        let i = 0;
-        for (; i < group.length; i++) {
-          if ((await one(group[i] as SqsRecord)) !== "delete") break;
-        }
-        for (i++; i < group.length; i++) batch.settle(group[i] as SqsRecord, "release");
+    await eachWithLimit([...groups.values()], batch.concurrency, async (group) => {
+      for (const [i, record] of group.entries()) {
+        if ((await this.#settleRecord(record, batch)) === "delete") continue;
+        for (const behind of group.slice(i + 1)) batch.settle(behind, "release");
+        return;
       }
-    };
-    const lanes: Promise<void>[] = [];
-    for (let i = 0; i < Math.min(batch.concurrency, queue.length); i++) lanes.push(lane());
-    await Promise.all(lanes);
+    });
   }
 
-  /** Decides one record and calls `done` with its settlement; `fail` only on a bug of ours. */
-  #process(record: SqsRecord, batch: BatchRun, done: Done, fail: (error: unknown) => void): void {
-    // The one clock read per record: durations and the job's deadline both count from here.
+  /** Worker shutdown: running jobs end unfinished (their messages are released) and their signals abort. */
+  abandonRunning(reason: unknown): void {
+    for (const job of this.#running) job.abandon(reason);
+  }
+
+  /** Decides one record. A fault of ours leaves it on the queue rather than failing its batch. */
+  async #settleRecord(record: SqsRecord, batch: Batch): Promise<Settlement> {
+    try {
+      return await this.#decide(record, batch);
+    } catch (bug) {
+      this.#log.error("sqs-jobs could not decide a record; it stays on the queue", {
+        messageId: record.messageId,
+        error: describeError(bug).message,
+      });
+      batch.settle(record, "keep");
+      return "keep";
+    }
+  }
+
+  async #decide(record: SqsRecord, batch: Batch): Promise<Settlement> {
     const started = performance.now();
-    const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
-    let envelope: Envelope;
+    const attempt = attemptsRun(record) + 1;
+    const unnamed: Attempt = { record, batch, jobName: undefined, jobId: record.messageId, attempt, started };
+    let envelope: ReturnType<typeof decodeEnvelope>;
     try {
       envelope = decodeEnvelope(record.body);
     } catch (error) {
-      const a: Attempt = { record, batch, jobName: undefined, jobId: record.messageId, attempt, started };
-      deliver(this.#outcomes.deadLetter(a, "poison", error), done, fail);
-      return;
+      return this.#outcomes.deadLetter(unnamed, "poison", error);
     }
-    const jobId = envelope.id ?? record.messageId;
-    const handler = this.#handlerFor(envelope.job);
+    const a: Attempt = { ...unnamed, jobName: envelope.job, jobId: envelope.id ?? record.messageId };
+    const handler = this.#handlers.get(envelope.job);
     if (handler === undefined) {
-      const error = new UnknownJobError(envelope.job, [...this.#handlers.keys()]);
-      const a: Attempt = { record, batch, jobName: envelope.job, jobId, attempt, started };
-      deliver(this.#outcomes.deadLetter(a, "poison", error), done, fail);
-      return;
+      return this.#outcomes.deadLetter(
+        a,
+        "poison",
+        new UnknownJobError(envelope.job, [...this.#handlers.keys()]),
+      );
     }
-    const a: Run = { record, batch, jobName: handler.job.name, jobId, attempt, started, handler, done, fail };
-    if (
-      batch.stopping?.() === true ||
-      (batch.canStart !== undefined && !batch.canStart(handler.job.timeoutSeconds * 1000, started))
-    ) {
-      batch.settle(record, "release");
-      done("release");
-      return;
+    const { job } = handler;
+    if (batch.stopping?.() === true || batch.canStart?.(job.timeoutSeconds * 1000) === false) {
+      return this.#handBack(a);
     }
-    const checked = validate(handler.job.schema, envelope.payload, handler.job);
-    if (checked instanceof Promise) {
-      checked.then((result) => this.#begin(a, envelope, result), fail);
-    } else {
-      this.#begin(a, envelope, checked);
-    }
-  }
+    const checked = await this.#check(job, envelope.payload, record.messageId);
+    if (!checked.ok) return this.#outcomes.deadLetter(a, "poison", checked.error);
 
-  #handlerFor(name: string): JobHandler | undefined {
-    const last = this.#last;
-    if (last !== undefined && last.job.name === name) return last;
-    const handler = this.#handlers.get(name);
-    if (handler !== undefined) this.#last = handler;
-    return handler;
-  }
-
-  /** The payload was checked: dead-letter it, or run the handler (after the beforeJob hook). */
-  #begin(a: Run, envelope: Envelope, checked: ValidationResult<unknown>): void {
-    const { job } = a.handler;
-    if (!checked.ok) {
-      const error = new ValidationError(job.name, checked.issues, {
-        subject: `payload of message ${a.record.messageId} for job "${job.name}" is`,
-      });
-      deliver(this.#outcomes.deadLetter(a, "poison", error), a.done, a.fail);
-      return;
-    }
     const ctx = new RunningJob(
       {
         jobId: a.jobId,
         jobName: job.name,
-        attempt: a.attempt,
+        attempt,
         maxAttempts: job.retry.maxAttempts,
-        messageId: a.record.messageId,
-        queueUrl: a.batch.queueUrl,
-        enqueuedAt: envelope.enqueuedAt ?? Number(a.record.attributes.SentTimestamp ?? Date.now()),
+        messageId: record.messageId,
+        queueUrl: batch.queueUrl,
+        enqueuedAt: new Date(envelope.enqueuedAt ?? Number(record.attributes.SentTimestamp ?? Date.now())),
         timeoutSeconds: job.timeoutSeconds,
-        startedAt: a.started,
       },
       this.#log,
     );
-    const before = callHook(this.#hooks.beforeJob, "beforeJob", ctx, this.#log);
-    if (before === undefined) this.#execute(a, checked.value, ctx);
-    else before.then(() => this.#execute(a, checked.value, ctx), a.fail);
-  }
-
-  /** Runs the handler; a sync throw or a rejection is an error completion, never a thrown one. */
-  #execute(a: Run, payload: unknown, ctx: RunningJob): void {
-    let result: unknown;
-    try {
-      result = a.handler.run(payload, ctx);
-    } catch (error) {
-      this.#ended(a, { error: error ?? new Error("handler threw undefined") });
-      return;
-    }
-    if (typeof (result as PromiseLike<unknown> | undefined)?.then !== "function") {
-      this.#ended(a, SUCCEEDED);
-      return;
-    }
+    await callHook(this.#hooks.beforeJob, "beforeJob", ctx, this.#log);
     this.#running.add(ctx);
-    this.#sweeper ??= setInterval(() => this.#sweep(), SWEEP_MS).unref();
-    ctx.watch(result as PromiseLike<unknown>, this.#running, this.#ended, a);
-  }
+    const result = await ctx.run(() => handler.run(checked.value, ctx));
+    this.#running.delete(ctx);
 
-  /** What an ended attempt means for its message. */
-  #complete(a: Run, completion: Completion): Settlement | Promise<Settlement> {
-    if (completion === SUCCEEDED) {
-      a.batch.settle(a.record, "delete");
-      const after = this.#outcomes.report(a, "succeeded");
-      return after === undefined ? "delete" : after.then(() => "delete" as const);
-    }
-    if (completion === ABANDONED) {
-      a.batch.settle(a.record, "release");
+    if (result.kind === "succeeded") return this.#outcomes.succeeded(a);
+    if (result.kind === "abandoned") {
+      batch.settle(record, "release");
       return "release";
     }
-    const { error } = completion;
-    if (error instanceof Error && sameError(error, "ERR_PERMANENT")) {
-      return this.#outcomes.deadLetter(a, "permanent", error);
+    if (errorCode(result.error) === "ERR_PERMANENT") {
+      return this.#outcomes.deadLetter(a, "permanent", result.error);
     }
-    const { retry } = a.handler.job;
-    if (a.attempt >= retry.maxAttempts) return this.#outcomes.deadLetter(a, "exhausted", error);
-    return this.#outcomes.retry(a, retry, error);
+    if (attempt >= job.retry.maxAttempts) return this.#outcomes.deadLetter(a, "exhausted", result.error);
+    return this.#outcomes.retry(a, job.retry, result.error);
   }
 
-  /** One timer for all running jobs, instead of one per job: it stops when none runs. */
-  #sweep(): void {
-    if (this.#running.size === 0) {
-      clearInterval(this.#sweeper);
-      this.#sweeper = undefined;
-      return;
-    }
-    const now = performance.now();
-    for (const job of this.#running.list()) {
-      if (job.deadline <= now) {
-        const error = new JobTimeoutError(job.jobName, job.timeoutSeconds);
-        job.end({ error }, error);
+  /** The payload against the job's schema; `validate` turns a schema that throws into issues. */
+  async #check(
+    job: HandledJob,
+    payload: unknown,
+    messageId: string,
+  ): Promise<{ ok: true; value: unknown } | { ok: false; error: ValidationError }> {
+    const checked = await validate(job.schema, payload, job);
+    if (checked.ok) return checked;
+    const subject = { subject: `payload of message ${messageId} for job "${job.name}" is` };
+    return { ok: false, error: new ValidationError(job.name, checked.issues, subject) };
+  }
+
+  /**
+   * A record not started (no time left, shutdown). On a standard queue it goes back as a fresh
+   * copy, so the delivery that did not run costs no attempt; on FIFO (or if the copy cannot be
+   * sent) it is released, and its receive count grows by one (docs/guarantees.md).
+   */
+  async #handBack(a: Attempt): Promise<Settlement> {
+    if (!a.batch.fifo) {
+      try {
+        await sendFreshCopy(this.#sqs, a.batch.queueUrl, a.record);
+        a.batch.settle(a.record, "delete");
+        return "delete";
+      } catch (error) {
+        this.#log.warn("sqs-jobs could not re-send an unstarted job; it is released instead", {
+          messageId: a.record.messageId,
+          error: describeError(error).message,
+        });
       }
     }
+    a.batch.settle(a.record, "release");
+    return "release";
   }
 }

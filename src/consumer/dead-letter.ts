@@ -1,12 +1,16 @@
 import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
 import {
+  ATTEMPTS_RUN_ATTRIBUTE,
   type DeadLetterReason,
   DLQ_ATTRIBUTES,
   DLQ_ERROR_MESSAGE_MAX,
 } from "../core/dead-letter-attributes.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
+import { attributeText } from "./attribute-text.ts";
+import { describeError } from "./describe-error.ts";
 import type { SqsRecord } from "./lambda-types.ts";
 import { isFifoQueue } from "./queues.ts";
+import { sdkAttributes } from "./record-from-message.ts";
 
 /** SQS's limit on message attributes per message. */
 const MAX_ATTRIBUTES = 10;
@@ -19,8 +23,9 @@ export interface DeadLetterCopy {
   readonly sourceQueueUrl: string;
 }
 
-function nonEmpty(value: string, fallback: string): string {
-  return value === "" ? fallback : value;
+/** A String attribute SQS accepts; it refuses empty values too. */
+function text(value: string, max: number, fallback: string): MessageAttributeValue {
+  return { DataType: "String", StringValue: attributeText(value, max) || fallback };
 }
 
 /** The attributes saying why, then as many of the original's as still fit in SQS's ten. */
@@ -29,43 +34,26 @@ export function deadLetterAttributes(
   copy: DeadLetterCopy,
   now: Date,
 ): Record<string, MessageAttributeValue> {
-  const error = copy.error;
-  const errorName = error instanceof Error ? error.name : typeof error;
-  const errorMessage = error instanceof Error ? error.message : String(error);
+  const error = describeError(copy.error);
   const firstReceived = Number(record.attributes.ApproximateFirstReceiveTimestamp);
+  const firstFailure = Number.isFinite(firstReceived) && firstReceived > 0 ? new Date(firstReceived) : now;
   const out: Record<string, MessageAttributeValue> = {
-    [DLQ_ATTRIBUTES.reason]: { DataType: "String", StringValue: copy.reason },
-    [DLQ_ATTRIBUTES.errorName]: { DataType: "String", StringValue: nonEmpty(errorName, "Error") },
-    [DLQ_ATTRIBUTES.errorMessage]: {
-      DataType: "String",
-      StringValue: nonEmpty(errorMessage.slice(0, DLQ_ERROR_MESSAGE_MAX), "(no message)"),
-    },
+    [DLQ_ATTRIBUTES.reason]: text(copy.reason, 64, "unknown"),
+    [DLQ_ATTRIBUTES.errorName]: text(error.name, 256, "Error"),
+    [DLQ_ATTRIBUTES.errorMessage]: text(error.message, DLQ_ERROR_MESSAGE_MAX, "(no message)"),
     [DLQ_ATTRIBUTES.attempts]: { DataType: "Number", StringValue: String(copy.attempts) },
-    [DLQ_ATTRIBUTES.firstFailureAt]: {
-      DataType: "String",
-      StringValue: (Number.isFinite(firstReceived) && firstReceived > 0
-        ? new Date(firstReceived)
-        : now
-      ).toISOString(),
-    },
-    [DLQ_ATTRIBUTES.lastFailureAt]: { DataType: "String", StringValue: now.toISOString() },
-    [DLQ_ATTRIBUTES.sourceQueue]: { DataType: "String", StringValue: copy.sourceQueueUrl },
+    [DLQ_ATTRIBUTES.firstFailureAt]: text(firstFailure.toISOString(), 64, "-"),
+    [DLQ_ATTRIBUTES.lastFailureAt]: text(now.toISOString(), 64, "-"),
+    [DLQ_ATTRIBUTES.sourceQueue]: text(copy.sourceQueueUrl, 1_024, "-"),
   };
   if (copy.jobName !== undefined && copy.jobName !== "") {
-    out[DLQ_ATTRIBUTES.job] = { DataType: "String", StringValue: copy.jobName.slice(0, 256) };
+    out[DLQ_ATTRIBUTES.job] = text(copy.jobName, 256, "-");
   }
-  let count = Object.keys(out).length;
-  for (const [name, value] of Object.entries(record.messageAttributes ?? {})) {
-    if (count >= MAX_ATTRIBUTES) break;
-    if (name in out) continue;
-    if (value.stringValue !== undefined) {
-      out[name] = { DataType: value.dataType, StringValue: value.stringValue };
-    } else if (value.binaryValue !== undefined) {
-      out[name] = { DataType: value.dataType, BinaryValue: Buffer.from(value.binaryValue, "base64") };
-    } else {
-      continue;
-    }
-    count++;
+  // The attempts-run count belongs to the source queue: a redriven copy starts counting afresh.
+  for (const [name, value] of Object.entries(sdkAttributes(record))) {
+    if (Object.keys(out).length >= MAX_ATTRIBUTES) break;
+    if (name in out || name === ATTEMPTS_RUN_ATTRIBUTE) continue;
+    out[name] = value;
   }
   return out;
 }

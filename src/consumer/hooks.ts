@@ -1,4 +1,5 @@
 import type { DeadLetterReason } from "../core/dead-letter-attributes.ts";
+import { describeError } from "./describe-error.ts";
 import type { LevelLogger } from "./logger.ts";
 
 /** The job a hook is called for. `jobName` is undefined for poison messages that name none. */
@@ -50,29 +51,23 @@ export interface ConsumerHooks {
   readonly onDeadLetter?: (info: DeadLetterInfo) => void | Promise<void>;
 }
 
-/** Runs a hook; sync hooks cost no promise. */
-export function callHook<T>(
+/** Runs a hook; one that throws or rejects is logged and ignored. */
+export async function callHook<T>(
   hook: ((info: T) => void | Promise<void>) | undefined,
   name: string,
   info: T,
   logger: LevelLogger,
-): void | Promise<void> {
+): Promise<void> {
   if (hook === undefined) return;
   try {
-    const result = hook(info);
-    if (result instanceof Promise) {
-      return result.catch((error: unknown) => hookFailed(name, error, logger));
-    }
+    await hook(info);
   } catch (error) {
-    hookFailed(name, error, logger);
+    logger.error(`sqs-jobs hook ${name} threw; ignored`, errorFields(error));
   }
 }
 
-function hookFailed(name: string, error: unknown, logger: LevelLogger): void {
-  logger.error(`sqs-jobs hook ${name} threw; ignored`, errorFields(error));
-}
-
+/** The error fields of a log line: never throws, whatever was thrown. */
 export function errorFields(error: unknown): { errorName: string; errorMessage: string } {
-  if (error instanceof Error) return { errorName: error.name, errorMessage: error.message.slice(0, 1_000) };
-  return { errorName: typeof error, errorMessage: String(error).slice(0, 1_000) };
+  const { name, message } = describeError(error);
+  return { errorName: name.slice(0, 256), errorMessage: message.slice(0, 1_000) };
 }

@@ -2,12 +2,14 @@ import type { SQSClient } from "@aws-sdk/client-sqs";
 import { ENV } from "../core/env.ts";
 import { ConfigError } from "../core/errors.ts";
 import { lazySqs } from "../core/sqs-connect.ts";
-import { BatchCore, type BatchRun, type Settlement } from "./batch-core.ts";
+import { type Batch, BatchCore, type Settlement } from "./batch-core.ts";
+import { assertOptions, integerProblem, urlFromEnv } from "./consumer-options.ts";
 import type { JobHandler } from "./handle.ts";
 import type { ConsumerHooks } from "./hooks.ts";
+import { errorFields } from "./hooks.ts";
 import type { LambdaContext, SqsBatchResponse, SqsEvent, SqsRecord } from "./lambda-types.ts";
 import { type Logger, type LogLevel, resolveLogger } from "./logger.ts";
-import { BatchMetrics, DEFAULT_METRICS_NAMESPACE, EmfFormat } from "./metrics.ts";
+import { BatchMetrics, DEFAULT_METRICS_NAMESPACE } from "./metrics.ts";
 import { DeadLetterQueues, isFifoQueue, queueName, queueUrlFromArn } from "./queues.ts";
 import { setVisibility } from "./visibility.ts";
 
@@ -45,39 +47,21 @@ export interface SqsHandlerOptions {
   readonly metrics?: boolean | { readonly namespace?: string };
 }
 
-function checkOptions(options: SqsHandlerOptions): void {
-  const problems: string[] = [];
-  const { concurrency, timeMarginMs } = options;
-  if (
-    concurrency !== undefined &&
-    (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000)
-  ) {
-    problems.push(`concurrency must be an integer between 1 and 10,000, but ${concurrency} was provided`);
-  }
-  if (timeMarginMs !== undefined && (!Number.isFinite(timeMarginMs) || timeMarginMs < 0)) {
-    problems.push(`timeMarginMs must be a number of milliseconds >= 0, but ${timeMarginMs} was provided`);
-  }
-  if (problems.length > 0)
-    throw new ConfigError(`createSqsHandler options are invalid:\n  - ${problems.join("\n  - ")}`);
-}
-
 /**
- * Whether a job of `timeoutMs` still fits the invocation. The remaining time is read once per
- * batch and counted down with the clock the core reads per record anyway: Lambda's
- * `getRemainingTimeInMillis` reads the clock on each call. A missing context (a test, a
- * hand-made invocation) means no time limit to respect.
+ * Whether a job of `timeoutMs` still fits the invocation. A missing context (a test, a hand-made
+ * invocation) means no time limit to respect.
  */
-function timeCheck(context: LambdaContext | undefined, marginMs: number): BatchRun["canStart"] {
+function timeCheck(context: LambdaContext | undefined, marginMs: number): Batch["canStart"] {
   if (typeof context?.getRemainingTimeInMillis !== "function") return undefined;
-  const endsAt = performance.now() + context.getRemainingTimeInMillis();
-  return (timeoutMs, now) => endsAt - now >= timeoutMs + marginMs;
+  return (timeoutMs) => context.getRemainingTimeInMillis() >= timeoutMs + marginMs;
 }
 
 /**
  * A Lambda handler for an SQS event source mapping with ReportBatchItemFailures. It never throws
- * because of a record: every record that is not done (failed and due for a retry, not started in
- * time, held back behind a FIFO group failure, or not dead-lettered) is listed in
- * `batchItemFailures`; the rest are deleted by Lambda.
+ * because of a record: every record that is not done (failed and due for a retry, held back
+ * behind a FIFO group failure, or not dead-lettered) is listed in `batchItemFailures`; the rest
+ * are deleted by Lambda. An event without `Records` is logged as an error and answered with an
+ * empty list: it holds no record to return.
  *
  * @example
  * export const handler = createSqsHandler([
@@ -88,7 +72,13 @@ export function createSqsHandler(
   handlers: readonly JobHandler[],
   options: SqsHandlerOptions = {},
 ): (event: SqsEvent, context: LambdaContext) => Promise<SqsBatchResponse> {
-  checkOptions(options);
+  const { timeMarginMs } = options;
+  assertOptions("createSqsHandler", [
+    integerProblem("concurrency", options.concurrency, 1, 10_000),
+    timeMarginMs !== undefined && (!Number.isFinite(timeMarginMs) || timeMarginMs < 0)
+      ? `timeMarginMs must be a number of milliseconds >= 0, but ${timeMarginMs} was provided`
+      : undefined,
+  ]);
   const logger = resolveLogger(options.logger, options.logLevel);
   // No SDK import, no client until a record needs SQS: most invocations never do.
   const sqs = lazySqs(options.sqs);
@@ -97,18 +87,14 @@ export function createSqsHandler(
   const dlqs = new DeadLetterQueues(sqs);
   const concurrency = options.concurrency ?? 10;
   const margin = options.timeMarginMs ?? 1_000;
-  const metrics = options.metrics ?? true;
-  const emf =
-    metrics === false
+  const namespace =
+    options.metrics === false
       ? undefined
-      : new EmfFormat(
-          typeof metrics === "object"
-            ? (metrics.namespace ?? DEFAULT_METRICS_NAMESPACE)
-            : DEFAULT_METRICS_NAMESPACE,
-        );
-  const envQueueUrl = process.env[ENV.queueUrl]?.trim() || undefined;
-  const envDlqUrl = process.env[ENV.dlqUrl]?.trim() || undefined;
-  const urlByArn = new Map<string, string>();
+      : typeof options.metrics === "object"
+        ? (options.metrics.namespace ?? DEFAULT_METRICS_NAMESPACE)
+        : DEFAULT_METRICS_NAMESPACE;
+  const envQueueUrl = urlFromEnv(ENV.queueUrl);
+  const dlqUrl = options.dlqUrl ?? urlFromEnv(ENV.dlqUrl);
 
   const sourceQueue = (arn: string | undefined): string => {
     if (options.queueUrl !== undefined) return options.queueUrl;
@@ -118,62 +104,61 @@ export function createSqsHandler(
         `the SQS records carry no eventSourceARN, so their queue is unknown: pass queueUrl or set ${ENV.queueUrl}`,
       );
     }
-    let url = urlByArn.get(arn);
-    if (url === undefined) {
-      const name = arn.slice(arn.lastIndexOf(":") + 1);
-      url = envQueueUrl !== undefined && queueName(envQueueUrl) === name ? envQueueUrl : queueUrlFromArn(arn);
-      urlByArn.set(arn, url);
-    }
-    return url;
+    const name = arn.slice(arn.lastIndexOf(":") + 1);
+    return envQueueUrl !== undefined && queueName(envQueueUrl) === name ? envQueueUrl : queueUrlFromArn(arn);
   };
 
   return async (event, context) => {
-    const records = event.Records;
-    const failures: { itemIdentifier: string }[] = [];
-    if (records.length === 0) return { batchItemFailures: failures };
-    const first = records[0] as SqsRecord;
+    const records: unknown = event?.Records;
+    if (!Array.isArray(records)) {
+      logger.error(
+        "sqs-jobs got an event without a Records array; is this function's trigger an SQS event source?",
+      );
+      return { batchItemFailures: [] };
+    }
+    if (records.length === 0) return { batchItemFailures: [] };
+    const batchRecords = records as SqsRecord[];
     // One event source mapping reads one queue, so a batch never mixes queues.
-    const queueUrl = sourceQueue(first.eventSourceARN);
-    const releases: string[] = [];
-    const batchMetrics = emf === undefined ? undefined : new BatchMetrics();
-    const settle = (record: SqsRecord, settlement: Settlement): void => {
-      if (settlement === "delete") return;
-      failures.push({ itemIdentifier: record.messageId });
-      if (settlement === "release") releases.push(record.receiptHandle);
-    };
+    const queueUrl = sourceQueue(batchRecords[0]?.eventSourceARN);
+    const settled = new Map<SqsRecord, Settlement>();
+    const metrics = namespace === undefined ? undefined : new BatchMetrics();
     try {
-      await core.run(records, {
+      await core.run(batchRecords, {
         queueUrl,
         fifo: isFifoQueue(queueUrl),
         concurrency,
-        dlqUrl: () => Promise.resolve(options.dlqUrl ?? envDlqUrl ?? dlqs.resolve(queueUrl)),
+        dlqUrl: async () => dlqUrl ?? dlqs.resolve(queueUrl),
         canStart: timeCheck(context, margin),
-        settle,
-        metrics: batchMetrics,
+        settle: (record, settlement) => {
+          if (!settled.has(record)) settled.set(record, settlement);
+        },
+        metrics,
       });
     } catch (error) {
-      // The core settles every record itself; reaching here is a bug. Report the unsettled
-      // records rather than failing the whole batch.
-      logger.error("sqs-jobs batch core failed; returning every record not yet settled", {
-        error: error instanceof Error ? error.message : String(error),
-      });
-      const reported = new Set(failures.map((f) => f.itemIdentifier));
-      for (const record of records) {
-        if (!reported.has(record.messageId)) failures.push({ itemIdentifier: record.messageId });
-      }
+      // The core settles every record itself; if it failed, the records it did not settle are
+      // returned (and only those: the deleted and dead-lettered ones are done).
+      logger.error("sqs-jobs batch core failed; returning every record not yet settled", errorFields(error));
     }
+    const failures = batchRecords.filter((record) => (settled.get(record) ?? "keep") !== "delete");
+    const releases = failures.filter((record) => settled.get(record) === "release");
     if (releases.length > 0) {
-      logger.warn("sqs-jobs returned records it did not start (time left or FIFO group stop)", {
+      logger.warn("sqs-jobs returned records it did not start (FIFO group stop or time left)", {
         queueUrl,
         count: releases.length,
       });
       // Without this they would wait out the queue's full visibility timeout (6x the function's).
-      await setVisibility(sqs, queueUrl, releases, 0, logger);
+      await setVisibility(
+        sqs,
+        queueUrl,
+        releases.map((record) => record.receiptHandle),
+        0,
+        logger,
+      );
     }
-    if (emf !== undefined && batchMetrics !== undefined) {
-      const lines = batchMetrics.lines(emf, Date.now());
+    if (namespace !== undefined && metrics !== undefined) {
+      const lines = metrics.lines(namespace, Date.now());
       if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`);
     }
-    return { batchItemFailures: failures };
+    return { batchItemFailures: failures.map((record) => ({ itemIdentifier: record.messageId })) };
   };
 }

@@ -1,21 +1,28 @@
-import { keepHiddenClass } from "../core/keep-hidden-class.ts";
 import type { JobContext } from "./handle.ts";
-import { LevelLogger, type Logger } from "./logger.ts";
-
-/** Marks a handler that resolved, as opposed to the error it threw. */
-export const SUCCEEDED: unique symbol = Symbol("succeeded");
-/** Marks a job given up on at worker shutdown: its message is handed back untouched. */
-export const ABANDONED: unique symbol = Symbol("abandoned");
-export type Completion = typeof SUCCEEDED | typeof ABANDONED | { readonly error: unknown };
-
-/** A running job's index in {@link RunningJobs}; a symbol, so handlers never see it on ctx. */
-const SLOT: unique symbol = Symbol("slot");
+import { JobTimeoutError } from "./job-timeout-error.ts";
+import type { LevelLogger, Logger } from "./logger.ts";
 
 /**
- * The context handed to one handler call, and that call's bookkeeping. The AbortController, the
- * child logger and the Date are made only when the handler reads them: most handlers read none,
- * and a batch of 10,000 records should not pay for 10,000 of each.
+ * How one handler call ended. `abandoned`: the worker gave up on it at shutdown; its message is
+ * handed back untouched.
  */
+export type HandlerResult =
+  | { readonly kind: "succeeded" }
+  | { readonly kind: "failed"; readonly error: unknown }
+  | { readonly kind: "abandoned" };
+
+export interface RunningJobInit {
+  readonly jobId: string;
+  readonly jobName: string;
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly messageId: string;
+  readonly queueUrl: string;
+  readonly enqueuedAt: Date;
+  readonly timeoutSeconds: number;
+}
+
+/** The context handed to one handler call, and the call itself with its timeout. */
 export class RunningJob implements JobContext {
   readonly jobId: string;
   readonly jobName: string;
@@ -23,49 +30,30 @@ export class RunningJob implements JobContext {
   readonly maxAttempts: number;
   readonly messageId: string;
   readonly queueUrl: string;
+  readonly enqueuedAt: Date;
   readonly timeoutSeconds: number;
-  /** performance.now() at which the job times out. */
-  readonly deadline: number;
-  readonly #enqueuedAt: string | number;
   readonly #baseLogger: LevelLogger;
   #logger: Logger | undefined;
+  // Made when first read: most handlers never read them, and each costs more than the rest of a
+  // quick job's bookkeeping.
   #controller: AbortController | undefined;
   #abortReason: unknown;
-  #finish: ((token: unknown, completion: Completion) => void) | undefined;
-  #token: unknown;
-  #finished = false;
-  #running: RunningJobs | undefined;
-  [SLOT] = -1;
+  readonly #result: Promise<HandlerResult>;
+  #end: (result: HandlerResult) => void = () => {};
 
-  constructor(
-    init: {
-      jobId: string;
-      jobName: string;
-      attempt: number;
-      maxAttempts: number;
-      messageId: string;
-      queueUrl: string;
-      enqueuedAt: string | number;
-      timeoutSeconds: number;
-      /** performance.now() when the record was taken up. */
-      startedAt: number;
-    },
-    logger: LevelLogger,
-  ) {
+  constructor(init: RunningJobInit, logger: LevelLogger) {
     this.jobId = init.jobId;
     this.jobName = init.jobName;
     this.attempt = init.attempt;
     this.maxAttempts = init.maxAttempts;
     this.messageId = init.messageId;
     this.queueUrl = init.queueUrl;
-    this.#enqueuedAt = init.enqueuedAt;
+    this.enqueuedAt = init.enqueuedAt;
     this.timeoutSeconds = init.timeoutSeconds;
-    this.deadline = init.startedAt + init.timeoutSeconds * 1000;
     this.#baseLogger = logger;
-  }
-
-  get enqueuedAt(): Date {
-    return new Date(this.#enqueuedAt);
+    this.#result = new Promise((resolve) => {
+      this.#end = resolve;
+    });
   }
 
   get logger(): Logger {
@@ -87,86 +75,39 @@ export class RunningJob implements JobContext {
   }
 
   /**
-   * Follows the handler's promise and calls `onEnd(token, completion)` once: when it settles, or
-   * when {@link end} comes first (timeout, shutdown). A callback and a token rather than a promise
-   * or a closure: one function serves every job.
+   * Runs the handler and resolves with how it ended: when it returns or throws, or at the job's
+   * timeout (the handler's promise is then abandoned and its signal aborted), or at {@link abandon}.
    */
-  watch<T>(
-    result: PromiseLike<unknown>,
-    running: RunningJobs,
-    onEnd: (token: T, completion: Completion) => void,
-    token: T,
-  ): void {
-    this.#running = running;
-    this.#finish = onEnd as (token: unknown, completion: Completion) => void;
-    this.#token = token;
-    result.then(
-      () => this.end(SUCCEEDED),
-      (error: unknown) => this.end({ error }),
-    );
-  }
-
-  /** Settles the attempt once; a timeout or shutdown also aborts the signal. */
-  end(completion: Completion, abortReason?: unknown): void {
-    if (this.#finished) return;
-    this.#finished = true;
-    this.#running?.delete(this);
-    if (abortReason !== undefined) {
-      this.#abortReason = abortReason;
-      this.#controller?.abort(abortReason);
+  async run(handler: () => unknown): Promise<HandlerResult> {
+    const timer = setTimeout(() => {
+      const error = new JobTimeoutError(this.jobName, this.timeoutSeconds);
+      this.#stop({ kind: "failed", error }, error);
+    }, this.timeoutSeconds * 1000);
+    void this.#follow(handler);
+    try {
+      return await this.#result;
+    } finally {
+      clearTimeout(timer);
     }
-    this.#finish?.(this.#token, completion);
-  }
-}
-
-keepHiddenClass(
-  new RunningJob(
-    {
-      jobId: "-",
-      jobName: "-",
-      attempt: 1,
-      maxAttempts: 1,
-      messageId: "-",
-      queueUrl: "-",
-      enqueuedAt: "1970-01-01T00:00:00.000Z",
-      timeoutSeconds: 1,
-      // Fractional, as performance.now() readings are: the deadline field then holds a double.
-      startedAt: 0.5,
-    },
-    new LevelLogger(console, "silent"),
-  ),
-);
-
-/**
- * The jobs whose handler is still running, for the deadline sweep and shutdown. An array with
- * swap-remove rather than a Set: a Set that fills and empties with every batch rehashes its table
- * again and again, and the dead tables left in the old generation keep each batch's garbage
- * alive through scavenges (measured: GC took half the time of a 10-record batch).
- */
-export class RunningJobs {
-  readonly #jobs: RunningJob[] = [];
-
-  get size(): number {
-    return this.#jobs.length;
   }
 
-  add(job: RunningJob): void {
-    job[SLOT] = this.#jobs.length;
-    this.#jobs.push(job);
+  /** Worker shutdown: the attempt ends now, unfinished, and the handler's signal aborts. */
+  abandon(reason: unknown): void {
+    this.#stop({ kind: "abandoned" }, reason);
   }
 
-  delete(job: RunningJob): void {
-    const slot = job[SLOT];
-    if (slot < 0 || this.#jobs[slot] !== job) return;
-    job[SLOT] = -1;
-    const last = this.#jobs.pop() as RunningJob;
-    if (last === job) return;
-    this.#jobs[slot] = last;
-    last[SLOT] = slot;
+  async #follow(handler: () => unknown): Promise<void> {
+    try {
+      await handler();
+      this.#end({ kind: "succeeded" });
+    } catch (error) {
+      this.#end({ kind: "failed", error });
+    }
   }
 
-  /** A copy, so jobs may end (and leave) while the caller walks it. */
-  list(): RunningJob[] {
-    return this.#jobs.slice();
+  #stop(result: HandlerResult, reason: unknown): void {
+    this.#end(result);
+    this.#abortReason = reason;
+    this.#controller?.abort(reason);
   }
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   GetQueueAttributesCommand,
   type Message,
@@ -6,16 +7,19 @@ import {
 } from "@aws-sdk/client-sqs";
 import { describeAwsError, queueMissingOr } from "../core/aws-errors.ts";
 import { ENV, requireEnv } from "../core/env.ts";
-import { ConfigError } from "../core/errors.ts";
+import { backoffSeconds, type ResolvedRetryPolicy } from "../core/retry.ts";
 import { createSqsClient } from "../core/sqs-client.ts";
 import { lazySqs, type SqsConnect } from "../core/sqs-connect.ts";
 import { BatchCore, type Settlement } from "./batch-core.ts";
+import { assertOptions, integerProblem, urlFromEnv } from "./consumer-options.ts";
 import { DeleteBuffer } from "./delete-buffer.ts";
 import type { JobHandler } from "./handle.ts";
 import type { ConsumerHooks } from "./hooks.ts";
-import type { SqsMessageAttribute, SqsRecord, SqsRecordAttributes } from "./lambda-types.ts";
+import { errorFields } from "./hooks.ts";
+import type { SqsRecord } from "./lambda-types.ts";
 import { type LevelLogger, type Logger, type LogLevel, resolveLogger } from "./logger.ts";
 import { DeadLetterQueues, isFifoQueue } from "./queues.ts";
+import { recordFromMessage } from "./record-from-message.ts";
 import { setVisibility } from "./visibility.ts";
 
 export interface WorkerOptions {
@@ -54,9 +58,9 @@ export interface Worker {
   /**
    * Stops polling, lets running jobs finish (up to `shutdownTimeoutMs`), hands back the messages it
    * did not finish with visibility 0 and sends the pending deletes. Resolves like `done`.
-   * A receive in flight is not cut off (a long poll abandoned by its client can still take
-   * messages on the server and leave them locked); it ends within `waitTimeSeconds` and what it
-   * brings is handed back at once.
+   * On an idle worker the long poll in flight is aborted, so it stops at once (a message SQS hands
+   * to that poll as it is aborted comes back after its visibility timeout). While jobs run, the
+   * poll ends within `waitTimeSeconds` and what it brings is handed back at once.
    */
   stop(): Promise<void>;
   /** Resolves once the worker stopped cleanly; rejects if it could not start (e.g. no such queue). */
@@ -75,45 +79,14 @@ const SYSTEM_ATTRIBUTES = [
   "MessageGroupId",
 ] as const;
 
-function checkOptions(o: WorkerOptions): void {
-  const problems: string[] = [];
-  const int = (field: string, value: number | undefined, min: number, max: number): void => {
-    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
-      problems.push(`${field} must be an integer between ${min} and ${max}, but ${value} was provided`);
-    }
-  };
-  if (!Array.isArray(o.handlers) || o.handlers.length === 0) {
-    problems.push("handlers must list at least one handle(job, fn)");
-  }
-  int("concurrency", o.concurrency, 1, 10_000);
-  int("batchSize", o.batchSize, 1, 10);
-  int("waitTimeSeconds", o.waitTimeSeconds, 0, 20);
-  int("visibilityTimeoutSeconds", o.visibilityTimeoutSeconds, 1, 43_200);
-  int("shutdownTimeoutMs", o.shutdownTimeoutMs, 0, 3_600_000);
-  if (problems.length > 0)
-    throw new ConfigError(`startWorker options are invalid:\n  - ${problems.join("\n  - ")}`);
-}
-
-function toRecord(m: Message): SqsRecord {
-  let messageAttributes: Record<string, SqsMessageAttribute> | undefined;
-  if (m.MessageAttributes !== undefined) {
-    messageAttributes = {};
-    for (const [name, a] of Object.entries(m.MessageAttributes)) {
-      messageAttributes[name] = {
-        stringValue: a.StringValue,
-        binaryValue: a.BinaryValue === undefined ? undefined : Buffer.from(a.BinaryValue).toString("base64"),
-        dataType: a.DataType ?? "String",
-      };
-    }
-  }
-  return {
-    messageId: m.MessageId ?? "",
-    receiptHandle: m.ReceiptHandle ?? "",
-    body: m.Body ?? "",
-    attributes: (m.Attributes ?? { ApproximateReceiveCount: "1" }) as unknown as SqsRecordAttributes,
-    messageAttributes,
-  };
-}
+/**
+ * How long pollers wait after a failed receive or a failed batch: exponential from 1 s to 20 s
+ * with jitter, so a persistent fault never becomes a tight loop.
+ */
+const PAUSE: ResolvedRetryPolicy = {
+  maxAttempts: 100,
+  backoff: { type: "exponential", baseSeconds: 1, maxSeconds: 20 },
+};
 
 /**
  * Runs handlers on a queue from a long-running process (container, VM, laptop): long polling,
@@ -125,12 +98,22 @@ function toRecord(m: Message): SqsRecord {
  * await worker.done; // after SIGTERM, once everything is finished or handed back
  */
 export function startWorker(options: WorkerOptions): Worker {
-  checkOptions(options);
+  const o = options;
+  assertOptions("startWorker", [
+    Array.isArray(o.handlers) && o.handlers.length > 0
+      ? undefined
+      : "handlers must list at least one handle(job, fn)",
+    integerProblem("concurrency", o.concurrency, 1, 10_000),
+    integerProblem("batchSize", o.batchSize, 1, 10),
+    integerProblem("waitTimeSeconds", o.waitTimeSeconds, 0, 20),
+    integerProblem("visibilityTimeoutSeconds", o.visibilityTimeoutSeconds, 1, 43_200),
+    integerProblem("shutdownTimeoutMs", o.shutdownTimeoutMs, 0, 3_600_000),
+  ]);
   const queueUrl = options.queueUrl ?? requireEnv(ENV.queueUrl, "the worker's queue URL");
-  return new WorkerRun(queueUrl, options);
+  return new PollingWorker(queueUrl, options);
 }
 
-class WorkerRun implements Worker {
+class PollingWorker implements Worker {
   readonly queueUrl: string;
   readonly done: Promise<void>;
   readonly #o: WorkerOptions;
@@ -145,6 +128,15 @@ class WorkerRun implements Worker {
   readonly #batches = new Set<Promise<void>>();
   /** Visibility releases in flight, awaited before `done` resolves so nothing stays locked. */
   readonly #releases = new Set<Promise<void>>();
+  /** Aborted at stop: cuts a pause short. */
+  readonly #stopped = new AbortController();
+  /**
+   * Aborts the long polls in flight at a stop with no message held. Not when some are: an aborted
+   * poll lives on at SQS until its wait ends and would take the messages we hand back.
+   */
+  readonly #polls = new AbortController();
+  /** Failures in a row (receives or batches); pollers pause while it is above zero. */
+  #faults = 0;
   #free: number;
   #stopping = false;
   #drained: (() => void) | undefined;
@@ -182,6 +174,8 @@ class WorkerRun implements Worker {
   stop(): Promise<void> {
     if (!this.#stopping) {
       this.#stopping = true;
+      this.#stopped.abort();
+      if (this.#held.size === 0) this.#polls.abort();
       for (const wake of this.#waiters.splice(0)) wake();
     }
     return this.done;
@@ -242,8 +236,8 @@ class WorkerRun implements Worker {
   }
 
   async #poll(batchSize: number, visibility: number): Promise<void> {
-    let errors = 0;
     for (;;) {
+      if (this.#faults > 0) await this.#pause();
       const want = await this.#reserve(batchSize);
       if (want === 0) return;
       let messages: Message[];
@@ -257,45 +251,52 @@ class WorkerRun implements Worker {
             MessageAttributeNames: ["All"],
             MessageSystemAttributeNames: [...SYSTEM_ATTRIBUTES],
           }),
+          { abortSignal: this.#polls.signal },
         );
         messages = out.Messages ?? [];
-        errors = 0;
       } catch (error) {
         this.#freeSlots(want);
         if (this.#stopping) return;
-        errors++;
+        this.#faults++;
         this.#log.error("sqs-jobs worker could not receive messages; retrying", {
           queueUrl: this.queueUrl,
           error: describeAwsError(error),
         });
-        await new Promise((resolve) => setTimeout(resolve, Math.min(20_000, 500 * 2 ** Math.min(errors, 6))));
         continue;
       }
+      this.#faults = 0;
       if (messages.length < want) this.#freeSlots(want - messages.length);
-      if (messages.length === 0) continue;
-      this.#dispatch(messages);
+      if (messages.length > 0) this.#dispatch(messages);
+    }
+  }
+
+  /** Waits out the backoff for the current run of faults; a stop cuts it short. */
+  async #pause(): Promise<void> {
+    try {
+      await sleep(backoffSeconds(PAUSE, this.#faults) * 1000, undefined, { signal: this.#stopped.signal });
+    } catch {
+      // Aborted by stop: the poller sees it at its next reservation.
     }
   }
 
   #dispatch(messages: Message[]): void {
     const now = Date.now();
-    const records = messages.map(toRecord);
+    const records = messages.map((message) => recordFromMessage(message));
     for (const record of records) this.#held.set(record.receiptHandle, { record, extendedAt: now });
     const batch = this.#core
       .run(records, {
         queueUrl: this.queueUrl,
         fifo: isFifoQueue(this.queueUrl),
         concurrency: records.length,
-        dlqUrl: () =>
-          Promise.resolve(this.#o.dlqUrl ?? process.env[ENV.dlqUrl] ?? this.#dlqs.resolve(this.queueUrl)),
+        dlqUrl: async () => this.#o.dlqUrl ?? urlFromEnv(ENV.dlqUrl) ?? this.#dlqs.resolve(this.queueUrl),
         stopping: () => this.#stopping,
         settle: (record, settlement) => this.#settle(record, settlement),
       })
       .catch((error: unknown) => {
-        // The core settles every record itself; if it failed, hand back what it did not.
-        this.#log.error("sqs-jobs batch core failed; releasing its unsettled messages", {
-          error: describeAwsError(error),
-        });
+        // The core settles every record itself; if it failed, hand back what it did not, and
+        // pause the pollers so a fault that repeats cannot spin.
+        this.#faults++;
+        this.#log.error("sqs-jobs batch core failed; releasing its unsettled messages", errorFields(error));
         for (const record of records) this.#settle(record, "release");
       })
       .finally(() => this.#batches.delete(batch));

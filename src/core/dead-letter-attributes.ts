@@ -11,9 +11,12 @@ export const DLQ_ATTRIBUTES = {
   reason: "sqs-jobs.reason",
   /** The error's `name` (`ValidationError`, `PermanentError`, `JobTimeoutError`, `TypeError`...). */
   errorName: "sqs-jobs.error-name",
-  /** The error's message, truncated to {@link DLQ_ERROR_MESSAGE_MAX} characters. Never the payload. */
+  /**
+   * The error's message, cut to {@link DLQ_ERROR_MESSAGE_MAX} characters. Characters SQS refuses
+   * in attribute values (NUL, control characters, lone surrogates) are replaced by U+FFFD.
+   */
   errorMessage: "sqs-jobs.error-message",
-  /** Attempts made: the source message's ApproximateReceiveCount when it was dead-lettered. */
+  /** Attempts made (see {@link ATTEMPTS_RUN_ATTRIBUTE} for how they are counted). */
   attempts: "sqs-jobs.attempts",
   /**
    * When the job was first received, from ApproximateFirstReceiveTimestamp: an approximation of
@@ -34,3 +37,10 @@ export type DeadLetterReason = "poison" | "permanent" | "exhausted";
 
 /** Longest error message copied into {@link DLQ_ATTRIBUTES.errorMessage}. */
 export const DLQ_ERROR_MESSAGE_MAX = 1_000;
+
+/**
+ * Set on the fresh copy of a record the consumer handed back unstarted on a standard queue (Lambda's
+ * time cut-off, worker shutdown): the handler runs of the job before that copy. A job's attempt is
+ * this number plus the copy's ApproximateReceiveCount, so deliveries that never ran cost none.
+ */
+export const ATTEMPTS_RUN_ATTRIBUTE = "sqs-jobs.attempts-run";

@@ -4,35 +4,8 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import type { LambdaContext, SqsBatchResponse, SqsEvent, SqsRecord } from "../../src/index.ts";
-
-/** The record Lambda's poller builds from a received message. */
-export function toLambdaRecord(message: Message, queueArn: string): SqsRecord {
-  const attributes = message.Attributes ?? {};
-  const messageAttributes: Record<string, { stringValue?: string; binaryValue?: string; dataType: string }> =
-    {};
-  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
-    messageAttributes[name] = {
-      stringValue: value.StringValue,
-      binaryValue:
-        value.BinaryValue === undefined ? undefined : Buffer.from(value.BinaryValue).toString("base64"),
-      dataType: value.DataType ?? "String",
-    };
-  }
-  return {
-    messageId: message.MessageId ?? "",
-    receiptHandle: message.ReceiptHandle ?? "",
-    body: message.Body ?? "",
-    attributes: {
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? "1",
-      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp,
-      SentTimestamp: attributes.SentTimestamp,
-      MessageGroupId: attributes.MessageGroupId,
-    },
-    messageAttributes,
-    eventSourceARN: queueArn,
-  };
-}
+import { recordFromMessage } from "../../src/consumer/record-from-message.ts";
+import type { LambdaContext, SqsBatchResponse, SqsEvent } from "../../src/index.ts";
 
 export function lambdaContext(remainingMs: () => number = () => 60_000): LambdaContext {
   return { getRemainingTimeInMillis: remainingMs };
@@ -69,7 +42,7 @@ export async function invokeLikeLambda(
     );
     messages.push(...(out.Messages ?? []));
   }
-  const event: SqsEvent = { Records: messages.map((m) => toLambdaRecord(m, queueArn)) };
+  const event: SqsEvent = { Records: messages.map((m) => recordFromMessage(m, queueArn)) };
   const response = await handler(event, options.context ?? lambdaContext());
   const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
   const done = event.Records.filter((r) => !failed.has(r.messageId));

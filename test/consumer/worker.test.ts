@@ -151,3 +151,23 @@ describe("startWorker", () => {
     await expect(worker.done).rejects.toBeInstanceOf(QueueNotFoundError);
   });
 });
+
+describe("stopping an idle worker", () => {
+  it("aborts its long poll and stops within a second", async () => {
+    // Given a worker long-polling an empty queue for 20 s
+    const queueUrl = await createTestQueue(sqs, "worker-idle-stop");
+    const worker = startWorker({
+      ...quiet,
+      queueUrl,
+      waitTimeSeconds: 20,
+      handlers: [handle(task, () => {})],
+    });
+    // (its receive is in flight once the queue's visibility was read)
+    await sleep(500);
+    // When it is stopped
+    const started = Date.now();
+    await worker.stop();
+    // Then it is done within a second, not at the end of the 20 s poll
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});

@@ -1,0 +1,147 @@
+import type { MessageAttributeValue, SQSClient } from "@aws-sdk/client-sqs";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { deadLetterAttributes } from "../../src/consumer/dead-letter.ts";
+import {
+  createSqsHandler,
+  DLQ_ATTRIBUTES,
+  defineJob,
+  handle,
+  JobClient,
+  PermanentError,
+} from "../../src/index.ts";
+import { createTestQueue, drainQueue, queueArn, testSqs } from "../helpers/sqs.ts";
+import { invokeLikeLambda } from "./harness.ts";
+
+/** The characters SQS accepts in a String attribute value (its documented XML character set). */
+const AWS_ALLOWED = /^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
+
+function expectAwsWouldAccept(attributes: Record<string, MessageAttributeValue>): void {
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value.StringValue === undefined) continue;
+    expect(AWS_ALLOWED.test(value.StringValue), `${name} = ${JSON.stringify(value.StringValue)}`).toBe(true);
+  }
+}
+
+/** Refuses, as AWS does, a send whose String attribute holds a character outside SQS's set. */
+function enforceAwsAttributeRules(client: SQSClient): void {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const input = args.input as { MessageAttributes?: Record<string, MessageAttributeValue> };
+      for (const value of Object.values(input.MessageAttributes ?? {})) {
+        if (value.StringValue !== undefined && !AWS_ALLOWED.test(value.StringValue)) {
+          throw Object.assign(new Error("Invalid characters found in message attribute value"), {
+            name: "InvalidParameterValue",
+          });
+        }
+      }
+      return next(args);
+    },
+    { step: "initialize", name: "awsAttributeRules" },
+  );
+}
+
+const record = (body: string, attributes: Record<string, string> = {}) => ({
+  messageId: "m-1",
+  receiptHandle: "r-1",
+  body,
+  attributes: { ApproximateReceiveCount: "1", ...attributes },
+});
+
+describe("deadLetterAttributes", () => {
+  it("replaces characters SQS refuses in the error's name and message", () => {
+    // Given an error whose name and message hold NUL, control characters and lone surrogates
+    const error = Object.assign(new Error("bad\u0000byte\u0007 and \uD800 lone"), { name: "Odd\u0001Name" });
+    // When the attributes are built
+    const out = deadLetterAttributes(
+      record("{}"),
+      {
+        reason: "exhausted",
+        jobName: "job",
+        error,
+        attempts: 1,
+        sourceQueueUrl: "q",
+      },
+      new Date(0),
+    );
+    // Then every String value is one AWS accepts, and the readable text is kept
+    expectAwsWouldAccept(out);
+    expect(out[DLQ_ATTRIBUTES.errorMessage]?.StringValue).toContain("byte");
+    expect(out[DLQ_ATTRIBUTES.errorMessage]?.StringValue).toContain("lone");
+  });
+
+  it("cuts a long message on a code-point boundary, never inside a surrogate pair", () => {
+    // Given a message whose 1,000th UTF-16 unit is the first half of an emoji
+    const error = new Error(`${"a".repeat(999)}${"😀".repeat(10)}`);
+    // When the attributes are built
+    const out = deadLetterAttributes(
+      record("{}"),
+      {
+        reason: "exhausted",
+        jobName: "job",
+        error,
+        attempts: 1,
+        sourceQueueUrl: "q",
+      },
+      new Date(0),
+    );
+    // Then the cut keeps no half pair
+    const message = out[DLQ_ATTRIBUTES.errorMessage]?.StringValue ?? "";
+    expectAwsWouldAccept(out);
+    expect(message.length).toBeLessThanOrEqual(1_000);
+    expect(/[\uD800-\uDFFF]$/.test(message.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ""))).toBe(false);
+  });
+
+  it("sanitizes a job name with a NUL from an unknown-job body", () => {
+    const out = deadLetterAttributes(
+      record("{}"),
+      {
+        reason: "poison",
+        jobName: "evil\u0000job",
+        error: new Error("unknown job"),
+        attempts: 1,
+        sourceQueueUrl: "q",
+      },
+      new Date(0),
+    );
+    expectAwsWouldAccept(out);
+    expect(out[DLQ_ATTRIBUTES.job]?.StringValue).toContain("evil");
+  });
+});
+
+describe("dead-lettering against AWS's attribute rules", () => {
+  it("dead-letters a job whose error message holds NUL and an unknown job whose name holds one", async () => {
+    // Given a client that refuses attribute values as AWS does
+    const sqs = testSqs();
+    enforceAwsAttributeRules(sqs);
+    const dlqUrl = await createTestQueue(sqs, "dlq-rules-dlq");
+    const queueUrl = await createTestQueue(sqs, "dlq-rules");
+    const arn = await queueArn(sqs, queueUrl);
+    const job = defineJob({ name: "nul", schema: z.object({}) });
+    await new JobClient({ queueUrl, sqs: testSqs() }).send(job, {});
+    const raw = testSqs();
+    await raw.send(
+      new (await import("@aws-sdk/client-sqs")).SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: JSON.stringify({ sqsJobs: 1, job: "ghost\u0000", payload: {} }),
+      }),
+    );
+    const handler = createSqsHandler(
+      [
+        handle(job, () => {
+          throw new PermanentError(`refused\u0000\u0001${"😀".repeat(600)}`);
+        }),
+      ],
+      { sqs, dlqUrl, logLevel: "silent", metrics: false },
+    );
+    // When the batch runs
+    const { response } = await invokeLikeLambda(testSqs(), queueUrl, arn, handler, { expect: 2 });
+    // Then both reach the DLQ
+    expect(response.batchItemFailures).toEqual([]);
+    const dead = await drainQueue(testSqs(), dlqUrl, { expect: 2 });
+    expect(dead.map((m) => m.MessageAttributes?.[DLQ_ATTRIBUTES.reason]?.StringValue).sort()).toEqual([
+      "permanent",
+      "poison",
+    ]);
+  });
+});
