@@ -5,11 +5,11 @@ import {
   DLQ_ATTRIBUTES,
   DLQ_ERROR_MESSAGE_MAX,
 } from "../core/dead-letter-attributes.ts";
+import { isFifoQueue } from "../core/queue-url.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
 import { attributeText } from "./attribute-text.ts";
 import { describeError } from "./describe-error.ts";
 import type { SqsRecord } from "./lambda-types.ts";
-import { isFifoQueue } from "./queues.ts";
 import { sdkAttributes } from "./record-from-message.ts";
 
 /** SQS's limit on message attributes per message. */

@@ -1,16 +1,17 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { ENV } from "../core/env.ts";
 import { ConfigError } from "../core/errors.ts";
+import { isFifoQueue, queueNameOf, queueUrlFromArn } from "../core/queue-url.ts";
 import { lazySqs } from "../core/sqs-connect.ts";
 import { type Batch, BatchCore, type Settlement } from "./batch-core.ts";
 import { assertOptions, integerProblem, urlFromEnv } from "./consumer-options.ts";
+import { DeadLetterQueues } from "./dead-letter-queues.ts";
 import type { JobHandler } from "./handle.ts";
 import type { ConsumerHooks } from "./hooks.ts";
 import { errorFields } from "./hooks.ts";
 import type { LambdaContext, SqsBatchResponse, SqsEvent, SqsRecord } from "./lambda-types.ts";
 import { type Logger, type LogLevel, resolveLogger } from "./logger.ts";
 import { BatchMetrics, DEFAULT_METRICS_NAMESPACE } from "./metrics.ts";
-import { DeadLetterQueues, isFifoQueue, queueName, queueUrlFromArn } from "./queues.ts";
 import { setVisibility } from "./visibility.ts";
 
 export interface SqsHandlerOptions {
@@ -105,7 +106,9 @@ export function createSqsHandler(
       );
     }
     const name = arn.slice(arn.lastIndexOf(":") + 1);
-    return envQueueUrl !== undefined && queueName(envQueueUrl) === name ? envQueueUrl : queueUrlFromArn(arn);
+    return envQueueUrl !== undefined && queueNameOf(envQueueUrl) === name
+      ? envQueueUrl
+      : queueUrlFromArn(arn);
   };
 
   return async (event, context) => {

@@ -7,18 +7,19 @@ import {
 } from "@aws-sdk/client-sqs";
 import { describeAwsError, queueMissingOr } from "../core/aws-errors.ts";
 import { ENV, requireEnv } from "../core/env.ts";
+import { isFifoQueue } from "../core/queue-url.ts";
 import { backoffSeconds, type ResolvedRetryPolicy } from "../core/retry.ts";
 import { createSqsClient } from "../core/sqs-client.ts";
 import { lazySqs, type SqsConnect } from "../core/sqs-connect.ts";
 import { BatchCore, type Settlement } from "./batch-core.ts";
 import { assertOptions, integerProblem, urlFromEnv } from "./consumer-options.ts";
+import { DeadLetterQueues } from "./dead-letter-queues.ts";
 import { DeleteBuffer } from "./delete-buffer.ts";
 import type { JobHandler } from "./handle.ts";
 import type { ConsumerHooks } from "./hooks.ts";
 import { errorFields } from "./hooks.ts";
 import type { SqsRecord } from "./lambda-types.ts";
 import { type LevelLogger, type Logger, type LogLevel, resolveLogger } from "./logger.ts";
-import { DeadLetterQueues, isFifoQueue } from "./queues.ts";
 import { recordFromMessage } from "./record-from-message.ts";
 import { setVisibility } from "./visibility.ts";
 
