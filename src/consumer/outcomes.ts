@@ -141,12 +141,9 @@ export class Outcomes {
         ...(outcome === "succeeded" ? {} : errorFields(error)),
       });
     }
-    await callHook(
-      this.#hooks.afterJob,
-      "afterJob",
-      { ...this.#info(a), outcome, durationMs, error },
-      this.#log,
-    );
+    if (this.#hooks.afterJob === undefined) return;
+    const info = { ...this.#info(a), outcome, durationMs, error };
+    await callHook(this.#hooks.afterJob, "afterJob", info, this.#log);
   }
 
   #ids(a: Attempt) {
