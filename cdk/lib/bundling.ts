@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { type BundlingOptions, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 
 /** Lets an ESM bundle load the CommonJS dependencies some packages still `require`. */
@@ -31,4 +33,32 @@ export function sqsJobsBundling(overrides: BundlingOptions = {}): BundlingOption
 /** The variables a function built with {@link sqsJobsBundling} needs: source-mapped stack traces. */
 export function sqsJobsBundlingEnvironment(bundling: BundlingOptions | undefined): Record<string, string> {
   return bundling?.sourceMap === false ? {} : { NODE_OPTIONS: "--enable-source-maps" };
+}
+
+let esbuildCache: boolean | undefined;
+
+/**
+ * Whether aws-cdk-lib will find esbuild to bundle locally, looked up as it does: `esbuild/package.json`
+ * resolvable from aws-cdk-lib, else an `esbuild` command on the PATH. Without it CDK silently builds a
+ * Docker image to bundle in, which fails on machines without Docker ("Cannot connect to the Docker
+ * daemon"), so JobQueue checks first and names the fix.
+ */
+export function esbuildFound(): boolean {
+  esbuildCache ??= esbuildResolvableFromCdk() || spawnSync("esbuild", ["--version"]).status === 0;
+  return esbuildCache;
+}
+
+function esbuildResolvableFromCdk(): boolean {
+  try {
+    const cdkLib = createRequire(import.meta.url).resolve("aws-cdk-lib/package.json");
+    createRequire(cdkLib).resolve("esbuild/package.json");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether these options leave bundling to a Docker image on purpose. */
+export function bundlesInDocker(bundling: BundlingOptions | undefined): boolean {
+  return bundling?.forceDockerBundling === true || bundling?.dockerImage !== undefined;
 }

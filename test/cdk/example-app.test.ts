@@ -54,7 +54,7 @@ describe("the example app", () => {
     template.hasResourceProperties("AWS::Lambda::Function", { Timeout: 70, MemorySize: 1024 });
     template.hasResourceProperties("AWS::SQS::Queue", {
       VisibilityTimeout: 420,
-      RedrivePolicy: Match.objectLike({ maxReceiveCount: 6 }),
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 9 }),
     });
   });
 
