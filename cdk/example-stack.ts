@@ -93,7 +93,8 @@ export class SqsJobsExampleStack extends Stack {
     new CfnOutput(this, "ApiUrl", { value: url.url, description: "POST /reports or /emails (SigV4-signed)" });
     new CfnOutput(this, "AlarmTopicArn", {
       value: this.alarmTopic.topicArn,
-      description: "both queues' alarms: aws sns subscribe --protocol email --notification-endpoint you@example.com --topic-arn <this ARN>",
+      description:
+        "both queues' alarms: aws sns subscribe --protocol email --notification-endpoint you@example.com --topic-arn <this ARN>",
     });
     new CfnOutput(this, "BucketName", {
       value: this.bucket.bucketName,
