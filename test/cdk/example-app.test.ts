@@ -79,6 +79,18 @@ describe("the example app", () => {
     expect(Object.keys(consumers)).toHaveLength(2);
   });
 
+  it("notifies one topic from every alarm and outputs its ARN to subscribe to", () => {
+    template.resourceCountIs("AWS::SNS::Topic", 1);
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 6);
+    template.allResourcesProperties("AWS::CloudWatch::Alarm", {
+      AlarmActions: [{ Ref: Match.stringLikeRegexp("^AlarmTopic") }],
+    });
+    template.hasOutput("AlarmTopicArn", {
+      Value: { Ref: Match.stringLikeRegexp("^AlarmTopic") },
+      Description: Match.stringLikeRegexp("aws sns subscribe"),
+    });
+  });
+
   it("grants no wildcard action and attaches no managed policy", () => {
     expect(iamActions(template).filter((a) => a.includes("*"))).toEqual([]);
     template.allResourcesProperties("AWS::IAM::Role", { ManagedPolicyArns: Match.absent() });
