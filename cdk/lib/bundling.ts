@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { type BundlingOptions, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { ConfigError } from "../../src/core/errors.ts";
 
 /** Lets an ESM bundle load the CommonJS dependencies some packages still `require`. */
 const ESM_REQUIRE_SHIM =
@@ -9,12 +10,18 @@ const ESM_REQUIRE_SHIM =
 /**
  * The esbuild settings sqs-jobs functions are built with: minified ESM with source maps, the AWS SDK
  * left to the runtime, bundled locally (esbuild from node_modules, no Docker). Use it for producer
- * functions too; `overrides` are merged over it.
+ * functions too; `overrides` are merged over it. Throws a `ConfigError` naming `npm i -D esbuild` when
+ * aws-cdk-lib cannot find esbuild, unless the overrides ask for Docker.
  *
  * @example
  * new NodejsFunction(this, "Api", { entry: "handlers/api.ts", bundling: sqsJobsBundling() });
  */
 export function sqsJobsBundling(overrides: BundlingOptions = {}): BundlingOptions {
+  if (!bundlesInDocker(overrides) && !esbuildFound()) {
+    throw new ConfigError(
+      "sqsJobsBundling bundles locally with esbuild, which aws-cdk-lib cannot find (CDK would fall back to docker build): run `npm i -D esbuild` in your CDK app, or pass forceDockerBundling: true to bundle in Docker on purpose",
+    );
+  }
   return {
     minify: true,
     // Error class names show in logs and dead-letter reasons: a minified "D" tells nobody anything.

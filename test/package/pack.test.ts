@@ -154,6 +154,16 @@ new JobQueue(stack, "Greetings", {
 app.synth();
 `;
 
+/** A producer function of the user's own, bundled with sqs-jobs' settings. */
+const PRODUCER_APP = `import { App, Stack } from "aws-cdk-lib";
+import * as nodejs from "aws-cdk-lib/aws-lambda-nodejs";
+import { sqsJobsBundling } from "sqs-jobs/cdk";
+
+const app = new App();
+new nodejs.NodejsFunction(new Stack(app, "Producer"), "Api", { entry: "producer.ts", bundling: sqsJobsBundling() });
+app.synth();
+`;
+
 const TSCONFIG = {
   compilerOptions: {
     target: "ES2023",
@@ -193,6 +203,7 @@ beforeAll(async () => {
   writeFileSync(path.join(project, "handler.ts"), HANDLER);
   writeFileSync(path.join(project, "producer.ts"), PRODUCER);
   writeFileSync(path.join(project, "app.ts"), APP);
+  writeFileSync(path.join(project, "producer-app.ts"), PRODUCER_APP);
   writeFileSync(path.join(project, "tsconfig.json"), JSON.stringify(TSCONFIG));
   writeFileSync(path.join(project, "cdk.json"), JSON.stringify({ app: "node app.ts" }));
 }, 10 * MINUTE);
@@ -244,10 +255,14 @@ describe("a project that installs what the README says", () => {
       cpSync(esbuild, hidden, { recursive: true });
       rmSync(esbuild, { recursive: true });
       try {
-        const { code, output } = await run("npx", ["cdk", "synth", "--quiet"], { cwd: project });
-        expect(code).not.toBe(0);
-        expect(output).toContain("npm i -D esbuild");
-        expect(output).not.toContain("docker was called");
+        // Each app as `cdk synth` runs it: it throws before any bundling starts, for a JobQueue and
+        // for a function of the user's own bundled with sqsJobsBundling().
+        for (const app of ["app.ts", "producer-app.ts"]) {
+          const { code, output } = await run(process.execPath, [app], { cwd: project });
+          expect(code, output).not.toBe(0);
+          expect(output).toContain("npm i -D esbuild");
+          expect(output).not.toContain("docker was called");
+        }
       } finally {
         cpSync(hidden, esbuild, { recursive: true });
         rmSync(hidden, { recursive: true });
