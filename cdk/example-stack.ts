@@ -91,6 +91,11 @@ export class SqsJobsExampleStack extends Stack {
     this.#acknowledgeFindings();
 
     new CfnOutput(this, "ApiUrl", { value: url.url, description: "POST /reports or /emails (SigV4-signed)" });
+    new CfnOutput(this, "AlarmTopicArn", {
+      value: this.alarmTopic.topicArn,
+      description:
+        "both queues' alarms: aws sns subscribe --protocol email --notification-endpoint you@example.com --topic-arn <this ARN>",
+    });
     new CfnOutput(this, "BucketName", {
       value: this.bucket.bucketName,
       description: "upload inputs under inputs/",

@@ -14,7 +14,8 @@ export interface JobQueueAlarmOptions {
    */
   readonly enabled?: boolean;
   /**
-   * Alarm when the dead-letter queue holds at least this many visible messages.
+   * Alarm when the dead-letter queue holds at least this many messages, visible or in flight (so a
+   * `sqs-jobs dlq peek` or `export`, which hides messages for a while, does not flip it to OK).
    * @default 1 (any dead-lettered job is worth a look)
    */
   readonly dlqDepthThreshold?: number;
@@ -24,10 +25,17 @@ export interface JobQueueAlarmOptions {
    */
   readonly ageOfOldestMessage?: Duration;
   /**
-   * A topic notified when an alarm fires and when it recovers.
-   * @default no alarm actions
+   * Alarm when the oldest message of the dead-letter queue is at least this old: SQS deletes it for
+   * good when the DLQ's 14-day retention runs out. Below 14 days.
+   * @default Duration.days(12) (two days' notice)
    */
-  readonly topic?: sns.ITopic;
+  readonly dlqAgeOfOldestMessage?: Duration;
+  /**
+   * The topic notified when an alarm fires and when it recovers. `false` leaves the alarms without
+   * actions (you watch them some other way).
+   * @default a new topic, its ARN a stack output: subscribe to it (e.g. `aws sns subscribe --protocol email`)
+   */
+  readonly topic?: sns.ITopic | false;
 }
 
 /** Options of {@link JobQueue}. Settings left out are derived from `jobs` as AWS recommends. */
@@ -140,8 +148,10 @@ export interface JobQueueProps {
   /**
    * Receives before SQS itself moves a message to the dead-letter queue: the safety net for crashes and
    * timeouts. It must be above every job's `retry.maxAttempts` so sqs-jobs dead-letters first, with a
-   * reason. 1-1,000.
-   * @default the largest `retry.maxAttempts` of `jobs` plus 2
+   * reason, and leave room for receives that run no attempt (records returned behind a failing FIFO
+   * record, not started before Lambda's time cut-off, handed back at a worker's shutdown); less room
+   * than the default is a warning. 1-1,000.
+   * @default the largest `retry.maxAttempts` (m) of `jobs` plus max(5, m)
    */
   readonly maxReceiveCount?: number;
   /**
@@ -156,8 +166,9 @@ export interface JobQueueProps {
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * CloudWatch alarms on the dead-letter queue's depth and on the age of the oldest message.
-   * @default both alarms, no actions
+   * CloudWatch alarms on the dead-letter queue's depth, on the age of its oldest message (near
+   * expiry) and on the age of the queue's oldest message, notifying an SNS topic.
+   * @default the three alarms, notifying a new topic
    */
   readonly alarms?: JobQueueAlarmOptions;
   /**

@@ -7,13 +7,20 @@ import type * as kms from "aws-cdk-lib/aws-kms";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as nodejs from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
+import type * as sns from "aws-cdk-lib/aws-sns";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { ENV } from "../../src/core/env.ts";
-import { sqsJobsBundling, sqsJobsBundlingEnvironment } from "./bundling.ts";
+import { createAlarmTopic } from "./alarm-topic.ts";
+import { esbuildFound, sqsJobsBundling, sqsJobsBundlingEnvironment } from "./bundling.ts";
 import { JobQueueConfigError } from "./job-queue-error.ts";
 import type { JobQueueProps } from "./job-queue-props.ts";
-import { type ConsumerKind, type JobQueueSettings, resolveSettings } from "./settings.ts";
+import {
+  type ConsumerKind,
+  DLQ_RETENTION_SECONDS,
+  type JobQueueSettings,
+  resolveSettings,
+} from "./settings.ts";
 
 /** The variable that lists the job names a consumer handles, comma-separated. */
 export const JOB_NAMES_ENV = "SQS_JOBS_JOB_NAMES";
@@ -47,8 +54,12 @@ export class JobQueue extends Construct {
   readonly queueUrlEnvVar: string;
   /** The customer-managed key, when one was given. */
   readonly encryptionKey: kms.IKey | undefined;
-  /** Fires when the dead-letter queue holds messages. */
+  /** Fires when the dead-letter queue holds messages (visible or in flight). */
   readonly dlqDepthAlarm: cloudwatch.Alarm | undefined;
+  /** Fires when a dead job nears the end of the dead-letter queue's retention. */
+  readonly dlqExpiryAlarm: cloudwatch.Alarm | undefined;
+  /** The topic the alarms notify: the one given, a new one by default, none with `alarms.topic: false`. */
+  readonly alarmTopic: sns.ITopic | undefined;
   /** Fires when the oldest message waits too long. */
   readonly ageOfOldestMessageAlarm: cloudwatch.Alarm | undefined;
   /** The dashboard, when `dashboard` is set. */
@@ -72,7 +83,7 @@ export class JobQueue extends Construct {
       ...encryption,
       enforceSSL: true,
       // The longest SQS allows: time to read the reasons and redrive.
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: Duration.seconds(DLQ_RETENTION_SECONDS),
       ...(s.fifo ? { fifo: true } : {}),
     });
     this.queue = new sqs.Queue(this, "Queue", {
@@ -114,8 +125,15 @@ export class JobQueue extends Construct {
     const alarms = props.alarms ?? {};
     if (alarms.enabled ?? true) {
       this.dlqDepthAlarm = this.metricDlqDepth().createAlarm(this, "DlqDepthAlarm", {
-        alarmDescription: `Jobs of queue "${s.name}" were dead-lettered: read their reasons with \`sqs-jobs dlq\`, fix, then redrive.`,
+        alarmDescription: `Jobs of queue "${s.name}" were dead-lettered: read their reasons with \`sqs-jobs dlq peek\`, fix, then redrive.`,
         threshold: s.dlqDepthThreshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      this.dlqExpiryAlarm = this.metricDlqAgeOfOldestMessage().createAlarm(this, "DlqExpiryAlarm", {
+        alarmDescription: `Dead jobs of queue "${s.name}" are near the end of the dead-letter queue's 14-day retention, after which SQS deletes them for good: redrive them or keep a copy (\`sqs-jobs dlq export\`).`,
+        threshold: s.dlqAgeOfOldestMessageSeconds,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
@@ -131,9 +149,10 @@ export class JobQueue extends Construct {
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         },
       );
-      if (alarms.topic !== undefined) {
-        const action = new actions.SnsAction(alarms.topic);
-        for (const alarm of [this.dlqDepthAlarm, this.ageOfOldestMessageAlarm]) {
+      this.alarmTopic = alarms.topic === false ? undefined : (alarms.topic ?? createAlarmTopic(this, s.name));
+      if (this.alarmTopic !== undefined) {
+        const action = new actions.SnsAction(this.alarmTopic);
+        for (const alarm of [this.dlqDepthAlarm, this.dlqExpiryAlarm, this.ageOfOldestMessageAlarm]) {
           alarm.addAlarmAction(action);
           alarm.addOkAction(action);
         }
@@ -176,11 +195,34 @@ export class JobQueue extends Construct {
     });
   }
 
-  /** Messages in the dead-letter queue. */
-  metricDlqDepth(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+  /**
+   * Messages in the dead-letter queue: visible + in flight. `sqs-jobs dlq peek` and `export` hide
+   * messages for a while; counting only visible ones would flip the depth alarm to OK and back.
+   */
+  metricDlqDepth(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    const period = props?.period ?? Duration.minutes(1);
+    const stat = { statistic: "Maximum", period };
+    return new cloudwatch.MathExpression({
+      expression: "visible + inFlight",
+      usingMetrics: {
+        visible: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible(stat),
+        inFlight: this.deadLetterQueue.metricApproximateNumberOfMessagesNotVisible(stat),
+      },
+      label: "Dead-lettered jobs",
+      ...props,
+      period,
+    });
+  }
+
+  /**
+   * Age in seconds of the dead-letter queue's oldest message. On a standard queue a message SQS's
+   * redrive policy moved keeps its first enqueue time, so it expires earlier than this age suggests,
+   * by the time it spent in the source queue; copies sqs-jobs dead-lettered start afresh.
+   */
+  metricDlqAgeOfOldestMessage(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.deadLetterQueue.metricApproximateAgeOfOldestMessage({
       statistic: "Maximum",
-      period: Duration.minutes(1),
+      period: Duration.minutes(5),
       ...props,
     });
   }
@@ -288,7 +330,7 @@ export class JobQueue extends Construct {
 }
 
 function consumerKind(props: JobQueueProps): ConsumerKind {
-  if (props.consumer === undefined) return { kind: "entry" };
+  if (props.consumer === undefined) return { kind: "entry", esbuildFound: esbuildFound() };
   const fn = props.consumer;
   if (fn instanceof lambda.Function)
     return { kind: "function", timeoutSeconds: fn.timeout?.toSeconds() ?? 3 };

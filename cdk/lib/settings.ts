@@ -1,22 +1,40 @@
 import { queueUrlEnvVar } from "../../src/core/env.ts";
+import { bundlesInDocker } from "./bundling.ts";
 import type { JobQueueProps } from "./job-queue-props.ts";
 
 /** Lambda's longest function timeout. */
 export const MAX_FUNCTION_TIMEOUT_SECONDS = 900;
 /** Time a consumer needs besides the job itself: start-up, SDK calls, a DLQ write. */
 export const FUNCTION_TIMEOUT_MARGIN_SECONDS = 10;
-/** Extra receives SQS allows after the last attempt before its redrive policy steps in. */
-export const RECEIVE_COUNT_MARGIN = 2;
+/**
+ * Receives SQS allows beyond `maxAttempts` before its redrive policy steps in, for receives that
+ * run no attempt; without room for them SQS would move a job to the DLQ (with no reason attached)
+ * before sqs-jobs saw its last real failure. On a standard queue an unstarted record goes back as a
+ * fresh copy that keeps its real attempt count, so only crashes and failed hand-backs use the room:
+ * `max(5, maxAttempts)`. On FIFO the attempt is the receive count, and a record can be returned
+ * unstarted behind each failing attempt of every record ahead of it in its group within a batch:
+ * `(batchSize - 1) x (maxAttempts - 1)` such receives at most (docs/guarantees.md), plus 5 for time
+ * cut-offs and crashes.
+ */
+export function receiveCountHeadroom(maxAttempts: number, fifo: boolean, batchSize: number): number {
+  if (!fifo) return Math.max(5, maxAttempts);
+  return (batchSize - 1) * (maxAttempts - 1) + 5;
+}
 /** Lambda's default function timeout, for functions created without one. */
 const LAMBDA_DEFAULT_TIMEOUT_SECONDS = 3;
 const MAX_VISIBILITY_SECONDS = 43_200;
 const DEFAULT_RETENTION_SECONDS = 4 * 24 * 3600;
 const MAX_RETENTION_SECONDS = 14 * 24 * 3600;
+/** The dead-letter queue keeps messages as long as SQS allows: time to read reasons and redrive. */
+export const DLQ_RETENTION_SECONDS = MAX_RETENTION_SECONDS;
+/** How long before a dead job expires from the DLQ its alarm fires by default: a weekend's notice. */
+const DLQ_EXPIRY_WARNING_SECONDS = 2 * 24 * 3600;
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 
 /** What the construct knows about the consumer before it creates it. */
 export type ConsumerKind =
-  | { readonly kind: "entry" }
+  /** `esbuildFound`: whether aws-cdk-lib can bundle locally (see `esbuildFound()` in bundling.ts). */
+  | { readonly kind: "entry"; readonly esbuildFound: boolean }
   /** `timeoutSeconds` is undefined for imported functions, whose configuration CDK cannot see. */
   | { readonly kind: "function"; readonly timeoutSeconds: number | undefined };
 
@@ -37,6 +55,7 @@ export interface JobQueueSettings {
   readonly memorySize: number;
   readonly dlqDepthThreshold: number;
   readonly ageOfOldestMessageSeconds: number;
+  readonly dlqAgeOfOldestMessageSeconds: number;
 }
 
 export interface ResolvedSettings {
@@ -90,6 +109,11 @@ export function resolveSettings(id: string, props: JobQueueProps, consumer: Cons
   if (hasEntry === hasFunction) {
     problems.push(
       `give exactly one of entry (a handler file to bundle) and consumer (an existing function), but ${hasEntry ? "both were" : "neither was"} provided`,
+    );
+  }
+  if (consumer.kind === "entry" && hasEntry && !consumer.esbuildFound && !bundlesInDocker(props.bundling)) {
+    problems.push(
+      "entry is bundled with esbuild, which aws-cdk-lib cannot find (CDK would fall back to docker build): run `npm i -D esbuild` in your CDK app, or set bundling.forceDockerBundling to bundle in Docker on purpose",
     );
   }
   if (consumer.kind === "function") {
@@ -182,11 +206,16 @@ export function resolveSettings(id: string, props: JobQueueProps, consumer: Cons
     );
   }
 
-  const maxReceiveCount = props.maxReceiveCount ?? maxAttempts + RECEIVE_COUNT_MARGIN;
+  const headroom = receiveCountHeadroom(maxAttempts, fifo, batchSize);
+  const maxReceiveCount = props.maxReceiveCount ?? maxAttempts + headroom;
   problems.push(between("maxReceiveCount", maxReceiveCount, 1, 1000));
   if (maxReceiveCount <= maxAttempts) {
     problems.push(
       `maxReceiveCount must be above the largest retry.maxAttempts of the jobs (${n(maxAttempts)}) so sqs-jobs dead-letters with a reason first, but ${n(maxReceiveCount)} was provided`,
+    );
+  } else if (maxReceiveCount < maxAttempts + headroom) {
+    warnings.push(
+      `maxReceiveCount of ${n(maxReceiveCount)} leaves ${n(maxReceiveCount - maxAttempts)} receives above the largest retry.maxAttempts (${n(maxAttempts)}) for receives that run no attempt (FIFO group stops, time cut-offs, shutdown hand-backs): SQS may dead-letter a job, without a reason, before its last attempt; the default is ${n(maxAttempts + headroom)}`,
     );
   }
 
@@ -205,10 +234,21 @@ export function resolveSettings(id: string, props: JobQueueProps, consumer: Cons
   }
 
   const dlqDepthThreshold = props.alarms?.dlqDepthThreshold ?? 1;
+  const dlqAgeSeconds =
+    props.alarms?.dlqAgeOfOldestMessage?.toSeconds() ?? DLQ_RETENTION_SECONDS - DLQ_EXPIRY_WARNING_SECONDS;
   const ageSeconds = props.alarms?.ageOfOldestMessage?.toSeconds() ?? 3600;
   problems.push(between("alarms.dlqDepthThreshold", dlqDepthThreshold, 1, 100_000));
   problems.push(
     between("alarms.ageOfOldestMessage", ageSeconds, 60, retention, " seconds (up to the retention period)"),
+  );
+  problems.push(
+    between(
+      "alarms.dlqAgeOfOldestMessage",
+      dlqAgeSeconds,
+      60,
+      DLQ_RETENTION_SECONDS - 1,
+      " seconds (below the dead-letter queue's 14-day retention)",
+    ),
   );
 
   return {
@@ -228,6 +268,7 @@ export function resolveSettings(id: string, props: JobQueueProps, consumer: Cons
       memorySize,
       dlqDepthThreshold,
       ageOfOldestMessageSeconds: ageSeconds,
+      dlqAgeOfOldestMessageSeconds: dlqAgeSeconds,
     },
     problems: problems.filter((p): p is string => p !== undefined),
     warnings,

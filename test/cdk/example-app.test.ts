@@ -54,7 +54,7 @@ describe("the example app", () => {
     template.hasResourceProperties("AWS::Lambda::Function", { Timeout: 70, MemorySize: 1024 });
     template.hasResourceProperties("AWS::SQS::Queue", {
       VisibilityTimeout: 420,
-      RedrivePolicy: Match.objectLike({ maxReceiveCount: 6 }),
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 9 }),
     });
   });
 
@@ -77,6 +77,18 @@ describe("the example app", () => {
       },
     });
     expect(Object.keys(consumers)).toHaveLength(2);
+  });
+
+  it("notifies one topic from every alarm and outputs its ARN to subscribe to", () => {
+    template.resourceCountIs("AWS::SNS::Topic", 1);
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 6);
+    template.allResourcesProperties("AWS::CloudWatch::Alarm", {
+      AlarmActions: [{ Ref: Match.stringLikeRegexp("^AlarmTopic") }],
+    });
+    template.hasOutput("AlarmTopicArn", {
+      Value: { Ref: Match.stringLikeRegexp("^AlarmTopic") },
+      Description: Match.stringLikeRegexp("aws sns subscribe"),
+    });
   });
 
   it("grants no wildcard action and attaches no managed policy", () => {

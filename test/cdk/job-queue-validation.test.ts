@@ -1,7 +1,9 @@
 import { Duration } from "aws-cdk-lib";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import { describe, expect, it } from "vitest";
+import { esbuildFound } from "../../cdk/lib/bundling.ts";
 import { JobQueue, JobQueueConfigError, type JobQueueProps } from "../../cdk/lib/index.ts";
+import { resolveSettings } from "../../cdk/lib/settings.ts";
 import { ConfigError } from "../../src/index.ts";
 import { FIXTURE_ENTRY, inlineFunction, job, testStack } from "./stack.ts";
 
@@ -177,5 +179,27 @@ describe("JobQueue validation", () => {
     expect(e.code).toBe("ERR_CONFIG");
     expect(e.problems).toHaveLength(4);
     expect(e.message).toMatch(/^JobQueue Test\/Broken has 4 problems:\n {2}- batchSize/);
+  });
+});
+
+describe("JobQueue without esbuild", () => {
+  const props: JobQueueProps = { jobs: [job("a-job")], entry: FIXTURE_ENTRY };
+
+  it("refuses to bundle an entry rather than let CDK fall back to docker build", () => {
+    // Given no esbuild where aws-cdk-lib looks for it, When the settings are resolved
+    const { problems } = resolveSettings("Q", props, { kind: "entry", esbuildFound: false });
+    // Then the one problem says what to install
+    expect(problems).toEqual([expect.stringMatching(/esbuild.*`npm i -D esbuild`/)]);
+  });
+
+  it("lets Docker bundling be chosen explicitly, and needs no esbuild for an existing function", () => {
+    const docker = { ...props, bundling: { forceDockerBundling: true } };
+    expect(resolveSettings("Q", docker, { kind: "entry", esbuildFound: false }).problems).toEqual([]);
+    const existing = { jobs: props.jobs, consumer: {} as lambda.IFunction };
+    expect(resolveSettings("Q", existing, { kind: "function", timeoutSeconds: 30 }).problems).toEqual([]);
+  });
+
+  it("finds the esbuild this repo installs", () => {
+    expect(esbuildFound()).toBe(true);
   });
 });

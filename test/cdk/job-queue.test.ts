@@ -1,5 +1,6 @@
 import { Duration } from "aws-cdk-lib";
 import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
+import type * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as kms from "aws-cdk-lib/aws-kms";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as sns from "aws-cdk-lib/aws-sns";
@@ -29,9 +30,10 @@ describe("JobQueue defaults", () => {
     template.hasResourceProperties("AWS::SQS::Queue", { VisibilityTimeout: 240 });
   });
 
-  it("derives maxReceiveCount above maxAttempts and keeps the DLQ 14 days", () => {
+  it("derives maxReceiveCount with headroom for receives that ran no attempt, and keeps the DLQ 14 days", () => {
+    // 5 attempts + max(5, 5) receives that may return a record unprocessed
     template.hasResourceProperties("AWS::SQS::Queue", {
-      RedrivePolicy: { maxReceiveCount: 7, deadLetterTargetArn: Match.anyValue() },
+      RedrivePolicy: { maxReceiveCount: 10, deadLetterTargetArn: Match.anyValue() },
     });
     template.hasResourceProperties("AWS::SQS::Queue", { MessageRetentionPeriod: 1_209_600 });
   });
@@ -77,21 +79,22 @@ describe("JobQueue defaults", () => {
     expect(q.queueUrlEnvVar).toBe("SQS_JOBS_REPORTS_QUEUE_URL");
   });
 
-  it("alarms on any dead-lettered job and on messages older than an hour", () => {
-    template.resourceCountIs("AWS::CloudWatch::Alarm", 2);
+  it("alarms on any dead-lettered job, on messages older than an hour and on dead jobs near expiry", () => {
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 3);
     template.hasResourceProperties("AWS::CloudWatch::Alarm", {
-      MetricName: "ApproximateNumberOfMessagesVisible",
       Threshold: 1,
       ComparisonOperator: "GreaterThanOrEqualToThreshold",
-      Statistic: "Maximum",
-      Dimensions: [
-        { Name: "QueueName", Value: { "Fn::GetAtt": [Match.stringLikeRegexp("DeadLetter"), "QueueName"] } },
-      ],
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: "visible + inFlight" })]),
     });
     template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       MetricName: "ApproximateAgeOfOldestMessage",
       Threshold: 3600,
-      AlarmActions: Match.absent(),
+      Dimensions: [
+        {
+          Name: "QueueName",
+          Value: { "Fn::GetAtt": [Match.stringLikeRegexp("^ReportsQueue"), "QueueName"] },
+        },
+      ],
     });
     template.resourceCountIs("AWS::CloudWatch::Dashboard", 0);
   });
@@ -116,6 +119,49 @@ describe("JobQueue defaults", () => {
 });
 
 describe("JobQueue derived values", () => {
+  it.each([
+    [1, 6],
+    [3, 8],
+    [5, 10],
+    [8, 16],
+    [100, 200],
+  ])("keeps maxReceiveCount headroom above %i attempts: %i receives", (maxAttempts, expected) => {
+    // Receives that run no attempt (behind a failing FIFO record, past Lambda's time cut-off, handed
+    // back at shutdown) still count: sqs-jobs must reach maxAttempts real failures before SQS's redrive.
+    const stack = testStack();
+    const q = new JobQueue(stack, "Q", { jobs: [job("j", 30, maxAttempts)], entry: FIXTURE_ENTRY });
+    expect(q.settings.maxReceiveCount).toBe(expected);
+  });
+
+  it.each([
+    [5, 10, 46],
+    [3, 10, 26],
+    [5, 1, 10],
+  ])(
+    "on FIFO, %i attempts with batches of %i keep %i receives: room to be returned behind every failing attempt ahead",
+    (maxAttempts, batchSize, expected) => {
+      // A FIFO record's attempt is its receive count; it is returned unstarted behind each failing
+      // attempt of a record ahead of it in its group (docs/guarantees.md).
+      const stack = testStack();
+      const q = new JobQueue(stack, "Q", {
+        jobs: [job("j", 30, maxAttempts)],
+        entry: FIXTURE_ENTRY,
+        fifo: true,
+        batchSize,
+      });
+      expect(q.settings.maxReceiveCount).toBe(expected);
+    },
+  );
+
+  it("warns when an explicit maxReceiveCount leaves less headroom than the default", () => {
+    const stack = testStack();
+    new JobQueue(stack, "Q", { jobs: [job("j", 30, 5)], entry: FIXTURE_ENTRY, maxReceiveCount: 7 });
+    Annotations.fromStack(stack).hasWarning(
+      "*",
+      Match.stringLikeRegexp("maxReceiveCount of 7 leaves 2 receives"),
+    );
+  });
+
   it("uses the longest job timeout and the largest maxAttempts", () => {
     // Given jobs with different policies
     const stack = testStack();
@@ -129,7 +175,7 @@ describe("JobQueue derived values", () => {
     template.hasResourceProperties("AWS::Lambda::Function", { Timeout: 130 });
     template.hasResourceProperties("AWS::SQS::Queue", {
       VisibilityTimeout: 6 * 130 + 20,
-      RedrivePolicy: Match.objectLike({ maxReceiveCount: 12 }),
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 20 }),
     });
     template.hasResourceProperties("AWS::Lambda::Function", {
       Environment: { Variables: Match.objectLike({ [JOB_NAMES_ENV]: "fast,slow" }) },
@@ -200,7 +246,7 @@ describe("JobQueue options", () => {
     });
     const topicRef = { Ref: Match.stringLikeRegexp("^Alarms") };
     template.hasResourceProperties("AWS::CloudWatch::Alarm", {
-      MetricName: "ApproximateNumberOfMessagesVisible",
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: "visible + inFlight" })]),
       Threshold: 5,
       AlarmActions: [topicRef],
       OKActions: [topicRef],
@@ -292,9 +338,13 @@ describe("JobQueue metrics", () => {
     expect(q.metricVisibleMessages().metricName).toBe("ApproximateNumberOfMessagesVisible");
     expect(q.metricInFlightMessages().metricName).toBe("ApproximateNumberOfMessagesNotVisible");
     expect(q.metricAgeOfOldestMessage().metricName).toBe("ApproximateAgeOfOldestMessage");
-    expect(q.metricDlqDepth().dimensions).toEqual({ QueueName: q.deadLetterQueue.queueName });
+    expect(q.metricDlqDepth().expression).toBe("visible + inFlight");
+    expect(
+      Object.values(q.metricDlqDepth().usingMetrics).map((m) => (m as cloudwatch.Metric).dimensions),
+    ).toEqual([{ QueueName: q.deadLetterQueue.queueName }, { QueueName: q.deadLetterQueue.queueName }]);
+    expect(q.metricDlqAgeOfOldestMessage().dimensions).toEqual({ QueueName: q.deadLetterQueue.queueName });
     expect(q.metricVisibleMessages().statistic).toBe("Maximum");
-    expect(q.metricDlqDepth({ statistic: "Average" }).statistic).toBe("Average");
+    expect(q.metricDlqDepth({ period: Duration.minutes(5) }).period.toMinutes()).toBe(5);
     expect(q.dashboardWidgets()).toHaveLength(4);
   });
 });
