@@ -6,9 +6,9 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { startFauxqs } from "fauxqs";
 import { buildAppModel, LOCAL_ACCOUNT, type QueueModel } from "./app-model.ts";
 import { readCloudAssembly } from "./cloud-assembly.ts";
+import { type LocalEmulator, startLocalEmulator } from "./emulator.ts";
 import { EventSourcePoller } from "./event-source.ts";
 import { startFrontServer } from "./front-server.ts";
 import { FunctionRuntime } from "./function-runtime.ts";
@@ -48,6 +48,8 @@ export type DevEvent =
 export interface DevStack {
   readonly endpoint: string;
   readonly region: string;
+  /** Every `host:port` the stack listens on (the endpoint and the emulator behind it). */
+  readonly listeners: readonly string[];
   readonly queues: readonly { logicalId: string; name: string; url: string; arn: string; dlqUrl?: string }[];
   readonly functions: readonly {
     logicalId: string;
@@ -71,6 +73,44 @@ function stableUuid(seed: string): string {
 export async function startDevStack(options: DevStackOptions = {}): Promise<DevStack> {
   const cwd = options.cwd ?? process.cwd();
   const region = options.region ?? "us-east-1";
+  // The port is taken before the app is synthesized, so a busy one is reported at once.
+  const emulator = await startLocalEmulator({ region, dataDir: options.persistDir });
+  let target: LambdaApiTarget = { functions: new Map(), pollers: [] };
+  let front: { server: Server; endpoint: string };
+  try {
+    front = await startFrontServer({
+      host: options.host ?? "127.0.0.1",
+      port: options.port ?? 4566,
+      backendPort: emulator.port,
+      lambda: () => target,
+    });
+  } catch (error) {
+    await emulator.stop();
+    throw error;
+  }
+  try {
+    return await runApp({ ...options, cwd, region }, emulator, front, (t) => {
+      target = t;
+    });
+  } catch (error) {
+    await closeServer(front.server);
+    await emulator.stop();
+    throw error;
+  }
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+async function runApp(
+  options: DevStackOptions & { cwd: string; region: string },
+  emulator: LocalEmulator,
+  front: { server: Server; endpoint: string },
+  serve: (target: LambdaApiTarget) => void,
+): Promise<DevStack> {
+  const { cwd, region } = options;
   const emit = options.onEvent ?? (() => {});
   const assemblyDir = await synthesize({
     app: options.app,
@@ -79,25 +119,6 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   });
   const model = buildAppModel(await readCloudAssembly(assemblyDir), assemblyDir);
 
-  const fauxqs = await startFauxqs({
-    port: 0,
-    logger: false,
-    defaultRegion: region,
-    dataDir: options.persistDir,
-  });
-  let target: LambdaApiTarget = { functions: new Map(), pollers: [] };
-  let front: { server: Server; endpoint: string };
-  try {
-    front = await startFrontServer({
-      host: options.host ?? "127.0.0.1",
-      port: options.port ?? 4566,
-      backendPort: fauxqs.port,
-      lambda: () => target,
-    });
-  } catch (error) {
-    await fauxqs.stop();
-    throw error;
-  }
   const sqs = new SQSClient({
     endpoint: front.endpoint,
     region,
@@ -114,7 +135,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     });
   }
   for (const bucket of model.buckets) {
-    fauxqs.createBucket(bucket.name);
+    emulator.createBucket(bucket.name);
     resources.set(bucket.logicalId, {
       ref: bucket.name,
       attributes: {
@@ -208,13 +229,14 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       }),
     );
   }
-  target = { functions, pollers };
+  serve({ functions, pollers });
   for (const poller of pollers) poller.start();
 
   let stopping: Promise<void> | undefined;
   return {
     endpoint: front.endpoint,
     region,
+    listeners: [new URL(front.endpoint).host, `${emulator.host}:${emulator.port}`],
     queues,
     functions: model.functions
       .filter((fn) => functions.has(fn.name))
@@ -229,10 +251,9 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       stopping ??= (async () => {
         await Promise.all(pollers.map((p) => p.stop()));
         await Promise.all([...functions.values()].map((f) => f.runtime.stop()));
-        front.server.closeAllConnections();
-        await new Promise<void>((resolve) => front.server.close(() => resolve()));
+        await closeServer(front.server);
         sqs.destroy();
-        await fauxqs.stop();
+        await emulator.stop();
       })();
       return stopping;
     },
