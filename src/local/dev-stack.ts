@@ -8,6 +8,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { buildAppModel, LOCAL_ACCOUNT, type QueueModel } from "./app-model.ts";
 import { readCloudAssembly } from "./cloud-assembly.ts";
+import { CodeRoots } from "./code-root.ts";
 import { type LocalEmulator, startLocalEmulator } from "./emulator.ts";
 import { EventSourcePoller } from "./event-source.ts";
 import { startFrontServer } from "./front-server.ts";
@@ -151,6 +152,7 @@ async function runApp(
   }
 
   const ctx = { resources, region, account: LOCAL_ACCOUNT };
+  const codeRoots = await CodeRoots.create();
   const functions = new Map<string, { runtime: FunctionRuntime; arn: string }>();
   const byLogicalId = new Map<string, FunctionRuntime>();
   for (const fn of model.functions) {
@@ -178,7 +180,8 @@ async function runApp(
     }
     const runtime = new FunctionRuntime({
       name: fn.name,
-      codeDir: fn.codeDir,
+      codeDir: await codeRoots.stage(fn.codeDir, fn.logicalId),
+      projectDir: cwd,
       handler: fn.handler,
       timeoutSeconds: fn.timeoutSeconds,
       region,
@@ -251,6 +254,7 @@ async function runApp(
       stopping ??= (async () => {
         await Promise.all(pollers.map((p) => p.stop()));
         await Promise.all([...functions.values()].map((f) => f.runtime.stop()));
+        await codeRoots.remove();
         await closeServer(front.server);
         sqs.destroy();
         await emulator.stop();

@@ -9,6 +9,8 @@ export interface FunctionRuntimeOptions {
   readonly timeoutSeconds: number;
   readonly env: Record<string, string>;
   readonly region: string;
+  /** Where `@aws-sdk/*` is found when the code does not bundle it. @default process.cwd() */
+  readonly projectDir?: string;
   readonly onLog: (line: string) => void;
 }
 
@@ -53,6 +55,7 @@ export class FunctionRuntime {
         functionName: this.options.name,
         memoryMb: 128,
         region: this.options.region,
+        projectDir: this.options.projectDir ?? process.cwd(),
       },
       env: this.options.env,
       stdout: true,
