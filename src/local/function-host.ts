@@ -25,6 +25,11 @@ export interface InvokeRequest {
   readonly deadline: number;
 }
 
+/** Sent once, when the handler module has loaded or failed to. */
+export interface InitDone {
+  readonly init: true;
+}
+
 export type InvokeReply =
   | { readonly id: number; readonly ok: true; readonly result: unknown }
   | {
@@ -58,8 +63,13 @@ async function loadHandler(): Promise<Handler> {
 }
 
 const ready = loadHandler();
-// Reported to the invocation that waits for it (below), not as an unhandled rejection.
-ready.catch(() => {});
+// The init phase is over, loaded or not: the parent starts the invocation's clock only now, as
+// Lambda times its init phase apart from the invocation. A failure is reported to the invocation
+// that waits for it (below), not as an unhandled rejection.
+ready.then(
+  () => port?.postMessage({ init: true } satisfies InitDone),
+  () => port?.postMessage({ init: true } satisfies InitDone),
+);
 let requestCount = 0;
 
 function context(deadline: number) {
