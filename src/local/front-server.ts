@@ -65,9 +65,11 @@ export async function startFrontServer(options: {
           readBody(answer).then(
             (body) => {
               const out = pathStyleQueueUrls(body, host);
+              // The body changed length: its framing headers are the upstream's no longer.
+              const { "content-length": _length, "transfer-encoding": _chunked, ...headers } = answer.headers;
               res
                 .writeHead(answer.statusCode ?? 502, {
-                  ...answer.headers,
+                  ...headers,
                   "content-length": String(Buffer.byteLength(out)),
                 })
                 .end(out);
