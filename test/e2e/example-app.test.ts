@@ -48,7 +48,17 @@ beforeAll(async () => {
       CDK_CONTEXT_JSON: JSON.stringify({ "aws:cdk:enable-asset-metadata": true }),
     },
   });
-  dev = startCli(["dev", "--port", "0", "--app", resolve(outDir), "--json"]);
+  // As `npm start` runs it: the example's bucket seeded with handlers/seed (inputs/sample.txt)
+  dev = startCli([
+    "dev",
+    "--port",
+    "0",
+    "--app",
+    resolve(outDir),
+    "--json",
+    "--seed",
+    "Bucket=handlers/seed",
+  ]);
   endpoint = ((await dev.firstJson) as { endpoint: string }).endpoint;
   const client = { endpoint, region: "us-east-1", credentials: { accessKeyId: "t", secretAccessKey: "t" } };
   sqs = new SQSClient({ ...client, useQueueUrlAsEndpoint: false });
@@ -65,20 +75,25 @@ afterAll(async () => {
 });
 
 describe("the example app under sqs-jobs dev", () => {
-  it("runs a report job end to end: JobClient -> queue -> bundled consumer -> result in the bucket", async () => {
-    // Given an input file and a producer pointed at the local queue
-    await s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: "inputs/a.txt", Body: "to be or not to be\n" }),
-    );
+  it("runs a report job end to end on the seeded input: JobClient -> queue -> bundled consumer -> report", async () => {
+    // Given the input the quick start names, put there by --seed, and a producer
+    expect(await readObject("inputs/sample.txt")).toMatch(/^The quick brown fox/);
     const jobs = new JobClient({ queueUrl: await queueUrl("reports"), sqs });
-    // When a job is sent
-    const { jobId } = await jobs.send(buildReport, { inputKey: "inputs/a.txt", topWords: 2 });
+    // When the quick start's job is sent
+    const { jobId } = await jobs.send(buildReport, { inputKey: "inputs/sample.txt", topWords: 2 });
     // Then the consumer stores its report under the job id
     const report = await eventually(
       () => readObject(`reports/${jobId}.json`),
       (r) => r !== undefined,
     );
-    expect(JSON.parse(report ?? "{}")).toMatchObject({ inputKey: "inputs/a.txt", lines: 1 });
+    expect(JSON.parse(report ?? "{}")).toMatchObject({
+      inputKey: "inputs/sample.txt",
+      lines: 3,
+      topWords: [
+        { word: "the", count: 7 },
+        { word: "dog", count: 2 },
+      ],
+    });
   }, 40_000);
 
   it("shows a failed job in dlq peek with its reason, and dlq redrive brings it back to succeed", async () => {
