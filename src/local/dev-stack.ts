@@ -7,6 +7,7 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { buildAppModel, LOCAL_ACCOUNT, type QueueModel } from "./app-model.ts";
+import { type BucketSeed, seedBuckets } from "./bucket-seed.ts";
 import { readCloudAssembly } from "./cloud-assembly.ts";
 import { CodeRoots } from "./code-root.ts";
 import { type LocalEmulator, startLocalEmulator } from "./emulator.ts";
@@ -32,6 +33,8 @@ export interface DevStackOptions {
   readonly persistDir?: string;
   /** @default "us-east-1" */
   readonly region?: string;
+  /** Files to put in the app's buckets once they exist (`sqs-jobs dev --seed`). */
+  readonly seed?: readonly BucketSeed[];
   readonly onEvent?: (event: DevEvent) => void;
 }
 
@@ -51,6 +54,15 @@ export interface DevStack {
   readonly region: string;
   /** Every `host:port` the stack listens on (the endpoint and the emulator behind it). */
   readonly listeners: readonly string[];
+  /** Each bucket of the app, with the keys `seed` put in it. */
+  readonly buckets: readonly { logicalId: string; name: string; seeded: readonly string[] }[];
+  /** The stacks' outputs, resolved to local values (`undefined`: none exists locally). */
+  readonly outputs: readonly {
+    stackName: string;
+    key: string;
+    value: string | undefined;
+    description?: string;
+  }[];
   readonly queues: readonly { logicalId: string; name: string; url: string; arn: string; dlqUrl?: string }[];
   readonly functions: readonly {
     logicalId: string;
@@ -151,7 +163,13 @@ async function runApp(
     resources.set(fn.logicalId, { ref: fn.name, attributes: { Arn: arn } });
   }
 
+  const seeded = await seedBuckets(front.endpoint, model.buckets, options.seed ?? [], cwd);
+
   const ctx = { resources, region, account: LOCAL_ACCOUNT };
+  const outputs = model.outputs.map((output) => {
+    const value = resolveValue(output.value, ctx);
+    return { ...output, value: value instanceof Unresolved ? undefined : value };
+  });
   const codeRoots = await CodeRoots.create();
   const functions = new Map<string, { runtime: FunctionRuntime; arn: string }>();
   const byLogicalId = new Map<string, FunctionRuntime>();
@@ -240,6 +258,11 @@ async function runApp(
     endpoint: front.endpoint,
     region,
     listeners: [new URL(front.endpoint).host, `${emulator.host}:${emulator.port}`],
+    buckets: model.buckets.map((b) => ({
+      ...b,
+      seeded: seeded.filter((s) => s.bucket === b.name).flatMap((s) => s.keys),
+    })),
+    outputs,
     queues,
     functions: model.functions
       .filter((fn) => functions.has(fn.name))
