@@ -35,9 +35,9 @@ Options:
   --host H        interface to listen on (default 127.0.0.1; anything else
                   lets other machines send and read jobs)
   --persist DIR   keep queues and messages in DIR across restarts
-  --write-env FILE  write AWS_ENDPOINT_URL, AWS_REGION, dummy credentials and
-                  SQS_JOBS_<NAME>_QUEUE_URL for each queue to FILE (KEY=value
-                  lines, for node --env-file or set -a; . FILE)
+  --write-env F   write AWS_ENDPOINT_URL, AWS_REGION, dummy credentials and
+                  SQS_JOBS_<NAME>_QUEUE_URL for each queue to file F (KEY=value
+                  lines, for node --env-file F or set -a; . F)
   --seed B=DIR    put every file under DIR into bucket B (its construct id, as
                   in new s3.Bucket(this, "Bucket"), or its local name), keyed
                   by its path under DIR; several: --seed A=dir1,B=dir2
