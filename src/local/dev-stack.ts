@@ -101,13 +101,15 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     await emulator.stop();
     throw error;
   }
+  const codeRoots = await CodeRoots.create();
   try {
-    return await runApp({ ...options, cwd, region }, emulator, front, (t) => {
+    return await runApp({ ...options, cwd, region }, { emulator, front, codeRoots }, (t) => {
       target = t;
     });
   } catch (error) {
     await closeServer(front.server);
     await emulator.stop();
+    await codeRoots.remove();
     throw error;
   }
 }
@@ -119,11 +121,15 @@ function closeServer(server: Server): Promise<void> {
 
 async function runApp(
   options: DevStackOptions & { cwd: string; region: string },
-  emulator: LocalEmulator,
-  front: { server: Server; endpoint: string },
+  started: {
+    readonly emulator: LocalEmulator;
+    readonly front: { server: Server; endpoint: string };
+    readonly codeRoots: CodeRoots;
+  },
   serve: (target: LambdaApiTarget) => void,
 ): Promise<DevStack> {
   const { cwd, region } = options;
+  const { emulator, front, codeRoots } = started;
   const emit = options.onEvent ?? (() => {});
   const assemblyDir = await synthesize({
     app: options.app,
@@ -170,7 +176,6 @@ async function runApp(
     const value = resolveValue(output.value, ctx);
     return { ...output, value: value instanceof Unresolved ? undefined : value };
   });
-  const codeRoots = await CodeRoots.create();
   const functions = new Map<string, { runtime: FunctionRuntime; arn: string }>();
   const byLogicalId = new Map<string, FunctionRuntime>();
   for (const fn of model.functions) {
