@@ -135,7 +135,15 @@ describe("the example app under sqs-jobs dev", () => {
     const jobs = new JobClient({ queueUrl: email, sqs });
     await jobs.send(sendEmail, { to: "ana@example.com", subject: "hello", body: "one" });
     await jobs.send(sendEmail, { to: "ana@example.com", subject: "hello", body: "two" });
-    await new Promise((r) => setTimeout(r, 2_000));
+    // A report job sent after them, on the consumer that is not paused, runs to its end: the
+    // email consumer had that time too, and took nothing
+    const reports = new JobClient({ queueUrl: await queueUrl("reports"), sqs });
+    const { jobId } = await reports.send(buildReport, { inputKey: "inputs/sample.txt" });
+    const control = await eventually(
+      () => readObject(`reports/${jobId}.json`),
+      (r) => r !== undefined,
+    );
+    expect(control).toBeDefined();
     expect(await queueDepth(sqs, email)).toMatchObject({ visible: 2, inFlight: 0 });
     const paused = await cli("status", "email.fifo");
     expect(paused.stdout).toMatch(/email\.fifo\s+2\s+0\s+0/);
