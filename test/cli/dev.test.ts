@@ -62,9 +62,14 @@ async function devOutput(args: readonly string[], env: Record<string, string | u
   });
   let stdout = "";
   let stderr = "";
+  let stopped = false;
   child.stdout.on("data", (chunk: Buffer) => {
     stdout += chunk.toString();
-    if (stdout.includes("Press Ctrl-C to stop.")) child.kill("SIGINT");
+    // Once: a second SIGINT means "exit now", and one landing as it exits ends it by the signal.
+    if (!stopped && stdout.includes("Press Ctrl-C to stop.")) {
+      stopped = true;
+      child.kill("SIGINT");
+    }
   });
   child.stderr.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();

@@ -98,10 +98,11 @@ Examples:
           .map(([k, v]) => `${k}=${v}`)
           .join("\n")}\n`,
       );
+    const signalled = untilSignal(ctx);
     printStack(ctx, stack, envFile);
     ready = true;
     for (const event of early.splice(0)) showEvent(ctx, summary, event);
-    return await runUntilSignal(ctx, stack, summary);
+    return await runUntilSignal(ctx, stack, summary, signalled);
   },
 };
 
@@ -198,8 +199,34 @@ function showEvent(ctx: CliContext, summary: DevSummary, event: DevEvent): void 
 
 const TICK_MS = 2_000;
 
-/** Prints summaries until SIGINT/SIGTERM, then stops the stack; a second signal exits at once. */
-async function runUntilSignal(ctx: CliContext, stack: DevStack, summary: DevSummary): Promise<number> {
+/**
+ * Resolves on the first SIGINT/SIGTERM; a second one exits at once. Listening starts when this is
+ * called: before the stack says "Press Ctrl-C", or a Ctrl-C right after it would meet Node's
+ * default action and kill the process without stopping anything.
+ */
+function untilSignal(ctx: CliContext): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let signalled = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (signalled) {
+        ctx.note(`${signal} again: exiting without waiting`);
+        process.exit(130);
+      }
+      signalled = true;
+      resolve();
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+}
+
+/** Prints summaries until `signalled`, then stops the stack. */
+async function runUntilSignal(
+  ctx: CliContext,
+  stack: DevStack,
+  summary: DevSummary,
+  signalled: Promise<void>,
+): Promise<number> {
   const sqs = createSqsClient({
     endpoint: stack.endpoint,
     region: stack.region,
@@ -222,19 +249,7 @@ async function runUntilSignal(ctx: CliContext, stack: DevStack, summary: DevSumm
     }
   };
   const timer = setInterval(() => void tick(), TICK_MS);
-  await new Promise<void>((resolve) => {
-    let signalled = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (signalled) {
-        ctx.note(`${signal} again: exiting without waiting`);
-        process.exit(130);
-      }
-      signalled = true;
-      resolve();
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  });
+  await signalled;
   clearInterval(timer);
   ctx.note("stopping: waiting for running batches to finish...");
   await tick();
