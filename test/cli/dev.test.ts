@@ -101,7 +101,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   sqs?.destroy();
-  await dev?.stop("SIGKILL");
+  // SIGINT, not SIGKILL: a stopped stack removes the copies of its functions' code.
+  await dev?.stop("SIGINT");
   if (outDir !== undefined) await rm(outDir, { recursive: true, force: true });
 });
 

@@ -70,7 +70,8 @@ beforeAll(async () => {
 afterAll(async () => {
   sqs?.destroy();
   s3?.destroy();
-  await dev?.stop("SIGKILL");
+  // SIGINT, not SIGKILL: a stopped stack removes the copies of its functions' code.
+  await dev?.stop("SIGINT");
   await rm(outDir, { recursive: true, force: true });
 });
 
