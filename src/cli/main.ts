@@ -1,4 +1,11 @@
 #!/usr/bin/env node
-import { run } from "./run.ts";
+import { nodeTooOld } from "./node-version.ts";
 
+const tooOld = nodeTooOld([22, 12], "sqs-jobs");
+if (tooOld !== undefined) {
+  process.stderr.write(`error: ${tooOld}\n`);
+  process.exit(1);
+}
+// Loaded only now: on an older Node its imports would fail before the check above could speak.
+const { run } = await import("./run.ts");
 process.exitCode = await run(process.argv.slice(2));

@@ -149,7 +149,8 @@ export class BatchCore {
       },
       this.#log,
     );
-    if (this.#hooks.beforeJob !== undefined) await callHook(this.#hooks.beforeJob, "beforeJob", ctx, this.#log);
+    if (this.#hooks.beforeJob !== undefined)
+      await callHook(this.#hooks.beforeJob, "beforeJob", ctx, this.#log);
     this.#running.add(ctx);
     const result = await ctx.run(() => handler.run(checked.value, ctx));
     this.#running.delete(ctx);

@@ -40,6 +40,12 @@ export interface AppModel {
   readonly functions: readonly FunctionModel[];
   readonly eventSources: readonly EventSourceModel[];
   readonly buckets: readonly { readonly logicalId: string; readonly name: string }[];
+  readonly outputs: readonly {
+    readonly stackName: string;
+    readonly key: string;
+    readonly value: unknown;
+    readonly description?: string;
+  }[];
 }
 
 /** Queue attributes CreateQueue understands; the rest (encryption, policies) means nothing locally. */
@@ -107,7 +113,15 @@ export function buildAppModel(stacks: readonly StackTemplate[], assemblyDir: str
       }
     }
   }
-  return { queues, functions, eventSources, buckets };
+  const outputs = stacks.flatMap((stack) =>
+    Object.entries(stack.outputs).map(([key, output]) => ({
+      stackName: stack.stackName,
+      key,
+      value: output.Value,
+      ...(output.Description === undefined ? {} : { description: output.Description }),
+    })),
+  );
+  return { queues, functions, eventSources, buckets, outputs };
 }
 
 /**

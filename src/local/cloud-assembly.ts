@@ -12,6 +12,8 @@ export interface TemplateResource {
 export interface StackTemplate {
   readonly stackName: string;
   readonly resources: Readonly<Record<string, TemplateResource>>;
+  /** The stack's outputs (`CfnOutput`), values still intrinsic functions. */
+  readonly outputs: Readonly<Record<string, { readonly Value?: unknown; readonly Description?: string }>>;
 }
 
 interface Manifest {
@@ -38,8 +40,13 @@ export async function readCloudAssembly(dir: string): Promise<StackTemplate[]> {
       continue;
     const template = JSON.parse(await readFile(join(dir, artifact.properties.templateFile), "utf8")) as {
       Resources?: Record<string, TemplateResource>;
+      Outputs?: StackTemplate["outputs"];
     };
-    stacks.push({ stackName: artifact.properties.stackName ?? id, resources: template.Resources ?? {} });
+    stacks.push({
+      stackName: artifact.properties.stackName ?? id,
+      resources: template.Resources ?? {},
+      outputs: template.Outputs ?? {},
+    });
   }
   if (stacks.length === 0)
     throw new ConfigError(`the cloud assembly in ${dir} holds no CloudFormation stack`);

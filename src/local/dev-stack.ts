@@ -6,9 +6,11 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { startFauxqs } from "fauxqs";
 import { buildAppModel, LOCAL_ACCOUNT, type QueueModel } from "./app-model.ts";
+import { type BucketSeed, seedBuckets } from "./bucket-seed.ts";
 import { readCloudAssembly } from "./cloud-assembly.ts";
+import { CodeRoots } from "./code-root.ts";
+import { type LocalEmulator, startLocalEmulator } from "./emulator.ts";
 import { EventSourcePoller } from "./event-source.ts";
 import { startFrontServer } from "./front-server.ts";
 import { FunctionRuntime } from "./function-runtime.ts";
@@ -31,6 +33,8 @@ export interface DevStackOptions {
   readonly persistDir?: string;
   /** @default "us-east-1" */
   readonly region?: string;
+  /** Files to put in the app's buckets once they exist (`sqs-jobs dev --seed`). */
+  readonly seed?: readonly BucketSeed[];
   readonly onEvent?: (event: DevEvent) => void;
 }
 
@@ -48,6 +52,17 @@ export type DevEvent =
 export interface DevStack {
   readonly endpoint: string;
   readonly region: string;
+  /** Every `host:port` the stack listens on (the endpoint and the emulator behind it). */
+  readonly listeners: readonly string[];
+  /** Each bucket of the app, with the keys `seed` put in it. */
+  readonly buckets: readonly { logicalId: string; name: string; seeded: readonly string[] }[];
+  /** The stacks' outputs, resolved to local values (`undefined`: none exists locally). */
+  readonly outputs: readonly {
+    stackName: string;
+    key: string;
+    value: string | undefined;
+    description?: string;
+  }[];
   readonly queues: readonly { logicalId: string; name: string; url: string; arn: string; dlqUrl?: string }[];
   readonly functions: readonly {
     logicalId: string;
@@ -71,6 +86,50 @@ function stableUuid(seed: string): string {
 export async function startDevStack(options: DevStackOptions = {}): Promise<DevStack> {
   const cwd = options.cwd ?? process.cwd();
   const region = options.region ?? "us-east-1";
+  // The port is taken before the app is synthesized, so a busy one is reported at once.
+  const emulator = await startLocalEmulator({ region, dataDir: options.persistDir });
+  let target: LambdaApiTarget = { functions: new Map(), pollers: [] };
+  let front: { server: Server; endpoint: string };
+  try {
+    front = await startFrontServer({
+      host: options.host ?? "127.0.0.1",
+      port: options.port ?? 4566,
+      backendPort: emulator.port,
+      lambda: () => target,
+    });
+  } catch (error) {
+    await emulator.stop();
+    throw error;
+  }
+  const codeRoots = await CodeRoots.create();
+  try {
+    return await runApp({ ...options, cwd, region }, { emulator, front, codeRoots }, (t) => {
+      target = t;
+    });
+  } catch (error) {
+    await closeServer(front.server);
+    await emulator.stop();
+    await codeRoots.remove();
+    throw error;
+  }
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+async function runApp(
+  options: DevStackOptions & { cwd: string; region: string },
+  started: {
+    readonly emulator: LocalEmulator;
+    readonly front: { server: Server; endpoint: string };
+    readonly codeRoots: CodeRoots;
+  },
+  serve: (target: LambdaApiTarget) => void,
+): Promise<DevStack> {
+  const { cwd, region } = options;
+  const { emulator, front, codeRoots } = started;
   const emit = options.onEvent ?? (() => {});
   const assemblyDir = await synthesize({
     app: options.app,
@@ -79,25 +138,6 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   });
   const model = buildAppModel(await readCloudAssembly(assemblyDir), assemblyDir);
 
-  const fauxqs = await startFauxqs({
-    port: 0,
-    logger: false,
-    defaultRegion: region,
-    dataDir: options.persistDir,
-  });
-  let target: LambdaApiTarget = { functions: new Map(), pollers: [] };
-  let front: { server: Server; endpoint: string };
-  try {
-    front = await startFrontServer({
-      host: options.host ?? "127.0.0.1",
-      port: options.port ?? 4566,
-      backendPort: fauxqs.port,
-      lambda: () => target,
-    });
-  } catch (error) {
-    await fauxqs.stop();
-    throw error;
-  }
   const sqs = new SQSClient({
     endpoint: front.endpoint,
     region,
@@ -114,7 +154,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     });
   }
   for (const bucket of model.buckets) {
-    fauxqs.createBucket(bucket.name);
+    emulator.createBucket(bucket.name);
     resources.set(bucket.logicalId, {
       ref: bucket.name,
       attributes: {
@@ -129,7 +169,13 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     resources.set(fn.logicalId, { ref: fn.name, attributes: { Arn: arn } });
   }
 
+  const seeded = await seedBuckets(front.endpoint, model.buckets, options.seed ?? [], cwd);
+
   const ctx = { resources, region, account: LOCAL_ACCOUNT };
+  const outputs = model.outputs.map((output) => {
+    const value = resolveValue(output.value, ctx);
+    return { ...output, value: value instanceof Unresolved ? undefined : value };
+  });
   const functions = new Map<string, { runtime: FunctionRuntime; arn: string }>();
   const byLogicalId = new Map<string, FunctionRuntime>();
   for (const fn of model.functions) {
@@ -157,7 +203,8 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     }
     const runtime = new FunctionRuntime({
       name: fn.name,
-      codeDir: fn.codeDir,
+      codeDir: await codeRoots.stage(fn.codeDir, fn.logicalId),
+      projectDir: cwd,
       handler: fn.handler,
       timeoutSeconds: fn.timeoutSeconds,
       region,
@@ -208,13 +255,19 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       }),
     );
   }
-  target = { functions, pollers };
+  serve({ functions, pollers });
   for (const poller of pollers) poller.start();
 
   let stopping: Promise<void> | undefined;
   return {
     endpoint: front.endpoint,
     region,
+    listeners: [new URL(front.endpoint).host, `${emulator.host}:${emulator.port}`],
+    buckets: model.buckets.map((b) => ({
+      ...b,
+      seeded: seeded.filter((s) => s.bucket === b.name).flatMap((s) => s.keys),
+    })),
+    outputs,
     queues,
     functions: model.functions
       .filter((fn) => functions.has(fn.name))
@@ -229,10 +282,10 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       stopping ??= (async () => {
         await Promise.all(pollers.map((p) => p.stop()));
         await Promise.all([...functions.values()].map((f) => f.runtime.stop()));
-        front.server.closeAllConnections();
-        await new Promise<void>((resolve) => front.server.close(() => resolve()));
+        await codeRoots.remove();
+        await closeServer(front.server);
         sqs.destroy();
-        await fauxqs.stop();
+        await emulator.stop();
       })();
       return stopping;
     },

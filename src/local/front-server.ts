@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, request, type Server } from "node:h
 import type { AddressInfo } from "node:net";
 import { ConfigError } from "../core/errors.ts";
 import { handleLambdaApi, isLambdaApiPath, type LambdaApiTarget } from "./lambda-api.ts";
+import { refusalOf } from "./local-request.ts";
+import { handsOutQueueUrls, pathStyleQueueUrls } from "./queue-urls.ts";
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -14,8 +16,11 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 /**
  * One endpoint for every AWS client, as LocalStack gives: Lambda API paths are answered here,
- * everything else (SQS, SNS, S3) is passed to fauxqs unchanged, Host header included, so the
- * queue URLs fauxqs hands out carry this endpoint's address.
+ * everything else (SQS, SNS, S3) is passed to fauxqs, Host header included. Requests for a host
+ * that is not this machine, and browser requests from other sites, are refused with 403.
+ * The queue URLs it hands out are path-style on the address the client used
+ * (`http://127.0.0.1:4566/000000000000/reports`), so a default SDK client or the AWS CLI can use
+ * them where `*.localhost` names (fauxqs's `sqs.us-east-1.localhost`) do not resolve.
  */
 export async function startFrontServer(options: {
   host: string;
@@ -24,6 +29,12 @@ export async function startFrontServer(options: {
   lambda: () => LambdaApiTarget;
 }): Promise<{ server: Server; endpoint: string }> {
   const server = createServer((req, res) => {
+    const refusal = refusalOf(req.headers, options.host);
+    if (refusal !== undefined) {
+      res.writeHead(403, { "content-type": "text/plain; charset=utf-8" }).end(`${refusal}\n`);
+      req.resume();
+      return;
+    }
     const url = new URL(req.url ?? "/", "http://local");
     if (isLambdaApiPath(url.pathname)) {
       readBody(req)
@@ -49,6 +60,24 @@ export async function startFrontServer(options: {
         headers: req.headers,
       },
       (answer) => {
+        if (handsOutQueueUrls(req.headers) && req.headers.host !== undefined) {
+          const host = req.headers.host;
+          readBody(answer).then(
+            (body) => {
+              const out = pathStyleQueueUrls(body, host);
+              // The body changed length: its framing headers are the upstream's no longer.
+              const { "content-length": _length, "transfer-encoding": _chunked, ...headers } = answer.headers;
+              res
+                .writeHead(answer.statusCode ?? 502, {
+                  ...headers,
+                  "content-length": String(Buffer.byteLength(out)),
+                })
+                .end(out);
+            },
+            () => res.destroy(),
+          );
+          return;
+        }
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       },

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
+import { provideAwsSdk } from "./provided-sdk.ts";
 
 interface HostData {
   readonly codeDir: string;
@@ -14,12 +15,19 @@ interface HostData {
   readonly functionName: string;
   readonly memoryMb: number;
   readonly region: string;
+  /** The project whose installed `@aws-sdk/*` clients stand in for the runtime's. */
+  readonly projectDir: string;
 }
 
 export interface InvokeRequest {
   readonly id: number;
   readonly event: unknown;
   readonly deadline: number;
+}
+
+/** Sent once, when the handler module has loaded or failed to. */
+export interface InitDone {
+  readonly init: true;
 }
 
 export type InvokeReply =
@@ -37,12 +45,15 @@ type Handler = (event: unknown, context: unknown) => unknown;
 
 const data = workerData as HostData;
 const port = parentPort;
+provideAwsSdk(data.projectDir);
 
 async function loadHandler(): Promise<Handler> {
   const dot = data.handler.lastIndexOf(".");
   const file = data.handler.slice(0, dot);
   const exportName = data.handler.slice(dot + 1);
-  const candidates = [".mjs", ".js", ".cjs"].map((ext) => join(data.codeDir, file + ext));
+  // The order Lambda's Node.js runtime tries; the module type of each comes from Node's own rules
+  // in the code's root (see code-root.ts): .mjs ESM, .cjs CommonJS, .js as its package.json says.
+  const candidates = [".js", ".mjs", ".cjs"].map((ext) => join(data.codeDir, file + ext));
   const path = candidates.find((p) => existsSync(p));
   if (path === undefined) throw new Error(`no ${file}.mjs/.js/.cjs in ${data.codeDir}`);
   const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
@@ -52,8 +63,13 @@ async function loadHandler(): Promise<Handler> {
 }
 
 const ready = loadHandler();
-// Reported to the invocation that waits for it (below), not as an unhandled rejection.
-ready.catch(() => {});
+// The init phase is over, loaded or not: the parent starts the invocation's clock only now, as
+// Lambda times its init phase apart from the invocation. A failure is reported to the invocation
+// that waits for it (below), not as an unhandled rejection.
+ready.then(
+  () => port?.postMessage({ init: true } satisfies InitDone),
+  () => port?.postMessage({ init: true } satisfies InitDone),
+);
 let requestCount = 0;
 
 function context(deadline: number) {

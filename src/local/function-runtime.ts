@@ -1,6 +1,6 @@
 import { createInterface } from "node:readline";
 import { Worker } from "node:worker_threads";
-import type { InvokeReply, InvokeRequest } from "./function-host.ts";
+import type { InitDone, InvokeReply, InvokeRequest } from "./function-host.ts";
 
 export interface FunctionRuntimeOptions {
   readonly name: string;
@@ -9,6 +9,8 @@ export interface FunctionRuntimeOptions {
   readonly timeoutSeconds: number;
   readonly env: Record<string, string>;
   readonly region: string;
+  /** Where `@aws-sdk/*` is found when the code does not bundle it. @default process.cwd() */
+  readonly projectDir?: string;
   readonly onLog: (line: string) => void;
 }
 
@@ -23,6 +25,9 @@ const HOST_URL = new URL(
 );
 
 type Settle = (outcome: InvokeOutcome, reusable: boolean) => void;
+
+/** Lambda gives a function's init phase (loading its code) up to 10 s, apart from its timeout. */
+const INIT_LIMIT_MS = 10_000;
 
 /**
  * A local function: worker threads holding the handler module with the function's own
@@ -39,6 +44,8 @@ export class FunctionRuntime {
   readonly #all = new Set<Worker>();
   /** How to settle the invocation each busy environment runs. */
   readonly #busy = new Map<Worker, { readonly id: number; readonly settle: Settle }>();
+  /** Settles when an environment's code has loaded (or failed to): its init phase is over. */
+  readonly #initialized = new WeakMap<Worker, Promise<void>>();
   #nextId = 1;
 
   constructor(options: FunctionRuntimeOptions) {
@@ -53,6 +60,7 @@ export class FunctionRuntime {
         functionName: this.options.name,
         memoryMb: 128,
         region: this.options.region,
+        projectDir: this.options.projectDir ?? process.cwd(),
       },
       env: this.options.env,
       stdout: true,
@@ -61,7 +69,19 @@ export class FunctionRuntime {
     for (const stream of [worker.stdout, worker.stderr]) {
       createInterface({ input: stream }).on("line", (line) => this.options.onLog(line));
     }
-    worker.on("message", (reply: InvokeReply) => {
+    let initDone = () => {};
+    const initialized = new Promise<void>((resolve) => {
+      initDone = resolve;
+    });
+    // Past the init limit the invocation's clock starts anyway.
+    const initLimit = setTimeout(() => initDone(), INIT_LIMIT_MS).unref();
+    void initialized.then(() => clearTimeout(initLimit));
+    this.#initialized.set(worker, initialized);
+    worker.on("message", (reply: InvokeReply | InitDone) => {
+      if ("init" in reply) {
+        initDone();
+        return;
+      }
       const busy = this.#busy.get(worker);
       if (busy === undefined || busy.id !== reply.id) return;
       if (reply.ok) busy.settle({ ok: true, result: reply.result }, true);
@@ -72,6 +92,7 @@ export class FunctionRuntime {
         );
     });
     const ended = (message: string) => {
+      initDone();
       this.#forget(worker);
       this.#busy
         .get(worker)
@@ -89,10 +110,23 @@ export class FunctionRuntime {
     if (idle !== -1) this.#idle.splice(idle, 1);
   }
 
-  invoke(event: unknown): Promise<InvokeOutcome> {
+  async invoke(event: unknown): Promise<InvokeOutcome> {
     const worker = this.#idle.pop() ?? this.#start();
     const id = this.#nextId++;
     const timeoutMs = this.options.timeoutSeconds * 1_000;
+    // Held by this invocation while its code loads; an environment that dies meanwhile settles it.
+    let diedInInit: InvokeOutcome | undefined;
+    this.#busy.set(worker, {
+      id,
+      settle: (outcome) => {
+        diedInInit = outcome;
+      },
+    });
+    await this.#initialized.get(worker);
+    if (diedInInit !== undefined) {
+      this.#busy.delete(worker);
+      return diedInInit;
+    }
     return new Promise<InvokeOutcome>((resolve) => {
       const settle: Settle = (outcome, reusable) => {
         clearTimeout(timer);

@@ -1,21 +1,24 @@
-import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { execFile, spawn } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliCommand } from "../../src/cli/commands/dev.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { drainQueue, queueDepth } from "../helpers/sqs.ts";
 import { type RunningCli, runCli, startCli } from "./run-cli.ts";
 
 interface Ready {
   endpoint: string;
+  environment: Record<string, string>;
   queues: { logicalId: string; name: string; url: string }[];
   functions: { name: string }[];
 }
 
 const execFileAsync = promisify(execFile);
 let outDir: string | undefined;
+let assembly: string;
 let dev: RunningCli;
 let ready: Ready;
 let sqs: SQSClient;
@@ -47,8 +50,46 @@ async function synthFixture(): Promise<string> {
   return resolve(outDir);
 }
 
+/**
+ * Runs `sqs-jobs dev` as a person would (no --json) until it says it is ready, then stops it:
+ * what it printed, and how long it took.
+ */
+async function devOutput(args: readonly string[], env: Record<string, string | undefined> = {}) {
+  const started = Date.now();
+  const child = spawn(resolve("node_modules/.bin/node"), [resolve("src/cli/main.ts"), "dev", ...args], {
+    env: { ...process.env, AWS_ENDPOINT_URL: undefined, npm_package_name: undefined, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  let stopped = false;
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+    // Once: a second SIGINT means "exit now", and one landing as it exits ends it by the signal.
+    if (!stopped && stdout.includes("Press Ctrl-C to stop.")) {
+      stopped = true;
+      child.kill("SIGINT");
+    }
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const code = await new Promise<number | null>((done) => child.on("close", done));
+  return { code, stdout, stderr, ms: Date.now() - started };
+}
+
 beforeAll(async () => {
-  dev = startCli(["dev", "--port", "0", "--app", await synthFixture(), "--json"]);
+  assembly = await synthFixture();
+  dev = startCli([
+    "dev",
+    "--port",
+    "0",
+    "--app",
+    assembly,
+    "--json",
+    "--write-env",
+    join(assembly, "dev.env"),
+  ]);
   ready = (await dev.firstJson) as Ready;
   sqs = new SQSClient({
     endpoint: ready.endpoint,
@@ -60,8 +101,65 @@ beforeAll(async () => {
 
 afterAll(async () => {
   sqs?.destroy();
-  await dev?.stop("SIGKILL");
+  // SIGINT, not SIGKILL: a stopped stack removes the copies of its functions' code.
+  await dev?.stop("SIGINT");
   if (outDir !== undefined) await rm(outDir, { recursive: true, force: true });
+});
+
+describe("sqs-jobs dev tells a user how to reach it", () => {
+  it("prints each queue's URL, the producer's variables and commands to paste", async () => {
+    // When a person starts it from this repository (npm start / npm run sqs-jobs)
+    const repo = await devOutput(["--port", "0", "--app", assembly], {
+      npm_package_name: "sqs-jobs",
+      npm_lifecycle_event: "start",
+    });
+    expect(repo.code, repo.stderr).toBe(0);
+    const endpoint = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(repo.stdout)?.[1];
+    // Then every queue is listed with a URL a default client can use
+    expect(repo.stdout).toMatch(
+      new RegExp(`DevFixture-WorkBF636A8B\\s+${endpoint}/000000000000/DevFixture-WorkBF636A8B`),
+    );
+    // And the variables a producer needs, one export per line, then a command that works here
+    expect(repo.stdout).toContain(`  export AWS_ENDPOINT_URL=${endpoint}\n`);
+    expect(repo.stdout).toContain("  export AWS_REGION=us-east-1\n");
+    expect(repo.stdout).toContain("  export AWS_ACCESS_KEY_ID=test\n");
+    expect(repo.stdout).toContain(
+      `  export SQS_JOBS_DEVFIXTURE_WORKBF636A8B_QUEUE_URL=${endpoint}/000000000000/DevFixture-WorkBF636A8B\n`,
+    );
+    expect(repo.stdout).not.toContain("SQS_JOBS_DEVFIXTURE_DLQ");
+    expect(repo.stdout).toContain("  npm run sqs-jobs -- status\n");
+    expect(repo.stdout).not.toMatch(/^ {2}sqs-jobs status$/m);
+  }, 60_000);
+
+  it("prints npx commands where sqs-jobs is an installed package", () => {
+    expect(cliCommand({ npm_package_name: "my-app", npm_lifecycle_event: "dev" })).toBe("npx sqs-jobs");
+    expect(cliCommand({ npm_command: "exec" })).toBe("npx sqs-jobs");
+    expect(cliCommand({ npm_package_name: "sqs-jobs", npm_lifecycle_event: "sqs-jobs" })).toBe(
+      "npm run sqs-jobs --",
+    );
+  });
+
+  it("writes the same variables to --write-env", async () => {
+    const written = await readFile(join(assembly, "dev.env"), "utf8");
+    const lines = Object.entries(ready.environment).map(([key, value]) => `${key}=${value}`);
+    expect(written).toBe(`${lines.join("\n")}\n`);
+    expect(ready.environment).toMatchObject({
+      AWS_ENDPOINT_URL: ready.endpoint,
+      AWS_REGION: "us-east-1",
+      SQS_JOBS_DEVFIXTURE_WORKBF636A8B_QUEUE_URL: queue("Work").url,
+    });
+  });
+
+  it("says at once that the port is taken, before synthesizing the app", async () => {
+    // Given a running dev on a port, when a second one starts on it with an app that takes 30 s
+    const port = new URL(ready.endpoint).port;
+    const second = await devOutput(["--port", port, "--app", "sleep 30"]);
+    // Then it fails within seconds, naming the port and the option
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+    expect(second.stderr).toContain("--port");
+    expect(second.ms).toBeLessThan(15_000);
+  }, 30_000);
 });
 
 describe("sqs-jobs dev with the other commands pointed at it", () => {
@@ -72,15 +170,18 @@ describe("sqs-jobs dev with the other commands pointed at it", () => {
     const before = JSON.parse((await cli("status", work.name, "--json")).stdout).queues[0];
     expect(before.mappings).toEqual([expect.objectContaining({ state: "Enabled" })]);
 
-    // When it is paused and a job is sent
+    // When it is paused and a job is sent, then one to the same function's Control queue
     const paused = await cli("pause", work.name);
     expect(paused.code).toBe(0);
     expect(paused.stdout).toMatch(/-> DevFixture-Echo\w+: Disabl/);
     await sqs.send(new SendMessageCommand({ QueueUrl: work.url, MessageBody: "hello" }));
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    await sqs.send(new SendMessageCommand({ QueueUrl: queue("Control").url, MessageBody: "control" }));
 
-    // Then the job waits in the queue and status shows the consumer off
-    expect(await queueDepth(sqs, work.url)).toMatchObject({ visible: 1 });
+    // Then the control job runs (the paused one had the time and the function to run too),
+    // the paused job waits in the queue, and status shows the consumer off
+    const ran = await drainQueue(sqs, queue("Out").url, { expect: 1, quietMs: 15_000 });
+    expect(ran.map((m) => JSON.parse(m.Body ?? "{}").body)).toEqual(["control"]);
+    expect(await queueDepth(sqs, work.url)).toMatchObject({ visible: 1, inFlight: 0 });
     const table = await cli("status", work.name);
     expect(table.stdout).toMatch(new RegExp(`${work.name.slice(0, 10)}.*\\s1\\s.*\\soff`));
 

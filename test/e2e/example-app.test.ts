@@ -48,7 +48,17 @@ beforeAll(async () => {
       CDK_CONTEXT_JSON: JSON.stringify({ "aws:cdk:enable-asset-metadata": true }),
     },
   });
-  dev = startCli(["dev", "--port", "0", "--app", resolve(outDir), "--json"]);
+  // As `npm start` runs it: the example's bucket seeded with handlers/seed (inputs/sample.txt)
+  dev = startCli([
+    "dev",
+    "--port",
+    "0",
+    "--app",
+    resolve(outDir),
+    "--json",
+    "--seed",
+    "Bucket=handlers/seed",
+  ]);
   endpoint = ((await dev.firstJson) as { endpoint: string }).endpoint;
   const client = { endpoint, region: "us-east-1", credentials: { accessKeyId: "t", secretAccessKey: "t" } };
   sqs = new SQSClient({ ...client, useQueueUrlAsEndpoint: false });
@@ -60,25 +70,31 @@ beforeAll(async () => {
 afterAll(async () => {
   sqs?.destroy();
   s3?.destroy();
-  await dev?.stop("SIGKILL");
+  // SIGINT, not SIGKILL: a stopped stack removes the copies of its functions' code.
+  await dev?.stop("SIGINT");
   await rm(outDir, { recursive: true, force: true });
 });
 
 describe("the example app under sqs-jobs dev", () => {
-  it("runs a report job end to end: JobClient -> queue -> bundled consumer -> result in the bucket", async () => {
-    // Given an input file and a producer pointed at the local queue
-    await s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: "inputs/a.txt", Body: "to be or not to be\n" }),
-    );
+  it("runs a report job end to end on the seeded input: JobClient -> queue -> bundled consumer -> report", async () => {
+    // Given the input the quick start names, put there by --seed, and a producer
+    expect(await readObject("inputs/sample.txt")).toMatch(/^The quick brown fox/);
     const jobs = new JobClient({ queueUrl: await queueUrl("reports"), sqs });
-    // When a job is sent
-    const { jobId } = await jobs.send(buildReport, { inputKey: "inputs/a.txt", topWords: 2 });
+    // When the quick start's job is sent
+    const { jobId } = await jobs.send(buildReport, { inputKey: "inputs/sample.txt", topWords: 2 });
     // Then the consumer stores its report under the job id
     const report = await eventually(
       () => readObject(`reports/${jobId}.json`),
       (r) => r !== undefined,
     );
-    expect(JSON.parse(report ?? "{}")).toMatchObject({ inputKey: "inputs/a.txt", lines: 1 });
+    expect(JSON.parse(report ?? "{}")).toMatchObject({
+      inputKey: "inputs/sample.txt",
+      lines: 3,
+      topWords: [
+        { word: "the", count: 7 },
+        { word: "dog", count: 2 },
+      ],
+    });
   }, 40_000);
 
   it("shows a failed job in dlq peek with its reason, and dlq redrive brings it back to succeed", async () => {
@@ -120,7 +136,15 @@ describe("the example app under sqs-jobs dev", () => {
     const jobs = new JobClient({ queueUrl: email, sqs });
     await jobs.send(sendEmail, { to: "ana@example.com", subject: "hello", body: "one" });
     await jobs.send(sendEmail, { to: "ana@example.com", subject: "hello", body: "two" });
-    await new Promise((r) => setTimeout(r, 2_000));
+    // A report job sent after them, on the consumer that is not paused, runs to its end: the
+    // email consumer had that time too, and took nothing
+    const reports = new JobClient({ queueUrl: await queueUrl("reports"), sqs });
+    const { jobId } = await reports.send(buildReport, { inputKey: "inputs/sample.txt" });
+    const control = await eventually(
+      () => readObject(`reports/${jobId}.json`),
+      (r) => r !== undefined,
+    );
+    expect(control).toBeDefined();
     expect(await queueDepth(sqs, email)).toMatchObject({ visible: 2, inFlight: 0 });
     const paused = await cli("status", "email.fifo");
     expect(paused.stdout).toMatch(/email\.fifo\s+2\s+0\s+0/);

@@ -61,6 +61,11 @@ async function ok(fn: FunctionRuntime, kind: string): Promise<Probe> {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "sqs-jobs-runtime-"));
   await writeFile(join(dir, "index.mjs"), HANDLER);
+  // Loading takes longer than the 1 s timeout, as a cold start of a big bundle can on a busy machine
+  await writeFile(
+    join(dir, "slow.mjs"),
+    "await new Promise((r) => setTimeout(r, 1500));\nexport const handler = async () => 'loaded';\n",
+  );
 });
 
 afterAll(async () => {
@@ -69,6 +74,20 @@ afterAll(async () => {
 });
 
 describe("local function environments", () => {
+  it("times the init phase (loading the code) apart from the invocation, as Lambda does", async () => {
+    const fn = new FunctionRuntime({
+      name: "slow-init",
+      codeDir: dir,
+      handler: "slow.handler",
+      timeoutSeconds: 1,
+      env: {},
+      region: "us-east-1",
+      onLog: () => {},
+    });
+    runtimes.push(fn);
+    expect(await fn.invoke({})).toEqual({ ok: true, result: "loaded" });
+  });
+
   it("reuses a warm environment for invocations one after another", async () => {
     const fn = runtime();
     const first = await ok(fn, "plain");

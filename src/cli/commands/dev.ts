@@ -1,21 +1,28 @@
-import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import { writeFile } from "node:fs/promises";
+import { queueUrlEnvVar } from "../../core/env.ts";
+import { ConfigError } from "../../core/errors.ts";
 import { createSqsClient } from "../../core/sqs-client.ts";
+import { type BucketSeed, parseBucketSeed } from "../../local/bucket-seed.ts";
 import type { DevEvent, DevStack } from "../../local/dev-stack.ts";
 import { queueNameOf } from "../../ops/queue-ref.ts";
 import { type Command, intOption, stringOption } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { DevSummary } from "../dev-summary.ts";
+import { nodeTooOld } from "../node-version.ts";
 
 export const devCommand: Command = {
   name: "dev",
   summary: "run the CDK app's queues and functions locally (no AWS, no Docker)",
   help: `Usage: sqs-jobs dev [--app CMD|DIR] [--port 4566] [--host H] [--persist DIR]
+                    [--write-env FILE] [--seed BUCKET=DIR]
 
 Synthesizes the CDK app, creates its SQS queues in an embedded emulator (fauxqs)
 and runs every SQS-triggered function's real handler locally, the way Lambda's
 poller does (batch size, batching window, maximum concurrency, partial batch
-responses, timeouts). One endpoint serves SQS, S3, SNS and the Lambda API, so
-every sqs-jobs command, the AWS SDK and the AWS CLI work against it. Every few
+responses, timeouts), each from a root of its own with the AWS SDK the Lambda
+runtime provides. One endpoint, on loopback, serves SQS, S3, SNS and the Lambda
+API, so every sqs-jobs command, the AWS SDK and the AWS CLI work against it. It
+prints each queue's URL and the variables a producer needs. Every few
 seconds it prints per function the jobs that succeeded, were returned for retry
 or were dead-lettered, and each DLQ's depth when it changes. Ctrl-C stops
 everything.
@@ -24,13 +31,21 @@ Options:
   --app CMD|DIR   the CDK app command, or a synthesized cdk.out directory
                   (default: "app" in ./cdk.json)
   --port N        port of the endpoint, 0 for any free port (default 4566)
-  --host H        interface to listen on (default 127.0.0.1)
+  --host H        interface to listen on (default 127.0.0.1; anything else
+                  lets other machines send and read jobs)
   --persist DIR   keep queues and messages in DIR across restarts
+  --write-env F   write AWS_ENDPOINT_URL, AWS_REGION, dummy credentials and
+                  SQS_JOBS_<NAME>_QUEUE_URL for each queue to file F (KEY=value
+                  lines, for node --env-file F or set -a; . F)
+  --seed B=DIR    put every file under DIR into bucket B (its construct id, as
+                  in new s3.Bucket(this, "Bucket"), or its local name), keyed
+                  by its path under DIR; several: --seed A=dir1,B=dir2
   --json          one JSON object per line: the stack, then every event
 
 Examples:
   sqs-jobs dev
   sqs-jobs dev --app "npx tsx infra/app.ts" --port 4567 --persist .sqs-jobs/data
+  sqs-jobs dev --write-env .sqs-jobs/dev.env --seed Bucket=fixtures/bucket
   # in another terminal:
   export AWS_ENDPOINT_URL=http://127.0.0.1:4566
   sqs-jobs status`,
@@ -39,10 +54,22 @@ Examples:
     port: { type: "string" },
     host: { type: "string" },
     persist: { type: "string" },
+    "write-env": { type: "string" },
+    seed: { type: "string" },
   },
   args: { min: 0, max: 0 },
   async run(ctx, _positionals, values) {
+    // The emulator needs node:sqlite (22.13) and the functions' module hooks need 22.15.
+    const tooOld = nodeTooOld([22, 15], "sqs-jobs dev");
+    if (tooOld !== undefined) throw new ConfigError(tooOld);
     const port = intOption(values, "port", { min: 0, max: 65_535 }) ?? 4566;
+    const seed: BucketSeed[] = (stringOption(values, "seed") ?? "")
+      .split(",")
+      .filter((part) => part !== "")
+      .map(parseBucketSeed);
+    // Not --env-file: Node reads that option from anywhere on its command line, even after the
+    // script, and exits when the file does not exist yet.
+    const envFile = stringOption(values, "write-env");
     const summary = new DevSummary();
     let ready = false;
     const early: DevEvent[] = [];
@@ -60,30 +87,70 @@ Examples:
       host: stringOption(values, "host"),
       persistDir: stringOption(values, "persist"),
       region: stringOption(values, "region"),
+      seed,
       onEvent,
     });
-    printStack(ctx, stack);
+    if (envFile !== undefined)
+      await writeFile(
+        envFile,
+        `${producerEnvironment(stack)
+          .map(([k, v]) => `${k}=${v}`)
+          .join("\n")}\n`,
+      );
+    const signalled = untilSignal(ctx);
+    printStack(ctx, stack, envFile);
     ready = true;
     for (const event of early.splice(0)) showEvent(ctx, summary, event);
-    return await runUntilSignal(ctx, stack, summary);
+    return await runUntilSignal(ctx, stack, summary, signalled);
   },
 };
 
-function printStack(ctx: CliContext, stack: DevStack): void {
+/**
+ * What a producer on this machine needs to reach the stack: the endpoint, a region, dummy
+ * credentials (the emulator checks none, the SDK wants some) and each source queue's URL under
+ * the variable `JobClient({ queue })` reads.
+ */
+function producerEnvironment(stack: DevStack): [string, string][] {
+  const dlqs = new Set(stack.queues.flatMap((q) => (q.dlqUrl === undefined ? [] : [q.dlqUrl])));
+  return [
+    ["AWS_ENDPOINT_URL", stack.endpoint],
+    ["AWS_REGION", stack.region],
+    ["AWS_ACCESS_KEY_ID", "test"],
+    ["AWS_SECRET_ACCESS_KEY", "test"],
+    ...stack.queues
+      .filter((q) => !dlqs.has(q.url))
+      .map((q): [string, string] => [queueUrlEnvVar(q.name), q.url]),
+  ];
+}
+
+/**
+ * How the user runs sqs-jobs, so printed commands can be pasted: `npm run sqs-jobs --` inside
+ * this repository (npm start, npm run sqs-jobs), `npx sqs-jobs` where it is a package.
+ */
+export function cliCommand(env: NodeJS.ProcessEnv = process.env): string {
+  return env.npm_package_name === "sqs-jobs" && env.npm_lifecycle_event !== undefined
+    ? "npm run sqs-jobs --"
+    : "npx sqs-jobs";
+}
+
+function printStack(ctx: CliContext, stack: DevStack, envFile: string | undefined): void {
   if (ctx.json) {
-    const { endpoint, region, queues, functions } = stack;
-    ctx.out(JSON.stringify({ type: "ready", endpoint, region, queues, functions }));
+    const { endpoint, region, queues, functions, buckets, outputs } = stack;
+    const environment = Object.fromEntries(producerEnvironment(stack));
+    ctx.out(
+      JSON.stringify({ type: "ready", endpoint, region, queues, functions, buckets, outputs, environment }),
+    );
     return;
   }
+  const cli = cliCommand();
   ctx.out(`Local stack listening on ${stack.endpoint} (SQS, S3, SNS, Lambda API)`);
   ctx.out("");
-  ctx.out("In another terminal:");
-  ctx.out(`  export AWS_ENDPOINT_URL=${stack.endpoint}`);
-  ctx.out("  sqs-jobs status");
-  ctx.out("");
   ctx.out("Queues:");
+  const width = Math.max(0, ...stack.queues.map((q) => q.name.length));
   for (const q of stack.queues) {
-    ctx.out(`  ${q.name}${q.dlqUrl === undefined ? "" : `  (DLQ ${queueNameOf(q.dlqUrl)})`}`);
+    ctx.out(
+      `  ${q.name.padEnd(width)}  ${q.url}${q.dlqUrl === undefined ? "" : `  (DLQ ${queueNameOf(q.dlqUrl)})`}`,
+    );
   }
   ctx.out("Functions:");
   if (stack.functions.length === 0) ctx.out("  (none triggered by SQS)");
@@ -93,6 +160,26 @@ function printStack(ctx: CliContext, stack: DevStack): void {
     );
     ctx.out(`  ${fn.name}  <- ${sources.join(", ") || "no queue"}`);
   }
+  if (stack.buckets.length > 0) {
+    ctx.out("Buckets:");
+    for (const b of stack.buckets) {
+      const seeded = b.seeded.length === 0 ? "" : `  (seeded: ${b.seeded.join(", ")})`;
+      ctx.out(`  ${b.name}${seeded}`);
+    }
+  }
+  if (stack.outputs.length > 0) {
+    ctx.out("Outputs:");
+    for (const o of stack.outputs) ctx.out(`  ${o.stackName}.${o.key} = ${o.value ?? "(no local value)"}`);
+  }
+  ctx.out("");
+  ctx.out(
+    envFile === undefined
+      ? "For a producer or the AWS CLI in another terminal (or pass --write-env FILE):"
+      : `For a producer or the AWS CLI in another terminal (also written to ${envFile}):`,
+  );
+  for (const [key, value] of producerEnvironment(stack)) ctx.out(`  export ${key}=${value}`);
+  ctx.out("Then, for example:");
+  ctx.out(`  ${cli} status`);
   ctx.out("");
   ctx.out("Press Ctrl-C to stop.");
 }
@@ -111,31 +198,13 @@ function showEvent(ctx: CliContext, summary: DevSummary, event: DevEvent): void 
 
 const TICK_MS = 2_000;
 
-/** Prints summaries until SIGINT/SIGTERM, then stops the stack; a second signal exits at once. */
-async function runUntilSignal(ctx: CliContext, stack: DevStack, summary: DevSummary): Promise<number> {
-  const sqs = createSqsClient({
-    endpoint: stack.endpoint,
-    region: stack.region,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
-  const dlqs = [...new Set(stack.queues.flatMap((q) => (q.dlqUrl === undefined ? [] : [q.dlqUrl])))];
-  const tick = async (): Promise<void> => {
-    if (ctx.json) return;
-    for (const line of summary.tick()) ctx.out(`${time()} ${line}`);
-    for (const url of dlqs) {
-      try {
-        const out = await sqs.send(
-          new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages"] }),
-        );
-        const line = summary.dlq(queueNameOf(url), Number(out.Attributes?.ApproximateNumberOfMessages ?? 0));
-        if (line !== undefined) ctx.out(`${time()} ${line}`);
-      } catch {
-        // A DLQ read failing during shutdown or a restart is not worth a message; the next tick retries.
-      }
-    }
-  };
-  const timer = setInterval(() => void tick(), TICK_MS);
-  await new Promise<void>((resolve) => {
+/**
+ * Resolves on the first SIGINT/SIGTERM; a second one exits at once. Listening starts when this is
+ * called: before the stack says "Press Ctrl-C", or a Ctrl-C right after it would meet Node's
+ * default action and kill the process without stopping anything.
+ */
+function untilSignal(ctx: CliContext): Promise<void> {
+  return new Promise<void>((resolve) => {
     let signalled = false;
     const onSignal = (signal: NodeJS.Signals): void => {
       if (signalled) {
@@ -148,6 +217,28 @@ async function runUntilSignal(ctx: CliContext, stack: DevStack, summary: DevSumm
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
   });
+}
+
+/** Prints summaries until `signalled`, then stops the stack. */
+async function runUntilSignal(
+  ctx: CliContext,
+  stack: DevStack,
+  summary: DevSummary,
+  signalled: Promise<void>,
+): Promise<number> {
+  const sqs = createSqsClient({
+    endpoint: stack.endpoint,
+    region: stack.region,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+  const dlqs = [...new Set(stack.queues.flatMap((q) => (q.dlqUrl === undefined ? [] : [q.dlqUrl])))];
+  const tick = async (): Promise<void> => {
+    if (ctx.json) return;
+    for (const line of summary.tick()) ctx.out(`${time()} ${line}`);
+    for (const line of await summary.readDlqs(sqs, dlqs)) ctx.out(`${time()} ${line}`);
+  };
+  const timer = setInterval(() => void tick(), TICK_MS);
+  await signalled;
   clearInterval(timer);
   ctx.note("stopping: waiting for running batches to finish...");
   await tick();

@@ -14,6 +14,8 @@ const work = new Queue(stack, "Work", {
   deadLetterQueue: { queue: dlq, maxReceiveCount: 2 },
 });
 const out = new Queue(stack, "Out");
+// Consumed by the same function: the control that shows a paused Work mapping could have run.
+const control = new Queue(stack, "Control");
 const fn = new NodejsFunction(stack, "Echo", {
   entry: fileURLToPath(new URL("./handler.ts", import.meta.url)),
   runtime: Runtime.NODEJS_24_X,
@@ -22,5 +24,6 @@ const fn = new NodejsFunction(stack, "Echo", {
   bundling: { format: OutputFormat.ESM, externalModules: ["@aws-sdk/*"], forceDockerBundling: false },
 });
 fn.addEventSource(new SqsEventSource(work, { batchSize: 5, reportBatchItemFailures: true }));
+fn.addEventSource(new SqsEventSource(control, { batchSize: 5, reportBatchItemFailures: true }));
 out.grantSendMessages(fn);
 app.synth();

@@ -1,0 +1,132 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DevStack, startDevStack } from "../../src/local/dev-stack.ts";
+
+/**
+ * `sqs-jobs dev` seen from the network: what it listens on and which requests it serves. The app
+ * is a hand-written cloud assembly (one queue), so no synth is needed.
+ */
+let dir: string;
+let stack: DevStack;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "sqs-jobs-network-"));
+  const template = { Resources: { Jobs: { Type: "AWS::SQS::Queue", Properties: { QueueName: "jobs" } } } };
+  await writeFile(join(dir, "Net.template.json"), JSON.stringify(template));
+  await writeFile(
+    join(dir, "manifest.json"),
+    JSON.stringify({
+      version: "48.0.0",
+      artifacts: {
+        Net: { type: "aws:cloudformation:stack", properties: { templateFile: "Net.template.json" } },
+      },
+    }),
+  );
+  stack = await startDevStack({ app: dir, port: 0 });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+});
+
+/** A raw request with the headers a browser or an attacker would choose. */
+function send(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body = "",
+): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(stack.endpoint);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: hostname, port, method, path, headers }, (res) => {
+      let text = "";
+      res.on("data", (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+const listQueues = (headers: Record<string, string>) =>
+  send(
+    "POST",
+    "/",
+    {
+      "content-type": "application/x-amz-json-1.0",
+      "x-amz-target": "AmazonSQS.ListQueues",
+      ...headers,
+    },
+    "{}",
+  );
+
+describe("sqs-jobs dev on the network", () => {
+  it("listens on loopback only: the endpoint and the emulator behind it", async () => {
+    // Given every socket the stack says it listens on (the endpoint and fauxqs)
+    expect(stack.listeners).toHaveLength(2);
+    // Then the kernel shows each bound to 127.0.0.1, not 0.0.0.0
+    const { stdout } = await promisify(execFile)("ss", ["-ltnH"]);
+    for (const listener of stack.listeners) {
+      const port = listener.split(":").at(-1);
+      const bound = stdout
+        .split("\n")
+        .map((line) => line.trim().split(/\s+/)[3])
+        .filter((local) => local?.endsWith(`:${port}`));
+      expect(bound, listener).toEqual([`127.0.0.1:${port}`]);
+    }
+  });
+
+  it("serves localhost, *.localhost and IP addresses as Host", async () => {
+    const { port } = new URL(stack.endpoint);
+    for (const host of [
+      `127.0.0.1:${port}`,
+      `localhost:${port}`,
+      `sqs.us-east-1.localhost:${port}`,
+      `[::1]:${port}`,
+    ]) {
+      expect((await listQueues({ host })).status, host).toBe(200);
+    }
+  });
+
+  it("refuses a Host that is not this machine (DNS rebinding) with 403 and the reason", async () => {
+    const answer = await listQueues({ host: `attacker.example:${new URL(stack.endpoint).port}` });
+    expect(answer.status).toBe(403);
+    expect(answer.body).toMatch(/Host "attacker\.example:\d+" is not this machine.*DNS rebinding/);
+    const lambda = await send("GET", "/2015-03-31/event-source-mappings/", { host: "attacker.example" });
+    expect(lambda.status).toBe(403);
+  });
+
+  it("refuses browser requests from other sites, serves pages on localhost", async () => {
+    // A simple cross-origin POST (no preflight) from a page elsewhere
+    const invoke = await send(
+      "POST",
+      "/2015-03-31/functions/any/invocations",
+      { "content-type": "text/plain", origin: "https://attacker.example" },
+      "{}",
+    );
+    expect(invoke.status).toBe(403);
+    expect(invoke.body).toMatch(/cross-origin request from "https:\/\/attacker\.example" refused/);
+    expect((await listQueues({ origin: "null" })).status).toBe(403);
+    expect((await listQueues({ "sec-fetch-site": "cross-site" })).status).toBe(403);
+    // A local page is served
+    expect((await listQueues({ origin: "http://localhost:3000" })).status).toBe(200);
+    expect(
+      (await listQueues({ origin: "http://127.0.0.1:5173", "sec-fetch-site": "cross-site" })).status,
+    ).toBe(200);
+  });
+
+  it("hands out path-style queue URLs on the address the client used", async () => {
+    const { port } = new URL(stack.endpoint);
+    expect(stack.queues.map((q) => q.url)).toEqual([`http://127.0.0.1:${port}/000000000000/jobs`]);
+    const answer = await listQueues({ host: `localhost:${port}` });
+    expect(JSON.parse(answer.body).QueueUrls).toEqual([`http://localhost:${port}/000000000000/jobs`]);
+  });
+});
