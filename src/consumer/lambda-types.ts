@@ -8,6 +8,8 @@ export interface SqsMessageAttribute {
   readonly stringValue?: string | undefined;
   /** Base64, as Lambda delivers binary attributes. */
   readonly binaryValue?: string | undefined;
+  readonly stringListValues?: readonly string[] | undefined;
+  readonly binaryListValues?: readonly string[] | undefined;
   readonly dataType: string;
 }
 

@@ -1,18 +1,34 @@
 import type { Message, MessageAttributeValue } from "@aws-sdk/client-sqs";
-import type { SqsMessageAttribute, SqsRecord } from "./lambda-types.ts";
+import type { SqsMessageAttribute, SqsRecord, SqsRecordAttributes } from "./lambda-types.ts";
+
+/** The fields Lambda's poller adds to each record beyond what sqs-jobs reads. */
+export interface LambdaSqsRecord extends SqsRecord {
+  readonly attributes: SqsRecordAttributes & { readonly [name: string]: string | undefined };
+  readonly md5OfBody: string | undefined;
+  readonly eventSource: "aws:sqs";
+  readonly awsRegion: string | undefined;
+}
 
 /**
  * The record Lambda's poller builds from a received message: the one mapping from the SDK's
- * `Message` to {@link SqsRecord}, for the worker, `sqs-jobs dev` and the tests.
+ * `Message` to a Lambda SQS record, for the worker, `sqs-jobs dev` and the tests.
  */
-export function recordFromMessage(message: Message, eventSourceARN?: string): SqsRecord {
-  const attributes = message.Attributes ?? {};
+export function recordFromMessage(
+  message: Message,
+  source: { readonly arn?: string | undefined; readonly region?: string | undefined } = {},
+): LambdaSqsRecord {
+  const attributes: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.Attributes ?? {})) {
+    if (value !== undefined) attributes[name] = value;
+  }
   const messageAttributes: Record<string, SqsMessageAttribute> = {};
   for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
     messageAttributes[name] = {
       stringValue: value.StringValue,
       binaryValue:
         value.BinaryValue === undefined ? undefined : Buffer.from(value.BinaryValue).toString("base64"),
+      stringListValues: [],
+      binaryListValues: [],
       dataType: value.DataType ?? "String",
     };
   }
@@ -20,14 +36,12 @@ export function recordFromMessage(message: Message, eventSourceARN?: string): Sq
     messageId: message.MessageId ?? "",
     receiptHandle: message.ReceiptHandle ?? "",
     body: message.Body ?? "",
-    attributes: {
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? "1",
-      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp,
-      SentTimestamp: attributes.SentTimestamp,
-      MessageGroupId: attributes.MessageGroupId,
-    },
+    attributes: { ...attributes, ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? "1" },
     messageAttributes,
-    eventSourceARN,
+    md5OfBody: message.MD5OfBody,
+    eventSource: "aws:sqs",
+    eventSourceARN: source.arn,
+    awsRegion: source.region,
   };
 }
 

@@ -5,6 +5,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
+import { recordFromMessage } from "../consumer/record-from-message.ts";
 import type { FunctionRuntime, InvokeOutcome } from "./function-runtime.ts";
 
 /** The mutable settings of one local event source mapping, as the Lambda API shows them. */
@@ -172,7 +173,9 @@ export class EventSourcePoller {
 
   async #invoke(messages: Message[]): Promise<void> {
     const started = Date.now();
-    const outcome = await this.#fn.invoke({ Records: messages.map((m) => this.#record(m)) });
+    const outcome = await this.#fn.invoke({
+      Records: messages.map((m) => recordFromMessage(m, { arn: this.state.queueArn, region: this.#region })),
+    });
     const failedIds = this.#failedIds(outcome, messages);
     const done = messages.filter((m) => !failedIds.has(m.MessageId ?? ""));
     await this.#delete(done);
@@ -203,34 +206,6 @@ export class EventSourcePoller {
       failed.add(id);
     }
     return failed;
-  }
-
-  #record(m: Message) {
-    const attributes: Record<string, string> = {};
-    for (const [key, value] of Object.entries(m.Attributes ?? {}))
-      if (value !== undefined) attributes[key] = value;
-    const messageAttributes: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(m.MessageAttributes ?? {})) {
-      messageAttributes[key] = {
-        dataType: value.DataType,
-        stringValue: value.StringValue,
-        binaryValue:
-          value.BinaryValue === undefined ? undefined : Buffer.from(value.BinaryValue).toString("base64"),
-        stringListValues: [],
-        binaryListValues: [],
-      };
-    }
-    return {
-      messageId: m.MessageId,
-      receiptHandle: m.ReceiptHandle,
-      body: m.Body,
-      attributes,
-      messageAttributes,
-      md5OfBody: m.MD5OfBody,
-      eventSource: "aws:sqs",
-      eventSourceARN: this.state.queueArn,
-      awsRegion: this.#region,
-    };
   }
 
   /** Deletes what the function finished, as the Lambda poller does. */

@@ -26,9 +26,6 @@ export interface QueueRef {
   readonly dlqArn: string | undefined;
 }
 
-// `sqs-jobs dev` (src/cli/commands/dev.ts) imports it from here; it moves to core/queue-url.ts at merge.
-export { queueNameOf } from "../core/queue-url.ts";
-
 /**
  * Finds a queue by name, URL or ARN and reads its attributes.
  *

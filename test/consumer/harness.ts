@@ -42,7 +42,7 @@ export async function invokeLikeLambda(
     );
     messages.push(...(out.Messages ?? []));
   }
-  const event: SqsEvent = { Records: messages.map((m) => recordFromMessage(m, queueArn)) };
+  const event: SqsEvent = { Records: messages.map((m) => recordFromMessage(m, { arn: queueArn })) };
   const response = await handler(event, options.context ?? lambdaContext());
   const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
   const done = event.Records.filter((r) => !failed.has(r.messageId));

@@ -1,10 +1,10 @@
 import { writeFile } from "node:fs/promises";
 import { queueUrlEnvVar } from "../../core/env.ts";
 import { ConfigError } from "../../core/errors.ts";
+import { queueNameOf } from "../../core/queue-url.ts";
 import { createSqsClient } from "../../core/sqs-client.ts";
 import { type BucketSeed, parseBucketSeed } from "../../local/bucket-seed.ts";
 import type { DevEvent, DevStack } from "../../local/dev-stack.ts";
-import { queueNameOf } from "../../ops/queue-ref.ts";
 import { type Command, intOption, stringOption } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { DevSummary } from "../dev-summary.ts";
