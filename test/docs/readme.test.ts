@@ -45,6 +45,7 @@ export const resizeImage = defineJob({
   schema: z.object({ key: z.string(), width: z.number() }),
 });
 export declare function resize(...args: unknown[]): Promise<void>;
+export declare const images: { find(key: string): Promise<{ key: string } | undefined> };
 export declare const queueUrl: string;
 export declare const items: { key: string; width: number }[];
 export const stack = new Stack(new App(), "Docs");
