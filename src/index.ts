@@ -20,15 +20,11 @@ export type {
   SqsRecordAttributes,
 } from "./consumer/lambda-types.ts";
 export type { Logger, LogLevel } from "./consumer/logger.ts";
-export { jsonLogger, LOG_LEVEL_ENV } from "./consumer/logger.ts";
 export { UnknownJobError } from "./consumer/unknown-job-error.ts";
 export type { Worker, WorkerOptions } from "./consumer/worker.ts";
 export { startWorker } from "./consumer/worker.ts";
 export type { DeadLetterReason } from "./core/dead-letter-attributes.ts";
-export { DLQ_ATTRIBUTES, DLQ_ERROR_MESSAGE_MAX } from "./core/dead-letter-attributes.ts";
-export { ENV, queueUrlEnvVar } from "./core/env.ts";
-export type { Envelope } from "./core/envelope.ts";
-export { decodeEnvelope, ENVELOPE_VERSION } from "./core/envelope.ts";
+export { DLQ_ATTRIBUTES } from "./core/dead-letter-attributes.ts";
 export type { SqsJobsErrorCode, ValidationIssue } from "./core/errors.ts";
 export {
   ConfigError,
@@ -43,10 +39,8 @@ export {
 } from "./core/errors.ts";
 export type { FifoOptions, JobDefinition, JobInput, JobOptions, JobPayload } from "./core/job.ts";
 export { defineJob } from "./core/job.ts";
-export { JOB_NAME_ATTRIBUTE } from "./core/job-name-attribute.ts";
 export type { BackoffPolicy, RetryPolicy } from "./core/retry.ts";
 export type { JobSchema } from "./core/schema.ts";
-export { SQS_MAX_MESSAGE_BYTES } from "./core/sqs-limits.ts";
 export type { JobClientOptions, SendBatchOptions, SendResult } from "./producer/job-client.ts";
 export { JobClient } from "./producer/job-client.ts";
 export type { SendOptions } from "./producer/message.ts";

@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { encodeEnvelopeJson } from "../../src/core/envelope.ts";
 import { newJobId } from "../../src/core/job-id.ts";
-import { defineJob, JOB_NAME_ATTRIBUTE, type SqsEvent, type SqsRecord } from "../../src/index.ts";
+import { JOB_NAME_ATTRIBUTE } from "../../src/core/job-name-attribute.ts";
+import { defineJob, type SqsEvent, type SqsRecord } from "../../src/index.ts";
 
 /**
  * The payload of every consumer benchmark: five fields of the kinds real jobs carry (string,

@@ -7,7 +7,8 @@ import {
 } from "@aws-sdk/client-sqs";
 import { Producer } from "sqs-producer";
 import { z } from "zod/mini";
-import { defineJob, JOB_NAME_ATTRIBUTE, JobClient } from "../../src/index.ts";
+import { JOB_NAME_ATTRIBUTE } from "../../src/core/job-name-attribute.ts";
+import { defineJob, JobClient } from "../../src/index.ts";
 import { runPool } from "../lib/pool.ts";
 
 /** Concurrency for every method: JobClient.sendBatch's default. */

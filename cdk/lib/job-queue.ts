@@ -22,8 +22,6 @@ import {
   resolveSettings,
 } from "./settings.ts";
 
-/** The variable that lists the job names a consumer handles, comma-separated. */
-export const JOB_NAMES_ENV = "SQS_JOBS_JOB_NAMES";
 
 /**
  * A job queue: an encrypted, TLS-only SQS queue, its dead-letter queue, a consumer Lambda function
@@ -100,7 +98,6 @@ export class JobQueue extends Construct {
     const environment: Record<string, string> = {
       [ENV.queueUrl]: this.queue.queueUrl,
       [ENV.dlqUrl]: this.deadLetterQueue.queueUrl,
-      [JOB_NAMES_ENV]: s.jobNames.join(","),
     };
     if (this.consumer instanceof lambda.Function) {
       for (const [key, value] of Object.entries(environment)) this.consumer.addEnvironment(key, value);

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { decodeEnvelope } from "../../src/index.ts";
+import { decodeEnvelope } from "../../src/core/envelope.ts";
 import { createTestQueue, drainQueue, testSqs } from "../helpers/sqs.ts";
 import { runCli } from "./run-cli.ts";
 

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { decodeEnvelope } from "../../src/index.ts";
+import { decodeEnvelope } from "../../src/core/envelope.ts";
 import { createTestQueue, drainQueue, queueDepth, testSqs } from "../helpers/sqs.ts";
 import { runCli } from "./run-cli.ts";
 

@@ -1,12 +1,12 @@
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { JOB_NAME_ATTRIBUTE } from "../../src/core/job-name-attribute.ts";
 import {
   createSqsHandler,
   DLQ_ATTRIBUTES,
   defineJob,
   handle,
-  JOB_NAME_ATTRIBUTE,
   JobClient,
   PermanentError,
 } from "../../src/index.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { encodeEnvelopeJson } from "../../src/core/envelope.ts";
-import { decodeEnvelope, EnvelopeError } from "../../src/index.ts";
+import { decodeEnvelope, encodeEnvelopeJson } from "../../src/core/envelope.ts";
+import { EnvelopeError } from "../../src/index.ts";
 
 const good = {
   sqsJobs: 1,

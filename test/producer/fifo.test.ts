@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { decodeEnvelope, defineJob, InvalidOptionError, JobClient } from "../../src/index.ts";
+import { decodeEnvelope } from "../../src/core/envelope.ts";
+import { defineJob, InvalidOptionError, JobClient } from "../../src/index.ts";
 import { createTestQueue, drainQueue, testSqs } from "../helpers/sqs.ts";
 
 const sqs = testSqs();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { decodeEnvelope, defineJob, JobClient, ValidationError } from "../../src/index.ts";
+import { decodeEnvelope } from "../../src/core/envelope.ts";
+import { defineJob, JobClient, ValidationError } from "../../src/index.ts";
 import { createTestQueue, drainQueue, queueDepth, testSqs } from "../helpers/sqs.ts";
 
 const sqs = testSqs();

@@ -1,11 +1,11 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { decodeEnvelope } from "../../src/core/envelope.ts";
+import { JOB_NAME_ATTRIBUTE } from "../../src/core/job-name-attribute.ts";
 import {
-  decodeEnvelope,
   defineJob,
   InvalidOptionError,
-  JOB_NAME_ATTRIBUTE,
   JobClient,
   PayloadTooLargeError,
   QueueNotFoundError,

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { encodeEnvelopeJson } from "../../src/core/envelope.ts";
-import { decodeEnvelope, EnvelopeError } from "../../src/index.ts";
+import { decodeEnvelope, encodeEnvelopeJson } from "../../src/core/envelope.ts";
+import { EnvelopeError } from "../../src/index.ts";
 
 /**
  * decodeEnvelope reads bodies anyone can write (the CLI, EventBridge, SNS, a stray producer). For

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { decodeEnvelope } from "../../src/core/envelope.ts";
 import {
   ConfigError,
-  decodeEnvelope,
   defineJob,
   InvalidOptionError,
   JobClient,

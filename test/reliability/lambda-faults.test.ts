@@ -1,10 +1,10 @@
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { z } from "zod";
+import { decodeEnvelope } from "../../src/core/envelope.ts";
 import {
   createSqsHandler,
   DLQ_ATTRIBUTES,
-  decodeEnvelope,
   defineJob,
   handle,
   JobClient,

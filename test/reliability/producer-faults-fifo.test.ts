@@ -1,7 +1,8 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { z } from "zod";
-import { decodeEnvelope, defineJob, JobClient } from "../../src/index.ts";
+import { decodeEnvelope } from "../../src/core/envelope.ts";
+import { defineJob, JobClient } from "../../src/index.ts";
 import { createTestQueue, drainQueue, testSqs } from "../helpers/sqs.ts";
 import { type FaultProxy, startFaultProxy } from "./fault-proxy.ts";
 

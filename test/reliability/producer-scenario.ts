@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { z } from "zod";
-import { decodeEnvelope, defineJob, JobClient, type SendBatchResult } from "../../src/index.ts";
+import { decodeEnvelope } from "../../src/core/envelope.ts";
+import { defineJob, JobClient, type SendBatchResult } from "../../src/index.ts";
 import { drainQueue } from "../helpers/sqs.ts";
 import { type FaultRates, startFaultProxy } from "./fault-proxy.ts";
 

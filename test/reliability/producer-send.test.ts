@@ -1,6 +1,7 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { decodeEnvelope, JobClient, SendError } from "../../src/index.ts";
+import { decodeEnvelope } from "../../src/core/envelope.ts";
+import { JobClient, SendError } from "../../src/index.ts";
 import { createTestQueue, drainQueue, testSqs } from "../helpers/sqs.ts";
 import { type FaultProxy, type FaultRates, startFaultProxy } from "./fault-proxy.ts";
 import { importRow } from "./producer-scenario.ts";
