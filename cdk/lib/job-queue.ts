@@ -22,7 +22,6 @@ import {
   resolveSettings,
 } from "./settings.ts";
 
-
 /**
  * A job queue: an encrypted, TLS-only SQS queue, its dead-letter queue, a consumer Lambda function
  * with partial batch responses, least-privilege permissions and alarms. Settings are derived from the
