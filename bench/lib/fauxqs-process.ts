@@ -4,14 +4,15 @@ import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
 export interface FauxqsProcess {
-  /** `http://127.0.0.1:<port>`: clients use loopback even though fauxqs binds every interface. */
+  /** `http://127.0.0.1:<port>`. */
   readonly endpoint: string;
   /** The child's pid, for reading its CPU time from /proc. */
   readonly pid: number;
   stop(): Promise<void>;
 }
 
-const CLI = fileURLToPath(new URL("../../node_modules/fauxqs/dist/cli.js", import.meta.url));
+/** fauxqs on loopback only, as `sqs-jobs dev` runs it (fauxqs's own CLI binds every interface). */
+const CLI = fileURLToPath(new URL("../../test/reliability/fixtures/fauxqs-child.ts", import.meta.url));
 
 /** Asks the kernel for a free loopback port; fauxqs's CLI takes a port number, not 0. */
 async function freePort(): Promise<number> {
@@ -49,7 +50,7 @@ export async function startFauxqsProcess(
 ): Promise<FauxqsProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [CLI], {
-    env: { ...process.env, FAUXQS_PORT: String(port), FAUXQS_LOGGER: "false" },
+    env: { ...process.env, FAUXQS_PORT: String(port) },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const pid = child.pid;
