@@ -25,6 +25,12 @@ export class DevSummary {
   readonly #totals = new Map<string, Totals>();
   readonly #sinceLast = new Map<string, Totals>();
   readonly #dlqDepth = new Map<string, number>();
+  /** How the user runs the CLI (`npx sqs-jobs`), so the hint on a new dead letter can be pasted. */
+  readonly #cli: string;
+
+  constructor(cli = "npx sqs-jobs") {
+    this.#cli = cli;
+  }
 
   #add(functionName: string, change: Partial<Totals>): void {
     for (const map of [this.#totals, this.#sinceLast]) {
@@ -82,7 +88,7 @@ export class DevSummary {
     const before = this.#dlqDepth.get(name) ?? 0;
     this.#dlqDepth.set(name, depth);
     if (depth === before) return undefined;
-    return `DLQ ${name}: ${depth} message${depth === 1 ? "" : "s"}${depth > before ? ` (+${depth - before}; see \`sqs-jobs dlq peek ${name}\`)` : ""}`;
+    return `DLQ ${name}: ${depth} message${depth === 1 ? "" : "s"}${depth > before ? ` (+${depth - before}; see \`${this.#cli} dlq peek ${name}\`)` : ""}`;
   }
 
   /** One line per function that ran since the last tick. */

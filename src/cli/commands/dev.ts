@@ -70,7 +70,7 @@ Examples:
     // Not --env-file: Node reads that option from anywhere on its command line, even after the
     // script, and exits when the file does not exist yet.
     const envFile = stringOption(values, "write-env");
-    const summary = new DevSummary();
+    const summary = new DevSummary(cliCommand());
     let ready = false;
     const early: DevEvent[] = [];
     const onEvent = (event: DevEvent): void => {
