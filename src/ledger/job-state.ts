@@ -1,0 +1,40 @@
+import type { DeadLetterReason } from "../core/dead-letter-attributes.ts";
+
+/**
+ * Where a tracked job is. `queued`: sent, not started. `running`: a run holds its lease.
+ * `retrying`: an attempt failed and the message waits out its backoff. `succeeded` and `dead`
+ * are final (a redrive from the DLQ takes a dead job up again).
+ */
+export type JobStatus = "queued" | "running" | "retrying" | "succeeded" | "dead";
+
+/** Why the last attempt failed, or why the job is dead. Never payload contents. */
+export interface JobFailure {
+  /** Set when the job is dead. */
+  readonly reason: DeadLetterReason | undefined;
+  /** The error's `name` (`ValidationError`, `PermanentError`, `TypeError`...). */
+  readonly name: string;
+  readonly message: string;
+  /** The error's `code` when it had a string one (`ERR_JOB_TIMEOUT`...). */
+  readonly code: string | undefined;
+}
+
+/** A job as the ledger knows it: what `JobClient.getJob` returns. */
+export interface JobState<Result = unknown> {
+  readonly jobId: string;
+  readonly job: string;
+  /** The queue's name (the last part of its URL). */
+  readonly queue: string;
+  readonly status: JobStatus;
+  /** Runs started so far (the ledger counts them, so unstarted deliveries never count). */
+  readonly attempts: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  /** When the latest run started. */
+  readonly startedAt: Date | undefined;
+  /** When the job succeeded or died. */
+  readonly finishedAt: Date | undefined;
+  /** The handler's return value (validated by the job's `result` schema), once succeeded. */
+  readonly result: Result | undefined;
+  /** The last failure: the dead-letter reason once dead, the last error while retrying. */
+  readonly failure: JobFailure | undefined;
+}

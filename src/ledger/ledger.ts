@@ -1,0 +1,474 @@
+import {
+  type AttributeValue,
+  BatchWriteItemCommand,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type WriteRequest,
+} from "@aws-sdk/client-dynamodb";
+import { type Item, N, readNumber, readString, S } from "./attribute-values.ts";
+import type { JobFailure, JobStatus } from "./job-state.ts";
+import { type JobSummary, type StoredJob, toJobState, toJobSummary } from "./stored-job.ts";
+import {
+  jobKey,
+  LEDGER_KEY,
+  LEDGER_TTL_ATTRIBUTE,
+  LIST_INDEX,
+  LIST_INDEX_KEY,
+  LIST_SHARDS,
+  slotKey,
+  uniqueKey,
+} from "./table-layout.ts";
+
+export interface LedgerConfig {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  /** Days an entry is kept after its last change (DynamoDB's TTL deletes it later). */
+  readonly retentionDays: number;
+}
+
+/** A job the producer is about to send. */
+export interface QueuedEntry {
+  readonly jobId: string;
+  readonly job: string;
+  readonly queue: string;
+  readonly payloadHash: string;
+}
+
+export interface ClaimRequest {
+  readonly jobId: string;
+  readonly job: string;
+  readonly queue: string;
+  readonly runToken: string;
+  /** How long the run may hold the job before another delivery may take it over. */
+  readonly leaseMs: number;
+  /** Undefined when the message carries no hashable payload (it then matches any entry). */
+  readonly payloadHash: string | undefined;
+  /** The message came back from the DLQ: a dead job may run again, its attempts from 1. */
+  readonly redriven: boolean;
+}
+
+/**
+ * What a claim found. `claimed`: this run holds the job; `attempts` counts it. `finished`: the
+ * job already succeeded (or died, and this is not a redrive): nothing to run. `busy`: another run
+ * holds an unexpired lease. `mismatch`: the entry was written for a different payload.
+ */
+export type Claim =
+  | { readonly kind: "claimed"; readonly attempts: number }
+  | { readonly kind: "finished"; readonly status: "succeeded" | "dead" }
+  | { readonly kind: "busy"; readonly leaseEndsInMs: number }
+  | { readonly kind: "mismatch" };
+
+/** How a run ended, as the ledger records it. */
+export type RunEnd =
+  | { readonly status: "succeeded"; readonly resultJson: string | undefined }
+  | { readonly status: "retrying" | "dead"; readonly failure: JobFailure };
+
+/**
+ * The job ledger: single-item conditional writes on one DynamoDB table (see table-layout.ts).
+ * Every write that can race (two deliveries of one job, two producers of one unique key, a run
+ * whose lease expired) is conditional, so the loser learns it lost instead of overwriting.
+ */
+export class Ledger {
+  readonly #client: DynamoDBClient;
+  readonly tableName: string;
+  readonly #retentionSeconds: number;
+
+  constructor(config: LedgerConfig) {
+    this.#client = config.client;
+    this.tableName = config.tableName;
+    this.#retentionSeconds = config.retentionDays * 86_400;
+  }
+
+  /**
+   * Writes `queued` entries before their messages are sent (25 per BatchWriteItem), so a consumer
+   * never finds a job the ledger has not heard of. Unconditional: job ids are fresh.
+   */
+  async recordQueued(entries: readonly QueuedEntry[]): Promise<void> {
+    const now = new Date().toISOString();
+    const requests: WriteRequest[] = entries.map((e) => ({
+      PutRequest: {
+        Item: {
+          [LEDGER_KEY]: S(jobKey(e.jobId)),
+          jobId: S(e.jobId),
+          job: S(e.job),
+          queue: S(e.queue),
+          status: S("queued"),
+          attempts: N(0),
+          payloadHash: S(e.payloadHash),
+          createdAt: S(now),
+          updatedAt: S(now),
+          [LIST_INDEX_KEY]: S(listKey(e.queue, "queued", e.jobId)),
+          [LEDGER_TTL_ATTRIBUTE]: N(this.#expiresAt()),
+        },
+      },
+    }));
+    for (let i = 0; i < requests.length; i += 25) await this.#batchWrite(requests.slice(i, i + 25));
+  }
+
+  /** Removes `queued` entries of jobs whose send failed for certain (never of started ones). */
+  async forgetQueued(jobIds: readonly string[]): Promise<void> {
+    await Promise.all(
+      jobIds.map((jobId) =>
+        this.#conditional(
+          new DeleteItemCommand({
+            TableName: this.tableName,
+            Key: { [LEDGER_KEY]: S(jobKey(jobId)) },
+            ConditionExpression: "#status = :queued",
+            ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: { ":queued": S("queued") },
+          }),
+        ),
+      ),
+    );
+  }
+
+  /**
+   * Takes a unique key for `jobId` for `windowSeconds`. Returns undefined when taken, else the
+   * id of the job that holds it.
+   */
+  async reserveUnique(
+    job: string,
+    key: string,
+    jobId: string,
+    windowSeconds: number,
+  ): Promise<string | undefined> {
+    const now = Date.now();
+    const until = now + windowSeconds * 1000;
+    const write = await this.#conditional(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: {
+          [LEDGER_KEY]: S(uniqueKey(job, key)),
+          jobId: S(jobId),
+          until: N(until),
+          [LEDGER_TTL_ATTRIBUTE]: N(Math.ceil(until / 1000)),
+        },
+        ConditionExpression: "attribute_not_exists(#pk) OR #until < :now",
+        ExpressionAttributeNames: { "#pk": LEDGER_KEY, "#until": "until" },
+        ExpressionAttributeValues: { ":now": N(now) },
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+      }),
+      { [LEDGER_KEY]: S(uniqueKey(job, key)) },
+    );
+    return write.applied ? undefined : (readString(write.old, "jobId") ?? "");
+  }
+
+  /** Frees a unique key whose job was never sent. */
+  async releaseUnique(job: string, key: string, jobId: string): Promise<void> {
+    await this.#conditional(
+      new DeleteItemCommand({
+        TableName: this.tableName,
+        Key: { [LEDGER_KEY]: S(uniqueKey(job, key)) },
+        ConditionExpression: "jobId = :jobId",
+        ExpressionAttributeValues: { ":jobId": S(jobId) },
+      }),
+    );
+  }
+
+  /**
+   * Takes the job for one run: one conditional update that starts the run and counts the
+   * attempt, if the job is new to the ledger, queued or retrying (with the same payload), or
+   * held by a run whose lease has expired (a crash or a timeout).
+   */
+  async claim(request: ClaimRequest): Promise<Claim> {
+    const now = Date.now();
+    const key = { [LEDGER_KEY]: S(jobKey(request.jobId)) };
+    const hash = request.payloadHash;
+    const sameHash =
+      hash === undefined ? "" : " AND (attribute_not_exists(payloadHash) OR payloadHash = :hash)";
+    const write = await this.#conditional(
+      this.#startRun(request, now, {
+        condition: `attribute_not_exists(#pk) OR (#status IN (:queued, :retrying)${sameHash}) OR (#status = :running AND leaseUntil < :now)`,
+        attempts: "attempts = if_not_exists(attempts, :zero) + :one",
+        values: {
+          ":queued": S("queued"),
+          ":retrying": S("retrying"),
+          ":zero": N(0),
+          ":now": N(now),
+          ...(hash === undefined ? {} : { ":hash": S(hash) }),
+        },
+      }),
+      key,
+    );
+    if (write.applied) return { kind: "claimed", attempts: readNumber(write.attributes, "attempts") ?? 1 };
+    const { old } = write;
+    const status = readString(old, "status") as JobStatus | undefined;
+    if (status === "running") {
+      return { kind: "busy", leaseEndsInMs: Math.max(0, (readNumber(old, "leaseUntil") ?? now) - now) };
+    }
+    if (status === "dead" && request.redriven) return this.#revive(request);
+    if (status === "succeeded" || status === "dead") return { kind: "finished", status };
+    // Queued or retrying: the only condition left to fail is the payload hash.
+    if (status === "queued" || status === "retrying") return { kind: "mismatch" };
+    // Gone between the write and the read (a producer forgot it): try again shortly.
+    return { kind: "busy", leaseEndsInMs: 1000 };
+  }
+
+  /**
+   * Records how a run ended, if this run still holds the job. Returns false when its lease was
+   * lost (it expired and another delivery took the job): the other run's outcome stands.
+   */
+  async finish(jobId: string, queue: string, runToken: string, end: RunEnd): Promise<boolean> {
+    const now = new Date().toISOString();
+    const names: Record<string, string> = {
+      "#status": "status",
+      "#listKey": LIST_INDEX_KEY,
+      "#ttl": LEDGER_TTL_ATTRIBUTE,
+    };
+    const values: Record<string, AttributeValue> = {
+      ":status": S(end.status),
+      ":now": S(now),
+      ":token": S(runToken),
+      ":listKey": S(listKey(queue, end.status, jobId)),
+      ":ttl": N(this.#expiresAt()),
+    };
+    const set = ["#status = :status", "updatedAt = :now", "#listKey = :listKey", "#ttl = :ttl"];
+    const remove = ["runToken", "leaseUntil"];
+    if (end.status !== "retrying") set.push("finishedAt = :now");
+    if (end.status === "succeeded") {
+      remove.push("failReason", "failName", "failMessage", "failCode");
+      if (end.resultJson !== undefined) {
+        set.push("#result = :result");
+        names["#result"] = "result";
+        values[":result"] = S(end.resultJson);
+      }
+    } else {
+      const f = end.failure;
+      set.push("failName = :failName", "failMessage = :failMessage");
+      values[":failName"] = S(f.name);
+      values[":failMessage"] = S(f.message);
+      for (const [attribute, value] of [
+        ["failReason", f.reason],
+        ["failCode", f.code],
+      ] as const) {
+        if (value === undefined) remove.push(attribute);
+        else {
+          set.push(`${attribute} = :${attribute}`);
+          values[`:${attribute}`] = S(value);
+        }
+      }
+    }
+    const write = await this.#conditional(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { [LEDGER_KEY]: S(jobKey(jobId)) },
+        UpdateExpression: `SET ${set.join(", ")} REMOVE ${remove.join(", ")}`,
+        ConditionExpression: "runToken = :token",
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return write.applied;
+  }
+
+  /**
+   * Takes one of `limit` concurrency slots of a key for a run, as a lease that expires after
+   * `leaseMs` (so a crashed run frees it). Returns the slot taken, or undefined when all are held.
+   */
+  async takeSlot(
+    job: string,
+    key: string,
+    limit: number,
+    runToken: string,
+    leaseMs: number,
+  ): Promise<number | undefined> {
+    const now = Date.now();
+    const first = Math.floor(Math.random() * limit);
+    for (let i = 0; i < limit; i++) {
+      const slot = (first + i) % limit;
+      const write = await this.#conditional(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            [LEDGER_KEY]: S(slotKey(job, key, slot)),
+            runToken: S(runToken),
+            leaseUntil: N(now + leaseMs),
+            [LEDGER_TTL_ATTRIBUTE]: N(Math.ceil((now + leaseMs) / 1000) + 86_400),
+          },
+          ConditionExpression: "attribute_not_exists(#pk) OR leaseUntil < :now",
+          ExpressionAttributeNames: { "#pk": LEDGER_KEY },
+          ExpressionAttributeValues: { ":now": N(now) },
+        }),
+      );
+      if (write.applied) return slot;
+    }
+    return undefined;
+  }
+
+  /** Frees a slot this run holds (a slot another run took over after expiry is left alone). */
+  async releaseSlot(job: string, key: string, slot: number, runToken: string): Promise<void> {
+    await this.#conditional(
+      new DeleteItemCommand({
+        TableName: this.tableName,
+        Key: { [LEDGER_KEY]: S(slotKey(job, key, slot)) },
+        ConditionExpression: "runToken = :token",
+        ExpressionAttributeValues: { ":token": S(runToken) },
+      }),
+    );
+  }
+
+  /** The job's entry, read consistently; undefined when the ledger has none. */
+  async get(jobId: string): Promise<StoredJob | undefined> {
+    const out = await this.#client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: { [LEDGER_KEY]: S(jobKey(jobId)) },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item === undefined ? undefined : toJobState(out.Item);
+  }
+
+  /**
+   * The most recently changed jobs of a queue in one status, newest first. Reads every shard of
+   * the list index (eventually consistent, like any index).
+   */
+  async list(queue: string, status: JobStatus, limit: number): Promise<JobSummary[]> {
+    const shards = await Promise.all(
+      Array.from({ length: LIST_SHARDS }, async (_, shard) => {
+        const out = await this.#client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: LIST_INDEX,
+            KeyConditionExpression: "#listKey = :listKey",
+            ExpressionAttributeNames: { "#listKey": LIST_INDEX_KEY },
+            ExpressionAttributeValues: { ":listKey": S(`${queue}#${status}#${shard}`) },
+            ScanIndexForward: false,
+            Limit: limit,
+          }),
+        );
+        return out.Items ?? [];
+      }),
+    );
+    return shards
+      .flat()
+      .map(toJobSummary)
+      .sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime())
+      .slice(0, limit);
+  }
+
+  /** A redriven dead job runs again, its attempts counted from 1. */
+  async #revive(request: ClaimRequest): Promise<Claim> {
+    const write = await this.#conditional(
+      this.#startRun(request, Date.now(), {
+        condition: "attribute_exists(#pk) AND #status = :dead",
+        attempts: "attempts = :one",
+        values: { ":dead": S("dead") },
+      }),
+      { [LEDGER_KEY]: S(jobKey(request.jobId)) },
+    );
+    if (write.applied) return { kind: "claimed", attempts: 1 };
+    return this.claim({ ...request, redriven: false });
+  }
+
+  #startRun(
+    request: ClaimRequest,
+    now: number,
+    variant: { condition: string; attempts: string; values: Record<string, AttributeValue> },
+  ): UpdateItemCommand {
+    const iso = new Date(now).toISOString();
+    return new UpdateItemCommand({
+      TableName: this.tableName,
+      Key: { [LEDGER_KEY]: S(jobKey(request.jobId)) },
+      UpdateExpression: [
+        "SET #status = :running",
+        variant.attempts,
+        "runToken = :token",
+        "leaseUntil = :lease",
+        "startedAt = :iso",
+        "updatedAt = :iso",
+        "createdAt = if_not_exists(createdAt, :iso)",
+        "jobId = :jobId",
+        "job = :job",
+        "queue = :queue",
+        "#listKey = :listKey",
+        "#ttl = :ttl",
+      ].join(", "),
+      ConditionExpression: variant.condition,
+      ExpressionAttributeNames: {
+        "#pk": LEDGER_KEY,
+        "#status": "status",
+        "#listKey": LIST_INDEX_KEY,
+        "#ttl": LEDGER_TTL_ATTRIBUTE,
+      },
+      ExpressionAttributeValues: {
+        ":running": S("running"),
+        ":one": N(1),
+        ":token": S(request.runToken),
+        ":lease": N(now + request.leaseMs),
+        ":iso": S(iso),
+        ":jobId": S(request.jobId),
+        ":job": S(request.job),
+        ":queue": S(request.queue),
+        ":listKey": S(listKey(request.queue, "running", request.jobId)),
+        ":ttl": N(this.#expiresAt()),
+        ...variant.values,
+      },
+      ReturnValues: "UPDATED_NEW",
+      ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+    });
+  }
+
+  /**
+   * Sends a conditional write. When its condition fails, `old` is the item as it was: from
+   * ReturnValuesOnConditionCheckFailure, else (an emulator without it) read back when `key` is
+   * given.
+   */
+  async #conditional(
+    command: PutItemCommand | UpdateItemCommand | DeleteItemCommand,
+    key?: Item,
+  ): Promise<WriteResult> {
+    try {
+      // The three commands share the client's send; their outputs differ only in Attributes.
+      const out = await this.#client.send(command as UpdateItemCommand);
+      return { applied: true, attributes: out.Attributes ?? {} };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      if (error.Item !== undefined || key === undefined) return { applied: false, old: error.Item ?? {} };
+      const out = await this.#client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+      );
+      return { applied: false, old: out.Item ?? {} };
+    }
+  }
+
+  async #batchWrite(requests: WriteRequest[]): Promise<void> {
+    let pending = requests;
+    for (let round = 0; pending.length > 0; round++) {
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** round)));
+      if (round > 8)
+        throw new Error(`DynamoDB left ${pending.length} ledger writes unprocessed after ${round} rounds`);
+      const out = await this.#client.send(
+        new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }),
+      );
+      pending = out.UnprocessedItems?.[this.tableName] ?? [];
+    }
+  }
+
+  #expiresAt(): number {
+    return Math.ceil(Date.now() / 1000) + this.#retentionSeconds;
+  }
+}
+
+type WriteResult =
+  | { readonly applied: true; readonly attributes: Item }
+  | { readonly applied: false; readonly old: Item };
+
+function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as { name?: unknown } | undefined)?.name === "ConditionalCheckFailedException"
+  );
+}
+
+/** `<queue>#<status>#<shard>`: the list index's partition key; the shard spreads a busy queue. */
+function listKey(queue: string, status: JobStatus, jobId: string): string {
+  let hash = 0;
+  for (let i = 0; i < jobId.length; i++) hash = (hash * 31 + jobId.charCodeAt(i)) | 0;
+  return `${queue}#${status}#${Math.abs(hash) % LIST_SHARDS}`;
+}

@@ -1,0 +1,49 @@
+import type { DeadLetterReason } from "../core/dead-letter-attributes.ts";
+import { type Item, readDate, readNumber, readString } from "./attribute-values.ts";
+import type { JobFailure, JobState, JobStatus } from "./job-state.ts";
+
+/** A job entry as read: its result still the stored JSON, parsed by the caller that knows the job. */
+export type StoredJob = JobState<never> & { readonly resultJson: string | undefined };
+
+/** A job entry as the list index holds it: no times but its creation and last change, no result. */
+export type JobSummary = Pick<
+  JobState,
+  "jobId" | "job" | "queue" | "status" | "attempts" | "createdAt" | "updatedAt"
+> & {
+  readonly deadReason: DeadLetterReason | undefined;
+};
+
+export function toJobState(item: Item): StoredJob {
+  return {
+    ...toJobSummary(item),
+    startedAt: readDate(item, "startedAt"),
+    finishedAt: readDate(item, "finishedAt"),
+    result: undefined,
+    resultJson: readString(item, "result"),
+    failure: readFailure(item),
+  };
+}
+
+export function toJobSummary(item: Item): JobSummary {
+  return {
+    jobId: readString(item, "jobId") ?? "",
+    job: readString(item, "job") ?? "",
+    queue: readString(item, "queue") ?? "",
+    status: (readString(item, "status") ?? "queued") as JobStatus,
+    attempts: readNumber(item, "attempts") ?? 0,
+    createdAt: readDate(item, "createdAt") ?? new Date(0),
+    updatedAt: readDate(item, "updatedAt") ?? new Date(0),
+    deadReason: readString(item, "failReason") as DeadLetterReason | undefined,
+  };
+}
+
+function readFailure(item: Item): JobFailure | undefined {
+  const name = readString(item, "failName");
+  if (name === undefined) return undefined;
+  return {
+    reason: readString(item, "failReason") as DeadLetterReason | undefined,
+    name,
+    message: readString(item, "failMessage") ?? "",
+    code: readString(item, "failCode"),
+  };
+}

@@ -1,0 +1,170 @@
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import type { ClaimRequest } from "../../src/ledger/ledger.ts";
+import { ledgerFixture } from "./fixture.ts";
+
+const { newLedger } = await ledgerFixture();
+
+function claimOf(jobId: string, overrides: Partial<ClaimRequest> = {}): ClaimRequest {
+  return {
+    jobId,
+    job: "send-email",
+    queue: "emails",
+    runToken: randomUUID(),
+    leaseMs: 30_000,
+    payloadHash: "h1",
+    redriven: false,
+    ...overrides,
+  };
+}
+
+describe("Ledger", () => {
+  it("a queued job is claimed once, counts the attempt, and finishes with its result", async () => {
+    const ledger = await newLedger();
+    const jobId = randomUUID();
+    await ledger.recordQueued([{ jobId, job: "send-email", queue: "emails", payloadHash: "h1" }]);
+    expect((await ledger.get(jobId))?.status).toBe("queued");
+
+    const first = claimOf(jobId);
+    expect(await ledger.claim(first)).toEqual({ kind: "claimed", attempts: 1 });
+    expect((await ledger.get(jobId))?.status).toBe("running");
+    expect(
+      await ledger.finish(jobId, "emails", first.runToken, {
+        status: "succeeded",
+        resultJson: '{"sent":true}',
+      }),
+    ).toBe(true);
+
+    const entry = await ledger.get(jobId);
+    expect(entry).toMatchObject({
+      status: "succeeded",
+      attempts: 1,
+      resultJson: '{"sent":true}',
+      failure: undefined,
+    });
+    expect(entry?.finishedAt).toBeInstanceOf(Date);
+    // A redelivery of a job that succeeded finds it finished.
+    expect(await ledger.claim(claimOf(jobId))).toEqual({ kind: "finished", status: "succeeded" });
+  });
+
+  it("two deliveries racing for one job: exactly one claims it, the other finds it busy", async () => {
+    const ledger = await newLedger();
+    const jobId = randomUUID();
+    await ledger.recordQueued([{ jobId, job: "send-email", queue: "emails", payloadHash: "h1" }]);
+    const claims = await Promise.all(Array.from({ length: 8 }, () => ledger.claim(claimOf(jobId))));
+    expect(claims.filter((c) => c.kind === "claimed")).toHaveLength(1);
+    expect(claims.filter((c) => c.kind === "busy")).toHaveLength(7);
+    for (const c of claims) if (c.kind === "busy") expect(c.leaseEndsInMs).toBeGreaterThan(25_000);
+  });
+
+  it("a job unknown to the ledger (sent by another producer) is claimed and created", async () => {
+    const ledger = await newLedger();
+    const jobId = randomUUID();
+    expect(await ledger.claim(claimOf(jobId, { payloadHash: undefined }))).toEqual({
+      kind: "claimed",
+      attempts: 1,
+    });
+    expect(await ledger.get(jobId)).toMatchObject({ status: "running", job: "send-email", queue: "emails" });
+  });
+
+  it("an expired lease can be taken over; the old run's late finish is refused", async () => {
+    const ledger = await newLedger();
+    const jobId = randomUUID();
+    const crashed = claimOf(jobId, { leaseMs: 1 });
+    expect(await ledger.claim(crashed)).toEqual({ kind: "claimed", attempts: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const next = claimOf(jobId);
+    expect(await ledger.claim(next)).toEqual({ kind: "claimed", attempts: 2 });
+    expect(
+      await ledger.finish(jobId, "emails", crashed.runToken, { status: "succeeded", resultJson: "1" }),
+    ).toBe(false);
+    expect(
+      await ledger.finish(jobId, "emails", next.runToken, { status: "succeeded", resultJson: "2" }),
+    ).toBe(true);
+    expect((await ledger.get(jobId))?.resultJson).toBe("2");
+  });
+
+  it("retrying keeps the failure and counts runs; dead is final unless redriven", async () => {
+    const ledger = await newLedger();
+    const jobId = randomUUID();
+    const failure = { reason: undefined, name: "TypeError", message: "boom", code: undefined };
+    const one = claimOf(jobId);
+    await ledger.claim(one);
+    await ledger.finish(jobId, "emails", one.runToken, { status: "retrying", failure });
+    expect(await ledger.get(jobId)).toMatchObject({ status: "retrying", attempts: 1, failure });
+
+    const two = claimOf(jobId);
+    expect(await ledger.claim(two)).toEqual({ kind: "claimed", attempts: 2 });
+    const dead = { ...failure, reason: "exhausted" as const };
+    await ledger.finish(jobId, "emails", two.runToken, { status: "dead", failure: dead });
+    expect(await ledger.get(jobId)).toMatchObject({ status: "dead", attempts: 2, failure: dead });
+
+    expect(await ledger.claim(claimOf(jobId))).toEqual({ kind: "finished", status: "dead" });
+    expect(await ledger.claim(claimOf(jobId, { redriven: true }))).toEqual({ kind: "claimed", attempts: 1 });
+  });
+
+  it("a payload that differs from the queued entry's is a mismatch", async () => {
+    const ledger = await newLedger();
+    const jobId = randomUUID();
+    await ledger.recordQueued([{ jobId, job: "send-email", queue: "emails", payloadHash: "h1" }]);
+    expect(await ledger.claim(claimOf(jobId, { payloadHash: "other" }))).toEqual({ kind: "mismatch" });
+  });
+
+  it("unique keys: one holder per window, racing producers included; released keys are free", async () => {
+    const ledger = await newLedger();
+    const ids = Array.from({ length: 6 }, () => randomUUID());
+    const held = await Promise.all(
+      ids.map((id) => ledger.reserveUnique("send-email", "a@example.com", id, 3600)),
+    );
+    const winners = held.filter((h) => h === undefined);
+    expect(winners).toHaveLength(1);
+    const winner = ids[held.indexOf(undefined)];
+    for (const h of held) if (h !== undefined) expect(h).toBe(winner);
+
+    await ledger.releaseUnique("send-email", "a@example.com", "not-the-holder");
+    expect(await ledger.reserveUnique("send-email", "a@example.com", "late", 3600)).toBe(winner);
+    await ledger.releaseUnique("send-email", "a@example.com", winner as string);
+    expect(await ledger.reserveUnique("send-email", "a@example.com", "late", 3600)).toBeUndefined();
+  });
+
+  it("a unique key whose window ended is taken by the next job", async () => {
+    const ledger = await newLedger();
+    expect(await ledger.reserveUnique("j", "k", "first", 0.001)).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await ledger.reserveUnique("j", "k", "second", 60)).toBeUndefined();
+  });
+
+  it("concurrency slots: at most `limit` holders at once, a released or expired slot is free again", async () => {
+    const ledger = await newLedger();
+    const tokens = Array.from({ length: 5 }, () => randomUUID());
+    const slots = await Promise.all(tokens.map((t) => ledger.takeSlot("report", "acme", 2, t, 30_000)));
+    const taken = slots.filter((s) => s !== undefined);
+    expect(taken.sort()).toEqual([0, 1]);
+
+    const holder = slots.findIndex((s) => s !== undefined);
+    await ledger.releaseSlot("report", "acme", slots[holder] as number, tokens[holder] as string);
+    expect(await ledger.takeSlot("report", "acme", 2, "next", 1)).toBe(slots[holder]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await ledger.takeSlot("report", "acme", 2, "after-expiry", 30_000)).toBe(slots[holder]);
+  });
+
+  it("lists a queue's jobs in one status, newest first, across shards", async () => {
+    const ledger = await newLedger();
+    const ids = Array.from({ length: 40 }, () => randomUUID());
+    await ledger.recordQueued(
+      ids.map((jobId) => ({ jobId, job: "send-email", queue: "emails", payloadHash: "h" })),
+    );
+    const run = claimOf(ids[0] as string, { payloadHash: "h" });
+    await ledger.claim(run);
+    await ledger.finish(ids[0] as string, "emails", run.runToken, {
+      status: "dead",
+      failure: { reason: "permanent", name: "PermanentError", message: "no", code: "ERR_PERMANENT" },
+    });
+    expect(await ledger.list("emails", "queued", 100)).toHaveLength(39);
+    const dead = await ledger.list("emails", "dead", 10);
+    expect(dead).toEqual([
+      expect.objectContaining({ jobId: ids[0], status: "dead", deadReason: "permanent" }),
+    ]);
+    expect(await ledger.list("emails", "queued", 5)).toHaveLength(5);
+  });
+});
