@@ -1,17 +1,22 @@
+import { DLQ_ATTRIBUTES, DLQ_ERROR_MESSAGE_MAX } from "../core/dead-letter-attributes.ts";
 import { decodeEnvelope } from "../core/envelope.ts";
 import { ConfigError, ValidationError } from "../core/errors.ts";
 import { validate } from "../core/schema.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
+import type { JobFailure } from "../ledger/job-state.ts";
 import type { Batch, Settlement } from "./batch.ts";
 import { describeError, errorCode } from "./describe-error.ts";
 import { attemptsRun, sendFreshCopy } from "./hand-back.ts";
 import type { HandledJob, JobHandler } from "./handle.ts";
 import { type ConsumerHooks, callHook } from "./hooks.ts";
+import { checkResult } from "./job-result.ts";
+import type { JobTracking, TrackedRun } from "./job-tracking.ts";
 import type { SqsRecord } from "./lambda-types.ts";
 import type { LevelLogger } from "./logger.ts";
 import { type Attempt, Outcomes } from "./outcomes.ts";
-import { RunningJob } from "./running-job.ts";
+import { type HandlerResult, RunningJob } from "./running-job.ts";
 import { UnknownJobError } from "./unknown-job-error.ts";
+import { delayRetry } from "./visibility.ts";
 
 export type { Batch, Settlement } from "./batch.ts";
 
@@ -19,7 +24,12 @@ export interface BatchCoreOptions {
   readonly sqs: SqsConnect;
   readonly logger: LevelLogger;
   readonly hooks: ConsumerHooks;
+  /** The job ledger's collaborator, when the queue has one. */
+  readonly tracking?: JobTracking | undefined;
 }
+
+/** How long a job waits on the queue when the ledger cannot be reached. */
+const LEDGER_DOWN_WAIT_SECONDS = 10;
 
 /** Runs `work` on every item, at most `limit` at once. */
 async function eachWithLimit<T>(
@@ -45,6 +55,7 @@ export class BatchCore {
   readonly #log: LevelLogger;
   readonly #hooks: ConsumerHooks;
   readonly #outcomes: Outcomes;
+  readonly #tracking: JobTracking | undefined;
   /** Jobs whose handler is running, for worker shutdown. */
   readonly #running = new Set<RunningJob>();
 
@@ -59,6 +70,7 @@ export class BatchCore {
     this.#log = options.logger;
     this.#hooks = options.hooks;
     this.#outcomes = new Outcomes(options.sqs, options.logger, options.hooks);
+    this.#tracking = options.tracking;
   }
 
   get runningCount(): number {
@@ -120,7 +132,7 @@ export class BatchCore {
     } catch (error) {
       return this.#outcomes.deadLetter(unnamed, "poison", error);
     }
-    const a: Attempt = { ...unnamed, jobName: envelope.job, jobId: envelope.id ?? record.messageId };
+    let a: Attempt = { ...unnamed, jobName: envelope.job, jobId: envelope.id ?? record.messageId };
     const handler = this.#handlers.get(envelope.job);
     if (handler === undefined) {
       return this.#outcomes.deadLetter(
@@ -136,11 +148,19 @@ export class BatchCore {
     const checked = await this.#check(job, envelope.payload, record.messageId);
     if (!checked.ok) return this.#outcomes.deadLetter(a, "poison", checked.error);
 
+    let tracked: TrackedRun | undefined;
+    if (this.#tracking !== undefined) {
+      const begun = await this.#track(this.#tracking, job, a, checked.value, envelope.payload);
+      if (typeof begun === "string") return begun;
+      tracked = begun;
+      a = { ...a, attempt: begun.attempts };
+    }
+
     const ctx = new RunningJob(
       {
         jobId: a.jobId,
         jobName: job.name,
-        attempt,
+        attempt: a.attempt,
         maxAttempts: job.retry.maxAttempts,
         messageId: record.messageId,
         queueUrl: batch.queueUrl,
@@ -154,17 +174,104 @@ export class BatchCore {
     this.#running.add(ctx);
     const result = await ctx.run(() => handler.run(checked.value, ctx));
     this.#running.delete(ctx);
+    return this.#conclude(a, job, result, tracked);
+  }
 
-    if (result.kind === "succeeded") return this.#outcomes.succeeded(a);
+  /** Carries out how a run ended, and records it in the ledger when the job is tracked. */
+  async #conclude(
+    a: Attempt,
+    job: HandledJob,
+    result: HandlerResult,
+    tracked: TrackedRun | undefined,
+  ): Promise<Settlement> {
     if (result.kind === "abandoned") {
-      batch.settle(record, "release");
+      a.batch.settle(a.record, "release");
+      await tracked?.end({ status: "retrying", failure: ABANDONED });
       return "release";
     }
-    if (errorCode(result.error) === "ERR_PERMANENT") {
-      return this.#outcomes.deadLetter(a, "permanent", result.error);
+    let error: unknown;
+    if (result.kind === "succeeded") {
+      const checked = await checkResult(job, result.value);
+      if (checked.ok) {
+        const settlement = await this.#outcomes.succeeded(a);
+        await tracked?.end({ status: "succeeded", resultJson: checked.json });
+        return settlement;
+      }
+      error = checked.error;
+    } else error = result.error;
+
+    const failure = failureOf(error);
+    if (result.kind === "succeeded" || errorCode(error) === "ERR_PERMANENT") {
+      const settlement = await this.#outcomes.deadLetter(a, "permanent", error);
+      await tracked?.end(
+        settlement === "delete"
+          ? { status: "dead", failure: { ...failure, reason: "permanent" } }
+          : { status: "retrying", failure },
+      );
+      return settlement;
     }
-    if (attempt >= job.retry.maxAttempts) return this.#outcomes.deadLetter(a, "exhausted", result.error);
-    return this.#outcomes.retry(a, job.retry, result.error);
+    if (a.attempt >= job.retry.maxAttempts) {
+      const settlement = await this.#outcomes.deadLetter(a, "exhausted", error);
+      await tracked?.end(
+        settlement === "delete"
+          ? { status: "dead", failure: { ...failure, reason: "exhausted" } }
+          : { status: "retrying", failure },
+      );
+      return settlement;
+    }
+    const settlement = await this.#outcomes.retry(a, job.retry, error);
+    await tracked?.end({ status: "retrying", failure });
+    return settlement;
+  }
+
+  /**
+   * Asks the ledger for the run: the run, or how the record was settled when it must not run
+   * now (already finished, held by another run or out of slots, or poison).
+   */
+  async #track(
+    tracking: JobTracking,
+    job: HandledJob,
+    a: Attempt,
+    payload: unknown,
+    rawPayload: unknown,
+  ): Promise<TrackedRun | Settlement> {
+    let begun: Awaited<ReturnType<JobTracking["begin"]>>;
+    try {
+      begun = await tracking.begin(job, {
+        jobId: a.jobId,
+        queueUrl: a.batch.queueUrl,
+        payload,
+        rawPayload,
+        redriven: a.record.messageAttributes?.[DLQ_ATTRIBUTES.reason] !== undefined,
+      });
+    } catch (error) {
+      this.#log.warn("sqs-jobs could not reach the job ledger; the job waits on the queue", {
+        job: job.name,
+        jobId: a.jobId,
+        error: describeError(error).message,
+      });
+      return this.#handBack(a, LEDGER_DOWN_WAIT_SECONDS);
+    }
+    switch (begun.kind) {
+      case "run":
+        return begun.run;
+      case "skip":
+        this.#log.info(`sqs-jobs: job already ${begun.status}; this delivery is dropped`, {
+          job: job.name,
+          jobId: a.jobId,
+          messageId: a.record.messageId,
+        });
+        a.batch.settle(a.record, "delete");
+        return "delete";
+      case "wait":
+        this.#log.debug(`sqs-jobs: ${begun.why}; the job waits ${begun.delaySeconds} s on the queue`, {
+          job: job.name,
+          jobId: a.jobId,
+        });
+        return this.#handBack(a, begun.delaySeconds);
+      case "poison":
+        return this.#outcomes.deadLetter(a, "poison", begun.error);
+    }
   }
 
   /** The payload against the job's schema; `validate` turns a schema that throws into issues. */
@@ -184,10 +291,10 @@ export class BatchCore {
    * copy, so the delivery that did not run costs no attempt; on FIFO (or if the copy cannot be
    * sent) it is released, and its receive count grows by one (docs/guarantees.md).
    */
-  async #handBack(a: Attempt): Promise<Settlement> {
+  async #handBack(a: Attempt, delaySeconds = 0): Promise<Settlement> {
     if (!a.batch.fifo) {
       try {
-        await sendFreshCopy(this.#sqs, a.batch.queueUrl, a.record);
+        await sendFreshCopy(this.#sqs, a.batch.queueUrl, a.record, delaySeconds);
         a.batch.settle(a.record, "delete");
         return "delete";
       } catch (error) {
@@ -197,7 +304,35 @@ export class BatchCore {
         });
       }
     }
+    if (delaySeconds > 0) {
+      try {
+        await delayRetry(this.#sqs, a.batch.queueUrl, a.record.receiptHandle, delaySeconds);
+        a.batch.settle(a.record, "keep");
+        return "keep";
+      } catch {
+        // Released below: it comes back at once rather than after the wait.
+      }
+    }
     a.batch.settle(a.record, "release");
     return "release";
   }
+}
+
+/** What the ledger records when the worker stops before a run ends; the job runs again. */
+const ABANDONED: JobFailure = {
+  reason: undefined,
+  name: "Abandoned",
+  message: "the consumer stopped before the run finished",
+  code: undefined,
+};
+
+function failureOf(error: unknown): JobFailure {
+  const { name, message } = describeError(error);
+  const code = errorCode(error);
+  return {
+    reason: undefined,
+    name: name.slice(0, 200),
+    message: message.slice(0, DLQ_ERROR_MESSAGE_MAX),
+    code: typeof code === "string" ? code.slice(0, 100) : undefined,
+  };
 }

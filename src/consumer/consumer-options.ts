@@ -1,4 +1,9 @@
 import { ConfigError } from "../core/errors.ts";
+import { type LedgerOptions, ledgerFrom } from "../ledger/ledger-options.ts";
+import { LEDGER_TABLE_ENV } from "../ledger/table-layout.ts";
+import type { JobHandler } from "./handle.ts";
+import { JobTracking } from "./job-tracking.ts";
+import type { LevelLogger } from "./logger.ts";
 
 /** A problem with an integer option, or undefined when it is absent or fits `min..max`. */
 export function integerProblem(
@@ -17,8 +22,24 @@ export function assertOptions(subject: string, problems: readonly (string | unde
   if (found.length > 0) throw new ConfigError(`${subject} options are invalid:\n  - ${found.join("\n  - ")}`);
 }
 
-/** An optional URL from the environment, trimmed; blank counts as unset. */
-export function urlFromEnv(name: string): string | undefined {
-  const value = process.env[name]?.trim();
-  return value === undefined || value === "" ? undefined : value;
+/**
+ * The ledger collaborator for a consumer, or undefined when the ledger is off.
+ * @throws {ConfigError} a job has a concurrency limit, which only the ledger can keep
+ */
+export function trackingFor(
+  handlers: readonly JobHandler[],
+  option: LedgerOptions | false | undefined,
+  logger: LevelLogger,
+): JobTracking | undefined {
+  const connect = ledgerFrom(option);
+  if (connect === undefined) {
+    const limited = handlers.find((h) => h.job.concurrency !== undefined);
+    if (limited !== undefined) {
+      throw new ConfigError(
+        `job "${limited.job.name}" has a concurrency limit, which needs the job ledger: give the queue a JobLedger (JobQueue({ ledger })), or pass ledger: { tableName } (it reads ${LEDGER_TABLE_ENV} by default)`,
+      );
+    }
+    return undefined;
+  }
+  return new JobTracking(connect, logger);
 }

@@ -18,7 +18,12 @@ export function attemptsRun(record: SqsRecord): number {
  * deletes the original once this resolves; if it rejects, the original is released instead and
  * nothing is lost. Standard queues only: on FIFO a copy would go behind the rest of its group.
  */
-export async function sendFreshCopy(sqs: SqsConnect, queueUrl: string, record: SqsRecord): Promise<void> {
+export async function sendFreshCopy(
+  sqs: SqsConnect,
+  queueUrl: string,
+  record: SqsRecord,
+  delaySeconds = 0,
+): Promise<void> {
   const attributes = sdkAttributes(record);
   const runs = attemptsRun(record);
   if (runs > 0) attributes[ATTEMPTS_RUN_ATTRIBUTE] = { DataType: "Number", StringValue: String(runs) };
@@ -29,6 +34,7 @@ export async function sendFreshCopy(sqs: SqsConnect, queueUrl: string, record: S
       QueueUrl: queueUrl,
       MessageBody: record.body,
       MessageAttributes: attributes,
+      ...(delaySeconds > 0 ? { DelaySeconds: delaySeconds } : {}),
     }),
   );
 }

@@ -1,4 +1,4 @@
-import type { JobDefinition, JobPayload } from "../core/job.ts";
+import type { JobDefinition, JobPayload, JobReturn } from "../core/job.ts";
 import type { Logger } from "./logger.ts";
 
 /** What a handler knows about the job it runs. */
@@ -28,7 +28,14 @@ export interface JobContext {
 /** The job-level fields every handler binding carries, whatever its payload type. */
 export type HandledJob = Pick<
   JobDefinition,
-  "name" | "schema" | "retry" | "timeoutSeconds" | "includeIssueMessages"
+  | "name"
+  | "schema"
+  | "retry"
+  | "timeoutSeconds"
+  | "includeIssueMessages"
+  | "result"
+  | "unique"
+  | "concurrency"
 >;
 
 /** A handler bound to its job by {@link handle}; pass a list of them to a consumer. */
@@ -51,7 +58,7 @@ export interface JobHandler {
  */
 export function handle<J extends JobDefinition>(
   job: J,
-  handler: (payload: JobPayload<J>, ctx: JobContext) => Promise<unknown> | unknown,
+  handler: (payload: JobPayload<J>, ctx: JobContext) => Promise<JobReturn<J>> | JobReturn<J>,
 ): JobHandler {
   // The consumer only calls `run` with the output of `job.schema`, which is JobPayload<J>.
   return Object.freeze({ job, run: handler as (payload: unknown, ctx: JobContext) => unknown });

@@ -1,10 +1,11 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import { ENV } from "../core/env.ts";
+import { ENV, optionalEnv } from "../core/env.ts";
 import { ConfigError } from "../core/errors.ts";
 import { isFifoQueue, queueNameOf, queueUrlFromArn } from "../core/queue-url.ts";
 import { lazySqs } from "../core/sqs-connect.ts";
+import type { LedgerOptions } from "../ledger/ledger-options.ts";
 import { type Batch, BatchCore, type Settlement } from "./batch-core.ts";
-import { assertOptions, integerProblem, urlFromEnv } from "./consumer-options.ts";
+import { assertOptions, integerProblem, trackingFor } from "./consumer-options.ts";
 import { DeadLetterQueues } from "./dead-letter-queues.ts";
 import type { JobHandler } from "./handle.ts";
 import type { ConsumerHooks } from "./hooks.ts";
@@ -40,6 +41,12 @@ export interface SqsHandlerOptions {
   readonly logLevel?: LogLevel;
   /** @default none */
   readonly hooks?: ConsumerHooks;
+  /**
+   * The job ledger (status, results, exact attempts, duplicate deliveries skipped, concurrency
+   * limits); `false` turns it off.
+   * @default on when `SQS_JOBS_LEDGER_TABLE` names a table (`JobQueue({ ledger })` sets it)
+   */
+  readonly ledger?: LedgerOptions | false;
   /**
    * CloudWatch Embedded Metric Format lines (processed, succeeded, failed, deadLettered, duration
    * per job name), one per job name per batch; `false` turns them off.
@@ -84,7 +91,12 @@ export function createSqsHandler(
   // No SDK import, no client until a record needs SQS: most invocations never do.
   const sqs = lazySqs(options.sqs);
   // Built at cold start, so duplicate handlers fail the deployment's first invocation loudly.
-  const core = new BatchCore(handlers, { sqs, logger, hooks: options.hooks ?? {} });
+  const core = new BatchCore(handlers, {
+    sqs,
+    logger,
+    hooks: options.hooks ?? {},
+    tracking: trackingFor(handlers, options.ledger, logger),
+  });
   const dlqs = new DeadLetterQueues(sqs);
   const concurrency = options.concurrency ?? 10;
   const margin = options.timeMarginMs ?? 1_000;
@@ -94,8 +106,8 @@ export function createSqsHandler(
       : typeof options.metrics === "object"
         ? (options.metrics.namespace ?? DEFAULT_METRICS_NAMESPACE)
         : DEFAULT_METRICS_NAMESPACE;
-  const envQueueUrl = urlFromEnv(ENV.queueUrl);
-  const dlqUrl = options.dlqUrl ?? urlFromEnv(ENV.dlqUrl);
+  const envQueueUrl = optionalEnv(ENV.queueUrl);
+  const dlqUrl = options.dlqUrl ?? optionalEnv(ENV.dlqUrl);
 
   const sourceQueue = (arn: string | undefined): string => {
     if (options.queueUrl !== undefined) return options.queueUrl;

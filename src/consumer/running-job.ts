@@ -7,7 +7,7 @@ import type { LevelLogger, Logger } from "./logger.ts";
  * handed back untouched.
  */
 export type HandlerResult =
-  | { readonly kind: "succeeded" }
+  | { readonly kind: "succeeded"; readonly value: unknown }
   | { readonly kind: "failed"; readonly error: unknown }
   | { readonly kind: "abandoned" };
 
@@ -98,8 +98,7 @@ export class RunningJob implements JobContext {
 
   async #follow(handler: () => unknown): Promise<void> {
     try {
-      await handler();
-      this.#end({ kind: "succeeded" });
+      this.#end({ kind: "succeeded", value: await handler() });
     } catch (error) {
       this.#end({ kind: "failed", error });
     }

@@ -6,13 +6,14 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { describeAwsError, queueMissingOr } from "../core/aws-errors.ts";
-import { ENV, requireEnv } from "../core/env.ts";
+import { ENV, optionalEnv, requireEnv } from "../core/env.ts";
 import { isFifoQueue } from "../core/queue-url.ts";
 import { backoffSeconds, type ResolvedRetryPolicy } from "../core/retry.ts";
 import { createSqsClient } from "../core/sqs-client.ts";
 import { lazySqs, type SqsConnect } from "../core/sqs-connect.ts";
+import type { LedgerOptions } from "../ledger/ledger-options.ts";
 import { BatchCore, type Settlement } from "./batch-core.ts";
-import { assertOptions, integerProblem, urlFromEnv } from "./consumer-options.ts";
+import { assertOptions, integerProblem, trackingFor } from "./consumer-options.ts";
 import { DeadLetterQueues } from "./dead-letter-queues.ts";
 import { DeleteBuffer } from "./delete-buffer.ts";
 import type { JobHandler } from "./handle.ts";
@@ -52,6 +53,12 @@ export interface WorkerOptions {
   readonly logLevel?: LogLevel;
   /** @default none */
   readonly hooks?: ConsumerHooks;
+  /**
+   * The job ledger (status, results, exact attempts, duplicate deliveries skipped, concurrency
+   * limits); `false` turns it off.
+   * @default on when `SQS_JOBS_LEDGER_TABLE` names a table (`JobQueue({ ledger })` sets it)
+   */
+  readonly ledger?: LedgerOptions | false;
 }
 
 export interface Worker {
@@ -153,6 +160,7 @@ class PollingWorker implements Worker {
       sqs: this.#connect,
       logger: this.#log,
       hooks: options.hooks ?? {},
+      tracking: trackingFor(options.handlers, options.ledger, this.#log),
     });
     this.#deletes = new DeleteBuffer(this.#sqs, queueUrl, this.#log);
     this.#dlqs = new DeadLetterQueues(this.#connect);
@@ -289,7 +297,7 @@ class PollingWorker implements Worker {
         queueUrl: this.queueUrl,
         fifo: isFifoQueue(this.queueUrl),
         concurrency: records.length,
-        dlqUrl: async () => this.#o.dlqUrl ?? urlFromEnv(ENV.dlqUrl) ?? this.#dlqs.resolve(this.queueUrl),
+        dlqUrl: async () => this.#o.dlqUrl ?? optionalEnv(ENV.dlqUrl) ?? this.#dlqs.resolve(this.queueUrl),
         stopping: () => this.#stopping,
         settle: (record, settlement) => this.#settle(record, settlement),
       })

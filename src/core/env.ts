@@ -38,8 +38,13 @@ export function requireEnv(name: string, what: string): string {
   return value.trim();
 }
 
+/** An optional variable, trimmed; blank counts as unset. */
+export function optionalEnv(name: string): string | undefined {
+  const value = process.env[name]?.trim();
+  return value === undefined || value === "" ? undefined : value;
+}
+
 /** The endpoint every client sqs-jobs creates talks to, if one is set (LocalStack, `sqs-jobs dev`). */
-export function endpointFromEnv(service: "SQS" | "LAMBDA"): string | undefined {
-  const value = process.env[`AWS_ENDPOINT_URL_${service}`] ?? process.env.AWS_ENDPOINT_URL;
-  return value === undefined || value.trim() === "" ? undefined : value.trim();
+export function endpointFromEnv(service: "SQS" | "LAMBDA" | "DYNAMODB"): string | undefined {
+  return optionalEnv(`AWS_ENDPOINT_URL_${service}`) ?? optionalEnv("AWS_ENDPOINT_URL");
 }

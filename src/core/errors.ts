@@ -17,7 +17,12 @@ export type SqsJobsErrorCode =
   | "ERR_NO_DLQ"
   | "ERR_ENDPOINT_UNREACHABLE"
   | "ERR_CREDENTIALS"
-  | "ERR_OPERATION";
+  | "ERR_OPERATION"
+  | "ERR_JOB_KEY"
+  | "ERR_JOB_ID_REUSED"
+  | "ERR_JOB_FAILED"
+  | "ERR_WAIT_TIMEOUT"
+  | "ERR_CALL";
 
 export class SqsJobsError extends Error {
   // Every subclass sets its name explicitly: minifiers (esbuild in Lambda bundles) rename

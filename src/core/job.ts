@@ -29,7 +29,34 @@ export interface FifoOptions<Input> {
   readonly dedupId?: PayloadFn<Input, string>;
 }
 
-export interface JobOptions<Name extends string, Schema extends JobSchema> {
+/**
+ * At most one live job per key: a send whose key another job holds within the window returns that
+ * job's id (`deduplicated: true`) and sends nothing. Needs the job ledger.
+ */
+export interface UniqueOptions<Payload> {
+  /** The key, from the validated payload (e.g. recipient and subject of an email). */
+  readonly key: PayloadFn<Payload, string>;
+  /** How long a key stays taken after its job was sent, 1 s to 30 days. */
+  readonly windowSeconds: number;
+}
+
+/**
+ * At most `limit` runs of one key at once (`limit: 1`: runs of a key never overlap). A job that
+ * finds every slot taken waits a few seconds on the queue; that costs it no attempt. Slots are
+ * leases that end with the job's timeout, so a crashed run frees its slot. Needs the job ledger.
+ */
+export interface ConcurrencyOptions<Payload> {
+  /** The key, from the validated payload, or a constant for a limit across all runs of the job. */
+  readonly key: string | PayloadFn<Payload, string>;
+  /** Runs of one key at once, 1 to 100. */
+  readonly limit: number;
+}
+
+export interface JobOptions<
+  Name extends string,
+  Schema extends JobSchema,
+  Result extends JobSchema | undefined = undefined,
+> {
   /** Unique within a queue. Letters, digits and `._:-`, at most 80 characters, starting alphanumeric. */
   readonly name: Name;
   /** A Standard Schema (zod 4, `zod/mini`, valibot...) that every payload must pass, on send and on receive. */
@@ -51,10 +78,24 @@ export interface JobOptions<Name extends string, Schema extends JobSchema> {
    * @default false
    */
   readonly includeIssueMessages?: boolean;
+  /**
+   * A schema for the handler's return value. It is validated after each successful run (a result
+   * that fails it dead-letters the job: a bug, retrying would not fix it) and, with the job ledger
+   * on, stored for `getJob`, `waitFor` and `send(...).result()`; `call` returns it.
+   */
+  readonly result?: Result;
+  /** One live job per key in a window (the double-email case). Needs the job ledger. */
+  readonly unique?: UniqueOptions<StandardSchemaV1.InferOutput<Schema>>;
+  /** Runs of one key that may overlap (1: never). Needs the job ledger. */
+  readonly concurrency?: ConcurrencyOptions<StandardSchemaV1.InferOutput<Schema>>;
 }
 
 /** A job type: its name, payload schema and policies. Share it between producers and consumers. */
-export interface JobDefinition<Name extends string = string, Schema extends JobSchema = JobSchema> {
+export interface JobDefinition<
+  Name extends string = string,
+  Schema extends JobSchema = JobSchema,
+  Result extends JobSchema | undefined = JobSchema | undefined,
+> {
   readonly name: Name;
   readonly schema: Schema;
   readonly retry: ResolvedRetryPolicy;
@@ -62,6 +103,9 @@ export interface JobDefinition<Name extends string = string, Schema extends JobS
   readonly fifo: FifoOptions<StandardSchemaV1.InferInput<Schema>> | undefined;
   /** Pass the definition as `validate`'s options to honour it. */
   readonly includeIssueMessages: boolean;
+  readonly result: Result;
+  readonly unique: UniqueOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
+  readonly concurrency: ConcurrencyOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
 }
 
 /** What a producer passes to `send` for this job (the schema's input type). */
@@ -69,6 +113,16 @@ export type JobInput<J extends JobDefinition> = StandardSchemaV1.InferInput<J["s
 
 /** What a handler receives for this job (the schema's output type, after defaults and transforms). */
 export type JobPayload<J extends JobDefinition> = StandardSchemaV1.InferOutput<J["schema"]>;
+
+/** What this job's handler returns: its `result` schema's input, or anything without one. */
+export type JobReturn<J extends JobDefinition> = J["result"] extends JobSchema
+  ? StandardSchemaV1.InferInput<J["result"]>
+  : unknown;
+
+/** What `waitFor`, `result()` and `call` give back: the `result` schema's output. */
+export type JobResult<J extends JobDefinition> = J["result"] extends JobSchema
+  ? StandardSchemaV1.InferOutput<J["result"]>
+  : unknown;
 
 /**
  * Defines a job once, for producers and consumers alike. Invalid options throw a
@@ -87,9 +141,11 @@ export type JobPayload<J extends JobDefinition> = StandardSchemaV1.InferOutput<J
 // uses (Rollup and Vite do across modules; esbuild only within the module, see the README's
 // "Bundles").
 // @__NO_SIDE_EFFECTS__
-export function defineJob<const Name extends string, Schema extends JobSchema>(
-  options: JobOptions<Name, Schema>,
-): JobDefinition<Name, Schema> {
+export function defineJob<
+  const Name extends string,
+  Schema extends JobSchema,
+  Result extends JobSchema | undefined = undefined,
+>(options: JobOptions<Name, Schema, Result>): JobDefinition<Name, Schema, Result> {
   const problems: string[] = [];
   const name: unknown = options.name;
   if (typeof name !== "string" || !JOB_NAME.test(name)) {
@@ -115,6 +171,12 @@ export function defineJob<const Name extends string, Schema extends JobSchema>(
       `includeIssueMessages must be true or false, but ${describe(includeIssueMessages)} was provided`,
     );
   }
+  const result: unknown = options.result;
+  if (result !== undefined && (typeof result !== "object" || result === null || !("~standard" in result))) {
+    problems.push("result must be a Standard Schema (e.g. z.object({...})) when given");
+  }
+  checkUnique(options.unique, problems);
+  checkConcurrency(options.concurrency, problems);
   const retry = resolveRetryPolicy(options.retry, problems);
   assertNoProblems(`job definition ${typeof name === "string" ? `"${name}"` : ""}`.trim(), problems);
   return Object.freeze({
@@ -124,7 +186,40 @@ export function defineJob<const Name extends string, Schema extends JobSchema>(
     timeoutSeconds,
     fifo: options.fifo,
     includeIssueMessages,
+    result: options.result as Result,
+    unique: options.unique,
+    concurrency: options.concurrency,
   });
+}
+
+const MAX_UNIQUE_WINDOW_SECONDS = 30 * 86_400;
+const MAX_CONCURRENCY_LIMIT = 100;
+
+function checkUnique(unique: UniqueOptions<never> | undefined, problems: string[]): void {
+  if (unique === undefined) return;
+  if (typeof unique.key !== "function") problems.push("unique.key must be a function of the payload");
+  const w = unique.windowSeconds;
+  if (!Number.isInteger(w) || w < 1 || w > MAX_UNIQUE_WINDOW_SECONDS) {
+    problems.push(
+      `unique.windowSeconds must be an integer between 1 and ${MAX_UNIQUE_WINDOW_SECONDS} (30 days), but ${w} was provided`,
+    );
+  }
+}
+
+function checkConcurrency(concurrency: ConcurrencyOptions<never> | undefined, problems: string[]): void {
+  if (concurrency === undefined) return;
+  if (
+    typeof concurrency.key !== "function" &&
+    (typeof concurrency.key !== "string" || concurrency.key === "")
+  ) {
+    problems.push("concurrency.key must be a non-empty string or a function of the payload");
+  }
+  const l = concurrency.limit;
+  if (!Number.isInteger(l) || l < 1 || l > MAX_CONCURRENCY_LIMIT) {
+    problems.push(
+      `concurrency.limit must be an integer between 1 and ${MAX_CONCURRENCY_LIMIT}, but ${l} was provided`,
+    );
+  }
 }
 
 function describe(value: unknown): string {

@@ -14,14 +14,14 @@ import { type Item, N, readNumber, readString, S } from "./attribute-values.ts";
 import type { JobFailure, JobStatus } from "./job-state.ts";
 import { type JobSummary, type StoredJob, toJobState, toJobSummary } from "./stored-job.ts";
 import {
-  jobKey,
+  jobItemKey,
   LEDGER_KEY,
   LEDGER_TTL_ATTRIBUTE,
   LIST_INDEX,
   LIST_INDEX_KEY,
   LIST_SHARDS,
-  slotKey,
-  uniqueKey,
+  slotItemKey,
+  uniqueItemKey,
 } from "./table-layout.ts";
 
 export interface LedgerConfig {
@@ -93,7 +93,7 @@ export class Ledger {
     const requests: WriteRequest[] = entries.map((e) => ({
       PutRequest: {
         Item: {
-          [LEDGER_KEY]: S(jobKey(e.jobId)),
+          [LEDGER_KEY]: S(jobItemKey(e.jobId)),
           jobId: S(e.jobId),
           job: S(e.job),
           queue: S(e.queue),
@@ -117,7 +117,7 @@ export class Ledger {
         this.#conditional(
           new DeleteItemCommand({
             TableName: this.tableName,
-            Key: { [LEDGER_KEY]: S(jobKey(jobId)) },
+            Key: { [LEDGER_KEY]: S(jobItemKey(jobId)) },
             ConditionExpression: "#status = :queued",
             ExpressionAttributeNames: { "#status": "status" },
             ExpressionAttributeValues: { ":queued": S("queued") },
@@ -143,7 +143,7 @@ export class Ledger {
       new PutItemCommand({
         TableName: this.tableName,
         Item: {
-          [LEDGER_KEY]: S(uniqueKey(job, key)),
+          [LEDGER_KEY]: S(uniqueItemKey(job, key)),
           jobId: S(jobId),
           until: N(until),
           [LEDGER_TTL_ATTRIBUTE]: N(Math.ceil(until / 1000)),
@@ -153,7 +153,7 @@ export class Ledger {
         ExpressionAttributeValues: { ":now": N(now) },
         ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       }),
-      { [LEDGER_KEY]: S(uniqueKey(job, key)) },
+      { [LEDGER_KEY]: S(uniqueItemKey(job, key)) },
     );
     return write.applied ? undefined : (readString(write.old, "jobId") ?? "");
   }
@@ -163,7 +163,7 @@ export class Ledger {
     await this.#conditional(
       new DeleteItemCommand({
         TableName: this.tableName,
-        Key: { [LEDGER_KEY]: S(uniqueKey(job, key)) },
+        Key: { [LEDGER_KEY]: S(uniqueItemKey(job, key)) },
         ConditionExpression: "jobId = :jobId",
         ExpressionAttributeValues: { ":jobId": S(jobId) },
       }),
@@ -177,7 +177,7 @@ export class Ledger {
    */
   async claim(request: ClaimRequest): Promise<Claim> {
     const now = Date.now();
-    const key = { [LEDGER_KEY]: S(jobKey(request.jobId)) };
+    const key = { [LEDGER_KEY]: S(jobItemKey(request.jobId)) };
     const hash = request.payloadHash;
     const sameHash =
       hash === undefined ? "" : " AND (attribute_not_exists(payloadHash) OR payloadHash = :hash)";
@@ -256,7 +256,7 @@ export class Ledger {
     const write = await this.#conditional(
       new UpdateItemCommand({
         TableName: this.tableName,
-        Key: { [LEDGER_KEY]: S(jobKey(jobId)) },
+        Key: { [LEDGER_KEY]: S(jobItemKey(jobId)) },
         UpdateExpression: `SET ${set.join(", ")} REMOVE ${remove.join(", ")}`,
         ConditionExpression: "runToken = :token",
         ExpressionAttributeNames: names,
@@ -285,7 +285,7 @@ export class Ledger {
         new PutItemCommand({
           TableName: this.tableName,
           Item: {
-            [LEDGER_KEY]: S(slotKey(job, key, slot)),
+            [LEDGER_KEY]: S(slotItemKey(job, key, slot)),
             runToken: S(runToken),
             leaseUntil: N(now + leaseMs),
             [LEDGER_TTL_ATTRIBUTE]: N(Math.ceil((now + leaseMs) / 1000) + 86_400),
@@ -305,7 +305,7 @@ export class Ledger {
     await this.#conditional(
       new DeleteItemCommand({
         TableName: this.tableName,
-        Key: { [LEDGER_KEY]: S(slotKey(job, key, slot)) },
+        Key: { [LEDGER_KEY]: S(slotItemKey(job, key, slot)) },
         ConditionExpression: "runToken = :token",
         ExpressionAttributeValues: { ":token": S(runToken) },
       }),
@@ -317,7 +317,7 @@ export class Ledger {
     const out = await this.#client.send(
       new GetItemCommand({
         TableName: this.tableName,
-        Key: { [LEDGER_KEY]: S(jobKey(jobId)) },
+        Key: { [LEDGER_KEY]: S(jobItemKey(jobId)) },
         ConsistentRead: true,
       }),
     );
@@ -360,7 +360,7 @@ export class Ledger {
         attempts: "attempts = :one",
         values: { ":dead": S("dead") },
       }),
-      { [LEDGER_KEY]: S(jobKey(request.jobId)) },
+      { [LEDGER_KEY]: S(jobItemKey(request.jobId)) },
     );
     if (write.applied) return { kind: "claimed", attempts: 1 };
     return this.claim({ ...request, redriven: false });
@@ -374,7 +374,7 @@ export class Ledger {
     const iso = new Date(now).toISOString();
     return new UpdateItemCommand({
       TableName: this.tableName,
-      Key: { [LEDGER_KEY]: S(jobKey(request.jobId)) },
+      Key: { [LEDGER_KEY]: S(jobItemKey(request.jobId)) },
       UpdateExpression: [
         "SET #status = :running",
         variant.attempts,

@@ -5,9 +5,9 @@ import { InvalidOptionError, type ValidationIssue } from "../core/errors.ts";
 import type { JobDefinition, JobInput } from "../core/job.ts";
 import { newJobId } from "../core/job-id.ts";
 import { JOB_NAME_ATTRIBUTE } from "../core/job-name-attribute.ts";
+import { toJsonValue } from "../core/json-value.ts";
 import { type ValidationResult, validate } from "../core/schema.ts";
 import { SQS_MAX_DELAY_SECONDS } from "../core/sqs-limits.ts";
-import { findJsonLoss } from "./json-loss.ts";
 
 export interface SendOptions {
   /**
@@ -68,7 +68,7 @@ export function checkSendOptions(options: SendOptions, fifo: boolean): void {
  * JSON round trip of the payload, so values JSON cannot carry (a Date where the schema wants a
  * date, `undefined` in an array) are refused here instead of becoming poison messages at the
  * consumer. Values JSON changes silently (NaN, -0, a Map or Set...) are refused even when the
- * schema would accept what they turn into: see {@link findJsonLoss}.
+ * schema would accept what they turn into: see {@link toJsonValue}.
  */
 export function prepareMessage<J extends JobDefinition>(
   job: J,
@@ -76,28 +76,9 @@ export function prepareMessage<J extends JobDefinition>(
   options: SendOptions,
   fifo: boolean,
 ): PrepareResult | Promise<PrepareResult> {
-  let payloadJson: string | undefined;
-  try {
-    payloadJson = JSON.stringify(payload);
-  } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    return {
-      ok: false,
-      issues: [{ path: [], kind: "not_json", message: `payload is not JSON-serialisable (${reason})` }],
-    };
-  }
-  if (payloadJson === undefined) {
-    return {
-      ok: false,
-      issues: [
-        { path: [], kind: "not_json", message: `payload of type ${typeof payload} cannot be sent as JSON` },
-      ],
-    };
-  }
-  const lost = findJsonLoss(payload);
-  if (lost.length > 0) return { ok: false, issues: lost };
-  const wire: unknown = JSON.parse(payloadJson);
-  const json = payloadJson;
+  const converted = toJsonValue(payload, "payload");
+  if (!converted.ok) return converted;
+  const { json, wire } = converted;
   const checked = validate(job.schema, wire, job);
   // Most schemas validate synchronously: a batch of 20,000 then costs no promise per item.
   return checked instanceof Promise

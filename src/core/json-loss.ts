@@ -1,4 +1,4 @@
-import type { ValidationIssue } from "../core/errors.ts";
+import type { ValidationIssue } from "./errors.ts";
 
 /** Enough to fix a payload; a huge array of NaN need not list every index. */
 const MAX_ISSUES = 20;

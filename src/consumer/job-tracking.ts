@@ -1,0 +1,168 @@
+import { randomUUID } from "node:crypto";
+import { queueNameOf } from "../core/queue-url.ts";
+import { JobIdReusedError, JobKeyError } from "../ledger/errors.ts";
+import { keyFor, payloadHash } from "../ledger/job-key.ts";
+import type { Ledger, RunEnd } from "../ledger/ledger.ts";
+import type { LedgerConnect } from "../ledger/ledger-options.ts";
+import { describeError } from "./describe-error.ts";
+import type { HandledJob } from "./handle.ts";
+import type { LevelLogger } from "./logger.ts";
+
+/** Beyond the job's timeout, before another delivery may take over a run's job or slot. */
+const LEASE_MARGIN_MS = 30_000;
+/** How long a job waits on the queue when every concurrency slot of its key is taken. */
+const SLOT_WAIT_SECONDS = 5;
+/** SQS's longest message delay. */
+const MAX_WAIT_SECONDS = 900;
+
+/** One tracked run: it holds the job's lease (and a concurrency slot) until `end`. */
+export interface TrackedRun {
+  /** Runs started, this one included: the ledger's count, not the receive count. */
+  readonly attempts: number;
+  /** Records how the run ended and frees its slot. Never throws: a failed write is logged. */
+  end(end: RunEnd): Promise<void>;
+}
+
+/**
+ * What the ledger says about running a job now. `skip`: it already succeeded or died (a
+ * duplicate delivery). `wait`: another run holds it or all its slots; it goes back on the queue
+ * without costing an attempt. `poison`: the delivery can never run (a reused job id, a key
+ * function that throws).
+ */
+export type Begin =
+  | { readonly kind: "run"; readonly run: TrackedRun }
+  | { readonly kind: "skip"; readonly status: "succeeded" | "dead" }
+  | { readonly kind: "wait"; readonly delaySeconds: number; readonly why: string }
+  | { readonly kind: "poison"; readonly error: Error };
+
+export interface TrackedDelivery {
+  readonly jobId: string;
+  readonly queueUrl: string;
+  /** The validated payload, for the concurrency key. */
+  readonly payload: unknown;
+  /** The payload as the message carried it (parsed), for the payload hash. */
+  readonly rawPayload: unknown;
+  /** The message came back from a dead-letter queue. */
+  readonly redriven: boolean;
+}
+
+/**
+ * The batch core's collaborator for jobs on a queue with a ledger: claims a run before the
+ * handler, records its end after. It decides nothing about retries or dead-lettering.
+ */
+export class JobTracking {
+  readonly #connect: LedgerConnect;
+  readonly #log: LevelLogger;
+
+  constructor(connect: LedgerConnect, logger: LevelLogger) {
+    this.#connect = connect;
+    this.#log = logger;
+  }
+
+  /** Takes a concurrency slot if the job has a limit, then claims the run. DynamoDB errors propagate. */
+  async begin(job: HandledJob, delivery: TrackedDelivery): Promise<Begin> {
+    const ledger = await this.#connect();
+    const runToken = randomUUID();
+    const leaseMs = job.timeoutSeconds * 1000 + LEASE_MARGIN_MS;
+    let slot: { key: string; n: number } | undefined;
+    if (job.concurrency !== undefined) {
+      let key: string;
+      try {
+        key = keyFor("concurrency", job.name, job.concurrency.key, delivery.payload);
+      } catch (error) {
+        if (error instanceof JobKeyError) return { kind: "poison", error };
+        throw error;
+      }
+      const n = await ledger.takeSlot(job.name, key, job.concurrency.limit, runToken, leaseMs);
+      if (n === undefined) {
+        const jitter = Math.floor(Math.random() * SLOT_WAIT_SECONDS);
+        return {
+          kind: "wait",
+          delaySeconds: SLOT_WAIT_SECONDS + jitter,
+          why: "every concurrency slot is taken",
+        };
+      }
+      slot = { key, n };
+    }
+    const queue = queueNameOf(delivery.queueUrl);
+    const claim = await ledger
+      .claim({
+        jobId: delivery.jobId,
+        job: job.name,
+        queue,
+        runToken,
+        leaseMs,
+        payloadHash:
+          delivery.rawPayload === undefined ? undefined : payloadHash(JSON.stringify(delivery.rawPayload)),
+        redriven: delivery.redriven,
+      })
+      .catch(async (error: unknown) => {
+        if (slot !== undefined) await this.#release(ledger, job, slot, runToken);
+        throw error;
+      });
+    if (claim.kind !== "claimed" && slot !== undefined) await this.#release(ledger, job, slot, runToken);
+    switch (claim.kind) {
+      case "finished":
+        return { kind: "skip", status: claim.status };
+      case "busy":
+        return {
+          kind: "wait",
+          delaySeconds: Math.min(MAX_WAIT_SECONDS, Math.ceil(claim.leaseEndsInMs / 1000) + 1),
+          why: "another delivery of this job is running",
+        };
+      case "mismatch":
+        return {
+          kind: "poison",
+          error: new JobIdReusedError(delivery.jobId),
+        };
+    }
+    const { attempts } = claim;
+    return {
+      kind: "run",
+      run: {
+        attempts,
+        end: async (end) => {
+          try {
+            const held = await ledger.finish(delivery.jobId, queue, runToken, end);
+            if (!held) {
+              this.#log.warn(
+                "sqs-jobs: this run's lease on the job expired and another run took it; its outcome stands",
+                {
+                  jobId: delivery.jobId,
+                  status: end.status,
+                },
+              );
+            }
+          } catch (error) {
+            this.#log.error(
+              "sqs-jobs could not record a job's outcome in the ledger; it reads as running until its lease ends",
+              {
+                jobId: delivery.jobId,
+                status: end.status,
+                error: describeError(error).message,
+              },
+            );
+          }
+          if (slot !== undefined) await this.#release(ledger, job, slot, runToken);
+        },
+      },
+    };
+  }
+
+  /** A slot that cannot be freed ends with its lease. */
+  async #release(
+    ledger: Ledger,
+    job: HandledJob,
+    slot: { key: string; n: number },
+    runToken: string,
+  ): Promise<void> {
+    try {
+      await ledger.releaseSlot(job.name, slot.key, slot.n, runToken);
+    } catch (error) {
+      this.#log.warn("sqs-jobs could not free a concurrency slot; it frees itself when its lease ends", {
+        job: job.name,
+        error: describeError(error).message,
+      });
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { SqsJobsError } from "../core/errors.ts";
+import type { JobFailure, JobStatus } from "./job-state.ts";
+
+/** A job's `unique.key` or `concurrency.key` function threw or returned no usable key. */
+export class JobKeyError extends SqsJobsError {
+  override readonly name: string = "JobKeyError";
+  constructor(message: string) {
+    super("ERR_JOB_KEY", message);
+  }
+}
+
+/** A message carries a job id the ledger knows for a different payload. Such a message is poison. */
+export class JobIdReusedError extends SqsJobsError {
+  override readonly name: string = "JobIdReusedError";
+  constructor(jobId: string) {
+    super(
+      "ERR_JOB_ID_REUSED",
+      `job id ${jobId} was sent with a different payload (the ledger's payload hash does not match): one of the two messages reused a job id`,
+    );
+  }
+}
+
+/**
+ * The job is dead: `waitFor`, `result()` and `call` throw this with the dead-letter reason and
+ * the last error's name, code and message (never payload contents).
+ */
+export class JobFailedError extends SqsJobsError {
+  override readonly name: string = "JobFailedError";
+  readonly jobId: string;
+  readonly failure: JobFailure;
+  readonly attempts: number;
+
+  constructor(jobName: string, jobId: string, failure: JobFailure, attempts: number) {
+    super(
+      "ERR_JOB_FAILED",
+      `job "${jobName}" (${jobId}) failed${failure.reason === undefined ? "" : ` (${failure.reason})`} after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${failure.name}: ${failure.message}`,
+    );
+    this.jobId = jobId;
+    this.failure = failure;
+    this.attempts = attempts;
+  }
+}
+
+/** `waitFor` gave up before the job finished; the job goes on. `status` is the last one read. */
+export class WaitTimeoutError extends SqsJobsError {
+  override readonly name: string = "WaitTimeoutError";
+  readonly jobId: string;
+  readonly status: JobStatus | undefined;
+
+  constructor(jobName: string, jobId: string, timeoutMs: number, status: JobStatus | undefined) {
+    super(
+      "ERR_WAIT_TIMEOUT",
+      `job "${jobName}" (${jobId}) did not finish within ${timeoutMs} ms (${status === undefined ? "the ledger has no entry for it yet" : `it is ${status}`}); it goes on, wait again or read it with getJob`,
+    );
+    this.jobId = jobId;
+    this.status = status;
+  }
+}
