@@ -37,11 +37,25 @@ export {
   SqsJobsError,
   ValidationError,
 } from "./core/errors.ts";
-export type { FifoOptions, JobDefinition, JobInput, JobOptions, JobPayload } from "./core/job.ts";
+export type {
+  ConcurrencyOptions,
+  FifoOptions,
+  JobDefinition,
+  JobInput,
+  JobOptions,
+  JobPayload,
+  JobResult,
+  JobReturn,
+  UniqueOptions,
+} from "./core/job.ts";
 export { defineJob } from "./core/job.ts";
 export type { BackoffPolicy, RetryPolicy } from "./core/retry.ts";
 export type { JobSchema } from "./core/schema.ts";
-export type { JobClientOptions, SendBatchOptions, SendResult } from "./producer/job-client.ts";
+export { JobFailedError, JobIdReusedError, JobKeyError, WaitTimeoutError } from "./ledger/errors.ts";
+export type { JobFailure, JobState, JobStatus } from "./ledger/job-state.ts";
+export type { LedgerOptions } from "./ledger/ledger-options.ts";
+export type { JobClientOptions, SendBatchOptions, SendResult, SentJob } from "./producer/job-client.ts";
 export { JobClient } from "./producer/job-client.ts";
+export type { WaitOptions } from "./producer/job-status.ts";
 export type { SendOptions } from "./producer/message.ts";
 export type { SendBatchItemResult, SendBatchResult } from "./producer/send-batch.ts";

@@ -11,7 +11,7 @@ import type { LevelLogger } from "./logger.ts";
 /** Beyond the job's timeout, before another delivery may take over a run's job or slot. */
 const LEASE_MARGIN_MS = 30_000;
 /** How long a job waits on the queue when every concurrency slot of its key is taken. */
-const SLOT_WAIT_SECONDS = 5;
+const SLOT_WAIT_SECONDS = 2;
 /** SQS's longest message delay. */
 const MAX_WAIT_SECONDS = 900;
 
@@ -75,7 +75,8 @@ export class JobTracking {
       }
       const n = await ledger.takeSlot(job.name, key, job.concurrency.limit, runToken, leaseMs);
       if (n === undefined) {
-        const jitter = Math.floor(Math.random() * SLOT_WAIT_SECONDS);
+        // Jitter spreads the waiting jobs' next tries, so they do not all meet the slot at once.
+        const jitter = Math.floor(Math.random() * 3);
         return {
           kind: "wait",
           delaySeconds: SLOT_WAIT_SECONDS + jitter,
@@ -105,9 +106,16 @@ export class JobTracking {
       case "finished":
         return { kind: "skip", status: claim.status };
       case "busy":
+        // Back when the other run's lease ends at the latest, sooner for a run that may end
+        // sooner: a quarter of the job's timeout, so quick jobs' duplicates clear quickly and
+        // slow ones' cost few rereads.
         return {
           kind: "wait",
-          delaySeconds: Math.min(MAX_WAIT_SECONDS, Math.ceil(claim.leaseEndsInMs / 1000) + 1),
+          delaySeconds: Math.min(
+            MAX_WAIT_SECONDS,
+            Math.ceil(claim.leaseEndsInMs / 1000) + 1,
+            Math.max(SLOT_WAIT_SECONDS, Math.ceil(job.timeoutSeconds / 4)),
+          ),
           why: "another delivery of this job is running",
         };
       case "mismatch":

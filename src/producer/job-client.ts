@@ -9,13 +9,19 @@ import {
   ValidationError,
   type ValidationIssue,
 } from "../core/errors.ts";
-import type { JobDefinition, JobInput } from "../core/job.ts";
-import { isFifoQueue } from "../core/queue-url.ts";
+import type { JobDefinition, JobInput, JobResult } from "../core/job.ts";
+import { isFifoQueue, queueNameOf } from "../core/queue-url.ts";
 import { checkSqsConfig, createSqsClient } from "../core/sqs-client.ts";
 import { SQS_MAX_MESSAGE_BYTES } from "../core/sqs-limits.ts";
+import type { JobState } from "../ledger/job-state.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import { type LedgerConnect, type LedgerOptions, ledgerFrom } from "../ledger/ledger-options.ts";
+import { LEDGER_TABLE_ENV } from "../ledger/table-layout.ts";
 import { type AttemptWatch, watchAttempts } from "./attempt-watch.ts";
+import { readJob, type WaitOptions, waitForJob } from "./job-status.ts";
 import { checkSendOptions, type PreparedMessage, prepareMessage, type SendOptions } from "./message.ts";
 import { type SendBatchResult, sendPrepared } from "./send-batch.ts";
+import { forgetUnsent, reserveAndRecord } from "./tracked-send.ts";
 
 /** sendBatch's highest `concurrency`; the client JobClient creates pools this many connections. */
 const MAX_CONCURRENCY = 100;
@@ -41,6 +47,12 @@ export interface JobClientOptions {
    * @default 1,048,576 (1 MiB, SQS's maximum)
    */
   readonly maxMessageBytes?: number;
+  /**
+   * The job ledger: every job sent is recorded as `queued` first, unique keys are kept, and
+   * `getJob`, `waitFor` and `result()` read it. `false` turns it off.
+   * @default on when `SQS_JOBS_LEDGER_TABLE` names a table (`JobQueue.grantSendJobs` sets it)
+   */
+  readonly ledger?: LedgerOptions | false;
 }
 
 export interface SendResult {
@@ -52,6 +64,21 @@ export interface SendResult {
    * Consumers see jobs at least once anyway; this says where a second copy may come from.
    */
   readonly possibleDuplicate: boolean;
+  /**
+   * True when the job's unique key was held by a live job: nothing was sent, and `jobId` is
+   * that job's id (`messageId` is empty).
+   */
+  readonly deduplicated: boolean;
+}
+
+/** A sent job: its ids, and its result once it has one (needs the job ledger). */
+export interface SentJob<J extends JobDefinition> extends SendResult {
+  /**
+   * Waits for the job's result, polling the ledger.
+   * @throws {JobFailedError} the job is dead; `failure` says why
+   * @throws {WaitTimeoutError} it did not finish within `timeoutMs`
+   */
+  result(options?: WaitOptions): Promise<JobResult<J>>;
 }
 
 export interface SendBatchOptions extends SendOptions {
@@ -83,6 +110,7 @@ export class JobClient {
   readonly fifo: boolean;
   readonly #sqs: SQSClient;
   readonly #maxMessageBytes: number;
+  readonly #ledger: LedgerConnect | undefined;
 
   constructor(options: JobClientOptions = {}) {
     this.queueUrl = options.queueUrl ?? requireEnv(queueUrlEnvVar(options.queue), "the queue URL");
@@ -100,6 +128,53 @@ export class JobClient {
     this.#maxMessageBytes = max;
     this.fifo = isFifoQueue(this.queueUrl);
     this.#sqs = options.sqs ?? createSqsClient({}, { maxSockets: MAX_CONCURRENCY });
+    this.#ledger = ledgerFrom(options.ledger);
+  }
+
+  /**
+   * The job as the ledger knows it, or undefined when it has no entry (not sent through a
+   * ledger, or expired).
+   * @throws {ConfigError} this client has no ledger
+   */
+  async getJob<J extends JobDefinition>(job: J, jobId: string): Promise<JobState<JobResult<J>> | undefined> {
+    return readJob(await this.#requireLedger("getJob"), job, jobId);
+  }
+
+  /**
+   * Waits until the job succeeded and returns its result (typed by the job's `result` schema).
+   * @throws {JobFailedError} the job is dead; `failure` holds the reason and the last error
+   * @throws {WaitTimeoutError} it did not finish within `timeoutMs` (default 30 s); it goes on
+   * @throws {ConfigError} this client has no ledger
+   * @example
+   * const { jobId } = await jobs.send(buildReport, { fileKey });
+   * const report = await jobs.waitFor(buildReport, jobId, { timeoutMs: 60_000 });
+   */
+  async waitFor<J extends JobDefinition>(
+    job: J,
+    jobId: string,
+    options?: WaitOptions,
+  ): Promise<JobResult<J>> {
+    return waitForJob(await this.#requireLedger("waitFor"), job, jobId, options);
+  }
+
+  async #requireLedger(what: string): Promise<Ledger> {
+    if (this.#ledger === undefined) {
+      throw new ConfigError(
+        `${what} reads the job ledger, and this client has none: pass ledger: { tableName }, or set ${LEDGER_TABLE_ENV} (JobQueue({ ledger }).grantSendJobs sets it)`,
+      );
+    }
+    return this.#ledger();
+  }
+
+  /** The ledger, or undefined when off; a job with a unique key cannot be sent without one. */
+  async #ledgerFor(job: JobDefinition): Promise<Ledger | undefined> {
+    if (this.#ledger !== undefined) return this.#ledger();
+    if (job.unique !== undefined) return this.#requireLedger(`job "${job.name}" has a unique key, which`);
+    return undefined;
+  }
+
+  #sent<J extends JobDefinition>(job: J, result: SendResult): SentJob<J> {
+    return { ...result, result: (options?: WaitOptions) => this.waitFor(job, result.jobId, options) };
   }
 
   /**
@@ -120,7 +195,7 @@ export class JobClient {
     job: J,
     payload: JobInput<J>,
     options: SendOptions = {},
-  ): Promise<SendResult> {
+  ): Promise<SentJob<J>> {
     checkSendOptions(options, this.fifo);
     const prepared = await prepareMessage(job, payload, options, this.fifo);
     if (!prepared.ok) throw new ValidationError(job.name, prepared.issues);
@@ -128,6 +203,19 @@ export class JobClient {
     if (m.sizeBytes > this.#maxMessageBytes)
       throw new PayloadTooLargeError(job.name, m.sizeBytes, this.#maxMessageBytes);
     await checkSqsConfig(this.#sqs);
+    const ledger = await this.#ledgerFor(job);
+    if (ledger !== undefined) {
+      const { deduplicated } = await reserveAndRecord(ledger, job, queueNameOf(this.queueUrl), [m]);
+      const held = deduplicated[0];
+      if (held !== undefined) {
+        return this.#sent(job, {
+          jobId: held.heldBy,
+          messageId: "",
+          possibleDuplicate: false,
+          deduplicated: true,
+        });
+      }
+    }
     const attempts: AttemptWatch = { ambiguous: false };
     try {
       const command = new SendMessageCommand({
@@ -140,11 +228,18 @@ export class JobClient {
       });
       watchAttempts(command, attempts);
       const out = await this.#sqs.send(command);
-      return { jobId: m.jobId, messageId: out.MessageId ?? "", possibleDuplicate: attempts.ambiguous };
+      return this.#sent(job, {
+        jobId: m.jobId,
+        messageId: out.MessageId ?? "",
+        possibleDuplicate: attempts.ambiguous,
+        deduplicated: false,
+      });
     } catch (error) {
+      const maybeSent = attempts.ambiguous || classifyFailure(error) === "ambiguous";
+      if (ledger !== undefined && !maybeSent)
+        await forgetUnsent(ledger, job, [{ message: m, uniqueKey: undefined }]);
       const mapped = queueMissingOr(error, this.queueUrl);
       if (mapped instanceof SqsJobsError) throw mapped;
-      const maybeSent = attempts.ambiguous || classifyFailure(error) === "ambiguous";
       throw new SendError(
         `sending job "${job.name}" to ${this.queueUrl} failed: ${describeAwsError(error)}${maybeSent ? "; SQS may hold it anyway (an attempt got no answer), so a resend may store it twice" : ""}`,
         { cause: error, maybeSent },
@@ -204,7 +299,7 @@ export class JobClient {
       });
     }
     await checkSqsConfig(this.#sqs);
-    return sendPrepared(messages, {
+    const settings = {
       sqs: this.#sqs,
       queueUrl: this.queueUrl,
       fifo: this.fifo,
@@ -212,6 +307,42 @@ export class JobClient {
       maxRetries,
       retryBaseMs: 100,
       onProgress: options.onProgress,
-    });
+    };
+    const ledger = await this.#ledgerFor(job);
+    if (ledger === undefined) return sendPrepared(messages, settings);
+
+    const { toSend, deduplicated } = await reserveAndRecord(
+      ledger,
+      job,
+      queueNameOf(this.queueUrl),
+      messages,
+    );
+    const sent = await sendPrepared(
+      toSend.map((r) => r.message),
+      settings,
+    );
+    // Entries and keys of jobs that certainly did not reach SQS go, so a resend is not a duplicate.
+    await forgetUnsent(
+      ledger,
+      job,
+      sent.items.flatMap((item) =>
+        item.ok || item.possibleDuplicate ? [] : [toSend[item.index] as (typeof toSend)[number]],
+      ),
+    );
+    const items = [
+      ...sent.items.map((item) => ({
+        ...item,
+        index: (toSend[item.index] as (typeof toSend)[number]).index,
+      })),
+      ...deduplicated.map((d) => ({
+        index: d.index,
+        ok: true as const,
+        jobId: d.heldBy,
+        messageId: "",
+        possibleDuplicate: false,
+        deduplicated: true,
+      })),
+    ].sort((a, b) => a.index - b.index);
+    return { ...sent, items, succeeded: sent.succeeded + deduplicated.length };
   }
 }

@@ -23,6 +23,10 @@ export interface SendOptions {
 
 export interface PreparedMessage {
   readonly jobId: string;
+  /** The payload after the schema (defaults, transforms), for unique keys. */
+  readonly value: unknown;
+  /** The payload's JSON as the envelope carries it, for the ledger's payload hash. */
+  readonly payloadJson: string;
   readonly body: string;
   readonly attributes: Record<string, MessageAttributeValue>;
   readonly sizeBytes: number;
@@ -136,7 +140,17 @@ function finishMessage<J extends JobDefinition>(
     Buffer.byteLength(job.name);
   return {
     ok: true,
-    message: { jobId, body, attributes, sizeBytes, delaySeconds: options.delaySeconds, groupId, dedupId },
+    message: {
+      jobId,
+      value: checked.value,
+      payloadJson,
+      body,
+      attributes,
+      sizeBytes,
+      delaySeconds: options.delaySeconds,
+      groupId,
+      dedupId,
+    },
   };
 }
 

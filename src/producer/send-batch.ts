@@ -36,6 +36,11 @@ export type SendBatchItemResult =
        * so SQS may hold a second copy. Consumers see jobs at least once anyway; this says where.
        */
       readonly possibleDuplicate: boolean;
+      /**
+       * True when the job's unique key was held by a live job: nothing was sent, `jobId` is
+       * that job's id and `messageId` is empty.
+       */
+      readonly deduplicated: boolean;
     }
   | {
       readonly index: number;
@@ -345,6 +350,7 @@ class BatchSend {
       jobId: p.message.jobId,
       messageId,
       possibleDuplicate: p.ambiguous,
+      deduplicated: false,
     };
     this.#done++;
   }

@@ -7,6 +7,8 @@ import {
   type JobClientOptions,
   type JobInput,
   type JobPayload,
+  type JobResult,
+  type SentJob,
 } from "../../src/index.ts";
 
 const job = defineJob({
@@ -29,6 +31,18 @@ describe("public types", () => {
     expectTypeOf(job.name).toEqualTypeOf<"typed">();
   });
 
+  it("types results by the job's result schema: the handler returns its input, waiters get its output", () => {
+    const report = defineJob({
+      name: "report",
+      schema: z.object({ id: z.string() }),
+      result: z.object({ rows: z.number(), at: z.string().transform((s) => new Date(s)) }),
+    });
+    expectTypeOf<JobResult<typeof report>>().toEqualTypeOf<{ rows: number; at: Date }>();
+    const client = new JobClient({ queueUrl: "http://127.0.0.1:1/0/q", ledger: false });
+    expectTypeOf(client.waitFor(report, "id")).resolves.toEqualTypeOf<{ rows: number; at: Date }>();
+    expectTypeOf<JobResult<typeof job>>().toEqualTypeOf<unknown>();
+  });
+
   it("works with zod/mini", () => {
     const mini = defineJob({ name: "mini", schema: zm.object({ id: zm.string() }) });
     expectTypeOf<JobInput<typeof mini>>().toEqualTypeOf<{ id: string }>();
@@ -38,15 +52,15 @@ describe("public types", () => {
     const client = new JobClient({ queueUrl: "http://127.0.0.1:1/0/q" });
     // @ts-expect-error n must be a number
     void client.send(job, { n: "1", when: "2026-01-01" });
-    expectTypeOf(client.send(job, { n: 1, when: "2026-01-01" })).resolves.toEqualTypeOf<{
-      readonly jobId: string;
-      readonly messageId: string;
-      readonly possibleDuplicate: boolean;
-    }>();
+    expectTypeOf(client.send(job, { n: 1, when: "2026-01-01" })).resolves.toEqualTypeOf<
+      SentJob<typeof job>
+    >();
   });
 
   it("has no transport option: every send goes through the SQS client", () => {
-    expectTypeOf<keyof JobClientOptions>().toEqualTypeOf<"queueUrl" | "queue" | "sqs" | "maxMessageBytes">();
+    expectTypeOf<keyof JobClientOptions>().toEqualTypeOf<
+      "queueUrl" | "queue" | "sqs" | "maxMessageBytes" | "ledger"
+    >();
     // @ts-expect-error the direct transport is gone
     void new JobClient({ queueUrl: "http://127.0.0.1:1/0/q", transport: "direct" });
   });

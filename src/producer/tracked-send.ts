@@ -1,0 +1,98 @@
+import { describeAwsError } from "../core/aws-errors.ts";
+import { SendError } from "../core/errors.ts";
+import type { JobDefinition } from "../core/job.ts";
+import { keyFor, payloadHash } from "../ledger/job-key.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import type { PreparedMessage } from "./message.ts";
+
+/** How many unique keys are reserved at once for a batch. */
+const RESERVE_CONCURRENCY = 16;
+
+/** A message to send, with the unique key it holds (if its job has one). */
+export interface Reserved {
+  readonly message: PreparedMessage;
+  readonly uniqueKey: string | undefined;
+}
+
+/** Messages whose key another job holds: they are not sent; `heldBy` is that job's id. */
+export interface Deduplicated {
+  readonly index: number;
+  readonly heldBy: string;
+}
+
+/**
+ * Before a send on a queue with a ledger: reserves each message's unique key (a message whose key
+ * is held is left out and reported), then records the rest as `queued`, so a consumer never
+ * meets a job the ledger does not know.
+ *
+ * @throws {JobKeyError} a unique key function threw or returned no key (nothing sent, no key kept)
+ * @throws {SendError} the ledger could not be written (nothing sent, `maybeSent` false)
+ */
+export async function reserveAndRecord(
+  ledger: Ledger,
+  job: JobDefinition,
+  queue: string,
+  messages: readonly PreparedMessage[],
+): Promise<{ toSend: (Reserved & { readonly index: number })[]; deduplicated: Deduplicated[] }> {
+  const unique = job.unique;
+  const keys = messages.map((m) =>
+    unique === undefined ? undefined : keyFor("unique", job.name, unique.key, m.value),
+  );
+  const toSend: (Reserved & { index: number })[] = [];
+  const deduplicated: Deduplicated[] = [];
+  try {
+    if (unique === undefined) {
+      messages.forEach((message, index) => {
+        toSend.push({ index, message, uniqueKey: undefined });
+      });
+    } else {
+      let next = 0;
+      const lane = async (): Promise<void> => {
+        while (next < messages.length) {
+          const index = next++;
+          const message = messages[index] as PreparedMessage;
+          const key = keys[index] as string;
+          const heldBy = await ledger.reserveUnique(job.name, key, message.jobId, unique.windowSeconds);
+          if (heldBy === undefined) toSend.push({ index, message, uniqueKey: key });
+          else deduplicated.push({ index, heldBy });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(RESERVE_CONCURRENCY, messages.length) }, lane));
+      toSend.sort((a, b) => a.index - b.index);
+    }
+    await ledger.recordQueued(
+      toSend.map(({ message }) => ({
+        jobId: message.jobId,
+        job: job.name,
+        queue,
+        payloadHash: payloadHash(message.payloadJson),
+      })),
+    );
+  } catch (error) {
+    await forgetUnsent(ledger, job, toSend);
+    throw new SendError(
+      `recording job "${job.name}" in the job ledger (${ledger.tableName}) failed, so nothing was sent: ${describeAwsError(error)}`,
+      { cause: error, maybeSent: false },
+    );
+  }
+  return { toSend, deduplicated };
+}
+
+/**
+ * Undoes {@link reserveAndRecord} for messages that certainly did not reach SQS: their entries
+ * and unique keys go, so a resend is not taken for a duplicate. Best effort: what cannot be
+ * removed expires (the key with its window, the entry by TTL).
+ */
+export async function forgetUnsent(
+  ledger: Ledger,
+  job: JobDefinition,
+  unsent: readonly Reserved[],
+): Promise<void> {
+  if (unsent.length === 0) return;
+  await Promise.allSettled([
+    ledger.forgetQueued(unsent.map((r) => r.message.jobId)),
+    ...unsent.map((r) =>
+      r.uniqueKey === undefined ? undefined : ledger.releaseUnique(job.name, r.uniqueKey, r.message.jobId),
+    ),
+  ]);
+}
