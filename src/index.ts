@@ -9,7 +9,7 @@ export type {
   JobOutcome,
 } from "./consumer/hooks.ts";
 export { JobTimeoutError } from "./consumer/job-timeout-error.ts";
-export type { SqsHandlerOptions } from "./consumer/lambda-handler.ts";
+export type { SqsHandlerOptions, SqsJobsHandler } from "./consumer/lambda-handler.ts";
 export { createSqsHandler } from "./consumer/lambda-handler.ts";
 export type {
   LambdaContext,
@@ -23,6 +23,7 @@ export type { Logger, LogLevel } from "./consumer/logger.ts";
 export { UnknownJobError } from "./consumer/unknown-job-error.ts";
 export type { Worker, WorkerOptions } from "./consumer/worker.ts";
 export { startWorker } from "./consumer/worker.ts";
+export type { CallErrorFields, CallEvent, CallResponse } from "./core/call-event.ts";
 export type { DeadLetterReason } from "./core/dead-letter-attributes.ts";
 export { DLQ_ATTRIBUTES } from "./core/dead-letter-attributes.ts";
 export type { SqsJobsErrorCode, ValidationIssue } from "./core/errors.ts";
@@ -54,6 +55,8 @@ export type { JobSchema } from "./core/schema.ts";
 export { JobFailedError, JobIdReusedError, JobKeyError, WaitTimeoutError } from "./ledger/errors.ts";
 export type { JobFailure, JobState, JobStatus } from "./ledger/job-state.ts";
 export type { LedgerOptions } from "./ledger/ledger-options.ts";
+export type { CallOptions } from "./producer/job-call.ts";
+export { CallError } from "./producer/job-call.ts";
 export type { JobClientOptions, SendBatchOptions, SendResult, SentJob } from "./producer/job-client.ts";
 export { JobClient } from "./producer/job-client.ts";
 export type { WaitOptions } from "./producer/job-status.ts";

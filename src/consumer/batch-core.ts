@@ -1,3 +1,4 @@
+import type { CallResponse } from "../core/call-event.ts";
 import { DLQ_ATTRIBUTES, DLQ_ERROR_MESSAGE_MAX } from "../core/dead-letter-attributes.ts";
 import { decodeEnvelope } from "../core/envelope.ts";
 import { ConfigError, ValidationError } from "../core/errors.ts";
@@ -10,6 +11,7 @@ import { attemptsRun, sendFreshCopy } from "./hand-back.ts";
 import type { HandledJob, JobHandler } from "./handle.ts";
 import { type ConsumerHooks, callHook } from "./hooks.ts";
 import { checkResult } from "./job-result.ts";
+import { JobTimeoutError } from "./job-timeout-error.ts";
 import type { JobTracking, TrackedRun } from "./job-tracking.ts";
 import type { SqsRecord } from "./lambda-types.ts";
 import type { LevelLogger } from "./logger.ts";
@@ -126,21 +128,16 @@ export class BatchCore {
     const started = performance.now();
     const attempt = attemptsRun(record) + 1;
     const unnamed: Attempt = { record, batch, jobName: undefined, jobId: record.messageId, attempt, started };
-    let envelope: ReturnType<typeof decodeEnvelope>;
-    try {
-      envelope = decodeEnvelope(record.body);
-    } catch (error) {
-      return this.#outcomes.deadLetter(unnamed, "poison", error);
+    const opened = this.#open(record.body);
+    if (!opened.ok) {
+      const named =
+        opened.jobName === undefined
+          ? unnamed
+          : { ...unnamed, jobName: opened.jobName, jobId: opened.jobId ?? record.messageId };
+      return this.#outcomes.deadLetter(named, "poison", opened.error);
     }
+    const { envelope, handler } = opened;
     let a: Attempt = { ...unnamed, jobName: envelope.job, jobId: envelope.id ?? record.messageId };
-    const handler = this.#handlers.get(envelope.job);
-    if (handler === undefined) {
-      return this.#outcomes.deadLetter(
-        a,
-        "poison",
-        new UnknownJobError(envelope.job, [...this.#handlers.keys()]),
-      );
-    }
     const { job } = handler;
     if (batch.stopping?.() === true || batch.canStart?.(job.timeoutSeconds * 1000) === false) {
       return this.#handBack(a);
@@ -274,6 +271,92 @@ export class BatchCore {
     }
   }
 
+  /**
+   * A synchronous call (Lambda Invoke from `JobClient.call`): the same decoding, validation,
+   * handler run with its timeout, result check and hooks as a record, but no queue: whatever
+   * happens is answered to the caller, never retried or dead-lettered.
+   */
+  async call(body: string, canStart?: (timeoutMs: number) => boolean): Promise<CallResponse> {
+    const opened = this.#open(body);
+    if (!opened.ok) return callFailed(opened.jobId ?? "", opened.error);
+    const { envelope, handler } = opened;
+    const { job } = handler;
+    const jobId = envelope.id ?? "";
+    if (canStart?.(job.timeoutSeconds * 1000) === false) {
+      return callFailed(jobId, new JobTimeoutError(job.name, job.timeoutSeconds));
+    }
+    const checked = await this.#check(job, envelope.payload, jobId);
+    if (!checked.ok) return callFailed(jobId, checked.error);
+    const ctx = new RunningJob(
+      {
+        jobId,
+        jobName: job.name,
+        attempt: 1,
+        maxAttempts: 1,
+        messageId: jobId,
+        queueUrl: "",
+        enqueuedAt: new Date(envelope.enqueuedAt ?? Date.now()),
+        timeoutSeconds: job.timeoutSeconds,
+      },
+      this.#log,
+    );
+    if (this.#hooks.beforeJob !== undefined)
+      await callHook(this.#hooks.beforeJob, "beforeJob", ctx, this.#log);
+    const started = performance.now();
+    const ran = await ctx.run(() => handler.run(checked.value, ctx));
+    let error: unknown = ran.kind === "failed" ? ran.error : undefined;
+    let resultJson: string | undefined;
+    if (ran.kind === "succeeded") {
+      const result = await checkResult(job, ran.value);
+      if (result.ok) resultJson = result.json;
+      else error = result.error;
+    }
+    const durationMs = performance.now() - started;
+    const outcome = error === undefined ? "succeeded" : "failed";
+    const level = error === undefined ? "info" : "warn";
+    this.#log[level](`job call ${outcome}`, {
+      job: job.name,
+      jobId,
+      durationMs: Math.round(durationMs),
+      ...(error === undefined ? {} : { error: describeError(error).message }),
+    });
+    if (this.#hooks.afterJob !== undefined) {
+      const info = {
+        jobName: job.name,
+        jobId,
+        messageId: jobId,
+        attempt: 1,
+        queueUrl: "",
+        outcome,
+        durationMs,
+        error,
+      } as const;
+      await callHook(this.#hooks.afterJob, "afterJob", info, this.#log);
+    }
+    if (error !== undefined) return callFailed(jobId, error);
+    return { ok: true, jobId, resultJson };
+  }
+
+  /** Decodes a body and finds its handler; the error is poison for a record. */
+  #open(
+    body: string,
+  ):
+    | { ok: true; envelope: ReturnType<typeof decodeEnvelope>; handler: JobHandler }
+    | { ok: false; error: unknown; jobName: string | undefined; jobId: string | undefined } {
+    let envelope: ReturnType<typeof decodeEnvelope>;
+    try {
+      envelope = decodeEnvelope(body);
+    } catch (error) {
+      return { ok: false, error, jobName: undefined, jobId: undefined };
+    }
+    const handler = this.#handlers.get(envelope.job);
+    if (handler === undefined) {
+      const error = new UnknownJobError(envelope.job, [...this.#handlers.keys()]);
+      return { ok: false, error, jobName: envelope.job, jobId: envelope.id };
+    }
+    return { ok: true, envelope, handler };
+  }
+
   /** The payload against the job's schema; `validate` turns a schema that throws into issues. */
   async #check(
     job: HandledJob,
@@ -316,6 +399,11 @@ export class BatchCore {
     a.batch.settle(a.record, "release");
     return "release";
   }
+}
+
+function callFailed(jobId: string, error: unknown): CallResponse {
+  const { name, message, code } = failureOf(error);
+  return { ok: false, jobId, error: { name, message, code } };
 }
 
 /** What the ledger records when the worker stops before a run ends; the job runs again. */

@@ -1,4 +1,5 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import { type CallEvent, type CallResponse, isCallEvent } from "../core/call-event.ts";
 import { ENV, optionalEnv } from "../core/env.ts";
 import { ConfigError } from "../core/errors.ts";
 import { isFifoQueue, queueNameOf, queueUrlFromArn } from "../core/queue-url.ts";
@@ -76,10 +77,19 @@ function timeCheck(context: LambdaContext | undefined, marginMs: number): Batch[
  *   handle(resizeImage, async (payload, ctx) => resize(payload, ctx.signal)),
  * ]);
  */
+/**
+ * The function `createSqsHandler` returns: an SQS batch in, a batch response out; or a call event
+ * from `JobClient.call` in, the call's response out.
+ */
+export interface SqsJobsHandler {
+  (event: SqsEvent, context: LambdaContext): Promise<SqsBatchResponse>;
+  (event: CallEvent, context: LambdaContext): Promise<CallResponse>;
+}
+
 export function createSqsHandler(
   handlers: readonly JobHandler[],
   options: SqsHandlerOptions = {},
-): (event: SqsEvent, context: LambdaContext) => Promise<SqsBatchResponse> {
+): SqsJobsHandler {
   const { timeMarginMs } = options;
   assertOptions("createSqsHandler", [
     integerProblem("concurrency", options.concurrency, 1, 10_000),
@@ -123,7 +133,11 @@ export function createSqsHandler(
       : queueUrlFromArn(arn);
   };
 
-  return async (event, context) => {
+  async function handler(
+    event: SqsEvent | CallEvent,
+    context: LambdaContext,
+  ): Promise<SqsBatchResponse | CallResponse> {
+    if (isCallEvent(event)) return core.call(event.body, timeCheck(context, margin));
     const records: unknown = event?.Records;
     if (!Array.isArray(records)) {
       logger.error(
@@ -175,5 +189,6 @@ export function createSqsHandler(
       if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`);
     }
     return { batchItemFailures: failures.map((record) => ({ itemIdentifier: record.messageId })) };
-  };
+  }
+  return handler as SqsJobsHandler;
 }

@@ -17,6 +17,18 @@ export const ENV = {
  */
 export function queueUrlEnvVar(queueName?: string): string {
   if (queueName === undefined) return ENV.queueUrl;
+  return `SQS_JOBS_${envKey(queueName)}_QUEUE_URL`;
+}
+
+/**
+ * The variable holding the name of a queue's consumer function, for `JobClient.call`:
+ * `reports` → `SQS_JOBS_REPORTS_FUNCTION_NAME`, no queue → `SQS_JOBS_FUNCTION_NAME`.
+ */
+export function functionNameEnvVar(queueName?: string): string {
+  return queueName === undefined ? "SQS_JOBS_FUNCTION_NAME" : `SQS_JOBS_${envKey(queueName)}_FUNCTION_NAME`;
+}
+
+function envKey(queueName: string): string {
   const key = queueName
     .replace(/\.fifo$/, "")
     .replace(/[^A-Za-z0-9]+/g, "_")
@@ -24,7 +36,7 @@ export function queueUrlEnvVar(queueName?: string): string {
     .toUpperCase();
   if (key === "")
     throw new ConfigError(`queue name "${queueName}" has no letters or digits to name a variable`);
-  return `SQS_JOBS_${key}_QUEUE_URL`;
+  return key;
 }
 
 /** Reads a required variable; a {@link ConfigError} names it when it is missing. */

@@ -7,7 +7,10 @@ import type { ClientTarget } from "./sqs-connect.ts";
  * `AWS_ENDPOINT_URL_LAMBDA` / `AWS_ENDPOINT_URL` like the SQS client, so one endpoint setting
  * points every client at `sqs-jobs dev` or LocalStack.
  */
-export function createLambdaClient(target: ClientTarget = {}): LambdaClient {
+export function createLambdaClient(
+  target: ClientTarget = {},
+  options: { maxAttempts?: number } = {},
+): LambdaClient {
   const endpoint = target.endpoint ?? endpointFromEnv("LAMBDA");
   return new LambdaClient({
     ...(target.region === undefined ? {} : { region: target.region }),
@@ -15,6 +18,6 @@ export function createLambdaClient(target: ClientTarget = {}): LambdaClient {
     ...(endpoint === undefined ? {} : { endpoint }),
     // The CLI reports an unreachable Lambda API as "-" in a table; retrying for seconds first
     // would only delay that answer.
-    maxAttempts: 2,
+    maxAttempts: options.maxAttempts ?? 2,
   });
 }

@@ -1,6 +1,7 @@
+import type { LambdaClient } from "@aws-sdk/client-lambda";
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { classifyFailure, describeAwsError, queueMissingOr } from "../core/aws-errors.ts";
-import { queueUrlEnvVar, requireEnv } from "../core/env.ts";
+import { functionNameEnvVar, optionalEnv, queueUrlEnvVar, requireEnv } from "../core/env.ts";
 import {
   ConfigError,
   PayloadTooLargeError,
@@ -10,6 +11,7 @@ import {
   type ValidationIssue,
 } from "../core/errors.ts";
 import type { JobDefinition, JobInput, JobResult } from "../core/job.ts";
+import { createLambdaClient } from "../core/lambda-client.ts";
 import { isFifoQueue, queueNameOf } from "../core/queue-url.ts";
 import { checkSqsConfig, createSqsClient } from "../core/sqs-client.ts";
 import { SQS_MAX_MESSAGE_BYTES } from "../core/sqs-limits.ts";
@@ -18,6 +20,7 @@ import type { Ledger } from "../ledger/ledger.ts";
 import { type LedgerConnect, type LedgerOptions, ledgerFrom } from "../ledger/ledger-options.ts";
 import { LEDGER_TABLE_ENV } from "../ledger/table-layout.ts";
 import { type AttemptWatch, watchAttempts } from "./attempt-watch.ts";
+import { type CallOptions, callJob } from "./job-call.ts";
 import { readJob, type WaitOptions, waitForJob } from "./job-status.ts";
 import { checkSendOptions, type PreparedMessage, prepareMessage, type SendOptions } from "./message.ts";
 import { type SendBatchResult, sendPrepared } from "./send-batch.ts";
@@ -53,6 +56,14 @@ export interface JobClientOptions {
    * @default on when `SQS_JOBS_LEDGER_TABLE` names a table (`JobQueue.grantSendJobs` sets it)
    */
   readonly ledger?: LedgerOptions | false;
+  /**
+   * The function `call` invokes: the queue's consumer.
+   * @default the environment variable for `queue` (`SQS_JOBS_<QUEUE>_FUNCTION_NAME`, as
+   *   `JobQueue.grantCallJobs` sets it), else `SQS_JOBS_FUNCTION_NAME`
+   */
+  readonly functionName?: string;
+  /** The Lambda client `call` invokes with. @default one that honours `AWS_ENDPOINT_URL`, never retrying */
+  readonly lambda?: LambdaClient;
 }
 
 export interface SendResult {
@@ -111,6 +122,9 @@ export class JobClient {
   readonly #sqs: SQSClient;
   readonly #maxMessageBytes: number;
   readonly #ledger: LedgerConnect | undefined;
+  readonly #functionName: string | undefined;
+  readonly #functionEnv: string;
+  #lambda: LambdaClient | undefined;
 
   constructor(options: JobClientOptions = {}) {
     this.queueUrl = options.queueUrl ?? requireEnv(queueUrlEnvVar(options.queue), "the queue URL");
@@ -129,6 +143,39 @@ export class JobClient {
     this.fifo = isFifoQueue(this.queueUrl);
     this.#sqs = options.sqs ?? createSqsClient({}, { maxSockets: MAX_CONCURRENCY });
     this.#ledger = ledgerFrom(options.ledger);
+    this.#functionEnv = functionNameEnvVar(options.queue);
+    this.#functionName = options.functionName ?? optionalEnv(this.#functionEnv);
+    this.#lambda = options.lambda;
+  }
+
+  /**
+   * Runs a job now and returns its result: invokes the queue's consumer function directly
+   * (Lambda Invoke, no queue round trip), which validates the payload, runs the handler with its
+   * timeout and hooks, and checks the result like any run. No retries: a failed call is an
+   * error for you to handle, never a second run behind your back.
+   *
+   * @throws {ValidationError} the payload fails the schema (nothing invoked)
+   * @throws {JobFailedError} the handler threw or timed out, or its result failed the schema
+   * @throws {CallError} no answer from the handler (throttled, crashed, timed out); `maybeRan`
+   *   says whether the job may have run
+   * @example
+   * const thumbnail = await jobs.call(resizeImage, { key: "a.png", width: 200 }, { timeoutMs: 10_000 });
+   */
+  async call<J extends JobDefinition>(
+    job: J,
+    payload: JobInput<J>,
+    options: CallOptions = {},
+  ): Promise<JobResult<J>> {
+    const prepared = await prepareMessage(job, payload, {}, false);
+    if (!prepared.ok) throw new ValidationError(job.name, prepared.issues);
+    if (this.#functionName === undefined) {
+      throw new ConfigError(
+        `call needs the consumer function's name: pass functionName, or set ${this.#functionEnv} (JobQueue.grantCallJobs sets it)`,
+      );
+    }
+    this.#lambda ??= createLambdaClient({}, { maxAttempts: 1 });
+    const m = prepared.message;
+    return callJob(this.#lambda, this.#functionName, job, m.jobId, m.body, options);
   }
 
   /**

@@ -74,7 +74,7 @@ export async function waitForJob<J extends JobDefinition>(
 }
 
 /** The stored JSON through the job's `result` schema, so transforms apply as on the payload. */
-async function parseResult<J extends JobDefinition>(
+export async function parseResult<J extends JobDefinition>(
   job: J,
   json: string | undefined,
 ): Promise<JobResult<J> | undefined> {

@@ -59,7 +59,7 @@ describe("public types", () => {
 
   it("has no transport option: every send goes through the SQS client", () => {
     expectTypeOf<keyof JobClientOptions>().toEqualTypeOf<
-      "queueUrl" | "queue" | "sqs" | "maxMessageBytes" | "ledger"
+      "queueUrl" | "queue" | "sqs" | "maxMessageBytes" | "ledger" | "functionName" | "lambda"
     >();
     // @ts-expect-error the direct transport is gone
     void new JobClient({ queueUrl: "http://127.0.0.1:1/0/q", transport: "direct" });

@@ -1,0 +1,30 @@
+/**
+ * The event `JobClient.call` invokes a consumer function with: the job's envelope, as a message
+ * body would carry it. The Lambda handler answers it with a `CallResponse` instead of a batch
+ * response.
+ */
+export interface CallEvent {
+  readonly "sqs-jobs": "call";
+  readonly body: string;
+}
+
+export function isCallEvent(event: unknown): event is CallEvent {
+  return (
+    typeof event === "object" &&
+    event !== null &&
+    (event as { "sqs-jobs"?: unknown })["sqs-jobs"] === "call" &&
+    typeof (event as { body?: unknown }).body === "string"
+  );
+}
+
+/** How a call ended, as the Lambda function answers it (JSON). */
+export type CallResponse =
+  | { readonly ok: true; readonly jobId: string; readonly resultJson: string | undefined }
+  | { readonly ok: false; readonly jobId: string; readonly error: CallErrorFields };
+
+/** A failed call's error: what a thrown error becomes on the way back to the caller. */
+export interface CallErrorFields {
+  readonly name: string;
+  readonly message: string;
+  readonly code: string | undefined;
+}

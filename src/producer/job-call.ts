@@ -1,0 +1,115 @@
+import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import { classifyFailure, describeAwsError } from "../core/aws-errors.ts";
+import type { CallEvent, CallResponse } from "../core/call-event.ts";
+import { SqsJobsError } from "../core/errors.ts";
+import type { JobDefinition, JobResult } from "../core/job.ts";
+import { JobFailedError } from "../ledger/errors.ts";
+import { parseResult } from "./job-status.ts";
+
+export interface CallOptions {
+  /**
+   * Give up waiting after this long. The function may still run the job to its end.
+   * @default the job's timeout plus 10 s
+   */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The call did not come back with an answer from the job: the function could not be invoked
+ * (throttled, not found, no permission), crashed, or the caller stopped waiting. `maybeRan` says
+ * whether the job may have run anyway; it is never retried for you, so it never runs twice
+ * because of sqs-jobs.
+ */
+export class CallError extends SqsJobsError {
+  override readonly name: string = "CallError";
+  readonly maybeRan: boolean;
+
+  constructor(message: string, options: { cause?: unknown; maybeRan: boolean }) {
+    super("ERR_CALL", message, { cause: options.cause });
+    this.maybeRan = options.maybeRan;
+  }
+}
+
+/**
+ * Invokes the job's consumer function synchronously with the job's envelope and returns its
+ * result. One invoke: the client must not retry (a retried invoke may run the job twice).
+ * @throws {JobFailedError} the handler threw, timed out, or its result failed the result schema
+ * @throws {CallError} no answer from the handler: see {@link CallError}
+ */
+export async function callJob<J extends JobDefinition>(
+  lambda: LambdaClient,
+  functionName: string,
+  job: J,
+  jobId: string,
+  body: string,
+  options: CallOptions,
+): Promise<JobResult<J>> {
+  const timeoutMs = options.timeoutMs ?? job.timeoutSeconds * 1000 + 10_000;
+  const signals = [AbortSignal.timeout(timeoutMs), ...(options.signal === undefined ? [] : [options.signal])];
+  const event: CallEvent = { "sqs-jobs": "call", body };
+  const subject = `calling job "${job.name}" (${jobId}) on function ${functionName}`;
+  let payload: Uint8Array | undefined;
+  try {
+    const out = await lambda.send(
+      new InvokeCommand({
+        FunctionName: functionName,
+        InvocationType: "RequestResponse",
+        Payload: new TextEncoder().encode(JSON.stringify(event)),
+      }),
+      { abortSignal: AbortSignal.any(signals) },
+    );
+    if (out.FunctionError !== undefined) {
+      throw new CallError(
+        `${subject} failed: the function crashed (${out.FunctionError}: ${readCrash(out.Payload)}); the job may have run in part`,
+        { maybeRan: true },
+      );
+    }
+    payload = out.Payload;
+  } catch (error) {
+    if (error instanceof CallError) throw error;
+    const kind = classifyFailure(error);
+    const maybeRan = kind === "ambiguous" || (error as { name?: unknown }).name === "AbortError";
+    throw new CallError(
+      `${subject} failed: ${describeAwsError(error)}${maybeRan ? "; the job may have run (no answer came back), so calling again may run it twice" : ""}`,
+      { cause: error, maybeRan },
+    );
+  }
+  const response = readResponse(payload);
+  if (response === undefined) {
+    throw new CallError(
+      `${subject} failed: the function did not answer as an sqs-jobs consumer (is it built with createSqsHandler?)`,
+      {
+        maybeRan: true,
+      },
+    );
+  }
+  if (!response.ok) {
+    throw new JobFailedError(job.name, jobId, { reason: undefined, ...response.error }, 1);
+  }
+  return (await parseResult(job, response.resultJson)) as JobResult<J>;
+}
+
+function readResponse(payload: Uint8Array | undefined): CallResponse | undefined {
+  try {
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(payload));
+    if (typeof parsed !== "object" || parsed === null || typeof (parsed as { ok?: unknown }).ok !== "boolean")
+      return undefined;
+    return parsed as CallResponse;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Lambda's error payload for a crash names the error; only its type and message are shown. */
+function readCrash(payload: Uint8Array | undefined): string {
+  try {
+    const { errorType, errorMessage } = JSON.parse(new TextDecoder().decode(payload)) as Record<
+      string,
+      unknown
+    >;
+    return `${String(errorType ?? "Error")}: ${String(errorMessage ?? "").slice(0, 500)}`;
+  } catch {
+    return "no details";
+  }
+}
