@@ -47,7 +47,9 @@ type Dynalite = (options: {
  * an expired item as absent anyway.
  */
 export async function startLocalDynamoDb(options: { dataDir?: string } = {}): Promise<LocalDynamoDb> {
-  const dynalite = createRequire(import.meta.url)("dynalite") as Dynalite;
+  // dynalite is CommonJS without types; loaded here, on first use, as only the local stack needs it.
+  const require = createRequire(import.meta.url);
+  const dynalite = require("dynalite") as Dynalite;
   let path: string | undefined;
   if (options.dataDir !== undefined) {
     path = join(options.dataDir, "dynamodb");

@@ -6,7 +6,7 @@ import {
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { LEDGER_TTL_ATTRIBUTE, LIST_INDEX } from "../../src/ledger/table-layout.ts";
+import { jobKey, LEDGER_TTL_ATTRIBUTE, LIST_INDEX } from "../../src/ledger/table-layout.ts";
 import { createLedgerTable, testDynamoDb } from "./ledger-table.ts";
 
 const dynamodb = testDynamoDb();
@@ -29,12 +29,14 @@ describe("the test rig's DynamoDB", () => {
     const client = new DynamoDBClient({});
     try {
       // When it writes and reads an item
-      await client.send(new PutItemCommand({ TableName: name, Item: { pk: { S: "job#1" }, n: { N: "1" } } }));
+      await client.send(
+        new PutItemCommand({ TableName: name, Item: { pk: { S: jobKey("1") }, n: { N: "1" } } }),
+      );
       const { Item } = await client.send(
-        new GetItemCommand({ TableName: name, Key: { pk: { S: "job#1" } } }),
+        new GetItemCommand({ TableName: name, Key: { pk: { S: jobKey("1") } } }),
       );
       // Then the item is there, on the same endpoint as SQS
-      expect(Item).toEqual({ pk: { S: "job#1" }, n: { N: "1" } });
+      expect(Item).toEqual({ pk: { S: jobKey("1") }, n: { N: "1" } });
       expect(process.env.AWS_ENDPOINT_URL).toBe(inject("sqsEndpoint"));
     } finally {
       client.destroy();

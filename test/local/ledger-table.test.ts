@@ -11,6 +11,7 @@ import {
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  jobKey,
   LEDGER_KEY,
   LEDGER_TABLE_ENV,
   LEDGER_TTL_ATTRIBUTE,
@@ -84,15 +85,15 @@ describe("the local dev stack with a job ledger", () => {
 
   it("gives a granted function the table's name, and its default client reaches the table", async () => {
     const { name } = ledgerTable(dev.stack);
-    expect(await invoke(dev.stack, lambda, { put: "job#1", value: "from the function" })).toEqual({
+    expect(await invoke(dev.stack, lambda, { put: jobKey("1"), value: "from the function" })).toEqual({
       table: name,
     });
     // The item is in the table the stack listed, as another client sees it
     const { Item } = await dynamodb.send(
-      new GetItemCommand({ TableName: name, Key: { pk: { S: "job#1" } } }),
+      new GetItemCommand({ TableName: name, Key: { pk: { S: jobKey("1") } } }),
     );
     expect(Item?.value).toEqual({ S: "from the function" });
-    expect(await invoke(dev.stack, lambda, { get: "job#1" })).toEqual({
+    expect(await invoke(dev.stack, lambda, { get: jobKey("1") })).toEqual({
       table: name,
       value: "from the function",
     });
@@ -112,7 +113,7 @@ describe("the local dev stack's tables with --persist", () => {
       const first = await start();
       const client = new DynamoDBClient({ ...dev.client, endpoint: first.endpoint });
       const { name } = ledgerTable(first);
-      await client.send(new PutItemCommand({ TableName: name, Item: { pk: { S: "job#kept" } } }));
+      await client.send(new PutItemCommand({ TableName: name, Item: { pk: { S: jobKey("kept") } } }));
       client.destroy();
       await first.stop();
 
@@ -123,9 +124,9 @@ describe("the local dev stack's tables with --persist", () => {
         // Then the table is the same, with its TTL and the item
         expect(ledgerTable(second).name).toBe(name);
         const { Item } = await again.send(
-          new GetItemCommand({ TableName: name, Key: { pk: { S: "job#kept" } } }),
+          new GetItemCommand({ TableName: name, Key: { pk: { S: jobKey("kept") } } }),
         );
-        expect(Item).toEqual({ pk: { S: "job#kept" } });
+        expect(Item).toEqual({ pk: { S: jobKey("kept") } });
         const ttl = await again.send(new DescribeTimeToLiveCommand({ TableName: name }));
         expect(ttl.TimeToLiveDescription?.TimeToLiveStatus).toBe("ENABLED");
       } finally {
