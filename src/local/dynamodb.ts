@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import {
   type IncomingHttpHeaders,
   type IncomingMessage,
@@ -10,6 +10,7 @@ import {
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { ConfigError } from "../core/errors.ts";
 
 const TARGET_PREFIX = "DynamoDB_20120810.";
 const KEY_HEADER = "x-sqs-jobs-dynamodb-key";
@@ -51,9 +52,11 @@ export async function startLocalDynamoDb(options: { dataDir?: string } = {}): Pr
   const require = createRequire(import.meta.url);
   const dynalite = require("dynalite") as Dynalite;
   let path: string | undefined;
+  let release = (): void => {};
   if (options.dataDir !== undefined) {
     path = join(options.dataDir, "dynamodb");
     mkdirSync(path, { recursive: true });
+    release = claimDirectory(path, options.dataDir);
   }
   const ttl = new Map<string, string>();
   const key = randomBytes(16).toString("hex");
@@ -66,10 +69,15 @@ export async function startLocalDynamoDb(options: { dataDir?: string } = {}): Pr
   });
   guard(server, key);
   const host = "127.0.0.1";
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, host, () => resolve());
+    });
+  } catch (error) {
+    release();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   return {
     host,
@@ -80,12 +88,48 @@ export async function startLocalDynamoDb(options: { dataDir?: string } = {}): Pr
         else answer(res, 502, { message: `local DynamoDB unreachable: ${String(error)}` });
       });
     },
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
+    async stop() {
+      await new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
-      }),
+      });
+      release();
+    },
   };
+}
+
+/**
+ * Marks `path` as this process's. LevelDB opens a directory in one process at a time, and dynalite
+ * does not report a directory it could not open: it throws, uncaught, on the first call. So a second
+ * `sqs-jobs dev --persist` on the same directory is refused here, naming the process that has it.
+ * A mark left by a process that died is taken over.
+ */
+function claimDirectory(path: string, dataDir: string): () => void {
+  const mark = join(path, "sqs-jobs-dev.pid");
+  try {
+    writeFileSync(mark, String(process.pid), { flag: "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    const holder = Number(readFileSync(mark, "utf8"));
+    if (isRunning(holder)) {
+      throw new ConfigError(
+        `--persist directory ${dataDir} is in use by another sqs-jobs dev (process ${holder}): stop that one, or pass another directory`,
+      );
+    }
+    writeFileSync(mark, String(process.pid));
+  }
+  return () => unlinkSync(mark);
+}
+
+function isRunning(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /**

@@ -105,7 +105,7 @@ describe("the local dev stack with a job ledger", () => {
 });
 
 describe("the local dev stack's tables with --persist", () => {
-  it("keeps the table, its TTL and its items across a restart", async () => {
+  it("keeps the table, its TTL and its items across a restart, and is one stack's at a time", async () => {
     // Given a stack run from the synthesized app with a data directory, and an item written to it
     const dataDir = await mkdtemp(join(tmpdir(), "sqs-jobs-ledger-persist-"));
     const start = () => startDevStack({ app: resolve(OUT_DIR), port: 0, persistDir: dataDir });
@@ -115,6 +115,10 @@ describe("the local dev stack's tables with --persist", () => {
       const { name } = ledgerTable(first);
       await client.send(new PutItemCommand({ TableName: name, Item: { pk: { S: jobKey("kept") } } }));
       client.destroy();
+      // A second stack on the directory is refused at once: LevelDB opens it in one process only
+      await expect(start()).rejects.toThrow(
+        /--persist directory .* is in use by another sqs-jobs dev \(process \d+\)/,
+      );
       await first.stop();
 
       // When the stack starts again on the same directory
