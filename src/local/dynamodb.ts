@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import {
   type IncomingHttpHeaders,
   type IncomingMessage,
@@ -10,7 +10,7 @@ import {
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { ConfigError } from "../core/errors.ts";
+import { claimDirectory } from "./directory-claim.ts";
 
 const TARGET_PREFIX = "DynamoDB_20120810.";
 const KEY_HEADER = "x-sqs-jobs-dynamodb-key";
@@ -96,40 +96,6 @@ export async function startLocalDynamoDb(options: { dataDir?: string } = {}): Pr
       release();
     },
   };
-}
-
-/**
- * Marks `path` as this process's. LevelDB opens a directory in one process at a time, and dynalite
- * does not report a directory it could not open: it throws, uncaught, on the first call. So a second
- * `sqs-jobs dev --persist` on the same directory is refused here, naming the process that has it.
- * A mark left by a process that died is taken over.
- */
-function claimDirectory(path: string, dataDir: string): () => void {
-  const mark = join(path, "sqs-jobs-dev.pid");
-  try {
-    writeFileSync(mark, String(process.pid), { flag: "wx" });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    const holder = Number(readFileSync(mark, "utf8"));
-    if (isRunning(holder)) {
-      throw new ConfigError(
-        `--persist directory ${dataDir} is in use by another sqs-jobs dev (process ${holder}): stop that one, or pass another directory`,
-      );
-    }
-    writeFileSync(mark, String(process.pid));
-  }
-  return () => unlinkSync(mark);
-}
-
-function isRunning(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, as another user.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /**
