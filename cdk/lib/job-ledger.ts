@@ -77,8 +77,8 @@ export class JobLedger extends Construct {
   /**
    * Lets `grantee` enqueue jobs with the ledger: write queued entries (PutItem, BatchWriteItem),
    * reserve and release unique keys (PutItem, DeleteItem), read a job's status (GetItem) and list
-   * jobs by queue and state (Query on the list index only). No UpdateItem: producers never change a
-   * job once it runs. On a Lambda function it also sets {@link environment}.
+   * jobs by queue and state (Query on the list index only). No UpdateItem and no Scan: changing a
+   * running job's entry is the consumer's part. On a Lambda function it also sets {@link environment}.
    */
   grantProducer(grantee: iam.IGrantable): iam.Grant {
     const grant = iam.Grant.addToPrincipal({
@@ -113,7 +113,10 @@ export class JobLedger extends Construct {
     return grant;
   }
 
-  /** Both sides read and write items, which a customer-managed key must allow; no wildcard actions. */
+  /**
+   * Both sides read and write items, which a customer-managed key must allow: the key actions
+   * `grantReadWriteData` would add, spelled out (no `kms:ReEncrypt*` or `kms:GenerateDataKey*`).
+   */
   #grantKey(grantee: iam.IGrantable): void {
     this.encryptionKey?.grant(
       grantee,
