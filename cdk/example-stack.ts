@@ -8,17 +8,18 @@ import * as s3 from "aws-cdk-lib/aws-s3";
 import * as sns from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
 import { BUCKET_ENV, buildReport, QUEUES, sendEmail } from "../handlers/jobs.ts";
-import { JobQueue, sqsJobsBundling, sqsJobsBundlingEnvironment } from "./lib/index.ts";
+import { JobLedger, JobQueue, sqsJobsBundling, sqsJobsBundlingEnvironment } from "./lib/index.ts";
 
 const HANDLERS = path.join(import.meta.dirname, "..", "handlers");
 
 /**
  * The example app: a `reports` queue whose consumer analyses text files from a bucket and stores a
  * report per job, an `email` FIFO queue grouped by recipient, and an HTTP producer (a function URL
- * with IAM auth) that enqueues both. Environment-agnostic: no account or region is needed to synth.
+ * with IAM auth) that enqueues both, every job recorded in one job ledger. Environment-agnostic: no account or region is needed to synth.
  */
 export class SqsJobsExampleStack extends Stack {
   readonly bucket: s3.Bucket;
+  readonly ledger: JobLedger;
   readonly reports: JobQueue;
   readonly email: JobQueue;
   readonly api: nodejs.NodejsFunction;
@@ -35,6 +36,8 @@ export class SqsJobsExampleStack extends Stack {
       lifecycleRules: [{ prefix: "reports/", expiration: Duration.days(30) }],
     });
     this.alarmTopic = new sns.Topic(this, "AlarmTopic", { enforceSSL: true });
+    // One ledger for both queues: one table to look up any job of the app, whichever queue ran it.
+    this.ledger = new JobLedger(this, "Ledger");
 
     this.reports = new JobQueue(this, "Reports", {
       name: QUEUES.reports,
@@ -43,6 +46,7 @@ export class SqsJobsExampleStack extends Stack {
       environment: { [BUCKET_ENV]: this.bucket.bucketName },
       memorySize: 1024,
       maxConcurrency: 10,
+      ledger: this.ledger,
       alarms: { topic: this.alarmTopic },
       dashboard: true,
     });
@@ -56,6 +60,7 @@ export class SqsJobsExampleStack extends Stack {
       entry: path.join(HANDLERS, "send-email.ts"),
       environment: { [BUCKET_ENV]: this.bucket.bucketName },
       fifo: true,
+      ledger: this.ledger,
       alarms: { topic: this.alarmTopic },
     });
     this.#allowObjects(this.email.consumer, ["s3:GetObject", "s3:PutObject"], "outbox/*");
@@ -95,6 +100,10 @@ export class SqsJobsExampleStack extends Stack {
       value: this.alarmTopic.topicArn,
       description:
         "both queues' alarms: aws sns subscribe --protocol email --notification-endpoint you@example.com --topic-arn <this ARN>",
+    });
+    new CfnOutput(this, "LedgerTableName", {
+      value: this.ledger.table.tableName,
+      description: "the job ledger (DynamoDB): each job's state, attempts and result",
     });
     new CfnOutput(this, "BucketName", {
       value: this.bucket.bucketName,

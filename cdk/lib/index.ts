@@ -1,4 +1,7 @@
 export { sqsJobsBundling, sqsJobsBundlingEnvironment } from "./bundling.ts";
+export { JobLedger } from "./job-ledger.ts";
+export { JobLedgerConfigError } from "./job-ledger-error.ts";
+export type { JobLedgerProps } from "./job-ledger-props.ts";
 export { JobQueue } from "./job-queue.ts";
 export { JobQueueConfigError } from "./job-queue-error.ts";
 export type { JobQueueAlarmOptions, JobQueueProps } from "./job-queue-props.ts";

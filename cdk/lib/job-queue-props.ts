@@ -5,6 +5,7 @@ import type { BundlingOptions } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import type { JobDefinition } from "../../src/core/job.ts";
+import type { JobLedger } from "./job-ledger.ts";
 
 /** The CloudWatch alarms a {@link JobQueue} creates. */
 export interface JobQueueAlarmOptions {
@@ -164,6 +165,13 @@ export interface JobQueueProps {
    * @default SQS-managed encryption (SSE-SQS)
    */
   readonly encryptionKey?: kms.IKey;
+
+  /**
+   * The job ledger this queue's jobs are recorded in. The consumer gets the ledger's variables and
+   * consumer rights; `grantSendJobs` also gives producers the ledger's producer rights.
+   * @default no ledger
+   */
+  readonly ledger?: JobLedger;
 
   /**
    * CloudWatch alarms on the dead-letter queue's depth, on the age of its oldest message (near

@@ -13,6 +13,7 @@ import { Construct } from "constructs";
 import { ENV } from "../../src/core/env.ts";
 import { createAlarmTopic } from "./alarm-topic.ts";
 import { esbuildFound, sqsJobsBundling, sqsJobsBundlingEnvironment } from "./bundling.ts";
+import type { JobLedger } from "./job-ledger.ts";
 import { JobQueueConfigError } from "./job-queue-error.ts";
 import type { JobQueueProps } from "./job-queue-props.ts";
 import {
@@ -51,6 +52,8 @@ export class JobQueue extends Construct {
   readonly queueUrlEnvVar: string;
   /** The customer-managed key, when one was given. */
   readonly encryptionKey: kms.IKey | undefined;
+  /** The job ledger its jobs are recorded in, when one was given. */
+  readonly ledger: JobLedger | undefined;
   /** Fires when the dead-letter queue holds messages (visible or in flight). */
   readonly dlqDepthAlarm: cloudwatch.Alarm | undefined;
   /** Fires when a dead job nears the end of the dead-letter queue's retention. */
@@ -71,6 +74,7 @@ export class JobQueue extends Construct {
     this.settings = s;
     this.queueUrlEnvVar = s.queueUrlEnvVar;
     this.encryptionKey = props.encryptionKey;
+    this.ledger = props.ledger;
 
     const encryption =
       props.encryptionKey === undefined
@@ -97,6 +101,7 @@ export class JobQueue extends Construct {
     const environment: Record<string, string> = {
       [ENV.queueUrl]: this.queue.queueUrl,
       [ENV.dlqUrl]: this.deadLetterQueue.queueUrl,
+      ...this.ledger?.environment,
     };
     if (this.consumer instanceof lambda.Function) {
       for (const [key, value] of Object.entries(environment)) this.consumer.addEnvironment(key, value);
@@ -163,11 +168,13 @@ export class JobQueue extends Construct {
   /**
    * Lets `grantee` send jobs: `sqs:SendMessage` on the queue (and the key's data-key rights when the
    * queue uses a customer-managed key). On a Lambda function it also sets the queue URL variable that
-   * `new JobClient({ queue: name })` reads.
+   * `new JobClient({ queue: name })` reads. With a `ledger`, also the ledger's producer rights and
+   * variables (see `JobLedger.grantProducer`).
    */
   grantSendJobs(grantee: iam.IGrantable): iam.Grant {
     const grant = this.queue.grant(grantee, "sqs:SendMessage");
     this.encryptionKey?.grant(grantee, "kms:GenerateDataKey", "kms:Decrypt");
+    this.ledger?.grantProducer(grantee);
     if (grantee instanceof lambda.Function) grantee.addEnvironment(this.queueUrlEnvVar, this.queue.queueUrl);
     return grant;
   }
@@ -284,9 +291,13 @@ export class JobQueue extends Construct {
   /** Exactly the calls a consumer makes: no sqs:GetQueueUrl, no wildcards. */
   #grantConsume(fn: lambda.IFunction): void {
     if (fn.role === undefined) {
+      const ledger =
+        this.ledger === undefined
+          ? ""
+          : ", and dynamodb:GetItem, PutItem, UpdateItem and DeleteItem on the ledger's table";
       Annotations.of(this).addWarningV2(
         "sqs-jobs:consumer-role",
-        "the imported consumer has no known role: grant it sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility and sqs:GetQueueAttributes on the queue and sqs:SendMessage on the dead-letter queue",
+        `the imported consumer has no known role: grant it sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility and sqs:GetQueueAttributes on the queue and sqs:SendMessage on the dead-letter queue${ledger}`,
       );
       return;
     }
@@ -300,6 +311,7 @@ export class JobQueue extends Construct {
     // sqs-jobs dead-letters failed jobs itself, with the reason as message attributes.
     this.deadLetterQueue.grant(fn, "sqs:SendMessage");
     this.encryptionKey?.grant(fn, "kms:Decrypt", "kms:GenerateDataKey");
+    this.ledger?.grantConsumer(fn);
   }
 
   /**

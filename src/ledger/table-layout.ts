@@ -33,10 +33,9 @@ export const LIST_SHARDS = 32;
 
 /** The environment variable that names the table in consumers and producers the construct wires. */
 export const LEDGER_TABLE_ENV = "SQS_JOBS_LEDGER_TABLE";
+/** The variable that says how many days the ledger keeps a finished job (its TTL), set beside the table's. */
+export const LEDGER_RETENTION_ENV = "SQS_JOBS_LEDGER_RETENTION_DAYS";
 
 export const jobItemKey = (jobId: string): string => `job#${jobId}`;
 export const uniqueItemKey = (job: string, key: string): string => `unique#${job}#${key}`;
 export const slotItemKey = (job: string, key: string, slot: number): string => `slot#${job}#${key}#${slot}`;
-
-/** Days an entry is kept after its last change, as the construct passes it (default 14). */
-export const LEDGER_RETENTION_ENV = "SQS_JOBS_LEDGER_RETENTION_DAYS";

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { StackTemplate, TemplateResource } from "./cloud-assembly.ts";
+import { type TableModel, tableModel } from "./table-model.ts";
 
 export const LOCAL_ACCOUNT = "000000000000";
 
@@ -40,6 +41,7 @@ export interface AppModel {
   readonly functions: readonly FunctionModel[];
   readonly eventSources: readonly EventSourceModel[];
   readonly buckets: readonly { readonly logicalId: string; readonly name: string }[];
+  readonly tables: readonly TableModel[];
   readonly outputs: readonly {
     readonly stackName: string;
     readonly key: string;
@@ -73,12 +75,13 @@ function physicalName(stackName: string, logicalId: string, max: number, suffix 
   return base.slice(0, max - suffix.length) + suffix;
 }
 
-/** Reads the queues, functions, event source mappings and buckets of every stack. */
+/** Reads the queues, functions, event source mappings, buckets and DynamoDB tables of every stack. */
 export function buildAppModel(stacks: readonly StackTemplate[], assemblyDir: string): AppModel {
   const queues: QueueModel[] = [];
   const functions: FunctionModel[] = [];
   const eventSources: EventSourceModel[] = [];
   const buckets: { logicalId: string; name: string }[] = [];
+  const tables: TableModel[] = [];
   for (const stack of stacks) {
     for (const [logicalId, resource] of Object.entries(stack.resources)) {
       const props = resource.Properties ?? {};
@@ -110,6 +113,18 @@ export function buildAppModel(stacks: readonly StackTemplate[], assemblyDir: str
                 : physicalName(stack.stackName, logicalId, 63).toLowerCase().replace(/_/g, "-"),
           });
           break;
+        case "AWS::DynamoDB::Table":
+          tables.push(
+            tableModel(
+              stack.stackName,
+              logicalId,
+              typeof props.TableName === "string"
+                ? props.TableName
+                : physicalName(stack.stackName, logicalId, 255),
+              props,
+            ),
+          );
+          break;
       }
     }
   }
@@ -121,7 +136,7 @@ export function buildAppModel(stacks: readonly StackTemplate[], assemblyDir: str
       ...(output.Description === undefined ? {} : { description: output.Description }),
     })),
   );
-  return { queues, functions, eventSources, buckets, outputs };
+  return { queues, functions, eventSources, buckets, tables, outputs };
 }
 
 /**

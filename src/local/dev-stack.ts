@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Server } from "node:http";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -10,26 +11,32 @@ import { buildAppModel, LOCAL_ACCOUNT, type QueueModel } from "./app-model.ts";
 import { type BucketSeed, seedBuckets } from "./bucket-seed.ts";
 import { readCloudAssembly } from "./cloud-assembly.ts";
 import { CodeRoots } from "./code-root.ts";
+import { type LocalDynamoDb, startLocalDynamoDb } from "./dynamodb.ts";
 import { type LocalEmulator, startLocalEmulator } from "./emulator.ts";
 import { EventSourcePoller } from "./event-source.ts";
 import { startFrontServer } from "./front-server.ts";
 import { FunctionRuntime } from "./function-runtime.ts";
 import { type ResolvedResource, resolveValue, Unresolved } from "./intrinsics.ts";
 import type { LambdaApiTarget } from "./lambda-api.ts";
+import { ledgerEnvironment } from "./ledger-environment.ts";
 import { synthesize } from "./synth.ts";
+import { createTables, type LocalTable } from "./tables.ts";
 
 export interface DevStackOptions {
   /** The CDK app command, or a synthesized cloud assembly directory. @default cdk.json's "app" */
   readonly app?: string;
   /** Directory of cdk.json and the app. @default process.cwd() */
   readonly cwd?: string;
-  /** Port of the one endpoint for SQS, S3, SNS and Lambda. 0 picks a free port. @default 4566 */
+  /** Port of the one endpoint for SQS, S3, SNS, DynamoDB and Lambda. 0 picks a free port. @default 4566 */
   readonly port?: number;
   /** @default "127.0.0.1" */
   readonly host?: string;
   /** Where the app is synthesized to (relative to `cwd`). @default ".sqs-jobs/cdk.out" */
   readonly outDir?: string;
-  /** Keep queues and messages in fauxqs's SQLite store in this directory across restarts. */
+  /**
+   * Keep queues and messages (fauxqs's SQLite store) and DynamoDB tables and items (dynalite's
+   * LevelDB store, under `dynamodb/`) in this directory across restarts.
+   */
   readonly persistDir?: string;
   /** @default "us-east-1" */
   readonly region?: string;
@@ -52,7 +59,7 @@ export type DevEvent =
 export interface DevStack {
   readonly endpoint: string;
   readonly region: string;
-  /** Every `host:port` the stack listens on (the endpoint and the emulator behind it). */
+  /** Every `host:port` the stack listens on (the endpoint and the emulators behind it). */
   readonly listeners: readonly string[];
   /** Each bucket of the app, with the keys `seed` put in it. */
   readonly buckets: readonly { logicalId: string; name: string; seeded: readonly string[] }[];
@@ -64,6 +71,10 @@ export interface DevStack {
     description?: string;
   }[];
   readonly queues: readonly { logicalId: string; name: string; url: string; arn: string; dlqUrl?: string }[];
+  /** Each DynamoDB table of the app, with its indexes and TTL attribute. */
+  readonly tables: readonly LocalTable[];
+  /** `SQS_JOBS_LEDGER_TABLE` (and the retention) as the app's functions have them, for local producers. */
+  readonly ledgerEnvironment: Readonly<Record<string, string>>;
   readonly functions: readonly {
     logicalId: string;
     name: string;
@@ -79,8 +90,8 @@ function stableUuid(seed: string): string {
 }
 
 /**
- * Runs a CDK app locally: fauxqs for SQS/S3/SNS, every queue of the templates with its
- * attributes, and every SQS-triggered function driven like Lambda's poller, its real bundled
+ * Runs a CDK app locally: fauxqs for SQS/S3/SNS, dynalite for DynamoDB, every queue and table of
+ * the templates with its attributes, and every SQS-triggered function driven like Lambda's poller, its real bundled
  * handler loaded in a worker thread with its environment resolved to local resources.
  */
 export async function startDevStack(options: DevStackOptions = {}): Promise<DevStack> {
@@ -88,6 +99,13 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   const region = options.region ?? "us-east-1";
   // The port is taken before the app is synthesized, so a busy one is reported at once.
   const emulator = await startLocalEmulator({ region, dataDir: options.persistDir });
+  let dynamodb: LocalDynamoDb;
+  try {
+    dynamodb = await startLocalDynamoDb({ dataDir: options.persistDir });
+  } catch (error) {
+    await emulator.stop();
+    throw error;
+  }
   let target: LambdaApiTarget = { functions: new Map(), pollers: [] };
   let front: { server: Server; endpoint: string };
   try {
@@ -95,19 +113,22 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       host: options.host ?? "127.0.0.1",
       port: options.port ?? 4566,
       backendPort: emulator.port,
+      dynamodb,
       lambda: () => target,
     });
   } catch (error) {
+    await dynamodb.stop();
     await emulator.stop();
     throw error;
   }
   const codeRoots = await CodeRoots.create();
   try {
-    return await runApp({ ...options, cwd, region }, { emulator, front, codeRoots }, (t) => {
+    return await runApp({ ...options, cwd, region }, { emulator, dynamodb, front, codeRoots }, (t) => {
       target = t;
     });
   } catch (error) {
     await closeServer(front.server);
+    await dynamodb.stop();
     await emulator.stop();
     await codeRoots.remove();
     throw error;
@@ -123,13 +144,14 @@ async function runApp(
   options: DevStackOptions & { cwd: string; region: string },
   started: {
     readonly emulator: LocalEmulator;
+    readonly dynamodb: LocalDynamoDb;
     readonly front: { server: Server; endpoint: string };
     readonly codeRoots: CodeRoots;
   },
   serve: (target: LambdaApiTarget) => void,
 ): Promise<DevStack> {
   const { cwd, region } = options;
-  const { emulator, front, codeRoots } = started;
+  const { emulator, dynamodb, front, codeRoots } = started;
   const emit = options.onEvent ?? (() => {});
   const assemblyDir = await synthesize({
     app: options.app,
@@ -138,12 +160,13 @@ async function runApp(
   });
   const model = buildAppModel(await readCloudAssembly(assemblyDir), assemblyDir);
 
-  const sqs = new SQSClient({
+  const client = {
     endpoint: front.endpoint,
     region,
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    useQueueUrlAsEndpoint: false,
-  });
+  };
+  const sqs = new SQSClient({ ...client, useQueueUrlAsEndpoint: false });
+  const dynamodbClient = new DynamoDBClient(client);
 
   const resources = new Map<string, ResolvedResource>();
   const queues = await createQueues(sqs, model.queues);
@@ -152,6 +175,15 @@ async function runApp(
       ref: q.url,
       attributes: { Arn: q.arn, QueueName: q.name, QueueUrl: q.url },
     });
+  }
+  let tables: LocalTable[];
+  try {
+    tables = await createTables(dynamodbClient, model.tables, region);
+  } finally {
+    dynamodbClient.destroy();
+  }
+  for (const table of tables) {
+    resources.set(table.logicalId, { ref: table.name, attributes: { Arn: table.arn } });
   }
   for (const bucket of model.buckets) {
     emulator.createBucket(bucket.name);
@@ -178,6 +210,7 @@ async function runApp(
   });
   const functions = new Map<string, { runtime: FunctionRuntime; arn: string }>();
   const byLogicalId = new Map<string, FunctionRuntime>();
+  const environments: Record<string, string>[] = [];
   for (const fn of model.functions) {
     if (fn.codeDir === undefined) {
       emit({
@@ -201,6 +234,7 @@ async function runApp(
         env[key] = resolved;
       }
     }
+    environments.push(env);
     const runtime = new FunctionRuntime({
       name: fn.name,
       codeDir: await codeRoots.stage(fn.codeDir, fn.logicalId),
@@ -262,13 +296,19 @@ async function runApp(
   return {
     endpoint: front.endpoint,
     region,
-    listeners: [new URL(front.endpoint).host, `${emulator.host}:${emulator.port}`],
+    listeners: [
+      new URL(front.endpoint).host,
+      `${emulator.host}:${emulator.port}`,
+      `${dynamodb.host}:${dynamodb.port}`,
+    ],
     buckets: model.buckets.map((b) => ({
       ...b,
       seeded: seeded.filter((s) => s.bucket === b.name).flatMap((s) => s.keys),
     })),
     outputs,
     queues,
+    tables,
+    ledgerEnvironment: ledgerEnvironment(environments),
     functions: model.functions
       .filter((fn) => functions.has(fn.name))
       .map((fn) => ({
@@ -285,6 +325,7 @@ async function runApp(
         await codeRoots.remove();
         await closeServer(front.server);
         sqs.destroy();
+        await dynamodb.stop();
         await emulator.stop();
       })();
       return stopping;

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ConfigError } from "../core/errors.ts";
+import { isDynamoDbRequest, type LocalDynamoDb } from "./dynamodb.ts";
 import { handleLambdaApi, isLambdaApiPath, type LambdaApiTarget } from "./lambda-api.ts";
 import { refusalOf } from "./local-request.ts";
 import { handsOutQueueUrls, pathStyleQueueUrls } from "./queue-urls.ts";
@@ -16,7 +17,8 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 /**
  * One endpoint for every AWS client, as LocalStack gives: Lambda API paths are answered here,
- * everything else (SQS, SNS, S3) is passed to fauxqs, Host header included. Requests for a host
+ * DynamoDB calls go to dynalite, everything else (SQS, SNS, S3) is passed to fauxqs, Host header
+ * included. Requests for a host
  * that is not this machine, and browser requests from other sites, are refused with 403.
  * The queue URLs it hands out are path-style on the address the client used
  * (`http://127.0.0.1:4566/000000000000/reports`), so a default SDK client or the AWS CLI can use
@@ -26,6 +28,7 @@ export async function startFrontServer(options: {
   host: string;
   port: number;
   backendPort: number;
+  dynamodb: Pick<LocalDynamoDb, "handle">;
   lambda: () => LambdaApiTarget;
 }): Promise<{ server: Server; endpoint: string }> {
   const server = createServer((req, res) => {
@@ -33,6 +36,10 @@ export async function startFrontServer(options: {
     if (refusal !== undefined) {
       res.writeHead(403, { "content-type": "text/plain; charset=utf-8" }).end(`${refusal}\n`);
       req.resume();
+      return;
+    }
+    if (isDynamoDbRequest(req.headers)) {
+      options.dynamodb.handle(req, res);
       return;
     }
     const url = new URL(req.url ?? "/", "http://local");

@@ -6,7 +6,8 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import type { IConstruct } from "constructs";
 import { describe, expect, it } from "vitest";
 import { SqsJobsExampleStack } from "../../cdk/example-stack.ts";
-import { iamActions } from "./stack.ts";
+import { LEDGER_RETENTION_ENV, LEDGER_TABLE_ENV } from "../../src/ledger/table-layout.ts";
+import { grantsOf, iamActions } from "./stack.ts";
 
 // One full synth for the whole file: it runs esbuild on the three handlers.
 const app = new App();
@@ -91,6 +92,29 @@ describe("the example app", () => {
     });
   });
 
+  it("records both queues' jobs in one ledger: consumers and the producer know its table and may use it", () => {
+    template.resourceCountIs("AWS::DynamoDB::Table", 1);
+    const withLedger = template.findResources("AWS::Lambda::Function", {
+      Properties: {
+        Environment: {
+          Variables: Match.objectLike({
+            [LEDGER_TABLE_ENV]: { Ref: Match.stringLikeRegexp("^LedgerTable") },
+            [LEDGER_RETENTION_ENV]: "14",
+          }),
+        },
+      },
+    });
+    expect(Object.keys(withLedger).sort()).toEqual([
+      expect.stringMatching(/^Api/),
+      expect.stringMatching(/^EmailConsumer/),
+      expect.stringMatching(/^ReportsConsumer/),
+    ]);
+    const api = iamActionsOf(template, "ApiRole");
+    expect(api).toEqual(expect.arrayContaining(["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"]));
+    expect(api).not.toContain("dynamodb:UpdateItem");
+    template.hasOutput("LedgerTableName", { Value: { Ref: Match.stringLikeRegexp("^LedgerTable") } });
+  });
+
   it("grants no wildcard action and attaches no managed policy", () => {
     expect(iamActions(template).filter((a) => a.includes("*"))).toEqual([]);
     template.allResourcesProperties("AWS::IAM::Role", { ManagedPolicyArns: Match.absent() });
@@ -124,4 +148,9 @@ function acknowledgements(root: IConstruct): { id: string; reason: string }[] {
       .flatMap((m) => Object.entries(m.data as Record<string, string>))
       .map(([id, reason]) => ({ id: id.replace(/^annotation::/i, ""), reason })),
   );
+}
+
+/** The actions granted to the role whose logical id starts with `rolePrefix`. */
+function iamActionsOf(template: Template, rolePrefix: string): string[] {
+  return grantsOf(template, rolePrefix).flatMap((g) => g.actions);
 }

@@ -3,28 +3,7 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import { describe, expect, it } from "vitest";
 import { JobQueue } from "../../cdk/lib/index.ts";
-import { FIXTURE_ENTRY, iamActions, inlineFunction, job, type Resources, testStack } from "./stack.ts";
-
-type Statement = { Action: string | string[]; Resource: { "Fn::GetAtt"?: [string, string] }; Effect: string };
-
-/**
- * The grants of the role whose logical id starts with `rolePrefix`, as sorted actions and the logical
- * id of the resource they apply to.
- */
-function grantsOf(template: Template, rolePrefix: string): { actions: string[]; resource: string }[] {
-  const policies = Object.values(template.findResources("AWS::IAM::Policy") as Resources);
-  const policy = policies.find((p) => JSON.stringify(p.Properties?.Roles).includes(`"${rolePrefix}`));
-  if (policy === undefined) throw new Error(`no policy for role ${rolePrefix}`);
-  const document = policy.Properties?.PolicyDocument as { Statement: Statement[] };
-  const statements = document.Statement;
-  return statements.map((s) => {
-    expect(s.Effect).toBe("Allow");
-    return {
-      actions: (Array.isArray(s.Action) ? [...s.Action] : [s.Action]).sort(),
-      resource: s.Resource["Fn::GetAtt"]?.[0] ?? JSON.stringify(s.Resource),
-    };
-  });
-}
+import { FIXTURE_ENTRY, grantsOf, iamActions, inlineFunction, job, testStack } from "./stack.ts";
 
 describe("JobQueue permissions", () => {
   // Given a queue and a producer function granted to send

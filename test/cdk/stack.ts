@@ -2,6 +2,7 @@ import * as path from "node:path";
 import { App, type Duration, Stack } from "aws-cdk-lib";
 import type { Template } from "aws-cdk-lib/assertions";
 import * as lambda from "aws-cdk-lib/aws-lambda";
+import { expect } from "vitest";
 import { z } from "zod/mini";
 import { defineJob } from "../../src/index.ts";
 
@@ -40,5 +41,26 @@ export function iamActions(template: Template): string[] {
   return Object.values(policies).flatMap((p) => {
     const doc = p.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] };
     return doc.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+  });
+}
+
+type Statement = { Action: string | string[]; Resource: { "Fn::GetAtt"?: [string, string] }; Effect: string };
+
+/**
+ * The grants of the role whose logical id starts with `rolePrefix`, as sorted actions and the logical
+ * id of the resource they apply to.
+ */
+export function grantsOf(template: Template, rolePrefix: string): { actions: string[]; resource: string }[] {
+  const policies = Object.values(template.findResources("AWS::IAM::Policy") as Resources);
+  const policy = policies.find((p) => JSON.stringify(p.Properties?.Roles).includes(`"${rolePrefix}`));
+  if (policy === undefined) throw new Error(`no policy for role ${rolePrefix}`);
+  const document = policy.Properties?.PolicyDocument as { Statement: Statement[] };
+  const statements = document.Statement;
+  return statements.map((s) => {
+    expect(s.Effect).toBe("Allow");
+    return {
+      actions: (Array.isArray(s.Action) ? [...s.Action] : [s.Action]).sort(),
+      resource: s.Resource["Fn::GetAtt"]?.[0] ?? JSON.stringify(s.Resource),
+    };
   });
 }

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdir, mkdtemp } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -21,4 +21,32 @@ export async function synthApp(appFile: string): Promise<string> {
     },
   });
   return resolve(outDir);
+}
+
+/**
+ * Runs `sqs-jobs dev` as a person would (no --json) until it says it is ready, then stops it:
+ * what it printed, and how long it took.
+ */
+export async function devOutput(args: readonly string[], env: Record<string, string | undefined> = {}) {
+  const started = Date.now();
+  const child = spawn(resolve("node_modules/.bin/node"), [resolve("src/cli/main.ts"), "dev", ...args], {
+    env: { ...process.env, AWS_ENDPOINT_URL: undefined, npm_package_name: undefined, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  let stopped = false;
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+    // Once: a second SIGINT means "exit now", and one landing as it exits ends it by the signal.
+    if (!stopped && stdout.includes("Press Ctrl-C to stop.")) {
+      stopped = true;
+      child.kill("SIGINT");
+    }
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const code = await new Promise<number | null>((done) => child.on("close", done));
+  return { code, stdout, stderr, ms: Date.now() - started };
 }

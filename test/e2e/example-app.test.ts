@@ -2,11 +2,13 @@ import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildReport, sendEmail } from "../../handlers/jobs.ts";
 import { JobClient } from "../../src/index.ts";
+import { LEDGER_TABLE_ENV, LIST_INDEX } from "../../src/ledger/table-layout.ts";
 import { type RunningCli, runCli, startCli } from "../cli/run-cli.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { queueDepth } from "../helpers/sqs.ts";
@@ -21,6 +23,7 @@ let endpoint: string;
 let sqs: SQSClient;
 let s3: S3Client;
 let bucket: string;
+let ready: { endpoint: string; tables: { name: string }[]; environment: Record<string, string> };
 
 const cli = (...args: string[]) => runCli(args, { env: { AWS_ENDPOINT_URL: endpoint } });
 
@@ -59,7 +62,8 @@ beforeAll(async () => {
     "--seed",
     "Bucket=handlers/seed",
   ]);
-  endpoint = ((await dev.firstJson) as { endpoint: string }).endpoint;
+  ready = (await dev.firstJson) as typeof ready;
+  endpoint = ready.endpoint;
   const client = { endpoint, region: "us-east-1", credentials: { accessKeyId: "t", secretAccessKey: "t" } };
   sqs = new SQSClient({ ...client, useQueueUrlAsEndpoint: false });
   s3 = new S3Client({ ...client, forcePathStyle: true });
@@ -76,6 +80,20 @@ afterAll(async () => {
 });
 
 describe("the example app under sqs-jobs dev", () => {
+  it("has its job ledger's table locally, named in the producer variables", async () => {
+    expect(ready.tables).toHaveLength(1);
+    const name = ready.tables[0]?.name ?? "";
+    expect(ready.environment[LEDGER_TABLE_ENV]).toBe(name);
+    const dynamodb = new DynamoDBClient({
+      endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "t", secretAccessKey: "t" },
+    });
+    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: name }));
+    dynamodb.destroy();
+    expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual([LIST_INDEX]);
+  });
+
   it("runs a report job end to end on the seeded input: JobClient -> queue -> bundled consumer -> report", async () => {
     // Given the input the quick start names, put there by --seed, and a producer
     expect(await readObject("inputs/sample.txt")).toMatch(/^The quick brown fox/);

@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { buildApp } from "fauxqs";
+import { isDynamoDbRequest, startLocalDynamoDb } from "../../src/local/dynamodb.ts";
 
 /**
  * What fauxqs lets through and SQS refuses, for the sends sqs-jobs makes. The suite runs against
@@ -111,7 +112,7 @@ export function awsRuleViolation(target: string | undefined, body: unknown): Aws
 }
 
 export interface TestEmulator {
-  /** `http://127.0.0.1:<port>`. */
+  /** `http://127.0.0.1:<port>`: SQS, SNS and S3 (fauxqs), DynamoDB (dynalite). */
   readonly endpoint: string;
   /** The address the server is bound to, as the socket reports it. */
   readonly address: AddressInfo;
@@ -120,10 +121,19 @@ export interface TestEmulator {
 
 /**
  * fauxqs on a free loopback port with {@link awsRuleViolation} applied before each request is
- * handled (fauxqs's own `startFauxqs` binds 0.0.0.0, which would expose test queues to the network).
+ * handled (fauxqs's own `startFauxqs` binds 0.0.0.0, which would expose test queues to the network),
+ * and DynamoDB calls handed to an in-memory dynalite, as `sqs-jobs dev`'s endpoint does, so one
+ * AWS_ENDPOINT_URL serves every client of a test.
  */
 export async function startTestEmulator(): Promise<TestEmulator> {
+  const dynamodb = await startLocalDynamoDb();
   const app = buildApp({ logger: false });
+  // Before fauxqs parses the body: the request goes to dynalite as it came.
+  app.addHook("onRequest", async (request, reply) => {
+    if (!isDynamoDbRequest(request.headers)) return;
+    reply.hijack();
+    dynamodb.handle(request.raw, reply.raw);
+  });
   app.addHook("preHandler", async (request, reply) => {
     const target = request.headers["x-amz-target"];
     const violation = awsRuleViolation(typeof target === "string" ? target : undefined, request.body);
@@ -142,6 +152,9 @@ export async function startTestEmulator(): Promise<TestEmulator> {
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
     address,
-    stop: () => app.close(),
+    async stop() {
+      await app.close();
+      await dynamodb.stop();
+    },
   };
 }

@@ -1,62 +1,14 @@
-import { randomUUID } from "node:crypto";
-import type { AddressInfo } from "node:net";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import dynalite from "dynalite";
-import { afterAll } from "vitest";
 import { Ledger } from "../../src/ledger/ledger.ts";
-import {
-  LEDGER_KEY,
-  LIST_INDEX,
-  LIST_INDEX_ATTRIBUTES,
-  LIST_INDEX_KEY,
-  LIST_INDEX_SORT,
-} from "../../src/ledger/table-layout.ts";
+import { createLedgerTable, testDynamoDb } from "../helpers/ledger-table.ts";
 
-/** A dynalite on loopback for this test file, and a fresh ledger table per call. */
-export async function ledgerFixture(): Promise<{ client: DynamoDBClient; newLedger: () => Promise<Ledger> }> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
-  afterAll(async () => {
-    client.destroy();
-    await new Promise((resolve) => server.close(resolve));
-  });
+/** The run's DynamoDB (dynalite behind the test emulator, or LocalStack), and a fresh ledger per call. */
+export function ledgerFixture() {
+  const client = testDynamoDb();
   return {
     client,
     newLedger: async () => {
-      const tableName = `ledger-${randomUUID()}`;
-      await createLedgerTable(client, tableName);
+      const tableName = await createLedgerTable(client, "ledger");
       return new Ledger({ client, tableName, retentionDays: 14 });
     },
   };
-}
-
-export async function createLedgerTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [
-        { AttributeName: LEDGER_KEY, AttributeType: "S" },
-        { AttributeName: LIST_INDEX_KEY, AttributeType: "S" },
-        { AttributeName: LIST_INDEX_SORT, AttributeType: "S" },
-      ],
-      KeySchema: [{ AttributeName: LEDGER_KEY, KeyType: "HASH" }],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: LIST_INDEX,
-          KeySchema: [
-            { AttributeName: LIST_INDEX_KEY, KeyType: "HASH" },
-            { AttributeName: LIST_INDEX_SORT, KeyType: "RANGE" },
-          ],
-          Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: [...LIST_INDEX_ATTRIBUTES] },
-        },
-      ],
-    }),
-  );
 }

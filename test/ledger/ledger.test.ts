@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { ClaimRequest } from "../../src/ledger/ledger.ts";
 import { ledgerFixture } from "./fixture.ts";
 
-const { newLedger } = await ledgerFixture();
+const { newLedger } = ledgerFixture();
 
 function claimOf(jobId: string, overrides: Partial<ClaimRequest> = {}): ClaimRequest {
   return {

@@ -19,7 +19,7 @@ import { createTestQueue, queueArn, queueDepth, testSqs } from "../helpers/sqs.t
 import { ledgerFixture } from "./fixture.ts";
 
 const sqs = testSqs();
-const { client: dynamodb, newLedger } = await ledgerFixture();
+const { client: dynamodb, newLedger } = ledgerFixture();
 
 /** A queue with its DLQ, a ledger table, a client and a way to run workers on them. */
 async function rig(label: string) {

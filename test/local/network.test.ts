@@ -9,14 +9,27 @@ import { type DevStack, startDevStack } from "../../src/local/dev-stack.ts";
 
 /**
  * `sqs-jobs dev` seen from the network: what it listens on and which requests it serves. The app
- * is a hand-written cloud assembly (one queue), so no synth is needed.
+ * is a hand-written cloud assembly (one queue, one table), so no synth is needed.
  */
 let dir: string;
 let stack: DevStack;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "sqs-jobs-network-"));
-  const template = { Resources: { Jobs: { Type: "AWS::SQS::Queue", Properties: { QueueName: "jobs" } } } };
+  const template = {
+    Resources: {
+      Jobs: { Type: "AWS::SQS::Queue", Properties: { QueueName: "jobs" } },
+      Ledger: {
+        Type: "AWS::DynamoDB::Table",
+        Properties: {
+          TableName: "ledger",
+          KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+          AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+          BillingMode: "PAY_PER_REQUEST",
+        },
+      },
+    },
+  };
   await writeFile(join(dir, "Net.template.json"), JSON.stringify(template));
   await writeFile(
     join(dir, "manifest.json"),
@@ -35,14 +48,15 @@ afterAll(async () => {
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 });
 
-/** A raw request with the headers a browser or an attacker would choose. */
+/** A raw request with the headers a browser or an attacker would choose, to the endpoint or `to`. */
 function send(
   method: string,
   path: string,
   headers: Record<string, string>,
   body = "",
+  to = stack.endpoint,
 ): Promise<{ status: number; body: string }> {
-  const { hostname, port } = new URL(stack.endpoint);
+  const { hostname, port } = new URL(to);
   return new Promise((resolve, reject) => {
     const req = request({ host: hostname, port, method, path, headers }, (res) => {
       let text = "";
@@ -68,10 +82,27 @@ const listQueues = (headers: Record<string, string>) =>
     "{}",
   );
 
+/** A DynamoDB call as the SDK sends it; dynalite wants a SigV4-shaped Authorization, not a valid one. */
+const listTables = (headers: Record<string, string>, to?: string) =>
+  send(
+    "POST",
+    "/",
+    {
+      "content-type": "application/x-amz-json-1.0",
+      "x-amz-target": "DynamoDB_20120810.ListTables",
+      "x-amz-date": "20260101T000000Z",
+      authorization:
+        "AWS4-HMAC-SHA256 Credential=t/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0",
+      ...headers,
+    },
+    "{}",
+    to,
+  );
+
 describe("sqs-jobs dev on the network", () => {
-  it("listens on loopback only: the endpoint and the emulator behind it", async () => {
-    // Given every socket the stack says it listens on (the endpoint and fauxqs)
-    expect(stack.listeners).toHaveLength(2);
+  it("listens on loopback only: the endpoint and the emulators behind it", async () => {
+    // Given every socket the stack says it listens on (the endpoint, fauxqs and dynalite)
+    expect(stack.listeners).toHaveLength(3);
     // Then the kernel shows each bound to 127.0.0.1, not 0.0.0.0
     const { stdout } = await promisify(execFile)("ss", ["-ltnH"]);
     for (const listener of stack.listeners) {
@@ -121,6 +152,24 @@ describe("sqs-jobs dev on the network", () => {
     expect(
       (await listQueues({ origin: "http://127.0.0.1:5173", "sec-fetch-site": "cross-site" })).status,
     ).toBe(200);
+  });
+
+  it("serves DynamoDB on the same endpoint, and refuses it for a foreign Host like the rest", async () => {
+    const { port } = new URL(stack.endpoint);
+    const served = await listTables({ host: `localhost:${port}` });
+    expect(served.status).toBe(200);
+    expect(JSON.parse(served.body).TableNames).toEqual(["ledger"]);
+    const refused = await listTables({ host: `attacker.example:${port}` });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatch(/Host "attacker\.example:\d+" is not this machine/);
+    expect((await listTables({ origin: "https://attacker.example" })).status).toBe(403);
+  });
+
+  it("refuses DynamoDB calls made to dynalite's own port, around the endpoint's checks", async () => {
+    const dynalite = stack.listeners.at(-1);
+    const direct = await listTables({ origin: "https://attacker.example" }, `http://${dynalite}`);
+    expect(direct.status).toBe(403);
+    expect((await listTables({}, `http://${dynalite}`)).status).toBe(403);
   });
 
   it("hands out path-style queue URLs on the address the client used", async () => {

@@ -17,11 +17,11 @@ export const devCommand: Command = {
                     [--write-env FILE] [--seed BUCKET=DIR]
 
 Synthesizes the CDK app, creates its SQS queues in an embedded emulator (fauxqs)
-and runs every SQS-triggered function's real handler locally, the way Lambda's
+and its DynamoDB tables in dynalite, and runs every SQS-triggered function's real handler locally, the way Lambda's
 poller does (batch size, batching window, maximum concurrency, partial batch
 responses, timeouts), each from a root of its own with the AWS SDK the Lambda
-runtime provides. One endpoint, on loopback, serves SQS, S3, SNS and the Lambda
-API, so every sqs-jobs command, the AWS SDK and the AWS CLI work against it. It
+runtime provides. One endpoint, on loopback, serves SQS, S3, SNS, DynamoDB and
+the Lambda API, so every sqs-jobs command, the AWS SDK and the AWS CLI work against it. It
 prints each queue's URL and the variables a producer needs. Every few
 seconds it prints per function the jobs that succeeded, were returned for retry
 or were dead-lettered, and each DLQ's depth when it changes. Ctrl-C stops
@@ -33,10 +33,11 @@ Options:
   --port N        port of the endpoint, 0 for any free port (default 4566)
   --host H        interface to listen on (default 127.0.0.1; anything else
                   lets other machines send and read jobs)
-  --persist DIR   keep queues and messages in DIR across restarts
-  --write-env F   write AWS_ENDPOINT_URL, AWS_REGION, dummy credentials and
-                  SQS_JOBS_<NAME>_QUEUE_URL for each queue to file F (KEY=value
-                  lines, for node --env-file F or set -a; . F)
+  --persist DIR   keep queues, messages, tables and items in DIR across restarts
+  --write-env F   write AWS_ENDPOINT_URL, AWS_REGION, dummy credentials,
+                  SQS_JOBS_<NAME>_QUEUE_URL for each queue and the job ledger's
+                  SQS_JOBS_LEDGER_TABLE to file F (KEY=value lines, for
+                  node --env-file F or set -a; . F)
   --seed B=DIR    put every file under DIR into bucket B (its construct id, as
                   in new s3.Bucket(this, "Bucket"), or its local name), keyed
                   by its path under DIR; several: --seed A=dir1,B=dir2
@@ -108,7 +109,7 @@ Examples:
 /**
  * What a producer on this machine needs to reach the stack: the endpoint, a region, dummy
  * credentials (the emulator checks none, the SDK wants some) and each source queue's URL under
- * the variable `JobClient({ queue })` reads.
+ * the variable `JobClient({ queue })` reads, and the job ledger's table when the app has one.
  */
 function producerEnvironment(stack: DevStack): [string, string][] {
   const dlqs = new Set(stack.queues.flatMap((q) => (q.dlqUrl === undefined ? [] : [q.dlqUrl])));
@@ -120,6 +121,7 @@ function producerEnvironment(stack: DevStack): [string, string][] {
     ...stack.queues
       .filter((q) => !dlqs.has(q.url))
       .map((q): [string, string] => [queueUrlEnvVar(q.name), q.url]),
+    ...Object.entries(stack.ledgerEnvironment),
   ];
 }
 
@@ -135,15 +137,25 @@ export function cliCommand(env: NodeJS.ProcessEnv = process.env): string {
 
 function printStack(ctx: CliContext, stack: DevStack, envFile: string | undefined): void {
   if (ctx.json) {
-    const { endpoint, region, queues, functions, buckets, outputs } = stack;
+    const { endpoint, region, queues, tables, functions, buckets, outputs } = stack;
     const environment = Object.fromEntries(producerEnvironment(stack));
     ctx.out(
-      JSON.stringify({ type: "ready", endpoint, region, queues, functions, buckets, outputs, environment }),
+      JSON.stringify({
+        type: "ready",
+        endpoint,
+        region,
+        queues,
+        tables,
+        functions,
+        buckets,
+        outputs,
+        environment,
+      }),
     );
     return;
   }
   const cli = cliCommand();
-  ctx.out(`Local stack listening on ${stack.endpoint} (SQS, S3, SNS, Lambda API)`);
+  ctx.out(`Local stack listening on ${stack.endpoint} (SQS, S3, SNS, DynamoDB, Lambda API)`);
   ctx.out("");
   ctx.out("Queues:");
   const width = Math.max(0, ...stack.queues.map((q) => q.name.length));
@@ -159,6 +171,16 @@ function printStack(ctx: CliContext, stack: DevStack, envFile: string | undefine
       (es) => `${queueNameOf(es.queueArn)}${es.enabled ? "" : " (paused)"}`,
     );
     ctx.out(`  ${fn.name}  <- ${sources.join(", ") || "no queue"}`);
+  }
+  if (stack.tables.length > 0) {
+    ctx.out("Tables:");
+    for (const t of stack.tables) {
+      const details = [
+        ...t.indexes.map((i) => `index ${i}`),
+        ...(t.timeToLiveAttribute === undefined ? [] : [`TTL ${t.timeToLiveAttribute}`]),
+      ];
+      ctx.out(`  ${t.name}${details.length === 0 ? "" : `  (${details.join(", ")})`}`);
+    }
   }
   if (stack.buckets.length > 0) {
     ctx.out("Buckets:");
