@@ -91,6 +91,8 @@ export class SqsJobsExampleStack extends Stack {
     });
     this.reports.grantSendJobs(this.api);
     this.email.grantSendJobs(this.api);
+    // POST /reports/preview runs a report now, through the consumer, with JobClient.call.
+    this.reports.grantCallJobs(this.api);
     const url = this.api.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
 
     this.#acknowledgeFindings();

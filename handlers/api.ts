@@ -1,18 +1,29 @@
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
-import { JobClient, type JobInput, ValidationError } from "../src/index.ts";
+import { JobClient, JobFailedError, type JobInput, ValidationError, WaitTimeoutError } from "../src/index.ts";
 import { buildReport, QUEUES, sendEmail } from "./jobs.ts";
 
 /*
  * The example's producer: a Lambda function URL (IAM auth) that enqueues jobs.
- *   POST /reports {"inputKey": "inputs/a.txt"}                   -> 202 {"jobId": "..."}
- *   POST /emails  {"to": "a@example.com", "subject": "Hi", "body": "..."} -> 202 {"jobId": "..."}
- * Each client reads its queue URL from the variable JobQueue.grantSendJobs set on this function.
+ *   POST /reports {"inputKey": "inputs/a.txt"}          -> 202 {"jobId": "..."}
+ *   POST /reports?wait=20 {...}                         -> 200 {"jobId", "result"} once built (or 202 after 20 s)
+ *   GET  /reports/<jobId>                               -> 200 the job's state in the ledger
+ *   POST /reports/preview {...}                         -> 200 {"result"}: run now through the consumer (call)
+ *   POST /emails  {"to": "a@example.com", "subject": "Hi", "body": "..."} -> 202 {"jobId", "deduplicated"}
+ * Each client reads its queue URL (and the ledger's table, and for /preview the consumer's name)
+ * from the variables JobQueue.grantSendJobs and grantCallJobs set on this function.
  */
 let reports: JobClient | undefined;
 let emails: JobClient | undefined;
 
 export async function handler(event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> {
-  if (event.requestContext.http.method !== "POST") return reply(405, { error: "use POST" });
+  const method = event.requestContext.http.method;
+  const jobId = /^\/reports\/([0-9a-f-]{36})$/.exec(event.rawPath)?.[1];
+  if (method === "GET" && jobId !== undefined) {
+    reports ??= new JobClient({ queue: QUEUES.reports });
+    const state = await reports.getJob(buildReport, jobId);
+    return state === undefined ? reply(404, { error: `no job ${jobId} in the ledger` }) : reply(200, state);
+  }
+  if (method !== "POST") return reply(405, { error: "use POST, or GET /reports/<jobId>" });
   let body: unknown;
   try {
     const raw = event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString() : event.body;
@@ -22,23 +33,38 @@ export async function handler(event: LambdaFunctionURLEvent): Promise<LambdaFunc
   }
   // No cast is trusted: send() validates the body against the job's schema before it sends anything.
   try {
+    reports ??= new JobClient({ queue: QUEUES.reports });
     switch (event.rawPath) {
       case "/reports": {
-        reports ??= new JobClient({ queue: QUEUES.reports });
-        const { jobId } = await reports.send(buildReport, body as JobInput<typeof buildReport>);
-        return reply(202, { jobId });
+        const sent = await reports.send(buildReport, body as JobInput<typeof buildReport>);
+        const wait = Number(event.queryStringParameters?.wait ?? 0);
+        if (!(wait > 0)) return reply(202, { jobId: sent.jobId });
+        try {
+          return reply(200, {
+            jobId: sent.jobId,
+            result: await sent.result({ timeoutMs: Math.min(wait, 25) * 1000 }),
+          });
+        } catch (error) {
+          if (error instanceof WaitTimeoutError)
+            return reply(202, { jobId: sent.jobId, status: error.status });
+          throw error;
+        }
       }
+      case "/reports/preview":
+        return reply(200, { result: await reports.call(buildReport, body as JobInput<typeof buildReport>) });
       case "/emails": {
         emails ??= new JobClient({ queue: QUEUES.email });
-        const { jobId } = await emails.send(sendEmail, body as JobInput<typeof sendEmail>);
-        return reply(202, { jobId });
+        const { jobId, deduplicated } = await emails.send(sendEmail, body as JobInput<typeof sendEmail>);
+        return reply(202, { jobId, deduplicated });
       }
       default:
-        return reply(404, { error: `no route ${event.rawPath}; use /reports or /emails` });
+        return reply(404, { error: `no route ${event.rawPath}; use /reports, /reports/preview or /emails` });
     }
   } catch (error) {
     // The schema ran before anything was sent: tell the caller what to fix.
     if (error instanceof ValidationError) return reply(400, { error: error.message, issues: error.issues });
+    // The job died (or a preview's handler threw): the reason, never the payload.
+    if (error instanceof JobFailedError) return reply(422, { error: error.message, failure: error.failure });
     throw error;
   }
 }

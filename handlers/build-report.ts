@@ -2,15 +2,17 @@ import { createSqsHandler, handle, PermanentError } from "../src/index.ts";
 import { BUCKET_ENV } from "./env.ts";
 import { buildReport } from "./jobs/build-report.ts";
 import { type ObjectStore, s3StoreFromEnv } from "./object-store.ts";
-import { analyse, reportKey } from "./report.ts";
+import { analyse, type Report, reportKey } from "./report.ts";
 
 /** The `build-report` handler, given its store (S3 on AWS, memory in tests). */
 export function buildReportHandler(store: ObjectStore) {
   return handle(buildReport, async (payload, ctx) => {
     const key = reportKey(ctx.jobId);
-    if (await store.exists(key, ctx.signal)) {
+    const built = await store.read(key, ctx.signal);
+    if (built !== undefined) {
       ctx.logger.info("report already built", { key });
-      return;
+      const { lines, words } = JSON.parse(built) as Report;
+      return { reportKey: key, lines, words };
     }
     const text = await store.read(payload.inputKey, ctx.signal);
     // Retrying cannot make a missing input appear: dead-letter at once, with the reason. The
@@ -19,6 +21,7 @@ export function buildReportHandler(store: ObjectStore) {
     const report = analyse(text, { ...payload, jobId: ctx.jobId, signal: ctx.signal });
     await store.write(key, JSON.stringify(report), ctx.signal);
     ctx.logger.info("report built", { key, bytes: report.bytes, words: report.words });
+    return { reportKey: key, lines: report.lines, words: report.words };
   });
 }
 

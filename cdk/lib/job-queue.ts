@@ -10,7 +10,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { ENV } from "../../src/core/env.ts";
+import { ENV, functionNameEnvVar } from "../../src/core/env.ts";
 import { createAlarmTopic } from "./alarm-topic.ts";
 import { esbuildFound, sqsJobsBundling, sqsJobsBundlingEnvironment } from "./bundling.ts";
 import type { JobLedger } from "./job-ledger.ts";
@@ -176,6 +176,19 @@ export class JobQueue extends Construct {
     this.encryptionKey?.grant(grantee, "kms:GenerateDataKey", "kms:Decrypt");
     this.ledger?.grantProducer(grantee);
     if (grantee instanceof lambda.Function) grantee.addEnvironment(this.queueUrlEnvVar, this.queue.queueUrl);
+    return grant;
+  }
+
+  /**
+   * Lets `grantee` run this queue's jobs synchronously with `JobClient.call` (and
+   * `{ queue: name }`): permission to invoke the consumer, and on a Lambda function the variable
+   * naming it, e.g. `SQS_JOBS_REPORTS_FUNCTION_NAME`.
+   */
+  grantCallJobs(grantee: iam.IGrantable): iam.Grant {
+    const grant = this.consumer.grantInvoke(grantee);
+    if (grantee instanceof lambda.Function) {
+      grantee.addEnvironment(functionNameEnvVar(this.settings.name), this.consumer.functionName);
+    }
     return grant;
   }
 

@@ -3,7 +3,8 @@ import { defineJob } from "../../src/index.ts";
 
 /**
  * Analyses a text file stored in the bucket and stores a JSON report of it. Idempotent by job id:
- * a retry of a job whose report exists does nothing.
+ * a retry of a job whose report exists does nothing. Its result (kept in the job ledger) says
+ * where the report is and what it found, for a producer that waits for it.
  */
 export const buildReport = defineJob({
   name: "build-report",
@@ -13,6 +14,7 @@ export const buildReport = defineJob({
     /** How many of the most frequent words the report lists. */
     topWords: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(100)), 10),
   }),
+  result: z.object({ reportKey: z.string(), lines: z.number(), words: z.number() }),
   retry: { maxAttempts: 4, backoff: { type: "exponential", baseSeconds: 5, maxSeconds: 300 } },
   timeoutSeconds: 60,
 });

@@ -3,7 +3,8 @@ import { defineJob } from "../../src/index.ts";
 
 /**
  * Sends an email. On a FIFO queue grouped by recipient, so one person's emails go out in order
- * while different recipients proceed in parallel.
+ * while different recipients proceed in parallel. Unique per recipient and subject for an hour:
+ * a double-clicked "send" sends one email (the second send returns the first job's id).
  */
 export const sendEmail = defineJob({
   name: "send-email",
@@ -15,4 +16,5 @@ export const sendEmail = defineJob({
   retry: { maxAttempts: 6, backoff: { type: "exponential", baseSeconds: 2, maxSeconds: 120 } },
   timeoutSeconds: 15,
   fifo: { groupId: (payload) => payload.to },
+  unique: { key: (payload) => `${payload.to}\n${payload.subject}`, windowSeconds: 3600 },
 });

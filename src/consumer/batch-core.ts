@@ -1,5 +1,5 @@
 import type { CallResponse } from "../core/call-event.ts";
-import { DLQ_ATTRIBUTES, DLQ_ERROR_MESSAGE_MAX } from "../core/dead-letter-attributes.ts";
+import { DLQ_ATTRIBUTES, DLQ_ERROR_MESSAGE_MAX, REDRIVEN_ATTRIBUTE } from "../core/dead-letter-attributes.ts";
 import { decodeEnvelope } from "../core/envelope.ts";
 import { ConfigError, ValidationError } from "../core/errors.ts";
 import { validate } from "../core/schema.ts";
@@ -239,7 +239,9 @@ export class BatchCore {
         queueUrl: a.batch.queueUrl,
         payload,
         rawPayload,
-        redriven: a.record.messageAttributes?.[DLQ_ATTRIBUTES.reason] !== undefined,
+        redriven:
+          a.record.messageAttributes?.[DLQ_ATTRIBUTES.reason] !== undefined ||
+          a.record.messageAttributes?.[REDRIVEN_ATTRIBUTE] !== undefined,
       });
     } catch (error) {
       this.#log.warn("sqs-jobs could not reach the job ledger; the job waits on the queue", {

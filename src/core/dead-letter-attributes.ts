@@ -44,3 +44,10 @@ export const DLQ_ERROR_MESSAGE_MAX = 1_000;
  * this number plus the copy's ApproximateReceiveCount, so deliveries that never ran cost none.
  */
 export const ATTEMPTS_RUN_ATTRIBUTE = "sqs-jobs.attempts-run";
+
+/**
+ * Set on the copies `sqs-jobs dlq redrive` sends back (it drops the reason attributes; SQS's own
+ * move task keeps them): with the job ledger on, a dead job whose message carries either runs
+ * again, its attempts counted from 1, while a stray duplicate of a dead job's message does not.
+ */
+export const REDRIVEN_ATTRIBUTE = "sqs-jobs.redriven";

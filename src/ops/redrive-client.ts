@@ -7,6 +7,7 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { describeAwsError, toOpsError } from "../core/aws-errors.ts";
+import { REDRIVEN_ATTRIBUTE } from "../core/dead-letter-attributes.ts";
 import { REASON_ATTRIBUTE_NAMES, toDeadLetterRecord } from "./dead-letter-record.ts";
 import type { QueueRef } from "./queue-ref.ts";
 import type { RedriveFilter, RedriveOptions, RedriveProgress } from "./redrive.ts";
@@ -202,10 +203,11 @@ function copyEntry(
       BinaryValue: value.BinaryValue,
     };
   }
+  attributes[REDRIVEN_ATTRIBUTE] = { DataType: "String", StringValue: new Date().toISOString() };
   const entry: SendMessageBatchRequestEntry = {
     Id: String(index),
     MessageBody: message.Body ?? "",
-    MessageAttributes: Object.keys(attributes).length > 0 ? attributes : undefined,
+    MessageAttributes: attributes,
   };
   if (destination.fifo) {
     entry.MessageGroupId = message.Attributes?.MessageGroupId;
