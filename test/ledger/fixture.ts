@@ -13,12 +13,18 @@ import {
 } from "../../src/ledger/table-layout.ts";
 
 /** A dynalite on loopback for this test file, and a fresh ledger table per call. */
-export async function ledgerFixture(): Promise<{ client: DynamoDBClient; newLedger: () => Promise<Ledger> }> {
+export async function ledgerFixture(): Promise<{
+  client: DynamoDBClient;
+  /** `http://127.0.0.1:<port>`, for a process of its own (the CLI). */
+  endpoint: string;
+  newLedger: () => Promise<Ledger>;
+}> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     region: "us-east-1",
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
   });
@@ -28,6 +34,7 @@ export async function ledgerFixture(): Promise<{ client: DynamoDBClient; newLedg
   });
   return {
     client,
+    endpoint,
     newLedger: async () => {
       const tableName = `ledger-${randomUUID()}`;
       await createLedgerTable(client, tableName);
