@@ -1,16 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import { afterAll } from "vitest";
 import { Ledger } from "../../src/ledger/ledger.ts";
-import {
-  LEDGER_KEY,
-  LIST_INDEX,
-  LIST_INDEX_ATTRIBUTES,
-  LIST_INDEX_KEY,
-  LIST_INDEX_SORT,
-} from "../../src/ledger/table-layout.ts";
+import { createLedgerTable } from "../helpers/ledger-table.ts";
 
 /** A dynalite on loopback for this test file, and a fresh ledger table per call. */
 export async function ledgerFixture(): Promise<{
@@ -41,29 +35,4 @@ export async function ledgerFixture(): Promise<{
       return new Ledger({ client, tableName, retentionDays: 14 });
     },
   };
-}
-
-export async function createLedgerTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [
-        { AttributeName: LEDGER_KEY, AttributeType: "S" },
-        { AttributeName: LIST_INDEX_KEY, AttributeType: "S" },
-        { AttributeName: LIST_INDEX_SORT, AttributeType: "S" },
-      ],
-      KeySchema: [{ AttributeName: LEDGER_KEY, KeyType: "HASH" }],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: LIST_INDEX,
-          KeySchema: [
-            { AttributeName: LIST_INDEX_KEY, KeyType: "HASH" },
-            { AttributeName: LIST_INDEX_SORT, KeyType: "RANGE" },
-          ],
-          Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: [...LIST_INDEX_ATTRIBUTES] },
-        },
-      ],
-    }),
-  );
 }
