@@ -1,12 +1,12 @@
 import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { queueDepth } from "../../src/ops/stats.ts";
 
-/** Requests that reached the wire, per SQS action (SDK retries counted). */
+/** Requests that reached the wire, per SQS action (SDK retries counted); or items, per action. */
 export class CallCounter {
   readonly #counts = new Map<string, number>();
 
-  add(action: string): void {
-    this.#counts.set(action, (this.#counts.get(action) ?? 0) + 1);
+  add(action: string, n = 1): void {
+    this.#counts.set(action, (this.#counts.get(action) ?? 0) + n);
   }
 
   get(action: string): number {

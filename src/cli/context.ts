@@ -1,3 +1,4 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { endpointFromEnv } from "../core/env.ts";
@@ -37,6 +38,7 @@ export class CliContext {
   readonly target: ClientTarget;
   #sqs: SQSClient | undefined;
   #lambda: LambdaClient | undefined;
+  #dynamodb: DynamoDBClient | undefined;
   #progressShown = false;
   #lastPlainProgress = 0;
 
@@ -62,6 +64,19 @@ export class CliContext {
   get lambda(): LambdaClient {
     this.#lambda ??= createLambdaClient(this.target);
     return this.#lambda;
+  }
+
+  /**
+   * The client for the job ledger, on the same target as the others. Asynchronous because its SDK
+   * loads on the first call: only the `jobs` commands read the ledger, and the rest should not
+   * pay for importing it.
+   */
+  async dynamodb(): Promise<DynamoDBClient> {
+    if (this.#dynamodb === undefined) {
+      const { createDynamoDbClient } = await import("../core/dynamodb-client.ts");
+      this.#dynamodb ??= createDynamoDbClient(this.target);
+    }
+    return this.#dynamodb;
   }
 
   /** A result line on stdout. */
@@ -98,6 +113,7 @@ export class CliContext {
   destroy(): void {
     this.#sqs?.destroy();
     this.#lambda?.destroy();
+    this.#dynamodb?.destroy();
   }
 }
 

@@ -8,6 +8,8 @@ import { dlqExportCommand } from "./commands/dlq-export.ts";
 import { dlqPeekCommand } from "./commands/dlq-peek.ts";
 import { dlqPurgeCommand } from "./commands/dlq-purge.ts";
 import { dlqRedriveCommand } from "./commands/dlq-redrive.ts";
+import { jobsGetCommand } from "./commands/jobs-get.ts";
+import { jobsListCommand } from "./commands/jobs-list.ts";
 import { pauseCommand, resumeCommand } from "./commands/pause-resume.ts";
 import { sendCommand } from "./commands/send.ts";
 import { statusCommand } from "./commands/status.ts";
@@ -18,6 +20,8 @@ const COMMANDS: readonly Command[] = [
   devCommand,
   statusCommand,
   sendCommand,
+  jobsGetCommand,
+  jobsListCommand,
   dlqPeekCommand,
   dlqRedriveCommand,
   dlqPurgeCommand,

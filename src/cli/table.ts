@@ -51,3 +51,25 @@ export function formatAge(seconds: number): string {
   if (seconds < 172_800) return `${Math.round(seconds / 3_600)}h`;
   return `${Math.round(seconds / 86_400)}d`;
 }
+
+/** Words wrapped to `width`, at most `maxLines` lines; the last ends in "…" when text was left out. */
+export function wrapText(text: string, width: number, maxLines: number): string[] {
+  const lines: string[] = [];
+  let rest = text;
+  while (rest.length > 0 && lines.length < maxLines) {
+    if (rest.length <= width) {
+      lines.push(rest);
+      rest = "";
+      break;
+    }
+    const cut = rest.lastIndexOf(" ", width);
+    const at = cut > width / 2 ? cut : width;
+    lines.push(rest.slice(0, at));
+    rest = rest.slice(at).trimStart();
+  }
+  if (rest.length > 0 && lines.length > 0) {
+    const last = lines.length - 1;
+    lines[last] = `${(lines[last] ?? "").slice(0, width - 1)}…`;
+  }
+  return lines;
+}

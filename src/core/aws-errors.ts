@@ -79,6 +79,14 @@ export function networkErrorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * DynamoDB's answer for a table (or index) that does not exist in this account and region, or
+ * that these credentials cannot see.
+ */
+export function isTableMissing(error: unknown): boolean {
+  return shape(error).name === "ResourceNotFoundException";
+}
+
 /** The connection was never made (refused, unknown host, no route): AWS cannot have acted on it. */
 export function neverReachedAws(error: unknown): boolean {
   const code = networkErrorCode(error);

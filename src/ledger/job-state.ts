@@ -7,6 +7,9 @@ import type { DeadLetterReason } from "../core/dead-letter-attributes.ts";
  */
 export type JobStatus = "queued" | "running" | "retrying" | "succeeded" | "dead";
 
+/** Every {@link JobStatus}, in the order a job goes through them. */
+export const JOB_STATUSES: readonly JobStatus[] = ["queued", "running", "retrying", "succeeded", "dead"];
+
 /** Why the last attempt failed, or why the job is dead. Never payload contents. */
 export interface JobFailure {
   /** Set when the job is dead. */

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { endpointFromEnv, optionalEnv } from "../core/env.ts";
+import { optionalEnv } from "../core/env.ts";
 import { ConfigError } from "../core/errors.ts";
 import type { Ledger } from "./ledger.ts";
 import { LEDGER_RETENTION_ENV, LEDGER_TABLE_ENV } from "./table-layout.ts";
@@ -50,14 +50,12 @@ async function connect(
   retentionDays: number,
   given: DynamoDBClient | undefined,
 ): Promise<Ledger> {
-  const [{ Ledger }, { DynamoDBClient }] = await Promise.all([
+  const [{ Ledger }, { createDynamoDbClient }] = await Promise.all([
     import("./ledger.ts"),
-    import("@aws-sdk/client-dynamodb"),
+    import("../core/dynamodb-client.ts"),
   ]);
-  const endpoint = endpointFromEnv("DYNAMODB");
   // Throttling is retried with the SDK's backoff; more attempts than its default 3 ride out a
   // burst before a job has to wait on the queue.
-  const client =
-    given ?? new DynamoDBClient({ maxAttempts: 6, ...(endpoint === undefined ? {} : { endpoint }) });
+  const client = given ?? createDynamoDbClient({}, { maxAttempts: 6 });
   return new Ledger({ client, tableName, retentionDays });
 }

@@ -375,7 +375,8 @@ export class Ledger {
     return new UpdateItemCommand({
       TableName: this.tableName,
       Key: { [LEDGER_KEY]: S(jobItemKey(request.jobId)) },
-      UpdateExpression: [
+      // finishedAt goes: a redriven dead job runs again, so its dead run's finish no longer stands.
+      UpdateExpression: `${[
         "SET #status = :running",
         variant.attempts,
         "runToken = :token",
@@ -388,7 +389,7 @@ export class Ledger {
         "queue = :queue",
         "#listKey = :listKey",
         "#ttl = :ttl",
-      ].join(", "),
+      ].join(", ")} REMOVE finishedAt`,
       ConditionExpression: variant.condition,
       ExpressionAttributeNames: {
         "#pk": LEDGER_KEY,

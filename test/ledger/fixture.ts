@@ -1,3 +1,4 @@
+import { inject } from "vitest";
 import { Ledger } from "../../src/ledger/ledger.ts";
 import { createLedgerTable, testDynamoDb } from "../helpers/ledger-table.ts";
 
@@ -6,6 +7,8 @@ export function ledgerFixture() {
   const client = testDynamoDb();
   return {
     client,
+    /** The run's endpoint, for a process of its own (the CLI). */
+    endpoint: inject("sqsEndpoint"),
     newLedger: async () => {
       const tableName = await createLedgerTable(client, "ledger");
       return new Ledger({ client, tableName, retentionDays: 14 });

@@ -101,6 +101,10 @@ describe("Ledger", () => {
 
     expect(await ledger.claim(claimOf(jobId))).toEqual({ kind: "finished", status: "dead" });
     expect(await ledger.claim(claimOf(jobId, { redriven: true }))).toEqual({ kind: "claimed", attempts: 1 });
+    // A redriven job runs again: it has not finished, whatever its dead run's finishedAt said.
+    const revived = await ledger.get(jobId);
+    expect(revived?.status).toBe("running");
+    expect(revived?.finishedAt).toBeUndefined();
   });
 
   it("a payload that differs from the queued entry's is a mismatch", async () => {

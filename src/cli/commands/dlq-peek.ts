@@ -3,6 +3,7 @@ import { peekDeadLetters } from "../../ops/peek.ts";
 import { resolveDeadLetterPair } from "../../ops/queue-ref.ts";
 import { depthOf } from "../../ops/stats.ts";
 import { type Command, intOption } from "../command.ts";
+import { wrapText } from "../table.ts";
 
 export const dlqPeekCommand: Command = {
   name: "dlq peek",
@@ -70,28 +71,7 @@ function describe(r: DeadLetterRecord): string[] {
   const lines = ["", `${r.job ?? "(no job name)"}  ${r.jobId ?? r.messageId}`, `  ${why}`];
   if (r.errorName !== undefined || r.errorMessage !== undefined) {
     const text = `${r.errorName ?? "Error"}: ${(r.errorMessage ?? "").replace(/\s+/g, " ")}`;
-    lines.push(...wrap(text, WIDTH - 4, 3).map((l) => `    ${l}`));
-  }
-  return lines;
-}
-
-function wrap(text: string, width: number, maxLines: number): string[] {
-  const lines: string[] = [];
-  let rest = text;
-  while (rest.length > 0 && lines.length < maxLines) {
-    if (rest.length <= width) {
-      lines.push(rest);
-      rest = "";
-      break;
-    }
-    const cut = rest.lastIndexOf(" ", width);
-    const at = cut > width / 2 ? cut : width;
-    lines.push(rest.slice(0, at));
-    rest = rest.slice(at).trimStart();
-  }
-  if (rest.length > 0 && lines.length > 0) {
-    const last = lines.length - 1;
-    lines[last] = `${(lines[last] ?? "").slice(0, width - 1)}…`;
+    lines.push(...wrapText(text, WIDTH - 4, 3).map((l) => `    ${l}`));
   }
   return lines;
 }
