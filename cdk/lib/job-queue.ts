@@ -185,7 +185,12 @@ export class JobQueue extends Construct {
    * naming it, e.g. `SQS_JOBS_REPORTS_FUNCTION_NAME`.
    */
   grantCallJobs(grantee: iam.IGrantable): iam.Grant {
-    const grant = this.consumer.grantInvoke(grantee);
+    // The function itself, not its versions and aliases (`grantInvoke` adds `<arn>:*`).
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ["lambda:InvokeFunction"],
+      resourceArns: [this.consumer.functionArn],
+    });
     if (grantee instanceof lambda.Function) {
       grantee.addEnvironment(functionNameEnvVar(this.settings.name), this.consumer.functionName);
     }

@@ -3,8 +3,9 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import { GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildReport, sendEmail } from "../../handlers/jobs.ts";
 import { JobClient } from "../../src/index.ts";
@@ -23,7 +24,15 @@ let endpoint: string;
 let sqs: SQSClient;
 let s3: S3Client;
 let bucket: string;
-let ready: { endpoint: string; tables: { name: string }[]; environment: Record<string, string> };
+let ready: {
+  endpoint: string;
+  tables: { name: string }[];
+  environment: Record<string, string>;
+  functions: { name: string; eventSources: { queueArn: string }[] }[];
+};
+let dynamodb: DynamoDBClient;
+/** The producer side of the app's job ledger, as the API function has it. */
+const ledger = () => ({ tableName: ready.environment[LEDGER_TABLE_ENV] ?? "", dynamodb });
 
 const cli = (...args: string[]) => runCli(args, { env: { AWS_ENDPOINT_URL: endpoint } });
 
@@ -67,6 +76,7 @@ beforeAll(async () => {
   const client = { endpoint, region: "us-east-1", credentials: { accessKeyId: "t", secretAccessKey: "t" } };
   sqs = new SQSClient({ ...client, useQueueUrlAsEndpoint: false });
   s3 = new S3Client({ ...client, forcePathStyle: true });
+  dynamodb = new DynamoDBClient(client);
   const buckets = await s3.send(new ListBucketsCommand({}));
   bucket = buckets.Buckets?.[0]?.Name ?? "";
 }, 120_000);
@@ -74,6 +84,7 @@ beforeAll(async () => {
 afterAll(async () => {
   sqs?.destroy();
   s3?.destroy();
+  dynamodb?.destroy();
   // SIGINT, not SIGKILL: a stopped stack removes the copies of its functions' code.
   await dev?.stop("SIGINT");
   await rm(outDir, { recursive: true, force: true });
@@ -115,6 +126,41 @@ describe("the example app under sqs-jobs dev", () => {
     });
   }, 40_000);
 
+  it("a producer waits for a report's result from the ledger, and calls the consumer for a preview", async () => {
+    const jobs = new JobClient({ queueUrl: await queueUrl("reports"), sqs, ledger: ledger() });
+    const sent = await jobs.send(buildReport, { inputKey: "inputs/sample.txt" });
+    const result = await sent.result({ timeoutMs: 30_000 });
+    expect(result).toEqual({ reportKey: `reports/${sent.jobId}.json`, lines: 3, words: expect.any(Number) });
+    expect(await jobs.getJob(buildReport, sent.jobId)).toMatchObject({ status: "succeeded", attempts: 1 });
+
+    const reportsArn = (
+      await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: await queueUrl("reports"), AttributeNames: ["QueueArn"] }),
+      )
+    ).Attributes?.QueueArn;
+    const consumer = ready.functions.find((f) => f.eventSources.some((e) => e.queueArn === reportsArn));
+    const lambda = new LambdaClient({
+      endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "t", secretAccessKey: "t" },
+      maxAttempts: 1,
+    });
+    const caller = new JobClient({
+      queueUrl: await queueUrl("reports"),
+      sqs,
+      ledger: false,
+      lambda,
+      functionName: consumer?.name ?? "",
+    });
+    const preview = await caller.call(buildReport, { inputKey: "inputs/sample.txt" });
+    expect(preview).toMatchObject({ lines: 3, words: result.words });
+    await expect(caller.call(buildReport, { inputKey: "inputs/none.txt" })).rejects.toMatchObject({
+      code: "ERR_JOB_FAILED",
+      failure: { name: "PermanentError" },
+    });
+    lambda.destroy();
+  }, 60_000);
+
   it("shows a failed job in dlq peek with its reason, and dlq redrive brings it back to succeed", async () => {
     // Given a report job whose input does not exist yet (the handler throws PermanentError)
     const jobs = new JobClient({ queueUrl: await queueUrl("reports"), sqs });
@@ -151,9 +197,12 @@ describe("the example app under sqs-jobs dev", () => {
     const status = await cli("status", "email.fifo");
     expect(status.stdout).toMatch(/email\.fifo\s+0\s+0\s+0\s+\S+\s+0\s+off/);
 
-    const jobs = new JobClient({ queueUrl: email, sqs });
+    const jobs = new JobClient({ queueUrl: email, sqs, ledger: ledger() });
     await jobs.send(sendEmail, { to: "ana@example.com", subject: "hello", body: "one" });
-    await jobs.send(sendEmail, { to: "ana@example.com", subject: "hello", body: "two" });
+    const two = await jobs.send(sendEmail, { to: "ana@example.com", subject: "hello again", body: "two" });
+    // The same recipient and subject again within the hour: unique, so nothing more is sent
+    const again = await jobs.send(sendEmail, { to: "ana@example.com", subject: "hello again", body: "2" });
+    expect(again).toMatchObject({ deduplicated: true, jobId: two.jobId });
     // A report job sent after them, on the consumer that is not paused, runs to its end: the
     // email consumer had that time too, and took nothing
     const reports = new JobClient({ queueUrl: await queueUrl("reports"), sqs });
