@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import {
   type AttributeValue,
   BatchWriteItemCommand,
@@ -10,6 +11,7 @@ import {
   UpdateItemCommand,
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
+import { exponentialBackoff } from "../core/retry.ts";
 import { type Item, N, readNumber, readString, S } from "./attribute-values.ts";
 import type { JobFailure, JobStatus } from "./job-state.ts";
 import { type JobSummary, type StoredJob, toJobState, toJobSummary } from "./stored-job.ts";
@@ -23,6 +25,11 @@ import {
   slotItemKey,
   uniqueItemKey,
 } from "./table-layout.ts";
+
+/** BatchWriteItem calls in flight at once when a large batch is recorded. */
+const RECORD_CONCURRENCY = 8;
+/** Tries of a BatchWriteItem whose items DynamoDB keeps leaving unprocessed. */
+const MAX_BATCH_ROUNDS = 8;
 
 export interface LedgerConfig {
   readonly client: DynamoDBClient;
@@ -85,7 +92,8 @@ export class Ledger {
   }
 
   /**
-   * Writes `queued` entries before their messages are sent (25 per BatchWriteItem), so a consumer
+   * Writes `queued` entries before their messages are sent (25 per BatchWriteItem, 8 calls at
+   * once), so a consumer
    * never finds a job the ledger has not heard of. Unconditional: job ids are fresh.
    */
   async recordQueued(entries: readonly QueuedEntry[]): Promise<void> {
@@ -107,7 +115,13 @@ export class Ledger {
         },
       },
     }));
-    for (let i = 0; i < requests.length; i += 25) await this.#batchWrite(requests.slice(i, i + 25));
+    const chunks: WriteRequest[][] = [];
+    for (let i = 0; i < requests.length; i += 25) chunks.push(requests.slice(i, i + 25));
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < chunks.length) await this.#batchWrite(chunks[next++] as WriteRequest[]);
+    };
+    await Promise.all(Array.from({ length: Math.min(RECORD_CONCURRENCY, chunks.length) }, lane));
   }
 
   /** Removes `queued` entries of jobs whose send failed for certain (never of started ones). */
@@ -438,16 +452,19 @@ export class Ledger {
     }
   }
 
+  /** One BatchWriteItem, and again for what DynamoDB left unprocessed (it does so under load). */
   async #batchWrite(requests: WriteRequest[]): Promise<void> {
     let pending = requests;
-    for (let round = 0; pending.length > 0; round++) {
-      if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** round)));
-      if (round > 8)
-        throw new Error(`DynamoDB left ${pending.length} ledger writes unprocessed after ${round} rounds`);
+    for (let round = 1; ; round++) {
       const out = await this.#client.send(
         new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }),
       );
       pending = out.UnprocessedItems?.[this.tableName] ?? [];
+      if (pending.length === 0) return;
+      if (round === MAX_BATCH_ROUNDS) {
+        throw new Error(`DynamoDB left ${pending.length} ledger writes unprocessed after ${round} tries`);
+      }
+      await delay(exponentialBackoff({ base: 50, max: 1_000 }, round));
     }
   }
 
