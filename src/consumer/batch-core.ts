@@ -1,5 +1,5 @@
 import { decodeEnvelope } from "../core/envelope.ts";
-import { ConfigError, ValidationError } from "../core/errors.ts";
+import { ConfigError, ValidationError, type ValidationIssue } from "../core/errors.ts";
 import { validate } from "../core/schema.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
 import type { Batch, Settlement } from "./batch.ts";
@@ -25,13 +25,23 @@ export interface BatchCoreOptions {
 async function eachWithLimit<T>(
   items: readonly T[],
   limit: number,
-  work: (item: T) => Promise<void>,
+  work: (item: T) => Promise<unknown>,
 ): Promise<void> {
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < items.length) await work(items[next++] as T);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+/** Why a payload failed its job's schema, naming the message, never the payload. */
+function invalidPayload(
+  job: HandledJob,
+  issues: readonly ValidationIssue[],
+  record: SqsRecord,
+): ValidationError {
+  const subject = { subject: `payload of message ${record.messageId} for job "${job.name}" is` };
+  return new ValidationError(job.name, issues, subject);
 }
 
 /**
@@ -72,9 +82,7 @@ export class BatchCore {
    */
   async run(records: readonly SqsRecord[], batch: Batch): Promise<void> {
     if (!batch.fifo) {
-      await eachWithLimit(records, batch.concurrency, async (record) => {
-        await this.#settleRecord(record, batch);
-      });
+      await eachWithLimit(records, batch.concurrency, (record) => this.#settleRecord(record, batch));
       return;
     }
     const groups = new Map<string, SqsRecord[]>();
@@ -113,14 +121,21 @@ export class BatchCore {
   async #decide(record: SqsRecord, batch: Batch): Promise<Settlement> {
     const started = performance.now();
     const attempt = attemptsRun(record) + 1;
-    const unnamed: Attempt = { record, batch, jobName: undefined, jobId: record.messageId, attempt, started };
     let envelope: ReturnType<typeof decodeEnvelope>;
     try {
       envelope = decodeEnvelope(record.body);
     } catch (error) {
+      const unnamed = { record, batch, jobName: undefined, jobId: record.messageId, attempt, started };
       return this.#outcomes.deadLetter(unnamed, "poison", error);
     }
-    const a: Attempt = { ...unnamed, jobName: envelope.job, jobId: envelope.id ?? record.messageId };
+    const a: Attempt = {
+      record,
+      batch,
+      jobName: envelope.job,
+      jobId: envelope.id ?? record.messageId,
+      attempt,
+      started,
+    };
     const handler = this.#handlers.get(envelope.job);
     if (handler === undefined) {
       return this.#outcomes.deadLetter(
@@ -133,8 +148,12 @@ export class BatchCore {
     if (batch.stopping?.() === true || batch.canStart?.(job.timeoutSeconds * 1000) === false) {
       return this.#handBack(a);
     }
-    const checked = await this.#check(job, envelope.payload, record.messageId);
-    if (!checked.ok) return this.#outcomes.deadLetter(a, "poison", checked.error);
+    let checked = validate(job.schema, envelope.payload, job);
+    // Awaited only when the schema is async: most are not, and each await is a turn per record.
+    if (checked instanceof Promise) checked = await checked;
+    if (!checked.ok)
+      return this.#outcomes.deadLetter(a, "poison", invalidPayload(job, checked.issues, record));
+    const payload = checked.value;
 
     const ctx = new RunningJob(
       {
@@ -144,7 +163,7 @@ export class BatchCore {
         maxAttempts: job.retry.maxAttempts,
         messageId: record.messageId,
         queueUrl: batch.queueUrl,
-        enqueuedAt: new Date(envelope.enqueuedAt ?? Number(record.attributes.SentTimestamp ?? Date.now())),
+        enqueuedAt: envelope.enqueuedAt ?? Number(record.attributes.SentTimestamp ?? Date.now()),
         timeoutSeconds: job.timeoutSeconds,
       },
       this.#log,
@@ -152,7 +171,7 @@ export class BatchCore {
     if (this.#hooks.beforeJob !== undefined)
       await callHook(this.#hooks.beforeJob, "beforeJob", ctx, this.#log);
     this.#running.add(ctx);
-    const result = await ctx.run(() => handler.run(checked.value, ctx));
+    const result = await ctx.run(() => handler.run(payload, ctx));
     this.#running.delete(ctx);
 
     if (result.kind === "succeeded") return this.#outcomes.succeeded(a);
@@ -165,18 +184,6 @@ export class BatchCore {
     }
     if (attempt >= job.retry.maxAttempts) return this.#outcomes.deadLetter(a, "exhausted", result.error);
     return this.#outcomes.retry(a, job.retry, result.error);
-  }
-
-  /** The payload against the job's schema; `validate` turns a schema that throws into issues. */
-  async #check(
-    job: HandledJob,
-    payload: unknown,
-    messageId: string,
-  ): Promise<{ ok: true; value: unknown } | { ok: false; error: ValidationError }> {
-    const checked = await validate(job.schema, payload, job);
-    if (checked.ok) return checked;
-    const subject = { subject: `payload of message ${messageId} for job "${job.name}" is` };
-    return { ok: false, error: new ValidationError(job.name, checked.issues, subject) };
   }
 
   /**
