@@ -20,7 +20,15 @@ export const LIST_INDEX = "byQueueState";
 export const LIST_INDEX_KEY = "listKey";
 export const LIST_INDEX_SORT = "updatedAt";
 /** Attributes the index copies: enough for a listing, never results or payloads. */
-export const LIST_INDEX_ATTRIBUTES = ["jobId", "job", "queue", "state", "attempts", "createdAt", "reason"] as const;
+export const LIST_INDEX_ATTRIBUTES = [
+  "jobId",
+  "job",
+  "queue",
+  "state",
+  "attempts",
+  "createdAt",
+  "reason",
+] as const;
 export const LIST_SHARDS = 32;
 
 /** The environment variable that names the table in consumers and producers the construct wires. */
