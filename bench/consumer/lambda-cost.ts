@@ -1,4 +1,5 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import { z } from "zod";
 import { createSqsHandler, handle, type LambdaContext, type SqsEvent } from "../../src/index.ts";
 import { benchSqsClient, CallCounter } from "../lib/sqs.ts";
 import { spread } from "../lib/stats.ts";
@@ -67,6 +68,43 @@ function methods(counter: CallCounter): LambdaMethod[] {
     if (!checked.success) throw new Error("invalid payload");
     await noop();
   };
+  // The checks sqs-jobs makes by default, as a Powertools user would add them: the whole envelope
+  // through a strict zod schema (version, job, id, enqueuedAt as an ISO date, no unknown field)
+  // and one EMF line per batch. Still not done here, that sqs-jobs does: the per-job timeout and
+  // its abort signal, the attempt count, the remaining-time check, the job's duration.
+  const envelopeSchema = z.strictObject({
+    sqsJobs: z.literal(1),
+    job: z.literal(benchJob.name),
+    id: z.string().min(1).optional(),
+    enqueuedAt: z.iso.datetime({ offset: true }).optional(),
+    payload: benchSchema,
+  });
+  let succeeded = 0;
+  const sameChecksHandler = async (record: { body: string }): Promise<void> => {
+    const checked = envelopeSchema.safeParse(JSON.parse(record.body));
+    if (!checked.success) throw new Error("invalid envelope");
+    await noop();
+    succeeded++;
+  };
+  const emfLine = (processed: number) =>
+    JSON.stringify({
+      _aws: {
+        Timestamp: Date.now(),
+        CloudWatchMetrics: [
+          {
+            Namespace: "Bench",
+            Dimensions: [["job"]],
+            Metrics: [
+              { Name: "processed", Unit: "Count" },
+              { Name: "succeeded", Unit: "Count" },
+            ],
+          },
+        ],
+      },
+      job: benchJob.name,
+      processed,
+      succeeded,
+    });
   return [
     {
       name: "sqs-jobs createSqsHandler",
@@ -100,6 +138,22 @@ function methods(counter: CallCounter): LambdaMethod[] {
             },
           )
         ).batchItemFailures.length,
+    },
+    {
+      name: "Powertools BatchProcessor (same checks)",
+      description:
+        "the same BatchProcessor, with the checks sqs-jobs makes by default: the envelope through a strict zod schema (version, job, id, ISO enqueuedAt, no unknown field) and one EMF line per batch on stdout; still no per-job timeout, attempt count or remaining-time check",
+      invoke: async (event, ctx) => {
+        succeeded = 0;
+        const response = await processPartialResponse(
+          event as Parameters<typeof processPartialResponse>[0],
+          sameChecksHandler,
+          processor,
+          { context: ctx as never },
+        );
+        process.stdout.write(`${emfLine(event.Records.length)}\n`);
+        return response.batchItemFailures.length;
+      },
     },
     {
       name: "bare loop (floor)",
@@ -197,6 +251,10 @@ export async function runLambdaCost(options: LambdaCostOptions) {
       sqsJobsLogLineVsPowertools: ratio(
         "sqs-jobs createSqsHandler (log level info)",
         "Powertools BatchProcessor",
+      ),
+      sqsJobsVsPowertoolsSameChecks: ratio(
+        "sqs-jobs createSqsHandler",
+        "Powertools BatchProcessor (same checks)",
       ),
       sqsJobsVsFloor: ratio("sqs-jobs createSqsHandler", "bare loop (floor)"),
       powertoolsVsFloor: ratio("Powertools BatchProcessor", "bare loop (floor)"),

@@ -1,7 +1,7 @@
 import type { CallResponse } from "../core/call-event.ts";
 import { DLQ_ATTRIBUTES, DLQ_ERROR_MESSAGE_MAX, REDRIVEN_ATTRIBUTE } from "../core/dead-letter-attributes.ts";
 import { decodeEnvelope } from "../core/envelope.ts";
-import { ConfigError, ValidationError } from "../core/errors.ts";
+import { ConfigError, ValidationError, type ValidationIssue } from "../core/errors.ts";
 import { validate } from "../core/schema.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
 import type { JobFailure } from "../ledger/job-state.ts";
@@ -37,13 +37,23 @@ const LEDGER_DOWN_WAIT_SECONDS = 10;
 async function eachWithLimit<T>(
   items: readonly T[],
   limit: number,
-  work: (item: T) => Promise<void>,
+  work: (item: T) => Promise<unknown>,
 ): Promise<void> {
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < items.length) await work(items[next++] as T);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+/** Why a payload failed its job's schema, naming the message, never the payload. */
+function invalidPayload(
+  job: HandledJob,
+  issues: readonly ValidationIssue[],
+  record: SqsRecord,
+): ValidationError {
+  const subject = { subject: `payload of message ${record.messageId} for job "${job.name}" is` };
+  return new ValidationError(job.name, issues, subject);
 }
 
 /**
@@ -86,9 +96,7 @@ export class BatchCore {
    */
   async run(records: readonly SqsRecord[], batch: Batch): Promise<void> {
     if (!batch.fifo) {
-      await eachWithLimit(records, batch.concurrency, async (record) => {
-        await this.#settleRecord(record, batch);
-      });
+      await eachWithLimit(records, batch.concurrency, (record) => this.#settleRecord(record, batch));
       return;
     }
     const groups = new Map<string, SqsRecord[]>();
@@ -127,27 +135,29 @@ export class BatchCore {
   async #decide(record: SqsRecord, batch: Batch): Promise<Settlement> {
     const started = performance.now();
     const attempt = attemptsRun(record) + 1;
-    const unnamed: Attempt = { record, batch, jobName: undefined, jobId: record.messageId, attempt, started };
     const opened = this.#open(record.body);
     if (!opened.ok) {
-      const named =
-        opened.jobName === undefined
-          ? unnamed
-          : { ...unnamed, jobName: opened.jobName, jobId: opened.jobId ?? record.messageId };
-      return this.#outcomes.deadLetter(named, "poison", opened.error);
+      const jobId = opened.jobId ?? record.messageId;
+      const poison: Attempt = { record, batch, jobName: opened.jobName, jobId, attempt, started };
+      return this.#outcomes.deadLetter(poison, "poison", opened.error);
     }
     const { envelope, handler } = opened;
-    let a: Attempt = { ...unnamed, jobName: envelope.job, jobId: envelope.id ?? record.messageId };
+    const jobId = envelope.id ?? record.messageId;
+    let a: Attempt = { record, batch, jobName: envelope.job, jobId, attempt, started };
     const { job } = handler;
     if (batch.stopping?.() === true || batch.canStart?.(job.timeoutSeconds * 1000) === false) {
       return this.#handBack(a);
     }
-    const checked = await this.#check(job, envelope.payload, record.messageId);
-    if (!checked.ok) return this.#outcomes.deadLetter(a, "poison", checked.error);
+    let checked = validate(job.schema, envelope.payload, job);
+    // Awaited only when the schema is async: most are not, and each await is a turn per record.
+    if (checked instanceof Promise) checked = await checked;
+    if (!checked.ok)
+      return this.#outcomes.deadLetter(a, "poison", invalidPayload(job, checked.issues, record));
+    const payload = checked.value;
 
     let tracked: TrackedRun | undefined;
     if (this.#tracking !== undefined) {
-      const begun = await this.#track(this.#tracking, job, a, checked.value, envelope.payload);
+      const begun = await this.#track(this.#tracking, job, a, payload, envelope.payload);
       if (typeof begun === "string") return begun;
       tracked = begun;
       a = { ...a, attempt: begun.attempts };
@@ -161,7 +171,7 @@ export class BatchCore {
         maxAttempts: job.retry.maxAttempts,
         messageId: record.messageId,
         queueUrl: batch.queueUrl,
-        enqueuedAt: new Date(envelope.enqueuedAt ?? Number(record.attributes.SentTimestamp ?? Date.now())),
+        enqueuedAt: envelope.enqueuedAt ?? Number(record.attributes.SentTimestamp ?? Date.now()),
         timeoutSeconds: job.timeoutSeconds,
       },
       this.#log,
@@ -169,7 +179,7 @@ export class BatchCore {
     if (this.#hooks.beforeJob !== undefined)
       await callHook(this.#hooks.beforeJob, "beforeJob", ctx, this.#log);
     this.#running.add(ctx);
-    const result = await ctx.run(() => handler.run(checked.value, ctx));
+    const result = await ctx.run(() => handler.run(payload, ctx));
     this.#running.delete(ctx);
     return this.#conclude(a, job, result, tracked);
   }
@@ -188,7 +198,8 @@ export class BatchCore {
     }
     let error: unknown;
     if (result.kind === "succeeded") {
-      const checked = await checkResult(job, result.value);
+      // Awaited only for a job with a result schema: the common case costs no turn.
+      const checked = job.result === undefined ? NO_RESULT : await checkResult(job, result.value);
       if (checked.ok) {
         const settlement = await this.#outcomes.succeeded(a);
         await tracked?.end({ status: "succeeded", resultJson: checked.json });
@@ -287,8 +298,11 @@ export class BatchCore {
     if (canStart?.(job.timeoutSeconds * 1000) === false) {
       return callFailed(jobId, new JobTimeoutError(job.name, job.timeoutSeconds));
     }
-    const checked = await this.#check(job, envelope.payload, jobId);
-    if (!checked.ok) return callFailed(jobId, checked.error);
+    const checked = await validate(job.schema, envelope.payload, job);
+    if (!checked.ok) {
+      const subject = { subject: `payload of call ${jobId} for job "${job.name}" is` };
+      return callFailed(jobId, new ValidationError(job.name, checked.issues, subject));
+    }
     const ctx = new RunningJob(
       {
         jobId,
@@ -297,7 +311,7 @@ export class BatchCore {
         maxAttempts: 1,
         messageId: jobId,
         queueUrl: "",
-        enqueuedAt: new Date(envelope.enqueuedAt ?? Date.now()),
+        enqueuedAt: envelope.enqueuedAt ?? Date.now(),
         timeoutSeconds: job.timeoutSeconds,
       },
       this.#log,
@@ -359,18 +373,6 @@ export class BatchCore {
     return { ok: true, envelope, handler };
   }
 
-  /** The payload against the job's schema; `validate` turns a schema that throws into issues. */
-  async #check(
-    job: HandledJob,
-    payload: unknown,
-    messageId: string,
-  ): Promise<{ ok: true; value: unknown } | { ok: false; error: ValidationError }> {
-    const checked = await validate(job.schema, payload, job);
-    if (checked.ok) return checked;
-    const subject = { subject: `payload of message ${messageId} for job "${job.name}" is` };
-    return { ok: false, error: new ValidationError(job.name, checked.issues, subject) };
-  }
-
   /**
    * A record not started (no time left, shutdown). On a standard queue it goes back as a fresh
    * copy, so the delivery that did not run costs no attempt; on FIFO (or if the copy cannot be
@@ -407,6 +409,8 @@ function callFailed(jobId: string, error: unknown): CallResponse {
   const { name, message, code } = failureOf(error);
   return { ok: false, jobId, error: { name, message, code } };
 }
+
+const NO_RESULT = { ok: true, json: undefined } as const;
 
 /** What the ledger records when the worker stops before a run ends; the job runs again. */
 const ABANDONED: JobFailure = {

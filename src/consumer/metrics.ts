@@ -42,16 +42,22 @@ export class BatchMetrics {
 
   /** EMF documents, one per job name (dimension `job`); `duration` is the batch's mean in ms. */
   lines(namespace: string, timestamp: number): string[] {
-    return [...this.#byJob].map(([job, { durationMs, ...counts }]) =>
-      JSON.stringify({
+    const lines: string[] = [];
+    for (const [job, totals] of this.#byJob) {
+      const document = {
         _aws: {
           Timestamp: timestamp,
           CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [["job"]], Metrics: METRICS }],
         },
         job,
-        ...counts,
-        duration: Math.round((durationMs / counts.processed) * 1000) / 1000,
-      }),
-    );
+        processed: totals.processed,
+        succeeded: totals.succeeded,
+        failed: totals.failed,
+        deadLettered: totals.deadLettered,
+        duration: Math.round((totals.durationMs / totals.processed) * 1000) / 1000,
+      };
+      lines.push(JSON.stringify(document));
+    }
+    return lines;
   }
 }

@@ -38,7 +38,9 @@ export class Outcomes {
 
   async succeeded(a: Attempt): Promise<Settlement> {
     a.batch.settle(a.record, "delete");
-    await this.#report(a, "succeeded");
+    const durationMs = this.#logAndCount(a, "succeeded");
+    // Most consumers set no afterJob hook: a succeeded job then waits for nothing.
+    if (this.#hooks.afterJob !== undefined) await this.#afterJob(a, "succeeded", durationMs);
     return "delete";
   }
 
@@ -129,6 +131,12 @@ export class Outcomes {
 
   /** The one log line per job outcome, the metrics and the afterJob hook. */
   async #report(a: Attempt, outcome: JobOutcome, error?: unknown, reason?: DeadLetterReason): Promise<void> {
+    const durationMs = this.#logAndCount(a, outcome, error, reason);
+    await this.#afterJob(a, outcome, durationMs, error);
+  }
+
+  /** The log line and the metrics of an outcome; returns the attempt's duration in ms. */
+  #logAndCount(a: Attempt, outcome: JobOutcome, error?: unknown, reason?: DeadLetterReason): number {
     const durationMs = performance.now() - a.started;
     a.batch.metrics?.add(a.jobName, outcome, durationMs);
     const level = outcome === "succeeded" ? "info" : outcome === "retrying" ? "warn" : "error";
@@ -141,6 +149,10 @@ export class Outcomes {
         ...(outcome === "succeeded" ? {} : errorFields(error)),
       });
     }
+    return durationMs;
+  }
+
+  async #afterJob(a: Attempt, outcome: JobOutcome, durationMs: number, error?: unknown): Promise<void> {
     if (this.#hooks.afterJob === undefined) return;
     const info = { ...this.#info(a), outcome, durationMs, error };
     await callHook(this.#hooks.afterJob, "afterJob", info, this.#log);

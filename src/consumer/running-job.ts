@@ -18,7 +18,8 @@ export interface RunningJobInit {
   readonly maxAttempts: number;
   readonly messageId: string;
   readonly queueUrl: string;
-  readonly enqueuedAt: Date;
+  /** The envelope's ISO date, else SQS's SentTimestamp (epoch ms); made a Date when first read. */
+  readonly enqueuedAt: string | number;
   readonly timeoutSeconds: number;
 }
 
@@ -30,12 +31,13 @@ export class RunningJob implements JobContext {
   readonly maxAttempts: number;
   readonly messageId: string;
   readonly queueUrl: string;
-  readonly enqueuedAt: Date;
   readonly timeoutSeconds: number;
+  readonly #enqueuedAt: string | number;
+  #enqueuedAtDate: Date | undefined;
   readonly #baseLogger: LevelLogger;
   #logger: Logger | undefined;
-  // Made when first read: most handlers never read them, and each costs more than the rest of a
-  // quick job's bookkeeping.
+  // Made when first read (like enqueuedAt's Date): most handlers never read them, and each costs
+  // more than the rest of a quick job's bookkeeping.
   #controller: AbortController | undefined;
   #abortReason: unknown;
   readonly #result: Promise<HandlerResult>;
@@ -48,12 +50,17 @@ export class RunningJob implements JobContext {
     this.maxAttempts = init.maxAttempts;
     this.messageId = init.messageId;
     this.queueUrl = init.queueUrl;
-    this.enqueuedAt = init.enqueuedAt;
+    this.#enqueuedAt = init.enqueuedAt;
     this.timeoutSeconds = init.timeoutSeconds;
     this.#baseLogger = logger;
     this.#result = new Promise((resolve) => {
       this.#end = resolve;
     });
+  }
+
+  get enqueuedAt(): Date {
+    this.#enqueuedAtDate ??= new Date(this.#enqueuedAt);
+    return this.#enqueuedAtDate;
   }
 
   get logger(): Logger {

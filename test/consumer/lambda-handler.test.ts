@@ -265,4 +265,41 @@ describe("createSqsHandler", () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(await queueDepth(sqs, queueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
   });
+
+  it("gives the handler when the job was enqueued: the envelope's enqueuedAt, else SQS's SentTimestamp", async () => {
+    // Given one record whose envelope has enqueuedAt, and a hand-written one without it
+    const record = (messageId: string, body: string) => ({
+      messageId,
+      receiptHandle: `handle-${messageId}`,
+      body,
+      attributes: { ApproximateReceiveCount: "1", SentTimestamp: "1700000000000" },
+      eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:enqueued-at",
+    });
+    const event = {
+      Records: [
+        record(
+          "m1",
+          '{"sqsJobs":1,"job":"greet","enqueuedAt":"2026-01-02T03:04:05.678Z","payload":{"name":"a"}}',
+        ),
+        record("m2", '{"sqsJobs":1,"job":"greet","payload":{"name":"b"}}'),
+      ],
+    };
+    const seen = new Map<string, string>();
+    const handler = createSqsHandler(
+      [
+        handle(greet, async (payload, ctx) => {
+          seen.set(payload.name, ctx.enqueuedAt.toISOString());
+        }),
+      ],
+      { sqs, logLevel: "silent", metrics: false },
+    );
+    // When Lambda invokes the handler
+    const response = await handler(event, lambdaContext());
+    // Then each handler saw its own enqueue time
+    expect(response.batchItemFailures).toEqual([]);
+    expect(Object.fromEntries(seen)).toEqual({
+      a: "2026-01-02T03:04:05.678Z",
+      b: new Date(1_700_000_000_000).toISOString(),
+    });
+  });
 });
