@@ -1,6 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { endpointFromEnv } from "./env.ts";
-import type { ClientTarget } from "./sqs-connect.ts";
+import { type ClientTarget, clientConfig } from "./sqs-connect.ts";
 
 /**
  * The DynamoDB client sqs-jobs creates for the job ledger when the caller passes none. It honours
@@ -11,11 +10,8 @@ export function createDynamoDbClient(
   target: ClientTarget = {},
   options: { readonly maxAttempts?: number } = {},
 ): DynamoDBClient {
-  const endpoint = target.endpoint ?? endpointFromEnv("DYNAMODB");
   return new DynamoDBClient({
-    ...(target.region === undefined ? {} : { region: target.region }),
-    ...(target.credentials === undefined ? {} : { credentials: target.credentials }),
-    ...(endpoint === undefined ? {} : { endpoint }),
+    ...clientConfig(target, "DYNAMODB"),
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
   });
 }

@@ -1,6 +1,5 @@
 import { LambdaClient } from "@aws-sdk/client-lambda";
-import { endpointFromEnv } from "./env.ts";
-import type { ClientTarget } from "./sqs-connect.ts";
+import { type ClientTarget, clientConfig } from "./sqs-connect.ts";
 
 /**
  * The Lambda client sqs-jobs creates (event source mapping control, invoke). It honours
@@ -11,11 +10,8 @@ export function createLambdaClient(
   target: ClientTarget = {},
   options: { maxAttempts?: number } = {},
 ): LambdaClient {
-  const endpoint = target.endpoint ?? endpointFromEnv("LAMBDA");
   return new LambdaClient({
-    ...(target.region === undefined ? {} : { region: target.region }),
-    ...(target.credentials === undefined ? {} : { credentials: target.credentials }),
-    ...(endpoint === undefined ? {} : { endpoint }),
+    ...clientConfig(target, "LAMBDA"),
     // The CLI reports an unreachable Lambda API as "-" in a table; retrying for seconds first
     // would only delay that answer.
     maxAttempts: options.maxAttempts ?? 2,

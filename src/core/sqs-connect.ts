@@ -20,12 +20,21 @@ export interface ClientTarget {
  * with ENOTFOUND.
  */
 export function sqsClientConfig(target: ClientTarget = {}): SQSClientConfig {
-  const endpoint = target.endpoint ?? endpointFromEnv("SQS");
-  const common = {
+  const common = clientConfig(target, "SQS");
+  return common.endpoint === undefined ? common : { ...common, useQueueUrlAsEndpoint: false };
+}
+
+/** Region, credentials and endpoint of any client sqs-jobs creates, from the target or the environment. */
+export function clientConfig(
+  target: ClientTarget,
+  service: "SQS" | "LAMBDA" | "DYNAMODB",
+): { region?: string; credentials?: ClientTarget["credentials"]; endpoint?: string } {
+  const endpoint = target.endpoint ?? endpointFromEnv(service);
+  return {
     ...(target.region === undefined ? {} : { region: target.region }),
     ...(target.credentials === undefined ? {} : { credentials: target.credentials }),
+    ...(endpoint === undefined ? {} : { endpoint }),
   };
-  return endpoint === undefined ? common : { ...common, endpoint, useQueueUrlAsEndpoint: false };
 }
 
 export type SqsModule = typeof SqsSdk;

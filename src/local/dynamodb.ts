@@ -11,6 +11,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { claimDirectory } from "./directory-claim.ts";
+import { readBody } from "./local-request.ts";
 
 const TARGET_PREFIX = "DynamoDB_20120810.";
 const KEY_HEADER = "x-sqs-jobs-dynamodb-key";
@@ -116,15 +117,6 @@ function guard(server: Server, key: string): void {
     res
       .writeHead(403, { "content-type": "text/plain; charset=utf-8" })
       .end("use the sqs-jobs dev endpoint\n");
-  });
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
   });
 }
 

@@ -3,17 +3,8 @@ import type { AddressInfo } from "node:net";
 import { ConfigError } from "../core/errors.ts";
 import { isDynamoDbRequest, type LocalDynamoDb } from "./dynamodb.ts";
 import { handleLambdaApi, isLambdaApiPath, type LambdaApiTarget } from "./lambda-api.ts";
-import { refusalOf } from "./local-request.ts";
+import { readBody, refusalOf } from "./local-request.ts";
 import { handsOutQueueUrls, pathStyleQueueUrls } from "./queue-urls.ts";
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
 
 /**
  * One endpoint for every AWS client, as LocalStack gives: Lambda API paths are answered here,

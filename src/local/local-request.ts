@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import { isIP } from "node:net";
 
 /** Names that always mean this machine: `localhost` and, per RFC 6761, every `*.localhost`. */
@@ -51,4 +51,14 @@ export function refusalOf(headers: IncomingHttpHeaders, listenHost: string): str
     return "cross-site browser request refused: sqs-jobs dev serves browser requests only from pages on localhost";
   }
   return undefined;
+}
+
+/** A request's whole body, as text. */
+export function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
 }
