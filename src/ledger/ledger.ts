@@ -197,6 +197,12 @@ export class Ledger {
     );
     if (write.applied) return { kind: "claimed", attempts: readNumber(write.attributes, "attempts") ?? 1 };
     const { old } = write;
+    // Our own token: an earlier attempt of this very write was applied, and the SDK retried it
+    // after losing the answer (a reset). The run is ours; without this the job would wait out
+    // its own lease and lose an attempt.
+    if (readString(old, "runToken") === request.runToken) {
+      return { kind: "claimed", attempts: readNumber(old, "attempts") ?? 1 };
+    }
     const status = readString(old, "status") as JobStatus | undefined;
     if (status === "running") {
       return { kind: "busy", leaseEndsInMs: Math.max(0, (readNumber(old, "leaseUntil") ?? now) - now) };

@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
-import type { ClaimRequest } from "../../src/ledger/ledger.ts";
+import { type ClaimRequest, Ledger } from "../../src/ledger/ledger.ts";
+import { startFaultProxy } from "../reliability/fault-proxy.ts";
 import { ledgerFixture } from "./fixture.ts";
 
-const { newLedger } = ledgerFixture();
+const { newLedger, endpoint } = ledgerFixture();
 
 function claimOf(jobId: string, overrides: Partial<ClaimRequest> = {}): ClaimRequest {
   return {
@@ -55,6 +57,37 @@ describe("Ledger", () => {
     expect(claims.filter((c) => c.kind === "claimed")).toHaveLength(1);
     expect(claims.filter((c) => c.kind === "busy")).toHaveLength(7);
     for (const c of claims) if (c.kind === "busy") expect(c.leaseEndsInMs).toBeGreaterThan(25_000);
+  });
+
+  it("a claim the SDK retries after losing the answer (a reset) is still this run's, counted once", async () => {
+    // Given a queued job, and DynamoDB reached through a proxy that applies the first UpdateItem
+    // and then drops the connection, so the SDK sends it again
+    const { tableName } = await newLedger();
+    const proxy = await startFaultProxy({
+      target: endpoint,
+      rates: { UpdateItem: { resetAfter: 1 } },
+      maxFaults: 1,
+    });
+    const client = new DynamoDBClient({
+      endpoint: proxy.endpoint,
+      region: process.env.AWS_REGION ?? "us-east-1",
+    });
+    const ledger = new Ledger({ client, tableName, retentionDays: 14 });
+    const jobId = randomUUID();
+    await ledger.recordQueued([{ jobId, job: "send-email", queue: "emails", payloadHash: "h1" }]);
+    try {
+      // When a run claims it
+      const claim = await ledger.claim(claimOf(jobId));
+      // Then the retried write finds the run's own token: claimed, one attempt, not busy
+      expect(proxy.counts.UpdateItem?.resetAfter).toBe(1);
+      expect(claim).toEqual({ kind: "claimed", attempts: 1 });
+      expect(await ledger.get(jobId)).toMatchObject({ status: "running", attempts: 1 });
+      // And another delivery still finds it busy
+      expect(await ledger.claim(claimOf(jobId))).toMatchObject({ kind: "busy" });
+    } finally {
+      client.destroy();
+      await proxy.close();
+    }
   });
 
   it("a job unknown to the ledger (sent by another producer) is claimed and created", async () => {
