@@ -190,9 +190,12 @@ export class BatchCore {
     if (result.kind === "succeeded") {
       const checked = await checkResult(job, result.value);
       if (checked.ok) {
-        const settlement = await this.#outcomes.succeeded(a);
+        // The ledger before the delete: a worker killed between the two leaves a message whose
+        // redelivery the ledger drops as finished, where the other order left the entry
+        // `running` for good. (Dead-lettering cannot go first the same way: if the DLQ send
+        // fails, the job must stay claimable.)
         await tracked?.end({ status: "succeeded", resultJson: checked.json });
-        return settlement;
+        return this.#outcomes.succeeded(a);
       }
       error = checked.error;
     } else error = result.error;
