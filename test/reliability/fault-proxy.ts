@@ -75,8 +75,8 @@ export interface FaultProxy {
   readonly counts: FaultCounts;
   /** Replaces the rates (e.g. to heal the network before draining). */
   setRates(rates: Readonly<Record<string, FaultRates>>): void;
-  /** Sum of one fault kind over every action. */
-  total(kind: FaultKind | "forwarded"): number;
+  /** Sum of one fault kind over every action, or over one service's. */
+  total(kind: FaultKind | "forwarded", service?: Service): number;
   close(): Promise<void>;
 }
 
@@ -92,7 +92,7 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-type Service = "sqs" | "dynamodb";
+export type Service = "sqs" | "dynamodb";
 
 /**
  * Both SDKs speak a JSON protocol that names the call in `x-amz-target`:
@@ -181,6 +181,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const random = seededRandom(options.seed ?? 1);
   let rates = options.rates ?? {};
   const counts: FaultCounts = {};
+  const serviceOf = new Map<string, Service>();
   const codes = errorCodes(options);
   let faultsLeft = options.maxFaults ?? Number.POSITIVE_INFINITY;
   const count = (action: string, kind: FaultKind | "forwarded") => {
@@ -246,6 +247,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     if (fault !== undefined) faultsLeft--;
     const delay = (actionRates.latencyMs ?? 0) * random();
     const act = () => {
+      serviceOf.set(action, service);
       if (fault !== undefined) count(action, fault);
       switch (fault) {
         case "resetBefore":
@@ -291,8 +293,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     setRates(next) {
       rates = next;
     },
-    total(kind) {
-      return Object.values(counts).reduce((n, c) => n + c[kind], 0);
+    total(kind, service) {
+      return Object.entries(counts)
+        .filter(([action]) => service === undefined || serviceOf.get(action) === service)
+        .reduce((n, [, c]) => n + c[kind], 0);
     },
     close: () =>
       new Promise<void>((resolve) => {
