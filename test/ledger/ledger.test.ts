@@ -90,6 +90,45 @@ describe("Ledger", () => {
     }
   });
 
+  it("a claim that loses to a run which ends before the old entry is read back waits, and is no mismatch", async () => {
+    // Given a job held by run A, and a ledger whose failed UpdateItem lets A end as retrying before
+    // the error comes back: the window where dynalite (no ReturnValuesOnConditionCheckFailure)
+    // reads the old entry back
+    const plain = await newLedger();
+    const jobId = randomUUID();
+    await plain.recordQueued([{ jobId, job: "send-email", queue: "emails", payloadHash: "h1" }]);
+    const a = claimOf(jobId);
+    await plain.claim(a);
+    const client = new DynamoDBClient({ endpoint, region: process.env.AWS_REGION ?? "us-east-1" });
+    let raced = false;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        try {
+          return await next(args);
+        } catch (error) {
+          if (context.commandName === "UpdateItemCommand" && !raced) {
+            raced = true;
+            const failure = { reason: undefined, name: "Error", message: "flaky", code: undefined };
+            await plain.finish(jobId, "emails", a.runToken, { status: "retrying", failure });
+          }
+          throw error;
+        }
+      },
+      { step: "initialize" },
+    );
+    const racing = new Ledger({ client, tableName: plain.tableName, retentionDays: 14 });
+    try {
+      // When another delivery of the same payload claims it
+      const claim = await racing.claim(claimOf(jobId));
+      // Then it waits a moment instead of calling it a reused job id, and its next try runs it
+      expect(raced).toBe(true);
+      expect(claim.kind).not.toBe("mismatch");
+      expect(await racing.claim(claimOf(jobId))).toEqual({ kind: "claimed", attempts: 2 });
+    } finally {
+      client.destroy();
+    }
+  });
+
   it("a job unknown to the ledger (sent by another producer) is claimed and created", async () => {
     const ledger = await newLedger();
     const jobId = randomUUID();
