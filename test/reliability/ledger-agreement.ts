@@ -11,12 +11,14 @@ export interface ObservedJobs {
   readonly deadLettered: ReadonlyMap<string, string | undefined>;
   /** Job ids the producer reported sent. */
   readonly reportedSent: ReadonlySet<string>;
+  /** Job ids whose finish write the worker logged as failed for good (after the SDK's retries). */
+  readonly finishLost: ReadonlySet<string>;
 }
 
 /**
- * Whether the ledger agrees with what happened. `succeededDisagree`, `deadDisagree`, `missing`
- * and `unfinished` must be 0; `neverSentQueued` entries are legitimate leftovers
- * (docs/ledger.md: they expire with the retention).
+ * Whether the ledger agrees with what happened. `unfinished`, `missing` and the disagreements
+ * beyond `finishLost` must be 0; `neverSentQueued` and `finishLost` entries are the documented
+ * leftovers (docs/ledger.md): a producer that could not clean up, a finish write that failed.
  */
 export interface LedgerAgreement {
   /** Job entries in the table. */
@@ -37,6 +39,8 @@ export interface LedgerAgreement {
    * send reached SQS.
    */
   readonly neverSentQueued: number;
+  /** `running` entries of jobs that ended, whose finish write the worker logged as failed. */
+  readonly finishLost: number;
   /** Every other entry not `succeeded` or `dead`, by status. */
   readonly unfinished: Readonly<Partial<Record<JobStatus, number>>>;
   /** Up to 5 job ids of disagreeing or unfinished entries, to look for in the worker's log. */
@@ -90,11 +94,13 @@ export async function checkLedger(
     }
   }
   let neverSentQueued = 0;
+  let finishLost = 0;
   const unfinished: Partial<Record<JobStatus, number>> = {};
   for (const [jobId, { status }] of entries) {
     if (status === "succeeded" || status === "dead") continue;
     const ran = observed.succeeded.has(jobId) || observed.deadLettered.has(jobId);
     if (status === "queued" && !ran && !observed.reportedSent.has(jobId)) neverSentQueued++;
+    else if (status === "running" && ran && observed.finishLost.has(jobId)) finishLost++;
     else {
       const key = (status ?? "queued") as JobStatus;
       unfinished[key] = (unfinished[key] ?? 0) + 1;
@@ -109,6 +115,7 @@ export async function checkLedger(
     deadDisagree,
     missing,
     neverSentQueued,
+    finishLost,
     unfinished,
     examples: [...examples],
   };
@@ -118,5 +125,5 @@ export function formatLedgerAgreement(a: LedgerAgreement): string {
   const unfinished = Object.entries(a.unfinished)
     .map(([status, n]) => `${status}=${n}`)
     .join(" ");
-  return `ledger: entries=${a.entries} succeeded-agree=${a.succeededAgree} succeeded-disagree=${a.succeededDisagree} dead-agree=${a.deadAgree} dead-disagree=${a.deadDisagree} missing=${a.missing} never-sent-queued=${a.neverSentQueued} unfinished=${unfinished === "" ? "none" : unfinished}${a.examples.length === 0 ? "" : ` (e.g. ${a.examples.join(", ")})`}`;
+  return `ledger: entries=${a.entries} succeeded-agree=${a.succeededAgree} succeeded-disagree=${a.succeededDisagree} dead-agree=${a.deadAgree} dead-disagree=${a.deadDisagree} missing=${a.missing} never-sent-queued=${a.neverSentQueued} finish-lost=${a.finishLost} unfinished=${unfinished === "" ? "none" : unfinished}${a.examples.length === 0 ? "" : ` (e.g. ${a.examples.join(", ")})`}`;
 }

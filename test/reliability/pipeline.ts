@@ -88,20 +88,26 @@ export interface PipelineTally {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** The worker's record: `ok <i> <jobId>` and `fail <i> <attempt> <jobId>` lines. */
-function readEvents(file: string): { ok: number[]; okJobIds: string[]; failed: Set<number> } {
-  const ok: number[] = [];
-  const okJobIds: string[] = [];
-  const failed = new Set<number>();
-  if (!existsSync(file)) return { ok, okJobIds, failed };
+interface WorkerEvents {
+  readonly ok: number[];
+  readonly okJobIds: string[];
+  readonly failed: Set<number>;
+  readonly finishLost: Set<string>;
+}
+
+/** The worker's record: `ok <i> <jobId>`, `fail <i> <attempt> <jobId>` and `finish-lost <jobId>` lines. */
+function readEvents(file: string): WorkerEvents {
+  const events: WorkerEvents = { ok: [], okJobIds: [], failed: new Set(), finishLost: new Set() };
+  if (!existsSync(file)) return events;
   for (const line of readFileSync(file, "utf8").split("\n")) {
-    const [kind, i, third] = line.split(" ");
+    const [kind, first, second] = line.split(" ");
     if (kind === "ok") {
-      ok.push(Number(i));
-      okJobIds.push(third ?? "");
-    } else if (kind === "fail") failed.add(Number(i));
+      events.ok.push(Number(first));
+      events.okJobIds.push(second ?? "");
+    } else if (kind === "fail") events.failed.add(Number(first));
+    else if (kind === "finish-lost") events.finishLost.add(first ?? "");
   }
-  return { ok, okJobIds, failed };
+  return events;
 }
 
 /**
@@ -302,6 +308,7 @@ export async function runPipeline(env: PipelineEnvironment, s: PipelineScenario)
           succeeded: new Set(events.okJobIds),
           deadLettered: deadJobIds,
           reportedSent,
+          finishLost: events.finishLost,
         });
   for (const client of [directDynamoDb, ...ledgerClients]) client.destroy();
   return {
