@@ -201,9 +201,12 @@ export class BatchCore {
       // Awaited only for a job with a result schema: the common case costs no turn.
       const checked = job.result === undefined ? NO_RESULT : await checkResult(job, result.value);
       if (checked.ok) {
-        const settlement = await this.#outcomes.succeeded(a);
+        // The ledger before the delete: a worker killed between the two leaves a message whose
+        // redelivery the ledger drops as finished, where the other order left the entry
+        // `running` for good. (Dead-lettering cannot go first the same way: if the DLQ send
+        // fails, the job must stay claimable.)
         await tracked?.end({ status: "succeeded", resultJson: checked.json });
-        return settlement;
+        return this.#outcomes.succeeded(a);
       }
       error = checked.error;
     } else error = result.error;

@@ -211,15 +211,25 @@ export class Ledger {
     );
     if (write.applied) return { kind: "claimed", attempts: readNumber(write.attributes, "attempts") ?? 1 };
     const { old } = write;
+    // Our own token: an earlier attempt of this very write was applied, and the SDK retried it
+    // after losing the answer (a reset). The run is ours; without this the job would wait out
+    // its own lease and lose an attempt.
+    if (readString(old, "runToken") === request.runToken) {
+      return { kind: "claimed", attempts: readNumber(old, "attempts") ?? 1 };
+    }
     const status = readString(old, "status") as JobStatus | undefined;
     if (status === "running") {
       return { kind: "busy", leaseEndsInMs: Math.max(0, (readNumber(old, "leaseUntil") ?? now) - now) };
     }
     if (status === "dead" && request.redriven) return this.#revive(request);
     if (status === "succeeded" || status === "dead") return { kind: "finished", status };
-    // Queued or retrying: the only condition left to fail is the payload hash.
-    if (status === "queued" || status === "retrying") return { kind: "mismatch" };
-    // Gone between the write and the read (a producer forgot it): try again shortly.
+    // Queued or retrying with another payload: a reused job id. With the same payload the entry
+    // changed after the write failed (where the old item is read back, as on dynalite: the run
+    // that held it ended meanwhile) or was gone (a producer forgot it): try again shortly.
+    const stored = readString(old, "payloadHash");
+    if ((status === "queued" || status === "retrying") && hash !== undefined && stored !== hash) {
+      return { kind: "mismatch" };
+    }
     return { kind: "busy", leaseEndsInMs: 1000 };
   }
 

@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
-import type { ClaimRequest } from "../../src/ledger/ledger.ts";
+import { type ClaimRequest, Ledger } from "../../src/ledger/ledger.ts";
+import { startFaultProxy } from "../reliability/fault-proxy.ts";
 import { ledgerFixture } from "./fixture.ts";
 
-const { newLedger } = ledgerFixture();
+const { newLedger, endpoint } = ledgerFixture();
 
 function claimOf(jobId: string, overrides: Partial<ClaimRequest> = {}): ClaimRequest {
   return {
@@ -55,6 +57,76 @@ describe("Ledger", () => {
     expect(claims.filter((c) => c.kind === "claimed")).toHaveLength(1);
     expect(claims.filter((c) => c.kind === "busy")).toHaveLength(7);
     for (const c of claims) if (c.kind === "busy") expect(c.leaseEndsInMs).toBeGreaterThan(25_000);
+  });
+
+  it("a claim the SDK retries after losing the answer (a reset) is still this run's, counted once", async () => {
+    // Given a queued job, and DynamoDB reached through a proxy that applies the first UpdateItem
+    // and then drops the connection, so the SDK sends it again
+    const { tableName } = await newLedger();
+    const proxy = await startFaultProxy({
+      target: endpoint,
+      rates: { UpdateItem: { resetAfter: 1 } },
+      maxFaults: 1,
+    });
+    const client = new DynamoDBClient({
+      endpoint: proxy.endpoint,
+      region: process.env.AWS_REGION ?? "us-east-1",
+    });
+    const ledger = new Ledger({ client, tableName, retentionDays: 14 });
+    const jobId = randomUUID();
+    await ledger.recordQueued([{ jobId, job: "send-email", queue: "emails", payloadHash: "h1" }]);
+    try {
+      // When a run claims it
+      const claim = await ledger.claim(claimOf(jobId));
+      // Then the retried write finds the run's own token: claimed, one attempt, not busy
+      expect(proxy.counts.UpdateItem?.resetAfter).toBe(1);
+      expect(claim).toEqual({ kind: "claimed", attempts: 1 });
+      expect(await ledger.get(jobId)).toMatchObject({ status: "running", attempts: 1 });
+      // And another delivery still finds it busy
+      expect(await ledger.claim(claimOf(jobId))).toMatchObject({ kind: "busy" });
+    } finally {
+      client.destroy();
+      await proxy.close();
+    }
+  });
+
+  it("a claim that loses to a run which ends before the old entry is read back waits, and is no mismatch", async () => {
+    // Given a job held by run A, and a ledger whose failed UpdateItem lets A end as retrying before
+    // the error comes back: the window where dynalite (no ReturnValuesOnConditionCheckFailure)
+    // reads the old entry back
+    const plain = await newLedger();
+    const jobId = randomUUID();
+    await plain.recordQueued([{ jobId, job: "send-email", queue: "emails", payloadHash: "h1" }]);
+    const a = claimOf(jobId);
+    await plain.claim(a);
+    const client = new DynamoDBClient({ endpoint, region: process.env.AWS_REGION ?? "us-east-1" });
+    let raced = false;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        try {
+          return await next(args);
+        } catch (error) {
+          if (context.commandName === "UpdateItemCommand" && !raced) {
+            raced = true;
+            const failure = { reason: undefined, name: "Error", message: "flaky", code: undefined };
+            await plain.finish(jobId, "emails", a.runToken, { status: "retrying", failure });
+          }
+          throw error;
+        }
+      },
+      { step: "initialize" },
+    );
+    const racing = new Ledger({ client, tableName: plain.tableName, retentionDays: 14 });
+    try {
+      // When another delivery of the same payload claims it
+      const claim = await racing.claim(claimOf(jobId));
+      // Then it waits a moment instead of calling it a reused job id, and its next try runs it
+      expect(raced).toBe(true);
+      expect(claim.kind).not.toBe("mismatch");
+      expect(await racing.claim(claimOf(jobId))).toEqual({ kind: "claimed", attempts: 2 });
+    } finally {
+      client.destroy();
+    }
   });
 
   it("a job unknown to the ledger (sent by another producer) is claimed and created", async () => {

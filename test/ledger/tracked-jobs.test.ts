@@ -253,6 +253,38 @@ describe("tracked jobs", () => {
     }
   }, 90_000);
 
+  it("a job's success is in the ledger before its message is deleted, so a worker killed between the two loses nothing", async () => {
+    // Given a worker whose afterJob hook (called once the message is settled for deletion) reads the ledger
+    const { queueUrl, jobs, ledger } = await rig("ledger-finish-first");
+    const seen: (string | undefined)[] = [];
+    const worker = startWorker({
+      queueUrl,
+      handlers: [handle(report, () => ({ total: 1, at: new Date().toISOString() }))],
+      sqs,
+      ledger,
+      waitTimeSeconds: 1,
+      handleSignals: false,
+      logLevel: "silent",
+      hooks: {
+        afterJob: async (info) => {
+          seen.push((await jobs.getJob(report, info.jobId))?.status);
+        },
+      },
+    });
+    try {
+      // When a job succeeds
+      await (await jobs.send(report, { rows: 1 })).result({ timeoutMs: 20_000 });
+      await eventually(
+        () => Promise.resolve(seen.length),
+        (n) => n === 1,
+      );
+      // Then the ledger already said succeeded when the delete was settled
+      expect(seen).toEqual(["succeeded"]);
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it("a ledger that cannot be reached: the job waits on the queue and nothing is lost", async () => {
     const { queueUrl } = await rig("ledger-down");
     await new JobClient({ queueUrl, sqs, ledger: false }).send(report, { rows: 1 });

@@ -4,25 +4,26 @@ import { createProxyServer } from "http-proxy-3";
 
 /**
  * What the proxy may do to one request. Rates are probabilities in 0..1, drawn once per request
- * in this order; their sum must stay <= 1.
+ * in this order; their sum must stay <= 1. Errors take the shape of the service the request is
+ * for (SQS or DynamoDB, told apart by its `x-amz-target`).
  */
 export interface FaultRates {
-  /** Answer 400 with SQS's throttling error, without forwarding (SQS did nothing). */
+  /** Answer 400 with the service's throttling error, without forwarding (it did nothing). */
   readonly throttle?: number;
-  /** Answer 500 InternalError without forwarding. */
+  /** Answer 500 (SQS InternalError, DynamoDB InternalServerError) without forwarding. */
   readonly error500?: number;
   /** Answer 503 ServiceUnavailable without forwarding. */
   readonly error503?: number;
-  /** Destroy the client's socket before forwarding: SQS never saw the request. */
+  /** Destroy the client's socket before forwarding: the service never saw the request. */
   readonly resetBefore?: number;
   /**
-   * Forward, let SQS act, then destroy the client's socket before the answer reaches it: the
-   * client cannot know SQS acted, which is where real duplicates come from.
+   * Forward, let the service act, then destroy the client's socket before the answer reaches it:
+   * the client cannot know the service acted, which is where real duplicates come from.
    */
   readonly resetAfter?: number;
   /**
-   * Forward, let SQS act, then replace every MD5OfMessageBody in the answer with a wrong digest:
-   * the client must refuse the answer although SQS stored the message.
+   * SQS only: forward, let SQS act, then replace every MD5OfMessageBody in the answer with a
+   * wrong digest: the client must refuse the answer although SQS stored the message.
    */
   readonly badDigest?: number;
   /** Added latency for every request, in ms (uniform in 0..latencyMs). */
@@ -32,11 +33,14 @@ export interface FaultRates {
 export type FaultKind = "throttle" | "error500" | "error503" | "resetBefore" | "resetAfter" | "badDigest";
 
 export interface FaultProxyOptions {
-  /** Where SQS (fauxqs) listens, e.g. http://127.0.0.1:4566. */
+  /** Where SQS (fauxqs) and DynamoDB (dynalite) listen, e.g. http://127.0.0.1:4566. */
   readonly target: string;
   /** PRNG seed: the same seed and request order replay the same faults. @default 1 */
   readonly seed?: number;
-  /** Rates per SQS action ("SendMessageBatch"), with "*" for every other action. */
+  /**
+   * Rates per action, SQS's ("SendMessageBatch") or DynamoDB's ("UpdateItem"): the names do not
+   * overlap. "*" is for every other action.
+   */
   readonly rates?: Readonly<Record<string, FaultRates>>;
   /**
    * The throttling error code to answer with. SQS's JSON protocol reports it both in `__type` and
@@ -44,6 +48,13 @@ export interface FaultProxyOptions {
    * @default "RequestThrottled"
    */
   readonly throttleCode?: "RequestThrottled" | "ThrottlingException";
+  /**
+   * DynamoDB's throttling error: ProvisionedThroughputExceededException (a table or index over
+   * its capacity) or ThrottlingException (the control plane, or on-demand over the account's
+   * limits). The SDK retries both with backoff.
+   * @default "ProvisionedThroughputExceededException"
+   */
+  readonly dynamoDbThrottleCode?: "ProvisionedThroughputExceededException" | "ThrottlingException";
   /**
    * Inject at most this many faults in all, then forward every request untouched: with a rate of
    * 1, `maxFaults: 1` breaks exactly the first call, and lets the client's retry through.
@@ -56,13 +67,16 @@ export interface FaultProxyOptions {
 export type FaultCounts = Record<string, Record<FaultKind | "forwarded", number>>;
 
 export interface FaultProxy {
-  /** http://127.0.0.1:<port>, to pass as an SQSClient endpoint with useQueueUrlAsEndpoint: false. */
+  /**
+   * http://127.0.0.1:<port>, to pass as an SQSClient endpoint with useQueueUrlAsEndpoint: false,
+   * or as a DynamoDBClient endpoint.
+   */
   readonly endpoint: string;
   readonly counts: FaultCounts;
   /** Replaces the rates (e.g. to heal the network before draining). */
   setRates(rates: Readonly<Record<string, FaultRates>>): void;
-  /** Sum of one fault kind over every action. */
-  total(kind: FaultKind | "forwarded"): number;
+  /** Sum of one fault kind over every action, or over one service's. */
+  total(kind: FaultKind | "forwarded", service?: Service): number;
   close(): Promise<void>;
 }
 
@@ -78,11 +92,21 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** "AmazonSQS.SendMessageBatch" -> "SendMessageBatch"; the SDK speaks SQS's JSON protocol. */
-function actionOf(req: IncomingMessage): string {
+export type Service = "sqs" | "dynamodb";
+
+/**
+ * Both SDKs speak a JSON protocol that names the call in `x-amz-target`:
+ * "AmazonSQS.SendMessageBatch" -> SendMessageBatch, "DynamoDB_20120810.UpdateItem" -> UpdateItem.
+ */
+function callOf(req: IncomingMessage): { service: Service; action: string } {
   const target = req.headers["x-amz-target"];
   const value = Array.isArray(target) ? target[0] : target;
-  return value?.slice(value.indexOf(".") + 1) ?? "unknown";
+  if (value === undefined) return { service: "sqs", action: "unknown" };
+  const dot = value.indexOf(".");
+  return {
+    service: value.slice(0, dot).startsWith("DynamoDB_") ? "dynamodb" : "sqs",
+    action: value.slice(dot + 1),
+  };
 }
 
 const FAULT_ORDER: readonly FaultKind[] = [
@@ -103,15 +127,45 @@ function pickFault(rates: FaultRates, draw: number): FaultKind | undefined {
   return undefined;
 }
 
-function sendJsonError(res: ServerResponse, status: number, code: string, fault: "Sender" | "Receiver") {
-  const body = JSON.stringify({ __type: `com.amazonaws.sqs#${code}`, message: `injected ${code}` });
+/**
+ * An error as the service answers it. SQS (JSON protocol, query-compatible) also names the code
+ * in `x-amzn-query-error`; DynamoDB (JSON 1.0) names it in `__type` only, under its API version's
+ * namespace (docs: "Error handling with DynamoDB").
+ */
+function sendJsonError(
+  res: ServerResponse,
+  service: Service,
+  status: number,
+  code: string,
+  fault: "Sender" | "Receiver",
+) {
+  const namespace = service === "sqs" ? "com.amazonaws.sqs" : "com.amazonaws.dynamodb.v20120810";
+  const body = JSON.stringify({ __type: `${namespace}#${code}`, message: `injected ${code}` });
   res.writeHead(status, {
     "content-type": "application/x-amz-json-1.0",
-    "x-amzn-query-error": `${code};${fault}`,
+    ...(service === "sqs" ? { "x-amzn-query-error": `${code};${fault}` } : {}),
     "x-amzn-requestid": "fault-proxy",
     "content-length": Buffer.byteLength(body),
   });
   res.end(body);
+}
+
+/** The error codes each fault answers with, per service. */
+function errorCodes(
+  options: FaultProxyOptions,
+): Record<Service, Record<"throttle" | "error500" | "error503", string>> {
+  return {
+    sqs: {
+      throttle: options.throttleCode ?? "RequestThrottled",
+      error500: "InternalError",
+      error503: "ServiceUnavailable",
+    },
+    dynamodb: {
+      throttle: options.dynamoDbThrottleCode ?? "ProvisionedThroughputExceededException",
+      error500: "InternalServerError",
+      error503: "ServiceUnavailable",
+    },
+  };
 }
 
 /**
@@ -127,7 +181,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const random = seededRandom(options.seed ?? 1);
   let rates = options.rates ?? {};
   const counts: FaultCounts = {};
-  const throttleCode = options.throttleCode ?? "RequestThrottled";
+  const serviceOf = new Map<string, Service>();
+  const codes = errorCodes(options);
   let faultsLeft = options.maxFaults ?? Number.POSITIVE_INFINITY;
   const count = (action: string, kind: FaultKind | "forwarded") => {
     counts[action] ??= {
@@ -142,8 +197,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     counts[action][kind]++;
   };
 
-  // selfHandleResponse: we copy fauxqs's answer ourselves, which lets a "reset after" fault read
-  // the whole answer (so SQS has certainly acted) and then drop the client's connection instead.
+  // selfHandleResponse: we copy the emulator's answer ourselves, which lets a "reset after" fault
+  // read the whole answer (so the service has certainly acted) and then drop the client's
+  // connection instead.
   const proxy = createProxyServer({ target: options.target, selfHandleResponse: true });
   const resetAfter = new WeakSet<IncomingMessage>();
   const badDigest = new WeakSet<IncomingMessage>();
@@ -183,7 +239,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   });
 
   const server: Server = createServer((req, res) => {
-    const action = actionOf(req);
+    const { service, action } = callOf(req);
     const actionRates = rates[action] ?? rates["*"] ?? {};
     // Drawn even past the limit, so the PRNG sequence does not depend on it.
     const drawn = pickFault(actionRates, random());
@@ -191,19 +247,20 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     if (fault !== undefined) faultsLeft--;
     const delay = (actionRates.latencyMs ?? 0) * random();
     const act = () => {
+      serviceOf.set(action, service);
       if (fault !== undefined) count(action, fault);
       switch (fault) {
         case "resetBefore":
           req.socket.destroy();
           return;
         case "throttle":
-          sendJsonError(res, 400, throttleCode, "Sender");
+          sendJsonError(res, service, 400, codes[service].throttle, "Sender");
           return;
         case "error500":
-          sendJsonError(res, 500, "InternalError", "Receiver");
+          sendJsonError(res, service, 500, codes[service].error500, "Receiver");
           return;
         case "error503":
-          sendJsonError(res, 503, "ServiceUnavailable", "Receiver");
+          sendJsonError(res, service, 503, codes[service].error503, "Receiver");
           return;
         case "resetAfter":
           resetAfter.add(req);
@@ -236,8 +293,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     setRates(next) {
       rates = next;
     },
-    total(kind) {
-      return Object.values(counts).reduce((n, c) => n + c[kind], 0);
+    total(kind, service) {
+      return Object.entries(counts)
+        .filter(([action]) => service === undefined || serviceOf.get(action) === service)
+        .reduce((n, [, c]) => n + c[kind], 0);
     },
     close: () =>
       new Promise<void>((resolve) => {

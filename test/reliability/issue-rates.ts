@@ -15,3 +15,24 @@ export const CONSUMER_RATES = {
   SendMessage: ISSUE_FAULTS,
   GetQueueAttributes: ISSUE_FAULTS,
 };
+
+/**
+ * The same 12% on the job ledger's calls, in DynamoDB's shapes: throttling
+ * (ProvisionedThroughputExceededException), 500s and 503s, and resets on either side.
+ */
+const LEDGER_FAULTS: FaultRates = {
+  throttle: 0.08,
+  error500: 0.01,
+  error503: 0.01,
+  resetBefore: 0.01,
+  resetAfter: 0.01,
+};
+
+/** Those rates on every call the ledger makes, producer's (BatchWriteItem, DeleteItem) and consumer's. */
+export const LEDGER_RATES = {
+  BatchWriteItem: LEDGER_FAULTS,
+  PutItem: LEDGER_FAULTS,
+  UpdateItem: LEDGER_FAULTS,
+  DeleteItem: LEDGER_FAULTS,
+  GetItem: LEDGER_FAULTS,
+};

@@ -1,13 +1,20 @@
 import { z } from "zod";
 import { defineJob } from "../../src/index.ts";
 
-/** The pipeline's job: tight retry settings so a whole run takes seconds. */
-export const pipelineJob = defineJob({
-  name: "pipeline",
-  schema: z.object({ i: z.number().int().nonnegative() }),
-  retry: { maxAttempts: 3, backoff: { type: "fixed", seconds: 1 } },
-  timeoutSeconds: 5,
-});
+/**
+ * The pipeline's job: tight retry settings so a whole run takes seconds. The timeout matters with
+ * the ledger: a killed run's job waits out its lease, the timeout + 30 s.
+ */
+export function definePipelineJob(timeoutSeconds = 5) {
+  return defineJob({
+    name: "pipeline",
+    schema: z.object({ i: z.number().int().nonnegative() }),
+    retry: { maxAttempts: 3, backoff: { type: "fixed", seconds: 1 } },
+    timeoutSeconds,
+  });
+}
+
+export const pipelineJob = definePipelineJob();
 
 export type Behaviour = "succeed" | "fail-once" | "fail-always" | "permanent";
 

@@ -1,23 +1,35 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { decodeEnvelope } from "../../src/core/envelope.ts";
-import { DLQ_ATTRIBUTES, JobClient } from "../../src/index.ts";
+import { DLQ_ATTRIBUTES, JobClient, type SendBatchResult, SendError } from "../../src/index.ts";
+import { createLedgerTableNamed } from "../helpers/ledger-table-named.ts";
 import { drainQueue, queueDepth } from "../helpers/sqs.ts";
-import { type FaultRates, startFaultProxy } from "./fault-proxy.ts";
+import { type FaultProxy, type FaultRates, startFaultProxy } from "./fault-proxy.ts";
+import { checkLedger, formatLedgerAgreement, type LedgerAgreement } from "./ledger-agreement.ts";
 import { expectedDeadLetter, pipelineJob } from "./pipeline-job.ts";
 
 export interface PipelineScenario {
   readonly name: string;
   readonly jobs: number;
   readonly seed?: number;
-  /** Faults on the producer's path (SendMessageBatch...). */
+  /** Faults on the producer's path (SendMessageBatch, and BatchWriteItem... with the ledger). */
   readonly producerRates: Readonly<Record<string, FaultRates>>;
-  /** Faults on the worker's path (ReceiveMessage, DeleteMessageBatch, ChangeMessageVisibility...). */
+  /** Faults on the worker's path (ReceiveMessage, DeleteMessageBatch..., UpdateItem... with the ledger). */
   readonly consumerRates: Readonly<Record<string, FaultRates>>;
+  /**
+   * Run with the job ledger: producer and worker record every job in a fresh table, their
+   * DynamoDB calls going through the same fault proxies as their SQS calls, and the tally says
+   * whether the ledger agrees with what happened. The endpoint must serve DynamoDB too.
+   * @default false
+   */
+  readonly ledger?: boolean;
+  /** The job's timeoutSeconds; with the ledger a killed run's job waits out its lease, this + 30 s. @default 5 */
+  readonly jobTimeoutSeconds?: number;
   /** SIGKILL the worker and start a new one after these fractions of the jobs succeeded. */
   readonly killWorkerAt?: readonly number[];
   /** Restart the emulator after these fractions of the jobs succeeded. */
@@ -46,6 +58,12 @@ export interface PipelineTally {
   readonly deadLettered: number;
   /** Successful runs beyond the first, summed over jobs (at-least-once at work). */
   readonly duplicateRuns: number;
+  /**
+   * Of those, runs of a job id that had already succeeded: redeliveries of one message, which
+   * the ledger drops. The rest are second job ids for one job (the producer resent a send it
+   * could not confirm), which no consumer can tell apart.
+   */
+  readonly duplicateRunsSameJobId: number;
   /** DLQ copies beyond the first per job. */
   readonly duplicateDeadLetters: number;
   /** Jobs the producer flagged possibleDuplicate. */
@@ -58,23 +76,66 @@ export interface PipelineTally {
   readonly deadLetteredWithoutReason: number;
   readonly workerStarts: number;
   readonly emulatorRestarts: number;
-  readonly injected: { readonly producer: number; readonly consumer: number };
+  /** Faults injected on each side, and of those on the ledger's DynamoDB calls. */
+  readonly injected: { readonly producer: number; readonly consumer: number; readonly ledger: number };
+  /** Times the producer's sendBatch threw because it could not record the jobs in the ledger. */
+  readonly producerLedgerFailures: number;
+  /** With the ledger: whether its entries agree with what happened. */
+  readonly ledgerAgreement: LedgerAgreement | undefined;
   readonly leftInQueue: number;
   readonly seconds: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function readEvents(file: string): { ok: number[]; failed: Set<number> } {
-  const ok: number[] = [];
-  const failed = new Set<number>();
-  if (!existsSync(file)) return { ok, failed };
+interface WorkerEvents {
+  readonly ok: number[];
+  readonly okJobIds: string[];
+  readonly failed: Set<number>;
+  readonly finishLost: Set<string>;
+}
+
+/** The worker's record: `ok <i> <jobId>`, `fail <i> <attempt> <jobId>` and `finish-lost <jobId>` lines. */
+function readEvents(file: string): WorkerEvents {
+  const events: WorkerEvents = { ok: [], okJobIds: [], failed: new Set(), finishLost: new Set() };
+  if (!existsSync(file)) return events;
   for (const line of readFileSync(file, "utf8").split("\n")) {
-    const [kind, i] = line.split(" ");
-    if (kind === "ok") ok.push(Number(i));
-    else if (kind === "fail") failed.add(Number(i));
+    const [kind, first, second] = line.split(" ");
+    if (kind === "ok") {
+      events.ok.push(Number(first));
+      events.okJobIds.push(second ?? "");
+    } else if (kind === "fail") events.failed.add(Number(first));
+    else if (kind === "finish-lost") events.finishLost.add(first ?? "");
   }
-  return { ok, failed };
+  return events;
+}
+
+/**
+ * One sendBatch, as a producer does it: when the ledger could not be written nothing was sent
+ * (SendError, maybeSent false), and the whole batch is tried again.
+ */
+async function sendRecorded(
+  client: JobClient,
+  payloads: { i: number }[],
+): Promise<{ result: SendBatchResult; ledgerFailures: number }> {
+  for (let ledgerFailures = 0; ; ledgerFailures++) {
+    try {
+      return { result: await client.sendBatch(pipelineJob, payloads), ledgerFailures };
+    } catch (error) {
+      if (!(error instanceof SendError) || error.maybeSent || ledgerFailures >= 5) throw error;
+    }
+  }
+}
+
+/** Faults injected by a proxy, on one service's calls or on all. */
+function faults(p: FaultProxy, service?: "sqs" | "dynamodb"): number {
+  return (
+    p.total("throttle", service) +
+    p.total("error500", service) +
+    p.total("error503", service) +
+    p.total("resetBefore", service) +
+    p.total("resetAfter", service)
+  );
 }
 
 async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
@@ -112,6 +173,19 @@ export async function runPipeline(env: PipelineEnvironment, s: PipelineScenario)
     )
   ).QueueUrl as string;
 
+  const region = process.env.AWS_REGION ?? "us-east-1";
+  const directDynamoDb = new DynamoDBClient({ endpoint: env.endpoint, region });
+  const tableName = s.ledger === true ? `pipeline-ledger-${suffix}` : undefined;
+  if (tableName !== undefined) await createLedgerTableNamed(directDynamoDb, tableName);
+  const ledgerClients: DynamoDBClient[] = [];
+  const ledgerVia = (endpoint: string) => {
+    if (tableName === undefined) return false;
+    // The SDK's default retry (3 attempts), as a caller that passes its own client gets.
+    const dynamodb = new DynamoDBClient({ endpoint, region });
+    ledgerClients.push(dynamodb);
+    return { tableName, dynamodb };
+  };
+
   // Producer: one sendBatch through faults; items it reports failed are sent again without faults.
   const producerProxy = await startFaultProxy({
     target: env.endpoint,
@@ -120,11 +194,21 @@ export async function runPipeline(env: PipelineEnvironment, s: PipelineScenario)
   });
   const viaProducerProxy = new SQSClient({ endpoint: producerProxy.endpoint, useQueueUrlAsEndpoint: false });
   const payloads = Array.from({ length: s.jobs }, (_, i) => ({ i }));
-  const sent = await new JobClient({ queueUrl, sqs: viaProducerProxy }).sendBatch(pipelineJob, payloads);
+  const { result: sent, ledgerFailures: producerLedgerFailures } = await sendRecorded(
+    new JobClient({ queueUrl, sqs: viaProducerProxy, ledger: ledgerVia(producerProxy.endpoint) }),
+    payloads,
+  );
   await producerProxy.close();
   viaProducerProxy.destroy();
   const resend = sent.items.filter((item) => !item.ok).map((item) => ({ i: item.index }));
-  if (resend.length > 0) await new JobClient({ queueUrl, sqs: direct }).sendBatch(pipelineJob, resend);
+  const reportedSent = new Set(sent.items.filter((item) => item.ok).map((item) => item.jobId));
+  if (resend.length > 0) {
+    const resent = await new JobClient({ queueUrl, sqs: direct, ledger: ledgerVia(env.endpoint) }).sendBatch(
+      pipelineJob,
+      resend,
+    );
+    for (const item of resent.items) if (item.ok) reportedSent.add(item.jobId);
+  }
   const producerPossibleDuplicates = sent.items.filter((item) => item.possibleDuplicate).length;
 
   // Consumer: a worker process behind its own fault proxy.
@@ -136,6 +220,10 @@ export async function runPipeline(env: PipelineEnvironment, s: PipelineScenario)
   const dir = mkdtempSync(join(tmpdir(), "sqs-jobs-pipeline-"));
   const eventsFile = join(dir, "events.txt");
   let workerStarts = 0;
+  const workerLog =
+    process.env.PIPELINE_WORKER_LOG === undefined
+      ? undefined
+      : openSync(process.env.PIPELINE_WORKER_LOG, "a");
   const startWorkerChild = (): ChildProcess => {
     workerStarts++;
     return spawn(process.execPath, ["test/reliability/fixtures/worker-child.ts"], {
@@ -146,8 +234,11 @@ export async function runPipeline(env: PipelineEnvironment, s: PipelineScenario)
         EVENTS_FILE: eventsFile,
         AWS_ENDPOINT_URL: consumerProxy.endpoint,
         CONCURRENCY: String(s.workerConcurrency ?? 20),
+        JOB_TIMEOUT_SECONDS: String(s.jobTimeoutSeconds ?? 5),
+        ...(tableName === undefined ? {} : { LEDGER_TABLE: tableName }),
       },
-      stdio: ["ignore", "ignore", "inherit"],
+      // PIPELINE_WORKER_LOG=<file> SQS_JOBS_LOG_LEVEL=debug keeps every worker's JSON log, to debug a run.
+      stdio: ["ignore", workerLog ?? "ignore", "inherit"],
     });
   };
 
@@ -183,18 +274,22 @@ export async function runPipeline(env: PipelineEnvironment, s: PipelineScenario)
     else if (Date.now() - quietSince > 1_500) break;
   }
   await stopChild(worker, "SIGTERM");
+  if (workerLog !== undefined) closeSync(workerLog);
   await consumerProxy.close();
 
   const events = readEvents(eventsFile);
   rmSync(dir, { recursive: true, force: true });
   const dlq = await drainQueue(direct, dlqUrl, { quietMs: 1_500 });
   const dlqCopies = new Map<number, number>();
+  const deadJobIds = new Map<string, string | undefined>();
   let misplaced = 0;
   let deadLetteredWithoutReason = 0;
   for (const m of dlq) {
-    const i = (decodeEnvelope(m.Body ?? "").payload as { i: number }).i;
+    const envelope = decodeEnvelope(m.Body ?? "");
+    const i = (envelope.payload as { i: number }).i;
     dlqCopies.set(i, (dlqCopies.get(i) ?? 0) + 1);
     const reason = m.MessageAttributes?.[DLQ_ATTRIBUTES.reason]?.StringValue;
+    deadJobIds.set(envelope.id ?? "", reason);
     if (reason === undefined) deadLetteredWithoutReason++;
     else if (reason !== expectedDeadLetter(i)) misplaced++;
   }
@@ -206,12 +301,16 @@ export async function runPipeline(env: PipelineEnvironment, s: PipelineScenario)
     else if (expected === undefined ? !succeeded.has(i) : !dlqCopies.has(i) || succeeded.has(i)) misplaced++;
   }
   direct.destroy();
-  const faults = (p: typeof consumerProxy) =>
-    p.total("throttle") +
-    p.total("error500") +
-    p.total("error503") +
-    p.total("resetBefore") +
-    p.total("resetAfter");
+  const ledgerAgreement =
+    tableName === undefined
+      ? undefined
+      : await checkLedger(directDynamoDb, tableName, {
+          succeeded: new Set(events.okJobIds),
+          deadLettered: deadJobIds,
+          reportedSent,
+          finishLost: events.finishLost,
+        });
+  for (const client of [directDynamoDb, ...ledgerClients]) client.destroy();
   return {
     scenario: s.name,
     sent: s.jobs,
@@ -219,6 +318,7 @@ export async function runPipeline(env: PipelineEnvironment, s: PipelineScenario)
     retried: events.failed.size,
     deadLettered: dlqCopies.size,
     duplicateRuns: events.ok.length - succeeded.size,
+    duplicateRunsSameJobId: events.okJobIds.length - new Set(events.okJobIds).size,
     duplicateDeadLetters: dlq.length - dlqCopies.size,
     producerPossibleDuplicates,
     lost,
@@ -226,12 +326,22 @@ export async function runPipeline(env: PipelineEnvironment, s: PipelineScenario)
     deadLetteredWithoutReason,
     workerStarts,
     emulatorRestarts,
-    injected: { producer: faults(producerProxy), consumer: faults(consumerProxy) },
+    injected: {
+      producer: faults(producerProxy),
+      consumer: faults(consumerProxy),
+      ledger: faults(producerProxy, "dynamodb") + faults(consumerProxy, "dynamodb"),
+    },
+    producerLedgerFailures,
+    ledgerAgreement,
     leftInQueue,
     seconds: Math.round((Date.now() - started) / 100) / 10,
   };
 }
 
 export function formatPipelineTally(t: PipelineTally): string {
-  return `[pipeline] ${t.scenario}: sent=${t.sent} succeeded=${t.succeeded} retried=${t.retried} dead-lettered=${t.deadLettered} duplicated(runs)=${t.duplicateRuns} duplicated(dlq copies)=${t.duplicateDeadLetters} producer-possible-duplicates=${t.producerPossibleDuplicates} lost=${t.lost} misplaced=${t.misplaced} dlq-without-reason=${t.deadLetteredWithoutReason} left-in-queue=${t.leftInQueue} (worker starts=${t.workerStarts}, emulator restarts=${t.emulatorRestarts}, faults injected: producer=${t.injected.producer} consumer=${t.injected.consumer}; ${t.seconds}s)`;
+  const ledger =
+    t.ledgerAgreement === undefined
+      ? ""
+      : `; ${formatLedgerAgreement(t.ledgerAgreement)}, producer ledger failures=${t.producerLedgerFailures}`;
+  return `[pipeline] ${t.scenario}: sent=${t.sent} succeeded=${t.succeeded} retried=${t.retried} dead-lettered=${t.deadLettered} duplicated(runs)=${t.duplicateRuns} (same job id=${t.duplicateRunsSameJobId}) duplicated(dlq copies)=${t.duplicateDeadLetters} producer-possible-duplicates=${t.producerPossibleDuplicates} lost=${t.lost} misplaced=${t.misplaced} dlq-without-reason=${t.deadLetteredWithoutReason} left-in-queue=${t.leftInQueue} (worker starts=${t.workerStarts}, emulator restarts=${t.emulatorRestarts}, faults injected: producer=${t.injected.producer} consumer=${t.injected.consumer} of which ledger=${t.injected.ledger}; ${t.seconds}s)${ledger}`;
 }
