@@ -262,7 +262,7 @@ function fieldProblem(field: string, rule: FieldRule): string | undefined {
     if (special !== null) {
       const kind = special[2]?.startsWith("#") ? "#" : (special[2] as string);
       if (!rule.special.includes(kind)) return bad(`cannot use ${kind}`);
-      const value = valueOf(special[1] as string, rule);
+      const value = fieldValue(special[1] as string, rule);
       if (value === undefined) return bad(`has "${special[1]}", outside ${rule.min}-${rule.max}`);
       continue;
     }
@@ -273,7 +273,7 @@ function fieldProblem(field: string, rule: FieldRule): string | undefined {
     const bounds = range.split("-");
     if (bounds.length > 2) return bad(`has "${item}", which is not a value, range or step`);
     for (const bound of bounds) {
-      if (valueOf(bound, rule) === undefined) {
+      if (fieldValue(bound, rule) === undefined) {
         return bad(
           `has "${bound}", not a value in ${rule.min}-${rule.max}${rule.names === undefined ? "" : ` or ${rule.names[0]}-${rule.names[rule.names.length - 1]}`}`,
         );
@@ -283,7 +283,7 @@ function fieldProblem(field: string, rule: FieldRule): string | undefined {
   return undefined;
 }
 
-function valueOf(text: string, rule: FieldRule): number | undefined {
+function fieldValue(text: string, rule: FieldRule): number | undefined {
   if (/^\d+$/.test(text)) {
     const n = Number(text);
     return n >= rule.min && n <= rule.max ? n : undefined;
