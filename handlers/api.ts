@@ -1,5 +1,12 @@
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
-import { JobClient, JobFailedError, type JobInput, ValidationError, WaitTimeoutError } from "../src/index.ts";
+import {
+  InvalidOptionError,
+  JobClient,
+  JobFailedError,
+  type JobInput,
+  ValidationError,
+  WaitTimeoutError,
+} from "../src/index.ts";
 import { buildReport, QUEUES, sendEmail } from "./jobs.ts";
 
 /*
@@ -9,8 +16,11 @@ import { buildReport, QUEUES, sendEmail } from "./jobs.ts";
  *   GET  /reports/<jobId>                               -> 200 the job's state in the ledger
  *   POST /reports/preview {...}                         -> 200 {"result"}: run now through the consumer (call)
  *   POST /emails  {"to": "a@example.com", "subject": "Hi", "body": "..."} -> 202 {"jobId", "deduplicated"}
- * Each client reads its queue URL (and the ledger's table, and for /preview the consumer's name)
- * from the variables JobQueue.grantSendJobs and grantCallJobs set on this function.
+ *   POST /emails?at=2026-12-01T09:00:00Z {...}          -> 202 {"jobId", "scheduledAt"}: a reminder sent then
+ *                                                          (an EventBridge Scheduler schedule; cancel with its jobId)
+ * Each client reads its queue URL (and the ledger's table, for /preview the consumer's name, and
+ * for ?at= the role Scheduler sends with, SQS_JOBS_EMAIL_SCHEDULER_ROLE_ARN) from the variables
+ * the JobQueue construct sets on this function.
  */
 let reports: JobClient | undefined;
 let emails: JobClient | undefined;
@@ -54,6 +64,15 @@ export async function handler(event: LambdaFunctionURLEvent): Promise<LambdaFunc
         return reply(200, { result: await reports.call(buildReport, body as JobInput<typeof buildReport>) });
       case "/emails": {
         emails ??= new JobClient({ queue: QUEUES.email });
+        const atParam = event.queryStringParameters?.at;
+        if (atParam !== undefined) {
+          const at = new Date(atParam);
+          if (Number.isNaN(at.getTime())) return reply(400, { error: "at must be an ISO 8601 date-time" });
+          const { jobId, scheduledAt } = await emails.send(sendEmail, body as JobInput<typeof sendEmail>, {
+            at,
+          });
+          return reply(202, { jobId, scheduledAt });
+        }
         const { jobId, deduplicated } = await emails.send(sendEmail, body as JobInput<typeof sendEmail>);
         return reply(202, { jobId, deduplicated });
       }
@@ -63,6 +82,8 @@ export async function handler(event: LambdaFunctionURLEvent): Promise<LambdaFunc
   } catch (error) {
     // The schema ran before anything was sent: tell the caller what to fix.
     if (error instanceof ValidationError) return reply(400, { error: error.message, issues: error.issues });
+    // A reminder in the past or more than a year ahead.
+    if (error instanceof InvalidOptionError) return reply(400, { error: error.message });
     // The job died (or a preview's handler threw): the reason, never the payload.
     if (error instanceof JobFailedError) return reply(422, { error: error.message, failure: error.failure });
     throw error;

@@ -57,7 +57,13 @@ export type { JobFailure, JobState, JobStatus } from "./ledger/job-state.ts";
 export type { LedgerOptions } from "./ledger/ledger-options.ts";
 export type { CallOptions } from "./producer/job-call.ts";
 export { CallError } from "./producer/job-call.ts";
-export type { JobClientOptions, SendBatchOptions, SendResult, SentJob } from "./producer/job-client.ts";
+export type {
+  JobClientOptions,
+  SchedulerOptions,
+  SendBatchOptions,
+  SendResult,
+  SentJob,
+} from "./producer/job-client.ts";
 export { JobClient } from "./producer/job-client.ts";
 export type { WaitOptions } from "./producer/job-status.ts";
 export type { SendOptions } from "./producer/message.ts";

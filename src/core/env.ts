@@ -28,6 +28,17 @@ export function functionNameEnvVar(queueName?: string): string {
   return queueName === undefined ? "SQS_JOBS_FUNCTION_NAME" : `SQS_JOBS_${envKey(queueName)}_FUNCTION_NAME`;
 }
 
+/**
+ * The variable holding the ARN of the role EventBridge Scheduler assumes to send a queue's
+ * scheduled jobs (`JobClient.send(..., { at })`): `email` → `SQS_JOBS_EMAIL_SCHEDULER_ROLE_ARN`,
+ * no queue → `SQS_JOBS_SCHEDULER_ROLE_ARN`. The `JobQueue` construct sets it on producers.
+ */
+export function schedulerRoleArnEnvVar(queueName?: string): string {
+  return queueName === undefined
+    ? "SQS_JOBS_SCHEDULER_ROLE_ARN"
+    : `SQS_JOBS_${envKey(queueName)}_SCHEDULER_ROLE_ARN`;
+}
+
 function envKey(queueName: string): string {
   const key = queueName
     .replace(/\.fifo$/, "")
@@ -56,7 +67,10 @@ export function optionalEnv(name: string): string | undefined {
   return value === undefined || value === "" ? undefined : value;
 }
 
+/** The services sqs-jobs creates clients for, as `AWS_ENDPOINT_URL_<SERVICE>` names them. */
+export type AwsService = "SQS" | "LAMBDA" | "DYNAMODB" | "SCHEDULER";
+
 /** The endpoint every client sqs-jobs creates talks to, if one is set (LocalStack, `sqs-jobs dev`). */
-export function endpointFromEnv(service: "SQS" | "LAMBDA" | "DYNAMODB"): string | undefined {
+export function endpointFromEnv(service: AwsService): string | undefined {
   return optionalEnv(`AWS_ENDPOINT_URL_${service}`) ?? optionalEnv("AWS_ENDPOINT_URL");
 }

@@ -61,6 +61,35 @@ export function queueUrlFromArn(arn: string): string {
 }
 
 /**
+ * The ARN of the queue a URL names: the account and name from the path, the region from an AWS
+ * host (`sqs.REGION.amazonaws.com`, the legacy `REGION.queue.amazonaws.com`) or else `region`
+ * (a local endpoint's URL such as `http://127.0.0.1:4566/000000000000/q` has none).
+ *
+ * @throws {ConfigError} the URL has no account and name, or no region could be found
+ */
+export function queueArnFromUrl(queueUrl: string, region?: string): string {
+  const url = URL.canParse(queueUrl) ? new URL(queueUrl) : undefined;
+  const [account, name] = url?.pathname.split("/").filter((p) => p !== "") ?? [];
+  const host = url?.hostname ?? "";
+  const fromHost =
+    /^sqs\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/.exec(host) ??
+    /^([a-z0-9-]+)\.queue\.amazonaws\.com(\.cn)?$/.exec(host);
+  const queueRegion = fromHost?.[1] ?? region;
+  if (account === undefined || name === undefined || queueRegion === undefined || queueRegion === "") {
+    throw new ConfigError(
+      `cannot tell the queue ARN of "${queueUrl.slice(0, 200)}": a queue URL is https://sqs.REGION.amazonaws.com/ACCOUNT/NAME, and a local URL needs the client's region`,
+    );
+  }
+  const partition =
+    fromHost?.[2] !== undefined || queueRegion.startsWith("cn-")
+      ? "aws-cn"
+      : queueRegion.startsWith("us-gov-")
+        ? "aws-us-gov"
+        : "aws";
+  return `arn:${partition}:sqs:${queueRegion}:${account}:${name}`;
+}
+
+/**
  * The DLQ ARN of a RedrivePolicy attribute, or `undefined` when there is none. A policy SQS
  * accepted is always JSON; anything else means "no usable DLQ".
  */

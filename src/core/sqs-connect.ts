@@ -1,6 +1,6 @@
 import type * as SqsSdk from "@aws-sdk/client-sqs";
 import type { SQSClient, SQSClientConfig } from "@aws-sdk/client-sqs";
-import { endpointFromEnv } from "./env.ts";
+import { type AwsService, endpointFromEnv } from "./env.ts";
 
 /** Where a client sqs-jobs creates should talk to; both default to the environment. */
 export interface ClientTarget {
@@ -27,7 +27,7 @@ export function sqsClientConfig(target: ClientTarget = {}): SQSClientConfig {
 /** Region, credentials and endpoint of any client sqs-jobs creates, from the target or the environment. */
 export function clientConfig(
   target: ClientTarget,
-  service: "SQS" | "LAMBDA" | "DYNAMODB",
+  service: AwsService,
 ): { region?: string; credentials?: ClientTarget["credentials"]; endpoint?: string } {
   const endpoint = target.endpoint ?? endpointFromEnv(service);
   return {

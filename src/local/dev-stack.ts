@@ -19,6 +19,7 @@ import { FunctionRuntime } from "./function-runtime.ts";
 import { type ResolvedResource, resolveValue, Unresolved } from "./intrinsics.ts";
 import type { LambdaApiTarget } from "./lambda-api.ts";
 import { ledgerEnvironment } from "./ledger-environment.ts";
+import { deliverToLocalQueues, LocalScheduler } from "./scheduler.ts";
 import { synthesize } from "./synth.ts";
 import { createTables, type LocalTable } from "./tables.ts";
 
@@ -80,6 +81,8 @@ export interface DevStack {
     name: string;
     eventSources: readonly { uuid: string; queueArn: string; enabled: boolean }[];
   }[];
+  /** EventBridge Scheduler on the endpoint: schedules sent by clients, fired on time into the queues. */
+  readonly scheduler: LocalScheduler;
   stop(): Promise<void>;
 }
 
@@ -107,6 +110,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     throw error;
   }
   let target: LambdaApiTarget = { functions: new Map(), pollers: [] };
+  let scheduler: LocalScheduler | undefined;
   let front: { server: Server; endpoint: string };
   try {
     front = await startFrontServer({
@@ -115,18 +119,35 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       backendPort: emulator.port,
       dynamodb,
       lambda: () => target,
+      scheduler: () => scheduler,
     });
   } catch (error) {
     await dynamodb.stop();
     await emulator.stop();
     throw error;
   }
+  scheduler = new LocalScheduler({
+    deliver: deliverToLocalQueues(front.endpoint, region),
+    region,
+    // On AWS a delivery that keeps failing ends in the schedule's DLQ or is dropped; say so here.
+    onError: (error, schedule) =>
+      process.stderr.write(
+        `schedule ${schedule.groupName}/${schedule.name} could not deliver to ${schedule.target.arn}: ${error instanceof Error ? error.message : String(error)}
+`,
+      ),
+  });
+  scheduler.start();
   const codeRoots = await CodeRoots.create();
   try {
-    return await runApp({ ...options, cwd, region }, { emulator, dynamodb, front, codeRoots }, (t) => {
-      target = t;
-    });
+    return await runApp(
+      { ...options, cwd, region },
+      { emulator, dynamodb, front, codeRoots, scheduler },
+      (t) => {
+        target = t;
+      },
+    );
   } catch (error) {
+    scheduler.stop();
     await closeServer(front.server);
     await dynamodb.stop();
     await emulator.stop();
@@ -147,11 +168,12 @@ async function runApp(
     readonly dynamodb: LocalDynamoDb;
     readonly front: { server: Server; endpoint: string };
     readonly codeRoots: CodeRoots;
+    readonly scheduler: LocalScheduler;
   },
   serve: (target: LambdaApiTarget) => void,
 ): Promise<DevStack> {
   const { cwd, region } = options;
-  const { emulator, dynamodb, front, codeRoots } = started;
+  const { emulator, dynamodb, front, codeRoots, scheduler } = started;
   const emit = options.onEvent ?? (() => {});
   const assemblyDir = await synthesize({
     app: options.app,
@@ -309,6 +331,7 @@ async function runApp(
     queues,
     tables,
     ledgerEnvironment: ledgerEnvironment(environments),
+    scheduler,
     functions: model.functions
       .filter((fn) => functions.has(fn.name))
       .map((fn) => ({
@@ -320,6 +343,7 @@ async function runApp(
       })),
     stop() {
       stopping ??= (async () => {
+        scheduler.stop();
         await Promise.all(pollers.map((p) => p.stop()));
         await Promise.all([...functions.values()].map((f) => f.runtime.stop()));
         await codeRoots.remove();

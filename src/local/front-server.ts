@@ -1,13 +1,15 @@
-import { createServer, type IncomingMessage, request, type Server } from "node:http";
+import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ConfigError } from "../core/errors.ts";
 import { isDynamoDbRequest, type LocalDynamoDb } from "./dynamodb.ts";
 import { handleLambdaApi, isLambdaApiPath, type LambdaApiTarget } from "./lambda-api.ts";
 import { readBody, refusalOf } from "./local-request.ts";
 import { handsOutQueueUrls, pathStyleQueueUrls } from "./queue-urls.ts";
+import type { LocalScheduler } from "./scheduler.ts";
+import { handleSchedulerApi, isSchedulerRequest } from "./scheduler-api.ts";
 
 /**
- * One endpoint for every AWS client, as LocalStack gives: Lambda API paths are answered here,
+ * One endpoint for every AWS client, as LocalStack gives: Lambda and Scheduler API paths are answered here,
  * DynamoDB calls go to dynalite, everything else (SQS, SNS, S3) is passed to fauxqs, Host header
  * included. Requests for a host
  * that is not this machine, and browser requests from other sites, are refused with 403.
@@ -21,6 +23,8 @@ export async function startFrontServer(options: {
   backendPort: number;
   dynamodb: Pick<LocalDynamoDb, "handle">;
   lambda: () => LambdaApiTarget;
+  /** EventBridge Scheduler calls (and the local clock route) go here once it exists. */
+  scheduler?: () => LocalScheduler | undefined;
 }): Promise<{ server: Server; endpoint: string }> {
   const server = createServer((req, res) => {
     const refusal = refusalOf(req.headers, options.host);
@@ -34,6 +38,21 @@ export async function startFrontServer(options: {
       return;
     }
     const url = new URL(req.url ?? "/", "http://local");
+    const scheduler = options.scheduler?.();
+    if (scheduler !== undefined && isSchedulerRequest(url.pathname, req.headers)) {
+      readBody(req)
+        .then((body) =>
+          handleSchedulerApi(scheduler, req.method ?? "GET", url, body, req.socket.remoteAddress),
+        )
+        .then(
+          (answer) => res.writeHead(answer.status, answer.headers).end(answer.body),
+          (error: unknown) =>
+            res
+              .writeHead(500, { "content-type": "application/json" })
+              .end(JSON.stringify({ Message: String(error) })),
+        );
+      return;
+    }
     if (isLambdaApiPath(url.pathname)) {
       readBody(req)
         .then((body) => handleLambdaApi(options.lambda(), req.method ?? "GET", url, body, req.headers))

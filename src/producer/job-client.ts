@@ -1,9 +1,17 @@
 import type { LambdaClient } from "@aws-sdk/client-lambda";
+import type { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { classifyFailure, describeAwsError, queueMissingOr } from "../core/aws-errors.ts";
-import { functionNameEnvVar, optionalEnv, queueUrlEnvVar, requireEnv } from "../core/env.ts";
+import {
+  functionNameEnvVar,
+  optionalEnv,
+  queueUrlEnvVar,
+  requireEnv,
+  schedulerRoleArnEnvVar,
+} from "../core/env.ts";
 import {
   ConfigError,
+  InvalidOptionError,
   PayloadTooLargeError,
   SendError,
   SqsJobsError,
@@ -12,18 +20,32 @@ import {
 } from "../core/errors.ts";
 import type { JobDefinition, JobInput, JobResult } from "../core/job.ts";
 import { createLambdaClient } from "../core/lambda-client.ts";
-import { isFifoQueue, queueNameOf } from "../core/queue-url.ts";
+import { isFifoQueue, queueArnFromUrl, queueNameOf } from "../core/queue-url.ts";
 import { checkSqsConfig, createSqsClient } from "../core/sqs-client.ts";
 import { SQS_MAX_MESSAGE_BYTES } from "../core/sqs-limits.ts";
 import type { JobState } from "../ledger/job-state.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { type LedgerConnect, type LedgerOptions, ledgerFrom } from "../ledger/ledger-options.ts";
 import { LEDGER_TABLE_ENV } from "../ledger/table-layout.ts";
+import {
+  cancelTarget,
+  createOneTimeSchedule,
+  createSchedulerClient,
+  deleteOneTimeSchedule,
+  type OneTimeTarget,
+} from "../schedule/one-time.ts";
+import { createSchedules } from "../schedule/schedule-batch.ts";
 import { type AttemptWatch, watchAttempts } from "./attempt-watch.ts";
 import { type CallOptions, callJob } from "./job-call.ts";
 import { readJob, type WaitOptions, waitForJob } from "./job-status.ts";
-import { checkSendOptions, type PreparedMessage, prepareMessage, type SendOptions } from "./message.ts";
-import { type SendBatchResult, sendPrepared } from "./send-batch.ts";
+import {
+  checkSendOptions,
+  type Delivery,
+  type PreparedMessage,
+  prepareMessage,
+  type SendOptions,
+} from "./message.ts";
+import { type SendBatchItemResult, type SendBatchResult, sendPrepared } from "./send-batch.ts";
 import { forgetUnsent, reserveAndRecord } from "./tracked-send.ts";
 
 /** sendBatch's highest `concurrency`; the client JobClient creates pools this many connections. */
@@ -64,6 +86,25 @@ export interface JobClientOptions {
   readonly functionName?: string;
   /** The Lambda client `call` invokes with. @default one that honours `AWS_ENDPOINT_URL`, never retrying */
   readonly lambda?: LambdaClient;
+  /** Where jobs sent for later (`at`, or `delaySeconds` above 900) wait: EventBridge Scheduler. */
+  readonly scheduler?: SchedulerOptions;
+}
+
+export interface SchedulerOptions {
+  /**
+   * The role Scheduler assumes to send to the queue (it needs `sqs:SendMessage` on it).
+   * @default the environment variable for `queue` (`SQS_JOBS_<QUEUE>_SCHEDULER_ROLE_ARN`, as the
+   *   `JobQueue` construct sets it), else `SQS_JOBS_SCHEDULER_ROLE_ARN`
+   */
+  readonly roleArn?: string;
+  /** The schedule group one-time schedules are created in. @default "default" */
+  readonly groupName?: string;
+  /**
+   * The client to create and delete schedules with.
+   * @default one for the SQS client's region that honours `AWS_ENDPOINT_URL_SCHEDULER` /
+   *   `AWS_ENDPOINT_URL`; throttled calls are tried again with backoff
+   */
+  readonly client?: SchedulerClient;
 }
 
 export interface SendResult {
@@ -80,6 +121,13 @@ export interface SendResult {
    * that job's id (`messageId` is empty).
    */
   readonly deduplicated: boolean;
+  /**
+   * Sent for later through EventBridge Scheduler: the schedule's name (`messageId` is empty
+   * until it fires). `cancel(jobId)` deletes it while it has not fired.
+   */
+  readonly scheduleName?: string;
+  /** Sent for later: when the schedule fires (to the minute on AWS, within a second locally). */
+  readonly scheduledAt?: Date;
 }
 
 /** A sent job: its ids, and its result once it has one (needs the job ledger). */
@@ -125,6 +173,10 @@ export class JobClient {
   readonly #functionName: string | undefined;
   readonly #functionEnv: string;
   #lambda: LambdaClient | undefined;
+  readonly #schedulerRoleArn: string | undefined;
+  readonly #schedulerRoleEnv: string;
+  readonly #schedulerGroup: string;
+  #scheduler: Promise<SchedulerClient> | undefined;
 
   constructor(options: JobClientOptions = {}) {
     this.queueUrl = options.queueUrl ?? requireEnv(queueUrlEnvVar(options.queue), "the queue URL");
@@ -146,6 +198,68 @@ export class JobClient {
     this.#functionEnv = functionNameEnvVar(options.queue);
     this.#functionName = options.functionName ?? optionalEnv(this.#functionEnv);
     this.#lambda = options.lambda;
+    this.#schedulerRoleEnv = schedulerRoleArnEnvVar(options.queue);
+    this.#schedulerRoleArn = options.scheduler?.roleArn ?? optionalEnv(this.#schedulerRoleEnv);
+    this.#schedulerGroup = options.scheduler?.groupName ?? "default";
+    if (!/^[0-9a-zA-Z_.-]{1,64}$/.test(this.#schedulerGroup)) {
+      throw new ConfigError(
+        `scheduler.groupName must be 1-64 letters, digits, "-", "_" or ".", but a ${this.#schedulerGroup.length}-character value was provided`,
+      );
+    }
+    if (options.scheduler?.client !== undefined) this.#scheduler = Promise.resolve(options.scheduler.client);
+  }
+
+  /** Before any network call: a send for later needs the role Scheduler acts as. */
+  #checkScheduling(delivery: Delivery): void {
+    if (delivery.kind === "schedule" && this.#schedulerRoleArn === undefined) {
+      throw new ConfigError(
+        `sending a job for later needs the role EventBridge Scheduler sends it with: pass scheduler: { roleArn }, or set ${this.#schedulerRoleEnv} (JobQueue sets it)`,
+      );
+    }
+  }
+
+  async #oneTimeTarget(): Promise<OneTimeTarget> {
+    const region = await this.#sqs.config.region();
+    this.#scheduler ??= createSchedulerClient(region);
+    return {
+      client: await this.#scheduler,
+      groupName: this.#schedulerGroup,
+      roleArn: this.#schedulerRoleArn as string,
+      queueArn: queueArnFromUrl(this.queueUrl, region),
+    };
+  }
+
+  /**
+   * Deletes the schedule of a job sent for later that has not fired yet, so it never runs; with
+   * the ledger, its `queued` entry goes too (a unique key it held expires with its window).
+   * Returns false when there is no such schedule: it already fired, was cancelled, or the job
+   * was sent at once.
+   *
+   * @throws {SendError} Scheduler refused or failed the call (throttling is tried again first)
+   * @example
+   * const { jobId } = await jobs.send(sendEmail, reminder, { at: tomorrow });
+   * await jobs.cancel(jobId); // true
+   */
+  async cancel(jobIdOrScheduleName: string): Promise<boolean> {
+    const { jobId, name } = cancelTarget(jobIdOrScheduleName);
+    if (!/^[0-9a-zA-Z_.-]{1,64}$/.test(name)) {
+      throw new InvalidOptionError(
+        `cancel takes a job id or schedule name of letters, digits, "-", "_" and ".", but a ${jobIdOrScheduleName.length}-character value was provided`,
+      );
+    }
+    await checkSqsConfig(this.#sqs);
+    const target = await this.#oneTimeTarget();
+    let deleted: boolean;
+    try {
+      deleted = await deleteOneTimeSchedule(target.client, target.groupName, name);
+    } catch (error) {
+      throw new SendError(`cancelling schedule ${name} failed: ${describeAwsError(error)}`, { cause: error });
+    }
+    if (deleted && this.#ledger !== undefined) {
+      const ledger = await this.#ledger();
+      await ledger.forgetQueued([jobId]).catch(() => undefined);
+    }
+    return deleted;
   }
 
   /**
@@ -243,8 +357,9 @@ export class JobClient {
     payload: JobInput<J>,
     options: SendOptions = {},
   ): Promise<SentJob<J>> {
-    checkSendOptions(options, this.fifo);
-    const prepared = await prepareMessage(job, payload, options, this.fifo);
+    const delivery = checkSendOptions(options, this.fifo);
+    this.#checkScheduling(delivery);
+    const prepared = await prepareMessage(job, payload, sqsOptions(options, delivery), this.fifo);
     if (!prepared.ok) throw new ValidationError(job.name, prepared.issues);
     const m = prepared.message;
     if (m.sizeBytes > this.#maxMessageBytes)
@@ -263,6 +378,7 @@ export class JobClient {
         });
       }
     }
+    if (delivery.kind === "schedule") return this.#sendLater(job, m, delivery.at, ledger);
     const attempts: AttemptWatch = { ambiguous: false };
     try {
       const command = new SendMessageCommand({
@@ -294,6 +410,31 @@ export class JobClient {
     }
   }
 
+  async #sendLater<J extends JobDefinition>(
+    job: J,
+    m: PreparedMessage,
+    at: Date,
+    ledger: Ledger | undefined,
+  ): Promise<SentJob<J>> {
+    const outcome = await createOneTimeSchedule(await this.#oneTimeTarget(), m, at);
+    if (outcome.ok) {
+      return this.#sent(job, {
+        jobId: m.jobId,
+        messageId: "",
+        possibleDuplicate: false,
+        deduplicated: false,
+        scheduleName: outcome.name,
+        scheduledAt: at,
+      });
+    }
+    if (ledger !== undefined && !outcome.maybeCreated)
+      await forgetUnsent(ledger, job, [{ message: m, uniqueKey: undefined }]);
+    throw new SendError(
+      `scheduling job "${job.name}" for ${at.toISOString()} (schedule ${outcome.name}) failed: ${describeAwsError(outcome.error)}${outcome.maybeCreated ? "; the schedule may exist anyway (an attempt got no answer): cancel it or check before sending again" : ""}`,
+      { cause: outcome.error, maybeSent: outcome.maybeCreated },
+    );
+  }
+
   /**
    * Validates every payload, then sends them in SendMessageBatch requests (10 entries and at most
    * 1 MiB each) with bounded concurrency, retrying transient failures. Returns one result per
@@ -311,7 +452,8 @@ export class JobClient {
     payloads: readonly JobInput<J>[],
     options: SendBatchOptions = {},
   ): Promise<SendBatchResult> {
-    checkSendOptions(options, this.fifo);
+    const delivery = checkSendOptions(options, this.fifo);
+    this.#checkScheduling(delivery);
     const concurrency = options.concurrency ?? 8;
     const maxRetries = options.maxRetries ?? 5;
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
@@ -325,7 +467,12 @@ export class JobClient {
     const messages: PreparedMessage[] = [];
     const issues: ValidationIssue[] = [];
     for (let index = 0; index < payloads.length; index++) {
-      let prepared = prepareMessage(job, payloads[index] as JobInput<J>, options, this.fifo);
+      let prepared = prepareMessage(
+        job,
+        payloads[index] as JobInput<J>,
+        sqsOptions(options, delivery),
+        this.fifo,
+      );
       if (prepared instanceof Promise) prepared = await prepared;
       if (!prepared.ok) {
         for (const issue of prepared.issues) issues.push({ ...issue, path: [index, ...issue.path] });
@@ -356,7 +503,11 @@ export class JobClient {
       onProgress: options.onProgress,
     };
     const ledger = await this.#ledgerFor(job);
-    if (ledger === undefined) return sendPrepared(messages, settings);
+    const send = (batch: readonly PreparedMessage[]): Promise<SendBatchResult> =>
+      delivery.kind === "schedule"
+        ? this.#scheduleBatch(batch, delivery.at, concurrency, options.onProgress)
+        : sendPrepared(batch, settings);
+    if (ledger === undefined) return send(messages);
 
     const { toSend, deduplicated } = await reserveAndRecord(
       ledger,
@@ -364,10 +515,7 @@ export class JobClient {
       queueNameOf(this.queueUrl),
       messages,
     );
-    const sent = await sendPrepared(
-      toSend.map((r) => r.message),
-      settings,
-    );
+    const sent = await send(toSend.map((r) => r.message));
     // Entries and keys of jobs that certainly did not reach SQS go, so a resend is not a duplicate.
     await forgetUnsent(
       ledger,
@@ -392,4 +540,55 @@ export class JobClient {
     ].sort((a, b) => a.index - b.index);
     return { ...sent, items, succeeded: sent.succeeded + deduplicated.length };
   }
+
+  /** sendBatch for later: one schedule per job, with per-item results like SQS's path. */
+  async #scheduleBatch(
+    messages: readonly PreparedMessage[],
+    at: Date,
+    concurrency: number,
+    onProgress: ((done: number, total: number) => void) | undefined,
+  ): Promise<SendBatchResult> {
+    const target = await this.#oneTimeTarget();
+    let progressError: unknown;
+    let progressFailed = false;
+    const outcomes = await createSchedules(target, messages, at, concurrency, (done) => {
+      if (onProgress === undefined || progressFailed) return;
+      try {
+        onProgress(done, messages.length);
+      } catch (error) {
+        progressFailed = true;
+        progressError = error;
+      }
+    });
+    const items = outcomes.map((outcome, index): SendBatchItemResult => {
+      const jobId = (messages[index] as PreparedMessage).jobId;
+      return outcome.ok
+        ? {
+            index,
+            ok: true,
+            jobId,
+            messageId: "",
+            possibleDuplicate: false,
+            deduplicated: false,
+            scheduleName: outcome.name,
+            scheduledAt: at,
+          }
+        : {
+            index,
+            ok: false,
+            jobId,
+            error: describeAwsError(outcome.error),
+            possibleDuplicate: outcome.maybeCreated,
+          };
+    });
+    const succeeded = items.filter((i) => i.ok).length;
+    const result = { items, succeeded, failed: items.length - succeeded };
+    return progressFailed ? { ...result, progressError } : result;
+  }
+}
+
+/** What prepareMessage sees: SQS's delay when the job goes now, none when a schedule carries it. */
+function sqsOptions(options: SendOptions, delivery: Delivery): SendOptions {
+  const { at: _at, ...rest } = options;
+  return { ...rest, delaySeconds: delivery.kind === "now" ? delivery.delaySeconds : undefined };
 }

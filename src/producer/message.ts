@@ -11,15 +11,31 @@ import { SQS_MAX_DELAY_SECONDS } from "../core/sqs-limits.ts";
 
 export interface SendOptions {
   /**
-   * Seconds before the job becomes visible to consumers, 0 to 900 (standard queues only).
+   * Seconds before the job becomes visible to consumers, up to 31,536,000 (a year). Up to 900 it
+   * is SQS's own per-message delay (standard queues only); above, the job waits in a one-time
+   * EventBridge Scheduler schedule that puts it on the queue then (to the minute, FIFO queues too).
    * @default the queue's DelaySeconds
    */
   readonly delaySeconds?: number;
+  /**
+   * When the job should run, at most a year ahead: within 900 seconds SQS delays it (standard
+   * queues), later (or on a FIFO queue) a one-time EventBridge Scheduler schedule sends it then,
+   * to the minute. Not with `delaySeconds`.
+   */
+  readonly at?: Date;
   /** FIFO message group; overrides the job's `fifo.groupId`. */
   readonly groupId?: string;
   /** FIFO deduplication id; overrides the job's `fifo.dedupId`. */
   readonly dedupId?: string;
 }
+
+/** The farthest ahead a job may be sent: a year, so a typo in a date is caught, not kept. */
+export const MAX_SCHEDULE_AHEAD_SECONDS = 365 * 86_400;
+
+/** How a send reaches the queue: at once (maybe with SQS's delay) or through a schedule. */
+export type Delivery =
+  | { readonly kind: "now"; readonly delaySeconds: number | undefined }
+  | { readonly kind: "schedule"; readonly at: Date };
 
 export interface PreparedMessage {
   readonly jobId: string;
@@ -42,21 +58,12 @@ export type PrepareResult =
 /** FIFO group and deduplication ids: at most 128 characters of printable ASCII. */
 const FIFO_ID = /^[\x21-\x7e]{1,128}$/;
 
-/** Checks the call options once for a whole send or batch; payload-independent. */
-export function checkSendOptions(options: SendOptions, fifo: boolean): void {
-  const delay = options.delaySeconds;
-  if (delay !== undefined) {
-    if (fifo) {
-      throw new InvalidOptionError(
-        "delaySeconds cannot be set per message on a FIFO queue; set the queue's DelaySeconds instead",
-      );
-    }
-    if (!Number.isInteger(delay) || delay < 0 || delay > SQS_MAX_DELAY_SECONDS) {
-      throw new InvalidOptionError(
-        `delaySeconds must be an integer between 0 and ${SQS_MAX_DELAY_SECONDS} (SQS's limit), but ${delay} was provided; for a later run, schedule the job (e.g. EventBridge Scheduler) instead of delaying the message`,
-      );
-    }
-  }
+/**
+ * Checks the call options once for a whole send or batch (payload-independent), and says how the
+ * job travels: SQS's delay up to 900 seconds, a one-time schedule beyond (or for any `at` on a
+ * FIFO queue, which has no per-message delay).
+ */
+export function checkSendOptions(options: SendOptions, fifo: boolean, now: number = Date.now()): Delivery {
   for (const field of ["groupId", "dedupId"] as const) {
     const value = options[field];
     if (value !== undefined && !FIFO_ID.test(value)) {
@@ -65,6 +72,38 @@ export function checkSendOptions(options: SendOptions, fifo: boolean): void {
       );
     }
   }
+  const { delaySeconds: delay, at } = options;
+  if (delay !== undefined && at !== undefined) {
+    throw new InvalidOptionError("pass either delaySeconds or at, not both");
+  }
+  if (at !== undefined) {
+    if (!(at instanceof Date) || Number.isNaN(at.getTime())) {
+      throw new InvalidOptionError(
+        "at must be a valid Date, but an invalid date or another type was provided",
+      );
+    }
+    const ahead = (at.getTime() - now) / 1000;
+    if (ahead <= 0 || ahead > MAX_SCHEDULE_AHEAD_SECONDS) {
+      throw new InvalidOptionError(
+        `at must be in the future and at most ${MAX_SCHEDULE_AHEAD_SECONDS / 86_400} days ahead, but ${at.toISOString()} is ${ahead <= 0 ? `${Math.ceil(-ahead)} s in the past` : `${Math.floor(ahead / 86_400)} days ahead`}`,
+      );
+    }
+    if (fifo || ahead > SQS_MAX_DELAY_SECONDS) return { kind: "schedule", at };
+    return { kind: "now", delaySeconds: Math.ceil(ahead) };
+  }
+  if (delay === undefined) return { kind: "now", delaySeconds: undefined };
+  if (!Number.isInteger(delay) || delay < 0 || delay > MAX_SCHEDULE_AHEAD_SECONDS) {
+    throw new InvalidOptionError(
+      `delaySeconds must be an integer between 0 and ${MAX_SCHEDULE_AHEAD_SECONDS} (a year; above ${SQS_MAX_DELAY_SECONDS}, SQS's limit, the job waits in an EventBridge Scheduler schedule), but ${delay} was provided`,
+    );
+  }
+  if (delay > SQS_MAX_DELAY_SECONDS) return { kind: "schedule", at: new Date(now + delay * 1000) };
+  if (fifo) {
+    throw new InvalidOptionError(
+      "delaySeconds up to 900 cannot be set per message on a FIFO queue; set the queue's DelaySeconds instead, or pass at (a schedule) for a later run",
+    );
+  }
+  return { kind: "now", delaySeconds: delay };
 }
 
 /**

@@ -41,6 +41,10 @@ export type SendBatchItemResult =
        * that job's id and `messageId` is empty.
        */
       readonly deduplicated: boolean;
+      /** Sent for later: the schedule that will put the job on the queue (`messageId` is empty). */
+      readonly scheduleName?: string;
+      /** Sent for later: when the schedule fires (to the minute on AWS). */
+      readonly scheduledAt?: Date;
     }
   | {
       readonly index: number;

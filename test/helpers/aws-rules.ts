@@ -1,6 +1,9 @@
 import type { AddressInfo } from "node:net";
 import { buildApp } from "fauxqs";
 import { isDynamoDbRequest, startLocalDynamoDb } from "../../src/local/dynamodb.ts";
+import { readBody } from "../../src/local/local-request.ts";
+import { deliverToLocalQueues, LocalScheduler } from "../../src/local/scheduler.ts";
+import { handleSchedulerApi, isSchedulerRequest } from "../../src/local/scheduler-api.ts";
 
 /**
  * What fauxqs lets through and SQS refuses, for the sends sqs-jobs makes. The suite runs against
@@ -116,6 +119,8 @@ export interface TestEmulator {
   readonly endpoint: string;
   /** The address the server is bound to, as the socket reports it. */
   readonly address: AddressInfo;
+  /** EventBridge Scheduler (ours), served on the endpoint too; its clock can be moved. */
+  readonly scheduler: LocalScheduler;
   stop(): Promise<void>;
 }
 
@@ -128,8 +133,24 @@ export interface TestEmulator {
 export async function startTestEmulator(): Promise<TestEmulator> {
   const dynamodb = await startLocalDynamoDb();
   const app = buildApp({ logger: false });
-  // Before fauxqs parses the body: the request goes to dynalite as it came.
+  let scheduler: LocalScheduler | undefined;
+  // Before fauxqs parses the body: the request goes to dynalite (or the scheduler) as it came.
   app.addHook("onRequest", async (request, reply) => {
+    const url = new URL(request.raw.url ?? "/", "http://local");
+    if (scheduler !== undefined && isSchedulerRequest(url.pathname, request.headers)) {
+      reply.hijack();
+      const local = scheduler;
+      const res = reply.raw;
+      readBody(request.raw)
+        .then((body) =>
+          handleSchedulerApi(local, request.raw.method ?? "GET", url, body, request.raw.socket.remoteAddress),
+        )
+        .then(
+          (answer) => res.writeHead(answer.status, answer.headers).end(answer.body),
+          (error: unknown) => res.writeHead(500).end(String(error)),
+        );
+      return;
+    }
     if (!isDynamoDbRequest(request.headers)) return;
     reply.hijack();
     dynamodb.handle(request.raw, reply.raw);
@@ -149,10 +170,16 @@ export async function startTestEmulator(): Promise<TestEmulator> {
   });
   await app.listen({ port: 0, host: "127.0.0.1" });
   const address = app.server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${address.port}`;
+  scheduler = new LocalScheduler({ deliver: deliverToLocalQueues(endpoint) });
+  scheduler.start();
+  const started = scheduler;
   return {
-    endpoint: `http://127.0.0.1:${address.port}`,
+    endpoint,
     address,
+    scheduler: started,
     async stop() {
+      started.stop();
       await app.close();
       await dynamodb.stop();
     },

@@ -143,13 +143,15 @@ describe("JobClient.send", () => {
     expect(await queueDepth(sqs, queueUrl)).toMatchObject({ visible: 1 });
   });
 
-  it("refuses a delay outside 0..900 and points to scheduling", async () => {
+  it("refuses a delay beyond a year, saying that above 900 s a schedule carries the job", async () => {
     const jobs = new JobClient({ queueUrl: "http://127.0.0.1:1/000000000000/nowhere", sqs });
     const error = await jobs
-      .send(resizeImage, { key: "a", width: 1 }, { delaySeconds: 901 })
+      .send(resizeImage, { key: "a", width: 1 }, { delaySeconds: 366 * 86_400 })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidOptionError);
-    expect((error as Error).message).toMatch(/between 0 and 900.*schedule/);
+    expect((error as Error).message).toMatch(
+      /between 0 and 31536000 \(a year; above 900, SQS's limit, the job waits in an EventBridge Scheduler schedule\)/,
+    );
   });
 
   it("gives a clear error for a queue that does not exist", async () => {

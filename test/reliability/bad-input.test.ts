@@ -189,12 +189,12 @@ describe("bad producer input", () => {
     expectClear(error, ValidationError, /\[1\]: message is \d+ bytes, above the limit of 1048576/);
   });
 
-  it.each([[-1], [1.5], [901], [Number.NaN]])(
-    "refuses delaySeconds %s on send and sendBatch, pointing at a scheduler",
+  it.each([[-1], [1.5], [31_536_001], [Number.NaN]])(
+    "refuses delaySeconds %s on send and sendBatch, saying what Scheduler takes above 900",
     async (delaySeconds) => {
       const options: SendOptions = { delaySeconds };
       const good = { note: "x", qty: 1, tags: [] };
-      const message = /delaySeconds must be an integer between 0 and 900.*schedule/;
+      const message = /delaySeconds must be an integer between 0 and 31536000 \(a year; above 900.*Scheduler/;
       expectClear(
         await jobs.send(order, good, options).catch((e: unknown) => e),
         InvalidOptionError,

@@ -1,0 +1,286 @@
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
+import { SqsJobsError } from "../core/errors.ts";
+import { parseQueueArn } from "../core/queue-url.ts";
+import { createSqsClient } from "../core/sqs-client.ts";
+import { type ParsedSchedule, parseScheduleExpression } from "../schedule/expression.ts";
+
+/**
+ * EventBridge Scheduler for `sqs-jobs dev` and the test rig: schedules in memory, fired on a clock
+ * that tests can move. One-time `at()` schedules fire within a second of their time (a tick runs
+ * every 250 ms, and at once when the clock is moved); cron and rate schedules at their times. Only
+ * SQS targets are delivered: `Input` becomes the message body, `SqsParameters.MessageGroupId` the
+ * group. Like Scheduler, a delivery may come twice (at least once) and FIFO targets get no
+ * deduplication id (the queue needs content-based deduplication).
+ */
+
+export interface LocalScheduleTarget {
+  readonly arn: string;
+  readonly roleArn: string;
+  readonly input?: string;
+  readonly messageGroupId?: string;
+}
+
+/** A schedule as CreateSchedule describes it (the fields sqs-jobs and its constructs use). */
+export interface LocalScheduleInput {
+  readonly name: string;
+  /** @default "default" */
+  readonly groupName?: string;
+  readonly expression: string;
+  /** @default "UTC" */
+  readonly timezone?: string;
+  /** @default "ENABLED" */
+  readonly state?: "ENABLED" | "DISABLED";
+  /** @default "NONE" */
+  readonly actionAfterCompletion?: "NONE" | "DELETE";
+  readonly startDate?: Date;
+  readonly endDate?: Date;
+  readonly description?: string;
+  readonly target: LocalScheduleTarget;
+}
+
+export interface LocalSchedule
+  extends Required<Omit<LocalScheduleInput, "startDate" | "endDate" | "description">> {
+  readonly arn: string;
+  readonly startDate?: Date;
+  readonly endDate?: Date;
+  readonly description?: string;
+  readonly createdAt: Date;
+  readonly modifiedAt: Date;
+}
+
+/** A Scheduler API error, by the name the SDK turns into its exception class. */
+export class SchedulerApiError extends SqsJobsError {
+  override readonly name: string = "SchedulerApiError";
+  readonly type: "ResourceNotFoundException" | "ConflictException" | "ValidationException";
+  readonly status: number;
+
+  constructor(type: SchedulerApiError["type"], message: string) {
+    super("ERR_OPERATION", message);
+    this.type = type;
+    this.status = type === "ResourceNotFoundException" ? 404 : type === "ConflictException" ? 409 : 400;
+  }
+}
+
+/** Sends a fired schedule's input to its SQS target. */
+export type DeliverToQueue = (
+  queueArn: string,
+  body: string,
+  messageGroupId: string | undefined,
+) => Promise<void>;
+
+interface Entry {
+  schedule: LocalSchedule;
+  readonly parsed: ParsedSchedule;
+  /** Epoch ms of the next fire, undefined when it will not fire again. */
+  next: number | undefined;
+}
+
+const TICK_MS = 250;
+const NAME = /^[0-9a-zA-Z_.-]{1,64}$/;
+
+export class LocalScheduler {
+  readonly #deliver: DeliverToQueue;
+  readonly #region: string;
+  readonly #account: string;
+  readonly #entries = new Map<string, Entry>();
+  readonly #onError: (error: unknown, schedule: LocalSchedule) => void;
+  #offsetMs = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #ticking: Promise<void> = Promise.resolve();
+
+  constructor(options: {
+    deliver: DeliverToQueue;
+    region?: string;
+    account?: string;
+    /** A delivery that failed (the queue is missing, a FIFO queue without content-based dedup...). */
+    onError?: (error: unknown, schedule: LocalSchedule) => void;
+  }) {
+    this.#deliver = options.deliver;
+    this.#region = options.region ?? "us-east-1";
+    this.#account = options.account ?? "000000000000";
+    this.#onError = options.onError ?? (() => {});
+  }
+
+  /** The scheduler's time: the wall clock plus every {@link advance}. */
+  now(): Date {
+    return new Date(Date.now() + this.#offsetMs);
+  }
+
+  /** Starts firing on time. */
+  start(): void {
+    this.#timer ??= setInterval(() => void this.tick(), TICK_MS);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /**
+   * Moves the clock forward and fires what became due; resolves once those deliveries are done,
+   * so a test can fire a 2-hour delay in milliseconds and then look at the queue.
+   */
+  async advance(ms: number): Promise<Date> {
+    if (!Number.isFinite(ms) || ms < 0) {
+      throw new SchedulerApiError(
+        "ValidationException",
+        `ms must be a non-negative number, but ${ms} was provided`,
+      );
+    }
+    this.#offsetMs += ms;
+    await this.tick();
+    return this.now();
+  }
+
+  /** Fires every schedule that is due. Ticks never overlap. */
+  tick(): Promise<void> {
+    this.#ticking = this.#ticking.then(() => this.#fireDue());
+    return this.#ticking;
+  }
+
+  create(input: LocalScheduleInput): LocalSchedule {
+    const groupName = input.groupName ?? "default";
+    const problems: string[] = [];
+    if (!NAME.test(input.name)) problems.push(`Name must be 1-64 characters of [0-9a-zA-Z-_.]`);
+    if (!NAME.test(groupName)) problems.push(`GroupName must be 1-64 characters of [0-9a-zA-Z-_.]`);
+    if (parseQueueArn(input.target.arn) === undefined) {
+      problems.push("Target.Arn must be an SQS queue ARN: sqs-jobs dev delivers only to SQS targets");
+    }
+    if (input.target.roleArn === "") problems.push("Target.RoleArn is required");
+    let parsed: ParsedSchedule | undefined;
+    try {
+      parsed = parseScheduleExpression(input.expression, { timezone: input.timezone ?? "UTC" });
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message : String(error));
+    }
+    if (problems.length > 0 || parsed === undefined) {
+      throw new SchedulerApiError("ValidationException", problems.join("; "));
+    }
+    const key = keyOf(groupName, input.name);
+    if (this.#entries.has(key)) {
+      throw new SchedulerApiError("ConflictException", `Schedule ${input.name} already exists.`);
+    }
+    const now = this.now();
+    const schedule: LocalSchedule = {
+      ...input,
+      groupName,
+      timezone: input.timezone ?? "UTC",
+      state: input.state ?? "ENABLED",
+      actionAfterCompletion: input.actionAfterCompletion ?? "NONE",
+      arn: `arn:aws:scheduler:${this.#region}:${this.#account}:schedule/${groupName}/${input.name}`,
+      createdAt: now,
+      modifiedAt: now,
+    };
+    const entry: Entry = { schedule, parsed, next: undefined };
+    // An at() already past fires at once rather than never.
+    entry.next = this.#nextAfter(entry, parsed.kind === "at" ? new Date(0) : new Date(now.getTime() - 1));
+    this.#entries.set(key, entry);
+    return schedule;
+  }
+
+  get(name: string, groupName = "default"): LocalSchedule | undefined {
+    return this.#entries.get(keyOf(groupName, name))?.schedule;
+  }
+
+  /** False when there is no such schedule. */
+  delete(name: string, groupName = "default"): boolean {
+    return this.#entries.delete(keyOf(groupName, name));
+  }
+
+  list(filter: { groupName?: string; namePrefix?: string } = {}): LocalSchedule[] {
+    return [...this.#entries.values()]
+      .map((e) => e.schedule)
+      .filter(
+        (s) =>
+          (filter.groupName === undefined || s.groupName === filter.groupName) &&
+          (filter.namePrefix === undefined || s.name.startsWith(filter.namePrefix)),
+      )
+      .sort((a, b) => (keyOf(a.groupName, a.name) < keyOf(b.groupName, b.name) ? -1 : 1));
+  }
+
+  /** The next fire times of a schedule from now (for `sqs-jobs schedules`). */
+  nextFireTimes(name: string, groupName = "default", count = 3): Date[] {
+    const entry = this.#entries.get(keyOf(groupName, name));
+    if (entry === undefined) throw notFound(name);
+    const { schedule } = entry;
+    const after = this.now();
+    return entry.parsed
+      .nextFireTimes(after, count, schedule.startDate ?? schedule.createdAt)
+      .filter((d) => schedule.endDate === undefined || d < schedule.endDate);
+  }
+
+  /** Delivers a schedule's target now, as if it fired (`sqs-jobs schedules run`). */
+  async fireNow(name: string, groupName = "default"): Promise<void> {
+    const entry = this.#entries.get(keyOf(groupName, name));
+    if (entry === undefined) throw notFound(name);
+    await this.#fire(entry, false);
+  }
+
+  #nextAfter(entry: Entry, after: Date): number | undefined {
+    const { schedule, parsed } = entry;
+    const start = schedule.startDate ?? schedule.createdAt;
+    const from =
+      schedule.startDate !== undefined && schedule.startDate > after
+        ? new Date(schedule.startDate.getTime() - 1)
+        : after;
+    const [next] = parsed.nextFireTimes(from, 1, start);
+    if (next === undefined || (schedule.endDate !== undefined && next >= schedule.endDate)) return undefined;
+    return next.getTime();
+  }
+
+  async #fireDue(): Promise<void> {
+    const now = this.now().getTime();
+    const due = [...this.#entries.values()].filter(
+      (e) => e.schedule.state === "ENABLED" && e.next !== undefined && e.next <= now,
+    );
+    await Promise.all(due.map((e) => this.#fire(e, true)));
+  }
+
+  async #fire(entry: Entry, onSchedule: boolean): Promise<void> {
+    const { schedule } = entry;
+    const key = keyOf(schedule.groupName, schedule.name);
+    if (onSchedule) {
+      // A schedule that fell behind (the clock jumped) fires once, then goes on from now.
+      entry.next = this.#nextAfter(entry, this.now());
+      if (entry.next === undefined && schedule.actionAfterCompletion === "DELETE") this.#entries.delete(key);
+    }
+    try {
+      await this.#deliver(schedule.target.arn, schedule.target.input ?? "{}", schedule.target.messageGroupId);
+    } catch (error) {
+      this.#onError(error, schedule);
+    }
+  }
+}
+
+/**
+ * Delivery to the queues of a local endpoint (fauxqs behind `sqs-jobs dev` or the test rig): the
+ * target ARN's account and name make a path-style URL there.
+ */
+export function deliverToLocalQueues(endpoint: string, region = "us-east-1"): DeliverToQueue {
+  const sqs = createSqsClient({
+    endpoint,
+    region,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  return async (queueArn, body, messageGroupId) => {
+    const arn = parseQueueArn(queueArn);
+    if (arn === undefined)
+      throw new SchedulerApiError("ValidationException", `${queueArn} is not an SQS queue ARN`);
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: `${endpoint}/${arn.account}/${arn.name}`,
+        MessageBody: body,
+        ...(messageGroupId === undefined ? {} : { MessageGroupId: messageGroupId }),
+      }),
+    );
+  };
+}
+
+function keyOf(groupName: string, name: string): string {
+  return `${groupName}/${name}`;
+}
+
+function notFound(name: string): SchedulerApiError {
+  return new SchedulerApiError("ResourceNotFoundException", `Schedule ${name} does not exist.`);
+}

@@ -1,0 +1,33 @@
+import {
+  type CreateOutcome,
+  createOneTimeSchedule,
+  type OneTimeTarget,
+  type ScheduledMessage,
+} from "./one-time.ts";
+
+/**
+ * Creates one schedule per message, `concurrency` at a time, each with its own retries. One
+ * outcome per message, in input order: nothing is dropped. Scheduler has no batch create, so a
+ * bulk of future sends is this many CreateSchedule calls (its quota: 1,000-5,000 per second by
+ * Region, 250 elsewhere; throttled calls wait and try again).
+ */
+export async function createSchedules(
+  target: OneTimeTarget,
+  messages: readonly ScheduledMessage[],
+  at: Date,
+  concurrency: number,
+  onSettled: (done: number) => void,
+): Promise<CreateOutcome[]> {
+  const outcomes = new Array<CreateOutcome>(messages.length);
+  let next = 0;
+  let done = 0;
+  const lane = async (): Promise<void> => {
+    while (next < messages.length) {
+      const index = next++;
+      outcomes[index] = await createOneTimeSchedule(target, messages[index] as ScheduledMessage, at);
+      onSettled(++done);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, messages.length) }, lane));
+  return outcomes;
+}
