@@ -28,6 +28,28 @@ export function functionNameEnvVar(queueName?: string): string {
   return queueName === undefined ? "SQS_JOBS_FUNCTION_NAME" : `SQS_JOBS_${envKey(queueName)}_FUNCTION_NAME`;
 }
 
+/**
+ * The variable holding the role EventBridge Scheduler assumes to send a named queue's one-time
+ * schedules (`send(..., { at })`), as `JobQueue.grantScheduleJobs` sets it:
+ * `reports` → `SQS_JOBS_REPORTS_SCHEDULER_ROLE_ARN`.
+ */
+export function schedulerRoleEnvVar(queueName?: string): string {
+  return queueName === undefined
+    ? "SQS_JOBS_SCHEDULER_ROLE_ARN"
+    : `SQS_JOBS_${envKey(queueName)}_SCHEDULER_ROLE_ARN`;
+}
+
+/**
+ * The variable holding the queue where EventBridge Scheduler puts a named queue's jobs it could not
+ * deliver (the schedules' `DeadLetterConfig`), as `JobQueue.grantScheduleJobs` sets it:
+ * `reports` → `SQS_JOBS_REPORTS_SCHEDULER_DLQ_ARN`.
+ */
+export function schedulerDlqArnEnvVar(queueName?: string): string {
+  return queueName === undefined
+    ? "SQS_JOBS_SCHEDULER_DLQ_ARN"
+    : `SQS_JOBS_${envKey(queueName)}_SCHEDULER_DLQ_ARN`;
+}
+
 function envKey(queueName: string): string {
   const key = queueName
     .replace(/\.fifo$/, "")
