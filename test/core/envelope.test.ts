@@ -70,7 +70,11 @@ describe("decodeEnvelope", () => {
     ["not an object", "skip", /"schedule" must be an object/],
     ["without a name", { overlap: "skip" }, /"schedule.name" must be a non-empty string/],
     ["with an empty name", { name: "", overlap: "allow" }, /"schedule.name"/],
-    ["with an unknown policy", { name: "n", overlap: "queue" }, /"schedule.overlap" must be "skip" or "allow"/],
+    [
+      "with an unknown policy",
+      { name: "n", overlap: "queue" },
+      /"schedule.overlap" must be "skip" or "allow"/,
+    ],
     ["without a policy", { name: "n" }, /"schedule.overlap"/],
     ["with an unknown field", { name: "n", overlap: "skip", every: 5 }, /unknown field "schedule.every"/],
   ])("refuses a schedule field %s", (_, schedule, message) => {
