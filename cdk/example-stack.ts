@@ -14,8 +14,9 @@ const HANDLERS = path.join(import.meta.dirname, "..", "handlers");
 
 /**
  * The example app: a `reports` queue whose consumer analyses text files from a bucket and stores a
- * report per job, an `email` FIFO queue grouped by recipient, and an HTTP producer (a function URL
- * with IAM auth) that enqueues both, every job recorded in one job ledger. Environment-agnostic: no account or region is needed to synth.
+ * report per job (and builds one every night on a schedule), an `email` FIFO queue grouped by
+ * recipient, and an HTTP producer (a function URL with IAM auth) that enqueues both and may schedule
+ * emails for later, every job recorded in one job ledger. Environment-agnostic: no account or region is needed to synth.
  */
 export class SqsJobsExampleStack extends Stack {
   readonly bucket: s3.Bucket;
@@ -49,6 +50,14 @@ export class SqsJobsExampleStack extends Stack {
       ledger: this.ledger,
       alarms: { topic: this.alarmTopic },
       dashboard: true,
+    });
+    // Every night at 03:00 Berlin time (02:00 UTC in winter, 01:00 in summer); a run that finds
+    // last night's still working is skipped, which the ledger makes possible.
+    this.reports.schedule("NightlyReport", {
+      job: buildReport,
+      payload: { inputKey: "inputs/sample.txt" },
+      cron: "0 3 * * ? *",
+      timezone: "Europe/Berlin",
     });
     this.#allowObjects(this.reports.consumer, ["s3:GetObject"], "inputs/*");
     this.#allowObjects(this.reports.consumer, ["s3:GetObject", "s3:PutObject"], "reports/*");
@@ -90,7 +99,8 @@ export class SqsJobsExampleStack extends Stack {
       role: apiRole,
     });
     this.reports.grantSendJobs(this.api);
-    this.email.grantSendJobs(this.api);
+    // The reminder email for tomorrow: a one-time EventBridge Scheduler schedule.
+    this.email.grantScheduleJobs(this.api);
     // POST /reports/preview runs a report now, through the consumer, with JobClient.call.
     this.reports.grantCallJobs(this.api);
     const url = this.api.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });

@@ -14,7 +14,7 @@ import { benchSqsClient, CallCounter, countMessages, createQueue, deleteQueue } 
 import { round } from "../lib/stats.ts";
 import { callsPerMessage, ratioWithin, type ThroughputSample, throughputSummary } from "../lib/throughput.ts";
 import { CONCURRENCY, makeWorkload, type Workload } from "../producer/methods.ts";
-import { type CallRoundTrip, measureCallRoundTrip } from "./call.ts";
+import { measureCallRoundTrip } from "./call.ts";
 import { ledgerItems, SEND_METHODS, type SendMethod } from "./send.ts";
 import { measureWritesPerJob } from "./writes.ts";
 
@@ -100,7 +100,6 @@ async function main(): Promise<void> {
   const emulators = { fauxqs, dynalite };
   const samples = new Map<string, ThroughputSample[]>(SELECTED.map((m) => [m.name, []]));
   let writes: Awaited<ReturnType<typeof measureWritesPerJob>>;
-  let call: CallRoundTrip;
   try {
     const warm = makeWorkload(WARMUP);
     for (const method of SELECTED) await measure(emulators, method, warm);
@@ -126,7 +125,7 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all([fauxqs.stop(), dynalite.stop()]);
   }
-  call = await measureCallRoundTrip(CALLS);
+  const call = await measureCallRoundTrip(CALLS);
   console.log(
     `call round trip (${CALLS} calls, one at a time): ${call.callMedianUs} us vs raw Invoke ${call.rawInvokeMedianUs} us, ratio ${call.ratio}`,
   );

@@ -5,4 +5,5 @@ export type { JobLedgerProps } from "./job-ledger-props.ts";
 export { JobQueue } from "./job-queue.ts";
 export { JobQueueConfigError } from "./job-queue-error.ts";
 export type { JobQueueAlarmOptions, JobQueueProps } from "./job-queue-props.ts";
+export type { JobScheduleOptions } from "./job-schedule-props.ts";
 export type { JobQueueSettings } from "./settings.ts";

@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { Annotations, Duration } from "aws-cdk-lib";
+import { Annotations, Duration, Lazy, Stack, TimeZone, Validations } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as actions from "aws-cdk-lib/aws-cloudwatch-actions";
 import * as iam from "aws-cdk-lib/aws-iam";
@@ -7,21 +7,48 @@ import type * as kms from "aws-cdk-lib/aws-kms";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as nodejs from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
+import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { ENV, functionNameEnvVar } from "../../src/core/env.ts";
+import {
+  ENV,
+  functionNameEnvVar,
+  schedulerDlqArnEnvVar,
+  schedulerRoleArnEnvVar,
+} from "../../src/core/env.ts";
+import type { JobDefinition } from "../../src/core/job.ts";
 import { createAlarmTopic } from "./alarm-topic.ts";
 import { esbuildFound, sqsJobsBundling, sqsJobsBundlingEnvironment } from "./bundling.ts";
 import type { JobLedger } from "./job-ledger.ts";
 import { JobQueueConfigError } from "./job-queue-error.ts";
 import type { JobQueueProps } from "./job-queue-props.ts";
+import type { JobScheduleOptions } from "./job-schedule-props.ts";
+import { type JobScheduleSettings, resolveSchedule } from "./job-schedule-settings.ts";
+import { ScheduleDelivery } from "./schedule-delivery.ts";
 import {
   type ConsumerKind,
   DLQ_RETENTION_SECONDS,
   type JobQueueSettings,
   resolveSettings,
 } from "./settings.ts";
+
+/**
+ * The name prefix of the one-time schedules the runtime creates for `send(..., { at })`, which
+ * `grantScheduleJobs` lets producers create and delete; it must match the runtime's.
+ */
+const ONE_TIME_SCHEDULE_PREFIX = "sqs-jobs-";
+
+/** What the construct leaves in the queue's metadata about each periodic schedule. */
+interface ScheduleForTools {
+  readonly name: string;
+  readonly job: string;
+  readonly expression: string;
+  readonly timezone: string;
+  readonly overlap: string;
+  readonly enabled: boolean;
+  readonly logicalId: string;
+}
 
 /**
  * A job queue: an encrypted, TLS-only SQS queue, its dead-letter queue, a consumer Lambda function
@@ -64,6 +91,11 @@ export class JobQueue extends Construct {
   readonly ageOfOldestMessageAlarm: cloudwatch.Alarm | undefined;
   /** The dashboard, when `dashboard` is set. */
   readonly dashboard: cloudwatch.Dashboard | undefined;
+  /** Fires when EventBridge Scheduler could not deliver a scheduled job (created with the first schedule or grant). */
+  schedulerDlqDepthAlarm: cloudwatch.Alarm | undefined;
+  readonly #props: JobQueueProps;
+  #scheduleDelivery: ScheduleDelivery | undefined;
+  readonly #schedules: ScheduleForTools[] = [];
 
   constructor(scope: Construct, id: string, props: JobQueueProps) {
     super(scope, id);
@@ -75,6 +107,7 @@ export class JobQueue extends Construct {
     this.queueUrlEnvVar = s.queueUrlEnvVar;
     this.encryptionKey = props.encryptionKey;
     this.ledger = props.ledger;
+    this.#props = props;
 
     const encryption =
       props.encryptionKey === undefined
@@ -197,6 +230,136 @@ export class JobQueue extends Construct {
     return grant;
   }
 
+  /**
+   * Runs `options.job` periodically: an EventBridge Scheduler schedule (`cron` in a time zone, or
+   * `rate`) whose runs arrive on this queue as jobs with `payload`, each with its own id. The payload
+   * is checked against the job's schema now, at synth time. With `overlap: "skip"` (the default,
+   * needs the queue's `ledger`) a run that finds the previous one still working is skipped.
+   *
+   * The first schedule creates the queue's Scheduler role (send to this queue only), a dead-letter
+   * queue for runs Scheduler could not send, with an alarm, and a schedule group. On a FIFO queue it
+   * turns on content-based deduplication: Scheduler sends no deduplication id.
+   *
+   * @example
+   * reports.schedule("NightlyReport", {
+   *   job: buildReport,
+   *   payload: { inputKey: "inputs/sample.txt" },
+   *   cron: "0 3 * * ? *",
+   *   timezone: "Europe/Berlin",
+   * });
+   */
+  schedule<J extends JobDefinition>(id: string, options: JobScheduleOptions<J>): scheduler.Schedule {
+    const s = this.settings;
+    const resolved = resolveSchedule(id, options as JobScheduleOptions, {
+      name: s.name,
+      jobNames: s.jobNames,
+      fifo: s.fifo,
+      hasLedger: this.ledger !== undefined,
+    });
+    const problems = [...resolved.problems];
+    if (this.#schedules.some((known) => known.name === id)) {
+      problems.push(`queue "${s.name}" already has a schedule named "${id}": give each schedule its own id`);
+    }
+    if (problems.length > 0) throw new JobQueueConfigError(`${this.node.path}/Schedule${id}`, problems);
+    for (const warning of resolved.warnings) Annotations.of(this).addWarningV2("sqs-jobs:schedule", warning);
+    if (s.fifo) this.#deduplicateContent();
+
+    const settings = resolved.settings;
+    const delivery = this.#delivery();
+    const schedule = new scheduler.Schedule(this, `Schedule${id}`, {
+      schedule: scheduler.ScheduleExpression.expression(
+        settings.expression,
+        options.rate === undefined ? TimeZone.of(settings.timezone) : undefined,
+      ),
+      target: this.#scheduleTarget(settings, delivery),
+      scheduleGroup: delivery.group,
+      description: settings.description,
+      enabled: settings.enabled,
+      // Runs at their time: a flexible window would let Scheduler move them by up to the window.
+      timeWindow: scheduler.TimeWindow.off(),
+    });
+    const cfnSchedule = schedule.node.defaultChild as scheduler.CfnSchedule;
+    cfnSchedule.addMetadata("sqs-jobs", {
+      queue: s.name,
+      role: "schedule",
+      schedule: settings.name,
+      job: settings.job,
+      overlap: settings.overlap,
+    });
+    this.#schedules.push({
+      name: settings.name,
+      job: settings.job,
+      expression: settings.expression,
+      timezone: settings.timezone,
+      overlap: settings.overlap,
+      enabled: settings.enabled,
+      logicalId: Stack.of(this).getLogicalId(cfnSchedule),
+    });
+    return schedule;
+  }
+
+  /**
+   * Lets `grantee` schedule this queue's jobs for later (`send(..., { at })` past SQS's 15 minutes,
+   * `cancel`): create, read and delete one-time schedules named `sqs-jobs-*` in the default group,
+   * and pass the queue's Scheduler role to Scheduler only. Includes {@link grantSendJobs} (shorter
+   * delays are sent straight to SQS). On a Lambda function it also sets the role's ARN
+   * (`SQS_JOBS_<QUEUE>_SCHEDULER_ROLE_ARN`) and the schedules' dead-letter queue's
+   * (`SQS_JOBS_<QUEUE>_SCHEDULER_DLQ_ARN`).
+   */
+  grantScheduleJobs(grantee: iam.IGrantable): iam.Grant {
+    const delivery = this.#delivery();
+    const schedules = Stack.of(this).formatArn({
+      service: "scheduler",
+      resource: "schedule",
+      resourceName: `default/${ONE_TIME_SCHEDULE_PREFIX}*`,
+    });
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ["scheduler:CreateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule"],
+      resourceArns: [schedules],
+    })
+      .combine(
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ["iam:PassRole"],
+          resourceArns: [delivery.role.roleArn],
+          conditions: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
+        }),
+      )
+      .combine(this.grantSendJobs(grantee));
+    const principal = grantee.grantPrincipal;
+    if (principal instanceof Construct) {
+      Validations.of(principal).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${nagText(Stack.of(this).resolve(schedules))}]`,
+        reason: `Producers of queue "${this.settings.name}" name each one-time schedule when they send a job for later; the wildcard covers only names starting with "${ONE_TIME_SCHEDULE_PREFIX}" in the default group, not the queue's periodic schedules (a group of their own).`,
+      });
+    }
+    if (grantee instanceof lambda.Function) {
+      grantee.addEnvironment(schedulerRoleArnEnvVar(this.settings.name), delivery.role.roleArn);
+      grantee.addEnvironment(schedulerDlqArnEnvVar(this.settings.name), delivery.deadLetterQueue.queueArn);
+    }
+    return grant;
+  }
+
+  /** The role EventBridge Scheduler assumes to send this queue's jobs, once a schedule or grant made it. */
+  get schedulerRole(): iam.IRole | undefined {
+    return this.#scheduleDelivery?.role;
+  }
+
+  /** Where EventBridge Scheduler puts runs it could not send to the queue, once a schedule or grant made it. */
+  get schedulerDeadLetterQueue(): sqs.IQueue | undefined {
+    return this.#scheduleDelivery?.deadLetterQueue;
+  }
+
+  /**
+   * Runs in the Scheduler dead-letter queue, visible and in flight (see {@link metricDlqDepth});
+   * undefined until a schedule or grant created that queue.
+   */
+  metricSchedulerDlqDepth(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression | undefined {
+    const dlq = this.#scheduleDelivery?.deadLetterQueue;
+    return dlq === undefined ? undefined : depthOf(dlq, "Jobs Scheduler could not deliver", props);
+  }
+
   /** Messages waiting to be received. */
   metricVisibleMessages(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.queue.metricApproximateNumberOfMessagesVisible({ statistic: "Maximum", ...props });
@@ -221,18 +384,7 @@ export class JobQueue extends Construct {
    * messages for a while; counting only visible ones would flip the depth alarm to OK and back.
    */
   metricDlqDepth(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
-    const period = props?.period ?? Duration.minutes(1);
-    const stat = { statistic: "Maximum", period };
-    return new cloudwatch.MathExpression({
-      expression: "visible + inFlight",
-      usingMetrics: {
-        visible: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible(stat),
-        inFlight: this.deadLetterQueue.metricApproximateNumberOfMessagesNotVisible(stat),
-      },
-      label: "Dead-lettered jobs",
-      ...props,
-      period,
-    });
+    return depthOf(this.deadLetterQueue, "Dead-lettered jobs", props);
   }
 
   /**
@@ -271,6 +423,75 @@ export class JobQueue extends Construct {
         right: [this.consumer.metricDuration({ statistic: "p99" })],
       }),
     ];
+  }
+
+  /** The Scheduler role, dead-letter queue and its alarm, made once with the first schedule or grant. */
+  #delivery(): ScheduleDelivery {
+    if (this.#scheduleDelivery !== undefined) return this.#scheduleDelivery;
+    const delivery = new ScheduleDelivery(this, "Scheduler", {
+      queueName: this.settings.name,
+      queue: this.queue,
+      encryptionKey: this.encryptionKey,
+    });
+    this.#scheduleDelivery = delivery;
+    // No "queue" key: tools that name queues after it (sqs-jobs dev) would give this one the job
+    // queue's own name.
+    (delivery.deadLetterQueue.node.defaultChild as sqs.CfnQueue).addMetadata("sqs-jobs", {
+      role: "scheduler-dlq",
+      jobQueue: this.settings.name,
+    });
+    if (this.#props.alarms?.enabled ?? true) {
+      const depth = depthOf(delivery.deadLetterQueue, "Jobs Scheduler could not deliver");
+      this.schedulerDlqDepthAlarm = depth.createAlarm(this, "SchedulerDlqDepthAlarm", {
+        alarmDescription: `EventBridge Scheduler could not send jobs to queue "${this.settings.name}" (the queue, its key or the Scheduler role changed?): each message in the Scheduler dead-letter queue says why. Fix, then send the jobs again.`,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      if (this.alarmTopic !== undefined) {
+        const action = new actions.SnsAction(this.alarmTopic);
+        this.schedulerDlqDepthAlarm.addAlarmAction(action);
+        this.schedulerDlqDepthAlarm.addOkAction(action);
+      }
+    }
+    return delivery;
+  }
+
+  /**
+   * Scheduler sends no deduplication id, and SQS refuses a FIFO message without one unless the
+   * queue deduplicates by content. JobClient's sends keep their explicit ids, which take precedence.
+   */
+  #deduplicateContent(): void {
+    const cfnQueue = this.queue.node.defaultChild as sqs.CfnQueue;
+    if (cfnQueue.contentBasedDeduplication === true) return;
+    if (this.#props.contentBasedDeduplication === false) {
+      Annotations.of(this).addWarningV2(
+        "sqs-jobs:content-based-deduplication",
+        "contentBasedDeduplication: false was overridden to true: EventBridge Scheduler sends FIFO messages without a deduplication id, which SQS accepts only with content-based deduplication; JobClient's sends keep their explicit ids",
+      );
+    }
+    cfnQueue.contentBasedDeduplication = true;
+  }
+
+  /**
+   * The queue as the schedule's target, with exactly the rights it needs: not
+   * `aws_scheduler_targets.SqsSendMessage`, which also grants `kms:GenerateDataKey*`.
+   */
+  #scheduleTarget(settings: JobScheduleSettings, delivery: ScheduleDelivery): scheduler.IScheduleTarget {
+    return {
+      bind: () => ({
+        arn: this.queue.queueArn,
+        role: delivery.role,
+        input: scheduler.ScheduleTargetInput.fromText(settings.input),
+        deadLetterConfig: { arn: delivery.deadLetterQueue.queueArn },
+        retryPolicy: {
+          maximumEventAgeInSeconds: settings.maxEventAgeSeconds,
+          maximumRetryAttempts: settings.retryAttempts,
+        },
+        sqsParameters: settings.groupId === undefined ? undefined : { messageGroupId: settings.groupId },
+      }),
+    };
   }
 
   #createFunction(props: JobQueueProps, s: JobQueueSettings): lambda.IFunction {
@@ -338,11 +559,14 @@ export class JobQueue extends Construct {
    */
   #describeForTools(props: JobQueueProps): void {
     const cfnQueue = this.queue.node.defaultChild as sqs.CfnQueue;
+    const schedules = this.#schedules;
     cfnQueue.addMetadata("sqs-jobs", {
       queue: this.settings.name,
       role: "queue",
       jobs: this.settings.jobNames,
       queueUrlEnvVar: this.queueUrlEnvVar,
+      // Filled in by schedule(), which runs after the constructor.
+      schedules: Lazy.any({ produce: () => schedules }, { omitEmptyArray: true }),
       ...(props.entry === undefined
         ? {}
         : {
@@ -366,4 +590,36 @@ function consumerKind(props: JobQueueProps): ConsumerKind {
 function fifoName(queueName: string | undefined, fifo: boolean): string | undefined {
   if (queueName === undefined || !fifo || queueName.endsWith(".fifo")) return queueName;
   return `${queueName}.fifo`;
+}
+
+/**
+ * A dead-letter queue's depth: visible + in flight. `sqs-jobs dlq peek` and `export` hide messages
+ * for a while; counting only visible ones would flip an alarm to OK and back.
+ */
+function depthOf(
+  queue: sqs.IQueue,
+  label: string,
+  props?: cloudwatch.MathExpressionOptions,
+): cloudwatch.MathExpression {
+  const period = props?.period ?? Duration.minutes(1);
+  const stat = { statistic: "Maximum", period };
+  return new cloudwatch.MathExpression({
+    expression: "visible + inFlight",
+    usingMetrics: {
+      visible: queue.metricApproximateNumberOfMessagesVisible(stat),
+      inFlight: queue.metricApproximateNumberOfMessagesNotVisible(stat),
+    },
+    label,
+    ...props,
+    period,
+  });
+}
+
+/** A resolved ARN as cdk-nag writes it in finding ids: `{ "Ref": "AWS::Region" }` as `<AWS::Region>`. */
+function nagText(value: unknown): string {
+  if (typeof value === "string") return value;
+  const { Ref, "Fn::Join": join } = value as { Ref?: string; "Fn::Join"?: [string, unknown[]] };
+  if (Ref !== undefined) return `<${Ref}>`;
+  if (join !== undefined) return join[1].map(nagText).join(join[0]);
+  return JSON.stringify(value);
 }

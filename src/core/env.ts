@@ -39,6 +39,17 @@ export function schedulerRoleArnEnvVar(queueName?: string): string {
     : `SQS_JOBS_${envKey(queueName)}_SCHEDULER_ROLE_ARN`;
 }
 
+/**
+ * The variable holding the queue where EventBridge Scheduler puts a named queue's jobs it could not
+ * deliver (the schedules' `DeadLetterConfig`), as `JobQueue.grantScheduleJobs` sets it:
+ * `reports` → `SQS_JOBS_REPORTS_SCHEDULER_DLQ_ARN`.
+ */
+export function schedulerDlqArnEnvVar(queueName?: string): string {
+  return queueName === undefined
+    ? "SQS_JOBS_SCHEDULER_DLQ_ARN"
+    : `SQS_JOBS_${envKey(queueName)}_SCHEDULER_DLQ_ARN`;
+}
+
 function envKey(queueName: string): string {
   const key = queueName
     .replace(/\.fifo$/, "")

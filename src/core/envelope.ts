@@ -16,10 +16,29 @@ export interface Envelope {
   readonly job: string;
   readonly id?: string;
   readonly enqueuedAt?: string;
+  /** Present on runs of a periodic schedule (`JobQueue.schedule`). */
+  readonly schedule?: EnvelopeSchedule;
   readonly payload: unknown;
 }
 
-const KNOWN_KEYS = new Set(["sqsJobs", "job", "id", "enqueuedAt", "payload"]);
+/** What overlapping runs of one schedule may do. */
+export type OverlapPolicy = "skip" | "allow";
+
+/**
+ * The periodic schedule a job run came from, written by `JobQueue.schedule` into the schedule's
+ * input: `"schedule":{"name":"nightly-report","overlap":"skip"}`. With `overlap: "skip"` a run
+ * that finds the previous run of the same schedule still working is recorded as skipped and does
+ * not run. The run's `enqueuedAt` is the time it was scheduled for, the same on every delivery of
+ * that run.
+ */
+export interface EnvelopeSchedule {
+  /** Unique among the schedules of one queue; letters, digits, `-`, `_` and `.`, at most 64. */
+  readonly name: string;
+  readonly overlap: OverlapPolicy;
+}
+
+const KNOWN_KEYS = new Set(["sqsJobs", "job", "id", "enqueuedAt", "schedule", "payload"]);
+const SCHEDULE_KEYS = new Set(["name", "overlap"]);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -83,6 +102,7 @@ function problemsOf(value: Record<string, unknown>): string[] {
   if (value.enqueuedAt !== undefined && !isIsoDate(value.enqueuedAt)) {
     problems.push('"enqueuedAt" must be an ISO 8601 date string when present');
   }
+  if (value.schedule !== undefined) problems.push(...scheduleProblems(value.schedule));
   if (!("payload" in value)) problems.push('"payload" is missing');
   for (const key of Object.keys(value)) {
     if (!KNOWN_KEYS.has(key)) problems.push(`unknown field "${key.slice(0, 40)}"`);
@@ -90,10 +110,35 @@ function problemsOf(value: Record<string, unknown>): string[] {
   return problems;
 }
 
+function scheduleProblems(schedule: unknown): string[] {
+  if (!isRecord(schedule)) return ['"schedule" must be an object when present'];
+  const problems: string[] = [];
+  if (!nonEmptyString(schedule.name)) problems.push('"schedule.name" must be a non-empty string');
+  if (schedule.overlap !== "skip" && schedule.overlap !== "allow") {
+    problems.push('"schedule.overlap" must be "skip" or "allow"');
+  }
+  for (const key of Object.keys(schedule)) {
+    if (!SCHEDULE_KEYS.has(key)) problems.push(`unknown field "schedule.${key.slice(0, 40)}"`);
+  }
+  return problems;
+}
+
 /**
  * Builds the envelope around a payload already serialised to JSON, so a payload is stringified
- * once per send.
+ * once per send. `id` and `enqueuedAt` are written as they are: a JSON-safe id (a UUID, or
+ * EventBridge Scheduler's `<aws.scheduler.execution-id>` placeholder) and an ISO 8601 date.
  */
-export function encodeEnvelopeJson(job: string, id: string, enqueuedAt: string, payloadJson: string): string {
-  return `{"sqsJobs":${ENVELOPE_VERSION},"job":${JSON.stringify(job)},"id":"${id}","enqueuedAt":"${enqueuedAt}","payload":${payloadJson}}`;
+export function encodeEnvelopeJson(
+  job: string,
+  id: string,
+  enqueuedAt: string,
+  payloadJson: string,
+  schedule?: EnvelopeSchedule,
+): string {
+  // Before the payload, so a reader of a long body sees it near the start.
+  const scheduleJson =
+    schedule === undefined
+      ? ""
+      : `,"schedule":{"name":${JSON.stringify(schedule.name)},"overlap":${JSON.stringify(schedule.overlap)}}`;
+  return `{"sqsJobs":${ENVELOPE_VERSION},"job":${JSON.stringify(job)},"id":"${id}","enqueuedAt":"${enqueuedAt}"${scheduleJson},"payload":${payloadJson}}`;
 }

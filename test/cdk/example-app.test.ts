@@ -40,7 +40,8 @@ describe("the example app", () => {
   });
 
   it("has a standard reports queue and a FIFO email queue, each with partial batch responses", () => {
-    template.resourceCountIs("AWS::SQS::Queue", 4);
+    // each queue, its DLQ, and the DLQ of its Scheduler deliveries
+    template.resourceCountIs("AWS::SQS::Queue", 6);
     template.resourceCountIs("AWS::Lambda::EventSourceMapping", 2);
     template.allResourcesProperties("AWS::Lambda::EventSourceMapping", {
       FunctionResponseTypes: ["ReportBatchItemFailures"],
@@ -82,7 +83,7 @@ describe("the example app", () => {
 
   it("notifies one topic from every alarm and outputs its ARN to subscribe to", () => {
     template.resourceCountIs("AWS::SNS::Topic", 1);
-    template.resourceCountIs("AWS::CloudWatch::Alarm", 6);
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 8);
     template.allResourcesProperties("AWS::CloudWatch::Alarm", {
       AlarmActions: [{ Ref: Match.stringLikeRegexp("^AlarmTopic") }],
     });
@@ -115,6 +116,39 @@ describe("the example app", () => {
     template.hasOutput("LedgerTableName", { Value: { Ref: Match.stringLikeRegexp("^LedgerTable") } });
   });
 
+  it("builds a report every night at 03:00 Berlin time, skipping a night whose previous run still works", () => {
+    template.resourceCountIs("AWS::Scheduler::Schedule", 1);
+    const schedule = Object.values(template.findResources("AWS::Scheduler::Schedule"))[0] as {
+      Properties: {
+        ScheduleExpression: string;
+        ScheduleExpressionTimezone: string;
+        Target: { Input: string };
+      };
+    };
+    expect(schedule.Properties.ScheduleExpression).toBe("cron(0 3 * * ? *)");
+    expect(schedule.Properties.ScheduleExpressionTimezone).toBe("Europe/Berlin");
+    expect(JSON.parse(schedule.Properties.Target.Input)).toMatchObject({
+      job: "build-report",
+      schedule: { name: "NightlyReport", overlap: "skip" },
+      payload: { inputKey: "inputs/sample.txt" },
+    });
+  });
+
+  it("lets the producer schedule emails for later with the email queue's Scheduler role", () => {
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: {
+        Variables: Match.objectLike({
+          SQS_JOBS_EMAIL_SCHEDULER_ROLE_ARN: {
+            "Fn::GetAtt": [Match.stringLikeRegexp("^EmailSchedulerRole"), "Arn"],
+          },
+        }),
+      },
+    });
+    expect(iamActionsOf(template, "ApiRole")).toEqual(
+      expect.arrayContaining(["scheduler:CreateSchedule", "scheduler:DeleteSchedule", "iam:PassRole"]),
+    );
+  });
+
   it("grants no wildcard action and attaches no managed policy", () => {
     expect(iamActions(template).filter((a) => a.includes("*"))).toEqual([]);
     template.allResourcesProperties("AWS::IAM::Role", { ManagedPolicyArns: Match.absent() });
@@ -134,7 +168,11 @@ describe("cdk-nag AwsSolutions on the example app", () => {
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Bucket\w+\.Arn>\/inputs\/\*\]$/),
       expect.stringMatching(/\/outbox\/\*\]$/),
       expect.stringMatching(/\/reports\/\*\]$/),
+      "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/default/sqs-jobs-*]",
       "AwsSolutions-S1",
+      // the Scheduler DLQs of both queues
+      "AwsSolutions-SQS3",
+      "AwsSolutions-SQS3",
     ]);
     for (const { reason } of acknowledged) expect(reason.length).toBeGreaterThan(60);
   });

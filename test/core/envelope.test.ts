@@ -41,6 +41,54 @@ describe("decodeEnvelope", () => {
     });
   });
 
+  it("reads a periodic schedule's input once EventBridge Scheduler has filled in its context attributes", () => {
+    // Given the input JobQueue.schedule writes, with Scheduler's placeholders for the id and time
+    const input = encodeEnvelopeJson(
+      "build-report",
+      "<aws.scheduler.execution-id>",
+      "<aws.scheduler.scheduled-time>",
+      '{"inputKey":"inputs/sample.txt"}',
+      { name: "NightlyReport", overlap: "skip" },
+    );
+    // When Scheduler substitutes them as its documentation shows (an id like d32c5kddcf5bb8c3, a
+    // time in whole seconds with Z)
+    const body = input
+      .replace("<aws.scheduler.execution-id>", "d32c5kddcf5bb8c3")
+      .replace("<aws.scheduler.scheduled-time>", "2026-12-01T02:00:00Z");
+    // Then the consumer reads a job with that id, that time and the schedule it came from
+    expect(decodeEnvelope(body)).toEqual({
+      sqsJobs: 1,
+      job: "build-report",
+      id: "d32c5kddcf5bb8c3",
+      enqueuedAt: "2026-12-01T02:00:00Z",
+      schedule: { name: "NightlyReport", overlap: "skip" },
+      payload: { inputKey: "inputs/sample.txt" },
+    });
+  });
+
+  it.each([
+    ["not an object", "skip", /"schedule" must be an object/],
+    ["without a name", { overlap: "skip" }, /"schedule.name" must be a non-empty string/],
+    ["with an empty name", { name: "", overlap: "allow" }, /"schedule.name"/],
+    [
+      "with an unknown policy",
+      { name: "n", overlap: "queue" },
+      /"schedule.overlap" must be "skip" or "allow"/,
+    ],
+    ["without a policy", { name: "n" }, /"schedule.overlap"/],
+    ["with an unknown field", { name: "n", overlap: "skip", every: 5 }, /unknown field "schedule.every"/],
+  ])("refuses a schedule field %s", (_, schedule, message) => {
+    const body = JSON.stringify({ sqsJobs: 1, job: "x", schedule, payload: 1 });
+    expect(() => decodeEnvelope(body)).toThrow(message);
+  });
+
+  it("accepts both overlap policies", () => {
+    for (const overlap of ["skip", "allow"] as const) {
+      const body = encodeEnvelopeJson("x", "1", "2026-12-01T02:00:00Z", "1", { name: "n", overlap });
+      expect(decodeEnvelope(body).schedule).toEqual({ name: "n", overlap });
+    }
+  });
+
   it.each([
     ["what JobClient writes", "2026-11-23T13:30:00.000Z", true],
     ["an offset", "2026-11-23T14:30:00+01:00", true],

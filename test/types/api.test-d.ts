@@ -1,6 +1,7 @@
 import { describe, expectTypeOf, it } from "vitest";
 import { z } from "zod";
 import * as zm from "zod/mini";
+import type { JobScheduleOptions } from "../../cdk/lib/index.ts";
 import {
   defineJob,
   JobClient,
@@ -63,5 +64,15 @@ describe("public types", () => {
     >();
     // @ts-expect-error the direct transport is gone
     void new JobClient({ queueUrl: "http://127.0.0.1:1/0/q", transport: "direct" });
+  });
+});
+
+describe("sqs-jobs/cdk types", () => {
+  it("types a schedule's payload as the job's send input", () => {
+    type Options = JobScheduleOptions<typeof job>;
+    expectTypeOf<Options["payload"]>().toEqualTypeOf<JobInput<typeof job>>();
+    // @ts-expect-error: a payload the job's schema does not describe
+    const wrong: Options = { job, payload: { n: "one", when: "2026-01-01" }, cron: "0 3 * * ? *" };
+    expectTypeOf(wrong).toEqualTypeOf<Options>();
   });
 });
