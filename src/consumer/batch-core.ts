@@ -1,6 +1,6 @@
 import type { CallResponse } from "../core/call-event.ts";
 import { DLQ_ATTRIBUTES, DLQ_ERROR_MESSAGE_MAX, REDRIVEN_ATTRIBUTE } from "../core/dead-letter-attributes.ts";
-import { decodeEnvelope } from "../core/envelope.ts";
+import { decodeEnvelope, type Envelope } from "../core/envelope.ts";
 import { ConfigError, ValidationError, type ValidationIssue } from "../core/errors.ts";
 import { validate } from "../core/schema.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
@@ -142,7 +142,7 @@ export class BatchCore {
       return this.#outcomes.deadLetter(poison, "poison", opened.error);
     }
     const { envelope, handler } = opened;
-    const jobId = envelope.id ?? record.messageId;
+    const jobId = runIdOf(envelope) ?? record.messageId;
     let a: Attempt = { record, batch, jobName: envelope.job, jobId, attempt, started };
     const { job } = handler;
     if (batch.stopping?.() === true || batch.canStart?.(job.timeoutSeconds * 1000) === false) {
@@ -157,7 +157,7 @@ export class BatchCore {
 
     let tracked: TrackedRun | undefined;
     if (this.#tracking !== undefined) {
-      const begun = await this.#track(this.#tracking, job, a, payload, envelope.payload);
+      const begun = await this.#track(this.#tracking, job, a, payload, envelope);
       if (typeof begun === "string") return begun;
       tracked = begun;
       a = { ...a, attempt: begun.attempts };
@@ -244,7 +244,7 @@ export class BatchCore {
     job: HandledJob,
     a: Attempt,
     payload: unknown,
-    rawPayload: unknown,
+    { payload: rawPayload, schedule }: Envelope,
   ): Promise<TrackedRun | Settlement> {
     let begun: Awaited<ReturnType<JobTracking["begin"]>>;
     try {
@@ -256,6 +256,7 @@ export class BatchCore {
         redriven:
           a.record.messageAttributes?.[DLQ_ATTRIBUTES.reason] !== undefined ||
           a.record.messageAttributes?.[REDRIVEN_ATTRIBUTE] !== undefined,
+        skipOverlapOf: schedule?.overlap === "skip" ? schedule.name : undefined,
       });
     } catch (error) {
       this.#log.warn("sqs-jobs could not reach the job ledger; the job waits on the queue", {
@@ -269,11 +270,16 @@ export class BatchCore {
       case "run":
         return begun.run;
       case "skip":
-        this.#log.info(`sqs-jobs: job already ${begun.status}; this delivery is dropped`, {
-          job: job.name,
-          jobId: a.jobId,
-          messageId: a.record.messageId,
-        });
+        this.#log.info(
+          begun.status === "skipped"
+            ? "sqs-jobs: the schedule's previous run still works; this run is skipped (overlap: skip)"
+            : `sqs-jobs: job already ${begun.status}; this delivery is dropped`,
+          {
+            job: job.name,
+            jobId: a.jobId,
+            messageId: a.record.messageId,
+          },
+        );
         a.batch.settle(a.record, "delete");
         return "delete";
       case "wait":
@@ -411,6 +417,16 @@ export class BatchCore {
 function callFailed(jobId: string, error: unknown): CallResponse {
   const { name, message, code } = failureOf(error);
   return { ok: false, jobId, error: { name, message, code } };
+}
+
+/**
+ * A job's id. A run of a periodic schedule is the schedule's name at its scheduled time: every
+ * delivery of that run shares it (Scheduler delivers at least once, with a new execution id each
+ * time), so the ledger runs it once.
+ */
+function runIdOf(envelope: Envelope): string | undefined {
+  const { schedule, enqueuedAt } = envelope;
+  return schedule !== undefined && enqueuedAt !== undefined ? `${schedule.name}@${enqueuedAt}` : envelope.id;
 }
 
 const NO_RESULT = { ok: true, json: undefined } as const;

@@ -31,7 +31,7 @@ export interface TrackedRun {
  */
 export type Begin =
   | { readonly kind: "run"; readonly run: TrackedRun }
-  | { readonly kind: "skip"; readonly status: "succeeded" | "dead" }
+  | { readonly kind: "skip"; readonly status: "succeeded" | "dead" | "skipped" }
   | { readonly kind: "wait"; readonly delaySeconds: number; readonly why: string }
   | { readonly kind: "poison"; readonly error: Error };
 
@@ -44,6 +44,8 @@ export interface TrackedDelivery {
   readonly rawPayload: unknown;
   /** The message came back from a dead-letter queue. */
   readonly redriven: boolean;
+  /** A run of a periodic schedule with `overlap: "skip"`: the schedule's name. */
+  readonly skipOverlapOf: string | undefined;
 }
 
 /**
@@ -59,22 +61,39 @@ export class JobTracking {
     this.#log = logger;
   }
 
-  /** Takes a concurrency slot if the job has a limit, then claims the run. DynamoDB errors propagate. */
+  /**
+   * Takes the schedule's overlap slot (a scheduled run with `overlap: "skip"`) and a concurrency
+   * slot if the job has a limit, then claims the run. DynamoDB errors propagate.
+   */
   async begin(job: HandledJob, delivery: TrackedDelivery): Promise<Begin> {
     const ledger = await this.#connect();
     const runToken = randomUUID();
     const leaseMs = job.timeoutSeconds * 1000 + LEASE_MARGIN_MS;
-    let slot: { key: string; n: number } | undefined;
+    const queue = queueNameOf(delivery.queueUrl);
+    // Slots this run holds, freed when it ends (or now, if it does not start).
+    const slots: { key: string; n: number }[] = [];
+    const releaseAll = () => Promise.all(slots.map((slot) => this.#release(ledger, job, slot, runToken)));
+    if (delivery.skipOverlapOf !== undefined) {
+      const key = `schedule:${delivery.skipOverlapOf}`;
+      const n = await ledger.takeSlot(job.name, key, 1, runToken, leaseMs);
+      if (n === undefined) {
+        await ledger.recordSkipped(delivery.jobId, job.name, queue);
+        return { kind: "skip", status: "skipped" };
+      }
+      slots.push({ key, n });
+    }
     if (job.concurrency !== undefined) {
       let key: string;
       try {
         key = keyFor("concurrency", job.name, job.concurrency.key, delivery.payload);
       } catch (error) {
+        await releaseAll();
         if (error instanceof JobKeyError) return { kind: "poison", error };
         throw error;
       }
       const n = await ledger.takeSlot(job.name, key, job.concurrency.limit, runToken, leaseMs);
       if (n === undefined) {
+        await releaseAll();
         // Jitter spreads the waiting jobs' next tries, so they do not all meet the slot at once.
         const jitter = Math.floor(Math.random() * 3);
         return {
@@ -83,9 +102,8 @@ export class JobTracking {
           why: "every concurrency slot is taken",
         };
       }
-      slot = { key, n };
+      slots.push({ key, n });
     }
-    const queue = queueNameOf(delivery.queueUrl);
     const claim = await ledger
       .claim({
         jobId: delivery.jobId,
@@ -98,10 +116,10 @@ export class JobTracking {
         redriven: delivery.redriven,
       })
       .catch(async (error: unknown) => {
-        if (slot !== undefined) await this.#release(ledger, job, slot, runToken);
+        await releaseAll();
         throw error;
       });
-    if (claim.kind !== "claimed" && slot !== undefined) await this.#release(ledger, job, slot, runToken);
+    if (claim.kind !== "claimed") await releaseAll();
     switch (claim.kind) {
       case "finished":
         return { kind: "skip", status: claim.status };
@@ -151,7 +169,7 @@ export class JobTracking {
               },
             );
           }
-          if (slot !== undefined) await this.#release(ledger, job, slot, runToken);
+          await releaseAll();
         },
       },
     };

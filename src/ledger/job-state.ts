@@ -3,12 +3,20 @@ import type { DeadLetterReason } from "../core/dead-letter-attributes.ts";
 /**
  * Where a tracked job is. `queued`: sent, not started. `running`: a run holds its lease.
  * `retrying`: an attempt failed and the message waits out its backoff. `succeeded` and `dead`
- * are final (a redrive from the DLQ takes a dead job up again).
+ * are final (a redrive from the DLQ takes a dead job up again). `skipped`: a run of a periodic
+ * schedule with `overlap: "skip"` that found the schedule's previous run still working.
  */
-export type JobStatus = "queued" | "running" | "retrying" | "succeeded" | "dead";
+export type JobStatus = "queued" | "running" | "retrying" | "succeeded" | "dead" | "skipped";
 
 /** Every {@link JobStatus}, in the order a job goes through them. */
-export const JOB_STATUSES: readonly JobStatus[] = ["queued", "running", "retrying", "succeeded", "dead"];
+export const JOB_STATUSES: readonly JobStatus[] = [
+  "queued",
+  "running",
+  "retrying",
+  "succeeded",
+  "dead",
+  "skipped",
+];
 
 /** Why the last attempt failed, or why the job is dead. Never payload contents. */
 export interface JobFailure {

@@ -124,6 +124,35 @@ export class Ledger {
     await Promise.all(Array.from({ length: Math.min(RECORD_CONCURRENCY, chunks.length) }, lane));
   }
 
+  /**
+   * Records a scheduled run that did not run because the schedule's previous run still worked.
+   * Only a job the ledger has not seen start: a later delivery of a run that did start keeps it.
+   */
+  async recordSkipped(jobId: string, job: string, queue: string): Promise<void> {
+    const now = new Date().toISOString();
+    await this.#conditional(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: {
+          [LEDGER_KEY]: S(jobItemKey(jobId)),
+          jobId: S(jobId),
+          job: S(job),
+          queue: S(queue),
+          status: S("skipped"),
+          attempts: N(0),
+          createdAt: S(now),
+          updatedAt: S(now),
+          finishedAt: S(now),
+          [LIST_INDEX_KEY]: S(listKey(queue, "skipped", jobId)),
+          [LEDGER_TTL_ATTRIBUTE]: N(this.#expiresAt()),
+        },
+        ConditionExpression: "attribute_not_exists(#pk) OR #status = :queued",
+        ExpressionAttributeNames: { "#pk": LEDGER_KEY, "#status": "status" },
+        ExpressionAttributeValues: { ":queued": S("queued") },
+      }),
+    );
+  }
+
   /** Removes `queued` entries of jobs whose send failed for certain (never of started ones). */
   async forgetQueued(jobIds: readonly string[]): Promise<void> {
     await Promise.all(

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { StackTemplate, TemplateResource } from "./cloud-assembly.ts";
+import { type ScheduleModel, scheduleModel } from "./schedule-model.ts";
 import { type TableModel, tableModel } from "./table-model.ts";
 
 export const LOCAL_ACCOUNT = "000000000000";
@@ -42,6 +43,7 @@ export interface AppModel {
   readonly eventSources: readonly EventSourceModel[];
   readonly buckets: readonly { readonly logicalId: string; readonly name: string }[];
   readonly tables: readonly TableModel[];
+  readonly schedules: readonly ScheduleModel[];
   readonly outputs: readonly {
     readonly stackName: string;
     readonly key: string;
@@ -82,6 +84,7 @@ export function buildAppModel(stacks: readonly StackTemplate[], assemblyDir: str
   const eventSources: EventSourceModel[] = [];
   const buckets: { logicalId: string; name: string }[] = [];
   const tables: TableModel[] = [];
+  const schedules: ScheduleModel[] = [];
   for (const stack of stacks) {
     for (const [logicalId, resource] of Object.entries(stack.resources)) {
       const props = resource.Properties ?? {};
@@ -125,6 +128,11 @@ export function buildAppModel(stacks: readonly StackTemplate[], assemblyDir: str
             ),
           );
           break;
+        case "AWS::Scheduler::Schedule": {
+          const schedule = scheduleModel(stack.stackName, logicalId, props, stack.resources);
+          if (schedule !== undefined) schedules.push(schedule);
+          break;
+        }
       }
     }
   }
@@ -136,7 +144,7 @@ export function buildAppModel(stacks: readonly StackTemplate[], assemblyDir: str
       ...(output.Description === undefined ? {} : { description: output.Description }),
     })),
   );
-  return { queues, functions, eventSources, buckets, tables, outputs };
+  return { queues, functions, eventSources, buckets, tables, schedules, outputs };
 }
 
 /**

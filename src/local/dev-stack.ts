@@ -7,7 +7,7 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { buildAppModel, LOCAL_ACCOUNT, type QueueModel } from "./app-model.ts";
+import { type AppModel, buildAppModel, LOCAL_ACCOUNT, type QueueModel } from "./app-model.ts";
 import { type BucketSeed, seedBuckets } from "./bucket-seed.ts";
 import { readCloudAssembly } from "./cloud-assembly.ts";
 import { CodeRoots } from "./code-root.ts";
@@ -198,6 +198,7 @@ async function runApp(
       attributes: { Arn: q.arn, QueueName: q.name, QueueUrl: q.url },
     });
   }
+  registerSchedules(scheduler, model.schedules, queues);
   let tables: LocalTable[];
   try {
     tables = await createTables(dynamodbClient, model.tables, region);
@@ -436,5 +437,34 @@ async function createOrUpdateQueue(
     const { FifoQueue: _fifo, ...mutable } = attributes;
     await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: mutable }));
     return url;
+  }
+}
+
+/** The app's periodic schedules, fired on time by the local scheduler into the local queues. */
+function registerSchedules(
+  scheduler: LocalScheduler,
+  schedules: AppModel["schedules"],
+  queues: readonly { logicalId: string; arn: string }[],
+): void {
+  for (const s of schedules) {
+    const queue = queues.find((q) => q.logicalId === s.queueLogicalId);
+    if (queue === undefined) continue;
+    // Restarted with --persist, or created twice: the template's version wins.
+    if (scheduler.list({ groupName: s.groupName }).some((existing) => existing.name === s.name)) {
+      scheduler.delete(s.name, s.groupName);
+    }
+    scheduler.create({
+      name: s.name,
+      groupName: s.groupName,
+      expression: s.expression,
+      timezone: s.timezone,
+      state: s.enabled ? "ENABLED" : "DISABLED",
+      target: {
+        arn: queue.arn,
+        roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/sqs-jobs-dev-scheduler`,
+        input: s.input,
+        ...(s.messageGroupId === undefined ? {} : { messageGroupId: s.messageGroupId }),
+      },
+    });
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { SqsJobsError } from "../core/errors.ts";
 import { parseQueueArn } from "../core/queue-url.ts";
@@ -240,17 +241,33 @@ export class LocalScheduler {
   async #fire(entry: Entry, onSchedule: boolean): Promise<void> {
     const { schedule } = entry;
     const key = keyOf(schedule.groupName, schedule.name);
+    const scheduledTime = new Date(
+      onSchedule && entry.next !== undefined ? entry.next : this.now().getTime(),
+    );
     if (onSchedule) {
       // A schedule that fell behind (the clock jumped) fires once, then goes on from now.
       entry.next = this.#nextAfter(entry, this.now());
       if (entry.next === undefined && schedule.actionAfterCompletion === "DELETE") this.#entries.delete(key);
     }
     try {
-      await this.#deliver(schedule.target.arn, schedule.target.input ?? "{}", schedule.target.messageGroupId);
+      const input = withContext(schedule.target.input ?? "{}", scheduledTime, schedule.arn);
+      await this.#deliver(schedule.target.arn, input, schedule.target.messageGroupId);
     } catch (error) {
       this.#onError(error, schedule);
     }
   }
+}
+
+/**
+ * Scheduler's context attributes, replaced in a target's input as Scheduler does at each
+ * invocation: a fresh execution id, and the scheduled time in ISO 8601 without milliseconds.
+ */
+function withContext(input: string, scheduledTime: Date, arn: string): string {
+  return input
+    .replaceAll("<aws.scheduler.execution-id>", randomUUID())
+    .replaceAll("<aws.scheduler.scheduled-time>", scheduledTime.toISOString().replace(/\.\d{3}Z$/, "Z"))
+    .replaceAll("<aws.scheduler.schedule-arn>", arn)
+    .replaceAll("<aws.scheduler.attempt-number>", "1");
 }
 
 /**
