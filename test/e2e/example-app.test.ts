@@ -9,6 +9,7 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-s
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildReport, sendEmail } from "../../handlers/jobs.ts";
 import { JobClient } from "../../src/index.ts";
+import { parseScheduleExpression } from "../../src/schedule/expression.ts";
 import { LEDGER_TABLE_ENV, LIST_INDEX } from "../../src/ledger/table-layout.ts";
 import { type RunningCli, runCli, startCli } from "../cli/run-cli.ts";
 import { eventually } from "../helpers/eventually.ts";
@@ -90,6 +91,13 @@ afterAll(async () => {
   await rm(outDir, { recursive: true, force: true });
 });
 
+/** The dev stack's scheduler clock (moved by earlier tests), read through a zero advance. */
+async function localNow(): Promise<number> {
+  const out = await fetch(`${endpoint}/_sqs-jobs/clock/advance`, { method: "POST", body: '{"ms":0}' });
+  const body = (await out.json()) as { now?: string };
+  return body.now === undefined ? Date.now() : Date.parse(body.now);
+}
+
 describe("the example app under sqs-jobs dev", () => {
   it("has its job ledger's table locally, named in the producer variables", async () => {
     expect(ready.tables).toHaveLength(1);
@@ -159,6 +167,27 @@ describe("the example app under sqs-jobs dev", () => {
       failure: { name: "PermanentError" },
     });
     lambda.destroy();
+  }, 60_000);
+
+  it("fires the nightly report schedule on time: the run is recorded under the schedule's name and time", async () => {
+    // Given the app's NightlyReport schedule (03:00 Europe/Berlin), and the local clock moved to it
+    const [next] = parseScheduleExpression("cron(0 3 * * ? *)", { timezone: "Europe/Berlin" }).nextFireTimes(
+      new Date(await localNow()),
+      1,
+    );
+    const moved = await fetch(`${endpoint}/_sqs-jobs/clock/advance`, {
+      method: "POST",
+      body: JSON.stringify({ ms: (next as Date).getTime() - (await localNow()) + 1_000 }),
+    });
+    expect(moved.status).toBe(200);
+    // Then that run's report is built, under the job id "<schedule>@<scheduled time>"
+    const jobs = new JobClient({ queueUrl: await queueUrl("reports"), sqs, ledger: ledger() });
+    const runId = `NightlyReport@${(next as Date).toISOString().replace(/\.\d{3}Z$/, "Z")}`;
+    const state = await eventually(
+      () => jobs.getJob(buildReport, runId),
+      (s) => s?.status === "succeeded",
+    );
+    expect(state).toMatchObject({ status: "succeeded", result: { reportKey: `reports/${runId}.json`, lines: 3 } });
   }, 60_000);
 
   it("shows a failed job in dlq peek with its reason, and dlq redrive brings it back to succeed", async () => {

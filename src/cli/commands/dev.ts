@@ -17,15 +17,16 @@ export const devCommand: Command = {
                     [--write-env FILE] [--seed BUCKET=DIR]
 
 Synthesizes the CDK app, creates its SQS queues in an embedded emulator (fauxqs)
-and its DynamoDB tables in dynalite, and runs every SQS-triggered function's real handler locally, the way Lambda's
+and its DynamoDB tables in dynalite, fires its EventBridge Scheduler schedules,
+and runs every SQS-triggered function's real handler locally, the way Lambda's
 poller does (batch size, batching window, maximum concurrency, partial batch
 responses, timeouts), each from a root of its own with the AWS SDK the Lambda
-runtime provides. One endpoint, on loopback, serves SQS, S3, SNS, DynamoDB and
-the Lambda API, so every sqs-jobs command, the AWS SDK and the AWS CLI work against it. It
-prints each queue's URL and the variables a producer needs. Every few
-seconds it prints per function the jobs that succeeded, were returned for retry
-or were dead-lettered, and each DLQ's depth when it changes. Ctrl-C stops
-everything.
+runtime provides. One endpoint, on loopback, serves SQS, S3, SNS, DynamoDB,
+the Scheduler API and the Lambda API, so every sqs-jobs command, the AWS SDK
+and the AWS CLI work against it. It prints each queue's URL and the variables
+a producer needs. Every few seconds it prints per function the jobs that
+succeeded, were returned for retry or were dead-lettered, and each DLQ's depth
+when it changes. Ctrl-C stops everything.
 
 Options:
   --app CMD|DIR   the CDK app command, or a synthesized cdk.out directory
