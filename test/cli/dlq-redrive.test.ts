@@ -24,13 +24,14 @@ describe("sqs-jobs dlq redrive", () => {
     );
     expect(await queueDepth(sqs, q.dlqUrl)).toMatchObject({ visible: 0, inFlight: 0 });
 
-    // And the source holds the jobs again; a client-side copy keeps only the job attribute and
-    // starts at receive count 0 (1 on this first read)
+    // And the source holds the jobs again; a client-side copy keeps only the job attribute, is
+    // marked redriven (so the ledger takes a dead job up again) and starts at receive count 0
+    // (1 on this first read)
     const back = await drainQueue(sqs, q.url, { expect: 2 });
     expect(back.map((m) => JSON.parse(m.Body ?? "{}").job).sort()).toEqual(["build-report", "send-email"]);
     if (clientSide) {
       for (const m of back) {
-        expect(Object.keys(m.MessageAttributes ?? {})).toEqual(["sqs-jobs.job"]);
+        expect(Object.keys(m.MessageAttributes ?? {}).sort()).toEqual(["sqs-jobs.job", "sqs-jobs.redriven"]);
         expect(m.Attributes?.ApproximateReceiveCount).toBe("1");
       }
     }

@@ -9,8 +9,8 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-s
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildReport, sendEmail } from "../../handlers/jobs.ts";
 import { JobClient } from "../../src/index.ts";
-import { parseScheduleExpression } from "../../src/schedule/expression.ts";
 import { LEDGER_TABLE_ENV, LIST_INDEX } from "../../src/ledger/table-layout.ts";
+import { parseScheduleExpression } from "../../src/schedule/expression.ts";
 import { type RunningCli, runCli, startCli } from "../cli/run-cli.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { queueDepth } from "../helpers/sqs.ts";
@@ -187,7 +187,10 @@ describe("the example app under sqs-jobs dev", () => {
       () => jobs.getJob(buildReport, runId),
       (s) => s?.status === "succeeded",
     );
-    expect(state).toMatchObject({ status: "succeeded", result: { reportKey: `reports/${runId}.json`, lines: 3 } });
+    expect(state).toMatchObject({
+      status: "succeeded",
+      result: { reportKey: `reports/${runId}.json`, lines: 3 },
+    });
   }, 60_000);
 
   it("shows a failed job in dlq peek with its reason, and dlq redrive brings it back to succeed", async () => {
