@@ -7,6 +7,7 @@ import {
   optionalEnv,
   queueUrlEnvVar,
   requireEnv,
+  schedulerDlqArnEnvVar,
   schedulerRoleArnEnvVar,
 } from "../core/env.ts";
 import {
@@ -100,6 +101,12 @@ export interface SchedulerOptions {
   /** The schedule group one-time schedules are created in. @default "default" */
   readonly groupName?: string;
   /**
+   * The queue Scheduler puts a job it could not deliver after its retries.
+   * @default the environment variable for `queue` (`SQS_JOBS_<QUEUE>_SCHEDULER_DLQ_ARN`, as
+   *   `JobQueue.grantScheduleJobs` sets it), else `SQS_JOBS_SCHEDULER_DLQ_ARN`; none if unset
+   */
+  readonly deadLetterArn?: string;
+  /**
    * The client to create and delete schedules with.
    * @default one for the SQS client's region that honours `AWS_ENDPOINT_URL_SCHEDULER` /
    *   `AWS_ENDPOINT_URL`; throttled calls are tried again with backoff
@@ -176,6 +183,7 @@ export class JobClient {
   readonly #schedulerRoleArn: string | undefined;
   readonly #schedulerRoleEnv: string;
   readonly #schedulerGroup: string;
+  readonly #schedulerDlqArn: string | undefined;
   #scheduler: Promise<SchedulerClient> | undefined;
 
   constructor(options: JobClientOptions = {}) {
@@ -201,6 +209,8 @@ export class JobClient {
     this.#schedulerRoleEnv = schedulerRoleArnEnvVar(options.queue);
     this.#schedulerRoleArn = options.scheduler?.roleArn ?? optionalEnv(this.#schedulerRoleEnv);
     this.#schedulerGroup = options.scheduler?.groupName ?? "default";
+    this.#schedulerDlqArn =
+      options.scheduler?.deadLetterArn ?? optionalEnv(schedulerDlqArnEnvVar(options.queue));
     if (!/^[0-9a-zA-Z_.-]{1,64}$/.test(this.#schedulerGroup)) {
       throw new ConfigError(
         `scheduler.groupName must be 1-64 letters, digits, "-", "_" or ".", but a ${this.#schedulerGroup.length}-character value was provided`,
@@ -225,6 +235,7 @@ export class JobClient {
       client: await this.#scheduler,
       groupName: this.#schedulerGroup,
       roleArn: this.#schedulerRoleArn as string,
+      deadLetterArn: this.#schedulerDlqArn,
       queueArn: queueArnFromUrl(this.queueUrl, region),
     };
   }

@@ -35,6 +35,8 @@ export interface OneTimeTarget {
   readonly groupName: string;
   readonly roleArn: string;
   readonly queueArn: string;
+  /** Where Scheduler puts what it could not deliver after its retries. */
+  readonly deadLetterArn: string | undefined;
 }
 
 /** A job to create a schedule for: its id, the envelope body, its FIFO group. */
@@ -105,6 +107,7 @@ export async function createOneTimeSchedule(
       RoleArn: target.roleArn,
       Input: message.body,
       ...(message.groupId === undefined ? {} : { SqsParameters: { MessageGroupId: message.groupId } }),
+      ...(target.deadLetterArn === undefined ? {} : { DeadLetterConfig: { Arn: target.deadLetterArn } }),
     },
   };
   let ambiguous = false;

@@ -49,6 +49,30 @@ async function schedulerNow(): Promise<number> {
 }
 
 describe("sending later through EventBridge Scheduler", () => {
+  it("gives a one-time schedule the queue's Scheduler dead-letter queue, from the option or the variable", async () => {
+    const queueUrl = await createTestQueue(sqs, "later-dlq");
+    const created: { Target?: { DeadLetterConfig?: { Arn?: string } } }[] = [];
+    const watched = new SchedulerClient({ endpoint, region: process.env.AWS_REGION ?? "us-east-1" });
+    watched.middlewareStack.add(
+      (next) => async (args) => {
+        created.push(args.input as (typeof created)[number]);
+        return next(args);
+      },
+      { step: "initialize" },
+    );
+    const dlq = "arn:aws:sqs:us-east-1:000000000000:scheduler-dlq";
+    const at = new Date((await schedulerNow()) + 2 * HOUR);
+    const jobs = new JobClient({
+      queueUrl,
+      sqs,
+      scheduler: { roleArn, client: watched, deadLetterArn: dlq },
+    });
+    const sent = await jobs.send(sendEmail, { to: "a@example.com", subject: "dlq" }, { at });
+    expect(created[0]?.Target?.DeadLetterConfig).toEqual({ Arn: dlq });
+    expect(await jobs.cancel(sent.jobId)).toBe(true);
+    watched.destroy();
+  });
+
   it("holds a job sent 2 hours ahead in a schedule, then lands it with a valid envelope, and it runs", async () => {
     // Given a queue and a client with a scheduler role
     const queueUrl = await createTestQueue(sqs, "later");
