@@ -53,7 +53,10 @@ Examples:
         ...rest.map((t) => ["", "", "", "", "", t]),
       ];
     });
-    for (const line of renderTable(COLUMNS, rows)) ctx.out(line);
+    const lines = renderTable(COLUMNS, rows);
+    for (const line of lines) ctx.out(line);
+    if (lines.some((line) => line.includes("…")))
+      ctx.out("(shortened to fit; --json prints every field whole)");
     return 0;
   },
 };
