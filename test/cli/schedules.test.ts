@@ -115,6 +115,8 @@ describe("sqs-jobs schedules", () => {
     ]);
     expect(byName("paused")[0]).toEqual(["paused", group, "rate(1 minute)", "UTC", "DISABLED", "-"]);
     expect(table.stdout).not.toContain("elsewhere");
+    // And the expression cut to fit is said to be whole in --json
+    expect(lines.at(-1)).toBe("(shortened to fit; --json prints every field whole)");
 
     // When listed as JSON
     const json = await runCli(["schedules", "--group", group, "--json"]);
