@@ -1,10 +1,12 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
+import type { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { endpointFromEnv } from "../core/env.ts";
 import { ConfigError } from "../core/errors.ts";
 import { createLambdaClient } from "../core/lambda-client.ts";
 import { type ClientTarget, createSqsClient } from "../core/sqs-client.ts";
+import { clientConfig } from "../core/sqs-connect.ts";
 import { UsageError } from "./command.ts";
 
 /** Options every command accepts. */
@@ -39,6 +41,7 @@ export class CliContext {
   #sqs: SQSClient | undefined;
   #lambda: LambdaClient | undefined;
   #dynamodb: DynamoDBClient | undefined;
+  #scheduler: SchedulerClient | undefined;
   #progressShown = false;
   #lastPlainProgress = 0;
 
@@ -79,6 +82,16 @@ export class CliContext {
     return this.#dynamodb;
   }
 
+  /** The EventBridge Scheduler client, its SDK loaded on the first call (only `schedules` needs it). */
+  async scheduler(): Promise<SchedulerClient> {
+    if (this.#scheduler === undefined) {
+      const { loadSchedulerSdk } = await import("../schedule/one-time.ts");
+      const sdk = await loadSchedulerSdk();
+      this.#scheduler ??= new sdk.SchedulerClient(clientConfig(this.target, "SCHEDULER"));
+    }
+    return this.#scheduler;
+  }
+
   /** A result line on stdout. */
   out(line = ""): void {
     this.clearProgress();
@@ -114,6 +127,7 @@ export class CliContext {
     this.#sqs?.destroy();
     this.#lambda?.destroy();
     this.#dynamodb?.destroy();
+    this.#scheduler?.destroy();
   }
 }
 

@@ -11,6 +11,8 @@ import { dlqRedriveCommand } from "./commands/dlq-redrive.ts";
 import { jobsGetCommand } from "./commands/jobs-get.ts";
 import { jobsListCommand } from "./commands/jobs-list.ts";
 import { pauseCommand, resumeCommand } from "./commands/pause-resume.ts";
+import { schedulesCommand } from "./commands/schedules-list.ts";
+import { schedulesRunCommand } from "./commands/schedules-run.ts";
 import { sendCommand } from "./commands/send.ts";
 import { statusCommand } from "./commands/status.ts";
 import { CliContext, GLOBAL_HELP, GLOBAL_OPTIONS } from "./context.ts";
@@ -28,6 +30,8 @@ const COMMANDS: readonly Command[] = [
   dlqExportCommand,
   pauseCommand,
   resumeCommand,
+  schedulesCommand,
+  schedulesRunCommand,
 ];
 
 function mainHelp(): string {
@@ -64,13 +68,11 @@ function listLine(command: Command, width: number): string {
 
 function findCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
   const [first, second] = argv;
-  for (const command of COMMANDS) {
-    const words = command.name.split(" ");
-    if (words.length === 1 && first === words[0]) return { command, rest: argv.slice(1) };
-    if (words.length === 2 && first === words[0] && second === words[1])
-      return { command, rest: argv.slice(2) };
-  }
-  return undefined;
+  // Two words first: `schedules run` is a command of its own, not `schedules` given "run".
+  const two = COMMANDS.find((c) => c.name === `${first} ${second}`);
+  if (two !== undefined) return { command: two, rest: argv.slice(2) };
+  const one = COMMANDS.find((c) => c.name === first);
+  return one === undefined ? undefined : { command: one, rest: argv.slice(1) };
 }
 
 /** Runs the CLI on `argv` (without node and script) and resolves to the exit code. */

@@ -24,7 +24,8 @@ export function renderTable(
     const column = columns[i];
     if (column?.shrink !== true) continue;
     const current = widths[i] ?? 0;
-    const next = Math.max(column.min ?? 8, current - (total - width));
+    // Never wider than it was: a column already narrower than its minimum stays as it is.
+    const next = Math.min(current, Math.max(column.min ?? 8, current - (total - width)));
     widths[i] = next;
     total -= current - next;
   }

@@ -1,8 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { SqsJobsError } from "../core/errors.ts";
 import { parseQueueArn } from "../core/queue-url.ts";
 import { createSqsClient } from "../core/sqs-client.ts";
+import { withContextAttributes } from "../schedule/context-attributes.ts";
 import { type ParsedSchedule, parseScheduleExpression } from "../schedule/expression.ts";
 
 /**
@@ -250,24 +250,15 @@ export class LocalScheduler {
       if (entry.next === undefined && schedule.actionAfterCompletion === "DELETE") this.#entries.delete(key);
     }
     try {
-      const input = withContext(schedule.target.input ?? "{}", scheduledTime, schedule.arn);
+      const input = withContextAttributes(schedule.target.input ?? "{}", {
+        scheduledTime,
+        scheduleArn: schedule.arn,
+      });
       await this.#deliver(schedule.target.arn, input, schedule.target.messageGroupId);
     } catch (error) {
       this.#onError(error, schedule);
     }
   }
-}
-
-/**
- * Scheduler's context attributes, replaced in a target's input as Scheduler does at each
- * invocation: a fresh execution id, and the scheduled time in ISO 8601 without milliseconds.
- */
-function withContext(input: string, scheduledTime: Date, arn: string): string {
-  return input
-    .replaceAll("<aws.scheduler.execution-id>", randomUUID())
-    .replaceAll("<aws.scheduler.scheduled-time>", scheduledTime.toISOString().replace(/\.\d{3}Z$/, "Z"))
-    .replaceAll("<aws.scheduler.schedule-arn>", arn)
-    .replaceAll("<aws.scheduler.attempt-number>", "1");
 }
 
 /**

@@ -84,6 +84,10 @@ describe("CLI errors", () => {
       ["dlq", "export"],
       ["pause"],
       ["resume"],
+      ["jobs", "get"],
+      ["jobs", "list"],
+      ["schedules"],
+      ["schedules", "run"],
     ]) {
       const run = await runCli([...command, "--help"]);
       expect(run.code, command.join(" ")).toBe(0);

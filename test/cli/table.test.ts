@@ -16,6 +16,18 @@ describe("renderTable", () => {
     expect(lines[1]).toMatch(/^q+… {2}\s*12345 {2}on x5$/);
   });
 
+  it("leaves a shrinkable column already narrower than its minimum as it is", () => {
+    const [, row] = renderTable(
+      [
+        { header: "G", shrink: true, min: 12 },
+        { header: "LONG", shrink: true, min: 8 },
+      ],
+      [["g-1", "x".repeat(90)]],
+    );
+    expect(row).toMatch(/^g-1 {2}x+…$/);
+    expect(row?.length).toBe(80);
+  });
+
   it("right-aligns numbers under their header", () => {
     const [header, row] = renderTable([{ header: "NAME" }, { header: "VISIBLE", right: true }], [["a", "3"]]);
     expect(header).toBe("NAME  VISIBLE");

@@ -24,7 +24,8 @@ ${TABLE_HELP}
 
 Examples:
   sqs-jobs jobs get 019ab1c2-7d2e-7c1a-9f0e-1b2c3d4e5f60 --table my-ledger
-  SQS_JOBS_LEDGER_TABLE=my-ledger sqs-jobs jobs get 019ab1c2-7d2e-7c1a-9f0e-1b2c3d4e5f60 --json`,
+  export SQS_JOBS_LEDGER_TABLE=my-ledger
+  sqs-jobs jobs get 019ab1c2-7d2e-7c1a-9f0e-1b2c3d4e5f60 --json`,
   options: { ...TABLE_OPTION },
   args: { min: 1, max: 1 },
   async run(ctx, [jobId = ""], values) {
