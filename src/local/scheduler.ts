@@ -4,6 +4,7 @@ import { parseQueueArn } from "../core/queue-url.ts";
 import { createSqsClient } from "../core/sqs-client.ts";
 import { withContextAttributes } from "../schedule/context-attributes.ts";
 import { type ParsedSchedule, parseScheduleExpression } from "../schedule/expression.ts";
+import { upcomingFireTimes } from "../schedule/fire-times.ts";
 
 /**
  * EventBridge Scheduler for `sqs-jobs dev` and the test rig: schedules in memory, fired on a clock
@@ -200,34 +201,9 @@ export class LocalScheduler {
       .sort((a, b) => (keyOf(a.groupName, a.name) < keyOf(b.groupName, b.name) ? -1 : 1));
   }
 
-  /** The next fire times of a schedule from now (for `sqs-jobs schedules`). */
-  nextFireTimes(name: string, groupName = "default", count = 3): Date[] {
-    const entry = this.#entries.get(keyOf(groupName, name));
-    if (entry === undefined) throw notFound(name);
-    const { schedule } = entry;
-    const after = this.now();
-    return entry.parsed
-      .nextFireTimes(after, count, schedule.startDate ?? schedule.createdAt)
-      .filter((d) => schedule.endDate === undefined || d < schedule.endDate);
-  }
-
-  /** Delivers a schedule's target now, as if it fired (`sqs-jobs schedules run`). */
-  async fireNow(name: string, groupName = "default"): Promise<void> {
-    const entry = this.#entries.get(keyOf(groupName, name));
-    if (entry === undefined) throw notFound(name);
-    await this.#fire(entry, false);
-  }
-
   #nextAfter(entry: Entry, after: Date): number | undefined {
-    const { schedule, parsed } = entry;
-    const start = schedule.startDate ?? schedule.createdAt;
-    const from =
-      schedule.startDate !== undefined && schedule.startDate > after
-        ? new Date(schedule.startDate.getTime() - 1)
-        : after;
-    const [next] = parsed.nextFireTimes(from, 1, start);
-    if (next === undefined || (schedule.endDate !== undefined && next >= schedule.endDate)) return undefined;
-    return next.getTime();
+    const [next] = upcomingFireTimes(entry.schedule, after, 1);
+    return next?.getTime();
   }
 
   async #fireDue(): Promise<void> {
