@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Server } from "node:http";
+import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   CreateQueueCommand,
@@ -129,6 +130,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   scheduler = new LocalScheduler({
     deliver: deliverToLocalQueues(front.endpoint, region),
     region,
+    ...(options.persistDir === undefined ? {} : { storeFile: join(options.persistDir, "schedules.json") }),
     // On AWS a delivery that keeps failing ends in the schedule's DLQ or is dropped; say so here.
     onError: (error, schedule) =>
       process.stderr.write(

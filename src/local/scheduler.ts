@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { SqsJobsError } from "../core/errors.ts";
 import { parseQueueArn } from "../core/queue-url.ts";
@@ -70,6 +71,13 @@ export type DeliverToQueue = (
   messageGroupId: string | undefined,
 ) => Promise<void>;
 
+/** A schedule as the store file keeps it (dates as ISO strings). */
+type StoredSchedule = Omit<LocalScheduleInput, "startDate" | "endDate"> & {
+  readonly createdAt: string;
+  readonly startDate?: string;
+  readonly endDate?: string;
+};
+
 interface Entry {
   schedule: LocalSchedule;
   readonly parsed: ParsedSchedule;
@@ -86,6 +94,7 @@ export class LocalScheduler {
   readonly #account: string;
   readonly #entries = new Map<string, Entry>();
   readonly #onError: (error: unknown, schedule: LocalSchedule) => void;
+  readonly #storeFile: string | undefined;
   #offsetMs = 0;
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> = Promise.resolve();
@@ -96,11 +105,18 @@ export class LocalScheduler {
     account?: string;
     /** A delivery that failed (the queue is missing, a FIFO queue without content-based dedup...). */
     onError?: (error: unknown, schedule: LocalSchedule) => void;
+    /**
+     * A JSON file that keeps the schedules across restarts (`sqs-jobs dev --persist`). One-time
+     * schedules whose time passed while the stack was down fire on start, as late deliveries.
+     */
+    storeFile?: string;
   }) {
     this.#deliver = options.deliver;
     this.#region = options.region ?? "us-east-1";
     this.#account = options.account ?? "000000000000";
     this.#onError = options.onError ?? (() => {});
+    this.#storeFile = options.storeFile;
+    if (this.#storeFile !== undefined) this.#load(this.#storeFile);
   }
 
   /** The scheduler's time: the wall clock plus every {@link advance}. */
@@ -178,6 +194,7 @@ export class LocalScheduler {
     // An at() already past fires at once rather than never.
     entry.next = this.#nextAfter(entry, parsed.kind === "at" ? new Date(0) : new Date(now.getTime() - 1));
     this.#entries.set(key, entry);
+    this.#save();
     return schedule;
   }
 
@@ -187,7 +204,32 @@ export class LocalScheduler {
 
   /** False when there is no such schedule. */
   delete(name: string, groupName = "default"): boolean {
-    return this.#entries.delete(keyOf(groupName, name));
+    const deleted = this.#entries.delete(keyOf(groupName, name));
+    if (deleted) this.#save();
+    return deleted;
+  }
+
+  /** Re-creates the stored schedules, each with its first creation time (a rate counts from it). */
+  #load(file: string): void {
+    if (!existsSync(file)) return;
+    const stored = JSON.parse(readFileSync(file, "utf8")) as StoredSchedule[];
+    for (const { createdAt, startDate, endDate, ...input } of stored) {
+      const schedule = this.create({
+        ...input,
+        ...(startDate === undefined ? {} : { startDate: new Date(startDate) }),
+        ...(endDate === undefined ? {} : { endDate: new Date(endDate) }),
+      });
+      const entry = this.#entries.get(keyOf(schedule.groupName, schedule.name));
+      if (entry === undefined) continue;
+      entry.schedule = { ...schedule, createdAt: new Date(createdAt) };
+      entry.next = this.#nextAfter(entry, entry.parsed.kind === "at" ? new Date(0) : this.now());
+    }
+  }
+
+  #save(): void {
+    if (this.#storeFile === undefined) return;
+    const stored = [...this.#entries.values()].map(({ schedule }) => schedule);
+    writeFileSync(this.#storeFile, `${JSON.stringify(stored)}\n`);
   }
 
   list(filter: { groupName?: string; namePrefix?: string } = {}): LocalSchedule[] {
@@ -223,7 +265,10 @@ export class LocalScheduler {
     if (onSchedule) {
       // A schedule that fell behind (the clock jumped) fires once, then goes on from now.
       entry.next = this.#nextAfter(entry, this.now());
-      if (entry.next === undefined && schedule.actionAfterCompletion === "DELETE") this.#entries.delete(key);
+      if (entry.next === undefined && schedule.actionAfterCompletion === "DELETE") {
+        this.#entries.delete(key);
+        this.#save();
+      }
     }
     try {
       const input = withContextAttributes(schedule.target.input ?? "{}", {

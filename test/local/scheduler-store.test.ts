@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { LocalScheduler } from "../../src/local/scheduler.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "sqs-jobs-schedules-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const target = (input: string) => ({
+  arn: "arn:aws:sqs:us-east-1:000000000000:reports",
+  roleArn: "arn:aws:iam::000000000000:role/scheduler",
+  input,
+});
+
+describe("LocalScheduler with a store file (sqs-jobs dev --persist)", () => {
+  it("keeps schedules across a restart; a one-time schedule due while it was down fires on start", async () => {
+    const storeFile = join(dir, "schedules.json");
+    const delivered: string[] = [];
+    const deliver = async (_arn: string, body: string) => {
+      delivered.push(body);
+    };
+    // Given a scheduler with a nightly schedule, a one-time one in a second and one deleted
+    const first = new LocalScheduler({ deliver, storeFile });
+    const nightly = first.create({
+      name: "nightly",
+      expression: "cron(0 3 * * ? *)",
+      target: target("nightly"),
+    });
+    const soon = new Date(Date.now() + 1_000).toISOString().slice(0, 19);
+    first.create({
+      name: "soon",
+      expression: `at(${soon})`,
+      actionAfterCompletion: "DELETE",
+      target: target("soon"),
+    });
+    first.create({ name: "gone", expression: "rate(5 minutes)", target: target("gone") });
+    expect(first.delete("gone")).toBe(true);
+    // When it stops before the one-time schedule is due, and a new one starts 1.5 s later
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const second = new LocalScheduler({ deliver, storeFile });
+    // Then the schedules are back as they were, the deleted one is not
+    expect(second.list().map((s) => s.name)).toEqual(["nightly", "soon"]);
+    expect(second.get("nightly")?.createdAt).toEqual(nightly.createdAt);
+    // And the overdue one-time schedule fires on the first tick, then is gone for good
+    await second.tick();
+    expect(delivered).toEqual(["soon"]);
+    expect(second.list().map((s) => s.name)).toEqual(["nightly"]);
+    expect(new LocalScheduler({ deliver, storeFile }).list().map((s) => s.name)).toEqual(["nightly"]);
+  });
+});
