@@ -23,10 +23,10 @@ function request(method: string, path: string, body?: unknown, query?: Record<st
     body: body === undefined ? undefined : JSON.stringify(body),
     isBase64Encoded: false,
     queryStringParameters: query,
-  } as unknown as LambdaFunctionURLEvent).then((r) => ({
-    status: r.statusCode,
-    body: JSON.parse(r.body ?? "{}"),
-  }));
+  } as unknown as LambdaFunctionURLEvent).then((r) => {
+    const { statusCode, body: text } = r as { statusCode?: number; body?: string };
+    return { status: statusCode, body: JSON.parse(text ?? "{}") };
+  });
 }
 
 describe("the example API (handlers/api.ts)", () => {
