@@ -280,7 +280,15 @@ export class Ledger {
       ":listKey": S(listKey(queue, end.status, jobId)),
       ":ttl": N(this.#expiresAt()),
     };
-    const set = ["#status = :status", "updatedAt = :now", "#listKey = :listKey", "#ttl = :ttl"];
+    // endedRun keeps the token, so the SDK's retry of this write after a lost answer finds its
+    // own outcome recorded instead of a lost lease.
+    const set = [
+      "#status = :status",
+      "updatedAt = :now",
+      "#listKey = :listKey",
+      "#ttl = :ttl",
+      "endedRun = :token",
+    ];
     const remove = ["runToken", "leaseUntil"];
     if (end.status !== "retrying") set.push("finishedAt = :now");
     if (end.status === "succeeded") {
@@ -311,7 +319,7 @@ export class Ledger {
         TableName: this.tableName,
         Key: { [LEDGER_KEY]: S(jobItemKey(jobId)) },
         UpdateExpression: `SET ${set.join(", ")} REMOVE ${remove.join(", ")}`,
-        ConditionExpression: "runToken = :token",
+        ConditionExpression: "runToken = :token OR (attribute_not_exists(runToken) AND endedRun = :token)",
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       }),
@@ -442,7 +450,7 @@ export class Ledger {
         "queue = :queue",
         "#listKey = :listKey",
         "#ttl = :ttl",
-      ].join(", ")} REMOVE finishedAt`,
+      ].join(", ")} REMOVE finishedAt, endedRun`,
       ConditionExpression: variant.condition,
       ExpressionAttributeNames: {
         "#pk": LEDGER_KEY,

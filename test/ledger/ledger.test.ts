@@ -139,6 +139,24 @@ describe("Ledger", () => {
     expect(await ledger.get(jobId)).toMatchObject({ status: "running", job: "send-email", queue: "emails" });
   });
 
+  it("a finish written twice (the SDK's retry after a lost answer) is this run's, until another run claims", async () => {
+    const ledger = await newLedger();
+    const jobId = randomUUID();
+    const failure = { reason: undefined, name: "TypeError", message: "boom", code: undefined };
+    const one = claimOf(jobId);
+    await ledger.claim(one);
+    const end = { status: "retrying", failure } as const;
+    expect(await ledger.finish(jobId, "emails", one.runToken, end)).toBe(true);
+    expect(await ledger.finish(jobId, "emails", one.runToken, end)).toBe(true);
+    // Once the next run claimed the job, the first run's repeated finish must not touch it
+    const two = claimOf(jobId);
+    expect(await ledger.claim(two)).toEqual({ kind: "claimed", attempts: 2 });
+    expect(await ledger.finish(jobId, "emails", one.runToken, { status: "succeeded", resultJson: "1" })).toBe(
+      false,
+    );
+    expect(await ledger.get(jobId)).toMatchObject({ status: "running", attempts: 2 });
+  });
+
   it("an expired lease can be taken over; the old run's late finish is refused", async () => {
     const ledger = await newLedger();
     const jobId = randomUUID();
