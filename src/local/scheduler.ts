@@ -309,7 +309,3 @@ export function deliverToLocalQueues(endpoint: string, region = "us-east-1"): De
 function keyOf(groupName: string, name: string): string {
   return `${groupName}/${name}`;
 }
-
-function notFound(name: string): SchedulerApiError {
-  return new SchedulerApiError("ResourceNotFoundException", `Schedule ${name} does not exist.`);
-}
