@@ -2,6 +2,7 @@ import type { CallResponse } from "../core/call-event.ts";
 import { DLQ_ATTRIBUTES, DLQ_ERROR_MESSAGE_MAX, REDRIVEN_ATTRIBUTE } from "../core/dead-letter-attributes.ts";
 import { decodeEnvelope, type Envelope } from "../core/envelope.ts";
 import { ConfigError, ValidationError, type ValidationIssue } from "../core/errors.ts";
+import { mapLimit } from "../core/map-limit.ts";
 import { validate } from "../core/schema.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
 import type { JobFailure } from "../ledger/job-state.ts";
@@ -32,19 +33,6 @@ export interface BatchCoreOptions {
 
 /** How long a job waits on the queue when the ledger cannot be reached. */
 const LEDGER_DOWN_WAIT_SECONDS = 10;
-
-/** Runs `work` on every item, at most `limit` at once. */
-async function eachWithLimit<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-}
 
 /** Why a payload failed its job's schema, naming the message, never the payload. */
 function invalidPayload(
@@ -96,7 +84,7 @@ export class BatchCore {
    */
   async run(records: readonly SqsRecord[], batch: Batch): Promise<void> {
     if (!batch.fifo) {
-      await eachWithLimit(records, batch.concurrency, (record) => this.#settleRecord(record, batch));
+      await mapLimit(records, batch.concurrency, (record) => this.#settleRecord(record, batch));
       return;
     }
     const groups = new Map<string, SqsRecord[]>();
@@ -104,7 +92,7 @@ export class BatchCore {
       const id = record.attributes.MessageGroupId ?? "";
       groups.set(id, [...(groups.get(id) ?? []), record]);
     }
-    await eachWithLimit([...groups.values()], batch.concurrency, async (group) => {
+    await mapLimit([...groups.values()], batch.concurrency, async (group) => {
       for (const [i, record] of group.entries()) {
         if ((await this.#settleRecord(record, batch)) === "delete") continue;
         for (const behind of group.slice(i + 1)) batch.settle(behind, "release");

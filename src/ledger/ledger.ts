@@ -11,6 +11,7 @@ import {
   UpdateItemCommand,
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
+import { mapLimit } from "../core/map-limit.ts";
 import { exponentialBackoff } from "../core/retry.ts";
 import { type Item, N, readNumber, readString, S } from "./attribute-values.ts";
 import type { JobFailure, JobStatus } from "./job-state.ts";
@@ -117,11 +118,7 @@ export class Ledger {
     }));
     const chunks: WriteRequest[][] = [];
     for (let i = 0; i < requests.length; i += 25) chunks.push(requests.slice(i, i + 25));
-    let next = 0;
-    const lane = async (): Promise<void> => {
-      while (next < chunks.length) await this.#batchWrite(chunks[next++] as WriteRequest[]);
-    };
-    await Promise.all(Array.from({ length: Math.min(RECORD_CONCURRENCY, chunks.length) }, lane));
+    await mapLimit(chunks, RECORD_CONCURRENCY, (chunk) => this.#batchWrite(chunk));
   }
 
   /**

@@ -2,6 +2,7 @@ import type { LambdaClient } from "@aws-sdk/client-lambda";
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { describeAwsError } from "../core/aws-errors.ts";
 import { QueueNotFoundError } from "../core/errors.ts";
+import { mapLimit } from "../core/map-limit.ts";
 import { listMappings, type MappingInfo } from "./event-source.ts";
 import { listQueueUrls, type QueueRef, resolveQueue } from "./queue-ref.ts";
 
@@ -138,22 +139,4 @@ export async function listStatusQueues(sqs: SQSClient, prefix?: string): Promise
   const refs = found.filter((r) => r !== undefined);
   const dlqArns = new Set(refs.map((r) => r.dlqArn).filter((a) => a !== undefined));
   return refs.filter((r) => !dlqArns.has(r.arn)).sort((a, b) => a.name.localeCompare(b.name));
-}
-
-/** Runs `fn` over `items` with at most `limit` calls in flight, keeping order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

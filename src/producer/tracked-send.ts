@@ -1,6 +1,7 @@
 import { describeAwsError } from "../core/aws-errors.ts";
 import { SendError } from "../core/errors.ts";
 import type { JobDefinition } from "../core/job.ts";
+import { mapLimit } from "../core/map-limit.ts";
 import { keyFor, payloadHash } from "../ledger/job-key.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { PreparedMessage } from "./message.ts";
@@ -46,18 +47,13 @@ export async function reserveAndRecord(
         toSend.push({ index, message, uniqueKey: undefined });
       });
     } else {
-      let next = 0;
-      const lane = async (): Promise<void> => {
-        while (next < messages.length) {
-          const index = next++;
-          const message = messages[index] as PreparedMessage;
-          const key = keys[index] as string;
-          const heldBy = await ledger.reserveUnique(job.name, key, message.jobId, unique.windowSeconds);
-          if (heldBy === undefined) toSend.push({ index, message, uniqueKey: key });
-          else deduplicated.push({ index, heldBy });
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(RESERVE_CONCURRENCY, messages.length) }, lane));
+      // Pushed as each key is taken, so a failure part-way still knows which keys to give back.
+      await mapLimit(messages, RESERVE_CONCURRENCY, async (message, index) => {
+        const key = keys[index] as string;
+        const heldBy = await ledger.reserveUnique(job.name, key, message.jobId, unique.windowSeconds);
+        if (heldBy === undefined) toSend.push({ index, message, uniqueKey: key });
+        else deduplicated.push({ index, heldBy });
+      });
       toSend.sort((a, b) => a.index - b.index);
     }
     await ledger.recordQueued(

@@ -1,3 +1,4 @@
+import { mapLimit } from "../core/map-limit.ts";
 import {
   type CreateOutcome,
   createOneTimeSchedule,
@@ -18,16 +19,10 @@ export async function createSchedules(
   concurrency: number,
   onSettled: (done: number) => void,
 ): Promise<CreateOutcome[]> {
-  const outcomes = new Array<CreateOutcome>(messages.length);
-  let next = 0;
   let done = 0;
-  const lane = async (): Promise<void> => {
-    while (next < messages.length) {
-      const index = next++;
-      outcomes[index] = await createOneTimeSchedule(target, messages[index] as ScheduledMessage, at);
-      onSettled(++done);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, messages.length) }, lane));
-  return outcomes;
+  return mapLimit(messages, concurrency, async (message) => {
+    const outcome = await createOneTimeSchedule(target, message, at);
+    onSettled(++done);
+    return outcome;
+  });
 }

@@ -1,4 +1,5 @@
 import type { GetScheduleCommandOutput, SchedulerClient, ScheduleSummary } from "@aws-sdk/client-scheduler";
+import { mapLimit } from "../../core/map-limit.ts";
 import { upcomingFireTimes } from "../../schedule/fire-times.ts";
 import { loadSchedulerSdk } from "../../schedule/one-time.ts";
 import { type Command, stringOption } from "../command.ts";
@@ -33,7 +34,7 @@ Examples:
   async run(ctx, _positionals, values) {
     const client = await ctx.scheduler();
     const summaries = await listAll(client, stringOption(values, "group"), stringOption(values, "prefix"));
-    const schedules = await mapBounded(summaries, CONCURRENCY, (s) => describe(client, s));
+    const schedules = await mapLimit(summaries, CONCURRENCY, (s) => describe(client, s));
     const now = new Date();
     const listed = schedules.map((s) => ({ ...s, nextFireTimes: nextTimes(s, now) }));
     if (ctx.json) {
@@ -131,24 +132,6 @@ async function describe(client: SchedulerClient, summary: ScheduleSummary): Prom
 function nextTimes(s: ListedSchedule, now: Date): Date[] {
   if (s.state !== "ENABLED") return [];
   return upcomingFireTimes(s, now, NEXT_COUNT);
-}
-
-/** Calls `fn` on every item, at most `limit` at a time, keeping the order. */
-async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /**

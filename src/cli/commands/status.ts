@@ -1,6 +1,7 @@
+import { mapLimit } from "../../core/map-limit.ts";
 import type { MappingInfo } from "../../ops/event-source.ts";
 import { resolveQueue } from "../../ops/queue-ref.ts";
-import { listStatusQueues, mapLimit, type QueueStats, queueStats } from "../../ops/stats.ts";
+import { listStatusQueues, type QueueStats, queueStats } from "../../ops/stats.ts";
 import { type Command, stringOption } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { formatAge, renderTable } from "../table.ts";
