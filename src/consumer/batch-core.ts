@@ -1,5 +1,10 @@
 import type { CallResponse } from "../core/call-event.ts";
-import { DLQ_ATTRIBUTES, DLQ_ERROR_MESSAGE_MAX, REDRIVEN_ATTRIBUTE } from "../core/dead-letter-attributes.ts";
+import {
+  type DeadLetterReason,
+  DLQ_ATTRIBUTES,
+  DLQ_ERROR_MESSAGE_MAX,
+  REDRIVEN_ATTRIBUTE,
+} from "../core/dead-letter-attributes.ts";
 import { decodeEnvelope, type Envelope } from "../core/envelope.ts";
 import { ConfigError, ValidationError, type ValidationIssue } from "../core/errors.ts";
 import { mapLimit } from "../core/map-limit.ts";
@@ -200,20 +205,18 @@ export class BatchCore {
     } else error = result.error;
 
     const failure = failureOf(error);
-    if (result.kind === "succeeded" || errorCode(error) === "ERR_PERMANENT") {
-      const settlement = await this.#outcomes.deadLetter(a, "permanent", error);
+    const reason: DeadLetterReason | undefined =
+      result.kind === "succeeded" || errorCode(error) === "ERR_PERMANENT"
+        ? "permanent"
+        : a.attempt >= job.retry.maxAttempts
+          ? "exhausted"
+          : undefined;
+    if (reason !== undefined) {
+      const settlement = await this.#outcomes.deadLetter(a, reason, error);
+      // A job whose DLQ send failed stays on the queue: the ledger says it will be tried again.
       await tracked?.end(
         settlement === "delete"
-          ? { status: "dead", failure: { ...failure, reason: "permanent" } }
-          : { status: "retrying", failure },
-      );
-      return settlement;
-    }
-    if (a.attempt >= job.retry.maxAttempts) {
-      const settlement = await this.#outcomes.deadLetter(a, "exhausted", error);
-      await tracked?.end(
-        settlement === "delete"
-          ? { status: "dead", failure: { ...failure, reason: "exhausted" } }
+          ? { status: "dead", failure: { ...failure, reason } }
           : { status: "retrying", failure },
       );
       return settlement;
