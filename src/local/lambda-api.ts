@@ -1,11 +1,8 @@
 import type { EventSourcePoller, EventSourceState } from "./event-source.ts";
 import type { FunctionRuntime } from "./function-runtime.ts";
+import { type ApiResponse, jsonResponse } from "./local-request.ts";
 
-export interface LambdaApiResponse {
-  readonly status: number;
-  readonly headers?: Record<string, string>;
-  readonly body: string;
-}
+export type LambdaApiResponse = ApiResponse;
 
 export interface LambdaApiTarget {
   readonly functions: ReadonlyMap<string, { readonly runtime: FunctionRuntime; readonly arn: string }>;
@@ -18,25 +15,13 @@ export function isLambdaApiPath(path: string): boolean {
   return path.startsWith(PREFIX);
 }
 
-function json(status: number, value: unknown): LambdaApiResponse {
-  return { status, headers: { "content-type": "application/json" }, body: JSON.stringify(value) };
-}
+const json = (status: number, value: unknown): LambdaApiResponse => jsonResponse(status, value);
 
-function notFound(message: string): LambdaApiResponse {
-  return {
-    status: 404,
-    headers: { "content-type": "application/json", "x-amzn-errortype": "ResourceNotFoundException" },
-    body: JSON.stringify({ Type: "User", Message: message, message }),
-  };
-}
+const notFound = (message: string): LambdaApiResponse =>
+  jsonResponse(404, { Type: "User", Message: message, message }, "ResourceNotFoundException");
 
-function invalid(message: string): LambdaApiResponse {
-  return {
-    status: 400,
-    headers: { "content-type": "application/json", "x-amzn-errortype": "InvalidParameterValueException" },
-    body: JSON.stringify({ Type: "User", Message: message, message }),
-  };
-}
+const invalid = (message: string): LambdaApiResponse =>
+  jsonResponse(400, { Type: "User", Message: message, message }, "InvalidParameterValueException");
 
 function mappingView(s: EventSourceState) {
   return {
@@ -151,11 +136,11 @@ async function invoke(
   try {
     event = body === "" ? {} : JSON.parse(body);
   } catch {
-    return {
-      status: 400,
-      headers: { "content-type": "application/json", "x-amzn-errortype": "InvalidRequestContentException" },
-      body: JSON.stringify({ Type: "User", message: "Could not parse request body into json" }),
-    };
+    return jsonResponse(
+      400,
+      { Type: "User", message: "Could not parse request body into json" },
+      "InvalidRequestContentException",
+    );
   }
   const type = headers["x-amz-invocation-type"];
   if (type === "Event") {

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { isIP } from "node:net";
-import type { LambdaApiResponse } from "./lambda-api.ts";
+import { type ApiResponse, jsonResponse } from "./local-request.ts";
 import { type LocalSchedule, type LocalScheduler, SchedulerApiError } from "./scheduler.ts";
 
 /**
@@ -28,17 +28,10 @@ export function isSchedulerRequest(pathname: string, headers: IncomingHttpHeader
   );
 }
 
-function json(status: number, value: unknown): LambdaApiResponse {
-  return { status, headers: { "content-type": "application/json" }, body: JSON.stringify(value) };
-}
+const json = (status: number, value: unknown): ApiResponse => jsonResponse(status, value);
 
-function failure(type: string, status: number, message: string): LambdaApiResponse {
-  return {
-    status,
-    headers: { "content-type": "application/json", "x-amzn-errortype": type },
-    body: JSON.stringify({ Message: message }),
-  };
-}
+const failure = (type: string, status: number, message: string): ApiResponse =>
+  jsonResponse(status, { Message: message }, type);
 
 const seconds = (d: Date | undefined): number | undefined =>
   d === undefined ? undefined : d.getTime() / 1000;
@@ -91,7 +84,7 @@ export async function handleSchedulerApi(
   url: URL,
   body: string,
   remoteAddress: string | undefined,
-): Promise<LambdaApiResponse> {
+): Promise<ApiResponse> {
   try {
     if (url.pathname === CLOCK_PATH) {
       // Moving time is for tests on this machine only, whatever Host the request names.
