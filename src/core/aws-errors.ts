@@ -27,6 +27,8 @@ const THROTTLED = new Set([
   "TooManyRequestsException",
   "KmsThrottled",
   "RequestLimitExceeded",
+  // DynamoDB's throttling (a 400, so the status alone would call it final): the job ledger's calls.
+  "ProvisionedThroughputExceededException",
 ]);
 const CREDENTIAL_NAMES = new Set([
   "CredentialsProviderError",

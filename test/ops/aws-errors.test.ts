@@ -59,4 +59,12 @@ describe("one AWS error classification for producer, consumer, operations and CL
     expect(toOpsError(other, { what: "sending" })).toBeInstanceOf(OperationError);
     expect(classifyFailure(other)).toBe("final");
   });
+
+  it("knows DynamoDB's throttling, a 400 the status alone would call final", () => {
+    const throttled = Object.assign(new Error("Throughput exceeds the current capacity"), {
+      name: "ProvisionedThroughputExceededException",
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(classifyFailure(throttled)).toBe("throttled");
+  });
 });
