@@ -44,6 +44,13 @@ export interface JobState<Result = unknown> {
   readonly startedAt: Date | undefined;
   /** When the job succeeded or died. */
   readonly finishedAt: Date | undefined;
+  /**
+   * While `running`: when the run's lease ends. A running job past it has stalled: its run died,
+   * or could not record how it ended. The message's next delivery takes the job up again; where
+   * none comes (the outcome was lost after the message left the queue) the entry stays so until
+   * it expires.
+   */
+  readonly leaseEndsAt: Date | undefined;
   /** The handler's return value (validated by the job's `result` schema), once succeeded. */
   readonly result: Result | undefined;
   /** The last failure: the dead-letter reason once dead, the last error while retrying. */

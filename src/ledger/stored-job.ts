@@ -18,6 +18,7 @@ export function toJobState(item: Item): StoredJob {
     ...toJobSummary(item),
     startedAt: readDate(item, "startedAt"),
     finishedAt: readDate(item, "finishedAt"),
+    leaseEndsAt: leaseEnd(item),
     result: undefined,
     resultJson: readString(item, "result"),
     failure: readFailure(item),
@@ -35,6 +36,11 @@ export function toJobSummary(item: Item): JobSummary {
     updatedAt: readDate(item, "updatedAt") ?? new Date(0),
     deadReason: readString(item, "failReason") as DeadLetterReason | undefined,
   };
+}
+
+function leaseEnd(item: Item): Date | undefined {
+  const ms = readNumber(item, "leaseUntil");
+  return ms === undefined ? undefined : new Date(ms);
 }
 
 function readFailure(item: Item): JobFailure | undefined {

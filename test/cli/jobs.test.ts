@@ -99,6 +99,42 @@ describe("sqs-jobs jobs get", () => {
     expect(widest(run.stdout)).toBeLessThanOrEqual(80);
   });
 
+  it("shows when a running job's lease ends, and calls it stalled once it has ended", async () => {
+    // Given two jobs whose runs started and never recorded an end: one with a live lease, one
+    // whose lease ended (its run died, or its outcome could not be written)
+    const ledger = await newLedger();
+    const [live, dead] = [randomUUID(), randomUUID()];
+    for (const [jobId, leaseMs] of [
+      [live, 60_000],
+      [dead, 1],
+    ] as const) {
+      await ledger.recordQueued([{ jobId, job: "build-report", queue: "reports", payloadHash: "h" }]);
+      const claim = await ledger.claim({
+        jobId,
+        job: "build-report",
+        queue: "reports",
+        runToken: randomUUID(),
+        leaseMs,
+        payloadHash: "h",
+        redriven: false,
+      });
+      expect(claim.kind).toBe("claimed");
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    // When each is read
+    const liveRun = await runCli(["jobs", "get", live, "--table", ledger.tableName], { env });
+    const deadRun = await runCli(["jobs", "get", dead, "--table", ledger.tableName], { env });
+    const deadJson = await runCli(["jobs", "get", dead, "--table", ledger.tableName, "--json"], { env });
+
+    // Then the live one says when its lease ends, the other that it stalled
+    expect(liveRun.stdout).toMatch(/^status +running$/m);
+    expect(liveRun.stdout).toMatch(/^lease +ends \S+Z \(in (59|60)s\)$/m);
+    expect(deadRun.stdout).toMatch(/^lease +STALLED since \S+Z \(\d+s ago\)$/m);
+    expect(widest(deadRun.stdout)).toBeLessThanOrEqual(80);
+    expect(JSON.parse(deadJson.stdout)).toMatchObject({ status: "running", leaseEndsAt: expect.any(String) });
+  });
+
   it("exits 1 naming the id and the table when the ledger has no entry", async () => {
     const ledger = await newLedger();
     const jobId = randomUUID();

@@ -9,10 +9,12 @@ export const jobsGetCommand: Command = {
   help: `Usage: sqs-jobs jobs get <jobId> [--table T]
 
 Reads the job's entry in the job ledger (a consistent read): its status
-(queued, running, retrying, succeeded, dead), job name, queue, runs started,
-when it was created, last changed, last started and finished, its result once
-it succeeded, and its last failure (the dead-letter reason once dead). The
-result is cut to one line and the error to three; --json prints them whole.
+(queued, running, retrying, succeeded, dead, skipped), job name, queue, runs
+started, when it was created, last changed, last started and finished, while
+running when its run's lease ends (STALLED once it has ended: the run died or
+could not record its end), its result once it succeeded, and its last failure
+(the dead-letter reason once dead). The result is cut to one line and the
+error to three; --json prints them whole.
 
 Exits 1 when the ledger has no entry for the id: the job was sent without a
 ledger, or its entry expired (by default entries are kept 14 days after their
@@ -71,6 +73,7 @@ function describe(job: StoredJob): string[] {
   ];
   if (job.startedAt !== undefined) lines.push(line("started", when(job.startedAt)));
   if (job.finishedAt !== undefined) lines.push(line("finished", when(job.finishedAt)));
+  if (job.status === "running" && job.leaseEndsAt !== undefined) lines.push(line("lease", lease(job.leaseEndsAt)));
   if (job.resultJson !== undefined) lines.push(line("result", job.resultJson));
   const f = job.failure;
   if (f !== undefined) {
@@ -85,6 +88,13 @@ function describe(job: StoredJob): string[] {
   }
   if (cut) lines.push("(shortened to fit; --json prints every field whole)");
   return lines;
+}
+
+/** When a running job's lease ends, or that it ended: the run died or could not record its end. */
+function lease(endsAt: Date): string {
+  const seconds = (endsAt.getTime() - Date.now()) / 1000;
+  if (seconds >= 0) return `ends ${endsAt.toISOString()} (in ${formatAge(seconds)})`;
+  return `STALLED since ${endsAt.toISOString()} (${formatAge(-seconds)} ago)`;
 }
 
 /** An instant and how long ago it was: "2026-11-30T12:00:00.000Z (3m ago)". */
