@@ -66,7 +66,7 @@ async function request(url, init) {
     throw new ApiError(
       0,
       "NETWORK",
-      "The dashboard's server does not answer. Is `sqs-jobs dashboard` (or `sqs-jobs dev`) still running?",
+      "The dashboard's server does not answer. Is sqs-jobs dashboard (or sqs-jobs dev) still running?",
     );
   }
   const text = await response.text();

@@ -35,7 +35,7 @@ export function PurgeDialog({ queue, dlqName, depth, onClose, onPurged }) {
         export them first: <code>sqs-jobs dlq export</code>.
       </p>
       <label class="stacked">
-        Type <strong class="mono">${dlqName}</strong> to confirm
+        <span>Type <strong class="mono">${dlqName}</strong> to confirm</span>
         <input
           name="confirm"
           autocomplete="off"
