@@ -9,6 +9,7 @@ import { type Command, intOption, stringOption } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { DevSummary } from "../dev-summary.ts";
 import { nodeTooOld } from "../node-version.ts";
+import { untilSignal } from "../until-signal.ts";
 
 export const devCommand: Command = {
   name: "dev",
@@ -220,27 +221,6 @@ function showEvent(ctx: CliContext, summary: DevSummary, event: DevEvent): void 
 }
 
 const TICK_MS = 2_000;
-
-/**
- * Resolves on the first SIGINT/SIGTERM; a second one exits at once. Listening starts when this is
- * called: before the stack says "Press Ctrl-C", or a Ctrl-C right after it would meet Node's
- * default action and kill the process without stopping anything.
- */
-function untilSignal(ctx: CliContext): Promise<void> {
-  return new Promise<void>((resolve) => {
-    let signalled = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (signalled) {
-        ctx.note(`${signal} again: exiting without waiting`);
-        process.exit(130);
-      }
-      signalled = true;
-      resolve();
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  });
-}
 
 /** Prints summaries until `signalled`, then stops the stack. */
 async function runUntilSignal(
