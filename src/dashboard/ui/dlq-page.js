@@ -12,6 +12,8 @@ import { PurgeDialog } from "./purge-dialog.js";
 import { RedriveProgress } from "./redrive-progress.js";
 import { href, queuePath } from "./router.js";
 
+const DLQ_POLL_MS = 5000;
+
 /**
  * @param {{ info: { readOnly: boolean }, route: import("./router.js").Route }} props
  */
@@ -20,7 +22,10 @@ export function DlqPage({ info, route }) {
   const filter = filterOf(route.query);
   const filterKey = JSON.stringify(filter);
   const base = `queues/${encodeURIComponent(queue)}/dlq`;
-  const { data, error, updatedAt, refresh } = usePolling(() => getJson(base, filter), [base, filterKey]);
+  // Every DLQ read hides its messages for a moment and counts in their receive count: every 5 s.
+  const { data, error, updatedAt, refresh } = usePolling(() => getJson(base, filter), [base, filterKey], {
+    intervalMs: DLQ_POLL_MS,
+  });
   const [selected, setSelected] = useState(() => new Set());
   const [peeking, setPeeking] = useState(
     /** @type {{ id: string, title: string } | undefined} */ (undefined),
@@ -111,7 +116,13 @@ export function DlqPage({ info, route }) {
         ${
           peeking === undefined
             ? null
-            : html`<${EnvelopeDialog} queue=${queue} messageId=${peeking.id} title=${peeking.title} onClose=${() => setPeeking(undefined)} />`
+            : html`<${EnvelopeDialog}
+                queue=${queue}
+                messageId=${peeking.id}
+                title=${peeking.title}
+                readOnly=${info.readOnly}
+                onClose=${() => setPeeking(undefined)}
+              />`
         }
         ${
           purging

@@ -1,5 +1,6 @@
 // Peek at one dead-lettered job: why it died and its envelope, the payload only when asked for
-// (payloads may hold personal data, and a screen may be shared).
+// (payloads may hold personal data, and a screen may be shared). Showing it is an action: it
+// needs the token, and a read-only dashboard refuses it.
 import { html } from "htm/preact";
 import { useEffect, useState } from "preact/hooks";
 import { getJson } from "./api.js";
@@ -8,9 +9,9 @@ import { dateTime } from "./format.js";
 import { ErrorNotice, Loading } from "./notice.js";
 
 /**
- * @param {{ queue: string, messageId: string, title: string, onClose: () => void }} props
+ * @param {{ queue: string, messageId: string, title: string, readOnly: boolean, onClose: () => void }} props
  */
-export function EnvelopeDialog({ queue, messageId, title, onClose }) {
+export function EnvelopeDialog({ queue, messageId, title, readOnly, onClose }) {
   const [peek, setPeek] = useState(/** @type {any} */ (undefined));
   const [error, setError] = useState(/** @type {Error | undefined} */ (undefined));
   const [loadingPayload, setLoadingPayload] = useState(false);
@@ -39,7 +40,9 @@ export function EnvelopeDialog({ queue, messageId, title, onClose }) {
     ${
       peek === undefined || peek.payloadShown
         ? null
-        : html`<p>
+        : readOnly
+          ? html`<p class="muted small">Payloads stay hidden on a read-only dashboard.</p>`
+          : html`<p>
             <button type="button" onClick=${showPayload} disabled=${loadingPayload}>Show payload</button>
             <span class="muted small"> The payload stays hidden until you ask: it may hold personal data.</span>
           </p>`
@@ -69,11 +72,19 @@ function PeekBody({ peek }) {
       <dd class="mono">${r.messageId}</dd>
     </dl>
     <h3>Envelope</h3>
-    <pre class="json">${JSON.stringify(peek.envelope, null, 2)}</pre>
+    ${
+      peek.envelope === null
+        ? html`<p class="muted">The body is not a JSON object, so not a sqs-jobs envelope.</p>`
+        : html`<pre class="json">${JSON.stringify(peek.envelope, null, 2)}</pre>`
+    }
     ${
       peek.payloadShown
-        ? html`<h3>Payload</h3>
-            <pre class="json" data-testid="payload">${JSON.stringify(peek.payload, null, 2)}</pre>`
+        ? html`<h3>${peek.envelope === null ? "Body" : "Payload"}</h3>
+            <pre class="json" data-testid="payload">${
+              typeof peek.payload === "string" && peek.envelope === null
+                ? peek.payload
+                : JSON.stringify(peek.payload, null, 2)
+            }</pre>`
         : null
     }
   </div>`;

@@ -2,7 +2,6 @@
 import { html } from "htm/preact";
 import { getJson } from "./api.js";
 import { dateTime, relative } from "./format.js";
-import { jobView } from "./job-view.js";
 import { Loaded, StaleNotice } from "./notice.js";
 import { usePolling } from "./polling.js";
 import { href } from "./router.js";
@@ -16,7 +15,8 @@ export function JobPage({ route }) {
     <${StaleNotice} error=${data === undefined ? undefined : error} updatedAt=${updatedAt} />
     <${Loaded} data=${data} error=${error} title=${`Could not read job ${id}`}>
       ${() => {
-        const j = jobView(data);
+        /** @type {import("./job-view.js").Job} */
+        const j = data;
         return html`
           <h1 id="page-title" tabindex="-1">${j.job} <span class=${`job-state ${j.state}`}>${j.state}</span></h1>
           <dl class="fields" data-testid="job">
@@ -26,12 +26,14 @@ export function JobPage({ route }) {
             <dd><a href=${href("/jobs", { queue: j.queue })}>${j.queue}</a></dd>
             <dt>Attempts</dt>
             <dd>${j.attempts}</dd>
-            <dt>Created</dt>
-            <dd>${dateTime(j.createdAt)} (${relative(j.createdAt)})</dd>
+            <dt>Enqueued</dt>
+            <dd>${dateTime(j.enqueuedAt)} (${relative(j.enqueuedAt)})</dd>
             <dt>Last run started</dt>
             <dd>${dateTime(j.startedAt)}</dd>
-            <dt>Finished</dt>
-            <dd>${dateTime(j.finishedAt)}</dd>
+            <dt>Ended</dt>
+            <dd>${dateTime(j.endedAt)}</dd>
+            <dt>Last change</dt>
+            <dd>${dateTime(j.updatedAt)}</dd>
           </dl>
           ${
             j.failure === null

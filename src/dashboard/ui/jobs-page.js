@@ -3,7 +3,7 @@ import { html } from "htm/preact";
 import { useState } from "preact/hooks";
 import { getJson } from "./api.js";
 import { relative } from "./format.js";
-import { JOB_STATES, jobView } from "./job-view.js";
+import { JOB_STATES } from "./job-view.js";
 import { Empty, ErrorNotice, Loaded, StaleNotice } from "./notice.js";
 import { usePolling } from "./polling.js";
 import { href } from "./router.js";
@@ -37,7 +37,8 @@ export function JobsPage({ route }) {
     <${StaleNotice} error=${data === undefined ? undefined : error} updatedAt=${updatedAt} />
     <${Loaded} data=${data} error=${error} title="Could not list jobs">
       ${() => {
-        const jobs = [...data.jobs, ...extra.jobs].map(jobView);
+        /** @type {import("./job-view.js").Job[]} */
+        const jobs = [...data.jobs, ...extra.jobs];
         if (jobs.length === 0) {
           return html`<${Empty} title="No jobs to show.">
             <p>${queue !== "" || state !== "" ? "None match: try another state or queue." : "Jobs show here once a tracked job is sent (the ledger keeps them for its retention)."}</p>
@@ -50,7 +51,7 @@ export function JobsPage({ route }) {
                 <th scope="col">State</th>
                 <th scope="col">Queue</th>
                 <th scope="col" class="num">Attempts</th>
-                <th scope="col">Created</th>
+                <th scope="col">Enqueued</th>
                 <th scope="col">Updated</th>
               </tr>
             </thead>
@@ -58,11 +59,14 @@ export function JobsPage({ route }) {
               ${jobs.map(
                 (j) => html`<tr key=${j.id}>
                   <td><a href=${href(`/jobs/${encodeURIComponent(j.id)}`)}>${j.job}</a><div class="muted small mono">${j.id}</div></td>
-                  <td><span class=${`job-state ${j.state}`}>${j.state}</span></td>
+                  <td>
+                    <span class=${`job-state ${j.state}`}>${j.state}</span>
+                    ${j.reason === null ? null : html` <span class=${`reason ${j.reason}`}>${j.reason}</span>`}
+                  </td>
                   <td>${j.queue}</td>
                   <td class="num">${j.attempts}</td>
-                  <td>${relative(j.createdAt)}</td>
-                  <td>${relative(j.updatedAt ?? j.finishedAt)}</td>
+                  <td>${relative(j.enqueuedAt)}</td>
+                  <td>${relative(j.updatedAt)}</td>
                 </tr>`,
               )}
             </tbody>
