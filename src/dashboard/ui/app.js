@@ -6,7 +6,7 @@ import { getJson } from "./api.js";
 import { DlqPage } from "./dlq-page.js";
 import { JobPage } from "./job-page.js";
 import { JobsPage } from "./jobs-page.js";
-import { Empty, Loaded } from "./notice.js";
+import { Empty, ErrorNotice } from "./notice.js";
 import { usePolling } from "./polling.js";
 import { QueuesPage } from "./queues-page.js";
 import { href, useRoute } from "./router.js";
@@ -18,6 +18,8 @@ const token = takeToken();
 function App() {
   const route = useRoute();
   // What the server is connected to hardly changes: read it now and then, not every few seconds.
+  // The page does not wait for it (one round trip less before the first table); until it
+  // answers, actions stay hidden as if read-only.
   const { data: info, error } = usePolling(() => getJson("info"), [], { intervalMs: 30_000 });
 
   // A new page: focus its heading, so keyboard and screen reader users start there.
@@ -45,9 +47,8 @@ function App() {
             </p>`
           : null
       }
-      <${Loaded} data=${info} error=${error} title="The dashboard's server did not answer">
-        ${() => html`<${Page} route=${route} info=${info} />`}
-      <//>
+      ${info === undefined && error !== undefined ? html`<${ErrorNotice} error=${error} title="The dashboard's server did not answer" />` : null}
+      <${Page} route=${route} readOnly=${info?.readOnly ?? true} target=${info?.target} />
     </main>
   `;
 }
@@ -72,13 +73,16 @@ function Target({ info }) {
   </p>`;
 }
 
-/** @param {{ route: import("./router.js").Route, info: any }} props */
-function Page({ route, info }) {
+/**
+ * @param {{ route: import("./router.js").Route, readOnly: boolean,
+ *   target: { endpoint: string | null, region: string } | undefined }} props
+ */
+function Page({ route, readOnly, target }) {
   switch (route.page) {
     case "queues":
-      return html`<${QueuesPage} info=${info} />`;
+      return html`<${QueuesPage} readOnly=${readOnly} target=${target} />`;
     case "dlq":
-      return html`<${DlqPage} key=${route.params.queue} info=${info} route=${route} />`;
+      return html`<${DlqPage} key=${route.params.queue} readOnly=${readOnly} route=${route} />`;
     case "jobs":
       return html`<${JobsPage} route=${route} />`;
     case "job":

@@ -15,9 +15,9 @@ import { href, queuePath } from "./router.js";
 const DLQ_POLL_MS = 5000;
 
 /**
- * @param {{ info: { readOnly: boolean }, route: import("./router.js").Route }} props
+ * @param {{ readOnly: boolean, route: import("./router.js").Route }} props
  */
-export function DlqPage({ info, route }) {
+export function DlqPage({ readOnly, route }) {
   const queue = route.params.queue ?? "";
   const filter = filterOf(route.query);
   const filterKey = JSON.stringify(filter);
@@ -60,8 +60,10 @@ export function DlqPage({ info, route }) {
       setActionError(/** @type {Error} */ (e));
     }
   };
-  const onTaskEnd = (/** @type {any} */ ended) => {
-    setFlash(`Redrive ${ended.state}: ${count(ended.moved)} moved back to ${queue}.`);
+  const onTaskUpdate = (/** @type {any} */ next) => {
+    setTask(next);
+    if (next.state === "running") return;
+    setFlash(`Redrive ${next.state}: ${count(next.moved)} moved back to ${queue}.`);
     setSelected(new Set());
     refresh();
   };
@@ -83,7 +85,7 @@ export function DlqPage({ info, route }) {
         </p>
         <${DlqFilters} path=${queuePath(queue)} filter=${filter} reasons=${data.reasons} jobs=${data.jobs} />
         ${
-          info.readOnly
+          readOnly
             ? null
             : html`<div class="actions" role="group" aria-label="Actions">
                 <button type="button" disabled=${busy || selectedShown.length === 0}
@@ -97,7 +99,7 @@ export function DlqPage({ info, route }) {
                 <button type="button" class="danger" onClick=${() => setPurging(true)}>Purge DLQ…</button>
               </div>`
         }
-        ${task === undefined ? null : html`<${RedriveProgress} key=${task.id} task=${task} onEnd=${onTaskEnd} />`}
+        ${task === undefined ? null : html`<${RedriveProgress} key=${task.id} task=${task} onUpdate=${onTaskUpdate} />`}
         ${flash === "" ? null : html`<p class="flash" role="status">${flash}</p>`}
         ${actionError === undefined ? null : html`<${ErrorNotice} error=${actionError} title="The action failed" />`}
         ${
@@ -108,7 +110,7 @@ export function DlqPage({ info, route }) {
             : html`<${DlqTable}
                 records=${shown}
                 selected=${selected}
-                selectable=${!info.readOnly}
+                selectable=${!readOnly}
                 onSelect=${select}
                 onPeek=${(/** @type {any} */ r) => setPeeking({ id: r.messageId, title: `${r.job ?? "Job"} ${r.jobId ?? r.messageId}` })}
               />`
@@ -120,7 +122,7 @@ export function DlqPage({ info, route }) {
                 queue=${queue}
                 messageId=${peeking.id}
                 title=${peeking.title}
-                readOnly=${info.readOnly}
+                readOnly=${readOnly}
                 onClose=${() => setPeeking(undefined)}
               />`
         }

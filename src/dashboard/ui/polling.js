@@ -29,8 +29,8 @@ export function usePolling(load, deps, options = {}) {
     let again = false;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     let timer;
-    // A new deps list starts from nothing: stale rows of another queue would mislead.
-    setState({ data: undefined, error: undefined, updatedAt: undefined });
+    // New deps (another filter) keep the last answer on screen until the new one comes, rather
+    // than blanking the page; pages of another queue or job are keyed, so they start empty.
 
     const schedule = () => {
       clearTimeout(timer);

@@ -9,9 +9,9 @@ import { href, queuePath } from "./router.js";
 import { Sparkline } from "./sparkline.js";
 
 /**
- * @param {{ info: { readOnly: boolean, target: { endpoint: string | null, region: string } } }} props
+ * @param {{ readOnly: boolean, target: { endpoint: string | null, region: string } | undefined }} props
  */
-export function QueuesPage({ info }) {
+export function QueuesPage({ readOnly, target }) {
   const { data, error, updatedAt, refresh } = usePolling(() => getJson("queues"), []);
   return html`<section aria-labelledby="page-title">
     <h1 id="page-title" tabindex="-1">Queues</h1>
@@ -21,11 +21,11 @@ export function QueuesPage({ info }) {
         data.queues.length === 0
           ? html`<${Empty} title="No queues here yet.">
               <p>
-                The dashboard lists the queues at ${info.target.endpoint ?? `AWS (${info.target.region})`}.
+                The dashboard lists the queues at ${target === undefined ? "its endpoint" : (target.endpoint ?? `AWS (${target.region})`)}.
                 Deploy your app (or run <code>sqs-jobs dev</code>), or check <code>--endpoint</code> and <code>--region</code>.
               </p>
             <//>`
-          : html`<${QueueTable} queues=${data.queues} readOnly=${info.readOnly} onChanged=${refresh} />`}
+          : html`<${QueueTable} queues=${data.queues} readOnly=${readOnly} onChanged=${refresh} />`}
     <//>
   </section>`;
 }
@@ -89,7 +89,7 @@ function QueueRow({ queue: q, readOnly, onChanged }) {
         ]}
       />
     </td>
-    <td><${RatesChart} queue=${q} /></td>
+    <td class="rates"><${RatesChart} queue=${q} /></td>
   </tr>`;
 }
 

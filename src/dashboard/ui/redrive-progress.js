@@ -1,4 +1,6 @@
-// A redrive running on the server: its task polled until it ends, drawn as a progress bar.
+// A redrive running on the server: its task polled until it ends, drawn as a progress bar. The
+// owner keeps the task (this view may unmount and mount again while the list reloads), so an
+// ended task is never shown as running again.
 import { html } from "htm/preact";
 import { useEffect, useState } from "preact/hooks";
 import { getJson } from "./api.js";
@@ -23,27 +25,25 @@ function progressBar(task, done) {
 }
 
 /**
- * @param {{ task: Task, onEnd: (task: Task) => void }} props
+ * @param {{ task: Task, onUpdate: (task: Task) => void }} props
  */
-export function RedriveProgress({ task: first, onEnd }) {
-  const [task, setTask] = useState(first);
+export function RedriveProgress({ task, onUpdate }) {
   const [error, setError] = useState(/** @type {string | undefined} */ (undefined));
+  const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
-    if (task.state !== "running") {
-      onEnd(task);
-      return;
-    }
+    if (task.state !== "running") return;
     const timer = setTimeout(async () => {
       try {
-        setTask(await getJson(`tasks/${encodeURIComponent(task.id)}`));
+        onUpdate(await getJson(`tasks/${encodeURIComponent(task.id)}`));
+        setError(undefined);
       } catch (e) {
         setError(/** @type {Error} */ (e).message);
-        setTask({ ...task });
       }
+      setAttempt((n) => n + 1);
     }, TASK_POLL_MS);
     return () => clearTimeout(timer);
-  }, [task]);
+  }, [task, attempt]);
 
   const done = task.moved + task.skipped + task.failed;
   const of = task.total === null ? "" : ` of ${count(task.total)}`;

@@ -12,14 +12,26 @@ const PAD = 2;
  */
 
 /**
+ * Where the i-th of `count` values is drawn, in the chart's coordinates.
+ * @param {number} i
+ * @param {number} v
+ * @param {number} count
+ * @param {number} max
+ * @returns {[string, string]}
+ */
+function point(i, v, count, max) {
+  const step = count > 1 ? (WIDTH - 2 * PAD) / (count - 1) : 0;
+  const y = HEIGHT - PAD - (max === 0 ? 0 : (v / max) * (HEIGHT - 2 * PAD));
+  return [(PAD + i * step).toFixed(1), y.toFixed(1)];
+}
+
+/**
  * Polyline `points` runs of one series, split where values are null.
  * @param {(number | null)[]} values
  * @param {number} max
  * @returns {string[]}
  */
-export function polylines(values, max) {
-  const step = values.length > 1 ? (WIDTH - 2 * PAD) / (values.length - 1) : 0;
-  const y = (/** @type {number} */ v) => HEIGHT - PAD - (max === 0 ? 0 : (v / max) * (HEIGHT - 2 * PAD));
+function polylines(values, max) {
   /** @type {string[]} */
   const runs = [];
   let run = "";
@@ -29,19 +41,24 @@ export function polylines(values, max) {
       run = "";
       return;
     }
-    run += `${(PAD + i * step).toFixed(1)},${y(v).toFixed(1)} `;
+    const [x, y] = point(i, v, values.length, max);
+    run += `${x},${y} `;
   });
   if (run !== "") runs.push(run);
   return runs.map((r) => r.trim());
 }
 
-/** @param {(number | null)[]} values */
-function last(values) {
-  for (let i = values.length - 1; i >= 0; i--) {
-    const v = values[i];
-    if (v !== null && v !== undefined) return v;
-  }
-  return null;
+/**
+ * A dot on a series' latest value: "now" reads at a glance, and a single sample still shows.
+ * @param {Series} s
+ * @param {number} max
+ */
+function lastDot(s, max) {
+  const i = s.values.findLastIndex((v) => v !== null);
+  const v = s.values[i];
+  if (v === null || v === undefined) return null;
+  const [x, y] = point(i, v, s.values.length, max);
+  return html`<circle class=${`dot ${s.tone}`} cx=${x} cy=${y} r="2" />`;
 }
 
 /**
@@ -51,7 +68,7 @@ export function Sparkline({ series, label, empty = "no data yet" }) {
   const known = series.flatMap((s) => s.values.filter((v) => v !== null));
   if (known.length === 0) return html`<span class="muted">${empty}</span>`;
   const max = Math.max(...known);
-  const summary = `${label}, max ${max}: ${series.map((s) => `${s.name} now ${last(s.values) ?? "unknown"}`).join(", ")}`;
+  const summary = `${label}, max ${max}: ${series.map((s) => `${s.name} now ${s.values.findLast((v) => v !== null) ?? "unknown"}`).join(", ")}`;
   return html`<svg
     class="sparkline"
     viewBox="0 0 ${WIDTH} ${HEIGHT}"
@@ -61,6 +78,7 @@ export function Sparkline({ series, label, empty = "no data yet" }) {
     aria-label=${summary}
   >
     <title>${summary}</title>
+    ${series.map((s) => lastDot(s, max))}
     ${series.map((s) =>
       polylines(s.values, max).map(
         (points) => html`<polyline class=${`line ${s.tone}`} points=${points} fill="none" />`,
