@@ -182,8 +182,7 @@ export class DashboardApi {
 
   async #message(url: URL, [queue = "", messageId = ""]: readonly string[]) {
     const { dlq } = await resolveDeadLetterPair(this.#sources.sqs, queue);
-    const scan = await this.#scans.scan(dlq, 1_000);
-    const record = scan.records.find((r) => r.messageId === messageId);
+    const record = await this.#scans.find(dlq, messageId);
     if (record === undefined) {
       throw new DashboardRequestError(
         404,

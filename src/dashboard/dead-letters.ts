@@ -34,6 +34,9 @@ export function deadLetterView(r: DeadLetterRecord): DeadLetterView {
   };
 }
 
+/** How long a peeked message is shown from memory by {@link DeadLetterScans.find}. */
+const RECENT_MS = 60_000;
+
 interface Scan {
   readonly at: number;
   readonly limit: number;
@@ -69,6 +72,18 @@ export class DeadLetterScans {
     const next = this.#peek(dlq, limit).finally(() => this.#running.delete(dlq.url));
     this.#running.set(dlq.url, next);
     return next;
+  }
+
+  /**
+   * A message of the DLQ by id: from the last peek when it is there (a message's body and reasons
+   * do not change while it stays in the DLQ, and a page opens what it just listed), else from a
+   * fresh peek of up to 1,000 messages.
+   */
+  async find(dlq: QueueRef, messageId: string): Promise<DeadLetterRecord | undefined> {
+    const last = this.#scans.get(dlq.url);
+    const known = last?.records.find((r) => r.messageId === messageId);
+    if (known !== undefined && last !== undefined && Date.now() - last.at < RECENT_MS) return known;
+    return (await this.scan(dlq, 1_000)).records.find((r) => r.messageId === messageId);
   }
 
   /** Forgets a DLQ's last peek: after a redrive or a purge the next listing reads it again. */

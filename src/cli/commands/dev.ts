@@ -7,9 +7,11 @@ import { type BucketSeed, parseBucketSeed } from "../../local/bucket-seed.ts";
 import type { DevEvent, DevStack } from "../../local/dev-stack.ts";
 import { type Command, intOption, stringOption } from "../command.ts";
 import type { CliContext } from "../context.ts";
+import { DevDashboard } from "../dev-dashboard.ts";
 import { DevSummary } from "../dev-summary.ts";
 import { nodeTooOld } from "../node-version.ts";
 import { untilSignal } from "../until-signal.ts";
+import { packageVersion } from "../version.ts";
 
 export const devCommand: Command = {
   name: "dev",
@@ -27,7 +29,9 @@ the Scheduler API and the Lambda API, so every sqs-jobs command, the AWS SDK
 and the AWS CLI work against it. It prints each queue's URL and the variables
 a producer needs. Every few seconds it prints per function the jobs that
 succeeded, were returned for retry or were dead-lettered, and each DLQ's depth
-when it changes. Ctrl-C stops everything.
+when it changes. The dashboard (see \`sqs-jobs dashboard --help\`) is served on
+the same port under /_sqs-jobs/dashboard/; the URL printed carries its token.
+Ctrl-C stops everything.
 
 Options:
   --app CMD|DIR   the CDK app command, or a synthesized cdk.out directory
@@ -76,7 +80,9 @@ Examples:
     const summary = new DevSummary(cliCommand());
     let ready = false;
     const early: DevEvent[] = [];
+    const dashboard = new DevDashboard();
     const onEvent = (event: DevEvent): void => {
+      dashboard.record(event);
       if (!ready) early.push(event);
       else showEvent(ctx, summary, event);
     };
@@ -101,10 +107,15 @@ Examples:
           .join("\n")}\n`,
       );
     const signalled = untilSignal(ctx);
-    printStack(ctx, stack, envFile);
+    const dashboardUrl = dashboard.mount(stack, await packageVersion());
+    printStack(ctx, stack, envFile, dashboardUrl);
     ready = true;
     for (const event of early.splice(0)) showEvent(ctx, summary, event);
-    return await runUntilSignal(ctx, stack, summary, signalled);
+    try {
+      return await runUntilSignal(ctx, stack, summary, signalled);
+    } finally {
+      dashboard.close();
+    }
   },
 };
 
@@ -137,7 +148,12 @@ export function cliCommand(env: NodeJS.ProcessEnv = process.env): string {
     : "npx sqs-jobs";
 }
 
-function printStack(ctx: CliContext, stack: DevStack, envFile: string | undefined): void {
+function printStack(
+  ctx: CliContext,
+  stack: DevStack,
+  envFile: string | undefined,
+  dashboardUrl: string,
+): void {
   if (ctx.json) {
     const { endpoint, region, queues, tables, functions, buckets, outputs } = stack;
     const environment = Object.fromEntries(producerEnvironment(stack));
@@ -145,6 +161,7 @@ function printStack(ctx: CliContext, stack: DevStack, envFile: string | undefine
       JSON.stringify({
         type: "ready",
         endpoint,
+        dashboard: dashboardUrl,
         region,
         queues,
         tables,
@@ -204,6 +221,9 @@ function printStack(ctx: CliContext, stack: DevStack, envFile: string | undefine
   for (const [key, value] of producerEnvironment(stack)) ctx.out(`  export ${key}=${value}`);
   ctx.out("Then, for example:");
   ctx.out(`  ${cli} status`);
+  ctx.out("");
+  // The token makes the URL long; it stays on one line so a terminal can open it with a click.
+  ctx.out(`Dashboard (keep the URL to yourself: its token allows actions): ${dashboardUrl}`);
   ctx.out("");
   ctx.out("Press Ctrl-C to stop.");
 }
