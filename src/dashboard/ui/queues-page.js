@@ -82,6 +82,7 @@ function QueueRow({ queue: q, readOnly, onChanged }) {
     <td>
       <${Sparkline}
         label=${`${q.name} depth over the last 15 minutes`}
+        times=${history.map((h) => h.at)}
         series=${[
           { name: "visible", tone: "main", values: history.map((h) => h.visible) },
           { name: "in flight", tone: "muted", values: history.map((h) => h.inFlight) },
@@ -121,6 +122,7 @@ function RatesChart({ queue: q }) {
   const points = rates.points;
   return html`<${Sparkline}
     label=${`${q.name} jobs per minute`}
+    times=${points.map((p) => p.at)}
     series=${[
       { name: "processed", tone: "main", values: points.map((p) => p.processed) },
       { name: "failed", tone: "bad", values: points.map((p) => p.failed) },
