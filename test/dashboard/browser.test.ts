@@ -1,11 +1,10 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { LambdaClient } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DevDashboard } from "../../src/cli/dev-dashboard.ts";
 import { mapLimit } from "../../src/core/map-limit.ts";
-import { type RunningDashboard, startDashboard } from "../../src/dashboard/server.ts";
 import { JobClient } from "../../src/index.ts";
 import { startTestDevStack, type TestDevStack } from "../helpers/dev-stack.ts";
 import { eventually } from "../helpers/eventually.ts";
@@ -32,8 +31,7 @@ const POISON = 6;
 const PERMANENT = 4;
 
 let dev: TestDevStack;
-let lambda: LambdaClient;
-let dashboard: RunningDashboard;
+let dashboard: DevDashboard;
 let browser: Browser;
 let dashboardUrl: string;
 let queueName: string;
@@ -41,22 +39,17 @@ let dlqName: string;
 
 describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
   beforeAll(async () => {
+    // As `sqs-jobs dev` does: the dashboard on the stack's own port, its rates from the stack's events.
+    dashboard = new DevDashboard();
     [dev, browser] = await Promise.all([
       startTestDevStack({
         app: "npx tsx test/dashboard/fixture-app/app.ts",
         outDir: ".sqs-jobs/dashboard.out",
+        onEvent: (event) => dashboard.record(event),
       }),
       chromium.launch({ executablePath: CHROMIUM }),
     ]);
-    lambda = new LambdaClient(dev.client);
-    dashboard = await startDashboard({
-      sqs: dev.sqs,
-      lambda,
-      target: { endpoint: dev.client.endpoint, region: dev.client.region },
-      version: "0.0.0-test",
-      port: 0,
-    });
-    dashboardUrl = dashboard.url;
+    dashboardUrl = dashboard.mount(dev.stack, "0.0.0-test");
     const queue = dev.stack.queues.find((q) => q.dlqUrl !== undefined);
     const dlq = dev.stack.queues.find((q) => q.url === queue?.dlqUrl);
     if (queue === undefined || dlq === undefined) throw new Error("the fixture app has no queue with a DLQ");
@@ -90,8 +83,7 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
 
   afterAll(async () => {
     await browser?.close();
-    await dashboard?.close();
-    lambda?.destroy();
+    dashboard?.close();
     await dev?.stop();
   });
 
@@ -180,9 +172,12 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
     );
     // The server reuses a reading of the queues for a moment: measure once it has seen all 51.
     await expect
-      .poll(async () => (await call(dashboard.origin, "GET", "api/queues")).json.queues.length, {
-        timeout: 10_000,
-      })
+      .poll(
+        async () => (await call(dashboardUrl.split("#")[0] ?? "", "GET", "api/queues")).json.queues.length,
+        {
+          timeout: 10_000,
+        },
+      )
       .toBe(51);
     const { page, requests } = await openPage(browser);
     // Records when the table first has every row, as the page builds it. (Browser code as text:
