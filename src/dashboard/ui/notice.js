@@ -10,16 +10,24 @@ const ADVICE = {
     "This dashboard was started with --read-only: actions are off. Restart it without the flag to act.",
   QUEUE_NOT_FOUND: "The queue may have been deleted or renamed. Go back to the queues to pick another.",
   NO_LEDGER:
-    "Jobs are listed from the job ledger: give the JobQueue a `ledger` (JobLedger) in your CDK app, or point the dashboard at the ledger's table.",
-  NO_SCHEDULER:
-    "The Scheduler API does not answer at this endpoint: schedules show with `sqs-jobs dev` or on AWS.",
+    "Jobs are listed from the job ledger: give your JobQueue a ledger (JobLedger) in the CDK app, or start the dashboard with --table NAME.",
+  NO_SCHEDULER: "Schedules are read from EventBridge Scheduler, which this dashboard cannot reach.",
 };
+
+/** Answers that mean "not set up here" rather than "broken": shown as an empty state. */
+const NOT_SET_UP = new Set(["NO_LEDGER", "NO_SCHEDULER"]);
 
 /**
  * @param {{ error: Error & { code?: string }, title?: string }} props
  */
 export function ErrorNotice({ error, title = "Something went wrong" }) {
   const advice = error.code === undefined ? undefined : ADVICE[/** @type {keyof ADVICE} */ (error.code)];
+  if (error.code !== undefined && NOT_SET_UP.has(error.code)) {
+    return html`<div class="notice empty" role="status">
+      <strong>${error.message}</strong>
+      <p>${advice}</p>
+    </div>`;
+  }
   return html`<div class="notice error" role="alert">
     <strong>${title}</strong>
     <p>${error.message}</p>
