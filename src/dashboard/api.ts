@@ -246,7 +246,7 @@ export class DashboardApi {
       }
       throw error;
     } finally {
-      this.#consumers.forget(ref.arn);
+      this.#consumers.forget();
     }
   }
 
