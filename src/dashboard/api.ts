@@ -130,7 +130,7 @@ export class DashboardApi {
       if (m === null) continue;
       allowed = true;
       if (route.method !== method) continue;
-      const args = m.slice(1).map((s) => decodeURIComponent(s));
+      const args = m.slice(1).map(decodeSegment);
       const value = await route.run(req, url, args);
       sendJson(res, method === "POST" && path.endsWith("/redrive") ? 202 : 200, value);
       return;
@@ -283,5 +283,13 @@ export class DashboardApi {
       throw new DashboardRequestError(404, "NO_SCHEDULER", "this dashboard has no Scheduler client");
     }
     return scheduleViews(await this.#sources.scheduler());
+  }
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`"${segment.slice(0, 100)}" is not a valid URL path segment (a stray "%")`);
   }
 }
