@@ -171,6 +171,20 @@ describe("the dashboard API on queues and their DLQs", () => {
     const listed = await call(origin, "GET", `api/queues/${q.name}/dlq?reason=poison`);
     const poisonIds: string[] = listed.json.records.map((r: { messageId: string }) => r.messageId);
 
+    // And bodies that ask for something unclear are refused, naming the field
+    const bad = await Promise.all(
+      [
+        { messageIds: poisonIds, filter: { job: "x" } },
+        { messageIds: [] },
+        { filter: { since: "last week" } },
+        { everything: true },
+      ].map((body) =>
+        call(origin, "POST", `api/queues/${q.name}/dlq/redrive`, { body, token: running.token }),
+      ),
+    );
+    expect(bad.map((a) => [a.status, a.json.error.code])).toEqual(Array(4).fill([400, "BAD_REQUEST"]));
+    expect(bad[2]?.json.error.message).toContain("since");
+
     // When the two poison jobs are redriven by id
     const byIds = await call(origin, "POST", `api/queues/${q.name}/dlq/redrive`, {
       body: { messageIds: poisonIds },
