@@ -57,7 +57,7 @@ export class DashboardApi {
   readonly #history = new DepthHistory();
   readonly #scans: DeadLetterScans;
   readonly #tasks = new RedriveTasks();
-  readonly #routes: readonly { method: string; pattern: RegExp; run: Route }[];
+  readonly #routes: readonly { method: string; pattern: RegExp; run: Route; status?: number }[];
   #sampler: NodeJS.Timeout | undefined;
 
   constructor(sources: ApiSources) {
@@ -74,6 +74,8 @@ export class DashboardApi {
         method: "POST",
         pattern: new RegExp(`^queues/${seg}/dlq/redrive$`),
         run: (r, _u, m) => this.#redrive(r, m),
+        // Accepted: the redrive goes on as a task after the answer.
+        status: 202,
       },
       {
         method: "POST",
@@ -132,11 +134,15 @@ export class DashboardApi {
       if (route.method !== method) continue;
       const args = m.slice(1).map(decodeSegment);
       const value = await route.run(req, url, args);
-      sendJson(res, method === "POST" && path.endsWith("/redrive") ? 202 : 200, value);
+      sendJson(res, route.status ?? 200, value);
       return;
     }
     throw allowed
-      ? new DashboardRequestError(405, "METHOD_NOT_ALLOWED", `${method} is not allowed on api/${path}`)
+      ? new DashboardRequestError(
+          405,
+          "METHOD_NOT_ALLOWED",
+          `${method} is not allowed on api/${path.slice(0, 100)}`,
+        )
       : new DashboardRequestError(404, "NOT_FOUND", `no API route api/${path.slice(0, 100)}`);
   }
 
