@@ -57,7 +57,7 @@ export class DashboardApi {
   readonly #history = new DepthHistory();
   readonly #scans: DeadLetterScans;
   readonly #tasks = new RedriveTasks();
-  readonly #routes: readonly { method: string; pattern: RegExp; run: Route }[];
+  readonly #routes: readonly { method: string; pattern: RegExp; run: Route; status?: number }[];
   #sampler: NodeJS.Timeout | undefined;
 
   constructor(sources: ApiSources) {
@@ -74,6 +74,8 @@ export class DashboardApi {
         method: "POST",
         pattern: new RegExp(`^queues/${seg}/dlq/redrive$`),
         run: (r, _u, m) => this.#redrive(r, m),
+        // Accepted: the redrive goes on as a task after the answer.
+        status: 202,
       },
       {
         method: "POST",
@@ -130,13 +132,17 @@ export class DashboardApi {
       if (m === null) continue;
       allowed = true;
       if (route.method !== method) continue;
-      const args = m.slice(1).map((s) => decodeURIComponent(s));
+      const args = m.slice(1).map(decodeSegment);
       const value = await route.run(req, url, args);
-      sendJson(res, method === "POST" && path.endsWith("/redrive") ? 202 : 200, value);
+      sendJson(res, route.status ?? 200, value);
       return;
     }
     throw allowed
-      ? new DashboardRequestError(405, "METHOD_NOT_ALLOWED", `${method} is not allowed on api/${path}`)
+      ? new DashboardRequestError(
+          405,
+          "METHOD_NOT_ALLOWED",
+          `${method} is not allowed on api/${path.slice(0, 100)}`,
+        )
       : new DashboardRequestError(404, "NOT_FOUND", `no API route api/${path.slice(0, 100)}`);
   }
 
@@ -246,7 +252,7 @@ export class DashboardApi {
       }
       throw error;
     } finally {
-      this.#consumers.forget(ref.arn);
+      this.#consumers.forget();
     }
   }
 
@@ -283,5 +289,13 @@ export class DashboardApi {
       throw new DashboardRequestError(404, "NO_SCHEDULER", "this dashboard has no Scheduler client");
     }
     return scheduleViews(await this.#sources.scheduler());
+  }
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`"${segment.slice(0, 100)}" is not a valid URL path segment (a stray "%")`);
   }
 }

@@ -1,7 +1,6 @@
 import type { LambdaClient } from "@aws-sdk/client-lambda";
-import { mapLimit } from "../core/map-limit.ts";
-import type { MappingInfo } from "../ops/event-source.ts";
-import { mappingsOf } from "../ops/stats.ts";
+import { describeAwsError } from "../core/aws-errors.ts";
+import { listMappingsBySource, type MappingInfo } from "../ops/event-source.ts";
 
 /** A queue's consumers as the API shows them. */
 export interface ConsumerView {
@@ -14,6 +13,7 @@ export interface ConsumerView {
 
 export interface ConsumersOf {
   readonly consumers: readonly ConsumerView[] | null;
+  /** Why `consumers` is unknown: no Lambda client, or Lambda's error. */
   readonly consumersError: string | null;
 }
 
@@ -27,15 +27,17 @@ export function consumerView(m: MappingInfo): ConsumerView {
   };
 }
 
+type Reading = { readonly bySource: ReadonlyMap<string, MappingInfo[]> } | { readonly error: string };
+
 /**
- * The Lambda event source mappings of each queue, read 8 at a time (Lambda's control plane
- * throttles ListEventSourceMappings well below SQS's rates) and kept `maxAgeMs`: consumers change
- * rarely, and a pause or resume from the dashboard forgets the queue's entry at once.
+ * The Lambda event source mappings of every queue, from one account-wide listing (one call per
+ * 100 mappings, however many queues), kept `maxAgeMs`: consumers change rarely, and a pause or
+ * resume from the dashboard forgets the listing at once.
  */
 export class ConsumerCache {
   readonly #lambda: LambdaClient | undefined;
   readonly #maxAgeMs: number;
-  readonly #entries = new Map<string, { at: number; value: ConsumersOf }>();
+  #last: { at: number; reading: Promise<Reading> } | undefined;
 
   constructor(lambda: LambdaClient | undefined, options: { readonly maxAgeMs?: number } = {}) {
     this.#lambda = lambda;
@@ -43,23 +45,28 @@ export class ConsumerCache {
   }
 
   async of(queueArns: readonly string[]): Promise<ConsumersOf[]> {
-    return mapLimit(queueArns, 8, (arn) => this.#one(arn));
+    const reading = await this.#read();
+    return queueArns.map((arn) =>
+      "error" in reading
+        ? { consumers: null, consumersError: reading.error }
+        : { consumers: (reading.bySource.get(arn) ?? []).map(consumerView), consumersError: null },
+    );
   }
 
-  forget(queueArn: string): void {
-    this.#entries.delete(queueArn);
+  forget(): void {
+    this.#last = undefined;
   }
 
-  async #one(queueArn: string): Promise<ConsumersOf> {
-    const cached = this.#entries.get(queueArn);
-    if (cached !== undefined && Date.now() - cached.at < this.#maxAgeMs) return cached.value;
-    const value = await this.#read(queueArn);
-    this.#entries.set(queueArn, { at: Date.now(), value });
-    return value;
-  }
-
-  async #read(queueArn: string): Promise<ConsumersOf> {
-    const read = await mappingsOf(queueArn, { lambda: this.#lambda });
-    return { consumers: read.value?.map(consumerView) ?? null, consumersError: read.error ?? null };
+  #read(): Promise<Reading> {
+    const lambda = this.#lambda;
+    if (lambda === undefined) return Promise.resolve({ error: "no Lambda client" });
+    if (this.#last === undefined || Date.now() - this.#last.at >= this.#maxAgeMs) {
+      const reading = listMappingsBySource(lambda, { signal: AbortSignal.timeout(5_000) }).then(
+        (bySource): Reading => ({ bySource }),
+        (error: unknown): Reading => ({ error: describeAwsError(error) }),
+      );
+      this.#last = { at: Date.now(), reading };
+    }
+    return this.#last.reading;
   }
 }

@@ -124,7 +124,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
           .catch((error: unknown) => {
             req.resume();
             const apiError = toApiError(error);
-            if (apiError.status >= 500) process.stderr.write(`dashboard: ${describe(error)}\n`);
+            // Only a bug gets a stack trace here: AWS refusals are typed, and the page shows them.
+            if (apiError.apiCode === "INTERNAL") process.stderr.write(`dashboard: ${describe(error)}\n`);
             if (!res.headersSent) sendError(res, apiError);
             else res.end();
           });

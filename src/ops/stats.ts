@@ -126,7 +126,7 @@ async function dlqDepth(
  * The consumers of a queue (by ARN) as {@link QueueStats} shows them: the mappings, or why they
  * are unknown (no Lambda client, an error, no answer within `lambdaTimeoutMs`).
  */
-export async function mappingsOf(queueArn: string, options: StatsOptions): Promise<Outcome<MappingInfo[]>> {
+async function mappingsOf(queueArn: string, options: StatsOptions): Promise<Outcome<MappingInfo[]>> {
   if (options.lambda === undefined) return { value: undefined, error: "no Lambda client" };
   try {
     const signal = AbortSignal.timeout(options.lambdaTimeoutMs ?? 5_000);

@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningDashboard, startDashboard } from "../../src/dashboard/server.ts";
 import { POISON, queueWithDlq, seedDeadLetter, TIMEOUT } from "../cli/dlq-fixtures.ts";
-import { createTestQueue, drainQueue, queueDepth, testSqs } from "../helpers/sqs.ts";
+import { createTestQueue, drainQueue, queueArn, queueDepth, testSqs } from "../helpers/sqs.ts";
+import { startFakeAws } from "../ops/fake-aws.ts";
 import { call, taskEnd } from "./dashboard-client.ts";
 
 const sqs = testSqs();
@@ -42,10 +44,16 @@ describe("the dashboard API on queues and their DLQs", () => {
 
     // When the page asks for the queues (the server reuses a reading for a second or two, so a
     // queue made a moment ago may take that long to show)
-    await expect
-      .poll(async () => JSON.stringify((await call(origin, "GET", "api/queues")).json), { timeout: 5_000 })
-      .toContain(q.dlqName);
-    const answer = await call(origin, "GET", "api/queues");
+    let answer = await call(origin, "GET", "api/queues");
+    const readingAfterSetUp = async () => {
+      answer = await call(origin, "GET", "api/queues");
+      // A reading taken after the last send (the cache may still hold one from before it)
+      return answer.json.queues.some(
+        (x: { name: string; visible: number; dlq: { visible: number } | null }) =>
+          x.name === q.name && x.visible === 2 && x.dlq?.visible === 2,
+      );
+    };
+    await expect.poll(readingAfterSetUp, { timeout: 5_000 }).toBe(true);
 
     // Then the queue has its counts, its DLQ's depth, no consumers (no Lambda here) and says why
     // there are no rates; its DLQ has no row of its own
@@ -163,6 +171,20 @@ describe("the dashboard API on queues and their DLQs", () => {
     const listed = await call(origin, "GET", `api/queues/${q.name}/dlq?reason=poison`);
     const poisonIds: string[] = listed.json.records.map((r: { messageId: string }) => r.messageId);
 
+    // And bodies that ask for something unclear are refused, naming the field
+    const bad = await Promise.all(
+      [
+        { messageIds: poisonIds, filter: { job: "x" } },
+        { messageIds: [] },
+        { filter: { since: "last week" } },
+        { everything: true },
+      ].map((body) =>
+        call(origin, "POST", `api/queues/${q.name}/dlq/redrive`, { body, token: running.token }),
+      ),
+    );
+    expect(bad.map((a) => [a.status, a.json.error.code])).toEqual(Array(4).fill([400, "BAD_REQUEST"]));
+    expect(bad[2]?.json.error.message).toContain("since");
+
     // When the two poison jobs are redriven by id
     const byIds = await call(origin, "POST", `api/queues/${q.name}/dlq/redrive`, {
       body: { messageIds: poisonIds },
@@ -272,15 +294,39 @@ describe("the dashboard API on queues and their DLQs", () => {
   it("answers 50 queues in well under a second from a cold start", async () => {
     // Given 50 queues (10 with a DLQ) under a prefix of their own
     const many = `${prefix}-many`;
-    await Promise.all([
+    const [first] = await Promise.all([
       ...Array.from({ length: 10 }, (_, i) => queueWithDlq(sqs, `${many}-d${i}`)),
       ...Array.from({ length: 40 }, (_, i) => createTestQueue(sqs, `${many}-p${i}`)),
     ]);
+
+    // And a Lambda API (a fake: the test emulator has none) where one function reads the first queue
+    const firstArn = await queueArn(sqs, typeof first === "string" ? first : (first?.url ?? ""));
+    const fakeLambda = await startFakeAws(() => ({
+      status: 200,
+      body: {
+        EventSourceMappings: [
+          { UUID: "u1", EventSourceArn: "arn:aws:sqs:other", State: "Enabled" },
+          {
+            UUID: "u2",
+            EventSourceArn: firstArn,
+            FunctionArn: "arn:aws:lambda:us-east-1:0:function:work",
+            State: "Enabled",
+            BatchSize: 10,
+          },
+        ],
+      },
+    }));
+    const lambda = new LambdaClient({
+      endpoint: fakeLambda.endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "t", secretAccessKey: "t" },
+    });
 
     // When a new dashboard starts and the page asks for its queues
     const started = performance.now();
     const fresh = await startDashboard({
       sqs,
+      lambda,
       target: { endpoint: null, region: "us-east-1" },
       version: "0",
       port: 0,
@@ -294,8 +340,19 @@ describe("the dashboard API on queues and their DLQs", () => {
       expect(answer.json.queues).toHaveLength(50);
       console.log(`dashboard: 50 queues (60 with DLQs) answered ${ms.toFixed(0)} ms after start`);
       expect(ms).toBeLessThan(1_000);
+
+      // And their consumers came from one account-wide Lambda call, not one per queue
+      expect(fakeLambda.requests).toHaveLength(1);
+      const byName = (name: string) =>
+        answer.json.queues.find((q: { name: string }) => q.name.startsWith(name));
+      expect(byName(`${many}-d0`).consumers).toEqual([
+        { uuid: "u2", functionName: "work", state: "Enabled", batchSize: 10, maximumConcurrency: null },
+      ]);
+      expect(byName(`${many}-p0`).consumers).toEqual([]);
     } finally {
       await fresh.close();
+      lambda.destroy();
+      await fakeLambda.close();
     }
   });
 });

@@ -158,6 +158,8 @@ describe("the dashboard's safety", () => {
     }
     const api = await call(dash.origin, "GET", "api/nope");
     expect([api.status, api.json.error.code]).toEqual([404, "NOT_FOUND"]);
+    const stray = await call(dash.origin, "GET", "api/queues/%E0%A4%A/dlq");
+    expect([stray.status, stray.json.error.code]).toEqual([400, "BAD_REQUEST"]);
     const method = await call(dash.origin, "DELETE", "api/queues", { token: dash.token });
     expect([method.status, method.json.error.code]).toEqual([405, "METHOD_NOT_ALLOWED"]);
   });
