@@ -3,7 +3,7 @@
 import { currentToken } from "./token.js";
 
 /** An answer that is not 2xx, with the server's error code and sentence. */
-export class ApiError extends Error {
+class ApiError extends Error {
   /**
    * @param {number} status HTTP status, 0 when the server did not answer
    * @param {string} code e.g. `QUEUE_NOT_FOUND`, `TOKEN_REQUIRED`, `NETWORK`
@@ -22,7 +22,7 @@ export class ApiError extends Error {
  * @param {string} path e.g. `queues/reports/dlq`
  * @param {Record<string, string | number | undefined | null>} [query]
  */
-export function apiUrl(path, query = {}) {
+function apiUrl(path, query = {}) {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
     if (value !== undefined && value !== null && value !== "") params.set(key, String(value));

@@ -12,7 +12,7 @@ const STOPPED = new Set(["Disabled", "Disabling"]);
  */
 
 /** @param {Consumer[]} consumers */
-export function allPaused(consumers) {
+function allPaused(consumers) {
   return consumers.length > 0 && consumers.every((c) => STOPPED.has(c.state));
 }
 

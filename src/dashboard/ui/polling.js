@@ -2,7 +2,7 @@
 // answer, none while the tab is hidden (and one at once when it shows again).
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 
-export const POLL_MS = 2500;
+const POLL_MS = 2500;
 
 /**
  * @template T

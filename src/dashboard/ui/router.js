@@ -21,7 +21,7 @@ const ROUTES = [
  * @param {string} hash `location.hash`
  * @returns {Route}
  */
-export function parseHash(hash) {
+function parseHash(hash) {
   const [rawPath = "", search = ""] = hash.replace(/^#/, "").split("?", 2);
   const path = rawPath === "" || rawPath === "/" ? "/queues" : rawPath;
   const query = new URLSearchParams(search);
