@@ -3,6 +3,7 @@ import { toOpsError } from "../core/aws-errors.ts";
 import { SqsJobsError } from "../core/errors.ts";
 import type { Command, OptionValues } from "./command.ts";
 import { UsageError } from "./command.ts";
+import { dashboardCommand } from "./commands/dashboard.ts";
 import { devCommand } from "./commands/dev.ts";
 import { dlqExportCommand } from "./commands/dlq-export.ts";
 import { dlqPeekCommand } from "./commands/dlq-peek.ts";
@@ -20,6 +21,7 @@ import { packageVersion } from "./version.ts";
 
 const COMMANDS: readonly Command[] = [
   devCommand,
+  dashboardCommand,
   statusCommand,
   sendCommand,
   jobsGetCommand,

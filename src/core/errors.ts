@@ -22,7 +22,8 @@ export type SqsJobsErrorCode =
   | "ERR_JOB_ID_REUSED"
   | "ERR_JOB_FAILED"
   | "ERR_WAIT_TIMEOUT"
-  | "ERR_CALL";
+  | "ERR_CALL"
+  | "ERR_DASHBOARD_REQUEST";
 
 export class SqsJobsError extends Error {
   // Every subclass sets its name explicitly: minifiers (esbuild in Lambda bundles) rename

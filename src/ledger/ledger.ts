@@ -22,6 +22,7 @@ import {
   LEDGER_TTL_ATTRIBUTE,
   LIST_INDEX,
   LIST_INDEX_KEY,
+  LIST_INDEX_SORT,
   LIST_SHARDS,
   slotItemKey,
   uniqueItemKey,
@@ -384,18 +385,32 @@ export class Ledger {
 
   /**
    * The most recently changed jobs of a queue in one status, newest first. Reads every shard of
-   * the list index (eventually consistent, like any index).
+   * the list index (eventually consistent, like any index). With `before`, only jobs that last
+   * changed strictly before it: the next page after a job that changed at `before`.
    */
-  async list(queue: string, status: JobStatus, limit: number): Promise<JobSummary[]> {
+  async list(
+    queue: string,
+    status: JobStatus,
+    limit: number,
+    options: { readonly before?: Date } = {},
+  ): Promise<JobSummary[]> {
+    const before = options.before?.toISOString();
     const shards = await Promise.all(
       Array.from({ length: LIST_SHARDS }, async (_, shard) => {
         const out = await this.#client.send(
           new QueryCommand({
             TableName: this.tableName,
             IndexName: LIST_INDEX,
-            KeyConditionExpression: "#listKey = :listKey",
-            ExpressionAttributeNames: { "#listKey": LIST_INDEX_KEY },
-            ExpressionAttributeValues: { ":listKey": S(`${queue}#${status}#${shard}`) },
+            KeyConditionExpression:
+              before === undefined ? "#listKey = :listKey" : "#listKey = :listKey AND #sort < :before",
+            ExpressionAttributeNames: {
+              "#listKey": LIST_INDEX_KEY,
+              ...(before === undefined ? {} : { "#sort": LIST_INDEX_SORT }),
+            },
+            ExpressionAttributeValues: {
+              ":listKey": S(`${queue}#${status}#${shard}`),
+              ...(before === undefined ? {} : { ":before": S(before) }),
+            },
             ScanIndexForward: false,
             Limit: limit,
           }),

@@ -15,7 +15,7 @@ import { CodeRoots } from "./code-root.ts";
 import { type LocalDynamoDb, startLocalDynamoDb } from "./dynamodb.ts";
 import { type LocalEmulator, startLocalEmulator } from "./emulator.ts";
 import { EventSourcePoller } from "./event-source.ts";
-import { startFrontServer } from "./front-server.ts";
+import { type MountedHandler, startFrontServer } from "./front-server.ts";
 import { FunctionRuntime } from "./function-runtime.ts";
 import { type ResolvedResource, resolveValue, Unresolved } from "./intrinsics.ts";
 import type { LambdaApiTarget } from "./lambda-api.ts";
@@ -51,6 +51,8 @@ export type DevEvent =
   | {
       readonly type: "batch";
       readonly functionName: string;
+      /** The queue the batch was read from. */
+      readonly queueArn: string;
       readonly records: number;
       readonly failed: number;
       readonly durationMs: number;
@@ -84,6 +86,12 @@ export interface DevStack {
   }[];
   /** EventBridge Scheduler on the endpoint: schedules sent by clients, fired on time into the queues. */
   readonly scheduler: LocalScheduler;
+  /**
+   * Serves every request whose path starts with `prefix` (which ends with "/") with `handler`,
+   * given the path after the prefix, on the stack's endpoint (the dashboard, under `sqs-jobs dev`).
+   * The path without its last "/" is redirected to it, so the page's relative URLs resolve.
+   */
+  mount(prefix: string, handler: MountedHandler): void;
   stop(): Promise<void>;
 }
 
@@ -111,6 +119,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     throw error;
   }
   let target: LambdaApiTarget = { functions: new Map(), pollers: [] };
+  const mounts = new Map<string, MountedHandler>();
   let scheduler: LocalScheduler | undefined;
   let front: { server: Server; endpoint: string };
   try {
@@ -121,6 +130,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       dynamodb,
       lambda: () => target,
       scheduler: () => scheduler,
+      mounts,
     });
   } catch (error) {
     await dynamodb.stop();
@@ -143,7 +153,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   try {
     return await runApp(
       { ...options, cwd, region },
-      { emulator, dynamodb, front, codeRoots, scheduler },
+      { emulator, dynamodb, front, codeRoots, scheduler, mounts },
       (t) => {
         target = t;
       },
@@ -171,11 +181,12 @@ async function runApp(
     readonly front: { server: Server; endpoint: string };
     readonly codeRoots: CodeRoots;
     readonly scheduler: LocalScheduler;
+    readonly mounts: Map<string, MountedHandler>;
   },
   serve: (target: LambdaApiTarget) => void,
 ): Promise<DevStack> {
   const { cwd, region } = options;
-  const { emulator, dynamodb, front, codeRoots, scheduler } = started;
+  const { emulator, dynamodb, front, codeRoots, scheduler, mounts } = started;
   const emit = options.onEvent ?? (() => {});
   const assemblyDir = await synthesize({
     app: options.app,
@@ -303,6 +314,7 @@ async function runApp(
             emit({
               type: "batch",
               functionName: fnName,
+              queueArn: queue.arn,
               records: outcome.records,
               failed: outcome.failed,
               durationMs: outcome.durationMs,
@@ -344,6 +356,9 @@ async function runApp(
           .filter((p) => p.state.functionName === fn.name)
           .map((p) => ({ uuid: p.state.uuid, queueArn: p.state.queueArn, enabled: p.state.enabled })),
       })),
+    mount(prefix, handler) {
+      mounts.set(prefix, handler);
+    },
     stop() {
       stopping ??= (async () => {
         scheduler.stop();

@@ -1,4 +1,4 @@
-import { createServer, request, type Server } from "node:http";
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ConfigError } from "../core/errors.ts";
 import { isDynamoDbRequest, type LocalDynamoDb } from "./dynamodb.ts";
@@ -25,6 +25,8 @@ export async function startFrontServer(options: {
   lambda: () => LambdaApiTarget;
   /** EventBridge Scheduler calls (and the local clock route) go here once it exists. */
   scheduler?: () => LocalScheduler | undefined;
+  /** Handlers by path prefix (ending in "/"), looked up on each request: entries may come later. */
+  mounts?: ReadonlyMap<string, MountedHandler>;
 }): Promise<{ server: Server; endpoint: string }> {
   const server = createServer((req, res) => {
     const refusal = refusalOf(req.headers, options.host);
@@ -33,6 +35,7 @@ export async function startFrontServer(options: {
       req.resume();
       return;
     }
+    if (options.mounts !== undefined && serveMounted(options.mounts, req, res)) return;
     if (isDynamoDbRequest(req.headers)) {
       options.dynamodb.handle(req, res);
       return;
@@ -125,4 +128,28 @@ export async function startFrontServer(options: {
   });
   const { port } = server.address() as AddressInfo;
   return { server, endpoint: `http://${options.host}:${port}` };
+}
+
+/** A handler served under a path prefix; `path` is what follows the prefix, without a leading "/". */
+export type MountedHandler = (req: IncomingMessage, res: ServerResponse, path: string) => void;
+
+/** Serves the request if its path is under a mount; returns whether it did. */
+function serveMounted(
+  mounts: ReadonlyMap<string, MountedHandler>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): boolean {
+  const pathname = new URL(req.url ?? "/", "http://local").pathname;
+  for (const [prefix, handler] of mounts) {
+    if (pathname === prefix.slice(0, -1)) {
+      req.resume();
+      res.writeHead(308, { location: prefix }).end();
+      return true;
+    }
+    if (pathname.startsWith(prefix)) {
+      handler(req, res, pathname.slice(prefix.length));
+      return true;
+    }
+  }
+  return false;
 }

@@ -40,19 +40,51 @@ export async function listMappings(
   queueArn: string,
   options: { signal?: AbortSignal } = {},
 ): Promise<MappingInfo[]> {
-  const all: MappingInfo[] = [];
+  const all = await allPages(
+    lambda,
+    queueArn,
+    options.signal,
+    `the Lambda event source mappings of ${queueArn}`,
+  );
+  return all.map(toInfo);
+}
+
+/**
+ * Every event source mapping of the account and region, by the ARN of what it reads: one call
+ * per 100 mappings, where asking queue by queue costs one call per queue (a dashboard of 50
+ * queues would wait on 50 calls to Lambda's control plane).
+ */
+export async function listMappingsBySource(
+  lambda: LambdaClient,
+  options: { signal?: AbortSignal } = {},
+): Promise<Map<string, MappingInfo[]>> {
+  const bySource = new Map<string, MappingInfo[]>();
+  for (const m of await allPages(lambda, undefined, options.signal, "the Lambda event source mappings")) {
+    const source = m.EventSourceArn ?? "";
+    bySource.set(source, [...(bySource.get(source) ?? []), toInfo(m)]);
+  }
+  return bySource;
+}
+
+async function allPages(
+  lambda: LambdaClient,
+  eventSourceArn: string | undefined,
+  signal: AbortSignal | undefined,
+  what: string,
+): Promise<EventSourceMappingConfiguration[]> {
+  const all: EventSourceMappingConfiguration[] = [];
   let marker: string | undefined;
   try {
     do {
       const out = await lambda.send(
-        new ListEventSourceMappingsCommand({ EventSourceArn: queueArn, Marker: marker }),
-        { abortSignal: options.signal },
+        new ListEventSourceMappingsCommand({ EventSourceArn: eventSourceArn, Marker: marker, MaxItems: 100 }),
+        { abortSignal: signal },
       );
-      all.push(...(out.EventSourceMappings ?? []).map(toInfo));
+      all.push(...(out.EventSourceMappings ?? []));
       marker = out.NextMarker;
     } while (marker !== undefined && marker !== "");
   } catch (error) {
-    throw toOpsError(error, { what: `listing the Lambda event source mappings of ${queueArn}` });
+    throw toOpsError(error, { what: `listing ${what}` });
   }
   return all;
 }

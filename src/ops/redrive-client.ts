@@ -8,9 +8,10 @@ import {
 } from "@aws-sdk/client-sqs";
 import { describeAwsError, toOpsError } from "../core/aws-errors.ts";
 import { REDRIVEN_ATTRIBUTE } from "../core/dead-letter-attributes.ts";
+import { matchesFilter } from "./dead-letter-filter.ts";
 import { REASON_ATTRIBUTE_NAMES, toDeadLetterRecord } from "./dead-letter-record.ts";
 import type { QueueRef } from "./queue-ref.ts";
-import type { RedriveFilter, RedriveOptions, RedriveProgress } from "./redrive.ts";
+import type { RedriveOptions, RedriveProgress } from "./redrive.ts";
 import { receiveBatch, restoreVisibility, type ScannedMessage } from "./scan.ts";
 import { type QueueDepth, queueDepth } from "./stats.ts";
 
@@ -106,7 +107,10 @@ function cameBack(state: PassState, message: ScannedMessage): boolean {
 async function onePass(sqs: SQSClient, options: RedriveOptions, state: PassState): Promise<void> {
   const rate = options.maxPerSecond;
   let empty = 0;
-  while (empty < 2 && state.seen.size < state.budget) {
+  const ids = options.filter?.messageIds;
+  // A move of named messages ends once it has met them all, not after a pass over the whole DLQ.
+  const allNamedSeen = (): boolean => ids !== undefined && [...ids].every((id) => state.seen.has(id));
+  while (empty < 2 && state.seen.size < state.budget && !allNamedSeen()) {
     if (rate !== undefined) {
       const due = state.startedAt + (state.counts.moved / rate) * 1_000;
       if (due > Date.now()) await sleep(due - Date.now());
@@ -146,7 +150,7 @@ async function onePass(sqs: SQSClient, options: RedriveOptions, state: PassState
     for (const message of fresh) {
       const group = message.Attributes?.MessageGroupId;
       const blocked = group !== undefined && state.blockedGroups.has(group);
-      if (blocked || !matches(message, options.filter)) {
+      if (blocked || !matchesFilter(toDeadLetterRecord(message), options.filter)) {
         hold(state, message);
         state.counts.skipped++;
         continue;
@@ -168,18 +172,6 @@ async function onePass(sqs: SQSClient, options: RedriveOptions, state: PassState
     }
     options.onProgress?.({ ...state.counts });
   }
-}
-
-function matches(message: ScannedMessage, filter: RedriveFilter | undefined): boolean {
-  if (filter === undefined) return true;
-  const record = toDeadLetterRecord(message);
-  if (filter.job !== undefined && record.job !== filter.job) return false;
-  if (filter.reason !== undefined) {
-    const needle = filter.reason.toLowerCase();
-    const haystack = [record.reason, record.errorName, record.errorMessage].join("\n").toLowerCase();
-    if (!haystack.includes(needle)) return false;
-  }
-  return true;
 }
 
 function destinationOf(message: ScannedMessage, options: RedriveOptions): QueueRef | undefined {

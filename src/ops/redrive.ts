@@ -1,15 +1,11 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import { type DeadLetterFilter, isEmptyFilter } from "./dead-letter-filter.ts";
 import type { QueueRef } from "./queue-ref.ts";
 import { clientSideMove } from "./redrive-client.ts";
 import { serverSideMove } from "./redrive-server.ts";
 
-/** Which dead-lettered messages to move; all given fields must match. */
-export interface RedriveFilter {
-  /** The job name, exactly. */
-  readonly job?: string;
-  /** Case-insensitive text found in the reason kind, the error name or the error message. */
-  readonly reason?: string;
-}
+/** Which dead-lettered messages to move; all given fields must match (see {@link DeadLetterFilter}). */
+export type RedriveFilter = DeadLetterFilter;
 
 export interface RedriveProgress {
   /** Messages copied to their destination and then deleted from the DLQ. */
@@ -70,8 +66,7 @@ export interface RedriveOptions {
  * const result = await redrive(sqs, { dlq, sources, filter: { job: "build-report" } });
  */
 export async function redrive(sqs: SQSClient, options: RedriveOptions): Promise<RedriveResult> {
-  const filtered = options.filter?.job !== undefined || options.filter?.reason !== undefined;
-  if (!filtered) {
+  if (isEmptyFilter(options.filter)) {
     const server = await serverSideMove(sqs, options);
     if (server.supported) return { ...server.result, mode: "server", fallbackReason: undefined };
     const client = await clientSideMove(sqs, options);

@@ -71,6 +71,8 @@ export interface StatsOptions {
   readonly lambda?: LambdaClient;
   /** How long to wait for the Lambda API per queue before showing the state as unknown. @default 5,000 */
   readonly lambdaTimeoutMs?: number;
+  /** Queues already read, by ARN (a listing): a DLQ among them is not read again. */
+  readonly knownQueues?: ReadonlyMap<string, QueueRef>;
 }
 
 /**
@@ -85,7 +87,10 @@ export async function queueStats(
   ref: QueueRef,
   options: StatsOptions = {},
 ): Promise<QueueStats> {
-  const [dlq, mappings] = await Promise.all([dlqDepth(sqs, ref), mappingsOf(ref, options)]);
+  const [dlq, mappings] = await Promise.all([
+    dlqDepth(sqs, ref, options.knownQueues),
+    mappingsOf(ref.arn, options),
+  ]);
   const age = ref.attributes.ApproximateAgeOfOldestMessage;
   return {
     name: ref.name,
@@ -103,21 +108,29 @@ export async function queueStats(
 
 type Outcome<T> = { value: T | undefined; error: string | undefined };
 
-async function dlqDepth(sqs: SQSClient, ref: QueueRef): Promise<Outcome<QueueStats["dlq"]>> {
+async function dlqDepth(
+  sqs: SQSClient,
+  ref: QueueRef,
+  known: ReadonlyMap<string, QueueRef> | undefined,
+): Promise<Outcome<QueueStats["dlq"]>> {
   if (ref.dlqArn === undefined) return { value: undefined, error: undefined };
   try {
-    const dlq = await resolveQueue(sqs, ref.dlqArn);
+    const dlq = known?.get(ref.dlqArn) ?? (await resolveQueue(sqs, ref.dlqArn));
     return { value: { name: dlq.name, url: dlq.url, ...depthOf(dlq) }, error: undefined };
   } catch (error) {
     return { value: undefined, error: describeAwsError(error) };
   }
 }
 
-async function mappingsOf(ref: QueueRef, options: StatsOptions): Promise<Outcome<MappingInfo[]>> {
+/**
+ * The consumers of a queue (by ARN) as {@link QueueStats} shows them: the mappings, or why they
+ * are unknown (no Lambda client, an error, no answer within `lambdaTimeoutMs`).
+ */
+async function mappingsOf(queueArn: string, options: StatsOptions): Promise<Outcome<MappingInfo[]>> {
   if (options.lambda === undefined) return { value: undefined, error: "no Lambda client" };
   try {
     const signal = AbortSignal.timeout(options.lambdaTimeoutMs ?? 5_000);
-    return { value: await listMappings(options.lambda, ref.arn, { signal }), error: undefined };
+    return { value: await listMappings(options.lambda, queueArn, { signal }), error: undefined };
   } catch (error) {
     return { value: undefined, error: describeAwsError(error) };
   }
@@ -128,6 +141,14 @@ async function mappingsOf(ref: QueueRef, options: StatsOptions): Promise<Outcome
  * only serve as another listed queue's DLQ (their depth shows in that queue's row).
  */
 export async function listStatusQueues(sqs: SQSClient, prefix?: string): Promise<QueueRef[]> {
+  return withoutDeadLetterQueues(await listQueueRefs(sqs, prefix));
+}
+
+/**
+ * Every listed queue (or those starting with `prefix`) with its attributes, depths included: one
+ * ListQueues and one GetQueueAttributes per queue, 8 at a time.
+ */
+export async function listQueueRefs(sqs: SQSClient, prefix?: string): Promise<QueueRef[]> {
   const urls = await listQueueUrls(sqs, prefix);
   // A queue deleted between the listing and the read is simply gone from the table.
   const found = await mapLimit(urls, 8, (url) =>
@@ -136,7 +157,11 @@ export async function listStatusQueues(sqs: SQSClient, prefix?: string): Promise
       throw error;
     }),
   );
-  const refs = found.filter((r) => r !== undefined);
+  return found.filter((r) => r !== undefined);
+}
+
+/** The queues that do not only serve as another of `refs`' DLQ, sorted by name. */
+export function withoutDeadLetterQueues(refs: readonly QueueRef[]): QueueRef[] {
   const dlqArns = new Set(refs.map((r) => r.dlqArn).filter((a) => a !== undefined));
   return refs.filter((r) => !dlqArns.has(r.arn)).sort((a, b) => a.name.localeCompare(b.name));
 }

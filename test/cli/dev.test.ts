@@ -102,6 +102,10 @@ describe("sqs-jobs dev tells a user how to reach it", () => {
     expect(repo.stdout).not.toContain("SQS_JOBS_DEVFIXTURE_DLQ");
     expect(repo.stdout).toContain("  npm run sqs-jobs -- status\n");
     expect(repo.stdout).not.toMatch(/^ {2}sqs-jobs status$/m);
+    // And the dashboard's URL on the same port, with its token
+    expect(repo.stdout).toMatch(
+      new RegExp(`^Dashboard .*: ${endpoint}/_sqs-jobs/dashboard/#token=[\\w-]{32}$`, "m"),
+    );
   }, 60_000);
 
   it("prints npx commands where sqs-jobs is an installed package", () => {

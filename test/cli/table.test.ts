@@ -50,8 +50,22 @@ describe("DevSummary", () => {
   it("reports per function only what changed since the last tick, with totals", () => {
     // Given two batches of one function
     const summary = new DevSummary();
-    summary.record({ type: "batch", functionName: "worker", records: 5, failed: 1, durationMs: 10 });
-    summary.record({ type: "batch", functionName: "worker", records: 2, failed: 0, durationMs: 10 });
+    summary.record({
+      type: "batch",
+      functionName: "worker",
+      queueArn: "arn:q",
+      records: 5,
+      failed: 1,
+      durationMs: 10,
+    });
+    summary.record({
+      type: "batch",
+      functionName: "worker",
+      queueArn: "arn:q",
+      records: 2,
+      failed: 0,
+      durationMs: 10,
+    });
 
     // And the consumer's metrics line says one of them was dead-lettered
     const emf = '{"_aws":{"CloudWatchMetrics":[]},"job":"a","processed":3,"deadLettered":1}';

@@ -1,5 +1,5 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { type DevStack, startDevStack } from "../../src/local/dev-stack.ts";
+import { type DevEvent, type DevStack, startDevStack } from "../../src/local/dev-stack.ts";
 
 /** A dev stack run in-process by one test file, with what its tests need to reach it. */
 export interface TestDevStack {
@@ -28,15 +28,19 @@ export interface TestDevStack {
 export async function startTestDevStack(options: {
   readonly app: string;
   readonly outDir: string;
+  /** Also sees every event of the stack (the dashboard counts its rates from them). */
+  readonly onEvent?: (event: DevEvent) => void;
 }): Promise<TestDevStack> {
   const batches: { records: number; failed: number }[] = [];
   const errors: string[] = [];
   const stack = await startDevStack({
-    ...options,
+    app: options.app,
+    outDir: options.outDir,
     port: 0,
     onEvent: (e) => {
       if (e.type === "batch") batches.push({ records: e.records, failed: e.failed });
       if (e.type === "error") errors.push(e.message);
+      options.onEvent?.(e);
     },
   });
   const client = {

@@ -225,6 +225,9 @@ describe("the packed tarball", () => {
     const docLinks = [...readme.matchAll(/\]\((docs\/[^)#]+)/g)].map((m) => m[1]);
     expect(docLinks.length).toBeGreaterThan(0);
     for (const link of docLinks) expect(files).toContain(link);
+    // The dashboard's page is plain files beside its server, copied by the build (tsc emits only .ts)
+    expect(files).toContain("dist/src/dashboard/ui/index.html");
+    expect(files).toContain("dist/src/dashboard/server.js");
     expect(files.filter((f) => f.endsWith(".map"))).toEqual([]);
     expect(files.filter((f) => f.startsWith("src/") || f.includes(".test."))).toEqual([]);
     const js = files.filter((f) => f.endsWith(".js"));

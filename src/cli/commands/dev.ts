@@ -7,8 +7,11 @@ import { type BucketSeed, parseBucketSeed } from "../../local/bucket-seed.ts";
 import type { DevEvent, DevStack } from "../../local/dev-stack.ts";
 import { type Command, intOption, stringOption } from "../command.ts";
 import type { CliContext } from "../context.ts";
+import { DevDashboard } from "../dev-dashboard.ts";
 import { DevSummary } from "../dev-summary.ts";
 import { nodeTooOld } from "../node-version.ts";
+import { untilSignal } from "../until-signal.ts";
+import { packageVersion } from "../version.ts";
 
 export const devCommand: Command = {
   name: "dev",
@@ -26,7 +29,9 @@ the Scheduler API and the Lambda API, so every sqs-jobs command, the AWS SDK
 and the AWS CLI work against it. It prints each queue's URL and the variables
 a producer needs. Every few seconds it prints per function the jobs that
 succeeded, were returned for retry or were dead-lettered, and each DLQ's depth
-when it changes. Ctrl-C stops everything.
+when it changes. The dashboard (see \`sqs-jobs dashboard --help\`) is served on
+the same port under /_sqs-jobs/dashboard/; the URL printed carries its token.
+Ctrl-C stops everything.
 
 Options:
   --app CMD|DIR   the CDK app command, or a synthesized cdk.out directory
@@ -75,7 +80,9 @@ Examples:
     const summary = new DevSummary(cliCommand());
     let ready = false;
     const early: DevEvent[] = [];
+    const dashboard = new DevDashboard();
     const onEvent = (event: DevEvent): void => {
+      dashboard.record(event);
       if (!ready) early.push(event);
       else showEvent(ctx, summary, event);
     };
@@ -100,10 +107,15 @@ Examples:
           .join("\n")}\n`,
       );
     const signalled = untilSignal(ctx);
-    printStack(ctx, stack, envFile);
+    const dashboardUrl = dashboard.mount(stack, await packageVersion());
+    printStack(ctx, stack, envFile, dashboardUrl);
     ready = true;
     for (const event of early.splice(0)) showEvent(ctx, summary, event);
-    return await runUntilSignal(ctx, stack, summary, signalled);
+    try {
+      return await runUntilSignal(ctx, stack, summary, signalled);
+    } finally {
+      dashboard.close();
+    }
   },
 };
 
@@ -136,7 +148,12 @@ export function cliCommand(env: NodeJS.ProcessEnv = process.env): string {
     : "npx sqs-jobs";
 }
 
-function printStack(ctx: CliContext, stack: DevStack, envFile: string | undefined): void {
+function printStack(
+  ctx: CliContext,
+  stack: DevStack,
+  envFile: string | undefined,
+  dashboardUrl: string,
+): void {
   if (ctx.json) {
     const { endpoint, region, queues, tables, functions, buckets, outputs } = stack;
     const environment = Object.fromEntries(producerEnvironment(stack));
@@ -144,6 +161,7 @@ function printStack(ctx: CliContext, stack: DevStack, envFile: string | undefine
       JSON.stringify({
         type: "ready",
         endpoint,
+        dashboard: dashboardUrl,
         region,
         queues,
         tables,
@@ -204,6 +222,9 @@ function printStack(ctx: CliContext, stack: DevStack, envFile: string | undefine
   ctx.out("Then, for example:");
   ctx.out(`  ${cli} status`);
   ctx.out("");
+  // The token makes the URL long; it stays on one line so a terminal can open it with a click.
+  ctx.out(`Dashboard (keep the URL to yourself: its token allows actions): ${dashboardUrl}`);
+  ctx.out("");
   ctx.out("Press Ctrl-C to stop.");
 }
 
@@ -220,27 +241,6 @@ function showEvent(ctx: CliContext, summary: DevSummary, event: DevEvent): void 
 }
 
 const TICK_MS = 2_000;
-
-/**
- * Resolves on the first SIGINT/SIGTERM; a second one exits at once. Listening starts when this is
- * called: before the stack says "Press Ctrl-C", or a Ctrl-C right after it would meet Node's
- * default action and kill the process without stopping anything.
- */
-function untilSignal(ctx: CliContext): Promise<void> {
-  return new Promise<void>((resolve) => {
-    let signalled = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (signalled) {
-        ctx.note(`${signal} again: exiting without waiting`);
-        process.exit(130);
-      }
-      signalled = true;
-      resolve();
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  });
-}
 
 /** Prints summaries until `signalled`, then stops the stack. */
 async function runUntilSignal(

@@ -1,6 +1,6 @@
 import { queueNameOf } from "../../core/queue-url.ts";
 import { JOB_STATUSES, type JobStatus } from "../../ledger/job-state.ts";
-import type { Ledger } from "../../ledger/ledger.ts";
+import { newestJobs } from "../../ledger/newest-jobs.ts";
 import type { JobSummary } from "../../ledger/stored-job.ts";
 import { type Command, intOption, stringOption, UsageError } from "../command.ts";
 import { readLedger, TABLE_HELP, TABLE_OPTION } from "../ledger-reader.ts";
@@ -66,25 +66,6 @@ Examples:
     return 0;
   },
 };
-
-/**
- * The `limit` most recently changed jobs over several statuses. A job that changed status while
- * the index was read may be listed under both; its newest entry is kept.
- */
-async function newestJobs(
-  ledger: Ledger,
-  queue: string,
-  statuses: readonly JobStatus[],
-  limit: number,
-): Promise<JobSummary[]> {
-  const lists = await Promise.all(statuses.map((status) => ledger.list(queue, status, limit)));
-  const newest = new Map<string, JobSummary>();
-  for (const job of lists.flat()) {
-    const seen = newest.get(job.jobId);
-    if (seen === undefined || seen.updatedAt < job.updatedAt) newest.set(job.jobId, job);
-  }
-  return [...newest.values()].sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime()).slice(0, limit);
-}
 
 function parseStatuses(raw: string | undefined): JobStatus[] {
   if (raw === undefined) return [...JOB_STATUSES];

@@ -1,13 +1,6 @@
-import type { GetScheduleCommandOutput, SchedulerClient, ScheduleSummary } from "@aws-sdk/client-scheduler";
-import { mapLimit } from "../../core/map-limit.ts";
-import { upcomingFireTimes } from "../../schedule/fire-times.ts";
-import { loadSchedulerSdk } from "../../schedule/one-time.ts";
+import { listSchedules } from "../../schedule/schedule-listing.ts";
 import { type Command, stringOption } from "../command.ts";
 import { renderTable } from "../table.ts";
-
-/** GetSchedule calls in flight at once: Scheduler allows 50 a second by default, shared with the account. */
-const CONCURRENCY = 8;
-const NEXT_COUNT = 3;
 
 export const schedulesCommand: Command = {
   name: "schedules",
@@ -33,10 +26,10 @@ Examples:
   args: { min: 0, max: 0 },
   async run(ctx, _positionals, values) {
     const client = await ctx.scheduler();
-    const summaries = await listAll(client, stringOption(values, "group"), stringOption(values, "prefix"));
-    const schedules = await mapLimit(summaries, CONCURRENCY, (s) => describe(client, s));
-    const now = new Date();
-    const listed = schedules.map((s) => ({ ...s, nextFireTimes: nextTimes(s, now) }));
+    const listed = await listSchedules(client, {
+      group: stringOption(values, "group"),
+      prefix: stringOption(values, "prefix"),
+    });
     if (ctx.json) {
       ctx.out(JSON.stringify({ schedules: listed }, null, 2));
       return 0;
@@ -72,67 +65,6 @@ const COLUMNS = [
   { header: "STATE" },
   { header: "NEXT" },
 ] as const;
-
-/** A schedule as `schedules --json` prints it. */
-interface ListedSchedule {
-  readonly name: string;
-  readonly groupName: string;
-  readonly arn: string | undefined;
-  readonly expression: string;
-  readonly timezone: string;
-  readonly state: string;
-  readonly startDate: Date | undefined;
-  readonly endDate: Date | undefined;
-  readonly createdAt: Date | undefined;
-  readonly target: { readonly arn: string | undefined; readonly messageGroupId: string | undefined };
-}
-
-async function listAll(
-  client: SchedulerClient,
-  group: string | undefined,
-  prefix: string | undefined,
-): Promise<ScheduleSummary[]> {
-  const sdk = await loadSchedulerSdk();
-  const all: ScheduleSummary[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.send(
-      new sdk.ListSchedulesCommand({
-        ...(group === undefined ? {} : { GroupName: group }),
-        ...(prefix === undefined ? {} : { NamePrefix: prefix }),
-        ...(token === undefined ? {} : { NextToken: token }),
-        MaxResults: 100,
-      }),
-    );
-    all.push(...(page.Schedules ?? []));
-    token = page.NextToken;
-  } while (token !== undefined && token !== "");
-  return all;
-}
-
-async function describe(client: SchedulerClient, summary: ScheduleSummary): Promise<ListedSchedule> {
-  const sdk = await loadSchedulerSdk();
-  const got: GetScheduleCommandOutput = await client.send(
-    new sdk.GetScheduleCommand({ Name: summary.Name, GroupName: summary.GroupName }),
-  );
-  return {
-    name: got.Name ?? summary.Name ?? "",
-    groupName: got.GroupName ?? summary.GroupName ?? "default",
-    arn: got.Arn,
-    expression: got.ScheduleExpression ?? "",
-    timezone: got.ScheduleExpressionTimezone ?? "UTC",
-    state: got.State ?? summary.State ?? "",
-    startDate: got.StartDate,
-    endDate: got.EndDate,
-    createdAt: got.CreationDate,
-    target: { arn: got.Target?.Arn, messageGroupId: got.Target?.SqsParameters?.MessageGroupId },
-  };
-}
-
-function nextTimes(s: ListedSchedule, now: Date): Date[] {
-  if (s.state !== "ENABLED") return [];
-  return upcomingFireTimes(s, now, NEXT_COUNT);
-}
 
 /**
  * "2098-01-05T09:30" in the schedule's zone (the TZ column names it), with seconds only when a

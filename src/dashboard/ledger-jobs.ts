@@ -1,0 +1,163 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { isTableMissing } from "../core/aws-errors.ts";
+import { mapLimit } from "../core/map-limit.ts";
+import { JOB_STATUSES, type JobStatus } from "../ledger/job-state.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import { newestOf } from "../ledger/newest-jobs.ts";
+import type { JobSummary, StoredJob } from "../ledger/stored-job.ts";
+import { LEDGER_TABLE_ENV } from "../ledger/table-layout.ts";
+import { badRequest, DashboardRequestError } from "./api-error.ts";
+
+/**
+ * A job of the ledger as the API shows it. The names are the page's (`id`, `state`,
+ * `enqueuedAt`, `endedAt`) for the ledger's `jobId`, `status`, `createdAt` and `finishedAt`. A
+ * listed job comes from the list index, which holds no start or end time, result or error: those
+ * are null there, and `api/jobs/<id>` reads them.
+ */
+export interface JobView {
+  readonly id: string;
+  readonly job: string;
+  readonly queue: string;
+  readonly state: JobStatus;
+  readonly attempts: number;
+  readonly enqueuedAt: string;
+  readonly updatedAt: string;
+  readonly startedAt: string | null;
+  readonly endedAt: string | null;
+  readonly result: unknown;
+  readonly failure: { reason: string | null; name: string; message: string; code: string | null } | null;
+  /** The dead-letter reason once dead (also in listings). */
+  readonly reason: string | null;
+}
+
+function summaryView(j: JobSummary): JobView {
+  return {
+    id: j.jobId,
+    job: j.job,
+    queue: j.queue,
+    state: j.status,
+    attempts: j.attempts,
+    enqueuedAt: j.createdAt.toISOString(),
+    updatedAt: j.updatedAt.toISOString(),
+    startedAt: null,
+    endedAt: null,
+    result: null,
+    failure: null,
+    reason: j.deadReason ?? null,
+  };
+}
+
+function jobView(j: StoredJob): JobView {
+  const f = j.failure;
+  return {
+    ...summaryView({ ...j, deadReason: f?.reason }),
+    startedAt: j.startedAt?.toISOString() ?? null,
+    endedAt: j.finishedAt?.toISOString() ?? null,
+    result: j.resultJson === undefined ? null : JSON.parse(j.resultJson),
+    failure:
+      f === undefined
+        ? null
+        : { reason: f.reason ?? null, name: f.name, message: f.message, code: f.code ?? null },
+  };
+}
+
+/** Queues read at once when a listing covers every queue: each costs 32 index queries per state. */
+const QUEUE_CONCURRENCY = 4;
+
+/**
+ * The job ledger, read for the page: one job by id, or the newest jobs of a queue (or of every
+ * listed queue) in some states, a page at a time. The cursor is the last listed job's change time:
+ * the next page holds the jobs that changed before it (jobs that changed in the very same
+ * millisecond as a page's last one may be skipped).
+ */
+export class LedgerJobs {
+  readonly #tableName: string | undefined;
+  readonly #dynamodb: () => Promise<DynamoDBClient>;
+  #ledger: Ledger | undefined;
+
+  constructor(options: {
+    readonly tableName: string | undefined;
+    readonly dynamodb: () => Promise<DynamoDBClient>;
+  }) {
+    this.#tableName = options.tableName;
+    this.#dynamodb = options.dynamodb;
+  }
+
+  get tableName(): string | undefined {
+    return this.#tableName;
+  }
+
+  async get(id: string): Promise<JobView> {
+    const job = await this.#read((ledger) => ledger.get(id));
+    if (job === undefined) {
+      throw new DashboardRequestError(
+        404,
+        "JOB_NOT_FOUND",
+        `the ledger has no entry for job ${id.slice(0, 100)}: it was sent without the ledger, or its entry expired`,
+      );
+    }
+    return jobView(job);
+  }
+
+  async list(query: {
+    readonly queues: readonly string[];
+    readonly states: readonly JobStatus[];
+    readonly limit: number;
+    readonly before: Date | undefined;
+  }): Promise<{ jobs: JobView[]; cursor: string | null }> {
+    const jobs = await this.#read(async (ledger) => {
+      const perQueue = await mapLimit(query.queues, QUEUE_CONCURRENCY, async (queue) => {
+        const lists = await Promise.all(
+          query.states.map((s) => ledger.list(queue, s, query.limit, { before: query.before })),
+        );
+        return lists.flat();
+      });
+      return newestOf(perQueue.flat(), query.limit);
+    });
+    const last = jobs.at(-1);
+    return {
+      jobs: jobs.map(summaryView),
+      cursor: jobs.length === query.limit && last !== undefined ? last.updatedAt.toISOString() : null,
+    };
+  }
+
+  async #read<T>(read: (ledger: Ledger) => Promise<T>): Promise<T> {
+    const tableName = this.#tableName;
+    if (tableName === undefined) {
+      throw new DashboardRequestError(
+        404,
+        "NO_LEDGER",
+        `no job ledger: start the dashboard with --table NAME or ${LEDGER_TABLE_ENV} set`,
+      );
+    }
+    if (this.#ledger === undefined) {
+      // Loaded on first use: the ledger brings the DynamoDB SDK, which a dashboard without one skips.
+      const { Ledger } = await import("../ledger/ledger.ts");
+      this.#ledger = new Ledger({ client: await this.#dynamodb(), tableName, retentionDays: 14 });
+    }
+    try {
+      return await read(this.#ledger);
+    } catch (error) {
+      if (!isTableMissing(error)) throw error;
+      throw new DashboardRequestError(
+        404,
+        "NO_LEDGER",
+        `the ledger table "${tableName.slice(0, 255)}" does not exist in this account and region`,
+        { cause: error },
+      );
+    }
+  }
+}
+
+/** `state=` of `api/jobs`: one status or several, comma-separated; all when absent. */
+export function parseStates(raw: string | null): JobStatus[] {
+  if (raw === null || raw === "") return [...JOB_STATUSES];
+  const given = raw.split(",").map((s) => s.trim());
+  const unknown = given.filter((s) => !(JOB_STATUSES as readonly string[]).includes(s));
+  if (unknown.length > 0) {
+    throw badRequest(
+      `state must be one or more of ${JOB_STATUSES.join(", ")} (comma-separated), but "${unknown.join(",").slice(0, 60)}" was given`,
+    );
+  }
+  return [...new Set(given as JobStatus[])];
+}
