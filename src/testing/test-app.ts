@@ -40,6 +40,8 @@ export interface TestApp<Queue extends string = string> extends AsyncDisposable 
   /** `http://127.0.0.1:<port>`: SQS, S3, SNS, DynamoDB, Lambda and Scheduler APIs. */
   readonly endpoint: string;
   readonly aws: TestAwsConfig;
+  /** Every `host:port` the app listens on: loopback only, ports of its own. */
+  readonly listeners: readonly string[];
   /** Each queue (DLQs included) with its URL, its DLQ's and the jobs it carries. */
   readonly queues: readonly LocalQueue[];
   /**
@@ -179,6 +181,7 @@ export function testApp<Queue extends string>(
   const app: TestApp<Queue> = {
     endpoint: stack.endpoint,
     aws,
+    listeners: stack.listeners,
     queues: stack.queues,
     async send(job, payload, options = {}) {
       const { queue, ...sendOptions } = options;
