@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import { isRunning } from "../local/directory-claim.ts";
 import { appCommand, readCdkJson, synthesize } from "../local/synth.ts";
 import { synthKey } from "./synth-inputs.ts";
 
@@ -10,15 +12,35 @@ export interface CachedAssembly {
   readonly dir: string;
   /** The key it is cached under (see {@link synthKey}). */
   readonly key: string;
-  /** False when it came from the cache. */
+  /** False when it came from the cache (or from another process's synth of the same key). */
   readonly synthesized: boolean;
+}
+
+const WAIT_POLL_MS = 100;
+
+/**
+ * Takes the lock of a key's synth: a file holding this process's id, created only if absent. A
+ * lock whose process is gone (killed mid-synth) is taken over.
+ */
+async function tryLock(lock: string): Promise<boolean> {
+  try {
+    await writeFile(lock, String(process.pid), { flag: "wx" });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    const holder = Number(await readFile(lock, "utf8").catch(() => ""));
+    // An empty file is a lock being written this instant: its holder is alive.
+    if (holder === 0 || isRunning(holder)) return false;
+    await rm(lock, { force: true });
+    return tryLock(lock);
+  }
 }
 
 /**
  * The app's cloud assembly, synthesized once per {@link synthKey} and kept under
- * `<cwd>/<cacheDir>/<key>`. A synth writes into a directory of its own and is renamed into place
- * when complete, so test files synthesizing at the same time never see a half-written assembly:
- * the first rename wins, and the other synths are thrown away.
+ * `<cwd>/<cacheDir>/<key>`. Test files that start together synthesize once: the first takes the
+ * key's lock and the others wait for its assembly. The synth writes into a directory of its own
+ * that is renamed into place when complete, so no one ever reads a half-written assembly.
  */
 export async function cachedAssembly(options: {
   readonly cwd: string;
@@ -30,17 +52,22 @@ export async function cachedAssembly(options: {
   const key = await synthKey({ cwd: options.cwd, command, cdkJson });
   const root = resolve(options.cwd, options.cacheDir);
   const dir = join(root, key);
-  if (existsSync(join(dir, "manifest.json"))) return { dir, key, synthesized: false };
+  const lock = join(root, `${key}.lock`);
   await mkdir(root, { recursive: true });
+  for (;;) {
+    if (existsSync(join(dir, "manifest.json"))) return { dir, key, synthesized: false };
+    if (await tryLock(lock)) break;
+    await delay(WAIT_POLL_MS);
+  }
   const scratch = join(root, `synth-${randomUUID()}`);
   try {
+    // Another process may have finished this key between our check and our lock.
+    if (existsSync(join(dir, "manifest.json"))) return { dir, key, synthesized: false };
     await synthesize({ app: command, cwd: options.cwd, outDir: scratch });
-    await rename(scratch, dir).catch(async (error: NodeJS.ErrnoException) => {
-      // Another test file's synth of the same key got there first: theirs is as good as ours.
-      if (!existsSync(join(dir, "manifest.json"))) throw error;
-    });
+    await rename(scratch, dir);
   } finally {
     await rm(scratch, { recursive: true, force: true });
+    await rm(lock, { force: true });
   }
   return { dir, key, synthesized: true };
 }

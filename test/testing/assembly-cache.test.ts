@@ -68,7 +68,7 @@ describe("the synth cache", () => {
     expect(after.key).not.toBe(before.key);
   });
 
-  it("keeps one whole assembly when test files synthesize the same key at once", async () => {
+  it("synthesizes once for test files that start together, and none sees a half-written assembly", async () => {
     await writeFile(join(project, "handlers", "email.ts"), "export const handler = 2;\n");
     const before = await runs();
     // One starts, the others once its synth has begun writing.
@@ -79,14 +79,15 @@ describe("the synth cache", () => {
     const all = await Promise.all([first, seen(), seen(), seen()]);
     expect(new Set(all.map((a) => a.dir)).size).toBe(1);
     for (const a of all) expect(a.files).toContain("App.template.json");
-    expect(await runs()).toBeGreaterThan(before);
+    expect(await runs()).toBe(before + 1);
+    expect(all.map((a) => a.synthesized).sort()).toEqual([false, false, false, true]);
     const [one] = all;
     expect(JSON.parse(await readFile(join(one?.dir ?? "", "manifest.json"), "utf8"))).toHaveProperty(
       "artifacts.App",
     );
-    // No synth's scratch directory is left behind.
+    // No synth's scratch directory or lock is left behind.
     const entries = await readdir(join(project, ".sqs-jobs", "testing"));
-    expect(entries.filter((e) => e.startsWith("synth-"))).toEqual([]);
+    expect(entries.filter((e) => e.startsWith("synth-") || e.endsWith(".lock"))).toEqual([]);
   });
 
   it("says which CDK app failed, with its output", async () => {
@@ -100,6 +101,7 @@ describe("the synth cache", () => {
         code: "ERR_CONFIG",
         message: /exited with code 3/,
       });
+      // Nothing is cached, and the lock is released for the next try.
       expect(await readdir(join(broken, ".sqs-jobs", "testing"))).toEqual([]);
     } finally {
       await rm(broken, { recursive: true, force: true });
