@@ -42,6 +42,8 @@ export interface TestApp<Queue extends string = string> extends AsyncDisposable 
   readonly aws: TestAwsConfig;
   /** Every `host:port` the app listens on: loopback only, ports of its own. */
   readonly listeners: readonly string[];
+  /** Each bucket of the app (CDK apps), by its local name and logical id. */
+  readonly buckets: readonly { readonly logicalId: string; readonly name: string }[];
   /** Each queue (DLQs included) with its URL, its DLQ's and the jobs it carries. */
   readonly queues: readonly LocalQueue[];
   /**
@@ -182,6 +184,7 @@ export function testApp<Queue extends string>(
     endpoint: stack.endpoint,
     aws,
     listeners: stack.listeners,
+    buckets: stack.buckets.map((b) => ({ logicalId: b.logicalId, name: b.name })),
     queues: stack.queues,
     async send(job, payload, options = {}) {
       const { queue, ...sendOptions } = options;
