@@ -1,4 +1,4 @@
-export type { LocalQueue } from "../local/dev-stack.ts";
+export type { DevEvent, LocalQueue } from "../local/dev-stack.ts";
 export type { DeadJob } from "./dead-job.ts";
 export type { BusyPart } from "./errors.ts";
 export { DrainTimeoutError, JobNotOnQueueError, UnknownQueueError } from "./errors.ts";

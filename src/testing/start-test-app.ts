@@ -5,7 +5,7 @@ import { ENV } from "../core/env.ts";
 import { createSqsClient } from "../core/sqs-client.ts";
 import { LEDGER_TABLE_ENV } from "../ledger/table-layout.ts";
 import type { BucketSeed } from "../local/bucket-seed.ts";
-import { type DevStack, startDevStack } from "../local/dev-stack.ts";
+import { type DevEvent, type DevStack, startDevStack } from "../local/dev-stack.ts";
 import { InProcessFunction, type LambdaHandler } from "../local/in-process-function.ts";
 import { cachedAssembly } from "./assembly-cache.ts";
 import { consumerId, queuesModel, type TestQueueOptions } from "./queue-model.ts";
@@ -27,6 +27,11 @@ export interface CdkTestAppOptions {
   readonly cacheDir?: string;
   /** Files to put in the app's buckets once they exist, as `sqs-jobs dev --seed` does. */
   readonly seed?: readonly BucketSeed[];
+  /**
+   * What the functions print and each batch they run, as `sqs-jobs dev` shows them: to see why a
+   * handler failed, pass `(e) => console.log(e)`. @default nothing is shown
+   */
+  readonly onEvent?: (event: DevEvent) => void;
 }
 
 /** Queues declared in code, each consumed in this process by a handler made of `handle(...)` bindings. */
@@ -74,6 +79,7 @@ async function startCdkStack(options: CdkTestAppOptions): Promise<DevStack> {
     cwd,
     port: 0,
     ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
   });
 }
 

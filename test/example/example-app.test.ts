@@ -3,7 +3,7 @@ import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildReport, sendEmail } from "../../handlers/jobs.ts";
 import { parseScheduleExpression } from "../../src/schedule/expression.ts";
-import { startTestApp, type TestApp } from "../../src/testing/index.ts";
+import { type DevEvent, startTestApp, type TestApp } from "../../src/testing/index.ts";
 
 /**
  * The example app's own tests, written as a user writes them with `sqs-jobs/testing`: the CDK app
@@ -11,9 +11,12 @@ import { startTestApp, type TestApp } from "../../src/testing/index.ts";
  */
 let app: TestApp;
 let s3: S3Client;
+const events: DevEvent[] = [];
 
 beforeAll(async () => {
-  app = await startTestApp({ cdk: { seed: [{ bucket: "Bucket", dir: "handlers/seed" }] } });
+  app = await startTestApp({
+    cdk: { seed: [{ bucket: "Bucket", dir: "handlers/seed" }], onEvent: (e) => events.push(e) },
+  });
   s3 = new S3Client({ ...app.aws, forcePathStyle: true });
 }, 120_000);
 
@@ -41,6 +44,10 @@ describe("the example app", () => {
     });
     const report = JSON.parse((await readObject(state?.result?.reportKey ?? "")) ?? "{}");
     expect(report).toMatchObject({ lines: 3, topWords: [{ word: "the", count: 7 }] });
+    // What the function printed reaches onEvent, as `sqs-jobs dev` shows it
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: "log", line: expect.stringContaining(`"jobId":"${sent.jobId}"`) }),
+    );
   });
 
   it("dead-letters a report whose input does not exist, with the handler's reason", async () => {
