@@ -271,6 +271,16 @@ async function runApp(
   const byLogicalId = new Map<string, LocalFunction>();
   const environments: Record<string, string>[] = [];
   for (const fn of model.functions) {
+    const skip = () =>
+      emit({
+        type: "error",
+        functionName: fn.name,
+        message: "no bundled code asset: skipped (inline code is not run locally)",
+      });
+    if (fn.codeDir === undefined && options.inProcess === undefined) {
+      skip();
+      continue;
+    }
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(fn.environment)) {
       const resolved = resolveValue(value, ctx);
@@ -288,11 +298,7 @@ async function runApp(
     let runtime = options.inProcess?.({ ...fn, environment: env, endpoint: front.endpoint, region });
     if (runtime === undefined) {
       if (fn.codeDir === undefined) {
-        emit({
-          type: "error",
-          functionName: fn.name,
-          message: "no bundled code asset: skipped (inline code is not run locally)",
-        });
+        skip();
         continue;
       }
       runtime = new FunctionRuntime({
