@@ -1,3 +1,4 @@
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { handle, PermanentError } from "../../src/index.ts";
 import { startTestApp, type TestApp } from "../../src/testing/index.ts";
@@ -98,6 +99,18 @@ describe("a test app from queues declared in code", () => {
     // Then it ran
     expect(await app.job(job)).toMatchObject({ status: "succeeded" });
     expect(app.now().getTime()).toBeGreaterThanOrEqual(tomorrow.getTime());
+  });
+
+  it("refuses a message SQS would refuse, as AWS answers (a NUL in the body)", async () => {
+    const sqs = new SQSClient({ ...app.aws });
+    const url = app.queues.find((q) => q.name === "email")?.url;
+    await expect(
+      sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "a\u0000b" })),
+    ).rejects.toMatchObject({
+      name: "InvalidMessageContents",
+      message: expect.stringContaining("#x0"),
+    });
+    sqs.destroy();
   });
 
   it("refuses a job no queue carries, an unknown queue and a bad time, with typed errors", async () => {
