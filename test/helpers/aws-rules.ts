@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { buildApp } from "fauxqs";
-import { isDynamoDbRequest, startLocalDynamoDb } from "../../src/local/dynamodb.ts";
 import { awsRuleViolation, violationResponse } from "../../src/local/aws-rules.ts";
+import { isDynamoDbRequest, startLocalDynamoDb } from "../../src/local/dynamodb.ts";
 import { readBody } from "../../src/local/local-request.ts";
 import { deliverToLocalQueues, LocalScheduler } from "../../src/local/scheduler.ts";
 import { handleSchedulerApi, isSchedulerRequest } from "../../src/local/scheduler-api.ts";
@@ -52,7 +52,10 @@ export async function startTestEmulator(): Promise<TestEmulator> {
     const violation = awsRuleViolation(typeof target === "string" ? target : undefined, request.body);
     if (violation === undefined) return;
     const answer = violationResponse(violation);
-    return reply.code(answer.status).headers(answer.headers ?? {}).send(answer.body);
+    return reply
+      .code(answer.status)
+      .headers(answer.headers ?? {})
+      .send(answer.body);
   });
   await app.listen({ port: 0, host: "127.0.0.1" });
   const address = app.server.address() as AddressInfo;
