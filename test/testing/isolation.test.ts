@@ -49,6 +49,8 @@ describe("test apps", () => {
 
       expect(seenByA).toEqual(["only-a@example.com"]);
       expect(seenByB).toEqual(["only-b@example.com"]);
+      // Started without ledger: true, they have no job ledger to read
+      await expect(a.job("any")).rejects.toMatchObject({ code: "ERR_CONFIG", message: /has none/ });
     } finally {
       await Promise.all([a.stop(), b.stop()]);
     }

@@ -17,6 +17,8 @@ beforeAll(async () => {
     queues: [
       {
         name: "email",
+        // The failures below are on purpose: no log line for them in the suite's output.
+        consumer: { logLevel: "silent" },
         handlers: [
           handle(welcomeEmail, async (payload, ctx) => {
             sent.push({ to: payload.to, attempt: ctx.attempt });
@@ -125,5 +127,23 @@ describe("a test app from queues declared in code", () => {
       message: expect.stringContaining("email, billing.fifo"),
     });
     await expect(app.advanceTime(-1)).rejects.toMatchObject({ code: "ERR_INVALID_OPTION" });
+  });
+
+  it("reports every problem of the declared queues at once, before starting anything", async () => {
+    const refused = startTestApp({
+      queues: [
+        { name: "no spaces", handlers: [handle(invoice, () => {})] },
+        { name: "empty", handlers: [], maxReceiveCount: 1 },
+      ],
+    });
+    await expect(refused).rejects.toMatchObject({ code: "ERR_CONFIG" });
+    const message = String((await refused.catch((error: unknown) => error)) as Error);
+    expect(message).toContain(
+      'queues[0].name must be 1-70 letters, digits, "-" or "_", but "no spaces" was provided',
+    );
+    expect(message).toContain('queues[1] ("empty") has no handlers');
+    expect(message).toContain(
+      "queues[1].maxReceiveCount must be an integer above the largest retry.maxAttempts (1)",
+    );
   });
 });
