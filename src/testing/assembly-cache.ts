@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { isRunning } from "../local/directory-claim.ts";
@@ -17,6 +17,32 @@ export interface CachedAssembly {
 }
 
 const WAIT_POLL_MS = 100;
+/** Assemblies kept besides the one in use: the latest keys, for switching back and forth. */
+const KEEP = 4;
+/** An assembly used this recently is never removed: a test may be starting from it. */
+const IN_USE_MS = 10 * 60_000;
+const KEY_NAME = /^[0-9a-f]{32}$/;
+
+/**
+ * Removes the assemblies of older keys, but the {@link KEEP} most recently used and any used in
+ * the last {@link IN_USE_MS}: every change to the app leaves one behind (about 2 MB for the
+ * example app). A use is a hit or a synth, marked on the directory's modification time.
+ */
+async function prune(root: string): Promise<void> {
+  const now = Date.now();
+  const keys = (await readdir(root)).filter((name) => KEY_NAME.test(name));
+  const used = await Promise.all(
+    keys.map(async (key) => ({
+      key,
+      at: (await stat(join(root, key)).catch(() => undefined))?.mtimeMs ?? now,
+    })),
+  );
+  const old = used
+    .sort((a, b) => b.at - a.at)
+    .slice(KEEP + 1)
+    .filter((u) => now - u.at > IN_USE_MS);
+  await Promise.all(old.map((u) => rm(join(root, u.key), { recursive: true, force: true })));
+}
 
 /**
  * Takes the lock of a key's synth: a file holding this process's id, created only if absent. A
@@ -55,7 +81,11 @@ export async function cachedAssembly(options: {
   const lock = join(root, `${key}.lock`);
   await mkdir(root, { recursive: true });
   for (;;) {
-    if (existsSync(join(dir, "manifest.json"))) return { dir, key, synthesized: false };
+    if (existsSync(join(dir, "manifest.json"))) {
+      const now = new Date();
+      await utimes(dir, now, now).catch(() => undefined);
+      return { dir, key, synthesized: false };
+    }
     if (await tryLock(lock)) break;
     await delay(WAIT_POLL_MS);
   }
@@ -69,5 +99,6 @@ export async function cachedAssembly(options: {
     await rm(scratch, { recursive: true, force: true });
     await rm(lock, { force: true });
   }
+  await prune(root);
   return { dir, key, synthesized: true };
 }

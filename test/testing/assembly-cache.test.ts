@@ -1,4 +1,4 @@
-import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -88,6 +88,28 @@ describe("the synth cache", () => {
     // No synth's scratch directory or lock is left behind.
     const entries = await readdir(join(project, ".sqs-jobs", "testing"));
     expect(entries.filter((e) => e.startsWith("synth-") || e.endsWith(".lock"))).toEqual([]);
+  });
+
+  it("keeps the latest assemblies, and removes older ones unused for ten minutes", async () => {
+    const root = join(project, ".sqs-jobs", "testing");
+    // Given six old keys, one of them used a minute ago
+    const hour = (Date.now() - 3_600_000) / 1000;
+    const old = Array.from({ length: 6 }, (_, i) => `${"0".repeat(31)}${i}`);
+    for (const key of old) {
+      await mkdir(join(root, key), { recursive: true });
+      await utimes(join(root, key), hour - Number(key.at(-1)), hour - Number(key.at(-1)));
+    }
+    const recent = Date.now() / 1000 - 60;
+    await utimes(join(root, old[5] ?? ""), recent, recent);
+    // When a new key is synthesized
+    await appendFile(join(project, "handlers", "email.ts"), "// another change\n");
+    const fresh = await cache();
+    // Then the new one and the four most recently used stay, and the recently used one
+    const left = (await readdir(root)).filter((name) => /^[0-9a-f]{32}$/.test(name)).sort();
+    expect(left).toContain(fresh.key);
+    expect(left).toContain(old[5]);
+    expect(left).toHaveLength(5);
+    expect(left).not.toContain(old[4]);
   });
 
   it("says which CDK app failed, with its output", async () => {
