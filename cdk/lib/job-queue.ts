@@ -308,6 +308,8 @@ export class JobQueue extends Construct {
    */
   grantScheduleJobs(grantee: iam.IGrantable): iam.Grant {
     const delivery = this.#delivery();
+    // A one-time schedule's delivery carries no deduplication id either.
+    if (this.settings.fifo) this.#deduplicateContent();
     const schedules = Stack.of(this).formatArn({
       service: "scheduler",
       resource: "schedule",

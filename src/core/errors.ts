@@ -23,7 +23,10 @@ export type SqsJobsErrorCode =
   | "ERR_JOB_FAILED"
   | "ERR_WAIT_TIMEOUT"
   | "ERR_CALL"
-  | "ERR_DASHBOARD_REQUEST";
+  | "ERR_DASHBOARD_REQUEST"
+  | "ERR_UNKNOWN_QUEUE"
+  | "ERR_JOB_NOT_ON_QUEUE"
+  | "ERR_DRAIN_TIMEOUT";
 
 export class SqsJobsError extends Error {
   // Every subclass sets its name explicitly: minifiers (esbuild in Lambda bundles) rename

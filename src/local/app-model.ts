@@ -13,6 +13,8 @@ export interface QueueModel {
   /** Queue attributes for CreateQueue, RedrivePolicy resolved to the local DLQ's ARN. */
   readonly attributes: Record<string, string>;
   readonly dlqLogicalId: string | undefined;
+  /** The names of the jobs it carries, as `JobQueue` records them in its metadata. */
+  readonly jobs: readonly string[];
 }
 
 export interface FunctionModel {
@@ -192,7 +194,10 @@ function queueModel(
     // The ARN is filled in once every queue's local name is known.
     attributes.RedrivePolicy = JSON.stringify({ maxReceiveCount: Number(redrive.maxReceiveCount ?? 10) });
   }
-  return { stackName, logicalId, name, fifo, attributes, dlqLogicalId };
+  const ours = metadata?.["sqs-jobs"];
+  const jobs =
+    isObject(ours) && Array.isArray(ours.jobs) ? ours.jobs.filter((j) => typeof j === "string") : [];
+  return { stackName, logicalId, name, fifo, attributes, dlqLogicalId, jobs };
 }
 
 function functionModel(

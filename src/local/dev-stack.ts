@@ -16,7 +16,7 @@ import { type LocalDynamoDb, startLocalDynamoDb } from "./dynamodb.ts";
 import { type LocalEmulator, startLocalEmulator } from "./emulator.ts";
 import { EventSourcePoller } from "./event-source.ts";
 import { type MountedHandler, startFrontServer } from "./front-server.ts";
-import { FunctionRuntime } from "./function-runtime.ts";
+import { FunctionRuntime, type LocalFunction } from "./function-runtime.ts";
 import { type ResolvedResource, resolveValue, Unresolved } from "./intrinsics.ts";
 import type { LambdaApiTarget } from "./lambda-api.ts";
 import { ledgerEnvironment } from "./ledger-environment.ts";
@@ -45,6 +45,27 @@ export interface DevStackOptions {
   /** Files to put in the app's buckets once they exist (`sqs-jobs dev --seed`). */
   readonly seed?: readonly BucketSeed[];
   readonly onEvent?: (event: DevEvent) => void;
+  /**
+   * The app as a model instead of a CDK app (`app` and `outDir` are then unused): the testing kit
+   * declares queues in code this way.
+   */
+  readonly model?: AppModel;
+  /**
+   * A function to run in this process instead of from its code asset, given its environment
+   * resolved to local resources; `undefined` runs it from its asset as usual.
+   */
+  readonly inProcess?: (fn: InProcessRequest) => LocalFunction | undefined;
+}
+
+/** A function of the model, with what an in-process handler needs to reach the local endpoint. */
+export interface InProcessRequest {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly timeoutSeconds: number;
+  /** Its environment, resolved to local resources. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly endpoint: string;
+  readonly region: string;
 }
 
 export type DevEvent =
@@ -74,7 +95,7 @@ export interface DevStack {
     value: string | undefined;
     description?: string;
   }[];
-  readonly queues: readonly { logicalId: string; name: string; url: string; arn: string; dlqUrl?: string }[];
+  readonly queues: readonly LocalQueue[];
   /** Each DynamoDB table of the app, with its indexes and TTL attribute. */
   readonly tables: readonly LocalTable[];
   /** `SQS_JOBS_LEDGER_TABLE` (and the retention) as the app's functions have them, for local producers. */
@@ -92,7 +113,25 @@ export interface DevStack {
    * The path without its last "/" is redirected to it, so the page's relative URLs resolve.
    */
   mount(prefix: string, handler: MountedHandler): void;
+  /** Each event source mapping's invocations running now, with the queue it reads. */
+  inFlight(): { readonly functionName: string; readonly queueUrl: string; readonly invocations: number }[];
+  /**
+   * Moves the local clock forward by `ms`: SQS delays and visibility timeouts end that much
+   * earlier (except those of messages a function is running now), and the scheduler fires what
+   * became due. Resolves with the scheduler's new time once those deliveries are made.
+   */
+  advanceClock(ms: number): Promise<Date>;
   stop(): Promise<void>;
+}
+
+export interface LocalQueue {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly url: string;
+  readonly arn: string;
+  readonly dlqUrl?: string;
+  /** The jobs it carries, when `JobQueue` made it. */
+  readonly jobs: readonly string[];
 }
 
 /** Event source mapping ids stay the same across restarts, so scripts can keep using them. */
@@ -188,12 +227,7 @@ async function runApp(
   const { cwd, region } = options;
   const { emulator, dynamodb, front, codeRoots, scheduler, mounts } = started;
   const emit = options.onEvent ?? (() => {});
-  const assemblyDir = await synthesize({
-    app: options.app,
-    cwd,
-    outDir: options.outDir ?? ".sqs-jobs/cdk.out",
-  });
-  const model = buildAppModel(await readCloudAssembly(assemblyDir), assemblyDir);
+  const model = options.model ?? (await synthesizedModel(options));
 
   const client = {
     endpoint: front.endpoint,
@@ -244,16 +278,18 @@ async function runApp(
     const value = resolveValue(output.value, ctx);
     return { ...output, value: value instanceof Unresolved ? undefined : value };
   });
-  const functions = new Map<string, { runtime: FunctionRuntime; arn: string }>();
-  const byLogicalId = new Map<string, FunctionRuntime>();
+  const functions = new Map<string, { runtime: LocalFunction; arn: string }>();
+  const byLogicalId = new Map<string, LocalFunction>();
   const environments: Record<string, string>[] = [];
   for (const fn of model.functions) {
-    if (fn.codeDir === undefined) {
+    const skip = () =>
       emit({
         type: "error",
         functionName: fn.name,
         message: "no bundled code asset: skipped (inline code is not run locally)",
       });
+    if (fn.codeDir === undefined && options.inProcess === undefined) {
+      skip();
       continue;
     }
     const env: Record<string, string> = {};
@@ -270,17 +306,24 @@ async function runApp(
         env[key] = resolved;
       }
     }
+    let runtime = options.inProcess?.({ ...fn, environment: env, endpoint: front.endpoint, region });
+    if (runtime === undefined) {
+      if (fn.codeDir === undefined) {
+        skip();
+        continue;
+      }
+      runtime = new FunctionRuntime({
+        name: fn.name,
+        codeDir: await codeRoots.stage(fn.codeDir, fn.logicalId),
+        projectDir: cwd,
+        handler: fn.handler,
+        timeoutSeconds: fn.timeoutSeconds,
+        region,
+        env: localEnvironment(env, front.endpoint, region, fn.name, fn.timeoutSeconds),
+        onLog: (line) => emit({ type: "log", functionName: fn.name, line }),
+      });
+    }
     environments.push(env);
-    const runtime = new FunctionRuntime({
-      name: fn.name,
-      codeDir: await codeRoots.stage(fn.codeDir, fn.logicalId),
-      projectDir: cwd,
-      handler: fn.handler,
-      timeoutSeconds: fn.timeoutSeconds,
-      region,
-      env: localEnvironment(env, front.endpoint, region, fn.name, fn.timeoutSeconds),
-      onLog: (line) => emit({ type: "log", functionName: fn.name, line }),
-    });
     functions.set(fn.name, { runtime, arn: resources.get(fn.logicalId)?.attributes.Arn ?? "" });
     byLogicalId.set(fn.logicalId, runtime);
   }
@@ -359,6 +402,19 @@ async function runApp(
     mount(prefix, handler) {
       mounts.set(prefix, handler);
     },
+    inFlight: () =>
+      pollers.map((p) => ({
+        functionName: p.state.functionName,
+        queueUrl: p.state.queueUrl,
+        invocations: p.inFlight,
+      })),
+    advanceClock(ms) {
+      if (Number.isFinite(ms) && ms >= 0) {
+        emulator.moveClock(ms, new Set(pollers.flatMap((p) => [...p.heldReceiptHandles()])));
+      }
+      // The scheduler refuses a negative or non-finite ms (and then neither clock moved).
+      return scheduler.advance(ms);
+    },
     stop() {
       stopping ??= (async () => {
         scheduler.stop();
@@ -373,6 +429,15 @@ async function runApp(
       return stopping;
     },
   };
+}
+
+async function synthesizedModel(options: DevStackOptions & { cwd: string }): Promise<AppModel> {
+  const assemblyDir = await synthesize({
+    app: options.app,
+    cwd: options.cwd,
+    outDir: options.outDir ?? ".sqs-jobs/cdk.out",
+  });
+  return buildAppModel(await readCloudAssembly(assemblyDir), assemblyDir);
 }
 
 /** What a Lambda environment would have, pointed at the local endpoint. */
@@ -405,7 +470,7 @@ function localEnvironment(
 
 /** Creates dead-letter queues first so each source queue's redrive policy can name its DLQ's ARN. */
 async function createQueues(sqs: SQSClient, models: readonly QueueModel[]) {
-  const created: { logicalId: string; name: string; url: string; arn: string; dlqUrl?: string }[] = [];
+  const created: LocalQueue[] = [];
   const ordered = [...models].sort(
     (a, b) => Number(a.dlqLogicalId !== undefined) - Number(b.dlqLogicalId !== undefined),
   );
@@ -432,6 +497,7 @@ async function createQueues(sqs: SQSClient, models: readonly QueueModel[]) {
       url,
       arn: out.Attributes?.QueueArn ?? "",
       dlqUrl: dlq?.url,
+      jobs: q.jobs,
     });
   }
   return created;

@@ -25,7 +25,8 @@ export function claimDirectory(path: string, dataDir: string): () => void {
   return () => unlinkSync(mark);
 }
 
-function isRunning(pid: number): boolean {
+/** Whether a process with this id runs (as any user). */
+export function isRunning(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);

@@ -7,9 +7,18 @@ import { buildApp } from "fauxqs";
  * test/local/emulator.test.ts fails if a release moves them.
  */
 interface FauxqsStores {
-  readonly sqsStore: { persistence?: unknown; allQueues(): Iterable<{ persistence?: unknown }> };
+  readonly sqsStore: { persistence?: unknown; allQueues(): Iterable<FauxqsQueue> };
   readonly snsStore: { persistence?: unknown };
   readonly s3Store: { persistence?: unknown; createBucket(name: string): void };
+}
+
+/** A message's clock fields as fauxqs's SqsQueue keeps them: epoch milliseconds. */
+interface FauxqsQueue {
+  persistence?: unknown;
+  readonly delayedMessages: { delayUntil?: number }[];
+  readonly fifoDelayed: Map<string, { delayUntil?: number }[]>;
+  readonly inflightMessages: Map<string, { receiptHandle: string; visibilityDeadline: number }>;
+  processTimers(): void;
 }
 
 async function fauxqsModule<T>(path: string): Promise<T> {
@@ -42,6 +51,13 @@ export interface LocalEmulator {
   readonly host: string;
   readonly port: number;
   createBucket(name: string): void;
+  /**
+   * Moves the queues' clock forward by `ms`: every delayed message's delay and every in-flight
+   * message's visibility timeout ends `ms` earlier, except for the receipt handles in `keep`
+   * (messages a function is running: its clock does not move). Messages whose time came are
+   * visible at once. fauxqs times both with `Date.now()`, so the fields are moved, not the clock.
+   */
+  moveClock(ms: number, keep?: ReadonlySet<string>): void;
   stop(): Promise<void>;
 }
 
@@ -68,6 +84,17 @@ export async function startLocalEmulator(
     host,
     port,
     createBucket: (name) => stores.s3Store.createBucket(name),
+    moveClock(ms, keep = new Set()) {
+      for (const queue of stores.sqsStore.allQueues()) {
+        for (const message of [...queue.delayedMessages, ...[...queue.fifoDelayed.values()].flat()]) {
+          if (message.delayUntil !== undefined) message.delayUntil -= ms;
+        }
+        for (const entry of queue.inflightMessages.values()) {
+          if (!keep.has(entry.receiptHandle)) entry.visibilityDeadline -= ms;
+        }
+        queue.processTimers();
+      }
+    },
     stop: () => app.close(),
   };
 }

@@ -6,7 +6,7 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { recordFromMessage } from "../consumer/record-from-message.ts";
-import type { FunctionRuntime, InvokeOutcome } from "./function-runtime.ts";
+import type { InvokeOutcome, LocalFunction } from "./function-runtime.ts";
 
 /** The mutable settings of one local event source mapping, as the Lambda API shows them. */
 export interface EventSourceState {
@@ -49,7 +49,7 @@ const LONG_POLL_SECONDS = 20;
 export class EventSourcePoller {
   readonly state: EventSourceState;
   readonly #sqs: SQSClient;
-  readonly #fn: FunctionRuntime;
+  readonly #fn: LocalFunction;
   readonly #region: string;
   readonly #onBatch: (outcome: BatchOutcome) => void;
   #stopped = false;
@@ -58,11 +58,13 @@ export class EventSourcePoller {
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
   readonly #invocations = new Set<Promise<void>>();
+  /** Receipt handles of the messages the function is running now. */
+  readonly #held = new Set<string>();
 
   constructor(options: {
     state: EventSourceState;
     sqs: SQSClient;
-    fn: FunctionRuntime;
+    fn: LocalFunction;
     region: string;
     onBatch: (outcome: BatchOutcome) => void;
   }) {
@@ -75,6 +77,19 @@ export class EventSourcePoller {
 
   start(): void {
     this.#loop ??= this.#run();
+  }
+
+  /** Invocations running now: what the testing kit's `drain` waits for. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /**
+   * Receipt handles of the messages in running invocations. Moving the emulator's clock leaves
+   * their visibility alone: the handler's own clock does not move, so its lock must not end.
+   */
+  heldReceiptHandles(): ReadonlySet<string> {
+    return this.#held;
   }
 
   /**
@@ -173,12 +188,21 @@ export class EventSourcePoller {
 
   async #invoke(messages: Message[]): Promise<void> {
     const started = Date.now();
-    const outcome = await this.#fn.invoke({
-      Records: messages.map((m) => recordFromMessage(m, { arn: this.state.queueArn, region: this.#region })),
-    });
-    const failedIds = this.#failedIds(outcome, messages);
-    const done = messages.filter((m) => !failedIds.has(m.MessageId ?? ""));
-    await this.#delete(done);
+    const handles = messages.flatMap((m) => (m.ReceiptHandle === undefined ? [] : [m.ReceiptHandle]));
+    for (const handle of handles) this.#held.add(handle);
+    let outcome: InvokeOutcome;
+    let failedIds: Set<string>;
+    try {
+      outcome = await this.#fn.invoke({
+        Records: messages.map((m) =>
+          recordFromMessage(m, { arn: this.state.queueArn, region: this.#region }),
+        ),
+      });
+      failedIds = this.#failedIds(outcome, messages);
+      await this.#delete(messages.filter((m) => !failedIds.has(m.MessageId ?? "")));
+    } finally {
+      for (const handle of handles) this.#held.delete(handle);
+    }
     this.#onBatch({
       records: messages.length,
       failed: failedIds.size,

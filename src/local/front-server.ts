@@ -1,9 +1,10 @@
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ConfigError } from "../core/errors.ts";
+import { awsRuleViolation, isCheckedSend, violationResponse } from "./aws-rules.ts";
 import { isDynamoDbRequest, type LocalDynamoDb } from "./dynamodb.ts";
 import { handleLambdaApi, isLambdaApiPath, type LambdaApiTarget } from "./lambda-api.ts";
-import { readBody, refusalOf } from "./local-request.ts";
+import { readBody, readBytes, refusalOf } from "./local-request.ts";
 import { handsOutQueueUrls, pathStyleQueueUrls } from "./queue-urls.ts";
 import type { LocalScheduler } from "./scheduler.ts";
 import { handleSchedulerApi, isSchedulerRequest } from "./scheduler-api.ts";
@@ -71,47 +72,24 @@ export async function startFrontServer(options: {
         );
       return;
     }
-    const upstream = request(
-      {
-        host: "127.0.0.1",
-        port: options.backendPort,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-      },
-      (answer) => {
-        if (handsOutQueueUrls(req.headers) && req.headers.host !== undefined) {
-          const host = req.headers.host;
-          readBody(answer).then(
-            (body) => {
-              const out = pathStyleQueueUrls(body, host);
-              // The body changed length: its framing headers are the upstream's no longer.
-              const { "content-length": _length, "transfer-encoding": _chunked, ...headers } = answer.headers;
-              res
-                .writeHead(answer.statusCode ?? 502, {
-                  ...headers,
-                  "content-length": String(Buffer.byteLength(out)),
-                })
-                .end(out);
-            },
-            () => res.destroy(),
-          );
-          return;
-        }
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.on("error", (error) => {
-      if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
-      res.end(`local SQS emulator unreachable: ${error.message}`);
-    });
-    // A client that gives up (an aborted long poll) must not leave fauxqs holding a receive that
-    // would take messages nobody reads.
-    res.on("close", () => {
-      if (!res.writableFinished) upstream.destroy();
-    });
-    req.pipe(upstream);
+    const target = req.headers["x-amz-target"];
+    if (typeof target === "string" && isCheckedSend(target)) {
+      // What SQS would refuse is refused here, before fauxqs, which would take it.
+      readBytes(req).then(
+        (bytes) => {
+          const violation = awsRuleViolation(target, parseJson(bytes));
+          if (violation === undefined) {
+            forward(req, res, options.backendPort, bytes);
+            return;
+          }
+          const answer = violationResponse(violation);
+          res.writeHead(answer.status, answer.headers).end(answer.body);
+        },
+        () => res.destroy(),
+      );
+      return;
+    }
+    forward(req, res, options.backendPort);
   });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -152,4 +130,58 @@ function serveMounted(
     }
   }
   return false;
+}
+
+function parseJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString("utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Passes a request to fauxqs (its body read already, or still to stream) and its answer back. */
+function forward(req: IncomingMessage, res: ServerResponse, backendPort: number, bytes?: Buffer): void {
+  const upstream = request(
+    {
+      host: "127.0.0.1",
+      port: backendPort,
+      method: req.method,
+      path: req.url,
+      headers: req.headers,
+    },
+    (answer) => {
+      if (handsOutQueueUrls(req.headers) && req.headers.host !== undefined) {
+        const host = req.headers.host;
+        readBody(answer).then(
+          (body) => {
+            const out = pathStyleQueueUrls(body, host);
+            // The body changed length: its framing headers are the upstream's no longer.
+            const { "content-length": _length, "transfer-encoding": _chunked, ...headers } = answer.headers;
+            res
+              .writeHead(answer.statusCode ?? 502, {
+                ...headers,
+                "content-length": String(Buffer.byteLength(out)),
+              })
+              .end(out);
+          },
+          () => res.destroy(),
+        );
+        return;
+      }
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    },
+  );
+  upstream.on("error", (error) => {
+    if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
+    res.end(`local SQS emulator unreachable: ${error.message}`);
+  });
+  // A client that gives up (an aborted long poll) must not leave fauxqs holding a receive that
+  // would take messages nobody reads.
+  res.on("close", () => {
+    if (!res.writableFinished) upstream.destroy();
+  });
+  if (bytes === undefined) req.pipe(upstream);
+  else upstream.end(bytes);
 }

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
+import { lambdaContext } from "./lambda-context.ts";
 import { provideAwsSdk } from "./provided-sdk.ts";
 
 interface HostData {
@@ -74,17 +75,13 @@ let requestCount = 0;
 
 function context(deadline: number) {
   requestCount++;
-  return {
+  return lambdaContext({
     functionName: data.functionName,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:${data.region}:000000000000:function:${data.functionName}`,
-    memoryLimitInMB: String(data.memoryMb),
-    awsRequestId: `local-${process.pid}-${requestCount}-${Date.now()}`,
-    logGroupName: `/aws/lambda/${data.functionName}`,
-    logStreamName: "local",
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-  };
+    region: data.region,
+    memoryMb: data.memoryMb,
+    requestId: `local-${process.pid}-${requestCount}-${Date.now()}`,
+    deadline,
+  });
 }
 
 /** The invocation in flight, if any. */

@@ -18,6 +18,22 @@ export type InvokeOutcome =
   | { readonly ok: true; readonly result: unknown }
   | { readonly ok: false; readonly errorType: string; readonly errorMessage: string };
 
+/** What the event source pollers and the Lambda API drive: a worker-thread runtime or an in-process one. */
+export interface LocalFunction {
+  readonly options: Pick<FunctionRuntimeOptions, "name" | "handler" | "timeoutSeconds">;
+  invoke(event: unknown): Promise<InvokeOutcome>;
+  stop(): Promise<void>;
+}
+
+/** Lambda's answer for an invocation that overran the function's timeout. */
+export function timedOut(timeoutSeconds: number): InvokeOutcome {
+  return {
+    ok: false,
+    errorType: "Sandbox.Timedout",
+    errorMessage: `Task timed out after ${timeoutSeconds.toFixed(2)} seconds`,
+  };
+}
+
 // Source runs as .ts on Node 24 and as .js once built; the worker must load its sibling either way.
 const HOST_URL = new URL(
   `./function-host${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`,
@@ -37,7 +53,7 @@ const INIT_LIMIT_MS = 10_000;
  * overruns its timeout, an unhandled rejection or an uncaught exception ends its environment:
  * that invocation fails, and the next one starts cold.
  */
-export class FunctionRuntime {
+export class FunctionRuntime implements LocalFunction {
   readonly options: FunctionRuntimeOptions;
   /** Warm environments with nothing in flight. */
   readonly #idle: Worker[] = [];
@@ -140,18 +156,7 @@ export class FunctionRuntime {
         }
         resolve(outcome);
       };
-      const timer = setTimeout(
-        () =>
-          settle(
-            {
-              ok: false,
-              errorType: "Sandbox.Timedout",
-              errorMessage: `Task timed out after ${this.options.timeoutSeconds.toFixed(2)} seconds`,
-            },
-            false,
-          ),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => settle(timedOut(this.options.timeoutSeconds), false), timeoutMs);
       this.#busy.set(worker, { id, settle });
       worker.postMessage({ id, event, deadline: Date.now() + timeoutMs } satisfies InvokeRequest);
     });

@@ -1,11 +1,11 @@
 import type { EventSourcePoller, EventSourceState } from "./event-source.ts";
-import type { FunctionRuntime } from "./function-runtime.ts";
+import type { LocalFunction } from "./function-runtime.ts";
 import { type ApiResponse, jsonResponse } from "./local-request.ts";
 
 export type LambdaApiResponse = ApiResponse;
 
 export interface LambdaApiTarget {
-  readonly functions: ReadonlyMap<string, { readonly runtime: FunctionRuntime; readonly arn: string }>;
+  readonly functions: ReadonlyMap<string, { readonly runtime: LocalFunction; readonly arn: string }>;
   readonly pollers: readonly EventSourcePoller[];
 }
 
@@ -128,7 +128,7 @@ function updateMapping(poller: EventSourcePoller, body: string): LambdaApiRespon
 }
 
 async function invoke(
-  runtime: FunctionRuntime,
+  runtime: LocalFunction,
   body: string,
   headers: Record<string, string | string[] | undefined>,
 ): Promise<LambdaApiResponse> {

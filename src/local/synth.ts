@@ -41,12 +41,14 @@ export async function synthesize(options: { app?: string; cwd: string; outDir: s
   return outDir;
 }
 
-interface CdkJson {
+export interface CdkJson {
   readonly app?: unknown;
   readonly context?: Record<string, unknown>;
+  /** What `cdk watch` re-synthesizes on: globs relative to cdk.json's directory. */
+  readonly watch?: { readonly include?: unknown; readonly exclude?: unknown };
 }
 
-async function readCdkJson(cwd: string, required: boolean): Promise<CdkJson> {
+export async function readCdkJson(cwd: string, required: boolean): Promise<CdkJson> {
   const path = join(cwd, "cdk.json");
   try {
     return JSON.parse(await readFile(path, "utf8")) as CdkJson;
@@ -61,7 +63,7 @@ async function readCdkJson(cwd: string, required: boolean): Promise<CdkJson> {
   }
 }
 
-function appCommand(config: CdkJson, cwd: string): string {
+export function appCommand(config: CdkJson, cwd: string): string {
   if (typeof config.app !== "string" || config.app.trim() === "") {
     throw new ConfigError(`${join(cwd, "cdk.json")} has no "app" command; pass --app "<command>"`);
   }

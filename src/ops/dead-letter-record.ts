@@ -30,7 +30,8 @@ function stringAttribute(message: Message, name: string): string | undefined {
   return value?.StringValue ?? undefined;
 }
 
-function envelopeFields(body: string): { job?: string; id?: string } {
+/** The job name, id and payload of a body that looks like an envelope; none of them otherwise. */
+export function envelopeFields(body: string): { job?: string; id?: string; payload?: unknown } {
   try {
     const parsed: unknown = JSON.parse(body);
     if (typeof parsed !== "object" || parsed === null) return {};
@@ -38,6 +39,7 @@ function envelopeFields(body: string): { job?: string; id?: string } {
     return {
       job: typeof record.job === "string" ? record.job : undefined,
       id: typeof record.id === "string" ? record.id : undefined,
+      payload: record.payload,
     };
   } catch {
     return {};

@@ -327,6 +327,18 @@ describe("JobQueue.schedule on a FIFO queue", () => {
     );
   });
 
+  it("deduplicates by content on a FIFO queue a producer may schedule jobs for (grantScheduleJobs, no periodic schedule)", () => {
+    // Given a FIFO queue whose producer sends jobs for later (one-time schedules)
+    const { stack, queue } = emailQueue();
+    queue.grantScheduleJobs(inlineFunction(stack, "Producer"));
+    // Then Scheduler's sends, which carry no deduplication id, are accepted
+    Template.fromStack(stack).hasResourceProperties("AWS::SQS::Queue", {
+      FifoQueue: true,
+      ContentBasedDeduplication: true,
+      RedrivePolicy: Match.anyValue(),
+    });
+  });
+
   it("leaves a queue without schedules as it was", () => {
     const { stack } = emailQueue();
     Template.fromStack(stack).hasResourceProperties("AWS::SQS::Queue", {

@@ -6,6 +6,7 @@ import ts from "typescript";
 import { afterAll, describe, expect, it } from "vitest";
 import * as cdk from "../../cdk/lib/index.ts";
 import * as lib from "../../src/index.ts";
+import * as testing from "../../src/testing/index.ts";
 import { type CodeBlock, codeBlocks, shellCommands, words } from "./markdown-blocks.ts";
 
 /**
@@ -76,6 +77,7 @@ function asModule(code: string): string {
   const prelude = [
     ["sqs-jobs", Object.keys(lib)],
     ["sqs-jobs/cdk", Object.keys(cdk)],
+    ["sqs-jobs/testing", Object.keys(testing)],
     ["./fixtures.ts", [...fixtureNames, ...fixtureReexports]],
   ]
     .map(([from, names]) => [from, (names as string[]).filter(uses)] as const)
@@ -110,6 +112,7 @@ describe("the README's TypeScript blocks", () => {
       paths: {
         "sqs-jobs": [path.join(REPO, "src", "index.ts")],
         "sqs-jobs/cdk": [path.join(REPO, "cdk", "lib", "index.ts")],
+        "sqs-jobs/testing": [path.join(REPO, "src", "testing", "index.ts")],
       },
     });
     // Only the blocks' own errors: the sources are checked with the repo's settings elsewhere.
@@ -125,6 +128,20 @@ describe("the README's TypeScript blocks", () => {
     expect(errors).toEqual([]);
   }, 120_000);
 });
+
+describe("the README's test of a user's job", () => {
+  it("is test/testing/readme-example.test.ts, which the suite runs, with the package's import paths", () => {
+    const [block] = tsBlocksOf("Testing your jobs");
+    const file = readFileSync(path.join(REPO, "test", "testing", "readme-example.test.ts"), "utf8")
+      .replace('"../../src/index.ts"', '"sqs-jobs"')
+      .replace('"../../src/testing/index.ts"', '"sqs-jobs/testing"');
+    expect(block?.code).toBe(file.trimEnd());
+  });
+});
+
+function tsBlocksOf(section: string): CodeBlock[] {
+  return blocks.filter((b) => b.lang === "ts" && b.section === section);
+}
 
 describe("the README's JSON blocks", () => {
   it("parse", () => {

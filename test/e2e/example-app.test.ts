@@ -1,7 +1,4 @@
-import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
+import { resolve } from "node:path";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
@@ -11,6 +8,7 @@ import { buildReport, sendEmail } from "../../handlers/jobs.ts";
 import { JobClient } from "../../src/index.ts";
 import { LEDGER_TABLE_ENV, LIST_INDEX } from "../../src/ledger/table-layout.ts";
 import { parseScheduleExpression } from "../../src/schedule/expression.ts";
+import { cachedAssembly } from "../../src/testing/assembly-cache.ts";
 import { type RunningCli, runCli, startCli } from "../cli/run-cli.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { queueDepth } from "../helpers/sqs.ts";
@@ -51,16 +49,14 @@ async function readObject(key: string): Promise<string | undefined> {
 }
 
 beforeAll(async () => {
-  // Synthesized into a directory of this file's own; other files synthesize at the same time.
-  await mkdir(".sqs-jobs", { recursive: true });
-  outDir = await mkdtemp(join(".sqs-jobs", "e2e-"));
-  await promisify(execFile)(resolve("node_modules/.bin/tsx"), ["cdk/app.ts"], {
-    env: {
-      ...process.env,
-      CDK_OUTDIR: outDir,
-      CDK_CONTEXT_JSON: JSON.stringify({ "aws:cdk:enable-asset-metadata": true }),
-    },
+  // The testing kit's cached synth of cdk/app.ts: synthesized once for this file and
+  // test/example/ (which start together), and not again until the app or a handler changes.
+  const assembly = await cachedAssembly({
+    cwd: process.cwd(),
+    app: undefined,
+    cacheDir: ".sqs-jobs/testing",
   });
+  outDir = assembly.dir;
   // As `npm start` runs it: the example's bucket seeded with handlers/seed (inputs/sample.txt)
   dev = startCli([
     "dev",
@@ -88,7 +84,6 @@ afterAll(async () => {
   dynamodb?.destroy();
   // SIGINT, not SIGKILL: a stopped stack removes the copies of its functions' code.
   await dev?.stop("SIGINT");
-  await rm(outDir, { recursive: true, force: true });
 });
 
 /** The dev stack's scheduler clock (moved by earlier tests), read through a zero advance. */

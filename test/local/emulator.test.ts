@@ -1,7 +1,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateQueueCommand, ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  ListQueuesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import { afterAll, describe, expect, it } from "vitest";
 import { type LocalEmulator, startLocalEmulator } from "../../src/local/emulator.ts";
 
@@ -44,5 +50,27 @@ describe("the local emulator", () => {
     const { QueueUrls = [] } = await second.sqs.send(new ListQueuesCommand({}));
     second.sqs.destroy();
     expect(QueueUrls.map((url) => url.split("/").at(-1))).toEqual(["kept"]);
+  });
+
+  it("moves its clock: delays and visibility timeouts end sooner, except for the receipt handles kept", async () => {
+    // Given a delayed message and two in-flight ones (one of them held by a running function)
+    const { emulator, sqs } = await start();
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "clock" }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "held" }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "backoff" }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 600 }),
+    );
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "delayed", DelaySeconds: 600 }));
+    const held = Messages.find((m) => m.Body === "held")?.ReceiptHandle ?? "";
+    const receive = async () =>
+      (await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 })))
+        .Messages ?? [];
+    // When the clock moves by less than the 600 s, nothing comes back; by all of it, all but the held one
+    emulator.moveClock(599_000, new Set([held]));
+    expect(await receive()).toEqual([]);
+    emulator.moveClock(1_000, new Set([held]));
+    expect((await receive()).map((m) => m.Body).sort()).toEqual(["backoff", "delayed"]);
+    sqs.destroy();
   });
 });

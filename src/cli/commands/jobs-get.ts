@@ -73,7 +73,8 @@ function describe(job: StoredJob): string[] {
   ];
   if (job.startedAt !== undefined) lines.push(line("started", when(job.startedAt)));
   if (job.finishedAt !== undefined) lines.push(line("finished", when(job.finishedAt)));
-  if (job.status === "running" && job.leaseEndsAt !== undefined) lines.push(line("lease", lease(job.leaseEndsAt)));
+  if (job.status === "running" && job.leaseEndsAt !== undefined)
+    lines.push(line("lease", lease(job.leaseEndsAt)));
   if (job.resultJson !== undefined) lines.push(line("result", job.resultJson));
   const f = job.failure;
   if (f !== undefined) {

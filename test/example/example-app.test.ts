@@ -1,0 +1,108 @@
+import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildReport, sendEmail } from "../../handlers/jobs.ts";
+import { parseScheduleExpression } from "../../src/schedule/expression.ts";
+import { type DevEvent, startTestApp, type TestApp } from "../../src/testing/index.ts";
+
+/**
+ * The example app's own tests, written as a user writes them with `sqs-jobs/testing`: the CDK app
+ * (cdk/app.ts) synthesized once and cached, its bundled consumers run as `sqs-jobs dev` runs them.
+ */
+let app: TestApp;
+let s3: S3Client;
+const events: DevEvent[] = [];
+
+beforeAll(async () => {
+  app = await startTestApp({
+    cdk: { seed: [{ bucket: "Bucket", dir: "handlers/seed" }], onEvent: (e) => events.push(e) },
+  });
+  s3 = new S3Client({ ...app.aws, forcePathStyle: true });
+}, 120_000);
+
+afterAll(async () => {
+  s3?.destroy();
+  await app?.stop();
+});
+
+async function readObject(key: string): Promise<string | undefined> {
+  const bucket = app.buckets[0]?.name;
+  const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return out.Body?.transformToString();
+}
+
+describe("the example app", () => {
+  it("builds a report: the ledger has its typed result, the bucket the report", async () => {
+    const sent = await app.send(buildReport, { inputKey: "inputs/sample.txt", topWords: 1 });
+    await app.drain();
+    const state = await app.job(sent);
+    expect(state).toMatchObject({ status: "succeeded", attempts: 1 });
+    expect(state?.result).toEqual({
+      reportKey: `reports/${sent.jobId}.json`,
+      lines: 3,
+      words: expect.any(Number),
+    });
+    const report = JSON.parse((await readObject(state?.result?.reportKey ?? "")) ?? "{}");
+    expect(report).toMatchObject({ lines: 3, topWords: [{ word: "the", count: 7 }] });
+    // What the function printed reaches onEvent, as `sqs-jobs dev` shows it
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: "log", line: expect.stringContaining(`"jobId":"${sent.jobId}"`) }),
+    );
+  });
+
+  it("dead-letters a report whose input does not exist, with the handler's reason", async () => {
+    const sent = await app.send(buildReport, { inputKey: "inputs/missing.txt" });
+    await app.drain();
+    const dead = (await app.dlq("reports")).find((d) => d.jobId === sent.jobId);
+    expect(dead).toMatchObject({
+      job: "build-report",
+      reason: "permanent",
+      error: { name: "PermanentError", message: "the input object does not exist" },
+      attempts: 1,
+      payload: { inputKey: "inputs/missing.txt" },
+    });
+    expect(await app.job(sent)).toMatchObject({ status: "dead" });
+  });
+
+  it("dead-letters a poison message (a job this queue does not know) at once", async () => {
+    const reports = app.queues.find((q) => q.name === "reports");
+    const sqs = new SQSClient({ ...app.aws });
+    const body = JSON.stringify({ sqsJobs: 1, job: "no-such-job", id: "poison-1", payload: {} });
+    await sqs.send(new SendMessageCommand({ QueueUrl: reports?.url, MessageBody: body }));
+    sqs.destroy();
+    await app.drain();
+    expect((await app.dlq("reports")).find((d) => d.jobId === "poison-1")).toMatchObject({
+      reason: "poison",
+      error: { name: "UnknownJobError" },
+    });
+  });
+
+  it("sends an email for later (a one-time schedule on the FIFO queue) when advanceTime reaches it", async () => {
+    const inTwoHours = new Date(app.now().getTime() + 2 * 3_600_000);
+    const email = { to: "ana@example.com", subject: "Your report", body: "It is ready." };
+    const sent = await app.send(sendEmail, email, { at: inTwoHours });
+    await app.drain();
+    expect(await app.job(sent)).toMatchObject({ status: "queued" });
+
+    await app.advanceTime(2 * 3_600_000);
+    await app.drain();
+    expect(await app.job(sent)).toMatchObject({ status: "succeeded", attempts: 1 });
+    expect(JSON.parse((await readObject(`outbox/${sent.jobId}.json`)) ?? "{}")).toMatchObject(email);
+  });
+
+  it("runs the nightly report when advanceTime reaches 03:00 in Berlin", async () => {
+    const [next] = parseScheduleExpression("cron(0 3 * * ? *)", { timezone: "Europe/Berlin" }).nextFireTimes(
+      app.now(),
+      1,
+    );
+    const due = next as Date;
+    await app.advanceTime(due.getTime() - app.now().getTime() + 1_000);
+    await app.drain();
+    const runId = `NightlyReport@${due.toISOString().replace(/\.\d{3}Z$/, "Z")}`;
+    expect(await app.job(runId)).toMatchObject({
+      job: "build-report",
+      status: "succeeded",
+      result: { reportKey: `reports/${runId}.json`, lines: 3 },
+    });
+  });
+});
