@@ -14,7 +14,7 @@ export function SchedulesPage() {
       ${() =>
         data.schedules.length === 0
           ? html`<${Empty} title="No schedules.">
-              <p>Add one with <code>queue.schedule(...)</code> in your CDK app, or send a job for later with <code>sendAt</code>.</p>
+              <p>Add one with <code>queue.schedule(...)</code> in your CDK app, or send a job for later with <code>send(job, payload, { at })</code>.</p>
             <//>`
           : html`<table class="schedules" data-testid="schedules-table">
               <thead>
