@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { BodyTooLargeError, readBytes } from "../local/local-request.ts";
 import { badRequest, DashboardRequestError } from "./api-error.ts";
 
 /** Headers on every answer: no MIME sniffing, no referrer carrying a URL elsewhere. */
@@ -37,20 +38,15 @@ const MAX_BODY_BYTES = 1_048_576;
  * @throws {DashboardRequestError} 413 past {@link MAX_BODY_BYTES}, 400 when not a JSON object
  */
 export async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      throw new DashboardRequestError(
-        413,
-        "BODY_TOO_LARGE",
-        `the request body is over ${MAX_BODY_BYTES} bytes`,
-      );
-    }
-    chunks.push(chunk);
+  let bytes: Buffer;
+  try {
+    bytes = await readBytes(req, { maxBytes: MAX_BODY_BYTES });
+  } catch (error) {
+    if (error instanceof BodyTooLargeError)
+      throw new DashboardRequestError(413, "BODY_TOO_LARGE", error.message);
+    throw error;
   }
-  const text = Buffer.concat(chunks).toString("utf8").trim();
+  const text = bytes.toString("utf8").trim();
   if (text === "") return {};
   let parsed: unknown;
   try {

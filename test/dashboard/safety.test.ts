@@ -164,6 +164,18 @@ describe("the dashboard's safety", () => {
     expect([method.status, method.json.error.code]).toEqual([405, "METHOD_NOT_ALLOWED"]);
   });
 
+  it("answers an action body over 1 MiB with 413 BODY_TOO_LARGE, without reading it all", async () => {
+    const answer = await call(dash.origin, "POST", "api/queues/x/dlq/purge", {
+      token: dash.token,
+      body: { confirm: "x".repeat(1_048_577) },
+    });
+    expect(answer.status).toBe(413);
+    expect(answer.json.error).toEqual({
+      code: "BODY_TOO_LARGE",
+      message: "the request body is over 1048576 bytes",
+    });
+  });
+
   it("says clearly that a busy port is busy", async () => {
     const port = Number(new URL(dash.origin).port);
     await expect(
