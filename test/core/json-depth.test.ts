@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MAX_PAYLOAD_DEPTH, nestsDeeperThan } from "../../src/core/json-depth.ts";
+import { toJsonValue } from "../../src/core/json-value.ts";
 
 function nestedArrays(depth: number): unknown {
   let value: unknown = "leaf";
@@ -36,5 +37,22 @@ describe("nestsDeeperThan", () => {
     const wide = Array.from({ length: 100_000 }, (_, i) => ({ i, tags: ["a", "b"] }));
     expect(nestsDeeperThan(wide, 3)).toBe(false);
     expect(nestsDeeperThan(wide, 2)).toBe(true);
+  });
+});
+
+describe("toJsonValue's nesting limit", () => {
+  it("holds a handler's result to the same limit as a payload", () => {
+    expect(toJsonValue(nestedArrays(MAX_PAYLOAD_DEPTH), "result").ok).toBe(true);
+    expect(toJsonValue(nestedArrays(MAX_PAYLOAD_DEPTH + 1), "result")).toEqual({
+      ok: false,
+      issues: [{ path: [], kind: "too_deep", message: expect.stringMatching(/^result nests .* at most 64/) }],
+    });
+  });
+
+  it("still names a cycle a cycle, not a nesting too deep", () => {
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    const out = toJsonValue(cycle, "payload");
+    expect(out.ok ? [] : out.issues.map((i) => i.kind)).toEqual(["not_json"]);
   });
 });

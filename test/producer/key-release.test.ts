@@ -137,6 +137,20 @@ describe("a send that certainly failed gives its unique key back", () => {
     await expectFree("a");
   });
 
+  it("sendBatch { at } refused by Scheduler: each failed item's key is free again", async () => {
+    const { queueUrl, ledger, expectFree } = await rig("release-batch-at-denied");
+    const { scheduler } = faulty({ "*": { deny: 1 } });
+    const refused = new JobClient({ queueUrl, sqs, ledger, scheduler: { roleArn, client: scheduler } });
+    const at = new Date(Date.now() + 2 * DAY);
+    const out = await refused.sendBatch(welcome, [{ to: "a" }, { to: "b" }], { at });
+    expect(out.items).toMatchObject([
+      { ok: false, possibleDuplicate: false },
+      { ok: false, possibleDuplicate: false },
+    ]);
+    await expectFree("a");
+    await expectFree("b");
+  });
+
   it("send and sendBatch { at } where the schedule's target cannot be built: the keys are free", async () => {
     const { queueUrl, ledger, expectFree } = await rig("release-at-target");
     // A local queue URL without the account part: its ARN cannot be told, so no schedule can be made.
