@@ -56,3 +56,15 @@ describe("toJsonValue's nesting limit", () => {
     expect(out.ok ? [] : out.issues.map((i) => i.kind)).toEqual(["not_json"]);
   });
 });
+
+describe("toJsonValue on values that fight back", () => {
+  it("a getter that throws a RangeError is reported as not JSON, not thrown", () => {
+    const hostile = {
+      get boom(): never {
+        throw new RangeError("no");
+      },
+    };
+    const out = toJsonValue(hostile, "payload");
+    expect(out.ok ? [] : out.issues.map((i) => i.kind)).toEqual(["not_json"]);
+  });
+});
