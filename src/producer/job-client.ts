@@ -241,7 +241,11 @@ export class JobClient {
 
   async #oneTimeTarget(): Promise<OneTimeTarget> {
     const region = await this.#sqs.config.region();
-    this.#scheduler ??= createSchedulerClient(region);
+    // A failed load is not kept: the next send for later tries again.
+    this.#scheduler ??= createSchedulerClient(region).catch((error: unknown) => {
+      this.#scheduler = undefined;
+      throw error;
+    });
     return {
       client: await this.#scheduler,
       groupName: this.#schedulerGroup,
