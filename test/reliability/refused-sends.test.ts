@@ -86,6 +86,8 @@ describe("refused, then fixed: every job runs exactly once", () => {
     });
     const fixed = new Map<string, string>();
     const refusedWith: Record<string, number> = {};
+    const started = Date.now();
+    let sentAt = started;
     try {
       // When each round's first send is refused, and the same job is then sent by a working producer
       await mapLimit(
@@ -125,18 +127,20 @@ describe("refused, then fixed: every job runs exactly once", () => {
           fixed.set(to, again.jobId);
         },
       );
+      sentAt = Date.now();
       // Then every job runs, each exactly once, as the job the fixed send made
       await eventually(
         async () => ({ ran: runs.size, depth: await queueDepth(sqs, queueUrl) }),
         ({ ran, depth }) => ran === ROUNDS && depth.visible + depth.inFlight + depth.delayed === 0,
-        20_000,
+        40_000,
       );
+      const seconds = (from: number, to: number) => ((to - from) / 1000).toFixed(1);
       console.log(
         `[refused-then-fixed] ${ROUNDS} rounds (${Object.entries(refusedWith)
           .map(([k, n]) => `${k}=${n}`)
           .join(
             " ",
-          )}): fixed sends deduplicated=0, ran=${runs.size}, ran twice=${[...runs.values()].filter((r) => r.length > 1).length}; proxy refusals: denied=${deny.total("deny")} throttled=${throttle.total("throttle")}`,
+          )}): fixed sends deduplicated=0, ran=${runs.size}, ran twice=${[...runs.values()].filter((r) => r.length > 1).length}; proxy refusals: denied=${deny.total("deny")} throttled=${throttle.total("throttle")}; sending ${seconds(started, sentAt)} s, running ${seconds(sentAt, Date.now())} s`,
       );
       expect(fixed.size).toBe(ROUNDS);
       expect([...runs.entries()].filter(([, ids]) => ids.length !== 1)).toEqual([]);
@@ -151,5 +155,5 @@ describe("refused, then fixed: every job runs exactly once", () => {
       await deny.close();
       await throttle.close();
     }
-  }, 60_000);
+  }, 90_000);
 });
