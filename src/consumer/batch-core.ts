@@ -106,6 +106,15 @@ export class BatchCore {
     });
   }
 
+  /**
+   * Resolves once every concurrency slot kept for a handler that outlived its run (it ignored
+   * its signal) is freed: the Lambda driver answers only then, as Lambda freezes the environment
+   * once it answers.
+   */
+  async slotsFreed(): Promise<void> {
+    await this.#tracking?.slotsFreed();
+  }
+
   /** Worker shutdown: running jobs end unfinished (their messages are released) and their signals abort. */
   abandonRunning(reason: unknown): void {
     for (const job of this.#running) job.abandon(reason);
@@ -174,6 +183,8 @@ export class BatchCore {
     this.#running.add(ctx);
     const result = await ctx.run(() => handler.run(payload, ctx));
     this.#running.delete(ctx);
+    const { stillRunning } = ctx;
+    if (stillRunning !== undefined) tracked?.keepSlotsUntil(stillRunning);
     return this.#conclude(a, job, result, tracked);
   }
 

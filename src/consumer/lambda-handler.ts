@@ -137,7 +137,18 @@ export function createSqsHandler(
     event: SqsEvent | CallEvent,
     context: LambdaContext,
   ): Promise<SqsBatchResponse | CallResponse> {
-    if (isCallEvent(event)) return core.call(event.body, timeCheck(context, margin));
+    const response = isCallEvent(event)
+      ? await core.call(event.body, timeCheck(context, margin))
+      : await handleBatch(event, context);
+    // Lambda freezes the environment once we answer: a timed-out handler that ignores its signal
+    // would freeze holding its slot, and could resume beside the run that takes the slot once
+    // the lease ends. So the answer waits for it; if it outlives the invocation, Lambda's timeout
+    // ends the environment, the handler with it, and the lease runs out.
+    await core.slotsFreed();
+    return response;
+  }
+
+  async function handleBatch(event: SqsEvent, context: LambdaContext): Promise<SqsBatchResponse> {
     const records: unknown = event?.Records;
     if (!Array.isArray(records)) {
       logger.error(

@@ -347,7 +347,7 @@ export class Ledger {
             [LEDGER_KEY]: S(slotItemKey(job, key, slot)),
             runToken: S(runToken),
             leaseUntil: N(now + leaseMs),
-            [LEDGER_TTL_ATTRIBUTE]: N(Math.ceil((now + leaseMs) / 1000) + 86_400),
+            [LEDGER_TTL_ATTRIBUTE]: N(slotExpiresAt(now + leaseMs)),
           },
           ConditionExpression: "attribute_not_exists(#pk) OR leaseUntil < :now",
           ExpressionAttributeNames: { "#pk": LEDGER_KEY },
@@ -357,6 +357,35 @@ export class Ledger {
       if (write.applied) return slot;
     }
     return undefined;
+  }
+
+  /**
+   * Extends the lease of a slot this run still holds to `leaseMs` from now. Returns false when it
+   * no longer holds it (the lease expired and another run took the slot).
+   */
+  async renewSlot(
+    job: string,
+    key: string,
+    slot: number,
+    runToken: string,
+    leaseMs: number,
+  ): Promise<boolean> {
+    const until = Date.now() + leaseMs;
+    const write = await this.#conditional(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { [LEDGER_KEY]: S(slotItemKey(job, key, slot)) },
+        UpdateExpression: "SET leaseUntil = :until, #ttl = :ttl",
+        ConditionExpression: "runToken = :token",
+        ExpressionAttributeNames: { "#ttl": LEDGER_TTL_ATTRIBUTE },
+        ExpressionAttributeValues: {
+          ":until": N(until),
+          ":ttl": N(slotExpiresAt(until)),
+          ":token": S(runToken),
+        },
+      }),
+    );
+    return write.applied;
   }
 
   /** Frees a slot this run holds (a slot another run took over after expiry is left alone). */
@@ -541,6 +570,11 @@ function isConditionFailure(error: unknown): error is ConditionalCheckFailedExce
     error instanceof ConditionalCheckFailedException ||
     (error as { name?: unknown } | undefined)?.name === "ConditionalCheckFailedException"
   );
+}
+
+/** A slot item outlives its lease by a day, so TTL never deletes a slot a run still holds. */
+function slotExpiresAt(leaseUntilMs: number): number {
+  return Math.ceil(leaseUntilMs / 1000) + 86_400;
 }
 
 /** `<queue>#<status>#<shard>`: the list index's partition key; the shard spreads a busy queue. */
