@@ -105,7 +105,12 @@ export class JobTracking {
       const key = `schedule:${delivery.skipOverlapOf}`;
       const n = await ledger.takeSlot(job.name, key, 1, runToken, leaseMs);
       if (n === undefined) {
-        await ledger.recordSkipped(delivery.jobId, job.name, queue);
+        const found = await ledger.recordSkipped(delivery.jobId, job.name, queue);
+        // The retry of a run that failed (a timeout whose handler still works keeps the slot)
+        // is no new run to skip: it waits for the slot, at no attempt.
+        if (found === "retrying") {
+          return { kind: "wait", delaySeconds: SLOT_WAIT_SECONDS, why: "the schedule's slot is still held" };
+        }
         return { kind: "skip", status: "skipped" };
       }
       slots.push({ key, n });

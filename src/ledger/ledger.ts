@@ -125,10 +125,11 @@ export class Ledger {
   /**
    * Records a scheduled run that did not run because the schedule's previous run still worked.
    * Only a job the ledger has not seen start: a later delivery of a run that did start keeps it.
+   * Returns undefined when recorded, else the status the entry already had.
    */
-  async recordSkipped(jobId: string, job: string, queue: string): Promise<void> {
+  async recordSkipped(jobId: string, job: string, queue: string): Promise<JobStatus | undefined> {
     const now = new Date().toISOString();
-    await this.#conditional(
+    const write = await this.#conditional(
       new PutItemCommand({
         TableName: this.tableName,
         Item: {
@@ -147,8 +148,11 @@ export class Ledger {
         ConditionExpression: "attribute_not_exists(#pk) OR #status = :queued",
         ExpressionAttributeNames: { "#pk": LEDGER_KEY, "#status": "status" },
         ExpressionAttributeValues: { ":queued": S("queued") },
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       }),
+      { [LEDGER_KEY]: S(jobItemKey(jobId)) },
     );
+    return write.applied ? undefined : (readString(write.old, "status") as JobStatus | undefined);
   }
 
   /** Removes `queued` entries of jobs whose send failed for certain (never of started ones). */

@@ -1,10 +1,14 @@
+import { randomUUID } from "node:crypto";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { JobTracking } from "../../src/consumer/job-tracking.ts";
 import { resolveLogger } from "../../src/consumer/logger.ts";
+import { encodeEnvelopeJson } from "../../src/core/envelope.ts";
 import { createSqsHandler, defineJob, handle, JobClient, startWorker } from "../../src/index.ts";
 import { Ledger } from "../../src/ledger/ledger.ts";
 import { invokeLikeLambda, lambdaContext, memoryLogger, sleep } from "../consumer/harness.ts";
+import { eventually } from "../helpers/eventually.ts";
 import { createTestQueue, queueArn, testSqs } from "../helpers/sqs.ts";
 import { ledgerFixture } from "./fixture.ts";
 
@@ -113,6 +117,68 @@ describe("a timed-out run that ignores its signal", () => {
     expect(seen.returnedAt).toBeGreaterThan(started);
     expect(answeredAt).toBeGreaterThanOrEqual(seen.returnedAt);
   }, 30_000);
+
+  it('schedule with overlap "skip": the next run is skipped while the timed-out run still works, and its own retry waits for it', async () => {
+    // Given a schedule with overlap "skip" whose first run works 3 s past its 1 s timeout
+    const nightly = defineJob({
+      name: "nightly-sync",
+      schema: z.object({}),
+      retry: { maxAttempts: 2, backoff: { type: "fixed", seconds: 1 } },
+      timeoutSeconds: 1,
+    });
+    const { queueUrl, ledger } = await rig("timed-out-schedule");
+    const seen = { running: 0, most: 0, ran: [] as string[] };
+    const worker = startWorker({
+      queueUrl,
+      handlers: [
+        handle(nightly, async (_payload, ctx) => {
+          seen.running++;
+          seen.most = Math.max(seen.most, seen.running);
+          seen.ran.push(ctx.jobId);
+          if (seen.ran.length === 1) await sleep(4_000);
+          seen.running--;
+        }),
+      ],
+      sqs,
+      ledger,
+      waitTimeSeconds: 1,
+      handleSignals: false,
+      logLevel: "silent",
+    });
+    const fire = (scheduledAt: string) =>
+      sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: encodeEnvelopeJson("nightly-sync", randomUUID(), scheduledAt, "{}", {
+            name: "nightly",
+            overlap: "skip",
+          }),
+        }),
+      );
+    const jobs = new JobClient({ queueUrl, sqs, ledger });
+    try {
+      // When the schedule fires, and fires again once the first run timed out
+      await fire("2026-12-01T03:00:00Z");
+      await eventually(
+        () => Promise.resolve(seen.ran.length),
+        (n) => n === 1,
+      );
+      await sleep(1_500);
+      await fire("2026-12-01T03:01:00Z");
+      // Then the first run's retry runs once the stubborn handler returned, and succeeds
+      const first = seen.ran[0] ?? "";
+      const state = await eventually(
+        () => jobs.getJob(nightly, first),
+        (s) => s?.status === "succeeded",
+      );
+      expect(state).toMatchObject({ status: "succeeded", attempts: 2 });
+      // And the second run was skipped, never overlapping the first
+      expect(seen.ran).toEqual([first, first]);
+      expect(seen.most).toBe(1);
+    } finally {
+      await worker.stop();
+    }
+  }, 40_000);
 
   it("keeps its slot past the lease by renewing it, and frees it when the handler returns", async () => {
     // Given a tracked run of a singleton with a 1 s timeout and a 1 s lease margin (lease 2 s)
