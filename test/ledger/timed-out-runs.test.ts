@@ -180,6 +180,25 @@ describe("a timed-out run that ignores its signal", () => {
     }
   }, 40_000);
 
+  it("renewSlot extends the lease of a slot the run holds, and says when another run took it", async () => {
+    // Given a slot taken with a 300 ms lease
+    const ledger = new Ledger({
+      client: dynamodb,
+      tableName: (await newLedger()).tableName,
+      retentionDays: 1,
+    });
+    const n = await ledger.takeSlot("sync", "acme", 1, "run-a", 300);
+    expect(n).toBe(0);
+    // When its run renews it for 2 s, past the first lease
+    expect(await ledger.renewSlot("sync", "acme", 0, "run-a", 2_000)).toBe(true);
+    await sleep(500);
+    // Then no other run takes it; once it expires, another run does, and the old run's renewal fails
+    expect(await ledger.takeSlot("sync", "acme", 1, "run-b", 300)).toBeUndefined();
+    await sleep(1_700);
+    expect(await ledger.takeSlot("sync", "acme", 1, "run-b", 5_000)).toBe(0);
+    expect(await ledger.renewSlot("sync", "acme", 0, "run-a", 2_000)).toBe(false);
+  });
+
   it("keeps its slot past the lease by renewing it, and frees it when the handler returns", async () => {
     // Given a tracked run of a singleton with a 1 s timeout and a 1 s lease margin (lease 2 s)
     const { tableName } = await newLedger();
