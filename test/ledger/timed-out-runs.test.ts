@@ -200,11 +200,11 @@ describe("a timed-out run that ignores its signal", () => {
   });
 
   it("keeps its slot past the lease by renewing it, and frees it when the handler returns", async () => {
-    // Given a tracked run of a singleton with a 1 s timeout and a 1 s lease margin (lease 2 s)
+    // Given a tracked run of a singleton with a 1 s timeout and a 2 s lease margin (lease 3 s)
     const { tableName } = await newLedger();
     const ledger = new Ledger({ client: dynamodb, tableName, retentionDays: 1 });
     const tracking = new JobTracking(async () => ledger, resolveLogger(undefined, "silent"), {
-      leaseMarginMs: 1_000,
+      leaseMarginMs: 2_000,
     });
     const job = handle(sync, () => undefined).job;
     const delivery = (jobId: string) => ({
@@ -217,15 +217,15 @@ describe("a timed-out run that ignores its signal", () => {
     });
     const first = await tracking.begin(job, delivery("a"));
     if (first.kind !== "run") throw new Error(`expected a run, got ${first.kind}`);
-    // When its handler outlives the run (the run ended at its timeout) by 4 s
+    // When its handler outlives the run (the run ended at its timeout)
     let returned: () => void = () => {};
     first.run.keepSlotsUntil(new Promise<void>((resolve) => (returned = resolve)));
     await first.run.end({
       status: "retrying",
       failure: { reason: undefined, name: "JobTimeoutError", message: "timed out", code: "ERR_JOB_TIMEOUT" },
     });
-    // Then 3 s in, past the 2 s lease, another run of the key still finds the slot held
-    await sleep(3_000);
+    // Then 4.5 s in, past the 3 s lease, another run of the key still finds the slot held
+    await sleep(4_500);
     expect((await tracking.begin(job, delivery("b"))).kind).toBe("wait");
     // And once the handler returned, the slot is free
     returned();
