@@ -5,6 +5,7 @@ import { z } from "zod";
 import { JobTracking } from "../../src/consumer/job-tracking.ts";
 import { resolveLogger } from "../../src/consumer/logger.ts";
 import { encodeEnvelopeJson } from "../../src/core/envelope.ts";
+import { queueNameOf } from "../../src/core/queue-url.ts";
 import { createSqsHandler, defineJob, handle, JobClient, startWorker } from "../../src/index.ts";
 import { Ledger } from "../../src/ledger/ledger.ts";
 import { invokeLikeLambda, lambdaContext, memoryLogger, sleep } from "../consumer/harness.ts";
@@ -172,9 +173,16 @@ describe("a timed-out run that ignores its signal", () => {
         (s) => s?.status === "succeeded",
       );
       expect(state).toMatchObject({ status: "succeeded", attempts: 2 });
-      // And the second run was skipped, never overlapping the first
+      // And the second run was delivered and recorded skipped, never overlapping the first
       expect(seen.ran).toEqual([first, first]);
       expect(seen.most).toBe(1);
+      // (the list index is eventually consistent)
+      const tracked = new Ledger({ client: dynamodb, tableName: ledger.tableName, retentionDays: 1 });
+      const skipped = await eventually(
+        () => tracked.list(queueNameOf(queueUrl), "skipped", 10),
+        (list) => list.length === 1,
+      );
+      expect(skipped).toHaveLength(1);
     } finally {
       await worker.stop();
     }
