@@ -131,10 +131,11 @@ export class Ledger {
   /**
    * Records a scheduled run that did not run because the schedule's previous run still worked.
    * Only a job the ledger has not seen start: a later delivery of a run that did start keeps it.
+   * Returns undefined when recorded, else the status the entry already had.
    */
-  async recordSkipped(jobId: string, job: string, queue: string): Promise<void> {
+  async recordSkipped(jobId: string, job: string, queue: string): Promise<JobStatus | undefined> {
     const now = new Date().toISOString();
-    await this.#conditional(
+    const write = await this.#conditional(
       new PutItemCommand({
         TableName: this.tableName,
         Item: {
@@ -153,8 +154,11 @@ export class Ledger {
         ConditionExpression: "attribute_not_exists(#pk) OR #status = :queued",
         ExpressionAttributeNames: { "#pk": LEDGER_KEY, "#status": "status" },
         ExpressionAttributeValues: { ":queued": S("queued") },
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       }),
+      { [LEDGER_KEY]: S(jobItemKey(jobId)) },
     );
+    return write.applied ? undefined : (readString(write.old, "status") as JobStatus | undefined);
   }
 
   /** Removes `queued` entries of jobs whose send failed for certain (never of started ones). */
@@ -369,7 +373,7 @@ export class Ledger {
             [LEDGER_KEY]: S(slotItemKey(job, key, slot)),
             runToken: S(runToken),
             leaseUntil: N(now + leaseMs),
-            [LEDGER_TTL_ATTRIBUTE]: N(Math.ceil((now + leaseMs) / 1000) + 86_400),
+            [LEDGER_TTL_ATTRIBUTE]: N(slotExpiresAt(now + leaseMs)),
           },
           ConditionExpression: "attribute_not_exists(#pk) OR leaseUntil < :now",
           ExpressionAttributeNames: { "#pk": LEDGER_KEY },
@@ -379,6 +383,35 @@ export class Ledger {
       if (write.applied) return slot;
     }
     return undefined;
+  }
+
+  /**
+   * Extends the lease of a slot this run still holds to `leaseMs` from now. Returns false when it
+   * no longer holds it (the lease expired and another run took the slot).
+   */
+  async renewSlot(
+    job: string,
+    key: string,
+    slot: number,
+    runToken: string,
+    leaseMs: number,
+  ): Promise<boolean> {
+    const until = Date.now() + leaseMs;
+    const write = await this.#conditional(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { [LEDGER_KEY]: S(slotItemKey(job, key, slot)) },
+        UpdateExpression: "SET leaseUntil = :until, #ttl = :ttl",
+        ConditionExpression: "runToken = :token",
+        ExpressionAttributeNames: { "#ttl": LEDGER_TTL_ATTRIBUTE },
+        ExpressionAttributeValues: {
+          ":until": N(until),
+          ":ttl": N(slotExpiresAt(until)),
+          ":token": S(runToken),
+        },
+      }),
+    );
+    return write.applied;
   }
 
   /** Frees a slot this run holds (a slot another run took over after expiry is left alone). */
@@ -565,6 +598,11 @@ function isConditionFailure(error: unknown): error is ConditionalCheckFailedExce
     error instanceof ConditionalCheckFailedException ||
     (error as { name?: unknown } | undefined)?.name === "ConditionalCheckFailedException"
   );
+}
+
+/** A slot item outlives its lease by a day, so TTL never deletes a slot a run still holds. */
+function slotExpiresAt(leaseUntilMs: number): number {
+  return Math.ceil(leaseUntilMs / 1000) + 86_400;
 }
 
 /** `<queue>#<status>#<shard>`: the list index's partition key; the shard spreads a busy queue. */

@@ -292,12 +292,16 @@ export class JobClient {
    * Runs a job now and returns its result: invokes the queue's consumer function directly
    * (Lambda Invoke, no queue round trip), which validates the payload, runs the handler with its
    * timeout and hooks, and checks the result like any run. No retries: a failed call is an
-   * error for you to handle, never a second run behind your back.
+   * error for you to handle, never a second run behind your back. With the consumer's ledger a
+   * call is tracked (its entry, outcome and concurrency slot) like a queued job; it never
+   * reserves or checks a unique key.
    *
    * @throws {ValidationError} the payload fails the schema (nothing invoked)
    * @throws {JobFailedError} the handler threw or timed out, or its result failed the schema
    * @throws {CallError} no answer from the handler (throttled, crashed, timed out); `maybeRan`
    *   says whether the job may have run
+   * @throws {CallNotStartedError} the job did not run: every concurrency slot of its key stayed
+   *   taken for the wait `timeoutMs` leaves beyond the job's timeout, or the ledger was out of reach
    * @example
    * const thumbnail = await jobs.call(resizeImage, { key: "a.png", width: 200 }, { timeoutMs: 10_000 });
    */
