@@ -1,11 +1,17 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import { DLQ_ATTRIBUTES } from "../core/dead-letter-attributes.ts";
 import { type DeadLetterFilter, matchesFilter, reasonWord } from "../ops/dead-letter-filter.ts";
 import type { DeadLetterRecord } from "../ops/dead-letter-record.ts";
 import { peekDeadLetters } from "../ops/peek.ts";
 import type { QueueRef } from "../ops/queue-ref.ts";
 import { queueDepth } from "../ops/stats.ts";
+import { readDeadLetterBody } from "./dead-letter-body.ts";
 
-/** A dead-lettered job as the API lists it: why it died, never its body. */
+/**
+ * A dead-lettered job as the API lists it: why it died, never its body. The job name and id come
+ * from the reason attributes or a valid envelope only: a foreign body's `job` or `id` field is
+ * its sender's data.
+ */
 export interface DeadLetterView {
   readonly messageId: string;
   readonly job: string | null;
@@ -20,10 +26,11 @@ export interface DeadLetterView {
 }
 
 export function deadLetterView(r: DeadLetterRecord): DeadLetterView {
+  const header = readDeadLetterBody(r.body).header;
   return {
     messageId: r.messageId,
-    job: r.job ?? null,
-    jobId: r.jobId ?? null,
+    job: r.messageAttributes[DLQ_ATTRIBUTES.job]?.value ?? header?.job ?? null,
+    jobId: header?.id ?? null,
     reason: reasonWord(r),
     errorName: r.errorName ?? null,
     errorMessage: r.errorMessage ?? null,
@@ -106,7 +113,8 @@ export function listDeadLetters(records: readonly DeadLetterRecord[], filter: De
   const jobs = new Map<string, number>();
   for (const r of records) {
     reasons.set(reasonWord(r), (reasons.get(reasonWord(r)) ?? 0) + 1);
-    if (r.job !== undefined) jobs.set(r.job, (jobs.get(r.job) ?? 0) + 1);
+    const job = deadLetterView(r).job;
+    if (job !== null) jobs.set(job, (jobs.get(job) ?? 0) + 1);
   }
   const byCount = (a: { count: number }, b: { count: number }) => b.count - a.count;
   return {
@@ -117,23 +125,18 @@ export function listDeadLetters(records: readonly DeadLetterRecord[], filter: De
 }
 
 /**
- * One dead-lettered message in detail: its envelope's fields without the payload, and the
- * payload only when asked for (`showPayload`). A body that is not a JSON object has no envelope;
- * its payload is the body as text.
+ * One dead-lettered message in detail: what its body is and how long, the envelope's fields
+ * without the payload when it is a valid envelope (SNS-wrapped or not), and the payload (for any
+ * other body, the body itself) only when asked for with the token (`showPayload`).
  */
 export function deadLetterDetail(record: DeadLetterRecord, showPayload: boolean) {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(record.body);
-  } catch {
-    parsed = undefined;
-  }
-  const isObject = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed);
-  const { payload, ...envelope } = isObject ? (parsed as Record<string, unknown>) : { payload: record.body };
+  const body = readDeadLetterBody(record.body);
   return {
     record: deadLetterView(record),
-    envelope: isObject ? envelope : null,
-    payload: showPayload ? (payload ?? null) : null,
+    format: body.format,
+    bytes: Buffer.byteLength(record.body),
+    envelope: body.header ?? null,
+    payload: showPayload ? (body.payload ?? null) : null,
     payloadShown: showPayload,
   };
 }

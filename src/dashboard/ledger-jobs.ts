@@ -24,6 +24,7 @@ export interface JobView {
   readonly updatedAt: string;
   readonly startedAt: string | null;
   readonly endedAt: string | null;
+  /** The handler's result: null unless asked for with the token (`resultShown`). */
   readonly result: unknown;
   readonly failure: { reason: string | null; name: string; message: string; code: string | null } | null;
   /** The dead-letter reason once dead (also in listings). */
@@ -47,13 +48,17 @@ function summaryView(j: JobSummary): JobView {
   };
 }
 
-function jobView(j: StoredJob): JobView {
+/** One job as `api/jobs/<id>` shows it: `resultShown` says whether `result` was asked for with the token. */
+export type JobDetail = JobView & { readonly resultShown: boolean };
+
+function jobView(j: StoredJob, showResult: boolean): JobDetail {
   const f = j.failure;
   return {
     ...summaryView({ ...j, deadReason: f?.reason }),
     startedAt: j.startedAt?.toISOString() ?? null,
     endedAt: j.finishedAt?.toISOString() ?? null,
-    result: j.resultJson === undefined ? null : JSON.parse(j.resultJson),
+    result: showResult && j.resultJson !== undefined ? JSON.parse(j.resultJson) : null,
+    resultShown: showResult,
     failure:
       f === undefined
         ? null
@@ -87,7 +92,8 @@ export class LedgerJobs {
     return this.#tableName;
   }
 
-  async get(id: string): Promise<JobView> {
+  /** One job whole; its result only with `showResult` (the caller checked the token). */
+  async get(id: string, options: { readonly showResult: boolean }): Promise<JobDetail> {
     const job = await this.#read((ledger) => ledger.get(id));
     if (job === undefined) {
       throw new DashboardRequestError(
@@ -96,7 +102,7 @@ export class LedgerJobs {
         `the ledger has no entry for job ${id.slice(0, 100)}: it was sent without the ledger, or its entry expired`,
       );
     }
-    return jobView(job);
+    return jobView(job, options.showResult);
   }
 
   async list(query: {
