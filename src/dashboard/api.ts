@@ -290,7 +290,7 @@ export class DashboardApi {
       queue === null || queue === ""
         ? (await this.#snapshots.get()).queues.map((q) => q.name)
         : [queueNameOf(queue)];
-    return this.#sources.jobs.list({ queues, states, limit, before });
+    return this.#sources.jobs.list({ queues, states, limit, before }, { fresh: params.get("fresh") === "1" });
   }
 
   async #schedules() {

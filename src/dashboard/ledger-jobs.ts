@@ -1,12 +1,12 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { isTableMissing } from "../core/aws-errors.ts";
-import { mapLimit } from "../core/map-limit.ts";
 import { JOB_STATUSES, type JobStatus } from "../ledger/job-state.ts";
 import type { Ledger } from "../ledger/ledger.ts";
-import { newestOf } from "../ledger/newest-jobs.ts";
+import { newestJobs } from "../ledger/newest-jobs.ts";
 import type { JobSummary, StoredJob } from "../ledger/stored-job.ts";
 import { LEDGER_TABLE_ENV } from "../ledger/table-layout.ts";
 import { badRequest, DashboardRequestError } from "./api-error.ts";
+import { JobsFeed, type JobsView } from "./jobs-feed.ts";
 
 /**
  * A job of the ledger as the API shows it. The names are the page's (`id`, `state`,
@@ -66,26 +66,34 @@ function jobView(j: StoredJob, showResult: boolean): JobDetail {
   };
 }
 
-/** Queues read at once when a listing covers every queue: each costs 32 index queries per state. */
-const QUEUE_CONCURRENCY = 4;
-
 /**
  * The job ledger, read for the page: one job by id, or the newest jobs of a queue (or of every
- * listed queue) in some states, a page at a time. The cursor is the last listed job's change time:
- * the next page holds the jobs that changed before it (jobs that changed in the very same
- * millisecond as a page's last one may be skipped).
+ * listed queue) in some states, a page at a time, through the {@link JobsFeed} that keeps the
+ * list index's reads to its budget. The cursor is the last listed job's change time: the next
+ * page holds the jobs that changed before it (jobs that changed in the very same millisecond as
+ * a page's last one may be skipped).
  */
 export class LedgerJobs {
   readonly #tableName: string | undefined;
   readonly #dynamodb: () => Promise<DynamoDBClient>;
+  readonly #feed: JobsFeed;
   #ledger: Ledger | undefined;
 
   constructor(options: {
     readonly tableName: string | undefined;
     readonly dynamodb: () => Promise<DynamoDBClient>;
+    /** The clock of the listing's budget. @default Date.now */
+    readonly now?: () => number;
   }) {
     this.#tableName = options.tableName;
     this.#dynamodb = options.dynamodb;
+    this.#feed = new JobsFeed(
+      (view) =>
+        this.#read((ledger) =>
+          newestJobs(ledger, view.queues, view.states, view.limit, { before: view.before }),
+        ),
+      { now: options.now },
+    );
   }
 
   get tableName(): string | undefined {
@@ -105,25 +113,21 @@ export class LedgerJobs {
     return jobView(job, options.showResult);
   }
 
-  async list(query: {
-    readonly queues: readonly string[];
-    readonly states: readonly JobStatus[];
-    readonly limit: number;
-    readonly before: Date | undefined;
-  }): Promise<{ jobs: JobView[]; cursor: string | null }> {
-    const jobs = await this.#read(async (ledger) => {
-      const perQueue = await mapLimit(query.queues, QUEUE_CONCURRENCY, async (queue) => {
-        const lists = await Promise.all(
-          query.states.map((s) => ledger.list(queue, s, query.limit, { before: query.before })),
-        );
-        return lists.flat();
-      });
-      return newestOf(perQueue.flat(), query.limit);
-    });
-    const last = jobs.at(-1);
+  /**
+   * A page of the newest jobs, as last read for this view: `readAt` says when, `nextReadAt` when
+   * a poll reads again; `fresh` asks for a read now (at most every 10 s per view).
+   */
+  async list(
+    view: JobsView,
+    options: { readonly fresh?: boolean } = {},
+  ): Promise<{ jobs: JobView[]; cursor: string | null; readAt: string; nextReadAt: string }> {
+    const reading = await this.#feed.get(view, options);
+    const last = reading.jobs.at(-1);
     return {
-      jobs: jobs.map(summaryView),
-      cursor: jobs.length === query.limit && last !== undefined ? last.updatedAt.toISOString() : null,
+      jobs: reading.jobs.map(summaryView),
+      cursor: reading.jobs.length === view.limit && last !== undefined ? last.updatedAt.toISOString() : null,
+      readAt: new Date(reading.readAt).toISOString(),
+      nextReadAt: new Date(reading.nextReadAt).toISOString(),
     };
   }
 

@@ -47,7 +47,7 @@ Examples:
     const queue = queueNameOf(queueArg);
     const listed = await readLedger(ctx, values, async (ledger) => ({
       table: ledger.tableName,
-      jobs: await newestJobs(ledger, queue, statuses, limit),
+      jobs: await newestJobs(ledger, [queue], statuses, limit),
     }));
     if (ctx.json) {
       ctx.out(JSON.stringify({ table: listed.table, queue, statuses, jobs: listed.jobs }, null, 2));
