@@ -41,11 +41,6 @@ export interface DashboardOptions {
   readonly sampleEveryMs?: number;
   /** @default the page in this package */
   readonly uiDir?: string;
-  /**
-   * The clock of the jobs listing's read budget (docs/dashboard.md); a test passes its own to
-   * play an hour of polls in a second. @default Date.now
-   */
-  readonly now?: () => number;
 }
 
 /** The dashboard as a request handler, to mount on a server at any base path. */
@@ -82,7 +77,6 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     prefix: options.prefix,
     jobs: new LedgerJobs({
       tableName: options.ledgerTable,
-      now: options.now,
       dynamodb:
         options.dynamodb ??
         (() => Promise.reject(new ConfigError("the dashboard has a ledger table but no DynamoDB client"))),

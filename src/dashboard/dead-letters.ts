@@ -41,7 +41,12 @@ export function deadLetterView(r: DeadLetterRecord): DeadLetterView {
   };
 }
 
-/** How long a peeked message is shown from memory by {@link DeadLetterScans.find}. */
+/**
+ * How long a peek answers for its DLQ while the DLQ's depth stays the same, and how long a peeked
+ * message is shown from memory by {@link DeadLetterScans.find}. A DLQ's messages do not change
+ * while they stay; only arrivals and departures do, and they move the depth, except one leaving
+ * as another comes: this bounds how late that shows.
+ */
 const RECENT_MS = 60_000;
 
 interface Scan {
@@ -53,8 +58,11 @@ interface Scan {
 
 /**
  * Peeks of DLQs (messages received with a short visibility timeout and made visible again at
- * once), at most one at a time per DLQ and reused for `maxAgeMs`: two peeks at once would each
- * see what the other hides, and every receive counts in the message's receive count.
+ * once), at most one at a time per DLQ: two peeks at once would each see what the other hides.
+ * Every receive counts in the messages' receive count and hides them a moment, so a peek is
+ * reused for `maxAgeMs`, then for up to a minute while the DLQ's depth (one GetQueueAttributes,
+ * which receives nothing) has not moved: an open DLQ page adds one receive a minute to each
+ * message it shows, not one per poll.
  */
 export class DeadLetterScans {
   readonly #sqs: SQSClient;
@@ -70,7 +78,11 @@ export class DeadLetterScans {
   /** The DLQ's depth and up to `limit` of its messages, from a recent peek of at least as many. */
   async scan(dlq: QueueRef, limit: number): Promise<Scan> {
     const last = this.#scans.get(dlq.url);
-    if (last !== undefined && last.limit >= limit && Date.now() - last.at < this.#maxAgeMs) return last;
+    if (last !== undefined && last.limit >= limit) {
+      const age = Date.now() - last.at;
+      if (age < this.#maxAgeMs) return last;
+      if (age < RECENT_MS && (await this.#depthOf(dlq)) === last.depth) return last;
+    }
     const running = this.#running.get(dlq.url);
     if (running !== undefined) {
       const scan = await running;
@@ -98,10 +110,15 @@ export class DeadLetterScans {
     this.#scans.delete(dlqUrl);
   }
 
-  async #peek(dlq: QueueRef, limit: number): Promise<Scan> {
+  async #depthOf(dlq: QueueRef): Promise<number> {
     const depth = await queueDepth(this.#sqs, dlq.url);
+    return depth.visible + depth.inFlight + depth.delayed;
+  }
+
+  async #peek(dlq: QueueRef, limit: number): Promise<Scan> {
+    const depth = await this.#depthOf(dlq);
     const records = await peekDeadLetters(this.#sqs, dlq.url, { limit });
-    const scan = { at: Date.now(), limit, depth: depth.visible + depth.inFlight + depth.delayed, records };
+    const scan = { at: Date.now(), limit, depth, records };
     this.#scans.set(dlq.url, scan);
     return scan;
   }

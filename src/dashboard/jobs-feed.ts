@@ -55,21 +55,16 @@ export function readingLifeMs(view: Pick<JobsView, "queues" | "states">): number
  */
 export class JobsFeed {
   readonly #read: (view: JobsView) => Promise<JobSummary[]>;
-  readonly #now: () => number;
   readonly #entries = new Map<string, Entry>();
   readonly #running = new Map<string, Promise<JobsReading>>();
 
-  constructor(
-    read: (view: JobsView) => Promise<JobSummary[]>,
-    options: { readonly now?: () => number } = {},
-  ) {
+  constructor(read: (view: JobsView) => Promise<JobSummary[]>) {
     this.#read = read;
-    this.#now = options.now ?? Date.now;
   }
 
   async get(view: JobsView, options: { readonly fresh?: boolean } = {}): Promise<JobsReading> {
     const key = JSON.stringify([view.queues, view.states, view.limit, view.before?.toISOString() ?? null]);
-    const now = this.#now();
+    const now = Date.now();
     const entry = this.#entries.get(key);
     if (entry?.kind === "failed" && now < entry.until) throw entry.error;
     if (entry?.kind === "read") {
@@ -85,7 +80,7 @@ export class JobsFeed {
   }
 
   async #readView(key: string, view: JobsView): Promise<JobsReading> {
-    const readAt = this.#now();
+    const readAt = Date.now();
     let jobs: JobSummary[];
     try {
       jobs = await this.#read(view);

@@ -82,17 +82,13 @@ export class LedgerJobs {
   constructor(options: {
     readonly tableName: string | undefined;
     readonly dynamodb: () => Promise<DynamoDBClient>;
-    /** The clock of the listing's budget. @default Date.now */
-    readonly now?: () => number;
   }) {
     this.#tableName = options.tableName;
     this.#dynamodb = options.dynamodb;
-    this.#feed = new JobsFeed(
-      (view) =>
-        this.#read((ledger) =>
-          newestJobs(ledger, view.queues, view.states, view.limit, { before: view.before }),
-        ),
-      { now: options.now },
+    this.#feed = new JobsFeed((view) =>
+      this.#read((ledger) =>
+        newestJobs(ledger, view.queues, view.states, view.limit, { before: view.before }),
+      ),
     );
   }
 

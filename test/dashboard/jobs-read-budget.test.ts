@@ -1,20 +1,20 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { PAGE_POLL_MS, QUERIES_PER_QUEUE_PER_POLL } from "../../src/dashboard/jobs-feed.ts";
-import { type RunningDashboard, startDashboard } from "../../src/dashboard/server.ts";
+import type { RunningDashboard } from "../../src/dashboard/server.ts";
 import { Ledger } from "../../src/ledger/ledger.ts";
 import { createLedgerTable, testDynamoDb } from "../helpers/ledger-table.ts";
 import { createTestQueue, testSqs } from "../helpers/sqs.ts";
 import { call } from "./dashboard-client.ts";
+import { countRequests, dashboardOnPlayedClock } from "./measured-dashboard.ts";
 
 const sqs = testSqs();
 const dynamodb = testDynamoDb();
 const prefix = `dash-budget-${randomUUID().slice(0, 6)}`;
 const QUEUES = 7;
 /** Every DynamoDB request the dashboard sends, by command. */
-const requests = new Map<string, number>();
+let requests = new Map<string, number>();
 const total = () => [...requests.values()].reduce((a, b) => a + b, 0);
-let clock = Date.now();
 let dash: RunningDashboard;
 let ledger: Ledger;
 let queues: string[];
@@ -37,23 +37,12 @@ beforeAll(async () => {
     );
   }
   const counted = testDynamoDb();
-  counted.middlewareStack.add(
-    (next, context) => (args) => {
-      const name = context.commandName ?? "unnamed";
-      requests.set(name, (requests.get(name) ?? 0) + 1);
-      return next(args);
-    },
-    { step: "initialize" },
-  );
-  dash = await startDashboard({
+  requests = countRequests(counted);
+  dash = await dashboardOnPlayedClock({
     sqs,
     dynamodb: async () => counted,
     ledgerTable: tableName,
-    target: { endpoint: null, region: "us-east-1" },
-    version: "0",
-    port: 0,
     prefix,
-    now: () => clock,
   });
 });
 
@@ -82,7 +71,7 @@ describe("the jobs page's DynamoDB reads", () => {
           `7 queues: ${perPoll.join(", ")} read requests on the first ${perPoll.length} polls, past the ${budget * polls} that ${polls} polls may spend`,
         );
       }
-      clock += PAGE_POLL_MS;
+      vi.setSystemTime(Date.now() + PAGE_POLL_MS);
     }
 
     // Then the whole 8 minutes cost one reading: 7 x 6 x 32 queries, 7 per poll on average
@@ -96,13 +85,13 @@ describe("the jobs page's DynamoDB reads", () => {
     // And a job sent meanwhile shows on the first poll after the reading's life
     const late = randomUUID();
     await ledger.recordQueued([{ jobId: late, job: "send-email", queue: queues[0] ?? "", payloadHash: "h" }]);
-    clock -= PAGE_POLL_MS;
+    vi.setSystemTime(Date.now() - PAGE_POLL_MS);
     const stillOld = await call(dash.origin, "GET", "api/jobs");
     expect(stillOld.json.jobs.map((j: { id: string }) => j.id)).not.toContain(late);
-    clock = Date.parse(stillOld.json.nextReadAt);
+    vi.setSystemTime(Date.parse(stillOld.json.nextReadAt));
     const renewed = await call(dash.origin, "GET", "api/jobs");
     expect(renewed.json.jobs[0].id).toBe(late);
-    expect(renewed.json.readAt).toBe(new Date(clock).toISOString());
+    expect(renewed.json.readAt).toBe(new Date().toISOString());
   });
 
   it("reads one state for a queue every 32 polls, and reads at once when asked, at most every 10 s", async () => {
@@ -115,9 +104,9 @@ describe("the jobs page's DynamoDB reads", () => {
     const late = randomUUID();
     await ledger.recordQueued([{ jobId: late, job: "send-email", queue, payloadHash: "h" }]);
     const before = total();
-    clock += 5_000;
+    vi.setSystemTime(Date.now() + 5_000);
     const tooSoon = await call(dash.origin, "GET", `${path}&fresh=1`);
-    clock += 5_000;
+    vi.setSystemTime(Date.now() + 5_000);
     const asked = await call(dash.origin, "GET", `${path}&fresh=1`);
     expect(tooSoon.json.jobs.map((j: { id: string }) => j.id)).not.toContain(late);
     expect(asked.json.jobs[0].id).toBe(late);
