@@ -20,6 +20,7 @@ import { FunctionRuntime, type LocalFunction } from "./function-runtime.ts";
 import { type ResolvedResource, resolveValue, Unresolved } from "./intrinsics.ts";
 import type { LambdaApiTarget } from "./lambda-api.ts";
 import { ledgerEnvironment } from "./ledger-environment.ts";
+import { PERSISTED, resetPersistedState } from "./persist-store.ts";
 import { deliverToLocalQueues, LocalScheduler } from "./scheduler.ts";
 import { synthesize } from "./synth.ts";
 import { createTables, type LocalTable } from "./tables.ts";
@@ -40,6 +41,11 @@ export interface DevStackOptions {
    * LevelDB store, under `dynamodb/`) in this directory across restarts.
    */
   readonly persistDir?: string;
+  /**
+   * With `persistDir`: empty what the stack keeps there before it starts (`sqs-jobs dev --reset`),
+   * the way out of a store that cannot be read. @default false
+   */
+  readonly reset?: boolean;
   /** @default "us-east-1" */
   readonly region?: string;
   /** Files to put in the app's buckets once they exist (`sqs-jobs dev --seed`). */
@@ -148,21 +154,20 @@ function stableUuid(seed: string): string {
 export async function startDevStack(options: DevStackOptions = {}): Promise<DevStack> {
   const cwd = options.cwd ?? process.cwd();
   const region = options.region ?? "us-east-1";
-  // The port is taken before the app is synthesized, so a busy one is reported at once.
-  const emulator = await startLocalEmulator({ region, dataDir: options.persistDir });
-  let dynamodb: LocalDynamoDb;
+  if (options.reset === true && options.persistDir !== undefined) resetPersistedState(options.persistDir);
+  // What started so far, stopped in reverse when a later step fails: a failed start leaves no
+  // port bound and no --persist directory marked.
+  const started: (() => Promise<void> | void)[] = [];
   try {
-    dynamodb = await startLocalDynamoDb({ dataDir: options.persistDir });
-  } catch (error) {
-    await emulator.stop();
-    throw error;
-  }
-  let target: LambdaApiTarget = { functions: new Map(), pollers: [] };
-  const mounts = new Map<string, MountedHandler>();
-  let scheduler: LocalScheduler | undefined;
-  let front: { server: Server; endpoint: string };
-  try {
-    front = await startFrontServer({
+    // The port is taken before the app is synthesized, so a busy one is reported at once.
+    const emulator = await startLocalEmulator({ region, dataDir: options.persistDir });
+    started.push(() => emulator.stop());
+    const dynamodb = await startLocalDynamoDb({ dataDir: options.persistDir });
+    started.push(() => dynamodb.stop());
+    let target: LambdaApiTarget = { functions: new Map(), pollers: [] };
+    const mounts = new Map<string, MountedHandler>();
+    let scheduler: LocalScheduler | undefined;
+    const front = await startFrontServer({
       host: options.host ?? "127.0.0.1",
       port: options.port ?? 4566,
       backendPort: emulator.port,
@@ -171,25 +176,25 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       scheduler: () => scheduler,
       mounts,
     });
-  } catch (error) {
-    await dynamodb.stop();
-    await emulator.stop();
-    throw error;
-  }
-  scheduler = new LocalScheduler({
-    deliver: deliverToLocalQueues(front.endpoint, region),
-    region,
-    ...(options.persistDir === undefined ? {} : { storeFile: join(options.persistDir, "schedules.json") }),
-    // On AWS a delivery that keeps failing ends in the schedule's DLQ or is dropped; say so here.
-    onError: (error, schedule) =>
-      process.stderr.write(
-        `schedule ${schedule.groupName}/${schedule.name} could not deliver to ${schedule.target.arn}: ${error instanceof Error ? error.message : String(error)}
+    started.push(() => closeServer(front.server));
+    scheduler = new LocalScheduler({
+      deliver: deliverToLocalQueues(front.endpoint, region),
+      region,
+      ...(options.persistDir === undefined
+        ? {}
+        : { storeFile: join(options.persistDir, PERSISTED.schedules) }),
+      // On AWS a delivery that keeps failing ends in the schedule's DLQ or is dropped; say so here.
+      onError: (error, schedule) =>
+        process.stderr.write(
+          `schedule ${schedule.groupName}/${schedule.name} could not deliver to ${schedule.target.arn}: ${error instanceof Error ? error.message : String(error)}
 `,
-      ),
-  });
-  scheduler.start();
-  const codeRoots = await CodeRoots.create();
-  try {
+        ),
+    });
+    scheduler.start();
+    const running = scheduler;
+    started.push(() => running.stop());
+    const codeRoots = await CodeRoots.create();
+    started.push(() => codeRoots.remove());
     return await runApp(
       { ...options, cwd, region },
       { emulator, dynamodb, front, codeRoots, scheduler, mounts },
@@ -198,11 +203,13 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       },
     );
   } catch (error) {
-    scheduler.stop();
-    await closeServer(front.server);
-    await dynamodb.stop();
-    await emulator.stop();
-    await codeRoots.remove();
+    for (const stop of started.reverse()) {
+      // The start's failure is what to report; one part failing to stop must not hide it or
+      // keep the others running.
+      await Promise.resolve()
+        .then(stop)
+        .catch(() => undefined);
+    }
     throw error;
   }
 }

@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { claimDirectory } from "./directory-claim.ts";
 import { readBody } from "./local-request.ts";
+import { PERSISTED, PersistedStoreError } from "./persist-store.ts";
 
 const TARGET_PREFIX = "DynamoDB_20120810.";
 const KEY_HEADER = "x-sqs-jobs-dynamodb-key";
@@ -55,9 +56,15 @@ export async function startLocalDynamoDb(options: { dataDir?: string } = {}): Pr
   let path: string | undefined;
   let release = (): void => {};
   if (options.dataDir !== undefined) {
-    path = join(options.dataDir, "dynamodb");
+    path = join(options.dataDir, PERSISTED.dynamodb);
     mkdirSync(path, { recursive: true });
     release = claimDirectory(path, options.dataDir);
+    try {
+      await checkStore(require, path);
+    } catch (error) {
+      release();
+      throw error;
+    }
   }
   const ttl = new Map<string, string>();
   const key = randomBytes(16).toString("hex");
@@ -97,6 +104,27 @@ export async function startLocalDynamoDb(options: { dataDir?: string } = {}): Pr
       release();
     },
   };
+}
+
+/**
+ * Opens the LevelDB store once before dynalite does: dynalite opens it lazily and throws what it
+ * cannot open, uncaught, on the first call (a damaged store would end the whole process then).
+ * With dynalite's own `level` (knip.json ignores it: a dependency of dynalite, not ours), so it
+ * is the same LevelDB that opens it next.
+ */
+async function checkStore(require: NodeJS.Require, path: string): Promise<void> {
+  const { Level } = require(require.resolve("level", { paths: [require.resolve("dynalite")] })) as {
+    Level: new (path: string) => { open(): Promise<void>; close(): Promise<void> };
+  };
+  const db = new Level(path);
+  try {
+    await db.open();
+  } catch (error) {
+    // LevelDB's own reason is on the cause (LEVEL_DATABASE_NOT_OPEN wraps LEVEL_CORRUPTION...).
+    const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+    throw new PersistedStoreError(path, "the DynamoDB store (dynalite)", { cause });
+  }
+  await db.close();
 }
 
 /**

@@ -6,6 +6,7 @@ import { createSqsClient } from "../core/sqs-client.ts";
 import { withContextAttributes } from "../schedule/context-attributes.ts";
 import { type ParsedSchedule, parseScheduleExpression } from "../schedule/expression.ts";
 import { upcomingFireTimes } from "../schedule/fire-times.ts";
+import { PersistedStoreError } from "./persist-store.ts";
 
 /**
  * EventBridge Scheduler for `sqs-jobs dev` and the test rig: schedules in memory, fired on a clock
@@ -115,8 +116,10 @@ export class LocalScheduler {
     this.#region = options.region ?? "us-east-1";
     this.#account = options.account ?? "000000000000";
     this.#onError = options.onError ?? (() => {});
+    // Loaded before the file is set: re-creating each schedule must not write the file back
+    // half-read.
+    if (options.storeFile !== undefined) this.#load(options.storeFile);
     this.#storeFile = options.storeFile;
-    if (this.#storeFile !== undefined) this.#load(this.#storeFile);
   }
 
   /** The scheduler's time: the wall clock plus every {@link advance}. */
@@ -212,7 +215,16 @@ export class LocalScheduler {
   /** Re-creates the stored schedules, each with its first creation time (a rate counts from it). */
   #load(file: string): void {
     if (!existsSync(file)) return;
-    const stored = JSON.parse(readFileSync(file, "utf8")) as StoredSchedule[];
+    try {
+      this.#restore(JSON.parse(readFileSync(file, "utf8")) as StoredSchedule[]);
+    } catch (cause) {
+      this.#entries.clear();
+      throw new PersistedStoreError(file, "the schedules store", { cause });
+    }
+  }
+
+  #restore(stored: StoredSchedule[]): void {
+    if (!Array.isArray(stored)) throw new TypeError("not a JSON array of schedules");
     for (const { createdAt, startDate, endDate, ...input } of stored) {
       const schedule = this.create({
         ...input,
