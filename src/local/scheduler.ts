@@ -77,6 +77,11 @@ type StoredSchedule = Omit<LocalScheduleInput, "startDate" | "endDate"> & {
   readonly createdAt: string;
   readonly startDate?: string;
   readonly endDate?: string;
+  /**
+   * It made its last invocation and is kept (ActionAfterCompletion NONE), as Scheduler keeps a
+   * completed schedule until it is deleted: a restart must not fire it again.
+   */
+  readonly completed?: boolean;
 };
 
 interface Entry {
@@ -225,7 +230,7 @@ export class LocalScheduler {
 
   #restore(stored: StoredSchedule[]): void {
     if (!Array.isArray(stored)) throw new TypeError("not a JSON array of schedules");
-    for (const { createdAt, startDate, endDate, ...input } of stored) {
+    for (const { createdAt, startDate, endDate, completed, ...input } of stored) {
       const schedule = this.create({
         ...input,
         ...(startDate === undefined ? {} : { startDate: new Date(startDate) }),
@@ -234,13 +239,18 @@ export class LocalScheduler {
       const entry = this.#entries.get(keyOf(schedule.groupName, schedule.name));
       if (entry === undefined) continue;
       entry.schedule = { ...schedule, createdAt: new Date(createdAt) };
-      entry.next = this.#nextAfter(entry, entry.parsed.kind === "at" ? new Date(0) : this.now());
+      entry.next =
+        completed === true
+          ? undefined
+          : this.#nextAfter(entry, entry.parsed.kind === "at" ? new Date(0) : this.now());
     }
   }
 
   #save(): void {
     if (this.#storeFile === undefined) return;
-    const stored = [...this.#entries.values()].map(({ schedule }) => schedule);
+    const stored = [...this.#entries.values()].map(({ schedule, next }) =>
+      next === undefined ? { ...schedule, completed: true } : schedule,
+    );
     writeFileSync(this.#storeFile, `${JSON.stringify(stored)}\n`);
   }
 
@@ -277,8 +287,9 @@ export class LocalScheduler {
     if (onSchedule) {
       // A schedule that fell behind (the clock jumped) fires once, then goes on from now.
       entry.next = this.#nextAfter(entry, this.now());
-      if (entry.next === undefined && schedule.actionAfterCompletion === "DELETE") {
-        this.#entries.delete(key);
+      if (entry.next === undefined) {
+        // Completed: DELETE removes it; NONE keeps it, fired, as Scheduler does.
+        if (schedule.actionAfterCompletion === "DELETE") this.#entries.delete(key);
         this.#save();
       }
     }

@@ -48,4 +48,28 @@ describe("LocalScheduler with a store file (sqs-jobs dev --persist)", () => {
     expect(second.list().map((s) => s.name)).toEqual(["nightly"]);
     expect(new LocalScheduler({ deliver, storeFile }).list().map((s) => s.name)).toEqual(["nightly"]);
   });
+
+  it("fires a one-time schedule with ActionAfterCompletion NONE once: a restart keeps it, fired", async () => {
+    const storeFile = join(dir, "fired-once.json");
+    const delivered: string[] = [];
+    const deliver = async (_arn: string, body: string) => {
+      delivered.push(body);
+    };
+    // Given a one-time schedule kept after completion (NONE, Scheduler's default), due now
+    const first = new LocalScheduler({ deliver, storeFile });
+    const past = new Date(Date.now() - 60_000).toISOString().slice(0, 19);
+    first.create({ name: "once", expression: `at(${past})`, target: target("once") });
+    // When it fires
+    await first.tick();
+    expect(delivered).toEqual(["once"]);
+    // And the stack restarts on the same store, twice
+    for (let restart = 0; restart < 2; restart++) {
+      const next = new LocalScheduler({ deliver, storeFile });
+      await next.tick();
+      // Then it is still there, as on AWS (a completed schedule stays until deleted)...
+      expect(next.get("once")?.state).toBe("ENABLED");
+    }
+    // ...and it never fired again
+    expect(delivered).toEqual(["once"]);
+  });
 });
