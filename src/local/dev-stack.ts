@@ -416,11 +416,11 @@ async function runApp(
         invocations: p.inFlight,
       })),
     advanceClock(ms) {
-      if (Number.isFinite(ms) && ms >= 0) {
-        emulator.moveClock(ms, new Set(pollers.flatMap((p) => [...p.heldReceiptHandles()])));
-      }
-      // The scheduler refuses a negative or non-finite ms (and then neither clock moved).
-      return scheduler.advance(ms);
+      // The scheduler checks the step first: one it refuses moves neither clock.
+      return scheduler.advance(ms, {
+        alsoMove: (step) =>
+          emulator.moveClock(step, new Set(pollers.flatMap((p) => [...p.heldReceiptHandles()]))),
+      });
     },
     stop() {
       stopping ??= (async () => {

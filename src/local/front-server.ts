@@ -36,12 +36,21 @@ export async function startFrontServer(options: {
       req.resume();
       return;
     }
-    if (options.mounts !== undefined && serveMounted(options.mounts, req, res)) return;
+    const url = URL.parse(req.url ?? "/", "http://local");
+    if (url === null) {
+      // An absolute-form target no URL parser takes (`GET http://[`): a throw here would be
+      // uncaught, and end the whole stack.
+      res
+        .writeHead(400, { "content-type": "text/plain; charset=utf-8" })
+        .end("the request target is not a URL\n");
+      req.resume();
+      return;
+    }
+    if (options.mounts !== undefined && serveMounted(options.mounts, url.pathname, req, res)) return;
     if (isDynamoDbRequest(req.headers)) {
       options.dynamodb.handle(req, res);
       return;
     }
-    const url = new URL(req.url ?? "/", "http://local");
     const scheduler = options.scheduler?.();
     if (scheduler !== undefined && isSchedulerRequest(url.pathname, req.headers)) {
       readBody(req)
@@ -114,10 +123,10 @@ export type MountedHandler = (req: IncomingMessage, res: ServerResponse, path: s
 /** Serves the request if its path is under a mount; returns whether it did. */
 function serveMounted(
   mounts: ReadonlyMap<string, MountedHandler>,
+  pathname: string,
   req: IncomingMessage,
   res: ServerResponse,
 ): boolean {
-  const pathname = new URL(req.url ?? "/", "http://local").pathname;
   for (const [prefix, handler] of mounts) {
     if (pathname === prefix.slice(0, -1)) {
       req.resume();

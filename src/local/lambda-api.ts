@@ -1,6 +1,8 @@
+import { Checks, decodeSegment } from "./api-validation.ts";
 import type { EventSourcePoller, EventSourceState } from "./event-source.ts";
 import type { LocalFunction } from "./function-runtime.ts";
 import { type ApiResponse, jsonResponse } from "./local-request.ts";
+import { mappingChanges } from "./mapping-update.ts";
 
 export type LambdaApiResponse = ApiResponse;
 
@@ -40,9 +42,18 @@ function mappingView(s: EventSourceState) {
   };
 }
 
+/** A function's name, as the part of a reference that names it must be. */
+const FUNCTION_NAME = /^[a-zA-Z0-9-_.]{1,64}$/;
+/** Lambda's pattern for FunctionName, as its ValidationException quotes it. */
+const FUNCTION_NAME_SHOWN =
+  "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?";
+
+const validationFailure = (message: string): LambdaApiResponse =>
+  jsonResponse(400, { Type: "User", Message: message, message }, "ValidationException");
+
 /** `name`, `arn:...:function:name` and `arn:...:function:name:$LATEST` all name a function. */
 function functionNameOf(ref: string): string {
-  const parts = decodeURIComponent(ref).split(":");
+  const parts = ref.split(":");
   const at = parts.indexOf("function");
   return at >= 0 ? (parts[at + 1] ?? "") : (parts[0] ?? "");
 }
@@ -96,7 +107,12 @@ export async function handleLambdaApi(
       });
     }
     if (segments[2] === "invocations" && method === "POST") {
-      const name = functionNameOf(segments[1] ?? "");
+      const ref = segments[1] ?? "";
+      const name = functionNameOf(decodeSegment(ref) ?? ref);
+      const checks = new Checks();
+      checks.pattern(name, "functionName", FUNCTION_NAME, FUNCTION_NAME_SHOWN);
+      const problem = checks.message();
+      if (problem !== undefined) return validationFailure(problem);
       const fn = target.functions.get(name);
       if (fn === undefined) return notFound(`Function not found: ${name}`);
       return invoke(fn.runtime, body, headers);
@@ -106,25 +122,28 @@ export async function handleLambdaApi(
 }
 
 function updateMapping(poller: EventSourcePoller, body: string): LambdaApiResponse {
-  let input: Record<string, unknown>;
+  let input: unknown;
   try {
-    input = JSON.parse(body === "" ? "{}" : body) as Record<string, unknown>;
+    input = JSON.parse(body === "" ? "{}" : body);
   } catch {
-    return invalid("the request body is not JSON");
+    input = undefined;
   }
-  const s = poller.state;
-  if (typeof input.Enabled === "boolean") s.enabled = input.Enabled;
-  if (typeof input.BatchSize === "number") s.batchSize = input.BatchSize;
-  if (typeof input.MaximumBatchingWindowInSeconds === "number") {
-    s.batchingWindowSeconds = input.MaximumBatchingWindowInSeconds;
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    return jsonResponse(
+      400,
+      { Type: "User", message: "Could not parse request body into json" },
+      "InvalidRequestContentException",
+    );
   }
-  const scaling = input.ScalingConfig as { MaximumConcurrency?: unknown } | undefined;
-  if (typeof scaling?.MaximumConcurrency === "number") s.maximumConcurrency = scaling.MaximumConcurrency;
-  if (Array.isArray(input.FunctionResponseTypes)) {
-    s.reportBatchItemFailures = input.FunctionResponseTypes.includes("ReportBatchItemFailures");
+  const changes = mappingChanges(input, poller.state);
+  if ("type" in changes) {
+    return changes.type === "ValidationException"
+      ? validationFailure(changes.message)
+      : invalid(changes.message);
   }
+  Object.assign(poller.state, changes);
   poller.changed();
-  return json(202, mappingView(s));
+  return json(202, mappingView(poller.state));
 }
 
 async function invoke(

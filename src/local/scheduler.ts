@@ -4,8 +4,9 @@ import { SqsJobsError } from "../core/errors.ts";
 import { parseQueueArn } from "../core/queue-url.ts";
 import { createSqsClient } from "../core/sqs-client.ts";
 import { withContextAttributes } from "../schedule/context-attributes.ts";
-import { type ParsedSchedule, parseScheduleExpression } from "../schedule/expression.ts";
+import { MAX_YEAR, type ParsedSchedule, parseScheduleExpression } from "../schedule/expression.ts";
 import { upcomingFireTimes } from "../schedule/fire-times.ts";
+import { Checks } from "./api-validation.ts";
 import { PersistedStoreError } from "./persist-store.ts";
 
 /**
@@ -92,6 +93,8 @@ interface Entry {
 }
 
 const TICK_MS = 250;
+/** The last second an expression can name: the clock goes no further. */
+const LATEST_TIME = Date.UTC(MAX_YEAR, 11, 31, 23, 59, 59);
 const NAME = /^[0-9a-zA-Z_.-]{1,64}$/;
 
 export class LocalScheduler {
@@ -145,15 +148,21 @@ export class LocalScheduler {
 
   /**
    * Moves the clock forward and fires what became due; resolves once those deliveries are done,
-   * so a test can fire a 2-hour delay in milliseconds and then look at the queue.
+   * so a test can fire a 2-hour delay in milliseconds and then look at the queue. `alsoMove`
+   * moves other clocks (the queues') by the same step, once the step is known to be valid.
+   * @throws {SchedulerApiError} ValidationException: `ms` is not a number from 0 to what keeps
+   *   the clock within the years an expression can name (up to 2199)
    */
-  async advance(ms: number): Promise<Date> {
-    if (!Number.isFinite(ms) || ms < 0) {
-      throw new SchedulerApiError(
-        "ValidationException",
-        `ms must be a non-negative number, but ${ms} was provided`,
-      );
-    }
+  async advance(ms: unknown, options: { readonly alsoMove?: (ms: number) => void } = {}): Promise<Date> {
+    const checks = new Checks();
+    checks.required(ms, "ms");
+    // The clock stays within the years an expression can name (a step of 1e300 ms would make
+    // every time it reads an Invalid Date, for the rest of the run).
+    const room = LATEST_TIME - this.now().getTime();
+    const valid = checks.number(ms, "ms", { min: 0, max: room, integer: false });
+    const problem = checks.message();
+    if (problem !== undefined || !valid) throw new SchedulerApiError("ValidationException", problem ?? "");
+    options.alsoMove?.(ms);
     this.#offsetMs += ms;
     await this.tick();
     return this.now();
