@@ -1,3 +1,4 @@
+import { LAMBDA_EVENT_INVOKE_MAX_BYTES, LAMBDA_SYNC_INVOKE_MAX_BYTES } from "../core/lambda-limits.ts";
 import { Checks, decodeSegment } from "./api-validation.ts";
 import type { EventSourcePoller, EventSourceState } from "./event-source.ts";
 import type { LocalFunction } from "./function-runtime.ts";
@@ -146,11 +147,28 @@ function updateMapping(poller: EventSourcePoller, body: string): LambdaApiRespon
   return json(202, mappingView(poller.state));
 }
 
+/** Lambda's words for a request body over its invocation type's limit (checked before anything runs). */
+function payloadTooLarge(bytes: number, event: boolean): string | undefined {
+  if (event) {
+    return bytes > LAMBDA_EVENT_INVOKE_MAX_BYTES
+      ? `${bytes} byte payload is too large for the Event invocation type (limit ${LAMBDA_EVENT_INVOKE_MAX_BYTES} bytes)`
+      : undefined;
+  }
+  return bytes > LAMBDA_SYNC_INVOKE_MAX_BYTES
+    ? `Request must be smaller than ${LAMBDA_SYNC_INVOKE_MAX_BYTES} bytes for the InvokeFunction operation`
+    : undefined;
+}
+
 async function invoke(
   runtime: LocalFunction,
   body: string,
   headers: Record<string, string | string[] | undefined>,
 ): Promise<LambdaApiResponse> {
+  const type = headers["x-amz-invocation-type"];
+  const tooLarge = payloadTooLarge(Buffer.byteLength(body), type === "Event");
+  if (tooLarge !== undefined) {
+    return jsonResponse(413, { Type: "User", message: tooLarge }, "RequestEntityTooLargeException");
+  }
   let event: unknown;
   try {
     event = body === "" ? {} : JSON.parse(body);
@@ -161,7 +179,6 @@ async function invoke(
       "InvalidRequestContentException",
     );
   }
-  const type = headers["x-amz-invocation-type"];
   if (type === "Event") {
     void runtime.invoke(event);
     return { status: 202, body: "" };
