@@ -21,7 +21,7 @@ import { type ResolvedResource, resolveValue, Unresolved } from "./intrinsics.ts
 import type { LambdaApiTarget } from "./lambda-api.ts";
 import { ledgerEnvironment } from "./ledger-environment.ts";
 import { PERSISTED, resetPersistedState } from "./persist-store.ts";
-import { deliverToLocalQueues, LocalScheduler } from "./scheduler.ts";
+import { deliverToLocalQueues, type LocalScheduleInput, LocalScheduler } from "./scheduler.ts";
 import { synthesize } from "./synth.ts";
 import { createTables, type LocalTable } from "./tables.ts";
 
@@ -539,11 +539,7 @@ function registerSchedules(
   for (const s of schedules) {
     const queue = queues.find((q) => q.logicalId === s.queueLogicalId);
     if (queue === undefined) continue;
-    // Restarted with --persist, or created twice: the template's version wins.
-    if (scheduler.list({ groupName: s.groupName }).some((existing) => existing.name === s.name)) {
-      scheduler.delete(s.name, s.groupName);
-    }
-    scheduler.create({
+    const wanted = {
       name: s.name,
       groupName: s.groupName,
       expression: s.expression,
@@ -555,6 +551,26 @@ function registerSchedules(
         input: s.input,
         ...(s.messageGroupId === undefined ? {} : { messageGroupId: s.messageGroupId }),
       },
-    });
+    } as const;
+    const existing = scheduler.get(s.name, s.groupName);
+    // Restarted with --persist on an unchanged template: the stored schedule stays as it is, so
+    // a one-time schedule that fired is not fired again (as a redeploy does not on AWS), and a
+    // rate keeps counting from its creation.
+    if (existing !== undefined && sameSchedule(existing, wanted)) continue;
+    // Changed since, or created twice: the template's version wins.
+    if (existing !== undefined) scheduler.delete(s.name, s.groupName);
+    scheduler.create(wanted);
   }
+}
+
+function sameSchedule(a: LocalScheduleInput, b: LocalScheduleInput): boolean {
+  return (
+    a.expression === b.expression &&
+    a.timezone === b.timezone &&
+    a.state === b.state &&
+    a.target.arn === b.target.arn &&
+    a.target.roleArn === b.target.roleArn &&
+    a.target.input === b.target.input &&
+    a.target.messageGroupId === b.target.messageGroupId
+  );
 }

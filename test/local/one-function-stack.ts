@@ -1,13 +1,17 @@
 import type { AppModel } from "../../src/local/app-model.ts";
 import { type DevStack, startDevStack } from "../../src/local/dev-stack.ts";
 import { InProcessFunction, type LambdaHandler } from "../../src/local/in-process-function.ts";
+import type { ScheduleModel } from "../../src/local/schedule-model.ts";
 
 /**
  * The dev stack with one queue ("work") feeding one function ("worker") whose handler runs in
  * this process: the real endpoint (SQS, Scheduler and Lambda APIs, the clock) in a second, with
  * no CDK app to synthesize.
  */
-export async function startOneFunctionStack(handler: LambdaHandler): Promise<DevStack> {
+export async function startOneFunctionStack(
+  handler: LambdaHandler,
+  options: { readonly schedules?: readonly ScheduleModel[]; readonly persistDir?: string } = {},
+): Promise<DevStack> {
   const model: AppModel = {
     queues: [
       {
@@ -45,12 +49,13 @@ export async function startOneFunctionStack(handler: LambdaHandler): Promise<Dev
     ],
     buckets: [],
     tables: [],
-    schedules: [],
+    schedules: options.schedules ?? [],
     outputs: [],
   };
   return startDevStack({
     model,
     port: 0,
+    ...(options.persistDir === undefined ? {} : { persistDir: options.persistDir }),
     inProcess: (fn) =>
       new InProcessFunction({ name: fn.name, timeoutSeconds: fn.timeoutSeconds, region: fn.region, handler }),
   });

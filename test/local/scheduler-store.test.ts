@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { LocalScheduler } from "../../src/local/scheduler.ts";
+import { eventually } from "../helpers/eventually.ts";
+import { startOneFunctionStack } from "./one-function-stack.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "sqs-jobs-schedules-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -72,4 +74,51 @@ describe("LocalScheduler with a store file (sqs-jobs dev --persist)", () => {
     // ...and it never fired again
     expect(delivered).toEqual(["once"]);
   });
+
+  it("fires a one-time schedule of the app's template once across --persist restarts", async () => {
+    // Given an app whose template holds a one-time schedule, already due, into the function's queue
+    const persistDir = join(dir, "template-once");
+    const records: unknown[] = [];
+    const handler = async (event: { Records?: unknown[] }) => {
+      records.push(...(event.Records ?? []));
+      return { batchItemFailures: [] };
+    };
+    const past = new Date(Date.now() - 60_000).toISOString().slice(0, 19);
+    const schedules = [
+      {
+        name: "launch",
+        groupName: "default",
+        expression: `at(${past})`,
+        timezone: "UTC",
+        enabled: true,
+        queueLogicalId: "Work",
+        input: "{}",
+        messageGroupId: undefined,
+      },
+    ];
+    // When the stack starts, its schedule fires and the function gets the message
+    const first = await startOneFunctionStack(handler as never, { schedules, persistDir });
+    const started = Date.now();
+    try {
+      await eventually(
+        async () => records.length,
+        (n) => n === 1,
+        10_000,
+      );
+    } finally {
+      await first.stop();
+    }
+    expect(records).toHaveLength(1);
+    const firstDeliveryMs = Date.now() - started;
+    // And it restarts on the same directory, for longer than the first delivery took
+    const second = await startOneFunctionStack(handler as never, { schedules, persistDir });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1_500, 2 * firstDeliveryMs)));
+      // Then the schedule is still there and fired no second time
+      expect(second.scheduler.get("launch")).toBeDefined();
+      expect(records).toHaveLength(1);
+    } finally {
+      await second.stop();
+    }
+  }, 30_000);
 });
