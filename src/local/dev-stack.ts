@@ -183,10 +183,11 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       ...(options.persistDir === undefined
         ? {}
         : { storeFile: join(options.persistDir, PERSISTED.schedules) }),
-      // On AWS a delivery that keeps failing ends in the schedule's DLQ or is dropped; say so here.
+      // On AWS a delivery that keeps failing ends in the schedule's DLQ or is dropped; say so
+      // here, and a store that could not be written.
       onError: (error, schedule) =>
         process.stderr.write(
-          `schedule ${schedule.groupName}/${schedule.name} could not deliver to ${schedule.target.arn}: ${error instanceof Error ? error.message : String(error)}
+          `schedule ${schedule.groupName}/${schedule.name} (target ${schedule.target.arn}) failed: ${error instanceof Error ? error.message : String(error)}
 `,
         ),
     });

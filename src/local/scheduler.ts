@@ -112,7 +112,10 @@ export class LocalScheduler {
     deliver: DeliverToQueue;
     region?: string;
     account?: string;
-    /** A delivery that failed (the queue is missing, a FIFO queue without content-based dedup...). */
+    /**
+     * A delivery that failed (the queue is missing, a FIFO queue without content-based dedup...),
+     * or the store file that could not be written after a schedule completed.
+     */
     onError?: (error: unknown, schedule: LocalSchedule) => void;
     /**
      * A JSON file that keeps the schedules across restarts (`sqs-jobs dev --persist`). One-time
@@ -299,7 +302,13 @@ export class LocalScheduler {
       if (entry.next === undefined) {
         // Completed: DELETE removes it; NONE keeps it, fired, as Scheduler does.
         if (schedule.actionAfterCompletion === "DELETE") this.#entries.delete(key);
-        this.#save();
+        try {
+          this.#save();
+        } catch (error) {
+          // A store that cannot be written (its directory gone) must not stop the firing: said,
+          // and the delivery still made.
+          this.#onError(error, schedule);
+        }
       }
     }
     try {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -121,4 +121,34 @@ describe("LocalScheduler with a store file (sqs-jobs dev --persist)", () => {
       await second.stop();
     }
   }, 30_000);
+
+  it("goes on firing when its store can no longer be written, and says so", async () => {
+    // Given two one-time schedules due now, on a store whose directory then disappears
+    const gone = join(dir, "gone");
+    mkdirSync(gone);
+    const delivered: string[] = [];
+    const errors: unknown[] = [];
+    const scheduler = new LocalScheduler({
+      deliver: async (_arn, body) => {
+        delivered.push(body);
+      },
+      onError: (error) => errors.push(error),
+      storeFile: join(gone, "schedules.json"),
+    });
+    const past = new Date(Date.now() - 60_000).toISOString().slice(0, 19);
+    for (const name of ["one", "two"]) {
+      scheduler.create({
+        name,
+        expression: `at(${past})`,
+        actionAfterCompletion: "DELETE",
+        target: target(name),
+      });
+    }
+    rmSync(gone, { recursive: true });
+    // When they fire, then both are delivered, the failed writes are reported, and ticks go on
+    await scheduler.tick();
+    expect(delivered.sort()).toEqual(["one", "two"]);
+    expect(errors.length).toBeGreaterThan(0);
+    await expect(scheduler.tick()).resolves.toBeUndefined();
+  });
 });
