@@ -4,7 +4,7 @@ import { ConfigError } from "../core/errors.ts";
 import { awsRuleViolation, isCheckedSend, violationResponse } from "./aws-rules.ts";
 import { isDynamoDbRequest, type LocalDynamoDb } from "./dynamodb.ts";
 import { handleLambdaApi, isLambdaApiPath, type LambdaApiTarget } from "./lambda-api.ts";
-import { readBody, readBytes, refusalOf } from "./local-request.ts";
+import { type ApiResponse, jsonResponse, readBody, readBytes, refusalOf } from "./local-request.ts";
 import { handsOutQueueUrls, pathStyleQueueUrls } from "./queue-urls.ts";
 import type { LocalScheduler } from "./scheduler.ts";
 import { handleSchedulerApi, isSchedulerRequest } from "./scheduler-api.ts";
@@ -58,11 +58,10 @@ export async function startFrontServer(options: {
           handleSchedulerApi(scheduler, req.method ?? "GET", url, body, req.socket.remoteAddress),
         )
         .then(
-          (answer) => res.writeHead(answer.status, answer.headers).end(answer.body),
+          (answer) => send(res, answer),
+          // Not bad input (that is a 400 above): a fault of the local API itself.
           (error: unknown) =>
-            res
-              .writeHead(500, { "content-type": "application/json" })
-              .end(JSON.stringify({ Message: String(error) })),
+            send(res, jsonResponse(500, { Message: String(error) }, "InternalServerException")),
         );
       return;
     }
@@ -70,14 +69,9 @@ export async function startFrontServer(options: {
       readBody(req)
         .then((body) => handleLambdaApi(options.lambda(), req.method ?? "GET", url, body, req.headers))
         .then(
-          (answer) => {
-            res.writeHead(answer.status, answer.headers).end(answer.body);
-          },
-          (error: unknown) => {
-            res
-              .writeHead(500, { "content-type": "application/json" })
-              .end(JSON.stringify({ message: String(error) }));
-          },
+          (answer) => send(res, answer),
+          (error: unknown) =>
+            send(res, jsonResponse(500, { Type: "Service", message: String(error) }, "ServiceException")),
         );
       return;
     }
@@ -115,6 +109,12 @@ export async function startFrontServer(options: {
   });
   const { port } = server.address() as AddressInfo;
   return { server, endpoint: `http://${options.host}:${port}` };
+}
+
+/** Writes an answer of a local API (a client that went away meanwhile gets nothing). */
+function send(res: ServerResponse, answer: ApiResponse): void {
+  if (res.headersSent) return;
+  res.writeHead(answer.status, answer.headers).end(answer.body);
 }
 
 /** A handler served under a path prefix; `path` is what follows the prefix, without a leading "/". */
