@@ -107,24 +107,31 @@ export async function startLocalDynamoDb(options: { dataDir?: string } = {}): Pr
 }
 
 /**
- * Opens the LevelDB store once before dynalite does: dynalite opens it lazily and throws what it
- * cannot open, uncaught, on the first call (a damaged store would end the whole process then).
- * With dynalite's own `level` (knip.json ignores it: a dependency of dynalite, not ours), so it
- * is the same LevelDB that opens it next.
+ * Reads the LevelDB store through once before dynalite opens it: dynalite opens it lazily and
+ * throws what it cannot open or read, uncaught, from the call that meets it (a damaged manifest
+ * on the first call, a damaged table file on the first read of it), which ends the whole process.
+ * A local store is small; reading it costs milliseconds. With dynalite's own `level` (knip.json
+ * ignores it: a dependency of dynalite, not ours), so it is the same LevelDB that opens it next.
  */
 async function checkStore(require: NodeJS.Require, path: string): Promise<void> {
   const { Level } = require(require.resolve("level", { paths: [require.resolve("dynalite")] })) as {
-    Level: new (path: string) => { open(): Promise<void>; close(): Promise<void> };
+    Level: new (
+      path: string,
+    ) => { open(): Promise<void>; keys(): AsyncIterable<string>; close(): Promise<void> };
   };
   const db = new Level(path);
   try {
     await db.open();
+    for await (const _key of db.keys()) {
+      // Reading every block is the check: a damaged one throws here.
+    }
   } catch (error) {
     // LevelDB's own reason is on the cause (LEVEL_DATABASE_NOT_OPEN wraps LEVEL_CORRUPTION...).
     const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
     throw new PersistedStoreError(path, "the DynamoDB store (dynalite)", { cause });
+  } finally {
+    await db.close();
   }
-  await db.close();
 }
 
 /**
