@@ -119,6 +119,14 @@ describe("sqs-jobs dev --persist on a damaged store", () => {
     await expectCleanFailure(data, join(data, "schedules.json"));
   }, 60_000);
 
+  it("names fauxqs's database and --reset, exits 1 with nothing bound", async () => {
+    // Given a --persist directory whose SQLite database is not one
+    const data = join(root, "damaged-fauxqs");
+    await mkdir(data, { recursive: true });
+    await writeFile(join(data, "fauxqs.db"), "not a database, but long enough to be read as one".repeat(20));
+    await expectCleanFailure(data, join(data, "fauxqs.db"));
+  }, 60_000);
+
   it("refuses --reset without --persist", async () => {
     const run = await runCli(["dev", "--app", assembly, "--reset"], {
       env: { AWS_ENDPOINT_URL: undefined },
