@@ -6,7 +6,7 @@
  */
 
 /** One broken constraint: the value as it came, the member's path in AWS's camelCase, the rule. */
-export interface Violation {
+interface Violation {
   readonly value: unknown;
   readonly member: string;
   readonly constraint: string;
@@ -21,10 +21,16 @@ function validationMessage(violations: readonly Violation[]): string | undefined
   return `${count} validation error${count === 1 ? "" : "s"} detected: ${each.join("; ")}`;
 }
 
-/** As AWS quotes a value: `null`, else between single quotes (cut short: it may be anything). */
+/**
+ * As AWS quotes a value: `null`, else between single quotes, cut short. An object or an array is
+ * shown by its kind only: it may be a job's payload (a Target.Input sent as JSON), which an error
+ * never carries.
+ */
 function shown(value: unknown): string {
   if (value === null || value === undefined) return "null";
-  const text = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
+  if (Array.isArray(value)) return "[...]";
+  if (typeof value === "object") return "{...}";
+  const text = String(value);
   return `'${text.length > 100 ? `${text.slice(0, 100)}...` : text}'`;
 }
 

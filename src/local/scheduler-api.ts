@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { isIP } from "node:net";
 import { Checks, decodeSegment, members } from "./api-validation.ts";
 import { type ApiResponse, jsonResponse } from "./local-request.ts";
-import { type LocalSchedule, type LocalScheduler, SchedulerApiError } from "./scheduler.ts";
+import { type LocalSchedule, type LocalScheduler, SCHEDULE_NAME, SchedulerApiError } from "./scheduler.ts";
 
 /**
  * The subset of EventBridge Scheduler's REST-JSON API that sqs-jobs uses, served by `sqs-jobs dev`
@@ -75,11 +75,8 @@ interface CreateBody {
   Target?: { Arn?: string; RoleArn?: string; Input?: string; SqsParameters?: { MessageGroupId?: string } };
 }
 
-/** Scheduler's pattern for schedule and group names. */
-const NAME = /^[0-9a-zA-Z-_.]{1,64}$/;
-
 function checkName(checks: Checks, value: string, member: string): void {
-  checks.pattern(value, member, NAME, "[0-9a-zA-Z-_.]+");
+  checks.pattern(value, member, SCHEDULE_NAME, "[0-9a-zA-Z-_.]+");
 }
 
 /** CreateSchedule's model, checked before the scheduler reads the schedule: every problem at once. */

@@ -95,7 +95,8 @@ interface Entry {
 const TICK_MS = 250;
 /** The last second an expression can name: the clock goes no further. */
 const LATEST_TIME = Date.UTC(MAX_YEAR, 11, 31, 23, 59, 59);
-const NAME = /^[0-9a-zA-Z_.-]{1,64}$/;
+/** Scheduler's rule for schedule and group names. */
+export const SCHEDULE_NAME = /^[0-9a-zA-Z_.-]{1,64}$/;
 
 export class LocalScheduler {
   readonly #deliver: DeliverToQueue;
@@ -180,8 +181,8 @@ export class LocalScheduler {
   create(input: LocalScheduleInput): LocalSchedule {
     const groupName = input.groupName ?? "default";
     const problems: string[] = [];
-    if (!NAME.test(input.name)) problems.push(`Name must be 1-64 characters of [0-9a-zA-Z-_.]`);
-    if (!NAME.test(groupName)) problems.push(`GroupName must be 1-64 characters of [0-9a-zA-Z-_.]`);
+    if (!SCHEDULE_NAME.test(input.name)) problems.push(`Name must be 1-64 characters of [0-9a-zA-Z-_.]`);
+    if (!SCHEDULE_NAME.test(groupName)) problems.push(`GroupName must be 1-64 characters of [0-9a-zA-Z-_.]`);
     if (parseQueueArn(input.target.arn) === undefined) {
       problems.push("Target.Arn must be an SQS queue ARN: sqs-jobs dev delivers only to SQS targets");
     }
