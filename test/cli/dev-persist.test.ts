@@ -127,6 +127,22 @@ describe("sqs-jobs dev --persist on a damaged store", () => {
     await expectCleanFailure(data, join(data, "fauxqs.db"));
   }, 60_000);
 
+  it("stops the stack when a step after its start fails (an unwritable --write-env): exit 1, port free", async () => {
+    const data = join(root, "write-env");
+    const port = await freePort();
+    const run = await runCli(
+      [
+        ...["dev", "--app", assembly, "--persist", data, "--port", String(port)],
+        ...["--write-env", join(root, "no-such-dir", "dev.env")],
+      ],
+      { env: { AWS_ENDPOINT_URL: undefined }, timeoutMs: 30_000 },
+    );
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toContain("no-such-dir");
+    expect(await isFree(port)).toBe(true);
+    expect(existsSync(join(data, "dynamodb", "sqs-jobs-dev.pid"))).toBe(false);
+  }, 60_000);
+
   it("refuses --reset without --persist", async () => {
     const run = await runCli(["dev", "--app", assembly, "--reset"], {
       env: { AWS_ENDPOINT_URL: undefined },
