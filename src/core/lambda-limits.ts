@@ -6,5 +6,11 @@
 /** A synchronous (RequestResponse) Invoke's request body: "6 MB", counted as 6 MiB. */
 export const LAMBDA_SYNC_INVOKE_MAX_BYTES = 6_291_456;
 
+/**
+ * A synchronous Invoke's response, as Lambda's error for an oversized one states it
+ * ("Response payload size exceeded maximum allowed payload size (6291556 bytes).").
+ */
+export const LAMBDA_SYNC_RESPONSE_MAX_BYTES = 6_291_556;
+
 /** An asynchronous (Event) Invoke's request body: 1 MB, counted as 1 MiB. */
 export const LAMBDA_EVENT_INVOKE_MAX_BYTES = 1_048_576;

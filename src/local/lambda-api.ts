@@ -1,4 +1,8 @@
-import { LAMBDA_EVENT_INVOKE_MAX_BYTES, LAMBDA_SYNC_INVOKE_MAX_BYTES } from "../core/lambda-limits.ts";
+import {
+  LAMBDA_EVENT_INVOKE_MAX_BYTES,
+  LAMBDA_SYNC_INVOKE_MAX_BYTES,
+  LAMBDA_SYNC_RESPONSE_MAX_BYTES,
+} from "../core/lambda-limits.ts";
 import { Checks, decodeSegment } from "./api-validation.ts";
 import type { EventSourcePoller, EventSourceState } from "./event-source.ts";
 import type { LocalFunction } from "./function-runtime.ts";
@@ -147,15 +151,17 @@ function updateMapping(poller: EventSourcePoller, body: string): LambdaApiRespon
   return json(202, mappingView(poller.state));
 }
 
-/** Lambda's words for a request body over its invocation type's limit (checked before anything runs). */
+/**
+ * Lambda's words for a request body over its invocation type's limit (checked before anything
+ * runs). A far larger body may meet AWS's front door first, which words it "Request must be
+ * smaller than 6291456 bytes for the InvokeFunction operation": same exception, same status.
+ */
 function payloadTooLarge(bytes: number, event: boolean): string | undefined {
-  if (event) {
-    return bytes > LAMBDA_EVENT_INVOKE_MAX_BYTES
-      ? `${bytes} byte payload is too large for the Event invocation type (limit ${LAMBDA_EVENT_INVOKE_MAX_BYTES} bytes)`
-      : undefined;
-  }
-  return bytes > LAMBDA_SYNC_INVOKE_MAX_BYTES
-    ? `Request must be smaller than ${LAMBDA_SYNC_INVOKE_MAX_BYTES} bytes for the InvokeFunction operation`
+  const [type, limit] = event
+    ? ["Event", LAMBDA_EVENT_INVOKE_MAX_BYTES]
+    : ["RequestResponse", LAMBDA_SYNC_INVOKE_MAX_BYTES];
+  return bytes > limit
+    ? `${bytes} byte payload is too large for the ${type} invocation type (limit ${limit} bytes)`
     : undefined;
 }
 
@@ -185,16 +191,24 @@ async function invoke(
   }
   if (type === "DryRun") return { status: 204, body: "" };
   const outcome = await runtime.invoke(event);
-  if (outcome.ok) {
+  const answer = outcome.ok ? (outcome.result === undefined ? "null" : JSON.stringify(outcome.result)) : "";
+  if (outcome.ok && Buffer.byteLength(answer) <= LAMBDA_SYNC_RESPONSE_MAX_BYTES) {
     return {
       status: 200,
       headers: { "content-type": "application/json", "x-amz-executed-version": "$LATEST" },
-      body: outcome.result === undefined ? "null" : JSON.stringify(outcome.result),
+      body: answer,
     };
   }
+  // As on Lambda, a response over the limit fails the invocation (the function did run).
+  const failure = outcome.ok
+    ? {
+        errorType: "Function.ResponseSizeTooLarge",
+        errorMessage: `Response payload size exceeded maximum allowed payload size (${LAMBDA_SYNC_RESPONSE_MAX_BYTES} bytes).`,
+      }
+    : { errorType: outcome.errorType, errorMessage: outcome.errorMessage };
   return {
     status: 200,
     headers: { "content-type": "application/json", "x-amz-function-error": "Unhandled" },
-    body: JSON.stringify({ errorType: outcome.errorType, errorMessage: outcome.errorMessage }),
+    body: JSON.stringify(failure),
   };
 }

@@ -37,6 +37,8 @@ beforeAll(async () => {
   );
   stack = await startOneFunctionStack(async (event, context) => {
     runs++;
+    const answer = (event as { answerBytes?: number }).answerBytes;
+    if (answer !== undefined) return "x".repeat(answer - 2);
     return handler(event as never, context as never);
   });
   lambda = new LambdaClient({
@@ -64,7 +66,7 @@ describe("local Invoke's payload limits", () => {
     await expect(invoke(eventOf(SYNC_LIMIT + 1))).rejects.toMatchObject({
       name: "RequestEntityTooLargeException",
       $metadata: { httpStatusCode: 413 },
-      message: "Request must be smaller than 6291456 bytes for the InvokeFunction operation",
+      message: `${SYNC_LIMIT + 1} byte payload is too large for the RequestResponse invocation type (limit ${SYNC_LIMIT} bytes)`,
     });
     expect(runs).toBe(0);
     // And one of exactly the limit runs
@@ -81,6 +83,22 @@ describe("local Invoke's payload limits", () => {
       message: `${MiB + 1} byte payload is too large for the Event invocation type (limit ${MiB} bytes)`,
     });
     expect(runs).toBe(0);
+  });
+});
+
+describe("local Invoke's response limit", () => {
+  it("fails a synchronous invocation whose response is over Lambda's limit, as Lambda does", async () => {
+    // A JSON string response of exactly `bytes` bytes, just over and at the limit
+    const over = await invoke(new TextEncoder().encode(JSON.stringify({ answerBytes: 6_291_557 })));
+    expect(over.StatusCode).toBe(200);
+    expect(over.FunctionError).toBe("Unhandled");
+    expect(JSON.parse(Buffer.from(over.Payload ?? []).toString())).toEqual({
+      errorType: "Function.ResponseSizeTooLarge",
+      errorMessage: "Response payload size exceeded maximum allowed payload size (6291556 bytes).",
+    });
+    const at = await invoke(new TextEncoder().encode(JSON.stringify({ answerBytes: 6_291_556 })));
+    expect(at.FunctionError).toBeUndefined();
+    expect(at.Payload?.byteLength).toBe(6_291_556);
   });
 });
 
