@@ -20,7 +20,8 @@ import { FunctionRuntime, type LocalFunction } from "./function-runtime.ts";
 import { type ResolvedResource, resolveValue, Unresolved } from "./intrinsics.ts";
 import type { LambdaApiTarget } from "./lambda-api.ts";
 import { ledgerEnvironment } from "./ledger-environment.ts";
-import { deliverToLocalQueues, LocalScheduler } from "./scheduler.ts";
+import { PERSISTED, resetPersistedState } from "./persist-store.ts";
+import { deliverToLocalQueues, type LocalScheduleInput, LocalScheduler } from "./scheduler.ts";
 import { synthesize } from "./synth.ts";
 import { createTables, type LocalTable } from "./tables.ts";
 
@@ -40,6 +41,11 @@ export interface DevStackOptions {
    * LevelDB store, under `dynamodb/`) in this directory across restarts.
    */
   readonly persistDir?: string;
+  /**
+   * With `persistDir`: empty what the stack keeps there before it starts (`sqs-jobs dev --reset`),
+   * the way out of a store that cannot be read. @default false
+   */
+  readonly reset?: boolean;
   /** @default "us-east-1" */
   readonly region?: string;
   /** Files to put in the app's buckets once they exist (`sqs-jobs dev --seed`). */
@@ -148,21 +154,20 @@ function stableUuid(seed: string): string {
 export async function startDevStack(options: DevStackOptions = {}): Promise<DevStack> {
   const cwd = options.cwd ?? process.cwd();
   const region = options.region ?? "us-east-1";
-  // The port is taken before the app is synthesized, so a busy one is reported at once.
-  const emulator = await startLocalEmulator({ region, dataDir: options.persistDir });
-  let dynamodb: LocalDynamoDb;
+  if (options.reset === true && options.persistDir !== undefined) resetPersistedState(options.persistDir);
+  // What started so far, stopped in reverse when a later step fails: a failed start leaves no
+  // port bound and no --persist directory marked.
+  const started: (() => Promise<void> | void)[] = [];
   try {
-    dynamodb = await startLocalDynamoDb({ dataDir: options.persistDir });
-  } catch (error) {
-    await emulator.stop();
-    throw error;
-  }
-  let target: LambdaApiTarget = { functions: new Map(), pollers: [] };
-  const mounts = new Map<string, MountedHandler>();
-  let scheduler: LocalScheduler | undefined;
-  let front: { server: Server; endpoint: string };
-  try {
-    front = await startFrontServer({
+    // The port is taken before the app is synthesized, so a busy one is reported at once.
+    const emulator = await startLocalEmulator({ region, dataDir: options.persistDir });
+    started.push(() => emulator.stop());
+    const dynamodb = await startLocalDynamoDb({ dataDir: options.persistDir });
+    started.push(() => dynamodb.stop());
+    let target: LambdaApiTarget = { functions: new Map(), pollers: [] };
+    const mounts = new Map<string, MountedHandler>();
+    let scheduler: LocalScheduler | undefined;
+    const front = await startFrontServer({
       host: options.host ?? "127.0.0.1",
       port: options.port ?? 4566,
       backendPort: emulator.port,
@@ -171,25 +176,26 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       scheduler: () => scheduler,
       mounts,
     });
-  } catch (error) {
-    await dynamodb.stop();
-    await emulator.stop();
-    throw error;
-  }
-  scheduler = new LocalScheduler({
-    deliver: deliverToLocalQueues(front.endpoint, region),
-    region,
-    ...(options.persistDir === undefined ? {} : { storeFile: join(options.persistDir, "schedules.json") }),
-    // On AWS a delivery that keeps failing ends in the schedule's DLQ or is dropped; say so here.
-    onError: (error, schedule) =>
-      process.stderr.write(
-        `schedule ${schedule.groupName}/${schedule.name} could not deliver to ${schedule.target.arn}: ${error instanceof Error ? error.message : String(error)}
+    started.push(() => closeServer(front.server));
+    scheduler = new LocalScheduler({
+      deliver: deliverToLocalQueues(front.endpoint, region),
+      region,
+      ...(options.persistDir === undefined
+        ? {}
+        : { storeFile: join(options.persistDir, PERSISTED.schedules) }),
+      // On AWS a delivery that keeps failing ends in the schedule's DLQ or is dropped; say so
+      // here, and a store that could not be written.
+      onError: (error, schedule) =>
+        process.stderr.write(
+          `schedule ${schedule.groupName}/${schedule.name} (target ${schedule.target.arn}) failed: ${error instanceof Error ? error.message : String(error)}
 `,
-      ),
-  });
-  scheduler.start();
-  const codeRoots = await CodeRoots.create();
-  try {
+        ),
+    });
+    scheduler.start();
+    const running = scheduler;
+    started.push(() => running.stop());
+    const codeRoots = await CodeRoots.create();
+    started.push(() => codeRoots.remove());
     return await runApp(
       { ...options, cwd, region },
       { emulator, dynamodb, front, codeRoots, scheduler, mounts },
@@ -198,11 +204,13 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       },
     );
   } catch (error) {
-    scheduler.stop();
-    await closeServer(front.server);
-    await dynamodb.stop();
-    await emulator.stop();
-    await codeRoots.remove();
+    for (const stop of started.reverse()) {
+      // The start's failure is what to report; one part failing to stop must not hide it or
+      // keep the others running.
+      await Promise.resolve()
+        .then(stop)
+        .catch(() => undefined);
+    }
     throw error;
   }
 }
@@ -409,11 +417,11 @@ async function runApp(
         invocations: p.inFlight,
       })),
     advanceClock(ms) {
-      if (Number.isFinite(ms) && ms >= 0) {
-        emulator.moveClock(ms, new Set(pollers.flatMap((p) => [...p.heldReceiptHandles()])));
-      }
-      // The scheduler refuses a negative or non-finite ms (and then neither clock moved).
-      return scheduler.advance(ms);
+      // The scheduler checks the step first: one it refuses moves neither clock.
+      return scheduler.advance(ms, {
+        alsoMove: (step) =>
+          emulator.moveClock(step, new Set(pollers.flatMap((p) => [...p.heldReceiptHandles()]))),
+      });
     },
     stop() {
       stopping ??= (async () => {
@@ -532,11 +540,7 @@ function registerSchedules(
   for (const s of schedules) {
     const queue = queues.find((q) => q.logicalId === s.queueLogicalId);
     if (queue === undefined) continue;
-    // Restarted with --persist, or created twice: the template's version wins.
-    if (scheduler.list({ groupName: s.groupName }).some((existing) => existing.name === s.name)) {
-      scheduler.delete(s.name, s.groupName);
-    }
-    scheduler.create({
+    const wanted = {
       name: s.name,
       groupName: s.groupName,
       expression: s.expression,
@@ -548,6 +552,26 @@ function registerSchedules(
         input: s.input,
         ...(s.messageGroupId === undefined ? {} : { messageGroupId: s.messageGroupId }),
       },
-    });
+    } as const;
+    const existing = scheduler.get(s.name, s.groupName);
+    // Restarted with --persist on an unchanged template: the stored schedule stays as it is, so
+    // a one-time schedule that fired is not fired again (as a redeploy does not on AWS), and a
+    // rate keeps counting from its creation.
+    if (existing !== undefined && sameSchedule(existing, wanted)) continue;
+    // Changed since, or created twice: the template's version wins.
+    if (existing !== undefined) scheduler.delete(s.name, s.groupName);
+    scheduler.create(wanted);
   }
+}
+
+function sameSchedule(a: LocalScheduleInput, b: LocalScheduleInput): boolean {
+  return (
+    a.expression === b.expression &&
+    a.timezone === b.timezone &&
+    a.state === b.state &&
+    a.target.arn === b.target.arn &&
+    a.target.roleArn === b.target.roleArn &&
+    a.target.input === b.target.input &&
+    a.target.messageGroupId === b.target.messageGroupId
+  );
 }

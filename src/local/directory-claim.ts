@@ -2,6 +2,9 @@ import { readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../core/errors.ts";
 
+/** The file that marks a directory as one process's (see {@link claimDirectory}). */
+export const CLAIM_MARK = "sqs-jobs-dev.pid";
+
 /**
  * Marks `path` as this process's. LevelDB opens a directory in one process at a time, and dynalite
  * does not report a directory it could not open: it throws, uncaught, on the first call. So a second
@@ -9,7 +12,7 @@ import { ConfigError } from "../core/errors.ts";
  * A mark left by a process that died is taken over.
  */
 export function claimDirectory(path: string, dataDir: string): () => void {
-  const mark = join(path, "sqs-jobs-dev.pid");
+  const mark = join(path, CLAIM_MARK);
   try {
     writeFileSync(mark, String(process.pid), { flag: "wx" });
   } catch (error) {

@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { claimDirectory } from "./directory-claim.ts";
 import { readBody } from "./local-request.ts";
+import { PERSISTED, PersistedStoreError } from "./persist-store.ts";
 
 const TARGET_PREFIX = "DynamoDB_20120810.";
 const KEY_HEADER = "x-sqs-jobs-dynamodb-key";
@@ -55,9 +56,15 @@ export async function startLocalDynamoDb(options: { dataDir?: string } = {}): Pr
   let path: string | undefined;
   let release = (): void => {};
   if (options.dataDir !== undefined) {
-    path = join(options.dataDir, "dynamodb");
+    path = join(options.dataDir, PERSISTED.dynamodb);
     mkdirSync(path, { recursive: true });
     release = claimDirectory(path, options.dataDir);
+    try {
+      await checkStore(require, path);
+    } catch (error) {
+      release();
+      throw error;
+    }
   }
   const ttl = new Map<string, string>();
   const key = randomBytes(16).toString("hex");
@@ -97,6 +104,34 @@ export async function startLocalDynamoDb(options: { dataDir?: string } = {}): Pr
       release();
     },
   };
+}
+
+/**
+ * Reads the LevelDB store through once before dynalite opens it: dynalite opens it lazily and
+ * throws what it cannot open or read, uncaught, from the call that meets it (a damaged manifest
+ * on the first call, a damaged table file on the first read of it), which ends the whole process.
+ * A local store is small; reading it costs milliseconds. With dynalite's own `level` (knip.json
+ * ignores it: a dependency of dynalite, not ours), so it is the same LevelDB that opens it next.
+ */
+async function checkStore(require: NodeJS.Require, path: string): Promise<void> {
+  const { Level } = require(require.resolve("level", { paths: [require.resolve("dynalite")] })) as {
+    Level: new (
+      path: string,
+    ) => { open(): Promise<void>; keys(): AsyncIterable<string>; close(): Promise<void> };
+  };
+  const db = new Level(path);
+  try {
+    await db.open();
+    for await (const _key of db.keys()) {
+      // Reading every block is the check: a damaged one throws here.
+    }
+  } catch (error) {
+    // LevelDB's own reason is on the cause (LEVEL_DATABASE_NOT_OPEN wraps LEVEL_CORRUPTION...).
+    const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+    throw new PersistedStoreError(path, "the DynamoDB store (dynalite)", { cause });
+  } finally {
+    await db.close();
+  }
 }
 
 /**

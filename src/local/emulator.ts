@@ -1,5 +1,7 @@
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { buildApp } from "fauxqs";
+import { PERSISTED, PersistedStoreError } from "./persist-store.ts";
 
 /**
  * The parts of fauxqs's own modules that `startFauxqs` wires together. fauxqs exports only its
@@ -36,9 +38,21 @@ async function createStores(dataDir: string | undefined): Promise<FauxqsStores> 
   const { PersistenceManager } = await fauxqsModule<{
     PersistenceManager: new (dir: string) => { load(...stores: unknown[]): void; close(): void };
   }>("./persistence.js");
-  const persistence = new PersistenceManager(dataDir);
-  // As startFauxqs does: load first, then attach, so loading does not write everything back.
-  persistence.load(stores.sqsStore, stores.snsStore, stores.s3Store);
+  let persistence: { load(...stores: unknown[]): void; close(): void } | undefined;
+  try {
+    persistence = new PersistenceManager(dataDir);
+    // As startFauxqs does: load first, then attach, so loading does not write everything back.
+    persistence.load(stores.sqsStore, stores.snsStore, stores.s3Store);
+  } catch (cause) {
+    try {
+      persistence?.close();
+    } catch {
+      // The store could not be read: the reason to report is that, not a failed close.
+    }
+    throw new PersistedStoreError(join(dataDir, PERSISTED.fauxqs), "the SQS, SNS and S3 store (fauxqs)", {
+      cause,
+    });
+  }
   stores.sqsStore.persistence = persistence;
   stores.snsStore.persistence = persistence;
   stores.s3Store.persistence = persistence;

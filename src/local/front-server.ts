@@ -4,7 +4,7 @@ import { ConfigError } from "../core/errors.ts";
 import { awsRuleViolation, isCheckedSend, violationResponse } from "./aws-rules.ts";
 import { isDynamoDbRequest, type LocalDynamoDb } from "./dynamodb.ts";
 import { handleLambdaApi, isLambdaApiPath, type LambdaApiTarget } from "./lambda-api.ts";
-import { readBody, readBytes, refusalOf } from "./local-request.ts";
+import { type ApiResponse, jsonResponse, readBody, readBytes, refusalOf } from "./local-request.ts";
 import { handsOutQueueUrls, pathStyleQueueUrls } from "./queue-urls.ts";
 import type { LocalScheduler } from "./scheduler.ts";
 import { handleSchedulerApi, isSchedulerRequest } from "./scheduler-api.ts";
@@ -36,12 +36,21 @@ export async function startFrontServer(options: {
       req.resume();
       return;
     }
-    if (options.mounts !== undefined && serveMounted(options.mounts, req, res)) return;
+    const url = URL.parse(req.url ?? "/", "http://local");
+    if (url === null) {
+      // An absolute-form target no URL parser takes (`GET http://[`): a throw here would be
+      // uncaught, and end the whole stack.
+      res
+        .writeHead(400, { "content-type": "text/plain; charset=utf-8" })
+        .end("the request target is not a URL\n");
+      req.resume();
+      return;
+    }
+    if (options.mounts !== undefined && serveMounted(options.mounts, url.pathname, req, res)) return;
     if (isDynamoDbRequest(req.headers)) {
       options.dynamodb.handle(req, res);
       return;
     }
-    const url = new URL(req.url ?? "/", "http://local");
     const scheduler = options.scheduler?.();
     if (scheduler !== undefined && isSchedulerRequest(url.pathname, req.headers)) {
       readBody(req)
@@ -49,11 +58,10 @@ export async function startFrontServer(options: {
           handleSchedulerApi(scheduler, req.method ?? "GET", url, body, req.socket.remoteAddress),
         )
         .then(
-          (answer) => res.writeHead(answer.status, answer.headers).end(answer.body),
+          (answer) => send(res, answer),
+          // Not bad input (that is a 400 above): a fault of the local API itself.
           (error: unknown) =>
-            res
-              .writeHead(500, { "content-type": "application/json" })
-              .end(JSON.stringify({ Message: String(error) })),
+            send(res, jsonResponse(500, { Message: String(error) }, "InternalServerException")),
         );
       return;
     }
@@ -61,14 +69,9 @@ export async function startFrontServer(options: {
       readBody(req)
         .then((body) => handleLambdaApi(options.lambda(), req.method ?? "GET", url, body, req.headers))
         .then(
-          (answer) => {
-            res.writeHead(answer.status, answer.headers).end(answer.body);
-          },
-          (error: unknown) => {
-            res
-              .writeHead(500, { "content-type": "application/json" })
-              .end(JSON.stringify({ message: String(error) }));
-          },
+          (answer) => send(res, answer),
+          (error: unknown) =>
+            send(res, jsonResponse(500, { Type: "Service", message: String(error) }, "ServiceException")),
         );
       return;
     }
@@ -108,16 +111,22 @@ export async function startFrontServer(options: {
   return { server, endpoint: `http://${options.host}:${port}` };
 }
 
+/** Writes an answer of a local API (a client that went away meanwhile gets nothing). */
+function send(res: ServerResponse, answer: ApiResponse): void {
+  if (res.headersSent) return;
+  res.writeHead(answer.status, answer.headers).end(answer.body);
+}
+
 /** A handler served under a path prefix; `path` is what follows the prefix, without a leading "/". */
 export type MountedHandler = (req: IncomingMessage, res: ServerResponse, path: string) => void;
 
 /** Serves the request if its path is under a mount; returns whether it did. */
 function serveMounted(
   mounts: ReadonlyMap<string, MountedHandler>,
+  pathname: string,
   req: IncomingMessage,
   res: ServerResponse,
 ): boolean {
-  const pathname = new URL(req.url ?? "/", "http://local").pathname;
   for (const [prefix, handler] of mounts) {
     if (pathname === prefix.slice(0, -1)) {
       req.resume();

@@ -1,6 +1,13 @@
+import {
+  LAMBDA_EVENT_INVOKE_MAX_BYTES,
+  LAMBDA_SYNC_INVOKE_MAX_BYTES,
+  LAMBDA_SYNC_RESPONSE_MAX_BYTES,
+} from "../core/lambda-limits.ts";
+import { Checks, decodeSegment } from "./api-validation.ts";
 import type { EventSourcePoller, EventSourceState } from "./event-source.ts";
 import type { LocalFunction } from "./function-runtime.ts";
 import { type ApiResponse, jsonResponse } from "./local-request.ts";
+import { mappingChanges } from "./mapping-update.ts";
 
 export type LambdaApiResponse = ApiResponse;
 
@@ -40,9 +47,18 @@ function mappingView(s: EventSourceState) {
   };
 }
 
+/** A function's name, as the part of a reference that names it must be. */
+const FUNCTION_NAME = /^[a-zA-Z0-9-_.]{1,64}$/;
+/** Lambda's pattern for FunctionName, as its ValidationException quotes it. */
+const FUNCTION_NAME_SHOWN =
+  "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?";
+
+const validationFailure = (message: string): LambdaApiResponse =>
+  jsonResponse(400, { Type: "User", Message: message, message }, "ValidationException");
+
 /** `name`, `arn:...:function:name` and `arn:...:function:name:$LATEST` all name a function. */
 function functionNameOf(ref: string): string {
-  const parts = decodeURIComponent(ref).split(":");
+  const parts = ref.split(":");
   const at = parts.indexOf("function");
   return at >= 0 ? (parts[at + 1] ?? "") : (parts[0] ?? "");
 }
@@ -96,7 +112,12 @@ export async function handleLambdaApi(
       });
     }
     if (segments[2] === "invocations" && method === "POST") {
-      const name = functionNameOf(segments[1] ?? "");
+      const ref = segments[1] ?? "";
+      const name = functionNameOf(decodeSegment(ref) ?? ref);
+      const checks = new Checks();
+      checks.pattern(name, "functionName", FUNCTION_NAME, FUNCTION_NAME_SHOWN);
+      const problem = checks.message();
+      if (problem !== undefined) return validationFailure(problem);
       const fn = target.functions.get(name);
       if (fn === undefined) return notFound(`Function not found: ${name}`);
       return invoke(fn.runtime, body, headers);
@@ -106,25 +127,42 @@ export async function handleLambdaApi(
 }
 
 function updateMapping(poller: EventSourcePoller, body: string): LambdaApiResponse {
-  let input: Record<string, unknown>;
+  let input: unknown;
   try {
-    input = JSON.parse(body === "" ? "{}" : body) as Record<string, unknown>;
+    input = JSON.parse(body === "" ? "{}" : body);
   } catch {
-    return invalid("the request body is not JSON");
+    input = undefined;
   }
-  const s = poller.state;
-  if (typeof input.Enabled === "boolean") s.enabled = input.Enabled;
-  if (typeof input.BatchSize === "number") s.batchSize = input.BatchSize;
-  if (typeof input.MaximumBatchingWindowInSeconds === "number") {
-    s.batchingWindowSeconds = input.MaximumBatchingWindowInSeconds;
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    return jsonResponse(
+      400,
+      { Type: "User", message: "Could not parse request body into json" },
+      "InvalidRequestContentException",
+    );
   }
-  const scaling = input.ScalingConfig as { MaximumConcurrency?: unknown } | undefined;
-  if (typeof scaling?.MaximumConcurrency === "number") s.maximumConcurrency = scaling.MaximumConcurrency;
-  if (Array.isArray(input.FunctionResponseTypes)) {
-    s.reportBatchItemFailures = input.FunctionResponseTypes.includes("ReportBatchItemFailures");
+  const changes = mappingChanges(input, poller.state);
+  if ("type" in changes) {
+    return changes.type === "ValidationException"
+      ? validationFailure(changes.message)
+      : invalid(changes.message);
   }
+  Object.assign(poller.state, changes);
   poller.changed();
-  return json(202, mappingView(s));
+  return json(202, mappingView(poller.state));
+}
+
+/**
+ * Lambda's words for a request body over its invocation type's limit (checked before anything
+ * runs). A far larger body may meet AWS's front door first, which words it "Request must be
+ * smaller than 6291456 bytes for the InvokeFunction operation": same exception, same status.
+ */
+function payloadTooLarge(bytes: number, event: boolean): string | undefined {
+  const [type, limit] = event
+    ? ["Event", LAMBDA_EVENT_INVOKE_MAX_BYTES]
+    : ["RequestResponse", LAMBDA_SYNC_INVOKE_MAX_BYTES];
+  return bytes > limit
+    ? `${bytes} byte payload is too large for the ${type} invocation type (limit ${limit} bytes)`
+    : undefined;
 }
 
 async function invoke(
@@ -132,6 +170,11 @@ async function invoke(
   body: string,
   headers: Record<string, string | string[] | undefined>,
 ): Promise<LambdaApiResponse> {
+  const type = headers["x-amz-invocation-type"];
+  const tooLarge = payloadTooLarge(Buffer.byteLength(body), type === "Event");
+  if (tooLarge !== undefined) {
+    return jsonResponse(413, { Type: "User", message: tooLarge }, "RequestEntityTooLargeException");
+  }
   let event: unknown;
   try {
     event = body === "" ? {} : JSON.parse(body);
@@ -142,23 +185,30 @@ async function invoke(
       "InvalidRequestContentException",
     );
   }
-  const type = headers["x-amz-invocation-type"];
   if (type === "Event") {
     void runtime.invoke(event);
     return { status: 202, body: "" };
   }
   if (type === "DryRun") return { status: 204, body: "" };
   const outcome = await runtime.invoke(event);
-  if (outcome.ok) {
+  const answer = outcome.ok ? (outcome.result === undefined ? "null" : JSON.stringify(outcome.result)) : "";
+  if (outcome.ok && Buffer.byteLength(answer) <= LAMBDA_SYNC_RESPONSE_MAX_BYTES) {
     return {
       status: 200,
       headers: { "content-type": "application/json", "x-amz-executed-version": "$LATEST" },
-      body: outcome.result === undefined ? "null" : JSON.stringify(outcome.result),
+      body: answer,
     };
   }
+  // As on Lambda, a response over the limit fails the invocation (the function did run).
+  const failure = outcome.ok
+    ? {
+        errorType: "Function.ResponseSizeTooLarge",
+        errorMessage: `Response payload size exceeded maximum allowed payload size (${LAMBDA_SYNC_RESPONSE_MAX_BYTES} bytes).`,
+      }
+    : { errorType: outcome.errorType, errorMessage: outcome.errorMessage };
   return {
     status: 200,
     headers: { "content-type": "application/json", "x-amz-function-error": "Unhandled" },
-    body: JSON.stringify({ errorType: outcome.errorType, errorMessage: outcome.errorMessage }),
+    body: JSON.stringify(failure),
   };
 }

@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { isIP } from "node:net";
+import { Checks, decodeSegment, members } from "./api-validation.ts";
 import { type ApiResponse, jsonResponse } from "./local-request.ts";
-import { type LocalSchedule, type LocalScheduler, SchedulerApiError } from "./scheduler.ts";
+import { type LocalSchedule, type LocalScheduler, SCHEDULE_NAME, SchedulerApiError } from "./scheduler.ts";
 
 /**
  * The subset of EventBridge Scheduler's REST-JSON API that sqs-jobs uses, served by `sqs-jobs dev`
@@ -74,6 +75,50 @@ interface CreateBody {
   Target?: { Arn?: string; RoleArn?: string; Input?: string; SqsParameters?: { MessageGroupId?: string } };
 }
 
+function checkName(checks: Checks, value: string, member: string): void {
+  checks.pattern(value, member, SCHEDULE_NAME, "[0-9a-zA-Z-_.]+");
+}
+
+/** CreateSchedule's model, checked before the scheduler reads the schedule: every problem at once. */
+function createProblems(input: Readonly<Record<string, unknown>>): string | undefined {
+  const checks = new Checks();
+  if (checks.required(input.ScheduleExpression, "scheduleExpression")) {
+    checks.string(input.ScheduleExpression, "scheduleExpression");
+  }
+  checks.string(input.ScheduleExpressionTimezone, "scheduleExpressionTimezone");
+  checks.string(input.Description, "description");
+  if (checks.string(input.GroupName, "groupName")) checkName(checks, input.GroupName, "groupName");
+  checks.oneOf(input.State, "state", ["ENABLED", "DISABLED"]);
+  checks.oneOf(input.ActionAfterCompletion, "actionAfterCompletion", ["NONE", "DELETE"]);
+  checks.timestamp(input.StartDate, "startDate");
+  checks.timestamp(input.EndDate, "endDate");
+  if (checks.required(input.Target, "target")) {
+    const target = members(input.Target);
+    if (checks.required(target.Arn, "target.arn")) checks.string(target.Arn, "target.arn");
+    if (checks.required(target.RoleArn, "target.roleArn")) checks.string(target.RoleArn, "target.roleArn");
+    checks.string(target.Input, "target.input");
+    checks.string(members(target.SqsParameters).MessageGroupId, "target.sqsParameters.messageGroupId");
+  }
+  return checks.message();
+}
+
+/**
+ * Where a ListSchedules page starts and how long it is, or AWS's message for a MaxResults out of
+ * 1-100 or a NextToken this API did not hand out.
+ */
+function pageOf(params: URLSearchParams, total: number): { start: number; max: number } | string {
+  const checks = new Checks();
+  const rawMax = params.get("MaxResults");
+  const max = rawMax === null ? 100 : Number(rawMax);
+  checks.number(Number.isNaN(max) ? rawMax : max, "maxResults", { min: 1, max: 100 });
+  const token = params.get("NextToken");
+  const start = token === null ? 0 : Number(token);
+  const problem = checks.message();
+  if (problem !== undefined) return problem;
+  if (!Number.isInteger(start) || start < 0 || start > total) return "The NextToken is not valid.";
+  return { start, max };
+}
+
 const date = (epochSeconds: number | undefined): Date | undefined =>
   typeof epochSeconds === "number" ? new Date(epochSeconds * 1000) : undefined;
 
@@ -94,10 +139,9 @@ export async function handleSchedulerApi(
       }
       if (method !== "POST")
         return failure("ValidationException", 405, `use POST ${CLOCK_PATH} with {"ms": N}`);
-      const ms = Number((JSON.parse(body || "{}") as { ms?: unknown }).ms);
+      const { ms } = members(JSON.parse(body || "{}"));
       return json(200, { now: (await scheduler.advance(ms)).toISOString() });
     }
-    const group = url.searchParams.get("groupName") ?? undefined;
     if (url.pathname === "/schedules") {
       if (method !== "GET") return failure("ValidationException", 405, "only GET lists schedules");
       const all = scheduler.list({
@@ -106,8 +150,9 @@ export async function handleSchedulerApi(
       });
       const state = url.searchParams.get("State");
       const listed = all.filter((s) => state === null || s.state === state);
-      const start = Number(url.searchParams.get("NextToken") ?? 0);
-      const max = Number(url.searchParams.get("MaxResults") ?? 100);
+      const paging = pageOf(url.searchParams, listed.length);
+      if (typeof paging === "string") return failure("ValidationException", 400, paging);
+      const { start, max } = paging;
       const page = listed.slice(start, start + max);
       return json(200, {
         Schedules: page.map((s) => ({
@@ -122,9 +167,20 @@ export async function handleSchedulerApi(
         ...(start + max < listed.length ? { NextToken: String(start + max) } : {}),
       });
     }
-    const name = decodeURIComponent(url.pathname.slice("/schedules/".length));
+    const segment = url.pathname.slice("/schedules/".length);
+    const name = decodeSegment(segment) ?? segment;
+    const group = url.searchParams.get("groupName") ?? undefined;
+    const named = new Checks();
+    checkName(named, name, "name");
+    if (group !== undefined) checkName(named, group, "groupName");
+    const badName = named.message();
+    if (badName !== undefined) return failure("ValidationException", 400, badName);
     if (method === "POST") {
-      const input = JSON.parse(body || "{}") as CreateBody;
+      const given = members(JSON.parse(body || "{}"));
+      const problem = createProblems(given);
+      if (problem !== undefined) return failure("ValidationException", 400, problem);
+      // Checked above: each member is absent or of its type.
+      const input = given as CreateBody;
       const created = scheduler.create({
         name,
         groupName: input.GroupName,

@@ -4,8 +4,10 @@ import { SqsJobsError } from "../core/errors.ts";
 import { parseQueueArn } from "../core/queue-url.ts";
 import { createSqsClient } from "../core/sqs-client.ts";
 import { withContextAttributes } from "../schedule/context-attributes.ts";
-import { type ParsedSchedule, parseScheduleExpression } from "../schedule/expression.ts";
+import { MAX_YEAR, type ParsedSchedule, parseScheduleExpression } from "../schedule/expression.ts";
 import { upcomingFireTimes } from "../schedule/fire-times.ts";
+import { Checks } from "./api-validation.ts";
+import { PersistedStoreError } from "./persist-store.ts";
 
 /**
  * EventBridge Scheduler for `sqs-jobs dev` and the test rig: schedules in memory, fired on a clock
@@ -76,6 +78,11 @@ type StoredSchedule = Omit<LocalScheduleInput, "startDate" | "endDate"> & {
   readonly createdAt: string;
   readonly startDate?: string;
   readonly endDate?: string;
+  /**
+   * It made its last invocation and is kept (ActionAfterCompletion NONE), as Scheduler keeps a
+   * completed schedule until it is deleted: a restart must not fire it again.
+   */
+  readonly completed?: boolean;
 };
 
 interface Entry {
@@ -86,7 +93,10 @@ interface Entry {
 }
 
 const TICK_MS = 250;
-const NAME = /^[0-9a-zA-Z_.-]{1,64}$/;
+/** The last second an expression can name: the clock goes no further. */
+const LATEST_TIME = Date.UTC(MAX_YEAR, 11, 31, 23, 59, 59);
+/** Scheduler's rule for schedule and group names. */
+export const SCHEDULE_NAME = /^[0-9a-zA-Z_.-]{1,64}$/;
 
 export class LocalScheduler {
   readonly #deliver: DeliverToQueue;
@@ -103,7 +113,10 @@ export class LocalScheduler {
     deliver: DeliverToQueue;
     region?: string;
     account?: string;
-    /** A delivery that failed (the queue is missing, a FIFO queue without content-based dedup...). */
+    /**
+     * A delivery that failed (the queue is missing, a FIFO queue without content-based dedup...),
+     * or the store file that could not be written after a schedule completed.
+     */
     onError?: (error: unknown, schedule: LocalSchedule) => void;
     /**
      * A JSON file that keeps the schedules across restarts (`sqs-jobs dev --persist`). One-time
@@ -115,8 +128,10 @@ export class LocalScheduler {
     this.#region = options.region ?? "us-east-1";
     this.#account = options.account ?? "000000000000";
     this.#onError = options.onError ?? (() => {});
+    // Loaded before the file is set: re-creating each schedule must not write the file back
+    // half-read.
+    if (options.storeFile !== undefined) this.#load(options.storeFile);
     this.#storeFile = options.storeFile;
-    if (this.#storeFile !== undefined) this.#load(this.#storeFile);
   }
 
   /** The scheduler's time: the wall clock plus every {@link advance}. */
@@ -137,15 +152,21 @@ export class LocalScheduler {
 
   /**
    * Moves the clock forward and fires what became due; resolves once those deliveries are done,
-   * so a test can fire a 2-hour delay in milliseconds and then look at the queue.
+   * so a test can fire a 2-hour delay in milliseconds and then look at the queue. `alsoMove`
+   * moves other clocks (the queues') by the same step, once the step is known to be valid.
+   * @throws {SchedulerApiError} ValidationException: `ms` is not a number from 0 to what keeps
+   *   the clock within the years an expression can name (up to 2199)
    */
-  async advance(ms: number): Promise<Date> {
-    if (!Number.isFinite(ms) || ms < 0) {
-      throw new SchedulerApiError(
-        "ValidationException",
-        `ms must be a non-negative number, but ${ms} was provided`,
-      );
-    }
+  async advance(ms: unknown, options: { readonly alsoMove?: (ms: number) => void } = {}): Promise<Date> {
+    const checks = new Checks();
+    checks.required(ms, "ms");
+    // The clock stays within the years an expression can name (a step of 1e300 ms would make
+    // every time it reads an Invalid Date, for the rest of the run).
+    const room = LATEST_TIME - this.now().getTime();
+    const valid = checks.number(ms, "ms", { min: 0, max: room, integer: false });
+    const problem = checks.message();
+    if (problem !== undefined || !valid) throw new SchedulerApiError("ValidationException", problem ?? "");
+    options.alsoMove?.(ms);
     this.#offsetMs += ms;
     await this.tick();
     return this.now();
@@ -160,8 +181,8 @@ export class LocalScheduler {
   create(input: LocalScheduleInput): LocalSchedule {
     const groupName = input.groupName ?? "default";
     const problems: string[] = [];
-    if (!NAME.test(input.name)) problems.push(`Name must be 1-64 characters of [0-9a-zA-Z-_.]`);
-    if (!NAME.test(groupName)) problems.push(`GroupName must be 1-64 characters of [0-9a-zA-Z-_.]`);
+    if (!SCHEDULE_NAME.test(input.name)) problems.push(`Name must be 1-64 characters of [0-9a-zA-Z-_.]`);
+    if (!SCHEDULE_NAME.test(groupName)) problems.push(`GroupName must be 1-64 characters of [0-9a-zA-Z-_.]`);
     if (parseQueueArn(input.target.arn) === undefined) {
       problems.push("Target.Arn must be an SQS queue ARN: sqs-jobs dev delivers only to SQS targets");
     }
@@ -212,8 +233,17 @@ export class LocalScheduler {
   /** Re-creates the stored schedules, each with its first creation time (a rate counts from it). */
   #load(file: string): void {
     if (!existsSync(file)) return;
-    const stored = JSON.parse(readFileSync(file, "utf8")) as StoredSchedule[];
-    for (const { createdAt, startDate, endDate, ...input } of stored) {
+    try {
+      this.#restore(JSON.parse(readFileSync(file, "utf8")) as StoredSchedule[]);
+    } catch (cause) {
+      this.#entries.clear();
+      throw new PersistedStoreError(file, "the schedules store", { cause });
+    }
+  }
+
+  #restore(stored: StoredSchedule[]): void {
+    if (!Array.isArray(stored)) throw new TypeError("not a JSON array of schedules");
+    for (const { createdAt, startDate, endDate, completed, ...input } of stored) {
       const schedule = this.create({
         ...input,
         ...(startDate === undefined ? {} : { startDate: new Date(startDate) }),
@@ -222,13 +252,18 @@ export class LocalScheduler {
       const entry = this.#entries.get(keyOf(schedule.groupName, schedule.name));
       if (entry === undefined) continue;
       entry.schedule = { ...schedule, createdAt: new Date(createdAt) };
-      entry.next = this.#nextAfter(entry, entry.parsed.kind === "at" ? new Date(0) : this.now());
+      entry.next =
+        completed === true
+          ? undefined
+          : this.#nextAfter(entry, entry.parsed.kind === "at" ? new Date(0) : this.now());
     }
   }
 
   #save(): void {
     if (this.#storeFile === undefined) return;
-    const stored = [...this.#entries.values()].map(({ schedule }) => schedule);
+    const stored = [...this.#entries.values()].map(({ schedule, next }) =>
+      next === undefined ? { ...schedule, completed: true } : schedule,
+    );
     writeFileSync(this.#storeFile, `${JSON.stringify(stored)}\n`);
   }
 
@@ -265,9 +300,16 @@ export class LocalScheduler {
     if (onSchedule) {
       // A schedule that fell behind (the clock jumped) fires once, then goes on from now.
       entry.next = this.#nextAfter(entry, this.now());
-      if (entry.next === undefined && schedule.actionAfterCompletion === "DELETE") {
-        this.#entries.delete(key);
-        this.#save();
+      if (entry.next === undefined) {
+        // Completed: DELETE removes it; NONE keeps it, fired, as Scheduler does.
+        if (schedule.actionAfterCompletion === "DELETE") this.#entries.delete(key);
+        try {
+          this.#save();
+        } catch (error) {
+          // A store that cannot be written (its directory gone) must not stop the firing: said,
+          // and the delivery still made.
+          this.#onError(error, schedule);
+        }
       }
     }
     try {

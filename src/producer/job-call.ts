@@ -3,6 +3,7 @@ import { classifyFailure, describeAwsError } from "../core/aws-errors.ts";
 import type { CallEvent, CallResponse } from "../core/call-event.ts";
 import { SqsJobsError } from "../core/errors.ts";
 import type { JobDefinition, JobResult } from "../core/job.ts";
+import { LAMBDA_SYNC_INVOKE_MAX_BYTES } from "../core/lambda-limits.ts";
 import { JobFailedError } from "../ledger/errors.ts";
 import { parseResult } from "./job-status.ts";
 
@@ -73,13 +74,21 @@ export async function callJob<J extends JobDefinition>(
   const waitMs = Math.max(0, timeoutMs - job.timeoutSeconds * 1000 - ANSWER_MARGIN_MS);
   const event: CallEvent = { "sqs-jobs": "call", body, waitMs };
   const subject = `calling job "${job.name}" (${jobId}) on function ${functionName}`;
+  const request = new TextEncoder().encode(JSON.stringify(event));
+  if (request.byteLength > LAMBDA_SYNC_INVOKE_MAX_BYTES) {
+    // Lambda would refuse it (413 RequestEntityTooLargeException) without running anything.
+    throw new CallError(
+      `${subject} failed: its Invoke request is ${request.byteLength} bytes, over Lambda's 6,291,456-byte limit for a synchronous call; nothing was invoked (pass large data by reference, such as an S3 key)`,
+      { maybeRan: false, jobId },
+    );
+  }
   let payload: Uint8Array | undefined;
   try {
     const out = await lambda.send(
       new InvokeCommand({
         FunctionName: functionName,
         InvocationType: "RequestResponse",
-        Payload: new TextEncoder().encode(JSON.stringify(event)),
+        Payload: request,
       }),
       { abortSignal: AbortSignal.any(signals) },
     );

@@ -25,7 +25,8 @@ export interface ParsedSchedule {
 }
 
 const MIN_YEAR = 1970;
-const MAX_YEAR = 2199;
+/** The last year a cron or at() expression can name, as Scheduler's cron years go. */
+export const MAX_YEAR = 2199;
 const RATE_UNITS: Readonly<Record<string, number>> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 const MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
 const DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];

@@ -27,7 +27,8 @@ export interface ListedSchedule {
 
 /**
  * Every EventBridge Scheduler schedule (of one group, with a name prefix, when given), each read
- * whole with GetSchedule, with its next fire times.
+ * whole with GetSchedule, with its next fire times. One gone between the list and its read is
+ * left out.
  *
  * @example
  * for (const s of await listSchedules(client, { group: "reports" })) console.log(s.name, s.nextFireTimes[0]);
@@ -38,10 +39,11 @@ export async function listSchedules(
 ): Promise<ListedSchedule[]> {
   const summaries = await listAll(client, options.group, options.prefix);
   const now = new Date();
-  return mapLimit(summaries, CONCURRENCY, async (summary) => {
+  const described = await mapLimit(summaries, CONCURRENCY, async (summary) => {
     const s = await describe(client, summary);
-    return { ...s, nextFireTimes: nextTimes(s, now) };
+    return s === undefined ? undefined : { ...s, nextFireTimes: nextTimes(s, now) };
   });
+  return described.filter((s) => s !== undefined);
 }
 
 async function listAll(
@@ -67,14 +69,23 @@ async function listAll(
   return all;
 }
 
+/**
+ * The schedule read whole, or undefined when it is gone since it was listed: a one-time
+ * schedule with ActionAfterCompletion DELETE deletes itself when it fires, which may be at any
+ * moment between List and Get (and someone may delete one meanwhile).
+ */
 async function describe(
   client: SchedulerClient,
   summary: ScheduleSummary,
-): Promise<Omit<ListedSchedule, "nextFireTimes">> {
+): Promise<Omit<ListedSchedule, "nextFireTimes"> | undefined> {
   const sdk = await loadSchedulerSdk();
-  const got: GetScheduleCommandOutput = await client.send(
-    new sdk.GetScheduleCommand({ Name: summary.Name, GroupName: summary.GroupName }),
-  );
+  let got: GetScheduleCommandOutput;
+  try {
+    got = await client.send(new sdk.GetScheduleCommand({ Name: summary.Name, GroupName: summary.GroupName }));
+  } catch (error) {
+    if (error instanceof sdk.ResourceNotFoundException) return undefined;
+    throw error;
+  }
   return {
     name: got.Name ?? summary.Name ?? "",
     groupName: got.GroupName ?? summary.GroupName ?? "default",

@@ -5,7 +5,7 @@ import { queueNameOf } from "../../core/queue-url.ts";
 import { createSqsClient } from "../../core/sqs-client.ts";
 import { type BucketSeed, parseBucketSeed } from "../../local/bucket-seed.ts";
 import type { DevEvent, DevStack } from "../../local/dev-stack.ts";
-import { type Command, intOption, stringOption } from "../command.ts";
+import { type Command, intOption, stringOption, UsageError } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { DevDashboard } from "../dev-dashboard.ts";
 import { DevSummary } from "../dev-summary.ts";
@@ -17,7 +17,7 @@ export const devCommand: Command = {
   name: "dev",
   summary: "run the CDK app's queues and functions locally (no AWS, no Docker)",
   help: `Usage: sqs-jobs dev [--app CMD|DIR] [--port 4566] [--host H] [--persist DIR]
-                    [--write-env FILE] [--seed BUCKET=DIR]
+                    [--reset] [--write-env FILE] [--seed BUCKET=DIR]
 
 Synthesizes the CDK app, creates its SQS queues in an embedded emulator (fauxqs)
 and its DynamoDB tables in dynalite, fires its EventBridge Scheduler schedules,
@@ -39,7 +39,10 @@ Options:
   --port N        port of the endpoint, 0 for any free port (default 4566)
   --host H        interface to listen on (default 127.0.0.1; anything else
                   lets other machines send and read jobs)
-  --persist DIR   keep queues, messages, tables and items in DIR across restarts
+  --persist DIR   keep queues, messages, tables, items and schedules in DIR
+                  across restarts
+  --reset         with --persist: delete what DIR keeps first and start empty
+                  (the way out of a store that cannot be read)
   --write-env F   write AWS_ENDPOINT_URL, AWS_REGION, dummy credentials,
                   SQS_JOBS_<NAME>_QUEUE_URL for each queue and the job ledger's
                   SQS_JOBS_LEDGER_TABLE to file F (KEY=value lines, for
@@ -61,6 +64,7 @@ Examples:
     port: { type: "string" },
     host: { type: "string" },
     persist: { type: "string" },
+    reset: { type: "boolean" },
     "write-env": { type: "string" },
     seed: { type: "string" },
   },
@@ -70,6 +74,10 @@ Examples:
     const tooOld = nodeTooOld([22, 15], "sqs-jobs dev");
     if (tooOld !== undefined) throw new ConfigError(tooOld);
     const port = intOption(values, "port", { min: 0, max: 65_535 }) ?? 4566;
+    const persistDir = stringOption(values, "persist");
+    if (values.reset === true && persistDir === undefined) {
+      throw new UsageError("--reset needs --persist DIR: without it nothing is kept to reset");
+    }
     const seed: BucketSeed[] = (stringOption(values, "seed") ?? "")
       .split(",")
       .filter((part) => part !== "")
@@ -94,20 +102,28 @@ Examples:
       cwd: process.cwd(),
       port,
       host: stringOption(values, "host"),
-      persistDir: stringOption(values, "persist"),
+      persistDir,
+      reset: values.reset === true,
       region: stringOption(values, "region"),
       seed,
       onEvent,
     });
-    if (envFile !== undefined)
-      await writeFile(
-        envFile,
-        `${producerEnvironment(stack)
-          .map(([k, v]) => `${k}=${v}`)
-          .join("\n")}\n`,
-      );
+    let dashboardUrl: string;
+    try {
+      if (envFile !== undefined)
+        await writeFile(
+          envFile,
+          `${producerEnvironment(stack)
+            .map(([k, v]) => `${k}=${v}`)
+            .join("\n")}\n`,
+        );
+      dashboardUrl = dashboard.mount(stack, await packageVersion());
+    } catch (error) {
+      // A stack left running would keep the process, its port and --persist directory.
+      await stack.stop();
+      throw error;
+    }
     const signalled = untilSignal(ctx);
-    const dashboardUrl = dashboard.mount(stack, await packageVersion());
     printStack(ctx, stack, envFile, dashboardUrl);
     ready = true;
     for (const event of early.splice(0)) showEvent(ctx, summary, event);
