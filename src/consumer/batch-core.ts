@@ -11,6 +11,7 @@ import { mapLimit } from "../core/map-limit.ts";
 import { validate } from "../core/schema.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
 import type { JobFailure } from "../ledger/job-state.ts";
+import { AttemptsExhaustedError } from "./attempts-exhausted-error.ts";
 import type { Batch, Settlement } from "./batch.ts";
 import { describeError, errorCode } from "./describe-error.ts";
 import { attemptsRun, sendFreshCopy } from "./hand-back.ts";
@@ -154,6 +155,15 @@ export class BatchCore {
       if (typeof begun === "string") return begun;
       tracked = begun;
       a = { ...a, attempt: begun.attempts };
+    }
+    // Past the last attempt, counted as runs (the ledger's claims: crashed and timed-out runs
+    // count) or, on a standard queue, as receives: the last attempt already failed or never
+    // reported. Another run would only add runs that nothing but maxReceiveCount bounds. FIFO
+    // without a ledger counts deliveries that may never have run, so there the job runs.
+    if (a.attempt > job.retry.maxAttempts && (tracked !== undefined || !batch.fifo)) {
+      const runs = a.attempt - 1;
+      const error = new AttemptsExhaustedError(job.name, runs, job.retry.maxAttempts);
+      return this.#conclude({ ...a, attempt: runs }, job, { kind: "failed", error }, tracked);
     }
 
     const ctx = new RunningJob(

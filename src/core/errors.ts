@@ -26,7 +26,8 @@ export type SqsJobsErrorCode =
   | "ERR_DASHBOARD_REQUEST"
   | "ERR_UNKNOWN_QUEUE"
   | "ERR_JOB_NOT_ON_QUEUE"
-  | "ERR_DRAIN_TIMEOUT";
+  | "ERR_DRAIN_TIMEOUT"
+  | "ERR_ATTEMPTS_EXHAUSTED";
 
 export class SqsJobsError extends Error {
   // Every subclass sets its name explicitly: minifiers (esbuild in Lambda bundles) rename

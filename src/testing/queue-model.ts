@@ -2,7 +2,7 @@ import type { JobHandler } from "../consumer/handle.ts";
 import type { SqsHandlerOptions } from "../consumer/lambda-handler.ts";
 import { ENV } from "../core/env.ts";
 import { ConfigError } from "../core/errors.ts";
-import { FUNCTION_TIMEOUT_MARGIN_SECONDS, receiveCountHeadroom } from "../core/queue-sizing.ts";
+import { defaultMaxReceiveCount, FUNCTION_TIMEOUT_MARGIN_SECONDS } from "../core/queue-sizing.ts";
 import { ledgerTableInput } from "../ledger/ledger-table-input.ts";
 import { LEDGER_TABLE_ENV, LEDGER_TTL_ATTRIBUTE } from "../ledger/table-layout.ts";
 import type { AppModel, QueueModel } from "../local/app-model.ts";
@@ -113,7 +113,7 @@ export function queuesModel(queues: readonly TestQueueOptions[], ledger: boolean
         VisibilityTimeout: String(6 * consumerTimeoutSeconds(q)),
         RedrivePolicy: JSON.stringify({
           maxReceiveCount:
-            q.maxReceiveCount ?? maxAttempts + receiveCountHeadroom(maxAttempts, fifo, batchSize),
+            q.maxReceiveCount ?? defaultMaxReceiveCount({ maxAttempts, fifo, batchSize, ledger }),
         }),
       },
       dlqLogicalId: dlqId(i),
