@@ -223,11 +223,12 @@ export class BatchCore {
           : undefined;
     if (reason !== undefined) {
       const settlement = await this.#outcomes.deadLetter(a, reason, error);
-      // A job whose DLQ send failed stays on the queue: the ledger says it will be tried again.
+      // A job whose DLQ send failed stays on the queue (`keep`): the ledger says it will be tried
+      // again. One too large for the DLQ (`release`) is dead: the ledger keeps why.
       await tracked?.end(
-        settlement === "delete"
-          ? { status: "dead", failure: { ...failure, reason } }
-          : { status: "retrying", failure },
+        settlement === "keep"
+          ? { status: "retrying", failure }
+          : { status: "dead", failure: { ...failure, reason } },
       );
       return settlement;
     }
@@ -271,6 +272,11 @@ export class BatchCore {
       case "run":
         return begun.run;
       case "skip":
+        // Dead, but never copied to the DLQ (too large): the message waits for the redrive policy.
+        if (begun.status === "dead" && !(await this.#outcomes.canDeadLetter(a))) {
+          a.batch.settle(a.record, "release");
+          return "release";
+        }
         this.#log.info(
           begun.status === "skipped"
             ? "sqs-jobs: the schedule's previous run still works; this run is skipped (overlap: skip)"

@@ -75,8 +75,3 @@ export function toDeadLetterRecord(message: Message): DeadLetterRecord {
     messageAttributes,
   };
 }
-
-/** The attributes a redrive strips: the reasons of the last death, which would mislead next time. */
-export const REASON_ATTRIBUTE_NAMES: ReadonlySet<string> = new Set(
-  Object.values(DLQ_ATTRIBUTES).filter((name) => name !== DLQ_ATTRIBUTES.job),
-);
