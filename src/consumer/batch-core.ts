@@ -156,14 +156,21 @@ export class BatchCore {
       tracked = begun;
       a = { ...a, attempt: begun.attempts };
     }
-    // Past the last attempt, counted as runs (the ledger's claims: crashed and timed-out runs
-    // count) or, on a standard queue, as receives: the last attempt already failed or never
-    // reported. Another run would only add runs that nothing but maxReceiveCount bounds. FIFO
-    // without a ledger counts deliveries that may never have run, so there the job runs.
-    if (a.attempt > job.retry.maxAttempts && (tracked !== undefined || !batch.fifo)) {
-      const runs = a.attempt - 1;
-      const error = new AttemptsExhaustedError(job.name, runs, job.retry.maxAttempts);
-      return this.#conclude({ ...a, attempt: runs }, job, { kind: "failed", error }, tracked);
+    if (a.attempt > job.retry.maxAttempts) {
+      // The ledger counts runs (its claims: crashed and timed-out runs count): the last one failed
+      // or never reported, and another would only add runs that nothing but maxReceiveCount bounds.
+      if (tracked !== undefined) {
+        const runs = a.attempt - 1;
+        const error = new AttemptsExhaustedError(job.name, runs, job.retry.maxAttempts);
+        return this.#conclude({ ...a, attempt: runs }, job, { kind: "failed", error }, tracked);
+      }
+      // Without it, receives may not have run (a lost receive, a Lambda invocation that timed
+      // out), so the job runs again, unless it is too large to ever reach the DLQ with its reason:
+      // it already failed its attempts (or never ran them); SQS's redrive policy takes it.
+      if (!batch.fifo && !(await this.#outcomes.canDeadLetter(a))) {
+        batch.settle(record, "release");
+        return "release";
+      }
     }
 
     const ctx = new RunningJob(

@@ -112,9 +112,10 @@ export class Outcomes {
   }
 
   /**
-   * A job already dead (the ledger says so) delivered again: false when its message could never
-   * have been copied to the DLQ, so this is no stray duplicate but the message itself, left for
-   * SQS's redrive policy. The ledger does not keep the reason's length: the longest is assumed.
+   * Whether a copy of the record can reach the DLQ with its reason (a DLQ that is not known
+   * counts as yes: nothing can be told). False for a job the ledger says is dead means no stray
+   * duplicate but the message itself, left for SQS's redrive policy. The reason is not known
+   * here: the longest is assumed.
    */
   async canDeadLetter(a: Attempt): Promise<boolean> {
     const dlq = await this.#deadLetterQueue(a);
