@@ -57,7 +57,7 @@ export { JobFailedError, JobIdReusedError, JobKeyError, WaitTimeoutError } from 
 export type { JobFailure, JobState, JobStatus } from "./ledger/job-state.ts";
 export type { LedgerOptions } from "./ledger/ledger-options.ts";
 export type { CallOptions } from "./producer/job-call.ts";
-export { CallError } from "./producer/job-call.ts";
+export { CallError, CallNotStartedError } from "./producer/job-call.ts";
 export type {
   JobClientOptions,
   SchedulerOptions,
