@@ -1,3 +1,4 @@
+export { AttemptsExhaustedError } from "./consumer/attempts-exhausted-error.ts";
 export type { HandledJob, JobContext, JobHandler } from "./consumer/handle.ts";
 export { handle } from "./consumer/handle.ts";
 export type {

@@ -538,7 +538,7 @@ export class JobQueue extends Construct {
           : ", and dynamodb:GetItem, PutItem, UpdateItem and DeleteItem on the ledger's table";
       Annotations.of(this).addWarningV2(
         "sqs-jobs:consumer-role",
-        `the imported consumer has no known role: grant it sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility and sqs:GetQueueAttributes on the queue and sqs:SendMessage on the dead-letter queue${ledger}`,
+        `the imported consumer has no known role: grant it sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility and sqs:GetQueueAttributes on the queue and sqs:SendMessage and sqs:GetQueueAttributes on the dead-letter queue${ledger}`,
       );
       return;
     }
@@ -549,8 +549,9 @@ export class JobQueue extends Construct {
       "sqs:ChangeMessageVisibility",
       "sqs:GetQueueAttributes",
     );
-    // sqs-jobs dead-letters failed jobs itself, with the reason as message attributes.
-    this.deadLetterQueue.grant(fn, "sqs:SendMessage");
+    // sqs-jobs dead-letters failed jobs itself, with the reason as message attributes fitted to
+    // the DLQ's MaximumMessageSize, which it reads.
+    this.deadLetterQueue.grant(fn, "sqs:SendMessage", "sqs:GetQueueAttributes");
     this.encryptionKey?.grant(fn, "kms:Decrypt", "kms:GenerateDataKey");
     this.ledger?.grantConsumer(fn);
   }

@@ -1,4 +1,5 @@
 import { ContextAttribute } from "aws-cdk-lib/aws-scheduler";
+import { DEAD_LETTER_ROOM_BYTES } from "../../src/core/dead-letter-attributes.ts";
 import { encodeEnvelopeJson, type OverlapPolicy } from "../../src/core/envelope.ts";
 import { formatPath, type ValidationIssue } from "../../src/core/errors.ts";
 import type { JobDefinition } from "../../src/core/job.ts";
@@ -120,11 +121,12 @@ export function resolveSchedule(
     },
   );
   // The placeholders are longer than what replaces them (a 16-character id, a 20-character time),
-  // so the body's size with them is an upper bound. Scheduler sends no message attributes.
+  // so the body's size with them is an upper bound. Scheduler sends no message attributes. As
+  // JobClient does, room is kept for the reason attribute of the run's dead-letter copy.
   const bytes = Buffer.byteLength(input, "utf8");
-  if (bytes > SQS_MAX_MESSAGE_BYTES) {
+  if (bytes + DEAD_LETTER_ROOM_BYTES > SQS_MAX_MESSAGE_BYTES) {
     problems.push(
-      `the message of each run would be ${bytes.toLocaleString("en-US")} bytes, but SQS accepts at most ${SQS_MAX_MESSAGE_BYTES.toLocaleString("en-US")}: store large data in S3 and schedule its key`,
+      `the message of each run would be ${bytes.toLocaleString("en-US")} bytes, but SQS accepts at most ${SQS_MAX_MESSAGE_BYTES.toLocaleString("en-US")} and ${DEAD_LETTER_ROOM_BYTES} are kept for a dead-letter reason: store large data in S3 and schedule its key`,
     );
   }
 

@@ -1,5 +1,6 @@
 import { queueUrlEnvVar } from "../../src/core/env.ts";
-import { FUNCTION_TIMEOUT_MARGIN_SECONDS, receiveCountHeadroom } from "../../src/core/queue-sizing.ts";
+import { defaultMaxReceiveCount, FUNCTION_TIMEOUT_MARGIN_SECONDS } from "../../src/core/queue-sizing.ts";
+import { SQS_MAX_RECEIVE_COUNT } from "../../src/core/sqs-limits.ts";
 import { bundlesInDocker } from "./bundling.ts";
 import type { JobQueueProps } from "./job-queue-props.ts";
 
@@ -191,16 +192,21 @@ export function resolveSettings(id: string, props: JobQueueProps, consumer: Cons
     );
   }
 
-  const headroom = receiveCountHeadroom(maxAttempts, fifo, batchSize);
-  const maxReceiveCount = props.maxReceiveCount ?? maxAttempts + headroom;
-  problems.push(between("maxReceiveCount", maxReceiveCount, 1, 1000));
+  const ledger = props.ledger !== undefined;
+  const defaultReceives = defaultMaxReceiveCount({ maxAttempts, fifo, batchSize, ledger });
+  const maxReceiveCount = props.maxReceiveCount ?? defaultReceives;
+  problems.push(between("maxReceiveCount", maxReceiveCount, 1, SQS_MAX_RECEIVE_COUNT));
   if (maxReceiveCount <= maxAttempts) {
     problems.push(
       `maxReceiveCount must be above the largest retry.maxAttempts of the jobs (${n(maxAttempts)}) so sqs-jobs dead-letters with a reason first, but ${n(maxReceiveCount)} was provided`,
     );
-  } else if (maxReceiveCount < maxAttempts + headroom) {
+  } else if (ledger && fifo && maxReceiveCount < defaultReceives) {
     warnings.push(
-      `maxReceiveCount of ${n(maxReceiveCount)} leaves ${n(maxReceiveCount - maxAttempts)} receives above the largest retry.maxAttempts (${n(maxAttempts)}) for receives that run no attempt (FIFO group stops, time cut-offs, shutdown hand-backs): SQS may dead-letter a job, without a reason, before its last attempt; the default is ${n(maxAttempts + headroom)}`,
+      `maxReceiveCount of ${n(maxReceiveCount)} on a FIFO queue with a ledger: each wait for a busy concurrency slot or a running duplicate costs a receive, so a job that waits that often is moved to the DLQ by SQS, without a reason and without having failed; the ledger counts runs, so the default is ${n(defaultReceives)}`,
+    );
+  } else if (!ledger && maxReceiveCount < defaultReceives) {
+    warnings.push(
+      `maxReceiveCount of ${n(maxReceiveCount)} leaves ${n(maxReceiveCount - maxAttempts)} receives above the largest retry.maxAttempts (${n(maxAttempts)}) for receives that run no attempt (FIFO group stops, time cut-offs, shutdown hand-backs): SQS may dead-letter a job, without a reason, before its last attempt; the default is ${n(defaultReceives)}`,
     );
   }
 

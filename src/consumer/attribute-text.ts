@@ -13,3 +13,17 @@ export function attributeText(value: string, maxChars: number): string {
   const end = last >= 0xd800 && last <= 0xdbff ? maxChars - 1 : maxChars;
   return clean.slice(0, end);
 }
+
+/** The longest start of `value` that takes at most `maxBytes` in UTF-8, cut between code points. */
+export function cutToBytes(value: string, maxBytes: number): string {
+  if (Buffer.byteLength(value, "utf8") <= maxBytes) return value;
+  let bytes = 0;
+  let end = 0;
+  for (const char of value) {
+    const size = Buffer.byteLength(char, "utf8");
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    end += char.length;
+  }
+  return value.slice(0, end);
+}

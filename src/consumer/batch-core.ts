@@ -12,6 +12,7 @@ import { mapLimit } from "../core/map-limit.ts";
 import { validate } from "../core/schema.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
 import type { JobFailure } from "../ledger/job-state.ts";
+import { AttemptsExhaustedError } from "./attempts-exhausted-error.ts";
 import type { Batch, Settlement } from "./batch.ts";
 import { beginCall, type CallWait } from "./call-slot-wait.ts";
 import { describeError, errorCode } from "./describe-error.ts";
@@ -166,6 +167,22 @@ export class BatchCore {
       tracked = begun;
       a = { ...a, attempt: begun.attempts };
     }
+    if (a.attempt > job.retry.maxAttempts) {
+      // The ledger counts runs (its claims: crashed and timed-out runs count): the last one failed
+      // or never reported, and another would only add runs that nothing but maxReceiveCount bounds.
+      if (tracked !== undefined) {
+        const runs = a.attempt - 1;
+        const error = new AttemptsExhaustedError(job.name, runs, job.retry.maxAttempts);
+        return this.#conclude({ ...a, attempt: runs }, job, { kind: "failed", error }, tracked);
+      }
+      // Without it, receives may not have run (a lost receive, a Lambda invocation that timed
+      // out), so the job runs again, unless it is too large to ever reach the DLQ with its reason:
+      // it already failed its attempts (or never ran them); SQS's redrive policy takes it.
+      if (!batch.fifo && !(await this.#outcomes.canDeadLetter(a))) {
+        batch.settle(record, "release");
+        return "release";
+      }
+    }
 
     const result = await this.#runHandler(
       handler,
@@ -238,11 +255,12 @@ export class BatchCore {
     const reason = deadReason(result, error, a.attempt, job.retry.maxAttempts);
     if (reason !== undefined) {
       const settlement = await this.#outcomes.deadLetter(a, reason, error);
-      // A job whose DLQ send failed stays on the queue: the ledger says it will be tried again.
+      // A job whose DLQ send failed stays on the queue (`keep`): the ledger says it will be tried
+      // again. One too large for the DLQ (`release`) is dead: the ledger keeps why.
       await tracked?.end(
-        settlement === "delete"
-          ? { status: "dead", failure: { ...failure, reason } }
-          : { status: "retrying", failure },
+        settlement === "keep"
+          ? { status: "retrying", failure }
+          : { status: "dead", failure: { ...failure, reason } },
       );
       return settlement;
     }
@@ -286,6 +304,11 @@ export class BatchCore {
       case "run":
         return begun.run;
       case "skip":
+        // Dead, but never copied to the DLQ (too large): the message waits for the redrive policy.
+        if (begun.status === "dead" && !(await this.#outcomes.canDeadLetter(a))) {
+          a.batch.settle(a.record, "release");
+          return "release";
+        }
         this.#log.info(
           begun.status === "skipped"
             ? "sqs-jobs: the schedule's previous run still works; this run is skipped (overlap: skip)"

@@ -6,8 +6,8 @@ import type { BatchMetrics } from "./metrics.ts";
  * `delete`: handled, in the DLQ, or re-sent as a fresh copy (Lambda: left out of
  * batchItemFailures; worker: deleted).
  * `keep`: failed; its visibility already says when it returns (Lambda: reported; worker: left).
- * `release`: not started (FIFO group stop, or a fresh copy could not be sent): handed back with
- * visibility 0.
+ * `release`: not started (FIFO group stop, or a fresh copy could not be sent), or too large for
+ * the DLQ (left for SQS's redrive policy): handed back with visibility 0.
  */
 export type Settlement = "delete" | "keep" | "release";
 

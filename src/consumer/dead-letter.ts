@@ -4,10 +4,13 @@ import {
   type DeadLetterReason,
   DLQ_ATTRIBUTES,
   DLQ_ERROR_MESSAGE_MAX,
+  DLQ_REASON_MAX,
+  REASON_ATTRIBUTE_NAMES,
 } from "../core/dead-letter-attributes.ts";
+import { attributeBytes } from "../core/message-size.ts";
 import { isFifoQueue } from "../core/queue-url.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
-import { attributeText } from "./attribute-text.ts";
+import { attributeText, cutToBytes } from "./attribute-text.ts";
 import { describeError } from "./describe-error.ts";
 import type { SqsRecord } from "./lambda-types.ts";
 import { sdkAttributes } from "./record-from-message.ts";
@@ -28,56 +31,89 @@ function text(value: string, max: number, fallback: string): MessageAttributeVal
   return { DataType: "String", StringValue: attributeText(value, max) || fallback };
 }
 
-/** The attributes saying why, then as many of the original's as still fit in SQS's ten. */
+/** The reason attribute alone: the least a dead-letter copy carries. */
+function reasonAttribute(reason: string): MessageAttributeValue {
+  return text(reason, DLQ_REASON_MAX, "unknown");
+}
+
+/**
+ * Whether a copy of the record with its reason fits a queue of `maxBytes`: the body and at least
+ * the reason attribute (a reason of the longest length when `reason` is not known).
+ */
+export function canCarryReason(record: SqsRecord, maxBytes: number, reason?: DeadLetterReason): boolean {
+  const value = reasonAttribute(reason ?? "x".repeat(DLQ_REASON_MAX));
+  return Buffer.byteLength(record.body, "utf8") + attributeBytes(DLQ_ATTRIBUTES.reason, value) <= maxBytes;
+}
+
+/**
+ * The attributes saying why, then as many of the original's as still fit, within SQS's ten and
+ * within `maxBytes` (the DLQ's maximum message size) beside the body, counted as SQS counts them.
+ * The reason comes first; then the job, the attempts, the error's name, the times and the source
+ * queue while they fit; the error message takes what is left, cut on a character boundary.
+ * Undefined when not even the reason fits beside the body.
+ */
 export function deadLetterAttributes(
   record: SqsRecord,
   copy: DeadLetterCopy,
   now: Date,
-): Record<string, MessageAttributeValue> {
+  maxBytes: number,
+): Record<string, MessageAttributeValue> | undefined {
+  if (!canCarryReason(record, maxBytes, copy.reason)) return undefined;
+  let room = maxBytes - Buffer.byteLength(record.body, "utf8");
+  const out: Record<string, MessageAttributeValue> = {};
+  const add = (name: string, value: MessageAttributeValue): void => {
+    const size = attributeBytes(name, value);
+    if (size > room || Object.keys(out).length >= MAX_ATTRIBUTES || name in out) return;
+    out[name] = value;
+    room -= size;
+  };
+  add(DLQ_ATTRIBUTES.reason, reasonAttribute(copy.reason));
+  if (copy.jobName !== undefined && copy.jobName !== "")
+    add(DLQ_ATTRIBUTES.job, text(copy.jobName, 256, "-"));
+  add(DLQ_ATTRIBUTES.attempts, { DataType: "Number", StringValue: String(copy.attempts) });
   const error = describeError(copy.error);
+  add(DLQ_ATTRIBUTES.errorName, text(error.name, 256, "Error"));
   const firstReceived = Number(record.attributes.ApproximateFirstReceiveTimestamp);
   const firstFailure = Number.isFinite(firstReceived) && firstReceived > 0 ? new Date(firstReceived) : now;
-  const out: Record<string, MessageAttributeValue> = {
-    [DLQ_ATTRIBUTES.reason]: text(copy.reason, 64, "unknown"),
-    [DLQ_ATTRIBUTES.errorName]: text(error.name, 256, "Error"),
-    [DLQ_ATTRIBUTES.errorMessage]: text(error.message, DLQ_ERROR_MESSAGE_MAX, "(no message)"),
-    [DLQ_ATTRIBUTES.attempts]: { DataType: "Number", StringValue: String(copy.attempts) },
-    [DLQ_ATTRIBUTES.firstFailureAt]: text(firstFailure.toISOString(), 64, "-"),
-    [DLQ_ATTRIBUTES.lastFailureAt]: text(now.toISOString(), 64, "-"),
-    [DLQ_ATTRIBUTES.sourceQueue]: text(copy.sourceQueueUrl, 1_024, "-"),
-  };
-  if (copy.jobName !== undefined && copy.jobName !== "") {
-    out[DLQ_ATTRIBUTES.job] = text(copy.jobName, 256, "-");
-  }
+  add(DLQ_ATTRIBUTES.lastFailureAt, text(now.toISOString(), 64, "-"));
+  add(DLQ_ATTRIBUTES.firstFailureAt, text(firstFailure.toISOString(), 64, "-"));
+  add(DLQ_ATTRIBUTES.sourceQueue, text(copy.sourceQueueUrl, 1_024, "-"));
+  const message = text(error.message, DLQ_ERROR_MESSAGE_MAX, "(no message)").StringValue ?? "";
+  const messageRoom = room - attributeBytes(DLQ_ATTRIBUTES.errorMessage, { DataType: "String" });
+  const cut = cutToBytes(message, messageRoom);
+  if (cut !== "") add(DLQ_ATTRIBUTES.errorMessage, { DataType: "String", StringValue: cut });
   // The attempts-run count belongs to the source queue: a redriven copy starts counting afresh.
+  // A redriven original's reasons are of its last death: never in place of ours that did not fit.
   for (const [name, value] of Object.entries(sdkAttributes(record))) {
-    if (Object.keys(out).length >= MAX_ATTRIBUTES) break;
-    if (name in out || name === ATTEMPTS_RUN_ATTRIBUTE) continue;
-    out[name] = value;
+    if (name !== ATTEMPTS_RUN_ATTRIBUTE && !REASON_ATTRIBUTE_NAMES.has(name)) add(name, value);
   }
   return out;
 }
 
 /**
- * Writes a copy of the message (same body) to the DLQ with the attributes that say why. On a FIFO
+ * Writes a copy of the message (same body) to the DLQ with the attributes that say why, fitted to
+ * the DLQ's `maxBytes`; returns false, sending nothing, when not even the reason fits. On a FIFO
  * DLQ the copy keeps its message group and is deduplicated on the source message id, so a
  * repeated dead-letter of one message within five minutes stores one copy.
  */
 export async function sendToDeadLetter(
   sqs: SqsConnect,
-  dlqUrl: string,
+  dlq: { readonly url: string; readonly maxBytes: number },
   record: SqsRecord,
   copy: DeadLetterCopy,
-): Promise<void> {
-  const fifo = isFifoQueue(dlqUrl);
+): Promise<boolean> {
+  const attributes = deadLetterAttributes(record, copy, new Date(), dlq.maxBytes);
+  if (attributes === undefined) return false;
+  const fifo = isFifoQueue(dlq.url);
   const { client, sdk } = await sqs();
   await client.send(
     new sdk.SendMessageCommand({
-      QueueUrl: dlqUrl,
+      QueueUrl: dlq.url,
       MessageBody: record.body,
-      MessageAttributes: deadLetterAttributes(record, copy, new Date()),
+      MessageAttributes: attributes,
       MessageGroupId: fifo ? (record.attributes.MessageGroupId ?? "sqs-jobs-dead-letters") : undefined,
       MessageDeduplicationId: fifo ? `dlq-${record.messageId}`.slice(0, 128) : undefined,
     }),
   );
+  return true;
 }

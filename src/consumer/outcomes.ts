@@ -3,7 +3,8 @@ import type { DeadLetterReason } from "../core/dead-letter-attributes.ts";
 import { backoffSeconds, type ResolvedRetryPolicy } from "../core/retry.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
 import type { Batch, Settlement } from "./batch.ts";
-import { sendToDeadLetter } from "./dead-letter.ts";
+import { canCarryReason, sendToDeadLetter } from "./dead-letter.ts";
+import { DeadLetterQueues } from "./dead-letter-queues.ts";
 import { type ConsumerHooks, callHook, errorFields, type HookJobInfo, type JobOutcome } from "./hooks.ts";
 import type { SqsRecord } from "./lambda-types.ts";
 import type { LevelLogger } from "./logger.ts";
@@ -29,11 +30,14 @@ export class Outcomes {
   readonly #sqs: SqsConnect;
   readonly #log: LevelLogger;
   readonly #hooks: ConsumerHooks;
+  /** The DLQs' maximum message sizes, which dead-letter copies are fitted to. */
+  readonly #dlqs: DeadLetterQueues;
 
   constructor(sqs: SqsConnect, logger: LevelLogger, hooks: ConsumerHooks) {
     this.#sqs = sqs;
     this.#log = logger;
     this.#hooks = hooks;
+    this.#dlqs = new DeadLetterQueues(sqs);
   }
 
   async succeeded(a: Attempt): Promise<Settlement> {
@@ -71,12 +75,22 @@ export class Outcomes {
 
   /**
    * Poison, permanent or out of attempts: the message goes to the DLQ with its reason, then is
-   * deleted. If that cannot happen it stays on the queue (`keep`): nothing is lost.
+   * deleted. If the send fails it stays on the queue (`keep`) and is tried again: nothing is lost.
+   * If the copy can never fit (the body and its reason are larger than the DLQ takes) it is
+   * returned at once (`release`) for SQS's redrive policy to move: its next deliveries run no
+   * handler (the batch core sees them past their last attempt, or dead in the ledger).
    */
   async deadLetter(a: Attempt, reason: DeadLetterReason, error: unknown): Promise<Settlement> {
     const sent = await this.#sendToDeadLetter(a, reason, error);
     const failed = { ...this.#info(a), error, backoffSeconds: undefined, willRetry: false };
-    if (!sent.ok) {
+    if (sent.kind === "too-large") {
+      a.batch.settle(a.record, "release");
+      this.#log.error(tooLargeMessage(sent.maxBytes), { ...this.#ids(a), reason, ...errorFields(error) });
+      await callHook(this.#hooks.onFailure, "onFailure", failed, this.#log);
+      await this.#report(a, "failed", error);
+      return "release";
+    }
+    if (sent.kind === "failed") {
       // The message comes back after its visibility timeout; the RedrivePolicy moves it once
       // maxReceiveCount is reached.
       a.batch.settle(a.record, "keep");
@@ -97,36 +111,60 @@ export class Outcomes {
     return "delete";
   }
 
+  /**
+   * Whether a copy of the record can reach the DLQ with its reason (a DLQ that is not known
+   * counts as yes: nothing can be told). False for a job the ledger says is dead means no stray
+   * duplicate but the message itself, left for SQS's redrive policy. The reason is not known
+   * here: the longest is assumed.
+   */
+  async canDeadLetter(a: Attempt): Promise<boolean> {
+    const dlq = await this.#deadLetterQueue(a);
+    if (!("url" in dlq)) return true;
+    if (canCarryReason(a.record, dlq.maxBytes)) return true;
+    this.#log.warn(tooLargeMessage(dlq.maxBytes), this.#ids(a));
+    return false;
+  }
+
   /** Where the copy went, or why it could not. */
   async #sendToDeadLetter(
     a: Attempt,
     reason: DeadLetterReason,
     error: unknown,
-  ): Promise<{ ok: true; dlqUrl: string } | { ok: false; why: string }> {
-    let dlqUrl: string | undefined;
+  ): Promise<
+    | { kind: "sent"; dlqUrl: string }
+    | { kind: "failed"; why: string }
+    | { kind: "too-large"; maxBytes: number }
+  > {
+    const dlq = await this.#deadLetterQueue(a);
+    if (!("url" in dlq)) return { kind: "failed", why: dlq.why };
     try {
-      dlqUrl = await a.batch.dlqUrl();
-    } catch (cause) {
-      return { ok: false, why: `the dead-letter queue could not be found: ${describeAwsError(cause)}` };
-    }
-    if (dlqUrl === undefined) {
-      return {
-        ok: false,
-        why: "no dead-letter queue is known: set dlqUrl, SQS_JOBS_DLQ_URL or the queue's RedrivePolicy",
-      };
-    }
-    try {
-      await sendToDeadLetter(this.#sqs, dlqUrl, a.record, {
+      const sent = await sendToDeadLetter(this.#sqs, dlq, a.record, {
         reason,
         jobName: a.jobName,
         error,
         attempts: a.attempt,
         sourceQueueUrl: a.batch.queueUrl,
       });
-      return { ok: true, dlqUrl };
+      return sent ? { kind: "sent", dlqUrl: dlq.url } : { kind: "too-large", maxBytes: dlq.maxBytes };
     } catch (cause) {
-      return { ok: false, why: `sending to the dead-letter queue failed: ${describeAwsError(cause)}` };
+      return { kind: "failed", why: `sending to the dead-letter queue failed: ${describeAwsError(cause)}` };
     }
+  }
+
+  /** The batch's DLQ and its maximum message size, or why there is none. */
+  async #deadLetterQueue(a: Attempt): Promise<{ url: string; maxBytes: number } | { why: string }> {
+    let url: string | undefined;
+    try {
+      url = await a.batch.dlqUrl();
+    } catch (cause) {
+      return { why: `the dead-letter queue could not be found: ${describeAwsError(cause)}` };
+    }
+    if (url === undefined) {
+      return {
+        why: "no dead-letter queue is known: set dlqUrl, SQS_JOBS_DLQ_URL or the queue's RedrivePolicy",
+      };
+    }
+    return { url, maxBytes: await this.#dlqs.maxMessageBytes(url) };
   }
 
   /** The one log line per job outcome, the metrics and the afterJob hook. */
@@ -171,4 +209,8 @@ export class Outcomes {
       queueUrl: a.batch.queueUrl,
     };
   }
+}
+
+function tooLargeMessage(maxBytes: number): string {
+  return `sqs-jobs cannot dead-letter a job: its body with the reason attribute is larger than the dead-letter queue's ${maxBytes} bytes; it is returned for the queue's redrive policy to move after maxReceiveCount receives; deliveries past its last attempt do not run it, and the job ledger, when on, keeps the reason`;
 }

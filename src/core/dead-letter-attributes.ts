@@ -30,6 +30,14 @@ export const DLQ_ATTRIBUTES = {
 } as const;
 
 /**
+ * The reason attributes, without the job name: a redrive strips them (the reasons of the last
+ * death would mislead next time), and a dead-letter copy never takes them from the original.
+ */
+export const REASON_ATTRIBUTE_NAMES: ReadonlySet<string> = new Set(
+  Object.values(DLQ_ATTRIBUTES).filter((name) => name !== DLQ_ATTRIBUTES.job),
+);
+
+/**
  * `poison`: the message can never succeed (not an envelope, unknown job, payload fails the schema).
  * `permanent`: the handler threw a `PermanentError`. `exhausted`: the last allowed attempt failed.
  */
@@ -37,6 +45,17 @@ export type DeadLetterReason = "poison" | "permanent" | "exhausted";
 
 /** Longest error message copied into {@link DLQ_ATTRIBUTES.errorMessage}. */
 export const DLQ_ERROR_MESSAGE_MAX = 1_000;
+
+/** Longest reason copied into {@link DLQ_ATTRIBUTES.reason} (every {@link DeadLetterReason} is shorter). */
+export const DLQ_REASON_MAX = 32;
+
+/**
+ * Bytes a job's message leaves free below the queue's maximum size (`JobClient` counts them as
+ * part of the message): room for the `sqs-jobs.reason` attribute, as SQS counts it (name, data
+ * type, value), so that every job `JobClient` sends can be dead-lettered with at least its reason.
+ * The other reason attributes take what room is left, the error message cut to fit.
+ */
+export const DEAD_LETTER_ROOM_BYTES = DLQ_ATTRIBUTES.reason.length + "String".length + DLQ_REASON_MAX;
 
 /**
  * Set on the fresh copy of a record the consumer handed back unstarted on a standard queue (Lambda's

@@ -1,3 +1,5 @@
+import { DEAD_LETTER_ROOM_BYTES } from "./dead-letter-attributes.ts";
+
 /**
  * Every error sqs-jobs throws extends {@link SqsJobsError} and carries a stable `code` that
  * programs can switch on. Messages name the field, the shape of the bad value and the fix; they
@@ -27,7 +29,8 @@ export type SqsJobsErrorCode =
   | "ERR_DASHBOARD_REQUEST"
   | "ERR_UNKNOWN_QUEUE"
   | "ERR_JOB_NOT_ON_QUEUE"
-  | "ERR_DRAIN_TIMEOUT";
+  | "ERR_DRAIN_TIMEOUT"
+  | "ERR_ATTEMPTS_EXHAUSTED";
 
 export class SqsJobsError extends Error {
   // Every subclass sets its name explicitly: minifiers (esbuild in Lambda bundles) rename
@@ -86,7 +89,10 @@ export class ValidationError extends SqsJobsError {
   }
 }
 
-/** The encoded message (body plus message attributes) exceeds the queue's maximum message size. */
+/**
+ * The encoded message (body plus message attributes), with the room kept for a dead-letter reason,
+ * exceeds the queue's maximum message size.
+ */
 export class PayloadTooLargeError extends SqsJobsError {
   override readonly name: string = "PayloadTooLargeError";
   readonly sizeBytes: number;
@@ -95,7 +101,7 @@ export class PayloadTooLargeError extends SqsJobsError {
   constructor(jobName: string, sizeBytes: number, limitBytes: number) {
     super(
       "ERR_PAYLOAD_TOO_LARGE",
-      `message for job "${jobName}" is ${sizeBytes} bytes (body + attributes) but the queue accepts at most ${limitBytes} bytes; store large data in S3 and send its key instead`,
+      `message for job "${jobName}" is ${sizeBytes} bytes (body + attributes + ${DEAD_LETTER_ROOM_BYTES} kept for a dead-letter reason) but the queue accepts at most ${limitBytes} bytes; store large data in S3 and send its key instead`,
     );
     this.sizeBytes = sizeBytes;
     this.limitBytes = limitBytes;

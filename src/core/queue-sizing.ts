@@ -1,3 +1,5 @@
+import { SQS_MAX_RECEIVE_COUNT } from "./sqs-limits.ts";
+
 /**
  * How a job queue is sized from its jobs, shared by the `JobQueue` construct and the testing kit's
  * queues declared in code.
@@ -5,6 +7,7 @@
 
 /** Time a consumer needs besides the job itself: start-up, SDK calls, a DLQ write. */
 export const FUNCTION_TIMEOUT_MARGIN_SECONDS = 10;
+
 /**
  * Receives SQS allows beyond `maxAttempts` before its redrive policy steps in, for receives that
  * run no attempt; without room for them SQS would move a job to the DLQ (with no reason attached)
@@ -15,7 +18,25 @@ export const FUNCTION_TIMEOUT_MARGIN_SECONDS = 10;
  * `(batchSize - 1) x (maxAttempts - 1)` such receives at most (docs/guarantees.md), plus 5 for time
  * cut-offs and crashes.
  */
-export function receiveCountHeadroom(maxAttempts: number, fifo: boolean, batchSize: number): number {
+function receiveCountHeadroom(maxAttempts: number, fifo: boolean, batchSize: number): number {
   if (!fifo) return Math.max(5, maxAttempts);
   return (batchSize - 1) * (maxAttempts - 1) + 5;
+}
+
+/**
+ * The redrive policy's `maxReceiveCount` for a queue of jobs. With a job ledger the consumer counts
+ * runs itself and dead-letters a job with a reason once its runs are used up, before it runs again
+ * (crashes and timeouts included), while every wait (a busy concurrency slot, a running duplicate,
+ * the ledger out of reach) costs a receive on FIFO queues and none of them is bounded: SQS's
+ * largest value keeps its redrive policy for what the consumer cannot see at all. Without one, the
+ * attempts plus {@link receiveCountHeadroom}.
+ */
+export function defaultMaxReceiveCount(queue: {
+  readonly maxAttempts: number;
+  readonly fifo: boolean;
+  readonly batchSize: number;
+  readonly ledger: boolean;
+}): number {
+  if (queue.ledger) return SQS_MAX_RECEIVE_COUNT;
+  return queue.maxAttempts + receiveCountHeadroom(queue.maxAttempts, queue.fifo, queue.batchSize);
 }

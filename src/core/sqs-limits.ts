@@ -8,3 +8,6 @@ export const SQS_MAX_MESSAGE_BYTES = 1_048_576;
 
 /** The longest delay SQS accepts on a message; longer waits need a scheduler. */
 export const SQS_MAX_DELAY_SECONDS = 900;
+
+/** The largest `maxReceiveCount` a redrive policy accepts. */
+export const SQS_MAX_RECEIVE_COUNT = 1_000;

@@ -92,8 +92,3 @@ function beforeThisRead(attributes: Readonly<Record<string, string>>): Record<st
   const { ApproximateFirstReceiveTimestamp: _read, ...rest } = attributes;
   return { ...rest, ApproximateReceiveCount: "0" };
 }
-
-/** The attributes a redrive strips: the reasons of the last death, which would mislead next time. */
-export const REASON_ATTRIBUTE_NAMES: ReadonlySet<string> = new Set(
-  Object.values(DLQ_ATTRIBUTES).filter((name) => name !== DLQ_ATTRIBUTES.job),
-);

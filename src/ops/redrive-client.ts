@@ -7,9 +7,10 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { describeAwsError, toOpsError } from "../core/aws-errors.ts";
-import { REDRIVEN_ATTRIBUTE } from "../core/dead-letter-attributes.ts";
+import { REASON_ATTRIBUTE_NAMES, REDRIVEN_ATTRIBUTE } from "../core/dead-letter-attributes.ts";
+import { messageBytes } from "../core/message-size.ts";
 import { matchesFilter } from "./dead-letter-filter.ts";
-import { REASON_ATTRIBUTE_NAMES, toDeadLetterRecord } from "./dead-letter-record.ts";
+import { toDeadLetterRecord } from "./dead-letter-record.ts";
 import type { QueueRef } from "./queue-ref.ts";
 import type { RedriveOptions, RedriveProgress } from "./redrive.ts";
 import { receiveBatch, restoreVisibility, type ScannedMessage } from "./scan.ts";
@@ -210,15 +211,6 @@ function copyEntry(
   return entry;
 }
 
-function entryBytes(entry: SendMessageBatchRequestEntry): number {
-  let size = Buffer.byteLength(entry.MessageBody ?? "");
-  for (const [name, value] of Object.entries(entry.MessageAttributes ?? {})) {
-    size += Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? "");
-    size += Buffer.byteLength(value.StringValue ?? "") + (value.BinaryValue?.byteLength ?? 0);
-  }
-  return size;
-}
-
 async function copyThenDelete(
   sqs: SQSClient,
   dlq: QueueRef,
@@ -230,7 +222,7 @@ async function copyThenDelete(
   const chunks: SendMessageBatchRequestEntry[][] = [];
   let bytes = 0;
   for (const entry of entries) {
-    const size = entryBytes(entry);
+    const size = messageBytes(entry.MessageBody ?? "", entry.MessageAttributes);
     const last = chunks[chunks.length - 1];
     if (last === undefined || bytes + size > MAX_BATCH_BYTES) {
       chunks.push([entry]);

@@ -1,11 +1,13 @@
 import { createHash } from "node:crypto";
 import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
+import { DEAD_LETTER_ROOM_BYTES } from "../core/dead-letter-attributes.ts";
 import { encodeEnvelopeJson } from "../core/envelope.ts";
 import { InvalidOptionError, type ValidationIssue } from "../core/errors.ts";
 import type { JobDefinition, JobInput } from "../core/job.ts";
 import { newJobId } from "../core/job-id.ts";
 import { JOB_NAME_ATTRIBUTE } from "../core/job-name-attribute.ts";
 import { toJsonValue } from "../core/json-value.ts";
+import { messageBytes } from "../core/message-size.ts";
 import { type ValidationResult, validate } from "../core/schema.ts";
 import { SQS_MAX_DELAY_SECONDS } from "../core/sqs-limits.ts";
 
@@ -45,6 +47,10 @@ export interface PreparedMessage {
   readonly payloadJson: string;
   readonly body: string;
   readonly attributes: Record<string, MessageAttributeValue>;
+  /**
+   * Body and attributes as SQS counts them, plus the room kept for a dead-letter reason
+   * ({@link DEAD_LETTER_ROOM_BYTES}): what must fit the queue's maximum message size.
+   */
   readonly sizeBytes: number;
   readonly delaySeconds: number | undefined;
   readonly groupId: string | undefined;
@@ -172,11 +178,8 @@ function finishMessage<J extends JobDefinition>(
     encodeEnvelopeJson(job.name, jobId, new Date().toISOString(), payloadJson),
   );
   const attributes = jobAttributes(job);
-  const sizeBytes =
-    Buffer.byteLength(body, "utf8") +
-    JOB_NAME_ATTRIBUTE.length +
-    "String".length +
-    Buffer.byteLength(job.name);
+  // A job is sent only if its dead-letter copy can carry at least its reason beside it.
+  const sizeBytes = messageBytes(body, attributes) + DEAD_LETTER_ROOM_BYTES;
   return {
     ok: true,
     message: {

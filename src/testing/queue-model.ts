@@ -2,7 +2,7 @@ import type { JobHandler } from "../consumer/handle.ts";
 import type { SqsHandlerOptions } from "../consumer/lambda-handler.ts";
 import { ENV } from "../core/env.ts";
 import { ConfigError } from "../core/errors.ts";
-import { FUNCTION_TIMEOUT_MARGIN_SECONDS, receiveCountHeadroom } from "../core/queue-sizing.ts";
+import { defaultMaxReceiveCount, FUNCTION_TIMEOUT_MARGIN_SECONDS } from "../core/queue-sizing.ts";
 import { ledgerTableInput } from "../ledger/ledger-table-input.ts";
 import { LEDGER_TABLE_ENV, LEDGER_TTL_ATTRIBUTE } from "../ledger/table-layout.ts";
 import type { AppModel, QueueModel } from "../local/app-model.ts";
@@ -19,7 +19,7 @@ export interface TestQueueOptions<Name extends string = string> {
   /**
    * Receives before SQS's redrive policy moves a message to the DLQ without a reason (crashes,
    * timeouts); sqs-jobs dead-letters with a reason at the last attempt before that.
-   * @default as `JobQueue`: the largest `retry.maxAttempts` m plus max(5, m) (more on FIFO)
+   * @default as `JobQueue`: the largest `retry.maxAttempts` m plus max(5, m) (more on FIFO); 1,000 with `ledger`
    */
   readonly maxReceiveCount?: number;
   /** Records per invocation. @default 10 */
@@ -113,7 +113,7 @@ export function queuesModel(queues: readonly TestQueueOptions[], ledger: boolean
         VisibilityTimeout: String(6 * consumerTimeoutSeconds(q)),
         RedrivePolicy: JSON.stringify({
           maxReceiveCount:
-            q.maxReceiveCount ?? maxAttempts + receiveCountHeadroom(maxAttempts, fifo, batchSize),
+            q.maxReceiveCount ?? defaultMaxReceiveCount({ maxAttempts, fifo, batchSize, ledger }),
         }),
       },
       dlqLogicalId: dlqId(i),

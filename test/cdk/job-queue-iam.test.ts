@@ -17,7 +17,7 @@ describe("JobQueue permissions", () => {
   q.grantSendJobs(producer);
   const template = Template.fromStack(stack);
 
-  it("lets the consumer receive, delete, change visibility and read attributes on its queue, send to its DLQ and write its logs", () => {
+  it("lets the consumer receive, delete, change visibility and read attributes on its queue, send to its DLQ and read its size, and write its logs", () => {
     expect(grantsOf(template, "ReportsConsumerRole")).toEqual([
       {
         actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -32,7 +32,11 @@ describe("JobQueue permissions", () => {
         ],
         resource: expect.stringMatching(/^ReportsQueue/),
       },
-      { actions: ["sqs:SendMessage"], resource: expect.stringMatching(/^ReportsDeadLetterQueue/) },
+      // GetQueueAttributes: the DLQ's MaximumMessageSize, which dead-letter copies are fitted to
+      {
+        actions: ["sqs:GetQueueAttributes", "sqs:SendMessage"],
+        resource: expect.stringMatching(/^ReportsDeadLetterQueue/),
+      },
     ]);
   });
 

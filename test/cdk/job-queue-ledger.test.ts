@@ -92,3 +92,39 @@ describe("JobQueue with a ledger and an imported consumer", () => {
     expect(text).toContain("dynamodb:GetItem, PutItem, UpdateItem and DeleteItem on the ledger's table");
   });
 });
+
+describe("JobQueue with a ledger: waits are not attempts", () => {
+  it.each([
+    ["a standard", false],
+    ["a FIFO", true],
+  ])("gives %s queue SQS's largest maxReceiveCount, since the consumer counts runs", (_, fifo) => {
+    // Given a queue with a ledger, whose waits (busy slot, running duplicate) each cost a receive on FIFO
+    const stack = testStack();
+    const ledger = new JobLedger(stack, "Ledger");
+    const q = new JobQueue(stack, "Q", { jobs: [job("a-job", 30, 3)], entry: FIXTURE_ENTRY, ledger, fifo });
+    // Then SQS's redrive policy leaves the consumer every receive it allows
+    expect(q.settings.maxReceiveCount).toBe(1000);
+    Template.fromStack(stack).hasResourceProperties("AWS::SQS::Queue", {
+      RedrivePolicy: { maxReceiveCount: 1000, deadLetterTargetArn: Match.anyValue() },
+    });
+    expect(Annotations.fromStack(stack).findWarning("*", Match.stringLikeRegexp("maxReceiveCount"))).toEqual(
+      [],
+    );
+  });
+
+  it("warns when a FIFO queue with a ledger sets a lower maxReceiveCount: each wait costs a receive", () => {
+    const stack = testStack();
+    const ledger = new JobLedger(stack, "Ledger");
+    new JobQueue(stack, "Q", {
+      jobs: [job("a-job", 30, 3)],
+      entry: FIXTURE_ENTRY,
+      ledger,
+      fifo: true,
+      maxReceiveCount: 50,
+    });
+    Annotations.fromStack(stack).hasWarning(
+      "*",
+      Match.stringLikeRegexp("maxReceiveCount of 50 on a FIFO queue with a ledger.*each wait"),
+    );
+  });
+});

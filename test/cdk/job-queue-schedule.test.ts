@@ -445,6 +445,22 @@ describe("JobQueue.schedule refuses at synth time", () => {
     ]);
   });
 
+  it("a payload that fits SQS but leaves no room for a dead-letter reason", () => {
+    // Given the payload length that makes each run's message 10 bytes short of SQS's 1 MiB
+    const { queue } = reportsQueue();
+    const [tooLarge] = problemsOf(() =>
+      queue.schedule("Big", { ...nightly, payload: { inputKey: "x".repeat(1_048_576) } }),
+    );
+    const bytes = Number(/would be ([0-9,]+) bytes/.exec(tooLarge ?? "")?.[1]?.replaceAll(",", ""));
+    const length = 1_048_576 - (bytes - 1_048_576) - 10;
+    // When it is scheduled
+    const problems = problemsOf(() =>
+      queue.schedule("Big", { ...nightly, payload: { inputKey: "x".repeat(length) } }),
+    );
+    // Then it is refused: its dead-letter copy could not carry its reason
+    expect(problems).toEqual([expect.stringMatching(/would be 1,048,566 bytes.*dead-letter reason/)]);
+  });
+
   it("a second schedule of the same name", () => {
     const { queue } = reportsQueue();
     queue.schedule("NightlyReport", nightly);

@@ -1,7 +1,10 @@
 import type { MessageAttributeValue, SQSClient } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { deadLetterAttributes } from "../../src/consumer/dead-letter.ts";
+import { type DeadLetterCopy, deadLetterAttributes as fitted } from "../../src/consumer/dead-letter.ts";
+import type { SqsRecord } from "../../src/consumer/lambda-types.ts";
+import { messageBytes } from "../../src/core/message-size.ts";
+import { SQS_MAX_MESSAGE_BYTES } from "../../src/core/sqs-limits.ts";
 import {
   createSqsHandler,
   DLQ_ATTRIBUTES,
@@ -47,6 +50,25 @@ const record = (body: string, attributes: Record<string, string> = {}) => ({
   body,
   attributes: { ApproximateReceiveCount: "1", ...attributes },
 });
+
+/** The attributes for a copy of a small message to a DLQ of SQS's largest size. */
+function deadLetterAttributes(
+  r: SqsRecord,
+  copy: DeadLetterCopy,
+  now: Date,
+): Record<string, MessageAttributeValue> {
+  const out = fitted(r, copy, now, SQS_MAX_MESSAGE_BYTES);
+  if (out === undefined) throw new Error("a small message's reasons did not fit");
+  return out;
+}
+
+const copy: DeadLetterCopy = {
+  reason: "exhausted",
+  jobName: "job",
+  error: new Error("y".repeat(1_000)),
+  attempts: 2,
+  sourceQueueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/q",
+};
 
 describe("deadLetterAttributes", () => {
   it("replaces characters SQS refuses in the error's name and message", () => {
@@ -106,6 +128,64 @@ describe("deadLetterAttributes", () => {
     );
     expectAwsWouldAccept(out);
     expect(out[DLQ_ATTRIBUTES.job]?.StringValue).toContain("evil");
+  });
+});
+
+describe("deadLetterAttributes fitted to the DLQ's maximum size", () => {
+  /** Bytes of the reason attribute alone with reason "exhausted": name, data type, value. */
+  const REASON_BYTES = "sqs-jobs.reason".length + "String".length + "exhausted".length;
+
+  it("carries every body that leaves room for the reason, never over the limit as SQS counts it", () => {
+    // Given bodies from 0 to 600 bytes short of a 1,024-byte DLQ's limit
+    const max = 1_024;
+    for (let slack = 0; slack <= 600; slack++) {
+      const body = "b".repeat(max - slack);
+      // When their attributes are fitted
+      const out = fitted(
+        record(body, { ApproximateFirstReceiveTimestamp: "1700000000000" }),
+        copy,
+        new Date(0),
+        max,
+      );
+      // Then only a body without room for the reason gets none, and no copy is over the limit
+      if (slack < REASON_BYTES) {
+        expect(out, `slack ${slack}`).toBeUndefined();
+        continue;
+      }
+      expect(out?.[DLQ_ATTRIBUTES.reason]?.StringValue, `slack ${slack}`).toBe("exhausted");
+      expect(messageBytes(body, out)).toBeLessThanOrEqual(max);
+    }
+  });
+
+  it("cuts the error message to the room left, by UTF-8 bytes and between code points", () => {
+    // Given a 4-byte-per-character message and a body that leaves 600 bytes (about 300 for it)
+    const error = new Error("😀".repeat(500));
+    const body = "b".repeat(SQS_MAX_MESSAGE_BYTES - 600);
+    // When the attributes are fitted
+    const out = fitted(record(body), { ...copy, error }, new Date(0), SQS_MAX_MESSAGE_BYTES);
+    // Then the message is whole emojis, and the copy fills the limit to within one character
+    const message = out?.[DLQ_ATTRIBUTES.errorMessage]?.StringValue ?? "";
+    expect(message).toMatch(/^(😀)+$/u);
+    expect(message.length).toBeLessThan(1_000);
+    const size = messageBytes(body, out);
+    expect(size).toBeLessThanOrEqual(SQS_MAX_MESSAGE_BYTES);
+    expect(size).toBeGreaterThan(SQS_MAX_MESSAGE_BYTES - 4);
+  });
+
+  it("never takes a redriven original's old reasons in place of ones that did not fit", () => {
+    // Given an original that carries the reasons of its last death, and little room
+    const original = {
+      ...record("b".repeat(SQS_MAX_MESSAGE_BYTES - 200)),
+      messageAttributes: {
+        [DLQ_ATTRIBUTES.errorMessage]: { stringValue: "old", dataType: "String" },
+        trace: { stringValue: "t", dataType: "String" },
+      },
+    };
+    // When the attributes are fitted
+    const out = fitted(original as SqsRecord, copy, new Date(0), SQS_MAX_MESSAGE_BYTES);
+    // Then the old message is not there, the original's own attribute is if room is left
+    expect(out?.[DLQ_ATTRIBUTES.errorMessage]?.StringValue).not.toBe("old");
+    expect(out?.[DLQ_ATTRIBUTES.reason]?.StringValue).toBe("exhausted");
   });
 });
 

@@ -25,11 +25,11 @@ export async function invokeLikeLambda(
   queueUrl: string,
   queueArn: string,
   handler: (event: SqsEvent, context: LambdaContext) => Promise<SqsBatchResponse>,
-  options: { max?: number; expect?: number; context?: LambdaContext } = {},
+  options: { max?: number; expect?: number; context?: LambdaContext; waitMs?: number } = {},
 ): Promise<Invocation> {
   const messages: Message[] = [];
   const want = options.expect ?? 1;
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + (options.waitMs ?? 10_000);
   while (messages.length < want && Date.now() < deadline) {
     const out = await sqs.send(
       new ReceiveMessageCommand({

@@ -1,21 +1,29 @@
+import { optionalEnv } from "../../core/env.ts";
+import { LEDGER_TABLE_ENV } from "../../ledger/table-layout.ts";
 import type { DeadLetterRecord } from "../../ops/dead-letter-record.ts";
 import { peekDeadLetters } from "../../ops/peek.ts";
 import { resolveDeadLetterPair } from "../../ops/queue-ref.ts";
 import { depthOf } from "../../ops/stats.ts";
-import { type Command, intOption } from "../command.ts";
+import { type Command, intOption, type OptionValues, stringOption } from "../command.ts";
+import type { CliContext } from "../context.ts";
+import { readLedger, TABLE_HELP, TABLE_OPTION } from "../ledger-reader.ts";
 import { wrapText } from "../table.ts";
+
+/** A peeked record; `reasonFrom: "ledger"` when its reason was read from the job ledger. */
+type PeekedRecord = DeadLetterRecord & { readonly reasonFrom?: "ledger" };
 
 export const dlqPeekCommand: Command = {
   name: "dlq peek",
   summary: "show dead-lettered jobs and why they died (consumes nothing)",
-  help: `Usage: sqs-jobs dlq peek <queue> [--limit N]
+  help: `Usage: sqs-jobs dlq peek <queue> [--limit N] [--table T]
 
 <queue> is a source queue (its DLQ comes from its RedrivePolicy) or the DLQ
 itself. Shows each dead-lettered job: name, job id, why it was dead-lettered
 (poison, permanent, exhausted), the error, the attempts made and when the last
 one failed, as the sqs-jobs consumer recorded them. Messages that SQS's own
-RedrivePolicy moved (a crash, a timeout) carry no reason and show as "moved by
-SQS".
+RedrivePolicy moved (a crash, a timeout, a job too large to carry its reason)
+carry no reason and show as "moved by SQS"; with the job ledger's table (--table
+or SQS_JOBS_LEDGER_TABLE) their reason and error are read from the ledger.
 
 Nothing is consumed: messages are hidden while the peek reads them and made
 visible again as soon as it is done (after 10 s at most if it is killed). It
@@ -27,22 +35,24 @@ only the first messages of each message group can be seen.
 
 Options:
   --limit N   most messages to show, 1-1000 (default 10)
+${TABLE_HELP}
   --json      full records: body, attributes, message attributes
 
 Examples:
   sqs-jobs dlq peek reports
   sqs-jobs dlq peek reports-dlq --limit 50 --json`,
-  options: { limit: { type: "string" } },
+  options: { limit: { type: "string" }, ...TABLE_OPTION },
   args: { min: 1, max: 1 },
   async run(ctx, [queue = ""], values) {
     const limit = intOption(values, "limit", { min: 1, max: 1000 }) ?? 10;
     const { dlq } = await resolveDeadLetterPair(ctx.sqs, queue);
-    const records = await peekDeadLetters(ctx.sqs, dlq.url, {
+    const peeked = await peekDeadLetters(ctx.sqs, dlq.url, {
       limit,
       onProgress: (seen) => {
         if (seen > 10) ctx.progress(`read ${seen} messages...`);
       },
     });
+    const records = await withLedgerReasons(ctx, values, peeked);
     if (ctx.json) {
       ctx.out(JSON.stringify({ dlq: { name: dlq.name, url: dlq.url }, records }, null, 2));
       return 0;
@@ -59,12 +69,44 @@ Examples:
 
 const WIDTH = 80;
 
-function describe(r: DeadLetterRecord): string[] {
+/**
+ * Records SQS's redrive policy moved carry no reason; a dead job's entry in the ledger may hold
+ * it (a job too large to carry its reason to the DLQ). Read only when a table is named.
+ */
+async function withLedgerReasons(
+  ctx: CliContext,
+  values: OptionValues,
+  records: readonly DeadLetterRecord[],
+): Promise<PeekedRecord[]> {
+  const table = stringOption(values, "table") ?? optionalEnv(LEDGER_TABLE_ENV);
+  if (table === undefined || table === "" || records.every((r) => r.reason !== undefined))
+    return [...records];
+  return readLedger(ctx, values, (ledger) =>
+    Promise.all(
+      records.map(async (r): Promise<PeekedRecord> => {
+        if (r.reason !== undefined || r.jobId === undefined) return r;
+        const stored = await ledger.get(r.jobId);
+        if (stored?.status !== "dead" || stored.failure?.reason === undefined) return r;
+        const { failure } = stored;
+        return {
+          ...r,
+          reason: failure.reason,
+          reasonFrom: "ledger",
+          errorName: failure.name,
+          errorMessage: failure.message,
+          attempts: stored.attempts,
+        };
+      }),
+    ),
+  );
+}
+
+function describe(r: PeekedRecord): string[] {
   const why =
     r.reason === undefined
       ? "moved by SQS (no sqs-jobs reason: crash, timeout or maxReceiveCount)"
       : [
-          r.reason,
+          r.reasonFrom === "ledger" ? `${r.reason} (from the job ledger: moved by SQS)` : r.reason,
           r.attempts === undefined ? undefined : `${r.attempts} attempt${r.attempts === 1 ? "" : "s"}`,
           r.lastFailureAt === undefined ? undefined : `last ${r.lastFailureAt}`,
         ]
