@@ -32,8 +32,17 @@ export async function startDashboard(options: StartDashboardOptions): Promise<Ru
   const port = options.port ?? 4570;
   const dashboard = createDashboard({ ...options, listenHost: host });
   const server = createServer((req, res) => {
-    const path = new URL(req.url ?? "/", "http://dashboard").pathname.slice(1);
-    dashboard.handle(req, res, path);
+    const url = URL.parse(req.url ?? "/", "http://dashboard");
+    if (url === null) {
+      // An absolute-form target no URL parser takes (`GET http://[`): a throw here would be
+      // uncaught and end the dashboard.
+      res
+        .writeHead(400, { "content-type": "text/plain; charset=utf-8" })
+        .end("the request target is not a URL\n");
+      req.resume();
+      return;
+    }
+    dashboard.handle(req, res, url.pathname.slice(1));
   });
   try {
     await listen(server, host, port);

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { connect } from "node:net";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningDashboard, startDashboard } from "../../src/dashboard/server.ts";
@@ -181,5 +182,28 @@ describe("the dashboard's safety", () => {
     await expect(
       startDashboard({ sqs, target: { endpoint: null, region: "us-east-1" }, version: "0", port }),
     ).rejects.toThrow(`port ${port} on 127.0.0.1 is already in use`);
+  });
+});
+
+describe("the dashboard's own server on a request target that is not a URL", () => {
+  it("answers GET http://[ with 400 and goes on serving", async () => {
+    // Given a client that writes its own request line, with an absolute-form target no URL parser takes
+    const { port } = new URL(dash.origin);
+    const statusLine = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), "127.0.0.1", () =>
+        socket.write("GET http://[ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
+      );
+      let answer = "";
+      socket.on("data", (chunk: Buffer) => {
+        answer += chunk.toString();
+      });
+      socket.on("close", () => resolve(answer.split("\r\n")[0] ?? ""));
+      socket.on("error", reject);
+    });
+    // Then it is refused as a bad request
+    expect(statusLine).toBe("HTTP/1.1 400 Bad Request");
+    // And the dashboard still answers
+    const info = await fetch(new URL("api/info", dash.origin));
+    expect(info.status).toBe(200);
   });
 });
