@@ -10,6 +10,7 @@ import { ConfigError, ValidationError, type ValidationIssue } from "../core/erro
 import { mapLimit } from "../core/map-limit.ts";
 import { validate } from "../core/schema.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
+import { JobClaimError } from "../ledger/errors.ts";
 import type { JobFailure } from "../ledger/job-state.ts";
 import type { Batch, Settlement } from "./batch.ts";
 import { describeError, errorCode } from "./describe-error.ts";
@@ -35,9 +36,6 @@ export interface BatchCoreOptions {
   /** The job ledger's collaborator, when the queue has one. */
   readonly tracking?: JobTracking | undefined;
 }
-
-/** How long a job waits on the queue when the ledger cannot be reached. */
-const LEDGER_DOWN_WAIT_SECONDS = 10;
 
 /** Why a payload failed its job's schema, naming the message, never the payload. */
 function invalidPayload(
@@ -249,13 +247,13 @@ export class BatchCore {
           a.record.messageAttributes?.[REDRIVEN_ATTRIBUTE] !== undefined,
         skipOverlapOf: schedule?.overlap === "skip" ? schedule.name : undefined,
       });
-    } catch (error) {
-      this.#log.warn("sqs-jobs could not reach the job ledger; the job waits on the queue", {
-        job: job.name,
-        jobId: a.jobId,
-        error: describeError(error).message,
-      });
-      return this.#handBack(a, LEDGER_DOWN_WAIT_SECONDS);
+    } catch (thrown) {
+      // A failed attempt like a handler's (the ledger down, a write refused, anything thrown): it
+      // is retried after the job's backoff and dead-lettered at the last attempt, never waits
+      // forever. Counted from the receives, as the ledger could not count it.
+      const error = new JobClaimError(job.name, describeError(thrown), thrown);
+      if (a.attempt >= job.retry.maxAttempts) return this.#outcomes.deadLetter(a, "exhausted", error);
+      return this.#outcomes.retry(a, job.retry, error);
     }
     switch (begun.kind) {
       case "run":

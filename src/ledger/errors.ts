@@ -21,6 +21,22 @@ export class JobIdReusedError extends SqsJobsError {
 }
 
 /**
+ * The ledger could not claim a run (DynamoDB failed beyond the SDK's retries, or anything else
+ * threw while the consumer claimed it): the attempt counts as failed, and the last allowed one
+ * dead-letters the job with this error. `cause` holds what was thrown.
+ */
+export class JobClaimError extends SqsJobsError {
+  override readonly name: string = "JobClaimError";
+  constructor(jobName: string, thrown: { readonly name: string; readonly message: string }, cause: unknown) {
+    super(
+      "ERR_JOB_CLAIM",
+      `the job ledger could not claim a run of job "${jobName}" (${thrown.name}: ${thrown.message}); the attempt counts as failed`,
+      { cause },
+    );
+  }
+}
+
+/**
  * The job is dead: `waitFor`, `result()` and `call` throw this with the dead-letter reason and
  * the last error's name, code and message (never payload contents).
  */
