@@ -8,10 +8,12 @@ import {
 import { decodeEnvelope, type Envelope } from "../core/envelope.ts";
 import { ConfigError, ValidationError, type ValidationIssue } from "../core/errors.ts";
 import { mapLimit } from "../core/map-limit.ts";
+import { queueNameOf } from "../core/queue-url.ts";
 import { validate } from "../core/schema.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
 import { JobClaimError } from "../ledger/errors.ts";
 import type { JobFailure } from "../ledger/job-state.ts";
+import { scheduledRunId } from "../schedule/run-id.ts";
 import type { Batch, Settlement } from "./batch.ts";
 import { describeError, errorCode } from "./describe-error.ts";
 import { attemptsRun, sendFreshCopy } from "./hand-back.ts";
@@ -133,7 +135,7 @@ export class BatchCore {
       return this.#outcomes.deadLetter(poison, "poison", opened.error);
     }
     const { envelope, handler } = opened;
-    const jobId = runIdOf(envelope) ?? record.messageId;
+    const jobId = runIdOf(envelope, batch.queueUrl) ?? record.messageId;
     let a: Attempt = { record, batch, jobName: envelope.job, jobId, attempt, started };
     const { job } = handler;
     if (batch.stopping?.() === true || batch.canStart?.(job.timeoutSeconds * 1000) === false) {
@@ -279,6 +281,8 @@ export class BatchCore {
         return this.#handBack(a, begun.delaySeconds);
       case "poison":
         return this.#outcomes.deadLetter(a, "poison", begun.error);
+      case "collision":
+        return this.#outcomes.deadLetter(a, "id-collision", begun.error);
     }
   }
 
@@ -408,14 +412,12 @@ function callFailed(jobId: string, error: unknown): CallResponse {
   return { ok: false, jobId, error: { name, message, code } };
 }
 
-/**
- * A job's id. A run of a periodic schedule is the schedule's name at its scheduled time: every
- * delivery of that run shares it (Scheduler delivers at least once, with a new execution id each
- * time), so the ledger runs it once.
- */
-function runIdOf(envelope: Envelope): string | undefined {
+/** A job's id: the envelope's, or for a run of a periodic schedule the run's ({@link scheduledRunId}). */
+function runIdOf(envelope: Envelope, queueUrl: string): string | undefined {
   const { schedule, enqueuedAt } = envelope;
-  return schedule !== undefined && enqueuedAt !== undefined ? `${schedule.name}@${enqueuedAt}` : envelope.id;
+  return schedule !== undefined && enqueuedAt !== undefined
+    ? scheduledRunId(queueNameOf(queueUrl), schedule.name, enqueuedAt)
+    : envelope.id;
 }
 
 const NO_RESULT = { ok: true, json: undefined } as const;

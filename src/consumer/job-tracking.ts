@@ -24,16 +24,18 @@ export interface TrackedRun {
 }
 
 /**
- * What the ledger says about running a job now. `skip`: it already succeeded or died (a
- * duplicate delivery). `wait`: another run holds it or all its slots; it goes back on the queue
- * without costing an attempt. `poison`: the delivery can never run (a reused job id, a key
- * function that throws).
+ * What the ledger says about running a job now. `skip`: it already succeeded, was skipped or
+ * died (a duplicate delivery). `wait`: another run holds it or all its slots; it goes back on the
+ * queue without costing an attempt. `poison`: the delivery can never run (a key function that
+ * throws). `collision`: its job id is another job's in the ledger (another job name, queue or
+ * payload): it must not run under that id, nor be dropped as that job's duplicate.
  */
 export type Begin =
   | { readonly kind: "run"; readonly run: TrackedRun }
   | { readonly kind: "skip"; readonly status: "succeeded" | "dead" | "skipped" }
   | { readonly kind: "wait"; readonly delaySeconds: number; readonly why: string }
-  | { readonly kind: "poison"; readonly error: Error };
+  | { readonly kind: "poison"; readonly error: Error }
+  | { readonly kind: "collision"; readonly error: JobIdReusedError };
 
 export interface TrackedDelivery {
   readonly jobId: string;
@@ -126,11 +128,14 @@ export class JobTracking {
     slots: { key: string; n: number }[],
   ): Promise<Begin | { readonly kind: "claimed"; readonly attempts: number }> {
     const leaseMs = job.timeoutSeconds * 1000 + LEASE_MARGIN_MS;
+    const payloadHash =
+      delivery.rawPayload === undefined ? undefined : parsedPayloadHash(delivery.rawPayload);
     if (delivery.skipOverlapOf !== undefined) {
-      const key = `schedule:${delivery.skipOverlapOf}`;
+      // Per queue: a schedule of the same name on another queue is another schedule.
+      const key = `schedule:${queue}:${delivery.skipOverlapOf}`;
       const n = await ledger.takeSlot(job.name, key, 1, runToken, leaseMs);
       if (n === undefined) {
-        await ledger.recordSkipped(delivery.jobId, job.name, queue);
+        await ledger.recordSkipped({ jobId: delivery.jobId, job: job.name, queue, payloadHash });
         return { kind: "skip", status: "skipped" };
       }
       slots.push({ key, n });
@@ -161,7 +166,7 @@ export class JobTracking {
       queue,
       runToken,
       leaseMs,
-      payloadHash: delivery.rawPayload === undefined ? undefined : parsedPayloadHash(delivery.rawPayload),
+      payloadHash,
       redriven: delivery.redriven,
     });
     switch (claim.kind) {
@@ -182,11 +187,8 @@ export class JobTracking {
           ),
           why: "another delivery of this job is running",
         };
-      case "mismatch":
-        return {
-          kind: "poison",
-          error: new JobIdReusedError(delivery.jobId),
-        };
+      case "collision":
+        return { kind: "collision", error: new JobIdReusedError(delivery.jobId, claim.differs) };
     }
   }
 

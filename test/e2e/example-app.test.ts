@@ -175,9 +175,9 @@ describe("the example app under sqs-jobs dev", () => {
       body: JSON.stringify({ ms: (next as Date).getTime() - (await localNow()) + 1_000 }),
     });
     expect(moved.status).toBe(200);
-    // Then that run's report is built, under the job id "<schedule>@<scheduled time>"
+    // Then that run's report is built, under the job id "<queue>:<schedule>@<scheduled time>"
     const jobs = new JobClient({ queueUrl: await queueUrl("reports"), sqs, ledger: ledger() });
-    const runId = `NightlyReport@${(next as Date).toISOString().replace(/\.\d{3}Z$/, "Z")}`;
+    const runId = `reports:NightlyReport@${(next as Date).toISOString().replace(/\.\d{3}Z$/, "Z")}`;
     const state = await eventually(
       () => jobs.getJob(buildReport, runId),
       (s) => s?.status === "succeeded",

@@ -12,8 +12,8 @@ export const dlqPeekCommand: Command = {
 
 <queue> is a source queue (its DLQ comes from its RedrivePolicy) or the DLQ
 itself. Shows each dead-lettered job: name, job id, why it was dead-lettered
-(poison, permanent, exhausted), the error, the attempts made and when the last
-one failed, as the sqs-jobs consumer recorded them. Messages that SQS's own
+(poison, permanent, exhausted, id-collision), the error, the attempts made and
+when the last one failed, as the sqs-jobs consumer recorded them. Messages that SQS's own
 RedrivePolicy moved (a crash, a timeout) carry no reason and show as "moved by
 SQS".
 
