@@ -8,23 +8,10 @@ import { defineJob, handle, JobClient, startWorker } from "../../src/index.ts";
 import type { ClaimRequest, IdCollision, Ledger } from "../../src/ledger/ledger.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { createTestQueue, drainQueue, queueDepth, testSqs } from "../helpers/sqs.ts";
-import { ledgerFixture } from "./fixture.ts";
+import { claimOf, ledgerFixture } from "./fixture.ts";
 
 const sqs = testSqs();
 const { client: dynamodb, newLedger } = ledgerFixture();
-
-function claimOf(jobId: string, overrides: Partial<ClaimRequest> = {}): ClaimRequest {
-  return {
-    jobId,
-    job: "send-email",
-    queue: "emails",
-    runToken: randomUUID(),
-    leaseMs: 30_000,
-    payloadHash: "h1",
-    redriven: false,
-    ...overrides,
-  };
-}
 
 const failure = { reason: undefined, name: "TypeError", message: "boom", code: undefined };
 

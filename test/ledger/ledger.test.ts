@@ -1,24 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
-import { type ClaimRequest, Ledger } from "../../src/ledger/ledger.ts";
+import { Ledger } from "../../src/ledger/ledger.ts";
 import { startFaultProxy } from "../reliability/fault-proxy.ts";
-import { ledgerFixture } from "./fixture.ts";
+import { claimOf, ledgerFixture } from "./fixture.ts";
 
 const { newLedger, endpoint } = ledgerFixture();
-
-function claimOf(jobId: string, overrides: Partial<ClaimRequest> = {}): ClaimRequest {
-  return {
-    jobId,
-    job: "send-email",
-    queue: "emails",
-    runToken: randomUUID(),
-    leaseMs: 30_000,
-    payloadHash: "h1",
-    redriven: false,
-    ...overrides,
-  };
-}
 
 describe("Ledger", () => {
   it("a queued job is claimed once, counts the attempt, and finishes with its result", async () => {
