@@ -62,7 +62,7 @@ export {
 export type { JobFailure, JobState, JobStatus } from "./ledger/job-state.ts";
 export type { LedgerOptions } from "./ledger/ledger-options.ts";
 export type { CallOptions } from "./producer/job-call.ts";
-export { CallError } from "./producer/job-call.ts";
+export { CallError, CallNotStartedError } from "./producer/job-call.ts";
 export type {
   JobClientOptions,
   SchedulerOptions,

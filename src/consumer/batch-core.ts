@@ -5,6 +5,7 @@ import {
   DLQ_ERROR_MESSAGE_MAX,
   REDRIVEN_ATTRIBUTE,
 } from "../core/dead-letter-attributes.ts";
+import { ENV } from "../core/env.ts";
 import { decodeEnvelope, type Envelope } from "../core/envelope.ts";
 import { ConfigError, ValidationError, type ValidationIssue } from "../core/errors.ts";
 import { mapLimit } from "../core/map-limit.ts";
@@ -15,17 +16,18 @@ import { JobClaimError } from "../ledger/errors.ts";
 import type { JobFailure } from "../ledger/job-state.ts";
 import { scheduledRunId } from "../schedule/run-id.ts";
 import type { Batch, Settlement } from "./batch.ts";
+import { beginCall, type CallWait } from "./call-slot-wait.ts";
 import { describeError, errorCode } from "./describe-error.ts";
 import { attemptsRun, sendFreshCopy } from "./hand-back.ts";
 import type { HandledJob, JobHandler } from "./handle.ts";
 import { type ConsumerHooks, callHook } from "./hooks.ts";
 import { checkResult } from "./job-result.ts";
 import { JobTimeoutError } from "./job-timeout-error.ts";
-import type { JobTracking, TrackedRun } from "./job-tracking.ts";
+import type { Begin, JobTracking, TrackedRun } from "./job-tracking.ts";
 import type { SqsRecord } from "./lambda-types.ts";
 import type { LevelLogger } from "./logger.ts";
 import { type Attempt, Outcomes } from "./outcomes.ts";
-import { type HandlerResult, RunningJob } from "./running-job.ts";
+import { type HandlerResult, RunningJob, type RunningJobInit } from "./running-job.ts";
 import { UnknownJobError } from "./unknown-job-error.ts";
 import { delayRetry } from "./visibility.ts";
 
@@ -106,6 +108,15 @@ export class BatchCore {
     });
   }
 
+  /**
+   * Resolves once every concurrency slot kept for a handler that outlived its run (it ignored
+   * its signal) is freed: the Lambda driver answers only then, as Lambda freezes the environment
+   * once it answers.
+   */
+  async slotsFreed(): Promise<void> {
+    await this.#tracking?.slotsFreed();
+  }
+
   /** Worker shutdown: running jobs end unfinished (their messages are released) and their signals abort. */
   abandonRunning(reason: unknown): void {
     for (const job of this.#running) job.abandon(reason);
@@ -156,7 +167,9 @@ export class BatchCore {
       a = { ...a, attempt: begun.attempts };
     }
 
-    const ctx = new RunningJob(
+    const result = await this.#runHandler(
+      handler,
+      payload,
       {
         jobId: a.jobId,
         jobName: job.name,
@@ -167,14 +180,31 @@ export class BatchCore {
         enqueuedAt: envelope.enqueuedAt ?? Number(record.attributes.SentTimestamp ?? Date.now()),
         timeoutSeconds: job.timeoutSeconds,
       },
-      this.#log,
+      tracked,
     );
+    return this.#conclude(a, job, result, tracked);
+  }
+
+  /**
+   * The run step a record and a call share: the job's context, the beforeJob hook, the handler
+   * with its timeout. A handler that outlives its run (it ignored its signal) keeps the run's
+   * concurrency slots until it returns.
+   */
+  async #runHandler(
+    handler: JobHandler,
+    payload: unknown,
+    init: RunningJobInit,
+    tracked: TrackedRun | undefined,
+  ): Promise<HandlerResult> {
+    const ctx = new RunningJob(init, this.#log);
     if (this.#hooks.beforeJob !== undefined)
       await callHook(this.#hooks.beforeJob, "beforeJob", ctx, this.#log);
     this.#running.add(ctx);
     const result = await ctx.run(() => handler.run(payload, ctx));
     this.#running.delete(ctx);
-    return this.#conclude(a, job, result, tracked);
+    const { stillRunning } = ctx;
+    if (stillRunning !== undefined) tracked?.keepSlotsUntil(stillRunning);
+    return result;
   }
 
   /** Carries out how a run ended, and records it in the ledger when the job is tracked. */
@@ -205,12 +235,7 @@ export class BatchCore {
     } else error = result.error;
 
     const failure = failureOf(error);
-    const reason: DeadLetterReason | undefined =
-      result.kind === "succeeded" || errorCode(error) === "ERR_PERMANENT"
-        ? "permanent"
-        : a.attempt >= job.retry.maxAttempts
-          ? "exhausted"
-          : undefined;
+    const reason = deadReason(result, error, a.attempt, job.retry.maxAttempts);
     if (reason !== undefined) {
       const settlement = await this.#outcomes.deadLetter(a, reason, error);
       // A job whose DLQ send failed stays on the queue: the ledger says it will be tried again.
@@ -287,17 +312,19 @@ export class BatchCore {
   }
 
   /**
-   * A synchronous call (Lambda Invoke from `JobClient.call`): the same decoding, validation,
-   * handler run with its timeout, result check and hooks as a record, but no queue: whatever
-   * happens is answered to the caller, never retried or dead-lettered.
+   * A synchronous call (Lambda Invoke from `JobClient.call`): decoded, validated, claimed in the
+   * ledger (its entry, its concurrency slot) and run like a record, with the same hooks, but no
+   * queue: whatever happens is answered to the caller, never retried or dead-lettered. A call
+   * that finds every slot of its key taken tries again within `waitMs`, then answers that it did
+   * not start.
    */
-  async call(body: string, canStart?: (timeoutMs: number) => boolean): Promise<CallResponse> {
+  async call(body: string, options: CallRunOptions): Promise<CallResponse> {
     const opened = this.#open(body);
     if (!opened.ok) return callFailed(opened.jobId ?? "", opened.error);
     const { envelope, handler } = opened;
     const { job } = handler;
     const jobId = envelope.id ?? "";
-    if (canStart?.(job.timeoutSeconds * 1000) === false) {
+    if (options.canStart?.(job.timeoutSeconds * 1000) === false) {
       return callFailed(jobId, new JobTimeoutError(job.name, job.timeoutSeconds));
     }
     const checked = await validate(job.schema, envelope.payload, job);
@@ -305,23 +332,30 @@ export class BatchCore {
       const subject = { subject: `payload of call ${jobId} for job "${job.name}" is` };
       return callFailed(jobId, new ValidationError(job.name, checked.issues, subject));
     }
-    const ctx = new RunningJob(
+    let tracked: TrackedRun | undefined;
+    if (this.#tracking !== undefined) {
+      const begun = await this.#trackCall(this.#tracking, job, jobId, checked.value, envelope, options);
+      if ("ok" in begun) return begun;
+      tracked = begun;
+    }
+    const queueUrl = options.queueUrl ?? "";
+    const attempt = tracked?.attempts ?? 1;
+    const started = performance.now();
+    const ran = await this.#runHandler(
+      handler,
+      checked.value,
       {
         jobId,
         jobName: job.name,
-        attempt: 1,
+        attempt,
         maxAttempts: 1,
         messageId: jobId,
-        queueUrl: "",
+        queueUrl,
         enqueuedAt: envelope.enqueuedAt ?? Date.now(),
         timeoutSeconds: job.timeoutSeconds,
       },
-      this.#log,
+      tracked,
     );
-    if (this.#hooks.beforeJob !== undefined)
-      await callHook(this.#hooks.beforeJob, "beforeJob", ctx, this.#log);
-    const started = performance.now();
-    const ran = await ctx.run(() => handler.run(checked.value, ctx));
     let error: unknown = ran.kind === "failed" ? ran.error : undefined;
     let resultJson: string | undefined;
     if (ran.kind === "succeeded") {
@@ -329,6 +363,15 @@ export class BatchCore {
       if (result.ok) resultJson = result.json;
       else error = result.error;
     }
+    // A call has one attempt: a failed one is final, as the caller gets the error.
+    await tracked?.end(
+      error === undefined
+        ? { status: "succeeded", resultJson }
+        : {
+            status: "dead",
+            failure: { ...failureOf(error), reason: deadReason(ran, error, attempt, attempt) },
+          },
+    );
     const durationMs = performance.now() - started;
     const outcome = error === undefined ? "succeeded" : "failed";
     const level = error === undefined ? "info" : "warn";
@@ -343,8 +386,8 @@ export class BatchCore {
         jobName: job.name,
         jobId,
         messageId: jobId,
-        attempt: 1,
-        queueUrl: "",
+        attempt,
+        queueUrl,
         outcome,
         durationMs,
         error,
@@ -353,6 +396,63 @@ export class BatchCore {
     }
     if (error !== undefined) return callFailed(jobId, error);
     return { ok: true, jobId, resultJson };
+  }
+
+  /**
+   * Asks the ledger for a call's run, as for a record: the run, or the answer when it must not
+   * run now (no slot within the call's wait, the ledger out of reach, poison).
+   */
+  async #trackCall(
+    tracking: JobTracking,
+    job: HandledJob,
+    jobId: string,
+    payload: unknown,
+    envelope: Envelope,
+    options: CallRunOptions,
+  ): Promise<TrackedRun | CallResponse> {
+    if (options.queueUrl === undefined) {
+      return callNotStarted(
+        jobId,
+        `a call of job "${job.name}" is tracked under its consumer's queue, which is unknown: pass queueUrl to createSqsHandler or set ${ENV.queueUrl}`,
+      );
+    }
+    let begun: Begin;
+    try {
+      begun = await beginCall(
+        tracking,
+        job,
+        {
+          jobId,
+          queueUrl: options.queueUrl,
+          payload,
+          rawPayload: envelope.payload,
+          redriven: false,
+          skipOverlapOf: undefined,
+        },
+        options,
+      );
+    } catch (error) {
+      this.#log.warn("sqs-jobs could not reach the job ledger; the call is refused unstarted", {
+        job: job.name,
+        jobId,
+        error: describeError(error).message,
+      });
+      return callNotStarted(jobId, `the job ledger could not be reached: ${describeError(error).message}`);
+    }
+    switch (begun.kind) {
+      case "run":
+        return begun.run;
+      case "skip":
+        return callNotStarted(jobId, `job ${jobId} is already ${begun.status}`);
+      case "wait":
+        return callNotStarted(
+          jobId,
+          `${begun.why} for the call's whole wait (${options.waitMs} ms: its timeoutMs less the job's timeout and 1 s); call later, or with a larger timeoutMs`,
+        );
+      case "poison":
+      case "collision":
+        return callFailed(jobId, begun.error);
+    }
   }
 
   /** Decodes a body and finds its handler; the error is poison for a record. */
@@ -407,9 +507,38 @@ export class BatchCore {
   }
 }
 
+/** How a call runs: the consumer's queue (for the ledger), its wait for a slot, the time left. */
+export interface CallRunOptions extends CallWait {
+  readonly queueUrl: string | undefined;
+}
+
 function callFailed(jobId: string, error: unknown): CallResponse {
   const { name, message, code } = failureOf(error);
   return { ok: false, jobId, error: { name, message, code } };
+}
+
+/** The job did not run: the caller may call again. */
+function callNotStarted(jobId: string, message: string): CallResponse {
+  return {
+    ok: false,
+    jobId,
+    started: false,
+    error: { name: "CallNotStartedError", message, code: "ERR_CALL_NOT_STARTED" },
+  };
+}
+
+/**
+ * Why a failed run's job is dead, or undefined while attempts are left: a result that failed its
+ * schema or a PermanentError cannot be fixed by a retry; else the last attempt is exhausted.
+ */
+function deadReason(
+  result: HandlerResult,
+  error: unknown,
+  attempt: number,
+  maxAttempts: number,
+): DeadLetterReason | undefined {
+  if (result.kind === "succeeded" || errorCode(error) === "ERR_PERMANENT") return "permanent";
+  return attempt >= maxAttempts ? "exhausted" : undefined;
 }
 
 /** A job's id: the envelope's, or for a run of a periodic schedule the run's ({@link scheduledRunId}). */

@@ -19,8 +19,27 @@ const MAX_WAIT_SECONDS = 900;
 export interface TrackedRun {
   /** Runs started, this one included: the ledger's count, not the receive count. */
   readonly attempts: number;
-  /** Records how the run ended and frees its slot. Never throws: a failed write is logged. */
+  /**
+   * The handler outlived the run (it ran past its timeout, or the worker stopped waiting for it):
+   * JavaScript cannot stop it, so `end` keeps the run's slots, renewing their leases, until
+   * `returned` settles. No other run of its key starts beside it; if the process dies, the leases
+   * end as a crashed run's do.
+   */
+  keepSlotsUntil(returned: Promise<void>): void;
+  /**
+   * Records how the run ended and frees its slots (once the handler returned, see
+   * {@link keepSlotsUntil}). Never throws: a failed write is logged.
+   */
   end(end: RunEnd): Promise<void>;
+}
+
+export interface JobTrackingOptions {
+  /**
+   * How long a run's lease outlasts the job's timeout, and how far each renewal of a kept slot
+   * reaches.
+   * @default 30000
+   */
+  readonly leaseMarginMs?: number;
 }
 
 /**
@@ -57,10 +76,19 @@ export interface TrackedDelivery {
 export class JobTracking {
   readonly #connect: LedgerConnect;
   readonly #log: LevelLogger;
+  readonly #leaseMarginMs: number;
+  /** Slots kept for handlers that outlived their runs, each settled once freed. */
+  readonly #kept = new Set<Promise<void>>();
 
-  constructor(connect: LedgerConnect, logger: LevelLogger) {
+  constructor(connect: LedgerConnect, logger: LevelLogger, options: JobTrackingOptions = {}) {
     this.#connect = connect;
     this.#log = logger;
+    this.#leaseMarginMs = options.leaseMarginMs ?? LEASE_MARGIN_MS;
+  }
+
+  /** Resolves once no slot is kept for a handler that outlived its run. */
+  async slotsFreed(): Promise<void> {
+    while (this.#kept.size > 0) await Promise.all(this.#kept);
   }
 
   /**
@@ -87,10 +115,14 @@ export class JobTracking {
       return claim;
     }
     const { attempts } = claim;
+    let returned: Promise<void> | undefined;
     return {
       kind: "run",
       run: {
         attempts,
+        keepSlotsUntil: (handlerReturned) => {
+          returned = handlerReturned;
+        },
         end: async (end) => {
           try {
             const held = await ledger.finish(delivery.jobId, queue, runToken, end);
@@ -113,7 +145,8 @@ export class JobTracking {
               },
             );
           }
-          await releaseAll();
+          if (returned === undefined || slots.length === 0) await releaseAll();
+          else this.#keep(ledger, job, slots, runToken, returned);
         },
       },
     };
@@ -127,7 +160,7 @@ export class JobTracking {
     { runToken, queue }: { readonly runToken: string; readonly queue: string },
     slots: { key: string; n: number }[],
   ): Promise<Begin | { readonly kind: "claimed"; readonly attempts: number }> {
-    const leaseMs = job.timeoutSeconds * 1000 + LEASE_MARGIN_MS;
+    const leaseMs = job.timeoutSeconds * 1000 + this.#leaseMarginMs;
     const payloadHash =
       delivery.rawPayload === undefined ? undefined : parsedPayloadHash(delivery.rawPayload);
     if (delivery.skipOverlapOf !== undefined) {
@@ -135,7 +168,17 @@ export class JobTracking {
       const key = `schedule:${queue}:${delivery.skipOverlapOf}`;
       const n = await ledger.takeSlot(job.name, key, 1, runToken, leaseMs);
       if (n === undefined) {
-        await ledger.recordSkipped({ jobId: delivery.jobId, job: job.name, queue, payloadHash });
+        const found = await ledger.recordSkipped({
+          jobId: delivery.jobId,
+          job: job.name,
+          queue,
+          payloadHash,
+        });
+        // The retry of a run that failed (a timeout whose handler still works keeps the slot)
+        // is no new run to skip: it waits for the slot, at no attempt.
+        if (found === "retrying") {
+          return { kind: "wait", delaySeconds: SLOT_WAIT_SECONDS, why: "the schedule's slot is still held" };
+        }
         return { kind: "skip", status: "skipped" };
       }
       slots.push({ key, n });
@@ -190,6 +233,56 @@ export class JobTracking {
       case "collision":
         return { kind: "collision", error: new JobIdReusedError(delivery.jobId, claim.differs) };
     }
+  }
+
+  /**
+   * Keeps a run's slots until its handler returns: renews their leases a third of the margin
+   * apart (one write per slot each time), then frees them.
+   */
+  #keep(
+    ledger: Ledger,
+    job: HandledJob,
+    slots: readonly { key: string; n: number }[],
+    runToken: string,
+    returned: Promise<void>,
+  ): void {
+    let held = slots;
+    const renew = async () => {
+      const lost: { key: string; n: number }[] = [];
+      for (const slot of held) {
+        try {
+          const kept = await ledger.renewSlot(job.name, slot.key, slot.n, runToken, this.#leaseMarginMs);
+          if (!kept) lost.push(slot);
+        } catch (error) {
+          this.#log.warn("sqs-jobs could not renew a kept concurrency slot; it tries again", {
+            job: job.name,
+            error: describeError(error).message,
+          });
+        }
+      }
+      if (lost.length === 0) return;
+      held = held.filter((slot) => !lost.includes(slot));
+      this.#log.error(
+        "sqs-jobs: a timed-out handler still works, but its slot's lease ended and another run took it; they overlap",
+        { job: job.name, slots: lost.length },
+      );
+    };
+    let renewing = Promise.resolve();
+    const timer = setInterval(() => {
+      renewing = renewing.then(renew);
+    }, this.#leaseMarginMs / 3);
+    // The timer alone must not keep a stopping process alive: if it exits, the leases just end.
+    timer.unref();
+    const freed = returned
+      .catch(() => undefined)
+      .then(async () => {
+        clearInterval(timer);
+        // A renewal still in flight would find the slot freed and report it lost.
+        await renewing;
+        await Promise.all(held.map((slot) => this.#release(ledger, job, slot, runToken)));
+      })
+      .finally(() => this.#kept.delete(freed));
+    this.#kept.add(freed);
   }
 
   /** A slot that cannot be freed ends with its lease. */

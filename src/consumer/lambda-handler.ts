@@ -65,6 +65,11 @@ function timeCheck(context: LambdaContext | undefined, marginMs: number): Batch[
   return (timeoutMs) => context.getRemainingTimeInMillis() >= timeoutMs + marginMs;
 }
 
+/** A call's wait for a slot as the caller asked it; anything but a number of ms >= 0 is none. */
+function callWaitMs(waitMs: unknown): number {
+  return typeof waitMs === "number" && Number.isFinite(waitMs) && waitMs > 0 ? waitMs : 0;
+}
+
 /**
  * A Lambda handler for an SQS event source mapping with ReportBatchItemFailures. It never throws
  * because of a record: every record that is not done (failed and due for a retry, held back
@@ -137,7 +142,22 @@ export function createSqsHandler(
     event: SqsEvent | CallEvent,
     context: LambdaContext,
   ): Promise<SqsBatchResponse | CallResponse> {
-    if (isCallEvent(event)) return core.call(event.body, timeCheck(context, margin));
+    const response = isCallEvent(event)
+      ? await core.call(event.body, {
+          queueUrl: options.queueUrl ?? envQueueUrl,
+          waitMs: callWaitMs(event.waitMs),
+          canStart: timeCheck(context, margin),
+        })
+      : await handleBatch(event, context);
+    // Lambda freezes the environment once we answer: a timed-out handler that ignores its signal
+    // would freeze holding its slot, and could resume beside the run that takes the slot once
+    // the lease ends. So the answer waits for it; if it outlives the invocation, Lambda's timeout
+    // ends the environment, the handler with it, and the lease runs out.
+    await core.slotsFreed();
+    return response;
+  }
+
+  async function handleBatch(event: SqsEvent, context: LambdaContext): Promise<SqsBatchResponse> {
     const records: unknown = event?.Records;
     if (!Array.isArray(records)) {
       logger.error(

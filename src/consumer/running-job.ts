@@ -42,6 +42,11 @@ export class RunningJob implements JobContext {
   #abortReason: unknown;
   readonly #result: Promise<HandlerResult>;
   #end: (result: HandlerResult) => void = () => {};
+  /** The handler's own promise, settled when it really returns or throws. */
+  #returned: Promise<void> | undefined;
+  /** performance.now() when the run ended without the handler (timeout, shutdown). */
+  #stoppedAt: number | undefined;
+  #handlerDone = false;
 
   constructor(init: RunningJobInit, logger: LevelLogger) {
     this.jobId = init.jobId;
@@ -82,15 +87,34 @@ export class RunningJob implements JobContext {
   }
 
   /**
+   * While the handler still works after its run ended (a timeout, or a shutdown): settles when it
+   * returns or throws. JavaScript cannot stop it, so what it holds (concurrency slots) is kept
+   * until then.
+   */
+  get stillRunning(): Promise<void> | undefined {
+    return this.#handlerDone ? undefined : this.#returned;
+  }
+
+  /**
    * Runs the handler and resolves with how it ended: when it returns or throws, or at the job's
    * timeout (the handler's promise is then abandoned and its signal aborted), or at {@link abandon}.
    */
   async run(handler: () => unknown): Promise<HandlerResult> {
     const timer = setTimeout(() => {
+      if (this.#handlerDone) return;
       const error = new JobTimeoutError(this.jobName, this.timeoutSeconds);
       this.#stop({ kind: "failed", error }, error);
+      this.#baseLogger.warn(
+        "sqs-jobs: job ran past its timeoutSeconds; the attempt failed and its signal aborted; until the handler returns, the run keeps any concurrency slot it holds",
+        {
+          job: this.jobName,
+          jobId: this.jobId,
+          messageId: this.messageId,
+          timeoutSeconds: this.timeoutSeconds,
+        },
+      );
     }, this.timeoutSeconds * 1000);
-    void this.#follow(handler);
+    this.#returned = this.#follow(handler);
     try {
       return await this.#result;
     } finally {
@@ -109,9 +133,22 @@ export class RunningJob implements JobContext {
     } catch (error) {
       this.#end({ kind: "failed", error });
     }
+    this.#handlerDone = true;
+    if (this.#stoppedAt !== undefined) {
+      this.#baseLogger.info(
+        "sqs-jobs: a timed-out or abandoned handler returned at last, afterMs after its run ended; any concurrency slot it kept is freed now",
+        {
+          job: this.jobName,
+          jobId: this.jobId,
+          messageId: this.messageId,
+          afterMs: Math.round(performance.now() - this.#stoppedAt),
+        },
+      );
+    }
   }
 
   #stop(result: HandlerResult, reason: unknown): void {
+    if (!this.#handlerDone) this.#stoppedAt ??= performance.now();
     this.#end(result);
     this.#abortReason = reason;
     this.#controller?.abort(reason);

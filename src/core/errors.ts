@@ -24,6 +24,7 @@ export type SqsJobsErrorCode =
   | "ERR_JOB_FAILED"
   | "ERR_WAIT_TIMEOUT"
   | "ERR_CALL"
+  | "ERR_CALL_NOT_STARTED"
   | "ERR_DASHBOARD_REQUEST"
   | "ERR_UNKNOWN_QUEUE"
   | "ERR_JOB_NOT_ON_QUEUE"

@@ -18,3 +18,27 @@ export async function mapLimit<T, R>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
+
+/**
+ * {@link mapLimit} for work the caller undoes when a call fails: after the first rejection no
+ * further call starts, and the promise rejects (with that first error) only once every call
+ * already started has ended, so the undo sees everything that was done.
+ */
+export async function mapLimitSettled<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  let failure: { readonly error: unknown } | undefined;
+  const results = await mapLimit(items, limit, async (item, index) => {
+    if (failure !== undefined) return undefined;
+    try {
+      return await fn(item, index);
+    } catch (error) {
+      failure ??= { error };
+      return undefined;
+    }
+  });
+  if (failure !== undefined) throw failure.error;
+  return results as R[];
+}

@@ -11,7 +11,7 @@ import {
   UpdateItemCommand,
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
-import { mapLimit } from "../core/map-limit.ts";
+import { mapLimitSettled } from "../core/map-limit.ts";
 import { exponentialBackoff } from "../core/retry.ts";
 import { type Item, N, readNumber, readString, S } from "./attribute-values.ts";
 import type { JobFailure, JobStatus } from "./job-state.ts";
@@ -46,10 +46,14 @@ export interface QueuedEntry {
   readonly job: string;
   readonly queue: string;
   readonly payloadHash: string;
+  /** When a job sent for later is due: its entry is kept for the retention after that. */
+  readonly runsAt?: Date;
+  /** The unique key the job holds, so cancelling it can free the key. */
+  readonly uniqueKey?: string;
 }
 
 /** A scheduled run skipped for overlap; the hash is undefined for a message without a payload. */
-export interface SkippedEntry extends Omit<QueuedEntry, "payloadHash"> {
+export interface SkippedEntry extends Pick<QueuedEntry, "jobId" | "job" | "queue"> {
   readonly payloadHash: string | undefined;
 }
 
@@ -119,27 +123,30 @@ export class Ledger {
           status: S("queued"),
           attempts: N(0),
           payloadHash: S(e.payloadHash),
+          ...(e.uniqueKey === undefined ? {} : { uniqueKey: S(e.uniqueKey) }),
           createdAt: S(now),
           updatedAt: S(now),
           [LIST_INDEX_KEY]: S(listKey(e.queue, "queued", e.jobId)),
-          [LEDGER_TTL_ATTRIBUTE]: N(this.#expiresAt()),
+          [LEDGER_TTL_ATTRIBUTE]: N(this.#expiresAt(e.runsAt)),
         },
       },
     }));
     const chunks: WriteRequest[][] = [];
     for (let i = 0; i < requests.length; i += 25) chunks.push(requests.slice(i, i + 25));
-    await mapLimit(chunks, RECORD_CONCURRENCY, (chunk) => this.#batchWrite(chunk));
+    // Settled: a failure waits for the writes in flight, so the producer's undo finds them all.
+    await mapLimitSettled(chunks, RECORD_CONCURRENCY, (chunk) => this.#batchWrite(chunk));
   }
 
   /**
    * Records a scheduled run that did not run because the schedule's previous run still worked.
    * Only a job the ledger has not seen start: a later delivery of a run that did start keeps it.
+   * Returns undefined when recorded, else the status the entry already had.
    */
-  async recordSkipped(entry: SkippedEntry): Promise<void> {
+  async recordSkipped(entry: SkippedEntry): Promise<JobStatus | undefined> {
     const { jobId, job, queue, payloadHash: hash } = entry;
     const sameHash = hash === undefined ? "" : ` AND ${SAME_HASH}`;
     const now = new Date().toISOString();
-    await this.#conditional(
+    const write = await this.#conditional(
       new PutItemCommand({
         TableName: this.tableName,
         Item: {
@@ -165,39 +172,58 @@ export class Ledger {
           ":queue": S(queue),
           ...(hash === undefined ? {} : { ":hash": S(hash) }),
         },
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       }),
+      { [LEDGER_KEY]: S(jobItemKey(jobId)) },
     );
+    return write.applied ? undefined : (readString(write.old, "status") as JobStatus | undefined);
   }
 
   /** Removes `queued` entries of jobs whose send failed for certain (never of started ones). */
   async forgetQueued(jobIds: readonly string[]): Promise<void> {
-    await Promise.all(
-      jobIds.map((jobId) =>
-        this.#conditional(
-          new DeleteItemCommand({
-            TableName: this.tableName,
-            Key: { [LEDGER_KEY]: S(jobItemKey(jobId)) },
-            ConditionExpression: "#status = :queued",
-            ExpressionAttributeNames: { "#status": "status" },
-            ExpressionAttributeValues: { ":queued": S("queued") },
-          }),
-        ),
-      ),
+    await Promise.all(jobIds.map((jobId) => this.#deleteQueued(jobId)));
+  }
+
+  /**
+   * Forgets a cancelled job that had not started: its `queued` entry goes, and the unique key it
+   * held is freed (its window runs until after the job was due, so it would hold it long).
+   */
+  async forgetCancelled(jobId: string): Promise<void> {
+    const write = await this.#deleteQueued(jobId);
+    if (!write.applied) return;
+    const job = readString(write.attributes, "job");
+    const key = readString(write.attributes, "uniqueKey");
+    if (job !== undefined && key !== undefined) await this.releaseUnique(job, key, jobId);
+  }
+
+  /** Deletes a job's entry if it is still `queued`; `attributes` are the deleted item. */
+  #deleteQueued(jobId: string): Promise<WriteResult> {
+    return this.#conditional(
+      new DeleteItemCommand({
+        TableName: this.tableName,
+        Key: { [LEDGER_KEY]: S(jobItemKey(jobId)) },
+        ConditionExpression: "#status = :queued",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: { ":queued": S("queued") },
+        ReturnValues: "ALL_OLD",
+      }),
     );
   }
 
   /**
-   * Takes a unique key for `jobId` for `windowSeconds`. Returns undefined when taken, else the
-   * id of the job that holds it.
+   * Takes a unique key for `jobId` until `windowSeconds` after the job is due (`runsAt`, else
+   * now), so a job sent for later holds its key until it has run. Returns undefined when taken,
+   * else the id of the job that holds it.
    */
   async reserveUnique(
     job: string,
     key: string,
     jobId: string,
     windowSeconds: number,
+    runsAt?: Date,
   ): Promise<string | undefined> {
     const now = Date.now();
-    const until = now + windowSeconds * 1000;
+    const until = Math.max(now, runsAt?.getTime() ?? now) + windowSeconds * 1000;
     const write = await this.#conditional(
       new PutItemCommand({
         TableName: this.tableName,
@@ -373,7 +399,7 @@ export class Ledger {
             [LEDGER_KEY]: S(slotItemKey(job, key, slot)),
             runToken: S(runToken),
             leaseUntil: N(now + leaseMs),
-            [LEDGER_TTL_ATTRIBUTE]: N(Math.ceil((now + leaseMs) / 1000) + 86_400),
+            [LEDGER_TTL_ATTRIBUTE]: N(slotExpiresAt(now + leaseMs)),
           },
           ConditionExpression: "attribute_not_exists(#pk) OR leaseUntil < :now",
           ExpressionAttributeNames: { "#pk": LEDGER_KEY },
@@ -383,6 +409,35 @@ export class Ledger {
       if (write.applied) return slot;
     }
     return undefined;
+  }
+
+  /**
+   * Extends the lease of a slot this run still holds to `leaseMs` from now. Returns false when it
+   * no longer holds it (the lease expired and another run took the slot).
+   */
+  async renewSlot(
+    job: string,
+    key: string,
+    slot: number,
+    runToken: string,
+    leaseMs: number,
+  ): Promise<boolean> {
+    const until = Date.now() + leaseMs;
+    const write = await this.#conditional(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { [LEDGER_KEY]: S(slotItemKey(job, key, slot)) },
+        UpdateExpression: "SET leaseUntil = :until, #ttl = :ttl",
+        ConditionExpression: "runToken = :token",
+        ExpressionAttributeNames: { "#ttl": LEDGER_TTL_ATTRIBUTE },
+        ExpressionAttributeValues: {
+          ":until": N(until),
+          ":ttl": N(slotExpiresAt(until)),
+          ":token": S(runToken),
+        },
+      }),
+    );
+    return write.applied;
   }
 
   /** Frees a slot this run holds (a slot another run took over after expiry is left alone). */
@@ -558,8 +613,10 @@ export class Ledger {
     }
   }
 
-  #expiresAt(): number {
-    return Math.ceil(Date.now() / 1000) + this.#retentionSeconds;
+  /** The TTL: the retention after now, or after `runsAt` when the job is due later. */
+  #expiresAt(runsAt?: Date): number {
+    const from = Math.max(Date.now(), runsAt?.getTime() ?? 0);
+    return Math.ceil(from / 1000) + this.#retentionSeconds;
   }
 }
 
@@ -589,6 +646,11 @@ function isConditionFailure(error: unknown): error is ConditionalCheckFailedExce
     error instanceof ConditionalCheckFailedException ||
     (error as { name?: unknown } | undefined)?.name === "ConditionalCheckFailedException"
   );
+}
+
+/** A slot item outlives its lease by a day, so TTL never deletes a slot a run still holds. */
+function slotExpiresAt(leaseUntilMs: number): number {
+  return Math.ceil(leaseUntilMs / 1000) + 86_400;
 }
 
 /** `<queue>#<status>#<shard>`: the list index's partition key; the shard spreads a busy queue. */

@@ -8,7 +8,9 @@ import { parseResult } from "./job-status.ts";
 
 export interface CallOptions {
   /**
-   * Give up waiting after this long. The function may still run the job to its end.
+   * Give up waiting after this long. The function may still run the job to its end. What it
+   * leaves beyond the job's timeout and 1 s is how long the call may wait for a concurrency slot
+   * of its key (9 s by default).
    * @default the job's timeout plus 10 s
    */
   readonly timeoutMs?: number;
@@ -24,12 +26,32 @@ export interface CallOptions {
 export class CallError extends SqsJobsError {
   override readonly name: string = "CallError";
   readonly maybeRan: boolean;
+  /** The call's job id: with a ledger, `getJob` says whether a call that `maybeRan` did run. */
+  readonly jobId: string;
 
-  constructor(message: string, options: { cause?: unknown; maybeRan: boolean }) {
+  constructor(message: string, options: { cause?: unknown; maybeRan: boolean; jobId: string }) {
     super("ERR_CALL", message, { cause: options.cause });
     this.maybeRan = options.maybeRan;
+    this.jobId = options.jobId;
   }
 }
+
+/**
+ * The consumer did not start the called job (`maybeRan` is false): every concurrency slot of its
+ * key stayed taken for the call's wait, or the job ledger could not be reached. Calling again
+ * later may run it.
+ */
+export class CallNotStartedError extends CallError {
+  override readonly name: string = "CallNotStartedError";
+  override readonly code = "ERR_CALL_NOT_STARTED" as const;
+
+  constructor(message: string, jobId: string) {
+    super(message, { maybeRan: false, jobId });
+  }
+}
+
+/** Left of a call's timeoutMs for the answer to come back, beyond the job's own timeout. */
+const ANSWER_MARGIN_MS = 1_000;
 
 /**
  * Invokes the job's consumer function synchronously with the job's envelope and returns its
@@ -47,7 +69,9 @@ export async function callJob<J extends JobDefinition>(
 ): Promise<JobResult<J>> {
   const timeoutMs = options.timeoutMs ?? job.timeoutSeconds * 1000 + 10_000;
   const signals = [AbortSignal.timeout(timeoutMs), ...(options.signal === undefined ? [] : [options.signal])];
-  const event: CallEvent = { "sqs-jobs": "call", body };
+  // The consumer may wait for a slot as long as the run it then starts can still answer in time.
+  const waitMs = Math.max(0, timeoutMs - job.timeoutSeconds * 1000 - ANSWER_MARGIN_MS);
+  const event: CallEvent = { "sqs-jobs": "call", body, waitMs };
   const subject = `calling job "${job.name}" (${jobId}) on function ${functionName}`;
   let payload: Uint8Array | undefined;
   try {
@@ -62,7 +86,7 @@ export async function callJob<J extends JobDefinition>(
     if (out.FunctionError !== undefined) {
       throw new CallError(
         `${subject} failed: the function crashed (${out.FunctionError}: ${readCrash(out.Payload)}); the job may have run in part`,
-        { maybeRan: true },
+        { maybeRan: true, jobId },
       );
     }
     payload = out.Payload;
@@ -72,17 +96,18 @@ export async function callJob<J extends JobDefinition>(
     const maybeRan = kind === "ambiguous" || (error as { name?: unknown }).name === "AbortError";
     throw new CallError(
       `${subject} failed: ${describeAwsError(error)}${maybeRan ? "; the job may have run (no answer came back), so calling again may run it twice" : ""}`,
-      { cause: error, maybeRan },
+      { cause: error, maybeRan, jobId },
     );
   }
   const response = readResponse(payload);
   if (response === undefined) {
     throw new CallError(
       `${subject} failed: the function did not answer as an sqs-jobs consumer (is it built with createSqsHandler?)`,
-      {
-        maybeRan: true,
-      },
+      { maybeRan: true, jobId },
     );
+  }
+  if (!response.ok && response.started === false) {
+    throw new CallNotStartedError(`${subject} did not start it: ${response.error.message}`, jobId);
   }
   if (!response.ok) {
     throw new JobFailedError(job.name, jobId, { reason: undefined, ...response.error }, 1);

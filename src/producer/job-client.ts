@@ -33,6 +33,7 @@ import {
   createOneTimeSchedule,
   createSchedulerClient,
   deleteOneTimeSchedule,
+  loadSchedulerSdk,
   type OneTimeTarget,
 } from "../schedule/one-time.ts";
 import { createSchedules } from "../schedule/schedule-batch.ts";
@@ -47,7 +48,7 @@ import {
   type SendOptions,
 } from "./message.ts";
 import { type SendBatchItemResult, type SendBatchResult, sendPrepared } from "./send-batch.ts";
-import { forgetUnsent, reserveAndRecord } from "./tracked-send.ts";
+import { deliverReserved, forgetUnsent, reserveAndRecord } from "./tracked-send.ts";
 
 /** sendBatch's highest `concurrency`; the client JobClient creates pools this many connections. */
 const MAX_CONCURRENCY = 100;
@@ -228,9 +229,23 @@ export class JobClient {
     }
   }
 
+  /**
+   * A send for later's schedule target, resolved before any key is reserved: what cannot be
+   * built (a queue URL whose ARN cannot be told, the Scheduler SDK) fails with nothing sent.
+   */
+  async #later(at: Date): Promise<Later> {
+    const target = await this.#oneTimeTarget();
+    await loadSchedulerSdk();
+    return { at, target };
+  }
+
   async #oneTimeTarget(): Promise<OneTimeTarget> {
     const region = await this.#sqs.config.region();
-    this.#scheduler ??= createSchedulerClient(region);
+    // A failed load is not kept: the next send for later tries again.
+    this.#scheduler ??= createSchedulerClient(region).catch((error: unknown) => {
+      this.#scheduler = undefined;
+      throw error;
+    });
     return {
       client: await this.#scheduler,
       groupName: this.#schedulerGroup,
@@ -268,7 +283,7 @@ export class JobClient {
     }
     if (deleted && this.#ledger !== undefined) {
       const ledger = await this.#ledger();
-      await ledger.forgetQueued([jobId]).catch(() => undefined);
+      await ledger.forgetCancelled(jobId).catch(() => undefined);
     }
     return deleted;
   }
@@ -277,12 +292,16 @@ export class JobClient {
    * Runs a job now and returns its result: invokes the queue's consumer function directly
    * (Lambda Invoke, no queue round trip), which validates the payload, runs the handler with its
    * timeout and hooks, and checks the result like any run. No retries: a failed call is an
-   * error for you to handle, never a second run behind your back.
+   * error for you to handle, never a second run behind your back. With the consumer's ledger a
+   * call is tracked (its entry, outcome and concurrency slot) like a queued job; it never
+   * reserves or checks a unique key.
    *
    * @throws {ValidationError} the payload fails the schema (nothing invoked)
    * @throws {JobFailedError} the handler threw or timed out, or its result failed the schema
    * @throws {CallError} no answer from the handler (throttled, crashed, timed out); `maybeRan`
    *   says whether the job may have run
+   * @throws {CallNotStartedError} the job did not run: every concurrency slot of its key stayed
+   *   taken for the wait `timeoutMs` leaves beyond the job's timeout, or the ledger was out of reach
    * @example
    * const thumbnail = await jobs.call(resizeImage, { key: "a.png", width: 200 }, { timeoutMs: 10_000 });
    */
@@ -376,20 +395,33 @@ export class JobClient {
     if (m.sizeBytes > this.#maxMessageBytes)
       throw new PayloadTooLargeError(job.name, m.sizeBytes, this.#maxMessageBytes);
     await checkSqsConfig(this.#sqs);
+    // Everything that can fail without a network call fails before a key is reserved.
+    const later = delivery.kind === "schedule" ? await this.#later(delivery.at) : undefined;
+    const deliver = (): Promise<SentJob<J>> =>
+      later === undefined ? this.#sendNow(job, m) : this.#sendLater(job, m, later);
     const ledger = await this.#ledgerFor(job);
-    if (ledger !== undefined) {
-      const { deduplicated } = await reserveAndRecord(ledger, job, queueNameOf(this.queueUrl), [m]);
-      const held = deduplicated[0];
-      if (held !== undefined) {
-        return this.#sent(job, {
-          jobId: held.heldBy,
-          messageId: "",
-          possibleDuplicate: false,
-          deduplicated: true,
-        });
-      }
+    if (ledger === undefined) return deliver();
+    const { toSend, deduplicated } = await reserveAndRecord(
+      ledger,
+      job,
+      queueNameOf(this.queueUrl),
+      [m],
+      runsAt(delivery),
+    );
+    const held = deduplicated[0];
+    if (held !== undefined) {
+      return this.#sent(job, {
+        jobId: held.heldBy,
+        messageId: "",
+        possibleDuplicate: false,
+        deduplicated: true,
+      });
     }
-    if (delivery.kind === "schedule") return this.#sendLater(job, m, delivery.at, ledger);
+    return deliverReserved(ledger, job, toSend, deliver);
+  }
+
+  /** One SendMessage; a failure says whether SQS may hold the job anyway (`maybeSent`). */
+  async #sendNow<J extends JobDefinition>(job: J, m: PreparedMessage): Promise<SentJob<J>> {
     const attempts: AttemptWatch = { ambiguous: false };
     try {
       const command = new SendMessageCommand({
@@ -410,8 +442,7 @@ export class JobClient {
       });
     } catch (error) {
       const maybeSent = attempts.ambiguous || classifyFailure(error) === "ambiguous";
-      if (ledger !== undefined && !maybeSent)
-        await forgetUnsent(ledger, job, [{ message: m, uniqueKey: undefined }]);
+      // A queue that does not exist holds nothing, whatever an earlier attempt did.
       const mapped = queueMissingOr(error, this.queueUrl);
       if (mapped instanceof SqsJobsError) throw mapped;
       throw new SendError(
@@ -424,10 +455,9 @@ export class JobClient {
   async #sendLater<J extends JobDefinition>(
     job: J,
     m: PreparedMessage,
-    at: Date,
-    ledger: Ledger | undefined,
+    { at, target }: Later,
   ): Promise<SentJob<J>> {
-    const outcome = await createOneTimeSchedule(await this.#oneTimeTarget(), m, at);
+    const outcome = await createOneTimeSchedule(target, m, at);
     if (outcome.ok) {
       return this.#sent(job, {
         jobId: m.jobId,
@@ -438,8 +468,6 @@ export class JobClient {
         scheduledAt: at,
       });
     }
-    if (ledger !== undefined && !outcome.maybeCreated)
-      await forgetUnsent(ledger, job, [{ message: m, uniqueKey: undefined }]);
     throw new SendError(
       `scheduling job "${job.name}" for ${at.toISOString()} (schedule ${outcome.name}) failed: ${describeAwsError(outcome.error)}${outcome.maybeCreated ? "; the schedule may exist anyway (an attempt got no answer): cancel it or check before sending again" : ""}`,
       { cause: outcome.error, maybeSent: outcome.maybeCreated },
@@ -513,11 +541,12 @@ export class JobClient {
       retryBaseMs: 100,
       onProgress: options.onProgress,
     };
-    const ledger = await this.#ledgerFor(job);
+    const later = delivery.kind === "schedule" ? await this.#later(delivery.at) : undefined;
     const send = (batch: readonly PreparedMessage[]): Promise<SendBatchResult> =>
-      delivery.kind === "schedule"
-        ? this.#scheduleBatch(batch, delivery.at, concurrency, options.onProgress)
-        : sendPrepared(batch, settings);
+      later === undefined
+        ? sendPrepared(batch, settings)
+        : this.#scheduleBatch(batch, later, concurrency, options.onProgress);
+    const ledger = await this.#ledgerFor(job);
     if (ledger === undefined) return send(messages);
 
     const { toSend, deduplicated } = await reserveAndRecord(
@@ -525,8 +554,9 @@ export class JobClient {
       job,
       queueNameOf(this.queueUrl),
       messages,
+      runsAt(delivery),
     );
-    const sent = await send(toSend.map((r) => r.message));
+    const sent = await deliverReserved(ledger, job, toSend, () => send(toSend.map((r) => r.message)));
     // Entries and keys of jobs that certainly did not reach SQS go, so a resend is not a duplicate.
     await forgetUnsent(
       ledger,
@@ -555,11 +585,10 @@ export class JobClient {
   /** sendBatch for later: one schedule per job, with per-item results like SQS's path. */
   async #scheduleBatch(
     messages: readonly PreparedMessage[],
-    at: Date,
+    { at, target }: Later,
     concurrency: number,
     onProgress: ((done: number, total: number) => void) | undefined,
   ): Promise<SendBatchResult> {
-    const target = await this.#oneTimeTarget();
     let progressError: unknown;
     let progressFailed = false;
     const outcomes = await createSchedules(target, messages, at, concurrency, (done) => {
@@ -596,6 +625,20 @@ export class JobClient {
     const result = { items, succeeded, failed: items.length - succeeded };
     return progressFailed ? { ...result, progressError } : result;
   }
+}
+
+/** A send for later: when, and the schedule target that will carry it. */
+interface Later {
+  readonly at: Date;
+  readonly target: OneTimeTarget;
+}
+
+/** When a job is due, if later than now: the ledger keeps its entry and key until after then. */
+function runsAt(delivery: Delivery): Date | undefined {
+  if (delivery.kind === "schedule") return delivery.at;
+  return delivery.delaySeconds === undefined
+    ? undefined
+    : new Date(Date.now() + delivery.delaySeconds * 1000);
 }
 
 /** What prepareMessage sees: SQS's delay when the job goes now, none when a schedule carries it. */

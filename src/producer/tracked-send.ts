@@ -1,7 +1,7 @@
 import { describeAwsError } from "../core/aws-errors.ts";
 import { SendError } from "../core/errors.ts";
 import type { JobDefinition } from "../core/job.ts";
-import { mapLimit } from "../core/map-limit.ts";
+import { mapLimitSettled } from "../core/map-limit.ts";
 import { keyFor, payloadHash } from "../ledger/job-key.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { PreparedMessage } from "./message.ts";
@@ -24,7 +24,8 @@ export interface Deduplicated {
 /**
  * Before a send on a queue with a ledger: reserves each message's unique key (a message whose key
  * is held is left out and reported), then records the rest as `queued`, so a consumer never
- * meets a job the ledger does not know.
+ * meets a job the ledger does not know. `runsAt` (a job sent for later) moves the entry's expiry
+ * and the key's window to start when the job is due instead of now.
  *
  * @throws {JobKeyError} a unique key function threw or returned no key (nothing sent, no key kept)
  * @throws {SendError} the ledger could not be written (nothing sent, `maybeSent` false)
@@ -34,6 +35,7 @@ export async function reserveAndRecord(
   job: JobDefinition,
   queue: string,
   messages: readonly PreparedMessage[],
+  runsAt: Date | undefined,
 ): Promise<{ toSend: (Reserved & { readonly index: number })[]; deduplicated: Deduplicated[] }> {
   const unique = job.unique;
   const keys = messages.map((m) =>
@@ -41,31 +43,38 @@ export async function reserveAndRecord(
   );
   const toSend: (Reserved & { index: number })[] = [];
   const deduplicated: Deduplicated[] = [];
+  // Every key whose reservation was tried: one that failed without an answer may be held anyway.
+  const tried: Reserved[] = [];
   try {
     if (unique === undefined) {
       messages.forEach((message, index) => {
         toSend.push({ index, message, uniqueKey: undefined });
       });
     } else {
-      // Pushed as each key is taken, so a failure part-way still knows which keys to give back.
-      await mapLimit(messages, RESERVE_CONCURRENCY, async (message, index) => {
+      // Settled: a failure stops further reservations but waits for those in flight, so the
+      // undo below sees every key taken.
+      await mapLimitSettled(messages, RESERVE_CONCURRENCY, async (message, index) => {
         const key = keys[index] as string;
-        const heldBy = await ledger.reserveUnique(job.name, key, message.jobId, unique.windowSeconds);
+        tried.push({ message, uniqueKey: key });
+        const heldBy = await ledger.reserveUnique(job.name, key, message.jobId, unique.windowSeconds, runsAt);
         if (heldBy === undefined) toSend.push({ index, message, uniqueKey: key });
         else deduplicated.push({ index, heldBy });
       });
       toSend.sort((a, b) => a.index - b.index);
     }
     await ledger.recordQueued(
-      toSend.map(({ message }) => ({
+      toSend.map(({ message, uniqueKey }) => ({
         jobId: message.jobId,
         job: job.name,
         queue,
         payloadHash: payloadHash(message.payloadJson),
+        runsAt,
+        uniqueKey,
       })),
     );
   } catch (error) {
-    await forgetUnsent(ledger, job, toSend);
+    // Releases are conditional on the job id, so a key another job holds is left alone.
+    await forgetUnsent(ledger, job, unique === undefined ? toSend : tried);
     throw new SendError(
       `recording job "${job.name}" in the job ledger (${ledger.tableName}) failed, so nothing was sent: ${describeAwsError(error)}`,
       { cause: error, maybeSent: false },
@@ -91,4 +100,25 @@ export async function forgetUnsent(
       r.uniqueKey === undefined ? undefined : ledger.releaseUnique(job.name, r.uniqueKey, r.message.jobId),
     ),
   ]);
+}
+
+/**
+ * Delivers jobs {@link reserveAndRecord} recorded. When the delivery throws, they did not reach
+ * the queue unless the error says they may have (a {@link SendError} with `maybeSent`): a queue
+ * that does not exist, a refusal, a schedule whose target could not be built. Their entries and
+ * keys then go before the error is rethrown, so a resend is not answered `deduplicated` onto a
+ * job that never existed.
+ */
+export async function deliverReserved<T>(
+  ledger: Ledger,
+  job: JobDefinition,
+  reserved: readonly Reserved[],
+  deliver: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await deliver();
+  } catch (error) {
+    if (!(error instanceof SendError && error.maybeSent)) await forgetUnsent(ledger, job, reserved);
+    throw error;
+  }
 }

@@ -44,8 +44,9 @@ const toStatus: Record<string, (ledger: Ledger, jobId: string) => Promise<void>>
       failure: { ...failure, reason: "exhausted" },
     });
   },
-  skipped: (ledger, jobId) =>
-    ledger.recordSkipped({ jobId, job: "send-email", queue: "emails", payloadHash: "h1" }),
+  skipped: async (ledger, jobId) => {
+    await ledger.recordSkipped({ jobId, job: "send-email", queue: "emails", payloadHash: "h1" });
+  },
 };
 
 const others: [string, Partial<ClaimRequest>, IdCollision[]][] = [

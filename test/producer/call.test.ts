@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   CallError,
+  CallNotStartedError,
   createSqsHandler,
   defineJob,
   handle,
@@ -14,6 +15,7 @@ import {
   ValidationError,
 } from "../../src/index.ts";
 import { lambdaContext, sleep } from "../consumer/harness.ts";
+import { ledgerFixture } from "../ledger/fixture.ts";
 
 const resize = defineJob({
   name: "resize",
@@ -36,6 +38,39 @@ const handler = createSqsHandler(
   { logLevel: "silent", metrics: false },
 );
 
+/** A singleton: one run at a time, however it is started. */
+const exclusive = defineJob({
+  name: "exclusive",
+  schema: z.object({ n: z.number(), workMs: z.number() }),
+  result: z.object({ n: z.number() }),
+  concurrency: { key: "all", limit: 1 },
+  timeoutSeconds: 3,
+});
+
+const { client: dynamodb, newLedger } = ledgerFixture();
+const ledger = { tableName: (await newLedger()).tableName, dynamodb };
+const queueUrl = "http://127.0.0.1:1/000000000000/images";
+const runs = { running: 0, most: 0, started: 0, ids: [] as string[] };
+/** The same consumer with the job ledger, as `JobQueue({ ledger })` deploys it. */
+const trackedHandler = createSqsHandler(
+  [
+    handle(resize, (p, ctx) => {
+      runs.ids.push(ctx.jobId);
+      if (p.key === "bad.png") throw new TypeError("cannot decode bad.png");
+      return { thumbnail: `${p.key}@${p.width}` };
+    }),
+    handle(exclusive, async (p) => {
+      runs.started++;
+      runs.running++;
+      runs.most = Math.max(runs.most, runs.running);
+      await sleep(p.workMs);
+      runs.running--;
+      return { n: p.n };
+    }),
+  ],
+  { queueUrl, ledger, logLevel: "silent", metrics: false },
+);
+
 /** Lambda's Invoke API for one function, in process: what `sqs-jobs dev` and AWS answer. */
 const server = createServer(async (req, res) => {
   invokes++;
@@ -55,7 +90,8 @@ const server = createServer(async (req, res) => {
     res.end(JSON.stringify({ errorType: "Runtime.ExitError", errorMessage: "exited" }));
     return;
   }
-  const out = await handler(event, lambdaContext());
+  const consumer = req.url?.includes("/functions/tracked/") ? trackedHandler : handler;
+  const out = await consumer(event, lambdaContext());
   res.writeHead(200, { "content-type": "application/json" });
   res.end(JSON.stringify(out));
 });
@@ -70,6 +106,7 @@ const lambda = new LambdaClient({
 });
 const client = (functionName = "resizer") =>
   new JobClient({ queueUrl: "http://127.0.0.1:1/000000000000/images", functionName, lambda, ledger: false });
+const tracked = new JobClient({ queueUrl, functionName: "tracked", lambda, ledger });
 
 describe("JobClient.call", () => {
   it("runs the handler through the function and returns the typed result", async () => {
@@ -129,5 +166,62 @@ describe("JobClient.call", () => {
     await expect(jobs.call(resize, { key: "a.png", width: 1 })).rejects.toThrow(
       /SQS_JOBS_IMAGES_FUNCTION_NAME/,
     );
+  });
+});
+
+describe("JobClient.call on a consumer with the job ledger: a called job is a job", () => {
+  it("gets a ledger entry, so getJob works for its id, with its outcome and attempts", async () => {
+    // Given a consumer with the ledger
+    runs.ids.length = 0;
+    // When a job is called, and another call fails
+    expect(await tracked.call(resize, { key: "a.png", width: 200 })).toEqual({ thumbnail: "a.png@200" });
+    const failed = await tracked.call(resize, { key: "bad.png", width: 1 }).catch((e: unknown) => e);
+    // Then both are in the ledger under the ids their handlers saw
+    const [ok, bad] = runs.ids;
+    expect(await tracked.getJob(resize, ok ?? "")).toMatchObject({
+      status: "succeeded",
+      attempts: 1,
+      queue: "images",
+      result: { thumbnail: "a.png@200" },
+    });
+    expect(failed).toMatchObject({ jobId: bad });
+    expect(await tracked.getJob(resize, bad ?? "")).toMatchObject({
+      status: "dead",
+      attempts: 1,
+      failure: { reason: "exhausted", name: "TypeError", message: "cannot decode bad.png" },
+    });
+  });
+
+  it("takes its concurrency slot: two calls of a singleton run one after the other", async () => {
+    // Given a singleton job
+    runs.most = 0;
+    // When it is called twice at once
+    const [a, b] = await Promise.all([
+      tracked.call(exclusive, { n: 1, workMs: 700 }),
+      tracked.call(exclusive, { n: 2, workMs: 700 }),
+    ]);
+    // Then the second waited for the first's slot, and both ran
+    expect([a, b]).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(runs.most).toBe(1);
+  });
+
+  it("a call that cannot get the slot within its time budget fails as not started (maybeRan false)", async () => {
+    // Given a singleton whose slot a queued record holds (here: a long call)
+    runs.most = 0;
+    const holder = tracked.call(exclusive, { n: 1, workMs: 2_500 });
+    await sleep(300);
+    const started = runs.started;
+    // When another call may wait 500 ms at most (its budget minus the job's 3 s timeout)
+    const error = await tracked
+      .call(exclusive, { n: 2, workMs: 0 }, { timeoutMs: 3_000 + 1_500 })
+      .catch((e: unknown) => e);
+    // Then it fails, typed, without running
+    expect(error).toBeInstanceOf(CallNotStartedError);
+    expect(error).toBeInstanceOf(CallError);
+    expect(error).toMatchObject({ code: "ERR_CALL_NOT_STARTED", maybeRan: false });
+    expect((error as Error).message).toMatch(/concurrency slot/);
+    expect(runs.started).toBe(started);
+    expect(await holder).toEqual({ n: 1 });
+    expect(runs.most).toBe(1);
   });
 });

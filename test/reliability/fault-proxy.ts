@@ -14,6 +14,11 @@ export interface FaultRates {
   readonly error500?: number;
   /** Answer 503 ServiceUnavailable without forwarding. */
   readonly error503?: number;
+  /**
+   * Answer 403 AccessDenied (DynamoDB: 400 AccessDeniedException) without forwarding: a final
+   * refusal, as for a missing IAM permission or a KMS key the caller may not use.
+   */
+  readonly deny?: number;
   /** Destroy the client's socket before forwarding: the service never saw the request. */
   readonly resetBefore?: number;
   /**
@@ -30,7 +35,14 @@ export interface FaultRates {
   readonly latencyMs?: number;
 }
 
-export type FaultKind = "throttle" | "error500" | "error503" | "resetBefore" | "resetAfter" | "badDigest";
+export type FaultKind =
+  | "throttle"
+  | "error500"
+  | "error503"
+  | "deny"
+  | "resetBefore"
+  | "resetAfter"
+  | "badDigest";
 
 export interface FaultProxyOptions {
   /** Where SQS (fauxqs) and DynamoDB (dynalite) listen, e.g. http://127.0.0.1:4566. */
@@ -113,6 +125,7 @@ const FAULT_ORDER: readonly FaultKind[] = [
   "throttle",
   "error500",
   "error503",
+  "deny",
   "resetBefore",
   "resetAfter",
   "badDigest",
@@ -153,17 +166,19 @@ function sendJsonError(
 /** The error codes each fault answers with, per service. */
 function errorCodes(
   options: FaultProxyOptions,
-): Record<Service, Record<"throttle" | "error500" | "error503", string>> {
+): Record<Service, Record<"throttle" | "error500" | "error503" | "deny", string>> {
   return {
     sqs: {
       throttle: options.throttleCode ?? "RequestThrottled",
       error500: "InternalError",
       error503: "ServiceUnavailable",
+      deny: "AccessDenied",
     },
     dynamodb: {
       throttle: options.dynamoDbThrottleCode ?? "ProvisionedThroughputExceededException",
       error500: "InternalServerError",
       error503: "ServiceUnavailable",
+      deny: "AccessDeniedException",
     },
   };
 }
@@ -190,6 +205,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       throttle: 0,
       error500: 0,
       error503: 0,
+      deny: 0,
       resetBefore: 0,
       resetAfter: 0,
       badDigest: 0,
@@ -261,6 +277,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           return;
         case "error503":
           sendJsonError(res, service, 503, codes[service].error503, "Receiver");
+          return;
+        case "deny":
+          sendJsonError(res, service, service === "sqs" ? 403 : 400, codes[service].deny, "Sender");
           return;
         case "resetAfter":
           resetAfter.add(req);
