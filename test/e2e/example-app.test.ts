@@ -165,7 +165,7 @@ describe("the example app under sqs-jobs dev", () => {
     lambda.destroy();
   }, 60_000);
 
-  it("fires the nightly report schedule on time: the run is recorded under the schedule's name and time", async () => {
+  it("fires the nightly report schedule on time: the run is recorded under its queue, the schedule's name and the time", async () => {
     // Given the app's NightlyReport schedule (03:00 Europe/Berlin), and the local clock moved to it
     const [next] = parseScheduleExpression("cron(0 3 * * ? *)", { timezone: "Europe/Berlin" }).nextFireTimes(
       new Date(await localNow()),
