@@ -38,10 +38,19 @@ export interface ApiSources {
   };
 }
 
-/** Requests that need the token: every POST, and a DLQ message's payload. */
+/**
+ * Requests that need the token (and that a read-only dashboard refuses): every POST, a DLQ
+ * message's payload and a job's result. Payloads and results may hold personal data; without
+ * the token no answer carries them, whatever the body's format.
+ */
 export function isAction(method: string, url: URL): boolean {
-  return method === "POST" || (url.pathname.includes("/dlq/") && url.searchParams.get("payload") === "1");
+  return method === "POST" || showsPayload(url) || showsResult(url);
 }
+
+const showsPayload = (url: URL): boolean =>
+  url.pathname.includes("/dlq/") && url.searchParams.get("payload") === "1";
+const showsResult = (url: URL): boolean =>
+  url.pathname.includes("/jobs/") && url.searchParams.get("result") === "1";
 
 type Route = (req: IncomingMessage, url: URL, match: readonly string[]) => Promise<unknown>;
 
@@ -97,7 +106,7 @@ export class DashboardApi {
       {
         method: "GET",
         pattern: new RegExp(`^jobs/${seg}$`),
-        run: (_r, _u, m) => sources.jobs.get(m[0] ?? ""),
+        run: (_r, u, m) => sources.jobs.get(m[0] ?? "", { showResult: showsResult(u) }),
       },
       { method: "GET", pattern: /^schedules$/, run: () => this.#schedules() },
     ];
@@ -196,7 +205,7 @@ export class DashboardApi {
         `no message ${messageId.slice(0, 100)} in ${dlq.name}: it was redriven, purged, or is held by another reader`,
       );
     }
-    return deadLetterDetail(record, url.searchParams.get("payload") === "1");
+    return deadLetterDetail(record, showsPayload(url));
   }
 
   async #redrive(req: IncomingMessage, [queue = ""]: readonly string[]) {
@@ -281,7 +290,7 @@ export class DashboardApi {
       queue === null || queue === ""
         ? (await this.#snapshots.get()).queues.map((q) => q.name)
         : [queueNameOf(queue)];
-    return this.#sources.jobs.list({ queues, states, limit, before });
+    return this.#sources.jobs.list({ queues, states, limit, before }, { fresh: params.get("fresh") === "1" });
   }
 
   async #schedules() {

@@ -1,11 +1,17 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import { DLQ_ATTRIBUTES } from "../core/dead-letter-attributes.ts";
 import { type DeadLetterFilter, matchesFilter, reasonWord } from "../ops/dead-letter-filter.ts";
 import type { DeadLetterRecord } from "../ops/dead-letter-record.ts";
 import { peekDeadLetters } from "../ops/peek.ts";
 import type { QueueRef } from "../ops/queue-ref.ts";
 import { queueDepth } from "../ops/stats.ts";
+import { readDeadLetterBody } from "./dead-letter-body.ts";
 
-/** A dead-lettered job as the API lists it: why it died, never its body. */
+/**
+ * A dead-lettered job as the API lists it: why it died, never its body. The job name and id come
+ * from the reason attributes or a valid envelope only: a foreign body's `job` or `id` field is
+ * its sender's data.
+ */
 export interface DeadLetterView {
   readonly messageId: string;
   readonly job: string | null;
@@ -20,10 +26,11 @@ export interface DeadLetterView {
 }
 
 export function deadLetterView(r: DeadLetterRecord): DeadLetterView {
+  const header = readDeadLetterBody(r.body).header;
   return {
     messageId: r.messageId,
-    job: r.job ?? null,
-    jobId: r.jobId ?? null,
+    job: r.messageAttributes[DLQ_ATTRIBUTES.job]?.value ?? header?.job ?? null,
+    jobId: header?.id ?? null,
     reason: reasonWord(r),
     errorName: r.errorName ?? null,
     errorMessage: r.errorMessage ?? null,
@@ -34,7 +41,12 @@ export function deadLetterView(r: DeadLetterRecord): DeadLetterView {
   };
 }
 
-/** How long a peeked message is shown from memory by {@link DeadLetterScans.find}. */
+/**
+ * How long a peek answers for its DLQ while the DLQ's depth stays the same, and how long a peeked
+ * message is shown from memory by {@link DeadLetterScans.find}. A DLQ's messages do not change
+ * while they stay; only arrivals and departures do, and they move the depth, except one leaving
+ * as another comes: this bounds how late that shows.
+ */
 const RECENT_MS = 60_000;
 
 interface Scan {
@@ -46,8 +58,11 @@ interface Scan {
 
 /**
  * Peeks of DLQs (messages received with a short visibility timeout and made visible again at
- * once), at most one at a time per DLQ and reused for `maxAgeMs`: two peeks at once would each
- * see what the other hides, and every receive counts in the message's receive count.
+ * once), at most one at a time per DLQ: two peeks at once would each see what the other hides.
+ * Every receive counts in the messages' receive count and hides them a moment, so a peek is
+ * reused for `maxAgeMs`, then for up to a minute while the DLQ's depth (one GetQueueAttributes,
+ * which receives nothing) has not moved: an open DLQ page adds one receive a minute to each
+ * message it shows, not one per poll.
  */
 export class DeadLetterScans {
   readonly #sqs: SQSClient;
@@ -63,7 +78,11 @@ export class DeadLetterScans {
   /** The DLQ's depth and up to `limit` of its messages, from a recent peek of at least as many. */
   async scan(dlq: QueueRef, limit: number): Promise<Scan> {
     const last = this.#scans.get(dlq.url);
-    if (last !== undefined && last.limit >= limit && Date.now() - last.at < this.#maxAgeMs) return last;
+    if (last !== undefined && last.limit >= limit) {
+      const age = Date.now() - last.at;
+      if (age < this.#maxAgeMs) return last;
+      if (age < RECENT_MS && (await this.#depthOf(dlq)) === last.depth) return last;
+    }
     const running = this.#running.get(dlq.url);
     if (running !== undefined) {
       const scan = await running;
@@ -91,10 +110,15 @@ export class DeadLetterScans {
     this.#scans.delete(dlqUrl);
   }
 
-  async #peek(dlq: QueueRef, limit: number): Promise<Scan> {
+  async #depthOf(dlq: QueueRef): Promise<number> {
     const depth = await queueDepth(this.#sqs, dlq.url);
+    return depth.visible + depth.inFlight + depth.delayed;
+  }
+
+  async #peek(dlq: QueueRef, limit: number): Promise<Scan> {
+    const depth = await this.#depthOf(dlq);
     const records = await peekDeadLetters(this.#sqs, dlq.url, { limit });
-    const scan = { at: Date.now(), limit, depth: depth.visible + depth.inFlight + depth.delayed, records };
+    const scan = { at: Date.now(), limit, depth, records };
     this.#scans.set(dlq.url, scan);
     return scan;
   }
@@ -106,7 +130,8 @@ export function listDeadLetters(records: readonly DeadLetterRecord[], filter: De
   const jobs = new Map<string, number>();
   for (const r of records) {
     reasons.set(reasonWord(r), (reasons.get(reasonWord(r)) ?? 0) + 1);
-    if (r.job !== undefined) jobs.set(r.job, (jobs.get(r.job) ?? 0) + 1);
+    const job = deadLetterView(r).job;
+    if (job !== null) jobs.set(job, (jobs.get(job) ?? 0) + 1);
   }
   const byCount = (a: { count: number }, b: { count: number }) => b.count - a.count;
   return {
@@ -117,23 +142,18 @@ export function listDeadLetters(records: readonly DeadLetterRecord[], filter: De
 }
 
 /**
- * One dead-lettered message in detail: its envelope's fields without the payload, and the
- * payload only when asked for (`showPayload`). A body that is not a JSON object has no envelope;
- * its payload is the body as text.
+ * One dead-lettered message in detail: what its body is and how long, the envelope's fields
+ * without the payload when it is a valid envelope (SNS-wrapped or not), and the payload (for any
+ * other body, the body itself) only when asked for with the token (`showPayload`).
  */
 export function deadLetterDetail(record: DeadLetterRecord, showPayload: boolean) {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(record.body);
-  } catch {
-    parsed = undefined;
-  }
-  const isObject = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed);
-  const { payload, ...envelope } = isObject ? (parsed as Record<string, unknown>) : { payload: record.body };
+  const body = readDeadLetterBody(record.body);
   return {
     record: deadLetterView(record),
-    envelope: isObject ? envelope : null,
-    payload: showPayload ? (payload ?? null) : null,
+    format: body.format,
+    bytes: Buffer.byteLength(record.body),
+    envelope: body.header ?? null,
+    payload: showPayload ? (body.payload ?? null) : null,
     payloadShown: showPayload,
   };
 }

@@ -1,12 +1,12 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { isTableMissing } from "../core/aws-errors.ts";
-import { mapLimit } from "../core/map-limit.ts";
 import { JOB_STATUSES, type JobStatus } from "../ledger/job-state.ts";
 import type { Ledger } from "../ledger/ledger.ts";
-import { newestOf } from "../ledger/newest-jobs.ts";
+import { newestJobs } from "../ledger/newest-jobs.ts";
 import type { JobSummary, StoredJob } from "../ledger/stored-job.ts";
 import { LEDGER_TABLE_ENV } from "../ledger/table-layout.ts";
 import { badRequest, DashboardRequestError } from "./api-error.ts";
+import { JobsFeed, type JobsView } from "./jobs-feed.ts";
 
 /**
  * A job of the ledger as the API shows it. The names are the page's (`id`, `state`,
@@ -24,6 +24,7 @@ export interface JobView {
   readonly updatedAt: string;
   readonly startedAt: string | null;
   readonly endedAt: string | null;
+  /** The handler's result: null unless asked for with the token (`resultShown`). */
   readonly result: unknown;
   readonly failure: { reason: string | null; name: string; message: string; code: string | null } | null;
   /** The dead-letter reason once dead (also in listings). */
@@ -47,13 +48,17 @@ function summaryView(j: JobSummary): JobView {
   };
 }
 
-function jobView(j: StoredJob): JobView {
+/** One job as `api/jobs/<id>` shows it: `resultShown` says whether `result` was asked for with the token. */
+export type JobDetail = JobView & { readonly resultShown: boolean };
+
+function jobView(j: StoredJob, showResult: boolean): JobDetail {
   const f = j.failure;
   return {
     ...summaryView({ ...j, deadReason: f?.reason }),
     startedAt: j.startedAt?.toISOString() ?? null,
     endedAt: j.finishedAt?.toISOString() ?? null,
-    result: j.resultJson === undefined ? null : JSON.parse(j.resultJson),
+    result: showResult && j.resultJson !== undefined ? JSON.parse(j.resultJson) : null,
+    resultShown: showResult,
     failure:
       f === undefined
         ? null
@@ -61,18 +66,17 @@ function jobView(j: StoredJob): JobView {
   };
 }
 
-/** Queues read at once when a listing covers every queue: each costs 32 index queries per state. */
-const QUEUE_CONCURRENCY = 4;
-
 /**
  * The job ledger, read for the page: one job by id, or the newest jobs of a queue (or of every
- * listed queue) in some states, a page at a time. The cursor is the last listed job's change time:
- * the next page holds the jobs that changed before it (jobs that changed in the very same
- * millisecond as a page's last one may be skipped).
+ * listed queue) in some states, a page at a time, through the {@link JobsFeed} that keeps the
+ * list index's reads to its budget. The cursor is the last listed job's change time: the next
+ * page holds the jobs that changed before it (jobs that changed in the very same millisecond as
+ * a page's last one may be skipped).
  */
 export class LedgerJobs {
   readonly #tableName: string | undefined;
   readonly #dynamodb: () => Promise<DynamoDBClient>;
+  readonly #feed: JobsFeed;
   #ledger: Ledger | undefined;
 
   constructor(options: {
@@ -81,13 +85,19 @@ export class LedgerJobs {
   }) {
     this.#tableName = options.tableName;
     this.#dynamodb = options.dynamodb;
+    this.#feed = new JobsFeed((view) =>
+      this.#read((ledger) =>
+        newestJobs(ledger, view.queues, view.states, view.limit, { before: view.before }),
+      ),
+    );
   }
 
   get tableName(): string | undefined {
     return this.#tableName;
   }
 
-  async get(id: string): Promise<JobView> {
+  /** One job whole; its result only with `showResult` (the caller checked the token). */
+  async get(id: string, options: { readonly showResult: boolean }): Promise<JobDetail> {
     const job = await this.#read((ledger) => ledger.get(id));
     if (job === undefined) {
       throw new DashboardRequestError(
@@ -96,28 +106,24 @@ export class LedgerJobs {
         `the ledger has no entry for job ${id.slice(0, 100)}: it was sent without the ledger, or its entry expired`,
       );
     }
-    return jobView(job);
+    return jobView(job, options.showResult);
   }
 
-  async list(query: {
-    readonly queues: readonly string[];
-    readonly states: readonly JobStatus[];
-    readonly limit: number;
-    readonly before: Date | undefined;
-  }): Promise<{ jobs: JobView[]; cursor: string | null }> {
-    const jobs = await this.#read(async (ledger) => {
-      const perQueue = await mapLimit(query.queues, QUEUE_CONCURRENCY, async (queue) => {
-        const lists = await Promise.all(
-          query.states.map((s) => ledger.list(queue, s, query.limit, { before: query.before })),
-        );
-        return lists.flat();
-      });
-      return newestOf(perQueue.flat(), query.limit);
-    });
-    const last = jobs.at(-1);
+  /**
+   * A page of the newest jobs, as last read for this view: `readAt` says when, `nextReadAt` when
+   * a poll reads again; `fresh` asks for a read now (at most every 10 s per view).
+   */
+  async list(
+    view: JobsView,
+    options: { readonly fresh?: boolean } = {},
+  ): Promise<{ jobs: JobView[]; cursor: string | null; readAt: string; nextReadAt: string }> {
+    const reading = await this.#feed.get(view, options);
+    const last = reading.jobs.at(-1);
     return {
-      jobs: jobs.map(summaryView),
-      cursor: jobs.length === query.limit && last !== undefined ? last.updatedAt.toISOString() : null,
+      jobs: reading.jobs.map(summaryView),
+      cursor: reading.jobs.length === view.limit && last !== undefined ? last.updatedAt.toISOString() : null,
+      readAt: new Date(reading.readAt).toISOString(),
+      nextReadAt: new Date(reading.nextReadAt).toISOString(),
     };
   }
 

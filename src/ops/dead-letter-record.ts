@@ -21,6 +21,13 @@ export interface DeadLetterRecord {
   readonly lastFailureAt: string | undefined;
   readonly sourceQueue: string | undefined;
   readonly body: string;
+  /**
+   * SQS's system attributes as they were before the receive that read this record: every receive
+   * counts in `ApproximateReceiveCount`, this read's too, and SQS cannot un-count one, so the read's
+   * own is taken off (and `ApproximateFirstReceiveTimestamp` left out when this read was the
+   * first). Earlier reads (peeks, exports, dashboard views, redrives that left it) stay counted:
+   * see docs/cli.md. The job's attempts are `attempts`, never this count.
+   */
   readonly attributes: Readonly<Record<string, string>>;
   readonly messageAttributes: Readonly<Record<string, { dataType: string; value: string }>>;
 }
@@ -71,9 +78,19 @@ export function toDeadLetterRecord(message: Message): DeadLetterRecord {
     lastFailureAt: stringAttribute(message, DLQ_ATTRIBUTES.lastFailureAt),
     sourceQueue: stringAttribute(message, DLQ_ATTRIBUTES.sourceQueue),
     body,
-    attributes: { ...(message.Attributes ?? {}) },
+    attributes: beforeThisRead(message.Attributes ?? {}),
     messageAttributes,
   };
+}
+
+/** A received message's system attributes without the receive that read it. */
+function beforeThisRead(attributes: Readonly<Record<string, string>>): Record<string, string> {
+  const receives = Number(attributes.ApproximateReceiveCount);
+  if (!Number.isInteger(receives) || receives < 1) return { ...attributes };
+  if (receives > 1) return { ...attributes, ApproximateReceiveCount: String(receives - 1) };
+  // This read was the first receive: the timestamp is the read's, not anything that happened to the job.
+  const { ApproximateFirstReceiveTimestamp: _read, ...rest } = attributes;
+  return { ...rest, ApproximateReceiveCount: "0" };
 }
 
 /** The attributes a redrive strips: the reasons of the last death, which would mislead next time. */

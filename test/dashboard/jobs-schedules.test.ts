@@ -98,8 +98,8 @@ describe("the dashboard's jobs (ledger) and schedules", () => {
     expect(pages).toEqual([waiting, dead, ok]);
     expect(everyQueue.json.jobs.map((j: { id: string }) => j.id)).toEqual([ok]);
 
-    // And one job shows whole: its times, result and failure
-    const one = await call(dash.origin, "GET", `api/jobs/${ok}`);
+    // And one job shows whole: its times, failure, and its result when asked for with the token
+    const one = await call(dash.origin, "GET", `api/jobs/${ok}?result=1`, { token: dash.token });
     expect(one.json).toMatchObject({
       id: ok,
       state: "succeeded",

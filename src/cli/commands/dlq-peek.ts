@@ -19,9 +19,11 @@ SQS".
 
 Nothing is consumed: messages are hidden while the peek reads them and made
 visible again as soon as it is done (after 10 s at most if it is killed). It
-reads at most what the DLQ held when it started. Each peek still adds one to
-their receive count. On a FIFO DLQ only the first messages of each message group
-can be seen.
+reads at most what the DLQ held when it started. SQS still counts each peek as a
+receive and cannot un-count it: --json shows ApproximateReceiveCount as it was
+before this peek (earlier reads included); attempts are the consumer's count, which
+reads never change, and a redrive starts the job again at 0 receives. On a FIFO DLQ
+only the first messages of each message group can be seen.
 
 Options:
   --limit N   most messages to show, 1-1000 (default 10)

@@ -15,13 +15,14 @@ The jobs of queue Q that changed last, newest first, from the job ledger's list
 index: one row per job with its id, job name, status (with the dead-letter
 reason once dead), runs started (attempts) and how long ago it last changed.
 Without --state every status is listed, merged: queued, running, retrying,
-succeeded and dead. The index is eventually consistent: a job that changed a
-moment ago may still show its previous status (\`jobs get\` reads it exactly).
+succeeded, dead and skipped (32 index queries per status and queue). The index is
+eventually consistent: a job that changed a moment ago may still show its
+previous status (\`jobs get\` reads it exactly).
 
 Options:
   --queue Q   the queue's name, URL or ARN (required)
   --state S   only jobs in these statuses, comma-separated: queued, running,
-              retrying, succeeded, dead (default: all of them)
+              retrying, succeeded, dead, skipped (default: all of them)
   --limit N   most jobs to show, 1-1000 (default 20)
 ${TABLE_HELP}
   --json      the jobs as JSON, with the time of their creation and last change
@@ -47,7 +48,7 @@ Examples:
     const queue = queueNameOf(queueArg);
     const listed = await readLedger(ctx, values, async (ledger) => ({
       table: ledger.tableName,
-      jobs: await newestJobs(ledger, queue, statuses, limit),
+      jobs: await newestJobs(ledger, [queue], statuses, limit),
     }));
     if (ctx.json) {
       ctx.out(JSON.stringify({ table: listed.table, queue, statuses, jobs: listed.jobs }, null, 2));

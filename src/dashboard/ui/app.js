@@ -86,7 +86,7 @@ function Page({ route, readOnly, target }) {
     case "jobs":
       return html`<${JobsPage} route=${route} />`;
     case "job":
-      return html`<${JobPage} key=${route.params.id} route=${route} />`;
+      return html`<${JobPage} key=${route.params.id} route=${route} readOnly=${readOnly} />`;
     case "schedules":
       return html`<${SchedulesPage} />`;
     default:

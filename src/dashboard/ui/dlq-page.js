@@ -22,7 +22,8 @@ export function DlqPage({ readOnly, route }) {
   const filter = filterOf(route.query);
   const filterKey = JSON.stringify(filter);
   const base = `queues/${encodeURIComponent(queue)}/dlq`;
-  // Every DLQ read hides its messages for a moment and counts in their receive count: every 5 s.
+  // Polled every 5 s; the server peeks again only when the DLQ's depth moved or its peek is a
+  // minute old, since every peek hides the messages a moment and counts in their receive count.
   const { data, error, updatedAt, refresh } = usePolling(() => getJson(base, filter), [base, filterKey], {
     intervalMs: DLQ_POLL_MS,
   });

@@ -53,6 +53,13 @@ export function EnvelopeDialog({ queue, messageId, title, readOnly, onClose }) {
   <//>`;
 }
 
+/** What `format` a body that is not an envelope has, in words. */
+const FORMATS = /** @type {Record<string, string>} */ ({
+  sns: "an SNS notification",
+  json: "JSON",
+  text: "text",
+});
+
 /** @param {{ peek: any }} props */
 function PeekBody({ peek }) {
   const r = peek.record;
@@ -74,8 +81,9 @@ function PeekBody({ peek }) {
     <h3>Envelope</h3>
     ${
       peek.envelope === null
-        ? html`<p class="muted">The body is not a JSON object, so not a sqs-jobs envelope.</p>`
-        : html`<pre class="json">${JSON.stringify(peek.envelope, null, 2)}</pre>`
+        ? html`<p class="muted">The body (${FORMATS[peek.format] ?? peek.format}, ${peek.bytes} bytes) is not an sqs-jobs envelope: all of it is payload.</p>`
+        : html`${peek.format === "sns-envelope" ? html`<p class="muted small">Delivered by SNS.</p>` : null}
+            <pre class="json">${JSON.stringify(peek.envelope, null, 2)}</pre>`
     }
     ${
       peek.payloadShown

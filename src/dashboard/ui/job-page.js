@@ -1,13 +1,15 @@
-// One job of the ledger: its state, attempts and times, and its result or why it failed.
+// One job of the ledger: its state, attempts and times, why it failed, and its result when asked
+// for (a result may hold personal data: showing it needs the token, a read-only dashboard refuses).
 import { html } from "htm/preact";
+import { useState } from "preact/hooks";
 import { getJson } from "./api.js";
 import { dateTime, relative } from "./format.js";
-import { Loaded, StaleNotice } from "./notice.js";
+import { ErrorNotice, Loaded, StaleNotice } from "./notice.js";
 import { usePolling } from "./polling.js";
 import { href } from "./router.js";
 
-/** @param {{ route: import("./router.js").Route }} props */
-export function JobPage({ route }) {
+/** @param {{ route: import("./router.js").Route, readOnly: boolean }} props */
+export function JobPage({ route, readOnly }) {
   const id = route.params.id ?? "";
   const { data, error, updatedAt } = usePolling(() => getJson(`jobs/${encodeURIComponent(id)}`), [id]);
   return html`<section aria-labelledby="page-title">
@@ -43,13 +45,34 @@ export function JobPage({ route }) {
                   <p><strong>${j.failure.name}</strong>${j.failure.code ? ` [${j.failure.code}]` : ""}: ${j.failure.message}</p>
                 </div>`
           }
-          ${
-            j.state === "succeeded"
-              ? html`<h2>Result</h2>
-                  <pre class="json">${j.result === null ? "(none)" : JSON.stringify(j.result, null, 2)}</pre>`
-              : null
-          }`;
+          ${j.state === "succeeded" ? html`<${JobResult} id=${id} readOnly=${readOnly} />` : null}`;
       }}
     <//>
   </section>`;
+}
+
+/** @param {{ id: string, readOnly: boolean }} props */
+function JobResult({ id, readOnly }) {
+  const [shown, setShown] = useState(/** @type {{ result: unknown } | undefined} */ (undefined));
+  const [error, setError] = useState(/** @type {Error | undefined} */ (undefined));
+  const show = async () => {
+    try {
+      setShown(await getJson(`jobs/${encodeURIComponent(id)}`, { result: 1 }));
+      setError(undefined);
+    } catch (e) {
+      setError(/** @type {Error} */ (e));
+    }
+  };
+  return html`<h2>Result</h2>
+    ${error === undefined ? null : html`<${ErrorNotice} error=${error} title="Could not read the result" />`}
+    ${
+      shown !== undefined
+        ? html`<pre class="json" data-testid="result">${shown.result === null ? "(none)" : JSON.stringify(shown.result, null, 2)}</pre>`
+        : readOnly
+          ? html`<p class="muted small">Results stay hidden on a read-only dashboard.</p>`
+          : html`<p>
+              <button type="button" onClick=${show}>Show result</button>
+              <span class="muted small"> The result stays hidden until you ask: it may hold personal data.</span>
+            </p>`
+    }`;
 }

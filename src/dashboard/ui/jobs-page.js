@@ -12,7 +12,10 @@ import { href } from "./router.js";
 export function JobsPage({ route }) {
   const queue = route.query.get("queue") ?? "";
   const state = route.query.get("state") ?? "";
-  const { data, error, updatedAt } = usePolling(() => getJson("jobs", { queue, state }), [queue, state]);
+  const { data, error, updatedAt, refresh } = usePolling(
+    () => getJson("jobs", { queue, state }),
+    [queue, state],
+  );
   // Pages past the first, fetched on request; polling refreshes only the first.
   const [more, setMore] = useState(
     /** @type {{ jobs: any[], cursor: string | null, key: string }} */ ({ jobs: [], cursor: null, key: "" }),
@@ -34,6 +37,7 @@ export function JobsPage({ route }) {
   return html`<section aria-labelledby="page-title">
     <h1 id="page-title" tabindex="-1">Jobs</h1>
     <${JobFinder} queue=${queue} state=${state} />
+    ${data === undefined ? null : html`<${ReadAt} data=${data} onRead=${() => getJson("jobs", { queue, state, fresh: 1 }).then(refresh, refresh)} />`}
     <${StaleNotice} error=${data === undefined ? undefined : error} updatedAt=${updatedAt} />
     <${Loaded} data=${data} error=${error} title="Could not list jobs">
       ${() => {
@@ -76,6 +80,19 @@ export function JobsPage({ route }) {
       }}
     <//>
   </section>`;
+}
+
+/**
+ * When the list was read: the server reads the ledger's list index for a view only as often as
+ * its budget allows (docs/dashboard.md), and answers the polls in between from that reading.
+ * @param {{ data: { readAt: string, nextReadAt: string }, onRead: () => void }} props
+ */
+function ReadAt({ data, onRead }) {
+  return html`<p class="muted small" data-testid="jobs-read-at">
+    Read from the ledger at ${new Date(data.readAt).toLocaleTimeString()}, again at
+    ${" "}${new Date(data.nextReadAt).toLocaleTimeString()} (each reading queries every shard of every listed queue and state).
+    ${" "}<button type="button" class="secondary small" onClick=${onRead}>Read now</button>
+  </p>`;
 }
 
 /** @param {{ queue: string, state: string }} props */
