@@ -9,9 +9,12 @@ import { ENV } from "../core/env.ts";
 import { decodeEnvelope, type Envelope } from "../core/envelope.ts";
 import { ConfigError, ValidationError, type ValidationIssue } from "../core/errors.ts";
 import { mapLimit } from "../core/map-limit.ts";
+import { queueNameOf } from "../core/queue-url.ts";
 import { validate } from "../core/schema.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
+import { JobClaimError } from "../ledger/errors.ts";
 import type { JobFailure } from "../ledger/job-state.ts";
+import { scheduledRunId } from "../schedule/run-id.ts";
 import { AttemptsExhaustedError } from "./attempts-exhausted-error.ts";
 import type { Batch, Settlement } from "./batch.ts";
 import { beginCall, type CallWait } from "./call-slot-wait.ts";
@@ -38,9 +41,6 @@ export interface BatchCoreOptions {
   /** The job ledger's collaborator, when the queue has one. */
   readonly tracking?: JobTracking | undefined;
 }
-
-/** How long a job waits on the queue when the ledger cannot be reached. */
-const LEDGER_DOWN_WAIT_SECONDS = 10;
 
 /** Why a payload failed its job's schema, naming the message, never the payload. */
 function invalidPayload(
@@ -147,7 +147,7 @@ export class BatchCore {
       return this.#outcomes.deadLetter(poison, "poison", opened.error);
     }
     const { envelope, handler } = opened;
-    const jobId = runIdOf(envelope) ?? record.messageId;
+    const jobId = runIdOf(envelope, batch.queueUrl) ?? record.messageId;
     let a: Attempt = { record, batch, jobName: envelope.job, jobId, attempt, started };
     const { job } = handler;
     if (batch.stopping?.() === true || batch.canStart?.(job.timeoutSeconds * 1000) === false) {
@@ -292,13 +292,13 @@ export class BatchCore {
           a.record.messageAttributes?.[REDRIVEN_ATTRIBUTE] !== undefined,
         skipOverlapOf: schedule?.overlap === "skip" ? schedule.name : undefined,
       });
-    } catch (error) {
-      this.#log.warn("sqs-jobs could not reach the job ledger; the job waits on the queue", {
-        job: job.name,
-        jobId: a.jobId,
-        error: describeError(error).message,
-      });
-      return this.#handBack(a, LEDGER_DOWN_WAIT_SECONDS);
+    } catch (thrown) {
+      // A failed attempt like a handler's (the ledger down, a write refused, anything thrown): it
+      // is retried after the job's backoff and dead-lettered at the last attempt, never waits
+      // forever. Counted from the receives, as the ledger could not count it.
+      const error = new JobClaimError(job.name, describeError(thrown), thrown);
+      if (a.attempt >= job.retry.maxAttempts) return this.#outcomes.deadLetter(a, "exhausted", error);
+      return this.#outcomes.retry(a, job.retry, error);
     }
     switch (begun.kind) {
       case "run":
@@ -329,6 +329,8 @@ export class BatchCore {
         return this.#handBack(a, begun.delaySeconds);
       case "poison":
         return this.#outcomes.deadLetter(a, "poison", begun.error);
+      case "collision":
+        return this.#outcomes.deadLetter(a, "id-collision", begun.error);
     }
   }
 
@@ -471,6 +473,7 @@ export class BatchCore {
           `${begun.why} for the call's whole wait (${options.waitMs} ms: its timeoutMs less the job's timeout and 1 s); call later, or with a larger timeoutMs`,
         );
       case "poison":
+      case "collision":
         return callFailed(jobId, begun.error);
     }
   }
@@ -561,14 +564,12 @@ function deadReason(
   return attempt >= maxAttempts ? "exhausted" : undefined;
 }
 
-/**
- * A job's id. A run of a periodic schedule is the schedule's name at its scheduled time: every
- * delivery of that run shares it (Scheduler delivers at least once, with a new execution id each
- * time), so the ledger runs it once.
- */
-function runIdOf(envelope: Envelope): string | undefined {
+/** A job's id: the envelope's, or for a run of a periodic schedule the run's ({@link scheduledRunId}). */
+function runIdOf(envelope: Envelope, queueUrl: string): string | undefined {
   const { schedule, enqueuedAt } = envelope;
-  return schedule !== undefined && enqueuedAt !== undefined ? `${schedule.name}@${enqueuedAt}` : envelope.id;
+  return schedule !== undefined && enqueuedAt !== undefined
+    ? scheduledRunId(queueNameOf(queueUrl), schedule.name, enqueuedAt)
+    : envelope.id;
 }
 
 const NO_RESULT = { ok: true, json: undefined } as const;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { queueNameOf } from "../core/queue-url.ts";
 import { JobIdReusedError, JobKeyError } from "../ledger/errors.ts";
-import { keyFor, payloadHash } from "../ledger/job-key.ts";
+import { keyFor, parsedPayloadHash } from "../ledger/job-key.ts";
 import type { Ledger, RunEnd } from "../ledger/ledger.ts";
 import type { LedgerConnect } from "../ledger/ledger-options.ts";
 import { describeError } from "./describe-error.ts";
@@ -43,16 +43,18 @@ export interface JobTrackingOptions {
 }
 
 /**
- * What the ledger says about running a job now. `skip`: it already succeeded or died (a
- * duplicate delivery). `wait`: another run holds it or all its slots; it goes back on the queue
- * without costing an attempt. `poison`: the delivery can never run (a reused job id, a key
- * function that throws).
+ * What the ledger says about running a job now. `skip`: it already succeeded, was skipped or
+ * died (a duplicate delivery). `wait`: another run holds it or all its slots; it goes back on the
+ * queue without costing an attempt. `poison`: the delivery can never run (a key function that
+ * throws). `collision`: its job id is another job's in the ledger (another job name, queue or
+ * payload): it must not run under that id, nor be dropped as that job's duplicate.
  */
 export type Begin =
   | { readonly kind: "run"; readonly run: TrackedRun }
   | { readonly kind: "skip"; readonly status: "succeeded" | "dead" | "skipped" }
   | { readonly kind: "wait"; readonly delaySeconds: number; readonly why: string }
-  | { readonly kind: "poison"; readonly error: Error };
+  | { readonly kind: "poison"; readonly error: Error }
+  | { readonly kind: "collision"; readonly error: JobIdReusedError };
 
 export interface TrackedDelivery {
   readonly jobId: string;
@@ -91,89 +93,26 @@ export class JobTracking {
 
   /**
    * Takes the schedule's overlap slot (a scheduled run with `overlap: "skip"`) and a concurrency
-   * slot if the job has a limit, then claims the run. DynamoDB errors propagate.
+   * slot if the job has a limit, then claims the run. Whatever throws (DynamoDB, a non-Error)
+   * propagates after the slots taken are freed: the caller counts it as a failed attempt.
    */
   async begin(job: HandledJob, delivery: TrackedDelivery): Promise<Begin> {
     const ledger = await this.#connect();
     const runToken = randomUUID();
-    const leaseMs = job.timeoutSeconds * 1000 + this.#leaseMarginMs;
     const queue = queueNameOf(delivery.queueUrl);
     // Slots this run holds, freed when it ends (or now, if it does not start).
     const slots: { key: string; n: number }[] = [];
     const releaseAll = () => Promise.all(slots.map((slot) => this.#release(ledger, job, slot, runToken)));
-    if (delivery.skipOverlapOf !== undefined) {
-      const key = `schedule:${delivery.skipOverlapOf}`;
-      const n = await ledger.takeSlot(job.name, key, 1, runToken, leaseMs);
-      if (n === undefined) {
-        const found = await ledger.recordSkipped(delivery.jobId, job.name, queue);
-        // The retry of a run that failed (a timeout whose handler still works keeps the slot)
-        // is no new run to skip: it waits for the slot, at no attempt.
-        if (found === "retrying") {
-          return { kind: "wait", delaySeconds: SLOT_WAIT_SECONDS, why: "the schedule's slot is still held" };
-        }
-        return { kind: "skip", status: "skipped" };
-      }
-      slots.push({ key, n });
+    let claim: Begin | { readonly kind: "claimed"; readonly attempts: number };
+    try {
+      claim = await this.#claim(ledger, job, delivery, { runToken, queue }, slots);
+    } catch (error) {
+      await releaseAll();
+      throw error;
     }
-    if (job.concurrency !== undefined) {
-      let key: string;
-      try {
-        key = keyFor("concurrency", job.name, job.concurrency.key, delivery.payload);
-      } catch (error) {
-        await releaseAll();
-        if (error instanceof JobKeyError) return { kind: "poison", error };
-        throw error;
-      }
-      const n = await ledger.takeSlot(job.name, key, job.concurrency.limit, runToken, leaseMs);
-      if (n === undefined) {
-        await releaseAll();
-        // Jitter spreads the waiting jobs' next tries, so they do not all meet the slot at once.
-        const jitter = Math.floor(Math.random() * 3);
-        return {
-          kind: "wait",
-          delaySeconds: SLOT_WAIT_SECONDS + jitter,
-          why: "every concurrency slot is taken",
-        };
-      }
-      slots.push({ key, n });
-    }
-    const claim = await ledger
-      .claim({
-        jobId: delivery.jobId,
-        job: job.name,
-        queue,
-        runToken,
-        leaseMs,
-        payloadHash:
-          delivery.rawPayload === undefined ? undefined : payloadHash(JSON.stringify(delivery.rawPayload)),
-        redriven: delivery.redriven,
-      })
-      .catch(async (error: unknown) => {
-        await releaseAll();
-        throw error;
-      });
-    if (claim.kind !== "claimed") await releaseAll();
-    switch (claim.kind) {
-      case "finished":
-        return { kind: "skip", status: claim.status };
-      case "busy":
-        // Back when the other run's lease ends at the latest, sooner for a run that may end
-        // sooner: a quarter of the job's timeout, so quick jobs' duplicates clear quickly and
-        // slow ones' cost few rereads.
-        return {
-          kind: "wait",
-          delaySeconds: Math.min(
-            MAX_WAIT_SECONDS,
-            Math.ceil(claim.leaseEndsInMs / 1000) + 1,
-            Math.max(SLOT_WAIT_SECONDS, Math.ceil(job.timeoutSeconds / 4)),
-          ),
-          why: "another delivery of this job is running",
-        };
-      case "mismatch":
-        return {
-          kind: "poison",
-          error: new JobIdReusedError(delivery.jobId),
-        };
+    if (claim.kind !== "claimed") {
+      await releaseAll();
+      return claim;
     }
     const { attempts } = claim;
     let returned: Promise<void> | undefined;
@@ -211,6 +150,89 @@ export class JobTracking {
         },
       },
     };
+  }
+
+  /** The slots, then the claim; every slot taken is in `slots` before the next write. */
+  async #claim(
+    ledger: Ledger,
+    job: HandledJob,
+    delivery: TrackedDelivery,
+    { runToken, queue }: { readonly runToken: string; readonly queue: string },
+    slots: { key: string; n: number }[],
+  ): Promise<Begin | { readonly kind: "claimed"; readonly attempts: number }> {
+    const leaseMs = job.timeoutSeconds * 1000 + this.#leaseMarginMs;
+    const payloadHash =
+      delivery.rawPayload === undefined ? undefined : parsedPayloadHash(delivery.rawPayload);
+    if (delivery.skipOverlapOf !== undefined) {
+      // Per queue: a schedule of the same name on another queue is another schedule.
+      const key = `schedule:${queue}:${delivery.skipOverlapOf}`;
+      const n = await ledger.takeSlot(job.name, key, 1, runToken, leaseMs);
+      if (n === undefined) {
+        const found = await ledger.recordSkipped({
+          jobId: delivery.jobId,
+          job: job.name,
+          queue,
+          payloadHash,
+        });
+        // The retry of a run that failed (a timeout whose handler still works keeps the slot)
+        // is no new run to skip: it waits for the slot, at no attempt.
+        if (found === "retrying") {
+          return { kind: "wait", delaySeconds: SLOT_WAIT_SECONDS, why: "the schedule's slot is still held" };
+        }
+        return { kind: "skip", status: "skipped" };
+      }
+      slots.push({ key, n });
+    }
+    if (job.concurrency !== undefined) {
+      let key: string;
+      try {
+        key = keyFor("concurrency", job.name, job.concurrency.key, delivery.payload);
+      } catch (error) {
+        if (error instanceof JobKeyError) return { kind: "poison", error };
+        throw error;
+      }
+      const n = await ledger.takeSlot(job.name, key, job.concurrency.limit, runToken, leaseMs);
+      if (n === undefined) {
+        // Jitter spreads the waiting jobs' next tries, so they do not all meet the slot at once.
+        const jitter = Math.floor(Math.random() * 3);
+        return {
+          kind: "wait",
+          delaySeconds: SLOT_WAIT_SECONDS + jitter,
+          why: "every concurrency slot is taken",
+        };
+      }
+      slots.push({ key, n });
+    }
+    const claim = await ledger.claim({
+      jobId: delivery.jobId,
+      job: job.name,
+      queue,
+      runToken,
+      leaseMs,
+      payloadHash,
+      redriven: delivery.redriven,
+    });
+    switch (claim.kind) {
+      case "claimed":
+        return claim;
+      case "finished":
+        return { kind: "skip", status: claim.status };
+      case "busy":
+        // Back when the other run's lease ends at the latest, sooner for a run that may end
+        // sooner: a quarter of the job's timeout, so quick jobs' duplicates clear quickly and
+        // slow ones' cost few rereads.
+        return {
+          kind: "wait",
+          delaySeconds: Math.min(
+            MAX_WAIT_SECONDS,
+            Math.ceil(claim.leaseEndsInMs / 1000) + 1,
+            Math.max(SLOT_WAIT_SECONDS, Math.ceil(job.timeoutSeconds / 4)),
+          ),
+          why: "another delivery of this job is running",
+        };
+      case "collision":
+        return { kind: "collision", error: new JobIdReusedError(delivery.jobId, claim.differs) };
+    }
   }
 
   /**

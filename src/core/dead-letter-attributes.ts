@@ -38,10 +38,16 @@ export const REASON_ATTRIBUTE_NAMES: ReadonlySet<string> = new Set(
 );
 
 /**
- * `poison`: the message can never succeed (not an envelope, unknown job, payload fails the schema).
- * `permanent`: the handler threw a `PermanentError`. `exhausted`: the last allowed attempt failed.
+ * Why sqs-jobs dead-letters a job. `poison`: the message can never succeed (not an envelope,
+ * unknown job, payload fails the schema). `permanent`: the handler threw a `PermanentError`.
+ * `exhausted`: the last allowed attempt failed. `id-collision`: with the job ledger, the
+ * message's job id is another job's (another job name, queue or payload): it neither runs under
+ * that id nor is dropped as that job's duplicate.
  */
-export type DeadLetterReason = "poison" | "permanent" | "exhausted";
+export const DEAD_LETTER_REASONS = ["poison", "permanent", "exhausted", "id-collision"] as const;
+
+/** One of {@link DEAD_LETTER_REASONS}. */
+export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 /** Longest error message copied into {@link DLQ_ATTRIBUTES.errorMessage}. */
 export const DLQ_ERROR_MESSAGE_MAX = 1_000;

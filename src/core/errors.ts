@@ -22,6 +22,7 @@ export type SqsJobsErrorCode =
   | "ERR_OPERATION"
   | "ERR_JOB_KEY"
   | "ERR_JOB_ID_REUSED"
+  | "ERR_JOB_CLAIM"
   | "ERR_JOB_FAILED"
   | "ERR_WAIT_TIMEOUT"
   | "ERR_CALL"

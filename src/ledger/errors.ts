@@ -1,5 +1,6 @@
 import { SqsJobsError } from "../core/errors.ts";
 import type { JobFailure, JobStatus } from "./job-state.ts";
+import type { IdCollision } from "./ledger.ts";
 
 /** A job's `unique.key` or `concurrency.key` function threw or returned no usable key. */
 export class JobKeyError extends SqsJobsError {
@@ -9,13 +10,38 @@ export class JobKeyError extends SqsJobsError {
   }
 }
 
-/** A message carries a job id the ledger knows for a different payload. Such a message is poison. */
+/**
+ * A message carries a job id whose ledger entry is another job's: another job name, queue or
+ * payload (`differs`). Such a message is dead-lettered with reason `id-collision`; the other
+ * job's entry is left as it is.
+ */
 export class JobIdReusedError extends SqsJobsError {
   override readonly name: string = "JobIdReusedError";
-  constructor(jobId: string) {
+  readonly jobId: string;
+  readonly differs: readonly IdCollision[];
+
+  constructor(jobId: string, differs: readonly IdCollision[]) {
     super(
       "ERR_JOB_ID_REUSED",
-      `job id ${jobId} was sent with a different payload (the ledger's payload hash does not match): one of the two messages reused a job id`,
+      `job id ${jobId} is another job's in the ledger (its ${differs.join(", ")} ${differs.length === 1 ? "differs" : "differ"}): two messages share one job id; give each job its own id`,
+    );
+    this.jobId = jobId;
+    this.differs = differs;
+  }
+}
+
+/**
+ * The ledger could not claim a run (DynamoDB failed beyond the SDK's retries, or anything else
+ * threw while the consumer claimed it): the attempt counts as failed, and the last allowed one
+ * dead-letters the job with this error. `cause` holds what was thrown.
+ */
+export class JobClaimError extends SqsJobsError {
+  override readonly name: string = "JobClaimError";
+  constructor(jobName: string, thrown: { readonly name: string; readonly message: string }, cause: unknown) {
+    super(
+      "ERR_JOB_CLAIM",
+      `the job ledger could not claim a run of job "${jobName}" (${thrown.name}: ${thrown.message}); the attempt counts as failed`,
+      { cause },
     );
   }
 }

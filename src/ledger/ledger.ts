@@ -52,6 +52,11 @@ export interface QueuedEntry {
   readonly uniqueKey?: string;
 }
 
+/** A scheduled run skipped for overlap; the hash is undefined for a message without a payload. */
+export interface SkippedEntry extends Pick<QueuedEntry, "jobId" | "job" | "queue"> {
+  readonly payloadHash: string | undefined;
+}
+
 export interface ClaimRequest {
   readonly jobId: string;
   readonly job: string;
@@ -65,16 +70,20 @@ export interface ClaimRequest {
   readonly redriven: boolean;
 }
 
+/** What of a job's entry a delivery with the same job id disagrees with. */
+export type IdCollision = "job" | "queue" | "payload";
+
 /**
  * What a claim found. `claimed`: this run holds the job; `attempts` counts it. `finished`: the
- * job already succeeded (or died, and this is not a redrive): nothing to run. `busy`: another run
- * holds an unexpired lease. `mismatch`: the entry was written for a different payload.
+ * job already succeeded, was skipped (or died, and this is not a redrive): nothing to run.
+ * `busy`: another run holds an unexpired lease. `collision`: the entry, in whatever status, is
+ * another job's: another job name, another queue (a redrive may move a job) or another payload.
  */
 export type Claim =
   | { readonly kind: "claimed"; readonly attempts: number }
-  | { readonly kind: "finished"; readonly status: "succeeded" | "dead" }
+  | { readonly kind: "finished"; readonly status: "succeeded" | "dead" | "skipped" }
   | { readonly kind: "busy"; readonly leaseEndsInMs: number }
-  | { readonly kind: "mismatch" };
+  | { readonly kind: "collision"; readonly differs: readonly IdCollision[] };
 
 /** How a run ended, as the ledger records it. */
 export type RunEnd =
@@ -133,7 +142,9 @@ export class Ledger {
    * Only a job the ledger has not seen start: a later delivery of a run that did start keeps it.
    * Returns undefined when recorded, else the status the entry already had.
    */
-  async recordSkipped(jobId: string, job: string, queue: string): Promise<JobStatus | undefined> {
+  async recordSkipped(entry: SkippedEntry): Promise<JobStatus | undefined> {
+    const { jobId, job, queue, payloadHash: hash } = entry;
+    const sameHash = hash === undefined ? "" : ` AND ${SAME_HASH}`;
     const now = new Date().toISOString();
     const write = await this.#conditional(
       new PutItemCommand({
@@ -145,15 +156,22 @@ export class Ledger {
           queue: S(queue),
           status: S("skipped"),
           attempts: N(0),
+          ...(hash === undefined ? {} : { payloadHash: S(hash) }),
           createdAt: S(now),
           updatedAt: S(now),
           finishedAt: S(now),
           [LIST_INDEX_KEY]: S(listKey(queue, "skipped", jobId)),
           [LEDGER_TTL_ATTRIBUTE]: N(this.#expiresAt()),
         },
-        ConditionExpression: "attribute_not_exists(#pk) OR #status = :queued",
-        ExpressionAttributeNames: { "#pk": LEDGER_KEY, "#status": "status" },
-        ExpressionAttributeValues: { ":queued": S("queued") },
+        // A queued entry of another job, queue or payload is left as it is.
+        ConditionExpression: `attribute_not_exists(#pk) OR (#status = :queued AND ${SAME_JOB} AND ${SAME_QUEUE}${sameHash})`,
+        ExpressionAttributeNames: { "#pk": LEDGER_KEY, "#status": "status", ...SAME_NAMES },
+        ExpressionAttributeValues: {
+          ":queued": S("queued"),
+          ":job": S(job),
+          ":queue": S(queue),
+          ...(hash === undefined ? {} : { ":hash": S(hash) }),
+        },
         ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       }),
       { [LEDGER_KEY]: S(jobItemKey(jobId)) },
@@ -239,25 +257,32 @@ export class Ledger {
 
   /**
    * Takes the job for one run: one conditional update that starts the run and counts the
-   * attempt, if the job is new to the ledger, queued or retrying (with the same payload), or
-   * held by a run whose lease has expired (a crash or a timeout).
+   * attempt, if the job is new to the ledger, or its entry is this job's (same job name, queue
+   * and payload hash) and queued, retrying, or held by a run whose lease has expired (a crash or
+   * a timeout).
    */
   async claim(request: ClaimRequest): Promise<Claim> {
+    return this.#claim(request, { mayRevive: true });
+  }
+
+  async #claim(request: ClaimRequest, { mayRevive }: { readonly mayRevive: boolean }): Promise<Claim> {
     const now = Date.now();
     const key = { [LEDGER_KEY]: S(jobItemKey(request.jobId)) };
     const hash = request.payloadHash;
-    const sameHash =
-      hash === undefined ? "" : " AND (attribute_not_exists(payloadHash) OR payloadHash = :hash)";
+    const same = [
+      SAME_JOB,
+      ...(request.redriven ? [] : [SAME_QUEUE]),
+      ...(hash === undefined ? [] : [SAME_HASH]),
+    ];
     const write = await this.#conditional(
       this.#startRun(request, now, {
-        condition: `attribute_not_exists(#pk) OR (#status IN (:queued, :retrying)${sameHash}) OR (#status = :running AND leaseUntil < :now)`,
+        condition: `attribute_not_exists(#pk) OR (${same.join(" AND ")} AND (#status IN (:queued, :retrying) OR (#status = :running AND leaseUntil < :now)))`,
         attempts: "attempts = if_not_exists(attempts, :zero) + :one",
         values: {
           ":queued": S("queued"),
           ":retrying": S("retrying"),
           ":zero": N(0),
           ":now": N(now),
-          ...(hash === undefined ? {} : { ":hash": S(hash) }),
         },
       }),
       key,
@@ -270,19 +295,20 @@ export class Ledger {
     if (readString(old, "runToken") === request.runToken) {
       return { kind: "claimed", attempts: readNumber(old, "attempts") ?? 1 };
     }
+    // Whatever its status: another job's entry is never taken for this one's (its success would
+    // read as this job's, and this job would be dropped).
+    const differs = collisionsWith(old, request);
+    if (differs.length > 0) return { kind: "collision", differs };
     const status = readString(old, "status") as JobStatus | undefined;
     if (status === "running") {
       return { kind: "busy", leaseEndsInMs: Math.max(0, (readNumber(old, "leaseUntil") ?? now) - now) };
     }
-    if (status === "dead" && request.redriven) return this.#revive(request);
-    if (status === "succeeded" || status === "dead") return { kind: "finished", status };
-    // Queued or retrying with another payload: a reused job id. With the same payload the entry
-    // changed after the write failed (where the old item is read back, as on dynalite: the run
-    // that held it ended meanwhile) or was gone (a producer forgot it): try again shortly.
-    const stored = readString(old, "payloadHash");
-    if ((status === "queued" || status === "retrying") && hash !== undefined && stored !== hash) {
-      return { kind: "mismatch" };
-    }
+    if (status === "dead" && request.redriven && mayRevive) return this.#revive(request);
+    if (status === "succeeded" || status === "dead" || status === "skipped")
+      return { kind: "finished", status };
+    // Queued or retrying: the entry changed after the write failed (where the old item is read
+    // back, as on dynalite: the run that held it ended meanwhile) or was gone (a producer forgot
+    // it): try again shortly.
     return { kind: "busy", leaseEndsInMs: 1000 };
   }
 
@@ -480,18 +506,19 @@ export class Ledger {
       .slice(0, limit);
   }
 
-  /** A redriven dead job runs again, its attempts counted from 1. */
+  /** A redriven dead job runs again, its attempts counted from 1, on the queue it was redriven to. */
   async #revive(request: ClaimRequest): Promise<Claim> {
+    const same = [SAME_JOB, ...(request.payloadHash === undefined ? [] : [SAME_HASH])];
     const write = await this.#conditional(
       this.#startRun(request, Date.now(), {
-        condition: "attribute_exists(#pk) AND #status = :dead",
+        condition: `attribute_exists(#pk) AND #status = :dead AND ${same.join(" AND ")}`,
         attempts: "attempts = :one",
         values: { ":dead": S("dead") },
       }),
       { [LEDGER_KEY]: S(jobItemKey(request.jobId)) },
     );
     if (write.applied) return { kind: "claimed", attempts: 1 };
-    return this.claim({ ...request, redriven: false });
+    return this.#claim(request, { mayRevive: false });
   }
 
   #startRun(
@@ -513,8 +540,10 @@ export class Ledger {
         "updatedAt = :iso",
         "createdAt = if_not_exists(createdAt, :iso)",
         "jobId = :jobId",
-        "job = :job",
-        "queue = :queue",
+        "#job = :job",
+        "#queue = :queue",
+        // Kept from the producer's entry, else the first claim's: later deliveries compare with it.
+        ...(request.payloadHash === undefined ? [] : ["payloadHash = if_not_exists(payloadHash, :hash)"]),
         "#listKey = :listKey",
         "#ttl = :ttl",
       ].join(", ")} REMOVE finishedAt, endedRun`,
@@ -524,6 +553,7 @@ export class Ledger {
         "#status": "status",
         "#listKey": LIST_INDEX_KEY,
         "#ttl": LEDGER_TTL_ATTRIBUTE,
+        ...SAME_NAMES,
       },
       ExpressionAttributeValues: {
         ":running": S("running"),
@@ -536,6 +566,7 @@ export class Ledger {
         ":queue": S(request.queue),
         ":listKey": S(listKey(request.queue, "running", request.jobId)),
         ":ttl": N(this.#expiresAt()),
+        ...(request.payloadHash === undefined ? {} : { ":hash": S(request.payloadHash) }),
         ...variant.values,
       },
       ReturnValues: "UPDATED_NEW",
@@ -587,6 +618,23 @@ export class Ledger {
     const from = Math.max(Date.now(), runsAt?.getTime() ?? 0);
     return Math.ceil(from / 1000) + this.#retentionSeconds;
   }
+}
+
+/** Conditions that an entry is the claiming job's; each holds where the entry lacks the field. */
+const SAME_JOB = "(attribute_not_exists(#job) OR #job = :job)";
+const SAME_QUEUE = "(attribute_not_exists(#queue) OR #queue = :queue)";
+const SAME_HASH = "(attribute_not_exists(payloadHash) OR payloadHash = :hash)";
+const SAME_NAMES = { "#job": "job", "#queue": "queue" };
+
+/** What of `old` says it is another job's entry than the claim's (the conditions above, read back). */
+function collisionsWith(old: Item, request: ClaimRequest): IdCollision[] {
+  const differs: IdCollision[] = [];
+  const differ = (stored: string | undefined, mine: string | undefined) =>
+    stored !== undefined && mine !== undefined && stored !== mine;
+  if (differ(readString(old, "job"), request.job)) differs.push("job");
+  if (!request.redriven && differ(readString(old, "queue"), request.queue)) differs.push("queue");
+  if (differ(readString(old, "payloadHash"), request.payloadHash)) differs.push("payload");
+  return differs;
 }
 
 type WriteResult =

@@ -19,7 +19,7 @@ export interface DeadLetterFilter {
 
 /**
  * Why a message is in the DLQ, in one word: the reason the sqs-jobs consumer wrote (`poison`,
- * `permanent`, `exhausted`), or `sqs` when SQS's RedrivePolicy moved it (a crash, a timeout,
+ * `permanent`, `exhausted`, `id-collision`), or `sqs` when SQS's RedrivePolicy moved it (a crash, a timeout,
  * maxReceiveCount) and no reason travelled with it.
  */
 export function reasonWord(record: Pick<DeadLetterRecord, "reason">): string {

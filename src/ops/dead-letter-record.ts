@@ -8,7 +8,7 @@ export interface DeadLetterRecord {
   readonly job: string | undefined;
   /** The envelope's `id`, when the body is an envelope that has one. */
   readonly jobId: string | undefined;
-  /** `poison`, `permanent`, `exhausted` when sqs-jobs dead-lettered it; `undefined` when SQS's RedrivePolicy did. */
+  /** `poison`, `permanent`, `exhausted`, `id-collision` when sqs-jobs dead-lettered it; `undefined` when SQS's RedrivePolicy did. */
   readonly reason: string | undefined;
   readonly errorName: string | undefined;
   readonly errorMessage: string | undefined;

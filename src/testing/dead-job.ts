@@ -1,4 +1,4 @@
-import type { DeadLetterReason } from "../core/dead-letter-attributes.ts";
+import { DEAD_LETTER_REASONS, type DeadLetterReason } from "../core/dead-letter-attributes.ts";
 import { type DeadLetterRecord, envelopeFields } from "../ops/dead-letter-record.ts";
 
 /** A dead-lettered job, as `dlq(queue)` returns it. */
@@ -19,7 +19,7 @@ export interface DeadJob {
   readonly body: string;
 }
 
-const REASONS: readonly string[] = ["poison", "permanent", "exhausted"] satisfies DeadLetterReason[];
+const REASONS: readonly string[] = DEAD_LETTER_REASONS;
 
 export function toDeadJob(record: DeadLetterRecord): DeadJob {
   return {

@@ -165,7 +165,7 @@ describe("the example app under sqs-jobs dev", () => {
     lambda.destroy();
   }, 60_000);
 
-  it("fires the nightly report schedule on time: the run is recorded under the schedule's name and time", async () => {
+  it("fires the nightly report schedule on time: the run is recorded under its queue, the schedule's name and the time", async () => {
     // Given the app's NightlyReport schedule (03:00 Europe/Berlin), and the local clock moved to it
     const [next] = parseScheduleExpression("cron(0 3 * * ? *)", { timezone: "Europe/Berlin" }).nextFireTimes(
       new Date(await localNow()),
@@ -176,9 +176,9 @@ describe("the example app under sqs-jobs dev", () => {
       body: JSON.stringify({ ms: (next as Date).getTime() - (await localNow()) + 1_000 }),
     });
     expect(moved.status).toBe(200);
-    // Then that run's report is built, under the job id "<schedule>@<scheduled time>"
+    // Then that run's report is built, under the job id "<queue>:<schedule>@<scheduled time>"
     const jobs = new JobClient({ queueUrl: await queueUrl("reports"), sqs, ledger: ledger() });
-    const runId = `NightlyReport@${(next as Date).toISOString().replace(/\.\d{3}Z$/, "Z")}`;
+    const runId = `reports:NightlyReport@${(next as Date).toISOString().replace(/\.\d{3}Z$/, "Z")}`;
     const state = await eventually(
       () => jobs.getJob(buildReport, runId),
       (s) => s?.status === "succeeded",

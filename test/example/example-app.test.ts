@@ -98,7 +98,7 @@ describe("the example app", () => {
     const due = next as Date;
     await app.advanceTime(due.getTime() - app.now().getTime() + 1_000);
     await app.drain();
-    const runId = `NightlyReport@${due.toISOString().replace(/\.\d{3}Z$/, "Z")}`;
+    const runId = `reports:NightlyReport@${due.toISOString().replace(/\.\d{3}Z$/, "Z")}`;
     expect(await app.job(runId)).toMatchObject({
       job: "build-report",
       status: "succeeded",

@@ -3,7 +3,9 @@ import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { encodeEnvelopeJson, type OverlapPolicy } from "../../src/core/envelope.ts";
+import { queueNameOf } from "../../src/core/queue-url.ts";
 import { defineJob, handle, JobClient, startWorker } from "../../src/index.ts";
+import { scheduledRunId } from "../../src/schedule/run-id.ts";
 import { sleep } from "../consumer/harness.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { createTestQueue, queueDepth, testSqs } from "../helpers/sqs.ts";
@@ -26,6 +28,7 @@ async function runSchedule(label: string, overlap: OverlapPolicy, deliveries: re
   const queueUrl = await createTestQueue(sqs, label, { attributes: { VisibilityTimeout: "30" } });
   const { tableName } = await newLedger();
   const ledger = { tableName, dynamodb };
+  const runId = (at: string) => scheduledRunId(queueNameOf(queueUrl), "nightly", at);
   let running = 0;
   let most = 0;
   const ran: string[] = [];
@@ -65,17 +68,17 @@ async function runSchedule(label: string, overlap: OverlapPolicy, deliveries: re
   }
   const jobs = new JobClient({ queueUrl, sqs, ledger });
   const states = await Promise.all(
-    [...new Set(deliveries)].map((at) => jobs.getJob(sync, `nightly@${at}`).then((s) => s?.status)),
+    [...new Set(deliveries)].map((at) => jobs.getJob(sync, runId(at)).then((s) => s?.status)),
   );
-  return { most, ran, states };
+  return { most, ran, states, runId };
 }
 
 describe("runs of a periodic schedule", () => {
   it('overlap "skip": a run that finds the previous one still working is recorded as skipped', async () => {
     const times = ["2026-12-01T03:00:00Z", "2026-12-01T03:01:00Z", "2026-12-01T03:02:00Z"];
-    const { most, ran, states } = await runSchedule("sched-skip", "skip", times);
+    const { most, ran, states, runId } = await runSchedule("sched-skip", "skip", times);
     expect(most).toBe(1);
-    expect(ran).toEqual(["nightly@2026-12-01T03:00:00Z"]);
+    expect(ran).toEqual([runId("2026-12-01T03:00:00Z")]);
     expect(states).toEqual(["succeeded", "skipped", "skipped"]);
   }, 30_000);
 
@@ -89,8 +92,61 @@ describe("runs of a periodic schedule", () => {
 
   it("a run Scheduler delivers twice (two execution ids, one scheduled time) runs once", async () => {
     const time = "2026-12-01T03:00:00Z";
-    const { ran, states } = await runSchedule("sched-twice", "allow", [time, time]);
-    expect(ran).toEqual([`nightly@${time}`]);
+    const { ran, states, runId } = await runSchedule("sched-twice", "allow", [time, time]);
+    expect(ran).toEqual([runId(time)]);
     expect(states).toEqual(["succeeded"]);
   }, 30_000);
+
+  it.each(["skip", "allow"] as const)(
+    'two queues sharing a ledger, each with a schedule "nightly" of the same job and payload: both run at the same scheduled time (overlap "%s")',
+    async (overlap) => {
+      // Given two queues, each with its worker, recording in one ledger
+      const { tableName } = await newLedger();
+      const ledger = { tableName, dynamodb };
+      const queues = await Promise.all(
+        ["sched-east", "sched-west"].map((label) =>
+          createTestQueue(sqs, label, { attributes: { VisibilityTimeout: "30" } }),
+        ),
+      );
+      const ran: string[] = [];
+      const workers = queues.map((queueUrl) =>
+        startWorker({
+          queueUrl,
+          // Long enough for the two runs to overlap, where a shared overlap slot would skip one.
+          handlers: [
+            handle(sync, async (_payload, ctx) => {
+              ran.push(ctx.queueUrl);
+              await sleep(1_000);
+            }),
+          ],
+          sqs,
+          ledger,
+          waitTimeSeconds: 1,
+          handleSignals: false,
+          logLevel: "silent",
+        }),
+      );
+      const time = "2026-12-01T03:00:00Z";
+      try {
+        // When Scheduler delivers each queue's run of 03:00, the second while the first runs or after
+        for (const QueueUrl of queues) {
+          await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: scheduledRun(time, overlap) }));
+        }
+        await eventually(
+          () => Promise.all(queues.map((q) => queueDepth(sqs, q))),
+          (depths) => depths.every((d) => d.visible + d.inFlight + d.delayed === 0),
+        );
+      } finally {
+        await Promise.all(workers.map((w) => w.stop()));
+      }
+      // Then each queue ran its own run, once, under its own job id
+      expect(ran.sort()).toEqual([...queues].sort());
+      for (const queueUrl of queues) {
+        const jobs = new JobClient({ queueUrl, sqs, ledger });
+        const id = scheduledRunId(queueNameOf(queueUrl), "nightly", time);
+        expect(await jobs.getJob(sync, id)).toMatchObject({ status: "succeeded", attempts: 1 });
+      }
+    },
+    30_000,
+  );
 });

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { DLQ_ATTRIBUTES } from "../../src/core/dead-letter-attributes.ts";
 import {
   createSqsHandler,
   defineJob,
@@ -15,7 +16,7 @@ import {
 } from "../../src/index.ts";
 import { invokeLikeLambda, lambdaContext, sleep } from "../consumer/harness.ts";
 import { eventually } from "../helpers/eventually.ts";
-import { createTestQueue, queueArn, queueDepth, testSqs } from "../helpers/sqs.ts";
+import { createTestQueue, drainQueue, queueArn, queueDepth, testSqs } from "../helpers/sqs.ts";
 import { ledgerFixture } from "./fixture.ts";
 
 const sqs = testSqs();
@@ -285,8 +286,8 @@ describe("tracked jobs", () => {
     }
   });
 
-  it("a ledger that cannot be reached: the job waits on the queue and nothing is lost", async () => {
-    const { queueUrl } = await rig("ledger-down");
+  it("a ledger that cannot be reached: nothing runs, each try is a failed attempt, the last dead-letters it with the reason", async () => {
+    const { queueUrl, dlqUrl } = await rig("ledger-down");
     await new JobClient({ queueUrl, sqs, ledger: false }).send(report, { rows: 1 });
     let ran = 0;
     const worker = startWorker({
@@ -294,18 +295,24 @@ describe("tracked jobs", () => {
       handlers: [handle(report, () => ({ total: ran++, at: new Date().toISOString() }))],
       sqs,
       ledger: { tableName: `missing-${randomUUID()}`, dynamodb },
+      dlqUrl,
       waitTimeSeconds: 1,
       handleSignals: false,
       logLevel: "silent",
     });
-    await eventually(
-      () => queueDepth(sqs, queueUrl),
-      (d) => d.delayed + d.inFlight === 1 && d.visible === 0,
-    );
-    await worker.stop();
+    try {
+      const [dead] = await drainQueue(sqs, dlqUrl, { expect: 1, quietMs: 5_000 });
+      expect(dead?.MessageAttributes?.[DLQ_ATTRIBUTES.reason]?.StringValue).toBe("exhausted");
+      expect(dead?.MessageAttributes?.[DLQ_ATTRIBUTES.attempts]?.StringValue).toBe("2");
+      expect(dead?.MessageAttributes?.[DLQ_ATTRIBUTES.errorMessage]?.StringValue).toMatch(
+        /could not claim a run of job "report" \(ResourceNotFoundException/,
+      );
+    } finally {
+      await worker.stop();
+    }
     expect(ran).toBe(0);
     const depth = await queueDepth(sqs, queueUrl);
-    expect(depth.visible + depth.inFlight + depth.delayed).toBe(1);
+    expect(depth.visible + depth.inFlight + depth.delayed).toBe(0);
   });
 
   it("a job with a concurrency limit refuses to start without a ledger, and says how to add one", () => {

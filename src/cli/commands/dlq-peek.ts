@@ -19,11 +19,11 @@ export const dlqPeekCommand: Command = {
 
 <queue> is a source queue (its DLQ comes from its RedrivePolicy) or the DLQ
 itself. Shows each dead-lettered job: name, job id, why it was dead-lettered
-(poison, permanent, exhausted), the error, the attempts made and when the last
-one failed, as the sqs-jobs consumer recorded them. Messages that SQS's own
-RedrivePolicy moved (a crash, a timeout, a job too large to carry its reason)
-carry no reason and show as "moved by SQS"; with the job ledger's table (--table
-or SQS_JOBS_LEDGER_TABLE) their reason and error are read from the ledger.
+(poison, permanent, exhausted, id-collision), the error, the attempts made and
+when the last one failed, as the sqs-jobs consumer recorded them. Messages that
+SQS's own RedrivePolicy moved (a crash, a timeout, a job too large to carry its
+reason) carry no reason and show as "moved by SQS"; with the job ledger's table
+(--table or SQS_JOBS_LEDGER_TABLE) their reason and error are read from the ledger.
 
 Nothing is consumed: messages are hidden while the peek reads them and made
 visible again as soon as it is done (after 10 s at most if it is killed). It
