@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ConfigError } from "../core/errors.ts";
+import { requestUrl } from "../local/local-request.ts";
 import { createDashboard, type Dashboard, type DashboardOptions } from "./dashboard.ts";
 
 export interface StartDashboardOptions extends Omit<DashboardOptions, "listenHost"> {
@@ -32,16 +33,8 @@ export async function startDashboard(options: StartDashboardOptions): Promise<Ru
   const port = options.port ?? 4570;
   const dashboard = createDashboard({ ...options, listenHost: host });
   const server = createServer((req, res) => {
-    const url = URL.parse(req.url ?? "/", "http://dashboard");
-    if (url === null) {
-      // An absolute-form target no URL parser takes (`GET http://[`): a throw here would be
-      // uncaught and end the dashboard.
-      res
-        .writeHead(400, { "content-type": "text/plain; charset=utf-8" })
-        .end("the request target is not a URL\n");
-      req.resume();
-      return;
-    }
+    const url = requestUrl(req, res);
+    if (url === undefined) return;
     dashboard.handle(req, res, url.pathname.slice(1));
   });
   try {

@@ -4,7 +4,14 @@ import { ConfigError } from "../core/errors.ts";
 import { awsRuleViolation, isCheckedSend, violationResponse } from "./aws-rules.ts";
 import { isDynamoDbRequest, type LocalDynamoDb } from "./dynamodb.ts";
 import { handleLambdaApi, isLambdaApiPath, type LambdaApiTarget } from "./lambda-api.ts";
-import { type ApiResponse, jsonResponse, readBody, readBytes, refusalOf } from "./local-request.ts";
+import {
+  type ApiResponse,
+  jsonResponse,
+  readBody,
+  readBytes,
+  refusalOf,
+  requestUrl,
+} from "./local-request.ts";
 import { handsOutQueueUrls, pathStyleQueueUrls } from "./queue-urls.ts";
 import type { LocalScheduler } from "./scheduler.ts";
 import { handleSchedulerApi, isSchedulerRequest } from "./scheduler-api.ts";
@@ -36,16 +43,8 @@ export async function startFrontServer(options: {
       req.resume();
       return;
     }
-    const url = URL.parse(req.url ?? "/", "http://local");
-    if (url === null) {
-      // An absolute-form target no URL parser takes (`GET http://[`): a throw here would be
-      // uncaught, and end the whole stack.
-      res
-        .writeHead(400, { "content-type": "text/plain; charset=utf-8" })
-        .end("the request target is not a URL\n");
-      req.resume();
-      return;
-    }
+    const url = requestUrl(req, res);
+    if (url === undefined) return;
     if (options.mounts !== undefined && serveMounted(options.mounts, url.pathname, req, res)) return;
     if (isDynamoDbRequest(req.headers)) {
       options.dynamodb.handle(req, res);

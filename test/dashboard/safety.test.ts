@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { connect } from "node:net";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningDashboard, startDashboard } from "../../src/dashboard/server.ts";
 import { queueWithDlq, seedDeadLetter, TIMEOUT } from "../cli/dlq-fixtures.ts";
+import { rawStatusLine } from "../helpers/raw-request.ts";
 import { queueDepth, testSqs } from "../helpers/sqs.ts";
 import { call } from "./dashboard-client.ts";
 
@@ -189,17 +189,7 @@ describe("the dashboard's own server on a request target that is not a URL", () 
   it("answers GET http://[ with 400 and goes on serving", async () => {
     // Given a client that writes its own request line, with an absolute-form target no URL parser takes
     const { port } = new URL(dash.origin);
-    const statusLine = await new Promise<string>((resolve, reject) => {
-      const socket = connect(Number(port), "127.0.0.1", () =>
-        socket.write("GET http://[ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
-      );
-      let answer = "";
-      socket.on("data", (chunk: Buffer) => {
-        answer += chunk.toString();
-      });
-      socket.on("close", () => resolve(answer.split("\r\n")[0] ?? ""));
-      socket.on("error", reject);
-    });
+    const statusLine = await rawStatusLine(Number(port), "GET http://[ HTTP/1.1");
     // Then it is refused as a bad request
     expect(statusLine).toBe("HTTP/1.1 400 Bad Request");
     // And the dashboard still answers

@@ -1,4 +1,3 @@
-import { connect } from "node:net";
 import {
   GetEventSourceMappingCommand,
   LambdaClient,
@@ -6,6 +5,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevStack } from "../../src/local/dev-stack.ts";
+import { rawStatusLine } from "../helpers/raw-request.ts";
 import { type RawAnswer, rawRequest, startOneFunctionStack } from "./one-function-stack.ts";
 
 /**
@@ -201,17 +201,7 @@ describe("the endpoint on a request target that is not a URL", () => {
   it("answers GET http://[ with 400 and goes on serving", async () => {
     // Given a client that writes its own request line, with an absolute-form target no URL parser takes
     const { port } = new URL(stack.endpoint);
-    const statusLine = await new Promise<string>((resolve, reject) => {
-      const socket = connect(Number(port), "127.0.0.1", () =>
-        socket.write("GET http://[ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
-      );
-      let answer = "";
-      socket.on("data", (chunk: Buffer) => {
-        answer += chunk.toString();
-      });
-      socket.on("close", () => resolve(answer.split("\r\n")[0] ?? ""));
-      socket.on("error", reject);
-    });
+    const statusLine = await rawStatusLine(Number(port), "GET http://[ HTTP/1.1");
     // Then it is refused as a bad request
     expect(statusLine).toBe("HTTP/1.1 400 Bad Request");
     // And the stack still answers

@@ -23,15 +23,16 @@ itself. Shows each dead-lettered job: name, job id, why it was dead-lettered
 when the last one failed, as the sqs-jobs consumer recorded them. Messages that
 SQS's own RedrivePolicy moved (a crash, a timeout, a job too large to carry its
 reason) carry no reason and show as "moved by SQS"; with the job ledger's table
-(--table or SQS_JOBS_LEDGER_TABLE) their reason and error are read from the ledger.
+(--table or SQS_JOBS_LEDGER_TABLE) their reason and error are read from the
+ledger.
 
 Nothing is consumed: messages are hidden while the peek reads them and made
 visible again as soon as it is done (after 10 s at most if it is killed). It
 reads at most what the DLQ held when it started. SQS still counts each peek as a
 receive and cannot un-count it: --json shows ApproximateReceiveCount as it was
-before this peek (earlier reads included); attempts are the consumer's count, which
-reads never change, and a redrive starts the job again at 0 receives. On a FIFO DLQ
-only the first messages of each message group can be seen.
+before this peek (earlier reads included); attempts are the consumer's count,
+which reads never change, and a redrive starts the job again at 0 receives. On a
+FIFO DLQ only the first messages of each message group can be seen.
 
 Options:
   --limit N   most messages to show, 1-1000 (default 10)

@@ -15,8 +15,8 @@ The jobs of queue Q that changed last, newest first, from the job ledger's list
 index: one row per job with its id, job name, status (with the dead-letter
 reason once dead), runs started (attempts) and how long ago it last changed.
 Without --state every status is listed, merged: queued, running, retrying,
-succeeded, dead and skipped (32 index queries per status and queue). The index is
-eventually consistent: a job that changed a moment ago may still show its
+succeeded, dead and skipped (32 index queries per status and queue). The index
+is eventually consistent: a job that changed a moment ago may still show its
 previous status (\`jobs get\` reads it exactly).
 
 Options:
