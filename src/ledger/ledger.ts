@@ -212,8 +212,8 @@ export class Ledger {
 
   /**
    * Takes a unique key for `jobId` until `windowSeconds` after the job is due (`runsAt`, else
-   * now), so a job sent for later holds its key until it has run. Returns undefined when taken,
-   * else the id of the job that holds it.
+   * now), so a job sent for later holds its key until it has run. Returns undefined when taken
+   * (also when this job already held it), else the id of the job that holds it.
    */
   async reserveUnique(
     job: string,
@@ -240,7 +240,12 @@ export class Ledger {
       }),
       { [LEDGER_KEY]: S(uniqueItemKey(job, key)) },
     );
-    return write.applied ? undefined : (readString(write.old, "jobId") ?? "");
+    if (write.applied) return undefined;
+    const heldBy = readString(write.old, "jobId") ?? "";
+    // Our own id: an earlier attempt of this very write was applied and the SDK retried it after
+    // losing the answer (a reset). The key is this job's; without this the job would be answered
+    // `deduplicated` onto itself and never sent, its key held for the whole window.
+    return heldBy === jobId ? undefined : heldBy;
   }
 
   /** Frees a unique key whose job was never sent. */
