@@ -397,11 +397,12 @@ export class Ledger {
     const first = Math.floor(Math.random() * limit);
     for (let i = 0; i < limit; i++) {
       const slot = (first + i) % limit;
+      const itemKey = { [LEDGER_KEY]: S(slotItemKey(job, key, slot)) };
       const write = await this.#conditional(
         new PutItemCommand({
           TableName: this.tableName,
           Item: {
-            [LEDGER_KEY]: S(slotItemKey(job, key, slot)),
+            ...itemKey,
             runToken: S(runToken),
             leaseUntil: N(now + leaseMs),
             [LEDGER_TTL_ATTRIBUTE]: N(slotExpiresAt(now + leaseMs)),
@@ -409,9 +410,13 @@ export class Ledger {
           ConditionExpression: "attribute_not_exists(#pk) OR leaseUntil < :now",
           ExpressionAttributeNames: { "#pk": LEDGER_KEY },
           ExpressionAttributeValues: { ":now": N(now) },
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
         }),
+        itemKey,
       );
-      if (write.applied) return slot;
+      // Our own token: an earlier attempt of this very write was applied, and the SDK retried it
+      // after losing the answer. Without this the run would wait out its own lease.
+      if (write.applied || readString(write.old, "runToken") === runToken) return slot;
     }
     return undefined;
   }

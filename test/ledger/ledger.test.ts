@@ -222,6 +222,35 @@ describe("Ledger", () => {
     expect(await ledger.takeSlot("report", "acme", 2, "after-expiry", 30_000)).toBe(slots[holder]);
   });
 
+  it("a slot taken by an attempt whose answer was lost is this run's, not taken by another", async () => {
+    // Given DynamoDB reached through a proxy that applies the first PutItem (the slot) and then
+    // drops the connection, so the SDK sends it again and meets the slot its first attempt took
+    const { tableName } = await newLedger();
+    const proxy = await startFaultProxy({
+      target: endpoint,
+      rates: { PutItem: { resetAfter: 1 } },
+      maxFaults: 1,
+    });
+    const client = new DynamoDBClient({
+      endpoint: proxy.endpoint,
+      region: process.env.AWS_REGION ?? "us-east-1",
+    });
+    const ledger = new Ledger({ client, tableName, retentionDays: 14 });
+    try {
+      // When a run takes the only slot of its key
+      const slot = await ledger.takeSlot("report", "acme", 1, "mine", 30_000);
+      // Then it holds it (before, it waited for its own slot until the lease ended)
+      expect(proxy.counts.PutItem?.resetAfter).toBe(1);
+      expect(slot).toBe(0);
+      expect(await ledger.takeSlot("report", "acme", 1, "other", 30_000)).toBeUndefined();
+      await ledger.releaseSlot("report", "acme", 0, "mine");
+      expect(await ledger.takeSlot("report", "acme", 1, "other", 30_000)).toBe(0);
+    } finally {
+      client.destroy();
+      await proxy.close();
+    }
+  });
+
   it("lists a queue's jobs in one status, newest first, across shards", async () => {
     const ledger = await newLedger();
     const ids = Array.from({ length: 40 }, () => randomUUID());
