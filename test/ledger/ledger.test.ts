@@ -7,6 +7,21 @@ import { claimOf, ledgerFixture } from "./fixture.ts";
 
 const { newLedger, endpoint } = ledgerFixture();
 
+/** A fresh ledger reached through a proxy that applies the first `action`, then drops its answer. */
+async function answerLost(action: "PutItem" | "UpdateItem") {
+  const { tableName } = await newLedger();
+  const proxy = await startFaultProxy({
+    target: endpoint,
+    rates: { [action]: { resetAfter: 1 } },
+    maxFaults: 1,
+  });
+  const client = new DynamoDBClient({
+    endpoint: proxy.endpoint,
+    region: process.env.AWS_REGION ?? "us-east-1",
+  });
+  return { proxy, client, ledger: new Ledger({ client, tableName, retentionDays: 14 }) };
+}
+
 describe("Ledger", () => {
   it("a queued job is claimed once, counts the attempt, and finishes with its result", async () => {
     const ledger = await newLedger();
@@ -49,17 +64,7 @@ describe("Ledger", () => {
   it("a claim the SDK retries after losing the answer (a reset) is still this run's, counted once", async () => {
     // Given a queued job, and DynamoDB reached through a proxy that applies the first UpdateItem
     // and then drops the connection, so the SDK sends it again
-    const { tableName } = await newLedger();
-    const proxy = await startFaultProxy({
-      target: endpoint,
-      rates: { UpdateItem: { resetAfter: 1 } },
-      maxFaults: 1,
-    });
-    const client = new DynamoDBClient({
-      endpoint: proxy.endpoint,
-      region: process.env.AWS_REGION ?? "us-east-1",
-    });
-    const ledger = new Ledger({ client, tableName, retentionDays: 14 });
+    const { proxy, client, ledger } = await answerLost("UpdateItem");
     const jobId = randomUUID();
     await ledger.recordQueued([{ jobId, job: "send-email", queue: "emails", payloadHash: "h1" }]);
     try {
@@ -225,17 +230,7 @@ describe("Ledger", () => {
   it("a slot taken by an attempt whose answer was lost is this run's, not taken by another", async () => {
     // Given DynamoDB reached through a proxy that applies the first PutItem (the slot) and then
     // drops the connection, so the SDK sends it again and meets the slot its first attempt took
-    const { tableName } = await newLedger();
-    const proxy = await startFaultProxy({
-      target: endpoint,
-      rates: { PutItem: { resetAfter: 1 } },
-      maxFaults: 1,
-    });
-    const client = new DynamoDBClient({
-      endpoint: proxy.endpoint,
-      region: process.env.AWS_REGION ?? "us-east-1",
-    });
-    const ledger = new Ledger({ client, tableName, retentionDays: 14 });
+    const { proxy, client, ledger } = await answerLost("PutItem");
     try {
       // When a run takes the only slot of its key
       const slot = await ledger.takeSlot("report", "acme", 1, "mine", 30_000);
