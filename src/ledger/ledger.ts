@@ -186,27 +186,38 @@ export class Ledger {
 
   /**
    * Forgets a cancelled job that had not started: its `queued` entry goes, and the unique key it
-   * held is freed (its window runs until after the job was due, so it would hold it long).
+   * held is freed (its window runs until after the job was due, so it would hold it long). The
+   * entry is read first: a delete whose answer was lost is retried by the SDK and finds the entry
+   * gone, and with it the key it named.
    */
   async forgetCancelled(jobId: string): Promise<void> {
+    const key = { [LEDGER_KEY]: S(jobItemKey(jobId)) };
+    const read = await this.#client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
+    const entry = read.Item ?? {};
+    if (readString(entry, "status") !== "queued") return;
     const write = await this.#deleteQueued(jobId);
-    if (!write.applied) return;
-    const job = readString(write.attributes, "job");
-    const key = readString(write.attributes, "uniqueKey");
-    if (job !== undefined && key !== undefined) await this.releaseUnique(job, key, jobId);
+    // Not applied and gone: this delete's own earlier attempt, or another cancel, took it.
+    if (!write.applied && readString(write.old, "status") !== undefined) return;
+    const job = readString(entry, "job");
+    const uniqueKey = readString(entry, "uniqueKey");
+    if (job !== undefined && uniqueKey !== undefined) await this.releaseUnique(job, uniqueKey, jobId);
   }
 
-  /** Deletes a job's entry if it is still `queued`; `attributes` are the deleted item. */
+  /** Deletes a job's entry if it is still `queued`; `old` is the entry when it was not (none: gone). */
   #deleteQueued(jobId: string): Promise<WriteResult> {
+    const key = { [LEDGER_KEY]: S(jobItemKey(jobId)) };
     return this.#conditional(
       new DeleteItemCommand({
         TableName: this.tableName,
-        Key: { [LEDGER_KEY]: S(jobItemKey(jobId)) },
+        Key: key,
         ConditionExpression: "#status = :queued",
         ExpressionAttributeNames: { "#status": "status" },
         ExpressionAttributeValues: { ":queued": S("queued") },
-        ReturnValues: "ALL_OLD",
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       }),
+      key,
     );
   }
 

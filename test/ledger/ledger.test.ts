@@ -8,7 +8,7 @@ import { claimOf, ledgerFixture } from "./fixture.ts";
 const { newLedger, endpoint } = ledgerFixture();
 
 /** A fresh ledger reached through a proxy that applies the first `action`, then drops its answer. */
-async function answerLost(action: "PutItem" | "UpdateItem") {
+async function answerLost(action: "PutItem" | "UpdateItem" | "DeleteItem") {
   const { tableName } = await newLedger();
   const proxy = await startFaultProxy({
     target: endpoint,
@@ -240,6 +240,29 @@ describe("Ledger", () => {
       expect(await ledger.takeSlot("report", "acme", 1, "other", 30_000)).toBeUndefined();
       await ledger.releaseSlot("report", "acme", 0, "mine");
       expect(await ledger.takeSlot("report", "acme", 1, "other", 30_000)).toBe(0);
+    } finally {
+      client.destroy();
+      await proxy.close();
+    }
+  });
+
+  it("a cancel whose entry delete lost its answer still frees the unique key the job held", async () => {
+    // Given a job sent for later that holds a unique key, and a ledger whose first delete (the
+    // entry's) is applied but its answer lost, so the SDK's retry finds the entry gone
+    const { proxy, client, ledger } = await answerLost("DeleteItem");
+    const jobId = randomUUID();
+    const runsAt = new Date(Date.now() + 86_400_000);
+    expect(await ledger.reserveUnique("send-email", "ana", jobId, 3600, runsAt)).toBeUndefined();
+    await ledger.recordQueued([
+      { jobId, job: "send-email", queue: "emails", payloadHash: "h1", runsAt, uniqueKey: "ana" },
+    ]);
+    try {
+      // When the cancelled job is forgotten
+      await ledger.forgetCancelled(jobId);
+      // Then its entry is gone and its key is free for the next send
+      expect(proxy.counts.DeleteItem?.resetAfter).toBe(1);
+      expect(await ledger.get(jobId)).toBeUndefined();
+      expect(await ledger.reserveUnique("send-email", "ana", randomUUID(), 3600)).toBeUndefined();
     } finally {
       client.destroy();
       await proxy.close();
