@@ -186,34 +186,45 @@ export class Ledger {
 
   /**
    * Forgets a cancelled job that had not started: its `queued` entry goes, and the unique key it
-   * held is freed (its window runs until after the job was due, so it would hold it long).
+   * held is freed (its window runs until after the job was due, so it would hold it long). The
+   * entry is read first: a delete whose answer was lost is retried by the SDK and finds the entry
+   * gone, and with it the key it named.
    */
   async forgetCancelled(jobId: string): Promise<void> {
+    const key = { [LEDGER_KEY]: S(jobItemKey(jobId)) };
+    const read = await this.#client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
+    const entry = read.Item ?? {};
+    if (readString(entry, "status") !== "queued") return;
     const write = await this.#deleteQueued(jobId);
-    if (!write.applied) return;
-    const job = readString(write.attributes, "job");
-    const key = readString(write.attributes, "uniqueKey");
-    if (job !== undefined && key !== undefined) await this.releaseUnique(job, key, jobId);
+    // Not applied and gone: this delete's own earlier attempt, or another cancel, took it.
+    if (!write.applied && readString(write.old, "status") !== undefined) return;
+    const job = readString(entry, "job");
+    const uniqueKey = readString(entry, "uniqueKey");
+    if (job !== undefined && uniqueKey !== undefined) await this.releaseUnique(job, uniqueKey, jobId);
   }
 
-  /** Deletes a job's entry if it is still `queued`; `attributes` are the deleted item. */
+  /** Deletes a job's entry if it is still `queued`; `old` is the entry when it was not (none: gone). */
   #deleteQueued(jobId: string): Promise<WriteResult> {
+    const key = { [LEDGER_KEY]: S(jobItemKey(jobId)) };
     return this.#conditional(
       new DeleteItemCommand({
         TableName: this.tableName,
-        Key: { [LEDGER_KEY]: S(jobItemKey(jobId)) },
+        Key: key,
         ConditionExpression: "#status = :queued",
         ExpressionAttributeNames: { "#status": "status" },
         ExpressionAttributeValues: { ":queued": S("queued") },
-        ReturnValues: "ALL_OLD",
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       }),
+      key,
     );
   }
 
   /**
    * Takes a unique key for `jobId` until `windowSeconds` after the job is due (`runsAt`, else
-   * now), so a job sent for later holds its key until it has run. Returns undefined when taken,
-   * else the id of the job that holds it.
+   * now), so a job sent for later holds its key until it has run. Returns undefined when taken
+   * (also when this job already held it), else the id of the job that holds it.
    */
   async reserveUnique(
     job: string,
@@ -240,7 +251,12 @@ export class Ledger {
       }),
       { [LEDGER_KEY]: S(uniqueItemKey(job, key)) },
     );
-    return write.applied ? undefined : (readString(write.old, "jobId") ?? "");
+    if (write.applied) return undefined;
+    const heldBy = readString(write.old, "jobId") ?? "";
+    // Our own id: an earlier attempt of this very write was applied and the SDK retried it after
+    // losing the answer (a reset). The key is this job's; without this the job would be answered
+    // `deduplicated` onto itself and never sent, its key held for the whole window.
+    return heldBy === jobId ? undefined : heldBy;
   }
 
   /** Frees a unique key whose job was never sent. */
@@ -392,11 +408,12 @@ export class Ledger {
     const first = Math.floor(Math.random() * limit);
     for (let i = 0; i < limit; i++) {
       const slot = (first + i) % limit;
+      const itemKey = { [LEDGER_KEY]: S(slotItemKey(job, key, slot)) };
       const write = await this.#conditional(
         new PutItemCommand({
           TableName: this.tableName,
           Item: {
-            [LEDGER_KEY]: S(slotItemKey(job, key, slot)),
+            ...itemKey,
             runToken: S(runToken),
             leaseUntil: N(now + leaseMs),
             [LEDGER_TTL_ATTRIBUTE]: N(slotExpiresAt(now + leaseMs)),
@@ -404,9 +421,13 @@ export class Ledger {
           ConditionExpression: "attribute_not_exists(#pk) OR leaseUntil < :now",
           ExpressionAttributeNames: { "#pk": LEDGER_KEY },
           ExpressionAttributeValues: { ":now": N(now) },
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
         }),
+        itemKey,
       );
-      if (write.applied) return slot;
+      // Our own token: an earlier attempt of this very write was applied, and the SDK retried it
+      // after losing the answer. Without this the run would wait out its own lease.
+      if (write.applied || readString(write.old, "runToken") === runToken) return slot;
     }
     return undefined;
   }

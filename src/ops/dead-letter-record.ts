@@ -1,10 +1,15 @@
 import type { Message } from "@aws-sdk/client-sqs";
 import { DLQ_ATTRIBUTES } from "../core/dead-letter-attributes.ts";
+import { decodeEnvelope } from "../core/envelope.ts";
 
 /** A dead-lettered message as `dlq peek` and `dlq export` show it. */
 export interface DeadLetterRecord {
   readonly messageId: string;
-  /** The job name: the `sqs-jobs.job` attribute, else the envelope's `job`. */
+  /**
+   * The job name: the `sqs-jobs.job` attribute, else the `job` of a body that is a valid envelope
+   * (SNS-wrapped or not). Another body's `job` field is someone's data, not a job name: a DLQ
+   * filter on it would answer a guess at it without the dashboard's token.
+   */
   readonly job: string | undefined;
   /** The envelope's `id`, when the body is an envelope that has one. */
   readonly jobId: string | undefined;
@@ -37,19 +42,27 @@ function stringAttribute(message: Message, name: string): string | undefined {
   return value?.StringValue ?? undefined;
 }
 
-/** The job name, id and payload of a body that looks like an envelope; none of them otherwise. */
-export function envelopeFields(body: string): { job?: string; id?: string; payload?: unknown } {
+/**
+ * The id and payload of a body that looks like an envelope; none of them otherwise. Lenient: a
+ * redrive tells a copy that came back by its id, and `dlq peek` shows what it can.
+ */
+export function envelopeFields(body: string): { id?: string; payload?: unknown } {
   try {
     const parsed: unknown = JSON.parse(body);
     if (typeof parsed !== "object" || parsed === null) return {};
     const record = parsed as Record<string, unknown>;
-    return {
-      job: typeof record.job === "string" ? record.job : undefined,
-      id: typeof record.id === "string" ? record.id : undefined,
-      payload: record.payload,
-    };
+    return { id: typeof record.id === "string" ? record.id : undefined, payload: record.payload };
   } catch {
     return {};
+  }
+}
+
+/** The job name of a body the consumer's strict parser reads as an envelope; undefined otherwise. */
+function jobOfEnvelope(body: string): string | undefined {
+  try {
+    return decodeEnvelope(body).job;
+  } catch {
+    return undefined;
   }
 }
 
@@ -68,7 +81,7 @@ export function toDeadLetterRecord(message: Message): DeadLetterRecord {
   }
   return {
     messageId: message.MessageId ?? "",
-    job: stringAttribute(message, DLQ_ATTRIBUTES.job) ?? envelope.job,
+    job: stringAttribute(message, DLQ_ATTRIBUTES.job) ?? jobOfEnvelope(body),
     jobId: envelope.id,
     reason: stringAttribute(message, DLQ_ATTRIBUTES.reason),
     errorName: stringAttribute(message, DLQ_ATTRIBUTES.errorName),

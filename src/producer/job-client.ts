@@ -257,7 +257,7 @@ export class JobClient {
 
   /**
    * Deletes the schedule of a job sent for later that has not fired yet, so it never runs; with
-   * the ledger, its `queued` entry goes too (a unique key it held expires with its window).
+   * the ledger, its `queued` entry goes too and the unique key it held is freed.
    * Returns false when there is no such schedule: it already fired, was cancelled, or the job
    * was sent at once.
    *

@@ -121,6 +121,23 @@ describe("payloads and results are never shown without the token", () => {
     }
   });
 
+  it("a DLQ filter reads only what the list shows: a foreign body's fields are payload, never matched", async () => {
+    // Given a DLQ holding a foreign JSON body whose "job" field is someone's data
+    const q = await queueWithDlq(sqs, `${prefix}-filter`);
+    const secret = `secret-${randomUUID()}`;
+    const body = JSON.stringify({ job: secret, id: secret, total: 1 });
+    await sqs.send(new SendMessageCommand({ QueueUrl: q.dlqUrl, MessageBody: body }));
+    const everything = await call(dash.origin, "GET", `api/queues/${q.name}/dlq`);
+    expect(everything.json.records).toMatchObject([{ job: null, jobId: null }]);
+
+    // When a reader without the token filters by a guess of that field
+    const guess = `api/queues/${q.name}/dlq?job=${encodeURIComponent(secret)}`;
+    const answers = [await call(dash.origin, "GET", guess), await call(readOnly.origin, "GET", guess)];
+
+    // Then the guess matches nothing: the filter is no oracle on the body
+    for (const answer of answers) expect(answer.json.records).toEqual([]);
+  });
+
   it("shows an SNS-wrapped envelope's fields but not its payload, and says what a foreign body is", async () => {
     const q = await queueWithDlq(sqs, `${prefix}-sns`);
     const jobId = randomUUID();

@@ -7,6 +7,21 @@ import { claimOf, ledgerFixture } from "./fixture.ts";
 
 const { newLedger, endpoint } = ledgerFixture();
 
+/** A fresh ledger reached through a proxy that applies the first `action`, then drops its answer. */
+async function answerLost(action: "PutItem" | "UpdateItem" | "DeleteItem") {
+  const { tableName } = await newLedger();
+  const proxy = await startFaultProxy({
+    target: endpoint,
+    rates: { [action]: { resetAfter: 1 } },
+    maxFaults: 1,
+  });
+  const client = new DynamoDBClient({
+    endpoint: proxy.endpoint,
+    region: process.env.AWS_REGION ?? "us-east-1",
+  });
+  return { proxy, client, ledger: new Ledger({ client, tableName, retentionDays: 14 }) };
+}
+
 describe("Ledger", () => {
   it("a queued job is claimed once, counts the attempt, and finishes with its result", async () => {
     const ledger = await newLedger();
@@ -49,17 +64,7 @@ describe("Ledger", () => {
   it("a claim the SDK retries after losing the answer (a reset) is still this run's, counted once", async () => {
     // Given a queued job, and DynamoDB reached through a proxy that applies the first UpdateItem
     // and then drops the connection, so the SDK sends it again
-    const { tableName } = await newLedger();
-    const proxy = await startFaultProxy({
-      target: endpoint,
-      rates: { UpdateItem: { resetAfter: 1 } },
-      maxFaults: 1,
-    });
-    const client = new DynamoDBClient({
-      endpoint: proxy.endpoint,
-      region: process.env.AWS_REGION ?? "us-east-1",
-    });
-    const ledger = new Ledger({ client, tableName, retentionDays: 14 });
+    const { proxy, client, ledger } = await answerLost("UpdateItem");
     const jobId = randomUUID();
     await ledger.recordQueued([{ jobId, job: "send-email", queue: "emails", payloadHash: "h1" }]);
     try {
@@ -220,6 +225,48 @@ describe("Ledger", () => {
     expect(await ledger.takeSlot("report", "acme", 2, "next", 1)).toBe(slots[holder]);
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(await ledger.takeSlot("report", "acme", 2, "after-expiry", 30_000)).toBe(slots[holder]);
+  });
+
+  it("a slot taken by an attempt whose answer was lost is this run's, not taken by another", async () => {
+    // Given DynamoDB reached through a proxy that applies the first PutItem (the slot) and then
+    // drops the connection, so the SDK sends it again and meets the slot its first attempt took
+    const { proxy, client, ledger } = await answerLost("PutItem");
+    try {
+      // When a run takes the only slot of its key
+      const slot = await ledger.takeSlot("report", "acme", 1, "mine", 30_000);
+      // Then it holds it (before, it waited for its own slot until the lease ended)
+      expect(proxy.counts.PutItem?.resetAfter).toBe(1);
+      expect(slot).toBe(0);
+      expect(await ledger.takeSlot("report", "acme", 1, "other", 30_000)).toBeUndefined();
+      await ledger.releaseSlot("report", "acme", 0, "mine");
+      expect(await ledger.takeSlot("report", "acme", 1, "other", 30_000)).toBe(0);
+    } finally {
+      client.destroy();
+      await proxy.close();
+    }
+  });
+
+  it("a cancel whose entry delete lost its answer still frees the unique key the job held", async () => {
+    // Given a job sent for later that holds a unique key, and a ledger whose first delete (the
+    // entry's) is applied but its answer lost, so the SDK's retry finds the entry gone
+    const { proxy, client, ledger } = await answerLost("DeleteItem");
+    const jobId = randomUUID();
+    const runsAt = new Date(Date.now() + 86_400_000);
+    expect(await ledger.reserveUnique("send-email", "ana", jobId, 3600, runsAt)).toBeUndefined();
+    await ledger.recordQueued([
+      { jobId, job: "send-email", queue: "emails", payloadHash: "h1", runsAt, uniqueKey: "ana" },
+    ]);
+    try {
+      // When the cancelled job is forgotten
+      await ledger.forgetCancelled(jobId);
+      // Then its entry is gone and its key is free for the next send
+      expect(proxy.counts.DeleteItem?.resetAfter).toBe(1);
+      expect(await ledger.get(jobId)).toBeUndefined();
+      expect(await ledger.reserveUnique("send-email", "ana", randomUUID(), 3600)).toBeUndefined();
+    } finally {
+      client.destroy();
+      await proxy.close();
+    }
   });
 
   it("lists a queue's jobs in one status, newest first, across shards", async () => {

@@ -166,3 +166,28 @@ describe("a send that certainly failed gives its unique key back", () => {
     for (const to of ["a", "b", "c"]) await expectFree(to);
   });
 });
+
+describe("a unique key reserved by an attempt whose answer was lost", () => {
+  it("send: the SDK's retry finds its own reservation, and the job is sent, not deduplicated onto itself", async () => {
+    const { queueUrl, ledger } = await rig("reserve-lost-answer");
+    // The first PutItem (the key's reservation) is applied, then its answer is lost; the SDK
+    // tries again and meets the key its own first attempt took.
+    const lossy = await startFaultProxy({
+      target: endpoint,
+      rates: { PutItem: { resetAfter: 1 } },
+      maxFaults: 1,
+    });
+    try {
+      const viaProxy = new DynamoDBClient({ endpoint: lossy.endpoint, region: "us-east-1", maxAttempts: 3 });
+      const client = new JobClient({ queueUrl, sqs, ledger: { ...ledger, dynamodb: viaProxy } });
+      const sent = await client.send(welcome, { to: "a" });
+      expect(lossy.counts.PutItem?.resetAfter).toBe(1);
+      expect(sent.deduplicated).toBe(false);
+      const [message, ...rest] = await drainQueue(sqs, queueUrl, { expect: 1 });
+      expect(rest).toHaveLength(0);
+      expect(message?.Body).toContain(sent.jobId);
+    } finally {
+      await lossy.close();
+    }
+  });
+});
