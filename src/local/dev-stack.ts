@@ -9,10 +9,9 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { type AppModel, buildAppModel, LOCAL_ACCOUNT, type QueueModel } from "./app-model.ts";
-import { type BucketSeed, seedBuckets } from "./bucket-seed.ts";
-import { readCloudAssembly } from "./cloud-assembly.ts";
+import type { BucketSeed } from "./bucket-seed.ts";
 import { CodeRoots } from "./code-root.ts";
-import { type LocalDynamoDb, startLocalDynamoDb } from "./dynamodb.ts";
+import { type DynamoDbOnDemand, localDynamoDb } from "./dynamodb-on-demand.ts";
 import { type LocalEmulator, startLocalEmulator } from "./emulator.ts";
 import { EventSourcePoller } from "./event-source.ts";
 import { type MountedHandler, startFrontServer } from "./front-server.ts";
@@ -21,7 +20,6 @@ import { type ResolvedResource, resolveValue, Unresolved } from "./intrinsics.ts
 import type { LambdaApiTarget } from "./lambda-api.ts";
 import { ledgerEnvironment } from "./ledger-environment.ts";
 import { deliverToLocalQueues, LocalScheduler } from "./scheduler.ts";
-import { synthesize } from "./synth.ts";
 import { createTables, type LocalTable } from "./tables.ts";
 
 export interface DevStackOptions {
@@ -84,7 +82,11 @@ export type DevEvent =
 export interface DevStack {
   readonly endpoint: string;
   readonly region: string;
-  /** Every `host:port` the stack listens on (the endpoint and the emulators behind it). */
+  /**
+   * Every `host:port` the stack listens on now: the endpoint and the emulators behind it. dynalite
+   * listens from the first DynamoDB call (creating the app's tables is one), or from the start
+   * with `persistDir`.
+   */
   readonly listeners: readonly string[];
   /** Each bucket of the app, with the keys `seed` put in it. */
   readonly buckets: readonly { logicalId: string; name: string; seeded: readonly string[] }[];
@@ -150,9 +152,9 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   const region = options.region ?? "us-east-1";
   // The port is taken before the app is synthesized, so a busy one is reported at once.
   const emulator = await startLocalEmulator({ region, dataDir: options.persistDir });
-  let dynamodb: LocalDynamoDb;
+  let dynamodb: DynamoDbOnDemand;
   try {
-    dynamodb = await startLocalDynamoDb({ dataDir: options.persistDir });
+    dynamodb = await localDynamoDb(options.persistDir === undefined ? {} : { dataDir: options.persistDir });
   } catch (error) {
     await emulator.stop();
     throw error;
@@ -216,7 +218,7 @@ async function runApp(
   options: DevStackOptions & { cwd: string; region: string },
   started: {
     readonly emulator: LocalEmulator;
-    readonly dynamodb: LocalDynamoDb;
+    readonly dynamodb: DynamoDbOnDemand;
     readonly front: { server: Server; endpoint: string };
     readonly codeRoots: CodeRoots;
     readonly scheduler: LocalScheduler;
@@ -271,7 +273,12 @@ async function runApp(
     resources.set(fn.logicalId, { ref: fn.name, attributes: { Arn: arn } });
   }
 
-  const seeded = await seedBuckets(front.endpoint, model.buckets, options.seed ?? [], cwd);
+  // Loaded only to seed: most apps (and every app of queues declared in code) seed nothing.
+  const seeds = options.seed ?? [];
+  const seeded =
+    seeds.length === 0
+      ? []
+      : await (await import("./bucket-seed.ts")).seedBuckets(front.endpoint, model.buckets, seeds, cwd);
 
   const ctx = { resources, region, account: LOCAL_ACCOUNT };
   const outputs = model.outputs.map((output) => {
@@ -376,11 +383,14 @@ async function runApp(
   return {
     endpoint: front.endpoint,
     region,
-    listeners: [
-      new URL(front.endpoint).host,
-      `${emulator.host}:${emulator.port}`,
-      `${dynamodb.host}:${dynamodb.port}`,
-    ],
+    get listeners() {
+      const dynamoDbListener = dynamodb.listener();
+      return [
+        new URL(front.endpoint).host,
+        `${emulator.host}:${emulator.port}`,
+        ...(dynamoDbListener === undefined ? [] : [dynamoDbListener]),
+      ];
+    },
     buckets: model.buckets.map((b) => ({
       ...b,
       seeded: seeded.filter((s) => s.bucket === b.name).flatMap((s) => s.keys),
@@ -431,7 +441,12 @@ async function runApp(
   };
 }
 
+/** Loads the synth and the template reader only for a CDK app: a model given in code needs neither. */
 async function synthesizedModel(options: DevStackOptions & { cwd: string }): Promise<AppModel> {
+  const [{ synthesize }, { readCloudAssembly }] = await Promise.all([
+    import("./synth.ts"),
+    import("./cloud-assembly.ts"),
+  ]);
   const assemblyDir = await synthesize({
     app: options.app,
     cwd: options.cwd,

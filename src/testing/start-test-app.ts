@@ -7,7 +7,6 @@ import { LEDGER_TABLE_ENV } from "../ledger/table-layout.ts";
 import type { BucketSeed } from "../local/bucket-seed.ts";
 import { type DevEvent, type DevStack, startDevStack } from "../local/dev-stack.ts";
 import { InProcessFunction, type LambdaHandler } from "../local/in-process-function.ts";
-import { cachedAssembly } from "./assembly-cache.ts";
 import { consumerId, queuesModel, type TestQueueOptions } from "./queue-model.ts";
 import { type TestApp, testApp } from "./test-app.ts";
 
@@ -68,6 +67,8 @@ export async function startTestApp<const Queue extends string = string>(
 }
 
 async function startCdkStack(options: CdkTestAppOptions): Promise<DevStack> {
+  // Loaded here: a test file of queues declared in code never synthesizes.
+  const { cachedAssembly } = await import("./assembly-cache.ts");
   const cwd = resolve(options.cwd ?? process.cwd());
   const assembly = await cachedAssembly({
     cwd,

@@ -40,7 +40,10 @@ export interface TestApp<Queue extends string = string> extends AsyncDisposable 
   /** `http://127.0.0.1:<port>`: SQS, S3, SNS, DynamoDB, Lambda and Scheduler APIs. */
   readonly endpoint: string;
   readonly aws: TestAwsConfig;
-  /** Every `host:port` the app listens on: loopback only, ports of its own. */
+  /**
+   * Every `host:port` the app listens on now: loopback only, ports of its own. DynamoDB's
+   * (dynalite) is among them from the first DynamoDB call, which an app with a ledger makes at start.
+   */
   readonly listeners: readonly string[];
   /** Each bucket of the app (CDK apps), by its local name and logical id. */
   readonly buckets: readonly { readonly logicalId: string; readonly name: string }[];
@@ -183,7 +186,9 @@ export function testApp<Queue extends string>(
   const app: TestApp<Queue> = {
     endpoint: stack.endpoint,
     aws,
-    listeners: stack.listeners,
+    get listeners() {
+      return stack.listeners;
+    },
     buckets: stack.buckets.map((b) => ({ logicalId: b.logicalId, name: b.name })),
     queues: stack.queues,
     async send(job, payload, options = {}) {
