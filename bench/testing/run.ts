@@ -17,6 +17,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
+import { exitedChildrenCpuMs } from "../lib/cpu.ts";
 import { machineInfo } from "../lib/machine.ts";
 import { writeResults } from "../lib/results.ts";
 import { round, spread } from "../lib/stats.ts";
@@ -96,6 +97,8 @@ interface Phases {
 
 interface Run {
   readonly wallMs: number;
+  /** CPU time of the process and its own children (vitest's workers), user + system. */
+  readonly cpuMs: number;
   readonly phases: Phases | undefined;
   /** The 1-minute load average as the process started. */
   readonly load: number;
@@ -106,6 +109,7 @@ function runFile(kind: FileKind, env: Record<string, string> = {}): Promise<Run>
   const { file, cwd } = FILES[kind];
   const config = cwd === REPO ? CONFIG : "vitest.config.ts";
   const load = loadavg()[0] ?? 0;
+  const cpu0 = exitedChildrenCpuMs();
   const t0 = performance.now();
   const child = spawn(process.execPath, [VITEST, "run", "--config", config, file], {
     cwd,
@@ -128,7 +132,12 @@ function runFile(kind: FileKind, env: Record<string, string> = {}): Promise<Run>
         return;
       }
       const line = /BENCH_PHASES (\{.*\})/.exec(output)?.[1];
-      resolve({ wallMs, load, phases: line === undefined ? undefined : (JSON.parse(line) as Phases) });
+      resolve({
+        wallMs,
+        cpuMs: exitedChildrenCpuMs() - cpu0,
+        load,
+        phases: line === undefined ? undefined : (JSON.parse(line) as Phases),
+      });
     });
   });
 }
@@ -155,8 +164,8 @@ async function main(): Promise<void> {
       runs[kind].push(await runFile(kind));
     }
   }
-  const added = (kind: FileKind, baseline: FileKind) =>
-    spread(runs[kind].map((r, i) => r.wallMs - (runs[baseline][i]?.wallMs ?? Number.NaN)));
+  const added = (kind: FileKind, baseline: FileKind, measure: "wallMs" | "cpuMs" = "wallMs") =>
+    spread(runs[kind].map((r, i) => r[measure] - (runs[baseline][i]?.[measure] ?? Number.NaN)));
   const loads = [emptyBeforeCold, cold, warmRound, ...kinds.flatMap((k) => runs[k])].map((r) => r.load);
   const loadAfter = loadavg()[0] ?? 0;
   const maxLoad = Math.max(loadBefore, loadAfter, ...loads);
@@ -176,15 +185,17 @@ async function main(): Promise<void> {
       after: round(loadAfter, 1),
       quiet: maxLoad <= QUIET_LOAD,
     },
-    what: "wall time of whole `vitest run` processes on one test file, spawn to exit; added = the file minus the empty file of the same repetition",
+    what: "wall time of whole `vitest run` processes on one test file, spawn to exit; added = the file minus the empty file of the same repetition; CPU time (user + system, the process and its workers) beside it, which load stretches far less",
     repetitions: REPETITIONS,
     emptyFileWallMs: spread(runs.empty.map((r) => r.wallMs)),
+    emptyFileCpuMs: spread(runs.empty.map((r) => r.cpuMs)),
     queues: {
       file: FILES.queues.file,
       fromSources: {
         what: "this repository's TypeScript sources, as its own tests load them",
         wallMs: spread(runs.queues.map((r) => r.wallMs)),
         addedMs: queuesAdded,
+        addedCpuMs: added("queues", "empty", "cpuMs"),
         phasesMs: {
           startTestApp: phase(runs.queues, "startMs"),
           sendAndDrain10: phase(runs.queues, "sendAndDrainMs"),
@@ -196,6 +207,7 @@ async function main(): Promise<void> {
         emptyFileWallMs: spread(runs.builtEmpty.map((r) => r.wallMs)),
         wallMs: spread(runs.builtQueues.map((r) => r.wallMs)),
         addedMs: builtQueuesAdded,
+        addedCpuMs: added("builtQueues", "builtEmpty", "cpuMs"),
         phasesMs: {
           startTestApp: phase(runs.builtQueues, "startMs"),
           sendAndDrain10: phase(runs.builtQueues, "sendAndDrainMs"),
@@ -216,6 +228,7 @@ async function main(): Promise<void> {
         what: "cached synth: every later run",
         wallMs: spread(runs.cdk.map((r) => r.wallMs)),
         addedMs: added("cdk", "empty"),
+        addedCpuMs: added("cdk", "empty", "cpuMs"),
         phasesMs: {
           startTestApp: phase(runs.cdk, "startMs"),
           sendAndDrain10: phase(runs.cdk, "sendAndDrainMs"),
