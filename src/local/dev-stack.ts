@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Server } from "node:http";
 import { join } from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -20,7 +19,7 @@ import { type ResolvedResource, resolveValue, Unresolved } from "./intrinsics.ts
 import type { LambdaApiTarget } from "./lambda-api.ts";
 import { ledgerEnvironment } from "./ledger-environment.ts";
 import { deliverToLocalQueues, LocalScheduler } from "./scheduler.ts";
-import { createTables, type LocalTable } from "./tables.ts";
+import type { LocalTable } from "./tables.ts";
 
 export interface DevStackOptions {
   /** The CDK app command, or a synthesized cloud assembly directory. @default cdk.json's "app" */
@@ -237,7 +236,6 @@ async function runApp(
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
   };
   const sqs = new SQSClient({ ...client, useQueueUrlAsEndpoint: false });
-  const dynamodbClient = new DynamoDBClient(client);
 
   const resources = new Map<string, ResolvedResource>();
   const queues = await createQueues(sqs, model.queues);
@@ -248,12 +246,7 @@ async function runApp(
     });
   }
   registerSchedules(scheduler, model.schedules, queues);
-  let tables: LocalTable[];
-  try {
-    tables = await createTables(dynamodbClient, model.tables, region);
-  } finally {
-    dynamodbClient.destroy();
-  }
+  const tables = await createModelTables(model, client);
   for (const table of tables) {
     resources.set(table.logicalId, { ref: table.name, attributes: { Arn: table.arn } });
   }
@@ -439,6 +432,27 @@ async function runApp(
       return stopping;
     },
   };
+}
+
+/**
+ * The app's tables, made through the endpoint. The DynamoDB client is loaded only for an app that
+ * has tables: queues declared in code without a ledger never need it.
+ */
+async function createModelTables(
+  model: AppModel,
+  client: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } },
+): Promise<LocalTable[]> {
+  if (model.tables.length === 0) return [];
+  const [{ DynamoDBClient }, { createTables }] = await Promise.all([
+    import("@aws-sdk/client-dynamodb"),
+    import("./tables.ts"),
+  ]);
+  const dynamodb = new DynamoDBClient(client);
+  try {
+    return await createTables(dynamodb, model.tables, client.region);
+  } finally {
+    dynamodb.destroy();
+  }
 }
 
 /** Loads the synth and the template reader only for a CDK app: a model given in code needs neither. */

@@ -7,7 +7,6 @@ import type { JobDefinition, JobInput, JobResult } from "../core/job.ts";
 import type { JobState } from "../ledger/job-state.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { ledgerFrom } from "../ledger/ledger-options.ts";
-import { LEDGER_TABLE_ENV } from "../ledger/table-layout.ts";
 import { LOCAL_ACCOUNT } from "../local/app-model.ts";
 import type { DevStack, LocalQueue } from "../local/dev-stack.ts";
 import { peekDeadLetters } from "../ops/peek.ts";
@@ -94,7 +93,11 @@ const DRAIN_POLL_MS = 20;
 
 export function testApp<Queue extends string>(
   stack: DevStack,
-  clients: { readonly sqs: SQSClient; readonly dynamodb: DynamoDBClient },
+  clients: {
+    readonly sqs: SQSClient;
+    /** The app's ledger table and a client of it, or `false` for an app without one. */
+    readonly ledger: { readonly tableName: string; readonly dynamodb: DynamoDBClient } | false;
+  },
 ): TestApp<Queue> {
   const aws: TestAwsConfig = {
     endpoint: stack.endpoint,
@@ -102,8 +105,7 @@ export function testApp<Queue extends string>(
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
   };
   const scheduler = new SchedulerClient({ ...aws, maxAttempts: 1 });
-  const tableName = stack.ledgerEnvironment[LEDGER_TABLE_ENV];
-  const ledger = tableName === undefined ? false : ({ tableName, dynamodb: clients.dynamodb } as const);
+  const ledger = clients.ledger;
   const connectLedger = ledgerFrom(ledger);
   const jobClients = new Map<string, JobClient>();
   const sentAs = new Map<string, JobDefinition>();
@@ -249,7 +251,7 @@ export function testApp<Queue extends string>(
         scheduler.destroy();
         await stack.stop();
         clients.sqs.destroy();
-        clients.dynamodb.destroy();
+        if (ledger !== false) ledger.dynamodb.destroy();
       })();
       return stopping;
     },

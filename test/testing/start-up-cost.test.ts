@@ -18,6 +18,8 @@ async function modulesLoaded(args: readonly string[] = []): Promise<string[]> {
 /** What only the CDK mode, or only DynamoDB, needs: a queues app without a ledger must not load it. */
 const NOT_FOR_QUEUES = [
   /\/node_modules\/dynalite\//,
+  /\/node_modules\/@aws-sdk\/client-dynamodb\//,
+  /\/src\/local\/tables\.ts$/,
   /\/src\/local\/(synth|cloud-assembly|bucket-seed)\.ts$/,
   /\/src\/testing\/(assembly-cache|synth-inputs)\.ts$/,
 ];
@@ -32,9 +34,10 @@ describe("what startTestApp({ queues }) costs a test file", () => {
     expect(loaded.filter((url) => NOT_FOR_QUEUES.some((re) => re.test(url)))).toEqual([]);
   });
 
-  it("starts dynalite when the app has a ledger", async () => {
+  it("starts dynalite and loads the DynamoDB client when the app has a ledger", async () => {
     const loaded = await modulesLoaded(["--ledger"]);
     expect(loaded.some((url) => url.includes("/node_modules/dynalite/"))).toBe(true);
+    expect(loaded.some((url) => url.includes("/node_modules/@aws-sdk/client-dynamodb/"))).toBe(true);
   });
 
   it("still serves DynamoDB on the endpoint of a queues app without a ledger, from the first call", async () => {
