@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Server } from "node:http";
 import { join } from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -9,10 +8,9 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { type AppModel, buildAppModel, LOCAL_ACCOUNT, type QueueModel } from "./app-model.ts";
-import { type BucketSeed, seedBuckets } from "./bucket-seed.ts";
-import { readCloudAssembly } from "./cloud-assembly.ts";
+import type { BucketSeed } from "./bucket-seed.ts";
 import { CodeRoots } from "./code-root.ts";
-import { type LocalDynamoDb, startLocalDynamoDb } from "./dynamodb.ts";
+import { type DynamoDbOnDemand, localDynamoDb } from "./dynamodb-on-demand.ts";
 import { type LocalEmulator, startLocalEmulator } from "./emulator.ts";
 import { EventSourcePoller } from "./event-source.ts";
 import { type MountedHandler, startFrontServer } from "./front-server.ts";
@@ -22,8 +20,7 @@ import type { LambdaApiTarget } from "./lambda-api.ts";
 import { ledgerEnvironment } from "./ledger-environment.ts";
 import { PERSISTED, resetPersistedState } from "./persist-store.ts";
 import { deliverToLocalQueues, type LocalScheduleInput, LocalScheduler } from "./scheduler.ts";
-import { synthesize } from "./synth.ts";
-import { createTables, type LocalTable } from "./tables.ts";
+import type { LocalTable } from "./tables.ts";
 
 export interface DevStackOptions {
   /** The CDK app command, or a synthesized cloud assembly directory. @default cdk.json's "app" */
@@ -90,7 +87,11 @@ export type DevEvent =
 export interface DevStack {
   readonly endpoint: string;
   readonly region: string;
-  /** Every `host:port` the stack listens on (the endpoint and the emulators behind it). */
+  /**
+   * Every `host:port` the stack listens on now: the endpoint and the emulators behind it. dynalite
+   * listens from the first DynamoDB call (creating the app's tables is one), or from the start
+   * with `persistDir`.
+   */
   readonly listeners: readonly string[];
   /** Each bucket of the app, with the keys `seed` put in it. */
   readonly buckets: readonly { logicalId: string; name: string; seeded: readonly string[] }[];
@@ -162,7 +163,9 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     // The port is taken before the app is synthesized, so a busy one is reported at once.
     const emulator = await startLocalEmulator({ region, dataDir: options.persistDir });
     started.push(() => emulator.stop());
-    const dynamodb = await startLocalDynamoDb({ dataDir: options.persistDir });
+    const dynamodb = await localDynamoDb(
+      options.persistDir === undefined ? {} : { dataDir: options.persistDir },
+    );
     started.push(() => dynamodb.stop());
     let target: LambdaApiTarget = { functions: new Map(), pollers: [] };
     const mounts = new Map<string, MountedHandler>();
@@ -224,7 +227,7 @@ async function runApp(
   options: DevStackOptions & { cwd: string; region: string },
   started: {
     readonly emulator: LocalEmulator;
-    readonly dynamodb: LocalDynamoDb;
+    readonly dynamodb: DynamoDbOnDemand;
     readonly front: { server: Server; endpoint: string };
     readonly codeRoots: CodeRoots;
     readonly scheduler: LocalScheduler;
@@ -243,7 +246,6 @@ async function runApp(
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
   };
   const sqs = new SQSClient({ ...client, useQueueUrlAsEndpoint: false });
-  const dynamodbClient = new DynamoDBClient(client);
 
   const resources = new Map<string, ResolvedResource>();
   const queues = await createQueues(sqs, model.queues);
@@ -254,12 +256,7 @@ async function runApp(
     });
   }
   registerSchedules(scheduler, model.schedules, queues);
-  let tables: LocalTable[];
-  try {
-    tables = await createTables(dynamodbClient, model.tables, region);
-  } finally {
-    dynamodbClient.destroy();
-  }
+  const tables = await createModelTables(model, client);
   for (const table of tables) {
     resources.set(table.logicalId, { ref: table.name, attributes: { Arn: table.arn } });
   }
@@ -279,7 +276,12 @@ async function runApp(
     resources.set(fn.logicalId, { ref: fn.name, attributes: { Arn: arn } });
   }
 
-  const seeded = await seedBuckets(front.endpoint, model.buckets, options.seed ?? [], cwd);
+  // Loaded only to seed: most apps (and every app of queues declared in code) seed nothing.
+  const seeds = options.seed ?? [];
+  const seeded =
+    seeds.length === 0
+      ? []
+      : await (await import("./bucket-seed.ts")).seedBuckets(front.endpoint, model.buckets, seeds, cwd);
 
   const ctx = { resources, region, account: LOCAL_ACCOUNT };
   const outputs = model.outputs.map((output) => {
@@ -384,11 +386,14 @@ async function runApp(
   return {
     endpoint: front.endpoint,
     region,
-    listeners: [
-      new URL(front.endpoint).host,
-      `${emulator.host}:${emulator.port}`,
-      `${dynamodb.host}:${dynamodb.port}`,
-    ],
+    get listeners() {
+      const dynamoDbListener = dynamodb.listener();
+      return [
+        new URL(front.endpoint).host,
+        `${emulator.host}:${emulator.port}`,
+        ...(dynamoDbListener === undefined ? [] : [dynamoDbListener]),
+      ];
+    },
     buckets: model.buckets.map((b) => ({
       ...b,
       seeded: seeded.filter((s) => s.bucket === b.name).flatMap((s) => s.keys),
@@ -439,7 +444,33 @@ async function runApp(
   };
 }
 
+/**
+ * The app's tables, made through the endpoint. The DynamoDB client is loaded only for an app that
+ * has tables: queues declared in code without a ledger never need it.
+ */
+async function createModelTables(
+  model: AppModel,
+  client: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } },
+): Promise<LocalTable[]> {
+  if (model.tables.length === 0) return [];
+  const [{ DynamoDBClient }, { createTables }] = await Promise.all([
+    import("@aws-sdk/client-dynamodb"),
+    import("./tables.ts"),
+  ]);
+  const dynamodb = new DynamoDBClient(client);
+  try {
+    return await createTables(dynamodb, model.tables, client.region);
+  } finally {
+    dynamodb.destroy();
+  }
+}
+
+/** Loads the synth and the template reader only for a CDK app: a model given in code needs neither. */
 async function synthesizedModel(options: DevStackOptions & { cwd: string }): Promise<AppModel> {
+  const [{ synthesize }, { readCloudAssembly }] = await Promise.all([
+    import("./synth.ts"),
+    import("./cloud-assembly.ts"),
+  ]);
   const assemblyDir = await synthesize({
     app: options.app,
     cwd: options.cwd,

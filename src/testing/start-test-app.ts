@@ -1,5 +1,4 @@
 import { resolve } from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createSqsHandler } from "../consumer/lambda-handler.ts";
 import { ENV } from "../core/env.ts";
 import { createSqsClient } from "../core/sqs-client.ts";
@@ -7,7 +6,6 @@ import { LEDGER_TABLE_ENV } from "../ledger/table-layout.ts";
 import type { BucketSeed } from "../local/bucket-seed.ts";
 import { type DevEvent, type DevStack, startDevStack } from "../local/dev-stack.ts";
 import { InProcessFunction, type LambdaHandler } from "../local/in-process-function.ts";
-import { cachedAssembly } from "./assembly-cache.ts";
 import { consumerId, queuesModel, type TestQueueOptions } from "./queue-model.ts";
 import { type TestApp, testApp } from "./test-app.ts";
 
@@ -64,10 +62,26 @@ export async function startTestApp<const Queue extends string = string>(
   const stack =
     options.cdk !== undefined ? await startCdkStack(options.cdk) : await startQueuesStack(options);
   const target = { endpoint: stack.endpoint, region: stack.region, credentials: LOCAL_CREDENTIALS };
-  return testApp<Queue>(stack, { sqs: createSqsClient(target), dynamodb: new DynamoDBClient(target) });
+  const tableName = stack.ledgerEnvironment[LEDGER_TABLE_ENV];
+  try {
+    const ledger =
+      tableName === undefined
+        ? false
+        : { tableName, dynamodb: new (await dynamoDbSdk()).DynamoDBClient(target) };
+    return testApp<Queue>(stack, { sqs: createSqsClient(target), ledger });
+  } catch (error) {
+    // Nothing returned the app to the caller: stop what started, or its servers hold the process.
+    await stack.stop();
+    throw error;
+  }
 }
 
+/** The DynamoDB SDK, loaded only for an app with a ledger, as the main entry loads it: on first use. */
+const dynamoDbSdk = () => import("@aws-sdk/client-dynamodb");
+
 async function startCdkStack(options: CdkTestAppOptions): Promise<DevStack> {
+  // Loaded here: a test file of queues declared in code never synthesizes.
+  const { cachedAssembly } = await import("./assembly-cache.ts");
   const cwd = resolve(options.cwd ?? process.cwd());
   const assembly = await cachedAssembly({
     cwd,
@@ -83,9 +97,13 @@ async function startCdkStack(options: CdkTestAppOptions): Promise<DevStack> {
   });
 }
 
-function startQueuesStack<Queue extends string>(options: QueuesTestAppOptions<Queue>): Promise<DevStack> {
+async function startQueuesStack<Queue extends string>(
+  options: QueuesTestAppOptions<Queue>,
+): Promise<DevStack> {
   const queues = options.queues;
   const model = queuesModel(queues, options.ledger ?? false);
+  // The model gives every consumer the ledger's table, or none of them.
+  const DynamoDB = options.ledger === true ? (await dynamoDbSdk()).DynamoDBClient : undefined;
   return startDevStack({
     model,
     port: 0,
@@ -95,7 +113,7 @@ function startQueuesStack<Queue extends string>(options: QueuesTestAppOptions<Qu
       const target = { endpoint: fn.endpoint, region: fn.region, credentials: LOCAL_CREDENTIALS };
       const sqs = createSqsClient(target);
       const tableName = fn.environment[LEDGER_TABLE_ENV] ?? "";
-      const dynamodb = tableName === "" ? undefined : new DynamoDBClient(target);
+      const dynamodb = DynamoDB === undefined ? undefined : new DynamoDB(target);
       const handler = createSqsHandler(queue.handlers, {
         logLevel: "warn",
         metrics: false,

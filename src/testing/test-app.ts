@@ -7,7 +7,6 @@ import type { JobDefinition, JobInput, JobResult } from "../core/job.ts";
 import type { JobState } from "../ledger/job-state.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { ledgerFrom } from "../ledger/ledger-options.ts";
-import { LEDGER_TABLE_ENV } from "../ledger/table-layout.ts";
 import { LOCAL_ACCOUNT } from "../local/app-model.ts";
 import type { DevStack, LocalQueue } from "../local/dev-stack.ts";
 import { peekDeadLetters } from "../ops/peek.ts";
@@ -40,7 +39,10 @@ export interface TestApp<Queue extends string = string> extends AsyncDisposable 
   /** `http://127.0.0.1:<port>`: SQS, S3, SNS, DynamoDB, Lambda and Scheduler APIs. */
   readonly endpoint: string;
   readonly aws: TestAwsConfig;
-  /** Every `host:port` the app listens on: loopback only, ports of its own. */
+  /**
+   * Every `host:port` the app listens on now: loopback only, ports of its own. DynamoDB's
+   * (dynalite) is among them from the first DynamoDB call, which an app with a ledger makes at start.
+   */
   readonly listeners: readonly string[];
   /** Each bucket of the app (CDK apps), by its local name and logical id. */
   readonly buckets: readonly { readonly logicalId: string; readonly name: string }[];
@@ -91,7 +93,11 @@ const DRAIN_POLL_MS = 20;
 
 export function testApp<Queue extends string>(
   stack: DevStack,
-  clients: { readonly sqs: SQSClient; readonly dynamodb: DynamoDBClient },
+  clients: {
+    readonly sqs: SQSClient;
+    /** The app's ledger table and a client of it, or `false` for an app without one. */
+    readonly ledger: { readonly tableName: string; readonly dynamodb: DynamoDBClient } | false;
+  },
 ): TestApp<Queue> {
   const aws: TestAwsConfig = {
     endpoint: stack.endpoint,
@@ -99,8 +105,7 @@ export function testApp<Queue extends string>(
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
   };
   const scheduler = new SchedulerClient({ ...aws, maxAttempts: 1 });
-  const tableName = stack.ledgerEnvironment[LEDGER_TABLE_ENV];
-  const ledger = tableName === undefined ? false : ({ tableName, dynamodb: clients.dynamodb } as const);
+  const ledger = clients.ledger;
   const connectLedger = ledgerFrom(ledger);
   const jobClients = new Map<string, JobClient>();
   const sentAs = new Map<string, JobDefinition>();
@@ -183,7 +188,9 @@ export function testApp<Queue extends string>(
   const app: TestApp<Queue> = {
     endpoint: stack.endpoint,
     aws,
-    listeners: stack.listeners,
+    get listeners() {
+      return stack.listeners;
+    },
     buckets: stack.buckets.map((b) => ({ logicalId: b.logicalId, name: b.name })),
     queues: stack.queues,
     async send(job, payload, options = {}) {
@@ -244,7 +251,7 @@ export function testApp<Queue extends string>(
         scheduler.destroy();
         await stack.stop();
         clients.sqs.destroy();
-        clients.dynamodb.destroy();
+        if (ledger !== false) ledger.dynamodb.destroy();
       })();
       return stopping;
     },

@@ -1,4 +1,5 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { getCompileCacheDir } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +12,7 @@ import { FunctionRuntime } from "../../src/local/function-runtime.ts";
  */
 const HANDLER = `
 import { randomUUID } from "node:crypto";
+import { getCompileCacheDir } from "node:module";
 const environment = randomUUID();
 let invocations = 0;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -26,6 +28,10 @@ export async function handler(event) {
     await sleep(300);
   }
   if (event.kind === "slow") await sleep(300);
+  if (event.kind === "compile-cache") {
+    await sleep(300);
+    return { environment, cacheDir: getCompileCacheDir() ?? null };
+  }
   return { environment, invocations };
 }
 `;
@@ -134,5 +140,23 @@ describe("local function environments", () => {
     expect(other).toMatchObject({ ok: true, result: { invocations: 1 } });
     const environments = [slow, other].map((o) => (o.ok ? (o.result as Probe).environment : ""));
     expect(new Set(environments).size).toBe(2);
+  });
+
+  it("load code with Node's compile cache, which keeps compiled code but no module state", async () => {
+    // When two invocations run at once, in two environments
+    const fn = runtime();
+    const outcomes = await Promise.all([
+      fn.invoke({ kind: "compile-cache" }),
+      fn.invoke({ kind: "compile-cache" }),
+    ]);
+    // Then each has the compile cache on, and module state of its own
+    for (const outcome of outcomes)
+      expect(outcome).toMatchObject({ ok: true, result: { cacheDir: expect.any(String) } });
+    const environments = outcomes.map((o) => (o.ok ? (o.result as Probe).environment : ""));
+    expect(new Set(environments).size).toBe(2);
+    // And the process that runs them keeps its own setting
+    expect(getCompileCacheDir()).toBe(
+      process.env.NODE_COMPILE_CACHE === undefined ? undefined : expect.any(String),
+    );
   });
 });

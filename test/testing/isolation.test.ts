@@ -1,21 +1,9 @@
-import { connect } from "node:net";
+import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
 import { handle } from "../../src/index.ts";
 import { startTestApp } from "../../src/testing/index.ts";
+import { tryConnect } from "../helpers/try-connect.ts";
 import { welcomeEmail } from "./fixture-jobs.ts";
-
-/** Resolves with the socket error's code, or "connected". */
-function tryConnect(hostPort: string): Promise<string> {
-  const [host, port] = hostPort.split(":");
-  return new Promise((resolve) => {
-    const socket = connect({ host, port: Number(port) });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve("connected");
-    });
-    socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "error"));
-  });
-}
 
 function emailApp(seen: string[]) {
   return startTestApp({
@@ -60,6 +48,10 @@ describe("test apps", () => {
     let listeners: readonly string[] = [];
     {
       await using app = await emailApp([]);
+      // A DynamoDB call starts dynalite (an app without a ledger starts it on demand): all three listen.
+      const dynamodb = new DynamoDBClient(app.aws);
+      await dynamodb.send(new ListTablesCommand({}));
+      dynamodb.destroy();
       listeners = app.listeners;
       expect(await Promise.all(listeners.map(tryConnect))).toEqual(listeners.map(() => "connected"));
     }
