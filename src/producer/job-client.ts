@@ -48,7 +48,7 @@ import {
   type SendOptions,
 } from "./message.ts";
 import { type SendBatchItemResult, type SendBatchResult, sendPrepared } from "./send-batch.ts";
-import { deliverReserved, forgetUnsent, reserveAndRecord } from "./tracked-send.ts";
+import { deliverReserved, type ReserveTarget, reserveAndRecord } from "./tracked-send.ts";
 
 /** sendBatch's highest `concurrency`; the client JobClient creates pools this many connections. */
 const MAX_CONCURRENCY = 100;
@@ -401,13 +401,7 @@ export class JobClient {
       later === undefined ? this.#sendNow(job, m) : this.#sendLater(job, m, later);
     const ledger = await this.#ledgerFor(job);
     if (ledger === undefined) return deliver();
-    const { toSend, deduplicated } = await reserveAndRecord(
-      ledger,
-      job,
-      queueNameOf(this.queueUrl),
-      [m],
-      runsAt(delivery),
-    );
+    const { toSend, deduplicated } = await reserveAndRecord(ledger, job, [m], this.#reserveTarget(delivery));
     const held = deduplicated[0];
     if (held !== undefined) {
       return this.#sent(job, {
@@ -417,7 +411,17 @@ export class JobClient {
         deduplicated: true,
       });
     }
-    return deliverReserved(ledger, job, toSend, deliver);
+    return deliverReserved(ledger, toSend, deliver);
+  }
+
+  /** What decides the ledger keys of jobs sent with `delivery`. */
+  #reserveTarget(delivery: Delivery): ReserveTarget {
+    return {
+      queue: queueNameOf(this.queueUrl),
+      runsAt: runsAt(delivery),
+      // A schedule's SendMessage carries no deduplication id (the queue deduplicates on content).
+      sqsDeduplicates: this.fifo && delivery.kind === "now",
+    };
   }
 
   /** One SendMessage; a failure says whether SQS may hold the job anyway (`maybeSent`). */
@@ -552,18 +556,18 @@ export class JobClient {
     const { toSend, deduplicated } = await reserveAndRecord(
       ledger,
       job,
-      queueNameOf(this.queueUrl),
       messages,
-      runsAt(delivery),
+      this.#reserveTarget(delivery),
     );
-    const sent = await deliverReserved(ledger, job, toSend, () => send(toSend.map((r) => r.message)));
-    // Entries and keys of jobs that certainly did not reach SQS go, so a resend is not a duplicate.
-    await forgetUnsent(
+    const sent = await deliverReserved(
       ledger,
-      job,
-      sent.items.flatMap((item) =>
-        item.ok || item.possibleDuplicate ? [] : [toSend[item.index] as (typeof toSend)[number]],
-      ),
+      toSend,
+      () => send(toSend.map((r) => r.message)),
+      (result, index) => {
+        const item = result.items[index];
+        if (item?.ok === true) return "sent";
+        return item?.possibleDuplicate === true ? "maybe" : "unsent";
+      },
     );
     const items = [
       ...sent.items.map((item) => ({
