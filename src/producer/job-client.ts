@@ -397,12 +397,13 @@ export class JobClient {
     await checkSqsConfig(this.#sqs);
     // Everything that can fail without a network call fails before a key is reserved.
     const later = delivery.kind === "schedule" ? await this.#later(delivery.at) : undefined;
-    const deliver = (): Promise<SentJob<J>> =>
-      later === undefined ? this.#sendNow(job, m) : this.#sendLater(job, m, later);
+    // A schedule's creation is not cut short: its lease is the same, and Scheduler's calls are quick.
+    const deliver = (signal?: AbortSignal): Promise<SentJob<J>> =>
+      later === undefined ? this.#sendNow(job, m, signal) : this.#sendLater(job, m, later);
     const ledger = await this.#ledgerFor(job);
     if (ledger === undefined) return deliver();
-    const { toSend, deduplicated } = await reserveAndRecord(ledger, job, [m], this.#reserveTarget(delivery));
-    const held = deduplicated[0];
+    const reservation = await reserveAndRecord(ledger, job, [m], this.#reserveTarget(delivery));
+    const held = reservation.deduplicated[0];
     if (held !== undefined) {
       return this.#sent(job, {
         jobId: held.heldBy,
@@ -411,7 +412,7 @@ export class JobClient {
         deduplicated: true,
       });
     }
-    return deliverReserved(ledger, toSend, deliver);
+    return deliverReserved(ledger, reservation, deliver);
   }
 
   /** What decides the ledger keys of jobs sent with `delivery`. */
@@ -424,8 +425,15 @@ export class JobClient {
     };
   }
 
-  /** One SendMessage; a failure says whether SQS may hold the job anyway (`maybeSent`). */
-  async #sendNow<J extends JobDefinition>(job: J, m: PreparedMessage): Promise<SentJob<J>> {
+  /**
+   * One SendMessage; a failure says whether SQS may hold the job anyway (`maybeSent`: also when
+   * `signal`, the deadline of the job's ledger keys, cut it short).
+   */
+  async #sendNow<J extends JobDefinition>(
+    job: J,
+    m: PreparedMessage,
+    signal: AbortSignal | undefined,
+  ): Promise<SentJob<J>> {
     const attempts: AttemptWatch = { ambiguous: false };
     try {
       const command = new SendMessageCommand({
@@ -437,7 +445,7 @@ export class JobClient {
         MessageDeduplicationId: m.dedupId,
       });
       watchAttempts(command, attempts);
-      const out = await this.#sqs.send(command);
+      const out = await this.#sqs.send(command, { abortSignal: signal });
       return this.#sent(job, {
         jobId: m.jobId,
         messageId: out.MessageId ?? "",
@@ -445,7 +453,8 @@ export class JobClient {
         deduplicated: false,
       });
     } catch (error) {
-      const maybeSent = attempts.ambiguous || classifyFailure(error) === "ambiguous";
+      const maybeSent =
+        attempts.ambiguous || signal?.aborted === true || classifyFailure(error) === "ambiguous";
       // A queue that does not exist holds nothing, whatever an earlier attempt did.
       const mapped = queueMissingOr(error, this.queueUrl);
       if (mapped instanceof SqsJobsError) throw mapped;
@@ -553,15 +562,12 @@ export class JobClient {
     const ledger = await this.#ledgerFor(job);
     if (ledger === undefined) return send(messages);
 
-    const { toSend, deduplicated } = await reserveAndRecord(
-      ledger,
-      job,
-      messages,
-      this.#reserveTarget(delivery),
-    );
+    const reservation = await reserveAndRecord(ledger, job, messages, this.#reserveTarget(delivery));
+    const { toSend, deduplicated } = reservation;
+    // A batch is not cut short at its keys' deadline: its lease grows with its size (see docs/ledger.md).
     const sent = await deliverReserved(
       ledger,
-      toSend,
+      reservation,
       () => send(toSend.map((r) => r.message)),
       (result, index) => {
         const item = result.items[index];

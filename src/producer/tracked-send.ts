@@ -19,6 +19,8 @@ const RESERVE_CONCURRENCY = 16;
  */
 const PENDING_BASE_MS = 30_000;
 const PENDING_PER_JOB_MS = 10;
+/** Time kept between a send's deadline and its keys' lease end, for the confirm write and clock skew. */
+const SEND_MARGIN_MS = 5_000;
 
 /**
  * SQS FIFO queues drop a message whose deduplication id they saw in the last 5 minutes. Its
@@ -42,6 +44,17 @@ export interface HeldKey extends KeyHold {
 export interface Reserved {
   readonly message: PreparedMessage;
   readonly keys: readonly HeldKey[];
+}
+
+/** What {@link reserveAndRecord} did: the jobs to send, and those answered `deduplicated`. */
+export interface Reservation {
+  readonly toSend: (Reserved & { readonly index: number })[];
+  readonly deduplicated: Deduplicated[];
+  /**
+   * When the send must have ended (epoch ms): the first lease of a key taken, less a margin for
+   * the confirm. Undefined when no key was taken.
+   */
+  readonly sendBy: number | undefined;
 }
 
 /** Messages whose key another job holds: they are not sent; `heldBy` is that job's id. */
@@ -78,13 +91,14 @@ export async function reserveAndRecord(
   job: JobDefinition,
   messages: readonly PreparedMessage[],
   target: ReserveTarget,
-): Promise<{ toSend: (Reserved & { readonly index: number })[]; deduplicated: Deduplicated[] }> {
+): Promise<Reservation> {
   const reserved = messages.map((message) => ({ message, keys: keysOf(job, message, target) }));
   const pendingMs = PENDING_BASE_MS + PENDING_PER_JOB_MS * messages.length;
   // Two jobs of one batch with one key: the later one is deduplicated onto the earlier at once
   // (its key is pending until this very call has sent the batch).
   const ours = new Set(messages.map((m) => m.jobId));
   const toSend: (Reserved & { index: number })[] = [];
+  let leaseEnds = Number.POSITIVE_INFINITY;
   const deduplicated: Deduplicated[] = [];
   // Every message whose reservation was tried: a write that failed without an answer may hold anyway.
   const tried: Reserved[] = [];
@@ -93,9 +107,12 @@ export async function reserveAndRecord(
     // below sees every key taken.
     await mapLimitSettled(reserved, RESERVE_CONCURRENCY, async (r, index) => {
       tried.push(r);
-      const heldBy = await reserveKeys(ledger, r, { pendingMs, ours });
-      if (heldBy === undefined) toSend.push({ index, ...r });
-      else deduplicated.push({ index, heldBy });
+      const found = await reserveKeys(ledger, r, { pendingMs, ours });
+      if ("heldBy" in found) deduplicated.push({ index, heldBy: found.heldBy });
+      else {
+        toSend.push({ index, ...r });
+        leaseEnds = Math.min(leaseEnds, found.leaseEnds);
+      }
     });
     toSend.sort((a, b) => a.index - b.index);
     await ledger.recordQueued(
@@ -116,7 +133,8 @@ export async function reserveAndRecord(
       { cause: error, maybeSent: false },
     );
   }
-  return { toSend, deduplicated };
+  const sendBy = leaseEnds === Number.POSITIVE_INFINITY ? undefined : leaseEnds - SEND_MARGIN_MS;
+  return { toSend, deduplicated, sendBy };
 }
 
 function keysOf(job: JobDefinition, message: PreparedMessage, target: ReserveTarget): HeldKey[] {
@@ -144,32 +162,37 @@ function keysOf(job: JobDefinition, message: PreparedMessage, target: ReserveTar
 
 /**
  * Takes a message's keys in order; returns the id of the job holding one it could not take
- * (after giving back those it took), else undefined. A key pending for another send is tried
- * again with backoff until that send confirms it (held), releases it (taken) or its lease ends
- * (held): bounded by the lease.
+ * (after giving back those it took), else when the first lease of those it took ends. A key
+ * pending for another send is tried again with backoff until that send confirms it (held),
+ * releases it (taken) or its lease ends (held): bounded by the lease.
  */
 async function reserveKeys(
   ledger: Ledger,
   r: Reserved,
   { pendingMs, ours }: { readonly pendingMs: number; readonly ours: ReadonlySet<string> },
-): Promise<string | undefined> {
+): Promise<{ readonly heldBy: string } | { readonly leaseEnds: number }> {
   const taken: HeldKey[] = [];
+  let leaseEnds = Number.POSITIVE_INFINITY;
   for (const held of r.keys) {
     for (let round = 1; ; round++) {
+      const before = Date.now();
       const found = await ledger.reserveUnique(held.scope, held.key, r.message.jobId, { ...held, pendingMs });
-      if (found.kind === "taken") break;
+      if (found.kind === "taken") {
+        leaseEnds = Math.min(leaseEnds, before + pendingMs);
+        break;
+      }
       if (found.kind === "held" || ours.has(found.by)) {
         await releaseKeys(
           ledger,
           taken.map((key) => ({ jobId: r.message.jobId, key })),
         );
-        return found.by;
+        return { heldBy: found.by };
       }
       await delay(Math.min(exponentialBackoff({ base: 20, max: 1_000 }, round), found.endsInMs));
     }
     taken.push(held);
   }
-  return undefined;
+  return { leaseEnds };
 }
 
 /**
@@ -238,18 +261,23 @@ export type Delivered = "sent" | "maybe" | "unsent";
  * resend is not answered `deduplicated` onto a job that never existed, and for those that may
  * have, see {@link settleMaybeSent}. When the delivery throws, the jobs did not reach the queue
  * unless the error says they may have (a {@link SendError} with `maybeSent`): a queue that does
- * not exist, a refusal, a schedule whose target could not be built. When it returns, `outcome`
+ * not exist, a refusal, a schedule whose target could not be built. `deliver` gets a signal
+ * that aborts at the keys' deadline (`sendBy`): a send still running then may have reached SQS,
+ * and is answered so (`maybeSent`) before the lease ends and other sends read the keys as held.
+ * When it returns, `outcome`
  * says what it did with the job at each index of `reserved` (a batch's items), else all were sent.
  */
 export async function deliverReserved<T>(
   ledger: Ledger,
-  reserved: readonly Reserved[],
-  deliver: () => Promise<T>,
+  { toSend: reserved, sendBy }: Reservation,
+  deliver: (signal: AbortSignal | undefined) => Promise<T>,
   outcome: (result: T, index: number) => Delivered = () => "sent",
 ): Promise<T> {
   let result: T;
   try {
-    result = await deliver();
+    result = await deliver(
+      sendBy === undefined ? undefined : AbortSignal.timeout(Math.max(0, sendBy - Date.now())),
+    );
   } catch (error) {
     if (error instanceof SendError && error.maybeSent) await settleMaybeSent(ledger, reserved);
     else await forgetUnsent(ledger, reserved);

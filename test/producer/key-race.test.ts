@@ -2,7 +2,9 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { describe, expect, inject, it } from "vitest";
 import { z } from "zod";
-import { defineJob, JobClient } from "../../src/index.ts";
+import { defineJob, JobClient, SendError } from "../../src/index.ts";
+import { prepareMessage } from "../../src/producer/message.ts";
+import { deliverReserved, reserveAndRecord } from "../../src/producer/tracked-send.ts";
 import { createTestQueue, drainQueue, testSqs } from "../helpers/sqs.ts";
 import { ledgerFixture } from "../ledger/fixture.ts";
 
@@ -141,5 +143,26 @@ describe("two sends of one unique key at once", () => {
     expect(one).toMatchObject({ ok: true, deduplicated: false });
     expect(two).toMatchObject({ ok: true, deduplicated: true, jobId: one?.jobId });
     expect(await drainQueue(sqs, queueUrl, { expect: 1 })).toHaveLength(1);
+  });
+
+  it("a send still running at its keys' deadline is cut short and keeps its key: it may be in SQS", async () => {
+    // Given a reserved job whose deadline is 100 ms away, and a delivery that only ends when cut
+    const ledger = await newLedger();
+    const prepared = await prepareMessage(welcome, { to: "a" }, {}, false);
+    if (!prepared.ok) throw new Error("invalid payload");
+    const target = { queue: "q", runsAt: undefined, sqsDeduplicates: false };
+    const reservation = await reserveAndRecord(ledger, welcome, [prepared.message], target);
+    expect(reservation.sendBy).toBeGreaterThan(Date.now() + 20_000);
+    const started = Date.now();
+    const cut = await deliverReserved(ledger, { ...reservation, sendBy: started + 100 }, (signal) => {
+      return new Promise((_, reject) => {
+        signal?.addEventListener("abort", () => reject(new SendError("cut short", { maybeSent: true })));
+      });
+    }).catch((e: unknown) => e);
+    // Then it ended at the deadline, and the key is held (confirmed), not pending nor free
+    expect(cut).toBeInstanceOf(SendError);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const found = await ledger.reserveUnique("welcome", "a", "next", { windowSeconds: 3600, pendingMs: 1 });
+    expect(found).toEqual({ kind: "held", by: prepared.message.jobId });
   });
 });
