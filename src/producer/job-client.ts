@@ -125,8 +125,8 @@ export interface SendResult {
    */
   readonly possibleDuplicate: boolean;
   /**
-   * True when the job's unique key was held by a live job: nothing was sent, and `jobId` is
-   * that job's id (`messageId` is empty).
+   * True when the job's unique key (or, on a FIFO queue with a ledger, its deduplication id)
+   * was held by a live job: nothing was sent, and `jobId` is that job's id (`messageId` is empty).
    */
   readonly deduplicated: boolean;
   /**
@@ -370,7 +370,9 @@ export class JobClient {
 
   /**
    * Validates and sends one job. The result's `possibleDuplicate` says whether a retry within
-   * the call (the SDK's) may have stored it twice.
+   * the call (the SDK's) may have stored it twice. With a ledger, a job whose unique key (or FIFO
+   * deduplication id) another send holds but has not confirmed yet waits for that send to settle,
+   * at most its 30 s lease (docs/ledger.md, "Pending keys").
    *
    * @throws {ValidationError} the payload fails the schema (nothing sent)
    * @throws {ConfigError} no AWS region or no credentials could be found (nothing sent)
