@@ -171,28 +171,33 @@ async function reserveKeys(
   r: Reserved,
   { pendingMs, ours }: { readonly pendingMs: number; readonly ours: ReadonlySet<string> },
 ): Promise<{ readonly heldBy: string } | { readonly leaseEnds: number }> {
-  const taken: HeldKey[] = [];
-  let leaseEnds = Number.POSITIVE_INFINITY;
-  for (const held of r.keys) {
-    for (let round = 1; ; round++) {
-      const before = Date.now();
-      const found = await ledger.reserveUnique(held.scope, held.key, r.message.jobId, { ...held, pendingMs });
-      if (found.kind === "taken") {
-        leaseEnds = Math.min(leaseEnds, before + pendingMs);
-        break;
-      }
-      if (found.kind === "held" || ours.has(found.by)) {
-        await releaseKeys(
-          ledger,
-          taken.map((key) => ({ jobId: r.message.jobId, key })),
-        );
-        return { heldBy: found.by };
-      }
-      await delay(Math.min(exponentialBackoff({ base: 20, max: 1_000 }, round), found.endsInMs));
+  const jobId = r.message.jobId;
+  let taken: { readonly key: HeldKey; readonly leaseEnds: number }[] = [];
+  const giveBack = async () => {
+    await releaseKeys(
+      ledger,
+      taken.map(({ key }) => ({ jobId, key })),
+    );
+    taken = [];
+  };
+  for (let round = 1; taken.length < r.keys.length; ) {
+    const key = r.keys[taken.length] as HeldKey;
+    const before = Date.now();
+    const found = await ledger.reserveUnique(key.scope, key.key, jobId, { ...key, pendingMs });
+    if (found.kind === "taken") {
+      taken.push({ key, leaseEnds: before + pendingMs });
+      continue;
     }
-    taken.push(held);
+    if (found.kind === "held" || ours.has(found.by)) {
+      await giveBack();
+      return { heldBy: found.by };
+    }
+    // Keys taken before a wait are given back first (their lease would run out while waiting),
+    // and taken again after it.
+    await giveBack();
+    await delay(Math.min(exponentialBackoff({ base: 20, max: 1_000 }, round++), found.endsInMs));
   }
-  return { leaseEnds };
+  return { leaseEnds: Math.min(...taken.map((t) => t.leaseEnds)) };
 }
 
 /**

@@ -107,4 +107,29 @@ describe("FIFO deduplication with a ledger", () => {
     expect(resent.deduplicated).toBe(false);
     expect(await drainQueue(sqs, queueUrl, { expect: 1 })).toHaveLength(1);
   });
+
+  it("a job with a unique key on a FIFO queue holds both keys: either one held answers deduplicated", async () => {
+    const { queueUrl, client } = await rig("phantom-unique");
+    const mail = defineJob({
+      name: "mail",
+      schema: z.object({ to: z.string(), n: z.number() }),
+      fifo: { groupId: "g" },
+      unique: { key: (p) => p.to, windowSeconds: 3600 },
+    });
+    const first = await client.send(mail, { to: "a", n: 1 });
+    // Another payload, same unique key: held by the unique key
+    expect(await client.send(mail, { to: "a", n: 2 })).toMatchObject({
+      deduplicated: true,
+      jobId: first.jobId,
+    });
+    // Another unique key, the same explicit deduplication id: held by the FIFO id
+    const other = await client.send(mail, { to: "b", n: 1 }, { dedupId: "x" });
+    expect(await client.send(mail, { to: "c", n: 1 }, { dedupId: "x" })).toMatchObject({
+      deduplicated: true,
+      jobId: other.jobId,
+    });
+    // The unique key "c" taken before the FIFO id was found held is given back
+    expect(await client.send(mail, { to: "c", n: 1 })).toMatchObject({ deduplicated: false });
+    expect(await drainQueue(sqs, queueUrl, { expect: 3 })).toHaveLength(3);
+  });
 });
