@@ -27,7 +27,7 @@ const SEND_MARGIN_MS = 5_000;
  * reservation is confirmed after SQS accepted the job, so it ends after SQS's interval; the
  * margin covers the difference between this host's clock and SQS's.
  */
-export const FIFO_DEDUP_WINDOW_SECONDS = 300 + 5;
+const FIFO_DEDUP_WINDOW_SECONDS = 300 + 5;
 
 /**
  * A key a message holds in the ledger: its job's unique key (`scope` is the job's name), or on a
