@@ -31,7 +31,7 @@ const FIFO_DEDUP_WINDOW_SECONDS = 300 + 5;
 
 /**
  * A key a message holds in the ledger: its job's unique key (`scope` is the job's name), or on a
- * FIFO queue its deduplication id (`scope` is `fifo/<queue>`: no job name holds a "/").
+ * FIFO queue its message group and deduplication id (`scope` is `fifo/<queue>`: no job name holds a "/").
  */
 export interface HeldKey extends KeyHold {
   readonly scope: string;
@@ -152,7 +152,11 @@ function keysOf(job: JobDefinition, message: PreparedMessage, target: ReserveTar
   if (target.sqsDeduplicates && message.dedupId !== undefined) {
     keys.push({
       scope: `fifo/${target.queue}`,
-      key: message.dedupId,
+      // Per message group: on a queue whose DeduplicationScope is `messageGroup` SQS delivers one
+      // id in two groups, so a key per queue would answer the second `deduplicated` onto a job
+      // that is not it, and lose it. (With the queue-wide scope a repeat in another group is
+      // dropped by SQS unseen here: its entry stays `queued`, but nothing is lost.)
+      key: JSON.stringify([message.groupId ?? "", message.dedupId]),
       windowSeconds: FIFO_DEDUP_WINDOW_SECONDS,
       sqsDeduplicates: true,
     });

@@ -35,6 +35,26 @@ describe("FIFO deduplication with a ledger", () => {
     expect((await ledger.get(a.jobId))?.status).toBe("queued");
   });
 
+  it("one id in two message groups is two jobs: the reservation is per group, as SQS's high-throughput scope", async () => {
+    // Given a FIFO queue that deduplicates per message group (DeduplicationScope: messageGroup)
+    const queueUrl = await createTestQueue(sqs, "phantom-groups", {
+      fifo: true,
+      attributes: { DeduplicationScope: "messageGroup", FifoThroughputLimit: "perMessageGroupId" },
+    });
+    const ledger = await newLedger();
+    const client = new JobClient({ queueUrl, sqs, ledger: { tableName: ledger.tableName, dynamodb } });
+    // When one payload (one deduplication id) goes to two groups
+    const a = await client.send(ping, { n: 1 }, { groupId: "tenant-a" });
+    const b = await client.send(ping, { n: 1 }, { groupId: "tenant-b" });
+    // Then neither is answered deduplicated onto the other group's job: each has its own
+    // (whether SQS then holds both is SQS's scope; fauxqs deduplicates per queue whatever the
+    // scope, so delivery is not what this test can check)
+    expect(a.deduplicated).toBe(false);
+    expect(b.deduplicated).toBe(false);
+    expect(b.jobId).not.toBe(a.jobId);
+    expect((await ledger.get(b.jobId))?.status).toBe("queued");
+  });
+
   it("an explicit dedupId, sendBatch, and two equal payloads in one batch are deduplicated the same way", async () => {
     const { queueUrl, client } = await rig("phantom-batch");
     const first = await client.send(ping, { n: 1 }, { dedupId: "order-7" });
