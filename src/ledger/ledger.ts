@@ -40,6 +40,22 @@ export interface LedgerConfig {
   readonly retentionDays: number;
 }
 
+/** How long a unique key is held: `windowSeconds` after the job is due (`runsAt`, else now). */
+export interface KeyHold {
+  readonly windowSeconds: number;
+  readonly runsAt?: Date | undefined;
+}
+
+/**
+ * What a unique key reservation found. `taken`: this job holds it (pending). `held`: another
+ * job holds it, `by` is its id. `pending`: another send holds it and has not said yet whether
+ * its job reached SQS; its lease ends in `endsInMs` at most, then it reads as held.
+ */
+export type KeyReservation =
+  | { readonly kind: "taken" }
+  | { readonly kind: "held"; readonly by: string }
+  | { readonly kind: "pending"; readonly by: string; readonly endsInMs: number };
+
 /** A job the producer is about to send. */
 export interface QueuedEntry {
   readonly jobId: string;
@@ -222,51 +238,89 @@ export class Ledger {
   }
 
   /**
-   * Takes a unique key for `jobId` until `windowSeconds` after the job is due (`runsAt`, else
-   * now), so a job sent for later holds its key until it has run. Returns undefined when taken
-   * (also when this job already held it), else the id of the job that holds it.
+   * Takes a unique key for `jobId` as *pending*: held, but not yet known to be on the queue, for
+   * `pendingMs` (the send's lease). The send that took it then confirms it ({@link confirmUnique})
+   * or, when its job certainly did not reach SQS, releases it ({@link releaseUnique}). A pending
+   * key whose lease ended (its producer died, or its confirm was lost) reads as held: its job may
+   * be on the queue, so it is never taken by another (that could run it twice).
+   * The key is held until `windowSeconds` after the job is due (`runsAt`, else now).
    */
   async reserveUnique(
     job: string,
     key: string,
     jobId: string,
-    windowSeconds: number,
-    runsAt?: Date,
-  ): Promise<string | undefined> {
+    hold: KeyHold & { readonly pendingMs: number },
+  ): Promise<KeyReservation> {
     const now = Date.now();
-    const until = Math.max(now, runsAt?.getTime() ?? now) + windowSeconds * 1000;
+    const until = keyUntil(now, hold);
+    const itemKey = { [LEDGER_KEY]: S(uniqueItemKey(job, key)) };
     const write = await this.#conditional(
       new PutItemCommand({
         TableName: this.tableName,
         Item: {
-          [LEDGER_KEY]: S(uniqueItemKey(job, key)),
+          ...itemKey,
           jobId: S(jobId),
           until: N(until),
-          [LEDGER_TTL_ATTRIBUTE]: N(Math.ceil(until / 1000)),
+          pendingUntil: N(now + hold.pendingMs),
+          [LEDGER_TTL_ATTRIBUTE]: N(Math.ceil(Math.max(until, now + hold.pendingMs) / 1000)),
         },
         ConditionExpression: "attribute_not_exists(#pk) OR #until < :now",
         ExpressionAttributeNames: { "#pk": LEDGER_KEY, "#until": "until" },
         ExpressionAttributeValues: { ":now": N(now) },
         ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       }),
-      { [LEDGER_KEY]: S(uniqueItemKey(job, key)) },
+      itemKey,
     );
-    if (write.applied) return undefined;
-    const heldBy = readString(write.old, "jobId") ?? "";
+    if (write.applied) return { kind: "taken" };
+    const by = readString(write.old, "jobId") ?? "";
     // Our own id: an earlier attempt of this very write was applied and the SDK retried it after
     // losing the answer (a reset). The key is this job's; without this the job would be answered
     // `deduplicated` onto itself and never sent, its key held for the whole window.
-    return heldBy === jobId ? undefined : heldBy;
+    if (by === jobId) return { kind: "taken" };
+    const pendingUntil = readNumber(write.old, "pendingUntil");
+    // The skew allowance: the holder releases only while its lease runs by its own clock, so
+    // another producer reads the lease as over only once it is over by a margin on its clock.
+    if (pendingUntil !== undefined && now < pendingUntil + CLOCK_SKEW_MS) {
+      return { kind: "pending", by, endsInMs: pendingUntil + CLOCK_SKEW_MS - now };
+    }
+    return { kind: "held", by };
   }
 
-  /** Frees a unique key whose job was never sent. */
+  /**
+   * Marks a pending key as held by a job that reached SQS (or may have), for `windowSeconds`
+   * from now (or from when it is due): a window that starts once the job is on the queue, so a
+   * FIFO deduplication id's reservation never ends before SQS's own interval.
+   */
+  async confirmUnique(job: string, key: string, jobId: string, hold: KeyHold): Promise<void> {
+    const until = keyUntil(Date.now(), hold);
+    await this.#conditional(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { [LEDGER_KEY]: S(uniqueItemKey(job, key)) },
+        UpdateExpression: "SET #until = :until, #ttl = :ttl REMOVE pendingUntil",
+        ConditionExpression: "jobId = :jobId",
+        ExpressionAttributeNames: { "#until": "until", "#ttl": LEDGER_TTL_ATTRIBUTE },
+        ExpressionAttributeValues: {
+          ":jobId": S(jobId),
+          ":until": N(until),
+          ":ttl": N(Math.ceil(until / 1000)),
+        },
+      }),
+    );
+  }
+
+  /**
+   * Frees a unique key whose job was never sent, or was cancelled. A pending key is freed only
+   * while its lease runs: once it ended, another send may have been answered `deduplicated`
+   * onto this job, and freeing the key would leave that send with no job at all.
+   */
   async releaseUnique(job: string, key: string, jobId: string): Promise<void> {
     await this.#conditional(
       new DeleteItemCommand({
         TableName: this.tableName,
         Key: { [LEDGER_KEY]: S(uniqueItemKey(job, key)) },
-        ConditionExpression: "jobId = :jobId",
-        ExpressionAttributeValues: { ":jobId": S(jobId) },
+        ConditionExpression: "jobId = :jobId AND (attribute_not_exists(pendingUntil) OR pendingUntil > :now)",
+        ExpressionAttributeValues: { ":jobId": S(jobId), ":now": N(Date.now()) },
       }),
     );
   }
@@ -667,6 +721,13 @@ function isConditionFailure(error: unknown): error is ConditionalCheckFailedExce
     error instanceof ConditionalCheckFailedException ||
     (error as { name?: unknown } | undefined)?.name === "ConditionalCheckFailedException"
   );
+}
+
+/** Clock difference between two producers that a pending key's lease tolerates (NTP keeps hosts far closer). */
+const CLOCK_SKEW_MS = 1_000;
+
+function keyUntil(now: number, hold: KeyHold): number {
+  return Math.max(now, hold.runsAt?.getTime() ?? now) + hold.windowSeconds * 1000;
 }
 
 /** A slot item outlives its lease by a day, so TTL never deletes a slot a run still holds. */

@@ -48,7 +48,7 @@ import {
   type SendOptions,
 } from "./message.ts";
 import { type SendBatchItemResult, type SendBatchResult, sendPrepared } from "./send-batch.ts";
-import { deliverReserved, forgetUnsent, reserveAndRecord } from "./tracked-send.ts";
+import { deliverReserved, type ReserveTarget, reserveAndRecord } from "./tracked-send.ts";
 
 /** sendBatch's highest `concurrency`; the client JobClient creates pools this many connections. */
 const MAX_CONCURRENCY = 100;
@@ -125,8 +125,8 @@ export interface SendResult {
    */
   readonly possibleDuplicate: boolean;
   /**
-   * True when the job's unique key was held by a live job: nothing was sent, and `jobId` is
-   * that job's id (`messageId` is empty).
+   * True when the job's unique key (or, on a FIFO queue with a ledger, its deduplication id)
+   * was held by a live job: nothing was sent, and `jobId` is that job's id (`messageId` is empty).
    */
   readonly deduplicated: boolean;
   /**
@@ -370,7 +370,9 @@ export class JobClient {
 
   /**
    * Validates and sends one job. The result's `possibleDuplicate` says whether a retry within
-   * the call (the SDK's) may have stored it twice.
+   * the call (the SDK's) may have stored it twice. With a ledger, a job whose unique key (or FIFO
+   * deduplication id) another send holds but has not confirmed yet waits for that send to settle,
+   * at most its 30 s lease (docs/ledger.md, "Pending keys").
    *
    * @throws {ValidationError} the payload fails the schema (nothing sent)
    * @throws {ConfigError} no AWS region or no credentials could be found (nothing sent)
@@ -397,18 +399,13 @@ export class JobClient {
     await checkSqsConfig(this.#sqs);
     // Everything that can fail without a network call fails before a key is reserved.
     const later = delivery.kind === "schedule" ? await this.#later(delivery.at) : undefined;
-    const deliver = (): Promise<SentJob<J>> =>
-      later === undefined ? this.#sendNow(job, m) : this.#sendLater(job, m, later);
+    // A schedule's creation is not cut short: its lease is the same, and Scheduler's calls are quick.
+    const deliver = (signal?: AbortSignal): Promise<SentJob<J>> =>
+      later === undefined ? this.#sendNow(job, m, signal) : this.#sendLater(job, m, later);
     const ledger = await this.#ledgerFor(job);
     if (ledger === undefined) return deliver();
-    const { toSend, deduplicated } = await reserveAndRecord(
-      ledger,
-      job,
-      queueNameOf(this.queueUrl),
-      [m],
-      runsAt(delivery),
-    );
-    const held = deduplicated[0];
+    const reservation = await reserveAndRecord(ledger, job, [m], this.#reserveTarget(delivery));
+    const held = reservation.deduplicated[0];
     if (held !== undefined) {
       return this.#sent(job, {
         jobId: held.heldBy,
@@ -417,11 +414,28 @@ export class JobClient {
         deduplicated: true,
       });
     }
-    return deliverReserved(ledger, job, toSend, deliver);
+    return deliverReserved(ledger, reservation, deliver);
   }
 
-  /** One SendMessage; a failure says whether SQS may hold the job anyway (`maybeSent`). */
-  async #sendNow<J extends JobDefinition>(job: J, m: PreparedMessage): Promise<SentJob<J>> {
+  /** What decides the ledger keys of jobs sent with `delivery`. */
+  #reserveTarget(delivery: Delivery): ReserveTarget {
+    return {
+      queue: queueNameOf(this.queueUrl),
+      runsAt: runsAt(delivery),
+      // A schedule's SendMessage carries no deduplication id (the queue deduplicates on content).
+      sqsDeduplicates: this.fifo && delivery.kind === "now",
+    };
+  }
+
+  /**
+   * One SendMessage; a failure says whether SQS may hold the job anyway (`maybeSent`: also when
+   * `signal`, the deadline of the job's ledger keys, cut it short).
+   */
+  async #sendNow<J extends JobDefinition>(
+    job: J,
+    m: PreparedMessage,
+    signal: AbortSignal | undefined,
+  ): Promise<SentJob<J>> {
     const attempts: AttemptWatch = { ambiguous: false };
     try {
       const command = new SendMessageCommand({
@@ -433,7 +447,7 @@ export class JobClient {
         MessageDeduplicationId: m.dedupId,
       });
       watchAttempts(command, attempts);
-      const out = await this.#sqs.send(command);
+      const out = await this.#sqs.send(command, { abortSignal: signal });
       return this.#sent(job, {
         jobId: m.jobId,
         messageId: out.MessageId ?? "",
@@ -441,7 +455,8 @@ export class JobClient {
         deduplicated: false,
       });
     } catch (error) {
-      const maybeSent = attempts.ambiguous || classifyFailure(error) === "ambiguous";
+      const maybeSent =
+        attempts.ambiguous || signal?.aborted === true || classifyFailure(error) === "ambiguous";
       // A queue that does not exist holds nothing, whatever an earlier attempt did.
       const mapped = queueMissingOr(error, this.queueUrl);
       if (mapped instanceof SqsJobsError) throw mapped;
@@ -549,21 +564,18 @@ export class JobClient {
     const ledger = await this.#ledgerFor(job);
     if (ledger === undefined) return send(messages);
 
-    const { toSend, deduplicated } = await reserveAndRecord(
+    const reservation = await reserveAndRecord(ledger, job, messages, this.#reserveTarget(delivery));
+    const { toSend, deduplicated } = reservation;
+    // A batch is not cut short at its keys' deadline: its lease grows with its size (see docs/ledger.md).
+    const sent = await deliverReserved(
       ledger,
-      job,
-      queueNameOf(this.queueUrl),
-      messages,
-      runsAt(delivery),
-    );
-    const sent = await deliverReserved(ledger, job, toSend, () => send(toSend.map((r) => r.message)));
-    // Entries and keys of jobs that certainly did not reach SQS go, so a resend is not a duplicate.
-    await forgetUnsent(
-      ledger,
-      job,
-      sent.items.flatMap((item) =>
-        item.ok || item.possibleDuplicate ? [] : [toSend[item.index] as (typeof toSend)[number]],
-      ),
+      reservation,
+      () => send(toSend.map((r) => r.message)),
+      (result, index) => {
+        const item = result.items[index];
+        if (item?.ok === true) return "sent";
+        return item?.possibleDuplicate === true ? "maybe" : "unsent";
+      },
     );
     const items = [
       ...sent.items.map((item) => ({

@@ -37,8 +37,8 @@ export type SendBatchItemResult =
        */
       readonly possibleDuplicate: boolean;
       /**
-       * True when the job's unique key was held by a live job: nothing was sent, `jobId` is
-       * that job's id and `messageId` is empty.
+       * True when the job's unique key (or, on a FIFO queue with a ledger, its deduplication
+       * id) was held by a live job: nothing was sent, `jobId` is that job's id and `messageId` is empty.
        */
       readonly deduplicated: boolean;
       /** Sent for later: the schedule that will put the job on the queue (`messageId` is empty). */

@@ -6,6 +6,8 @@ import { startFaultProxy } from "../reliability/fault-proxy.ts";
 import { claimOf, ledgerFixture } from "./fixture.ts";
 
 const { newLedger, endpoint } = ledgerFixture();
+/** A key held for an hour, pending for 30 s until its send confirms it. */
+const HOUR = { windowSeconds: 3600, pendingMs: 30_000 };
 
 /** A fresh ledger reached through a proxy that applies the first `action`, then drops its answer. */
 async function answerLost(action: "PutItem" | "UpdateItem" | "DeleteItem") {
@@ -192,25 +194,56 @@ describe("Ledger", () => {
   it("unique keys: one holder per window, racing producers included; released keys are free", async () => {
     const ledger = await newLedger();
     const ids = Array.from({ length: 6 }, () => randomUUID());
-    const held = await Promise.all(
-      ids.map((id) => ledger.reserveUnique("send-email", "a@example.com", id, 3600)),
+    const found = await Promise.all(
+      ids.map((id) => ledger.reserveUnique("send-email", "a@example.com", id, HOUR)),
     );
-    const winners = held.filter((h) => h === undefined);
+    const winners = found.filter((f) => f.kind === "taken");
     expect(winners).toHaveLength(1);
-    const winner = ids[held.indexOf(undefined)];
-    for (const h of held) if (h !== undefined) expect(h).toBe(winner);
+    const winner = ids[found.findIndex((f) => f.kind === "taken")] as string;
+    // The winner's send has not confirmed yet: the others find the key pending, held by it.
+    for (const f of found) if (f.kind !== "taken") expect(f).toMatchObject({ kind: "pending", by: winner });
 
     await ledger.releaseUnique("send-email", "a@example.com", "not-the-holder");
-    expect(await ledger.reserveUnique("send-email", "a@example.com", "late", 3600)).toBe(winner);
-    await ledger.releaseUnique("send-email", "a@example.com", winner as string);
-    expect(await ledger.reserveUnique("send-email", "a@example.com", "late", 3600)).toBeUndefined();
+    expect(await ledger.reserveUnique("send-email", "a@example.com", "late", HOUR)).toMatchObject({
+      kind: "pending",
+      by: winner,
+    });
+    await ledger.confirmUnique("send-email", "a@example.com", winner, HOUR);
+    expect(await ledger.reserveUnique("send-email", "a@example.com", "late", HOUR)).toEqual({
+      kind: "held",
+      by: winner,
+    });
+    await ledger.releaseUnique("send-email", "a@example.com", winner);
+    expect(await ledger.reserveUnique("send-email", "a@example.com", "late", HOUR)).toEqual({
+      kind: "taken",
+    });
+  });
+
+  it("a pending unique key whose lease ended reads as held, and its holder can no longer free it", async () => {
+    // Given a key taken with a 50 ms lease whose send never confirmed nor released it (a dead producer)
+    const ledger = await newLedger();
+    expect(await ledger.reserveUnique("j", "k", "dead", { windowSeconds: 3600, pendingMs: 50 })).toEqual({
+      kind: "taken",
+    });
+    expect(await ledger.reserveUnique("j", "k", "other", HOUR)).toMatchObject({
+      kind: "pending",
+      by: "dead",
+    });
+    // When the lease (and the clock-skew allowance) is over
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    // Then it is held: its job may be on the queue, and another send may have been deduplicated onto it
+    expect(await ledger.reserveUnique("j", "k", "other", HOUR)).toEqual({ kind: "held", by: "dead" });
+    await ledger.releaseUnique("j", "k", "dead");
+    expect(await ledger.reserveUnique("j", "k", "other", HOUR)).toEqual({ kind: "held", by: "dead" });
   });
 
   it("a unique key whose window ended is taken by the next job", async () => {
     const ledger = await newLedger();
-    expect(await ledger.reserveUnique("j", "k", "first", 0.001)).toBeUndefined();
+    expect(await ledger.reserveUnique("j", "k", "first", { windowSeconds: 0.001, pendingMs: 0 })).toEqual({
+      kind: "taken",
+    });
     await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(await ledger.reserveUnique("j", "k", "second", 60)).toBeUndefined();
+    expect(await ledger.reserveUnique("j", "k", "second", HOUR)).toEqual({ kind: "taken" });
   });
 
   it("concurrency slots: at most `limit` holders at once, a released or expired slot is free again", async () => {
@@ -252,7 +285,14 @@ describe("Ledger", () => {
     const { proxy, client, ledger } = await answerLost("DeleteItem");
     const jobId = randomUUID();
     const runsAt = new Date(Date.now() + 86_400_000);
-    expect(await ledger.reserveUnique("send-email", "ana", jobId, 3600, runsAt)).toBeUndefined();
+    expect(
+      await ledger.reserveUnique("send-email", "ana", jobId, {
+        windowSeconds: 3600,
+        runsAt,
+        pendingMs: 30_000,
+      }),
+    ).toEqual({ kind: "taken" });
+    await ledger.confirmUnique("send-email", "ana", jobId, { windowSeconds: 3600, runsAt });
     await ledger.recordQueued([
       { jobId, job: "send-email", queue: "emails", payloadHash: "h1", runsAt, uniqueKey: "ana" },
     ]);
@@ -262,7 +302,7 @@ describe("Ledger", () => {
       // Then its entry is gone and its key is free for the next send
       expect(proxy.counts.DeleteItem?.resetAfter).toBe(1);
       expect(await ledger.get(jobId)).toBeUndefined();
-      expect(await ledger.reserveUnique("send-email", "ana", randomUUID(), 3600)).toBeUndefined();
+      expect(await ledger.reserveUnique("send-email", "ana", randomUUID(), HOUR)).toEqual({ kind: "taken" });
     } finally {
       client.destroy();
       await proxy.close();
