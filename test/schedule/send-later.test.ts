@@ -249,8 +249,11 @@ describe("sending later through EventBridge Scheduler", () => {
       });
       const queueUrl = await createTestQueue(sqs, "throttled");
       const jobs = new JobClient({ queueUrl, sqs, scheduler: { roleArn, client } });
-      // When a job is sent for later
-      const sent = await jobs.send(sendEmail, { to: "t@example.com", subject: "x" }, { delaySeconds: 3_600 });
+      // When a job is sent for an hour after the scheduler's now (earlier tests moved its clock
+      // hours ahead of the wall clock: an hour after the wall clock would be due, fire at once and
+      // delete itself before the check below)
+      const at = new Date((await schedulerNow()) + HOUR);
+      const sent = await jobs.send(sendEmail, { to: "t@example.com", subject: "x" }, { at });
       // Then it was created on the third try
       expect(creates).toBe(3);
       expect((await scheduler.send(new GetScheduleCommand({ Name: sent.scheduleName }))).Name).toBe(
