@@ -214,7 +214,8 @@ export class Ledger {
     const entry = read.Item ?? {};
     if (readString(entry, "status") !== "queued") return;
     const write = await this.#deleteQueued(jobId);
-    // Not applied and gone: this delete's own earlier attempt, or another cancel, took it.
+    // Not applied and still there: the job left `queued` (its schedule fired), so its key stays.
+    // Not applied and gone: this delete's own earlier attempt (its answer lost) took it: go on.
     if (!write.applied && readString(write.old, "status") !== undefined) return;
     const job = readString(entry, "job");
     const uniqueKey = readString(entry, "uniqueKey");

@@ -261,7 +261,9 @@ export class JobClient {
    * Returns false when there is no such schedule: it already fired, was cancelled, or the job
    * was sent at once.
    *
-   * @throws {SendError} Scheduler refused or failed the call (throttling is tried again first)
+   * @throws {SendError} Scheduler refused or failed the call (throttling is tried again first);
+   *   or the schedule was deleted but the ledger could not free the job's entry and unique key
+   *   (the message says so: the job will not run, the key stays held until its window ends)
    * @example
    * const { jobId } = await jobs.send(sendEmail, reminder, { at: tomorrow });
    * await jobs.cancel(jobId); // true
@@ -283,7 +285,16 @@ export class JobClient {
     }
     if (deleted && this.#ledger !== undefined) {
       const ledger = await this.#ledger();
-      await ledger.forgetCancelled(jobId).catch(() => undefined);
+      try {
+        await ledger.forgetCancelled(jobId);
+      } catch (error) {
+        // Not in silence: a unique key the job held would answer later sends `deduplicated` onto a
+        // job that will never run, until its window (counted from `at`) ends.
+        throw new SendError(
+          `job ${jobId} is cancelled (its schedule is deleted: it will not run), but the job ledger (${ledger.tableName}) could not remove its entry, so a unique key it held stays held until its window ends: ${describeAwsError(error)}`,
+          { cause: error, maybeSent: false },
+        );
+      }
     }
     return deleted;
   }

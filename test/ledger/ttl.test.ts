@@ -1,7 +1,7 @@
-import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defineJob, JobClient } from "../../src/index.ts";
+import { defineJob, JobClient, SendError } from "../../src/index.ts";
 import {
   jobItemKey,
   LEDGER_KEY,
@@ -15,7 +15,7 @@ import { ledgerFixture } from "./fixture.ts";
 // retention counts from when it is due, not from the send.
 
 const sqs = testSqs();
-const { client: dynamodb, newLedger } = ledgerFixture();
+const { client: dynamodb, endpoint, newLedger } = ledgerFixture();
 const roleArn = "arn:aws:iam::000000000000:role/scheduler";
 const DAY_S = 86_400;
 const RETENTION_DAYS = 14;
@@ -89,6 +89,44 @@ describe("the ledger's TTL for jobs sent for later", () => {
     const again = await jobs.send(reminder, { to: "a" });
     expect(again).toMatchObject({ deduplicated: false });
     expect(again.jobId).not.toBe(sent.jobId);
+  });
+
+  it("a cancel whose ledger cannot free the key says so: the schedule is gone, the key still held", async () => {
+    // Given a job with a unique key sent for 200 days from now
+    const queueUrl = await createTestQueue(sqs, "ttl-cancel-refused");
+    const { tableName } = await newLedger();
+    const ledger = { tableName, dynamodb, retentionDays: RETENTION_DAYS };
+    const jobs = new JobClient({ queueUrl, sqs, ledger, scheduler: { roleArn } });
+    const sent = await jobs.send(reminder, { to: "a" }, { at: new Date(Date.now() + 200 * DAY_S * 1000) });
+    // When it is cancelled through a client whose ledger refuses every delete
+    const refusing = new DynamoDBClient({ endpoint, region: "us-east-1", maxAttempts: 1 });
+    refusing.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "DeleteItemCommand") {
+          throw Object.assign(new Error("not allowed"), {
+            name: "AccessDeniedException",
+            $fault: "client",
+            $metadata: { httpStatusCode: 400 },
+          });
+        }
+        return next(args);
+      },
+      { step: "initialize" },
+    );
+    const canceller = new JobClient({
+      queueUrl,
+      sqs,
+      ledger: { ...ledger, dynamodb: refusing },
+      scheduler: { roleArn },
+    });
+    const error = await canceller.cancel(sent.jobId).catch((e: unknown) => e);
+    // Then the cancel is an error that says the job will not run and its key is still held
+    expect(error).toBeInstanceOf(SendError);
+    expect((error as Error).message).toMatch(/will not run/);
+    expect((error as Error).message).toMatch(/unique key/);
+    // And the schedule is gone all the same
+    expect(await jobs.cancel(sent.jobId)).toBe(false);
+    refusing.destroy();
   });
 
   it("a job sent now keeps the retention after now, and its key the window after now", async () => {
