@@ -153,8 +153,9 @@ export interface JobQueueProps {
    * record, not started before Lambda's time cut-off, handed back at a worker's shutdown); less room
    * than the default is a warning. 1-1,000. With a `ledger` the consumer counts runs and
    * dead-letters a job past its last run itself, while waits (a busy concurrency slot, a running
-   * duplicate) each cost a receive on FIFO: it is then SQS's largest, 1,000.
-   * @default the largest `retry.maxAttempts` (m) of `jobs` plus max(5, m) (FIFO: m + (batchSize - 1) x (m - 1) + 5); 1,000 with a `ledger`
+   * duplicate) each cost a receive on FIFO: a FIFO queue's is then SQS's largest, 1,000 (a standard
+   * queue's waits re-send a fresh copy and cost no receive).
+   * @default the largest `retry.maxAttempts` (m) of `jobs` plus max(5, m) (FIFO: m + (batchSize - 1) x (m - 1) + 5); 1,000 on FIFO with a `ledger`
    */
   readonly maxReceiveCount?: number;
   /**

@@ -24,12 +24,14 @@ function receiveCountHeadroom(maxAttempts: number, fifo: boolean, batchSize: num
 }
 
 /**
- * The redrive policy's `maxReceiveCount` for a queue of jobs. With a job ledger the consumer counts
- * runs itself and dead-letters a job with a reason once its runs are used up, before it runs again
- * (crashes and timeouts included), while every wait (a busy concurrency slot, a running duplicate,
- * the ledger out of reach) costs a receive on FIFO queues and none of them is bounded: SQS's
- * largest value keeps its redrive policy for what the consumer cannot see at all. Without one, the
- * attempts plus {@link receiveCountHeadroom}.
+ * The redrive policy's `maxReceiveCount` for a queue of jobs. On a FIFO queue with a job ledger the
+ * consumer counts runs itself and dead-letters a job with a reason once its runs are used up,
+ * before it runs again (crashes and timeouts included), while every wait (a busy concurrency slot,
+ * a running duplicate) costs a receive and none of them is bounded: SQS's largest value keeps its
+ * redrive policy for what the consumer cannot see at all. A standard queue's waits re-send a fresh
+ * copy and cost no receive, so with or without a ledger it gets the attempts plus
+ * {@link receiveCountHeadroom}: a larger count would only let a message the consumer cannot
+ * dead-letter (one too large for its reason) come back that many more times.
  */
 export function defaultMaxReceiveCount(queue: {
   readonly maxAttempts: number;
@@ -37,6 +39,6 @@ export function defaultMaxReceiveCount(queue: {
   readonly batchSize: number;
   readonly ledger: boolean;
 }): number {
-  if (queue.ledger) return SQS_MAX_RECEIVE_COUNT;
+  if (queue.ledger && queue.fifo) return SQS_MAX_RECEIVE_COUNT;
   return queue.maxAttempts + receiveCountHeadroom(queue.maxAttempts, queue.fifo, queue.batchSize);
 }

@@ -19,7 +19,7 @@ export interface TestQueueOptions<Name extends string = string> {
   /**
    * Receives before SQS's redrive policy moves a message to the DLQ without a reason (crashes,
    * timeouts); sqs-jobs dead-letters with a reason at the last attempt before that.
-   * @default as `JobQueue`: the largest `retry.maxAttempts` m plus max(5, m) (more on FIFO); 1,000 with `ledger`
+   * @default as `JobQueue`: the largest `retry.maxAttempts` m plus max(5, m) (more on FIFO); 1,000 on FIFO with `ledger`
    */
   readonly maxReceiveCount?: number;
   /** Records per invocation. @default 10 */

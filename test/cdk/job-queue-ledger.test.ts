@@ -94,14 +94,16 @@ describe("JobQueue with a ledger and an imported consumer", () => {
 });
 
 describe("JobQueue with a ledger: waits are not attempts", () => {
-  it.each([
-    ["a standard", false],
-    ["a FIFO", true],
-  ])("gives %s queue SQS's largest maxReceiveCount, since the consumer counts runs", (_, fifo) => {
-    // Given a queue with a ledger, whose waits (busy slot, running duplicate) each cost a receive on FIFO
+  it("gives a FIFO queue SQS's largest maxReceiveCount, since the consumer counts runs", () => {
+    // Given a FIFO queue with a ledger, whose waits (busy slot, running duplicate) each cost a receive
     const stack = testStack();
     const ledger = new JobLedger(stack, "Ledger");
-    const q = new JobQueue(stack, "Q", { jobs: [job("a-job", 30, 3)], entry: FIXTURE_ENTRY, ledger, fifo });
+    const q = new JobQueue(stack, "Q", {
+      jobs: [job("a-job", 30, 3)],
+      entry: FIXTURE_ENTRY,
+      ledger,
+      fifo: true,
+    });
     // Then SQS's redrive policy leaves the consumer every receive it allows
     expect(q.settings.maxReceiveCount).toBe(1000);
     Template.fromStack(stack).hasResourceProperties("AWS::SQS::Queue", {
@@ -110,6 +112,14 @@ describe("JobQueue with a ledger: waits are not attempts", () => {
     expect(Annotations.fromStack(stack).findWarning("*", Match.stringLikeRegexp("maxReceiveCount"))).toEqual(
       [],
     );
+  });
+
+  it("gives a standard queue with a ledger the attempts plus headroom: its waits re-send a fresh copy and cost no receive", () => {
+    const stack = testStack();
+    const ledger = new JobLedger(stack, "Ledger");
+    const q = new JobQueue(stack, "Q", { jobs: [job("a-job", 30, 3)], entry: FIXTURE_ENTRY, ledger });
+    // 3 attempts + max(5, 3) receives that run none (crashes, failed hand-backs)
+    expect(q.settings.maxReceiveCount).toBe(8);
   });
 
   it("warns when a FIFO queue with a ledger sets a lower maxReceiveCount: each wait costs a receive", () => {
