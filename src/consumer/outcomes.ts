@@ -77,8 +77,9 @@ export class Outcomes {
    * Poison, permanent or out of attempts: the message goes to the DLQ with its reason, then is
    * deleted. If the send fails it stays on the queue (`keep`) and is tried again: nothing is lost.
    * If the copy can never fit (the body and its reason are larger than the DLQ takes) it is
-   * returned at once (`release`) for SQS's redrive policy to move: its next deliveries run no
-   * handler (the batch core sees them past their last attempt, or dead in the ledger).
+   * returned at once (`release`) for SQS's redrive policy to move: with a ledger, or on a standard
+   * queue, its next deliveries run no handler (dead in the ledger, or past their last attempt); on
+   * FIFO without a ledger the receive count is the attempt, so it runs until the policy moves it.
    */
   async deadLetter(a: Attempt, reason: DeadLetterReason, error: unknown): Promise<Settlement> {
     const sent = await this.#sendToDeadLetter(a, reason, error);

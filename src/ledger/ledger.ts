@@ -329,8 +329,8 @@ export class Ledger {
   /**
    * Takes the job for one run: one conditional update that starts the run and counts the
    * attempt, if the job is new to the ledger, or its entry is this job's (same job name, queue
-   * and payload hash) and queued, retrying, or held by a run whose lease has expired (a crash or
-   * a timeout).
+   * and payload hash; a redriven delivery may come from another queue, `dlq redrive --to`) and
+   * queued, retrying, or held by a run whose lease has expired (a crash or a timeout).
    */
   async claim(request: ClaimRequest): Promise<Claim> {
     return this.#claim(request, { mayRevive: true });

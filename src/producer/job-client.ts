@@ -383,7 +383,8 @@ export class JobClient {
    * Validates and sends one job. The result's `possibleDuplicate` says whether a retry within
    * the call (the SDK's) may have stored it twice. With a ledger, a job whose unique key (or FIFO
    * deduplication id) another send holds but has not confirmed yet waits for that send to settle,
-   * at most its 30 s lease (docs/ledger.md, "Pending keys").
+   * at most that send's lease (30 s for a send, plus 10 ms a job for a batch) and 1 s for clock
+   * differences (docs/ledger.md, "Pending keys").
    *
    * @throws {ValidationError} the payload fails the schema (nothing sent)
    * @throws {ConfigError} no AWS region or no credentials could be found (nothing sent)
