@@ -78,7 +78,7 @@ export async function callJob<J extends JobDefinition>(
   if (request.byteLength > LAMBDA_SYNC_INVOKE_MAX_BYTES) {
     // Lambda would refuse it (413 RequestEntityTooLargeException) without running anything.
     throw new CallError(
-      `${subject} failed: its Invoke request is ${request.byteLength} bytes, over Lambda's ${LAMBDA_SYNC_INVOKE_MAX_BYTES}-byte limit for a synchronous call; nothing was invoked (pass large data by reference, such as an S3 key)`,
+      `${subject} failed: its Invoke request is ${request.byteLength} bytes, over Lambda's ${LAMBDA_SYNC_INVOKE_MAX_BYTES.toLocaleString("en-US")}-byte limit for a synchronous call; nothing was invoked (pass large data by reference, such as an S3 key)`,
       { maybeRan: false, jobId },
     );
   }
