@@ -1,10 +1,12 @@
+import { classifyFailure } from "../core/aws-errors.ts";
 import { deadLetterTargetArn, queueUrlFromArn } from "../core/queue-url.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
 import { SQS_MAX_MESSAGE_BYTES } from "../core/sqs-limits.ts";
 
 /**
  * Finds a queue's DLQ from its RedrivePolicy, and a DLQ's maximum message size, once per queue:
- * answers are cached, a failed lookup is not (the next dead-letter tries again).
+ * answers are cached, a failed lookup is not (the next dead-letter tries again), but for a size
+ * the consumer may not read.
  */
 export class DeadLetterQueues {
   readonly #sqs: SqsConnect;
@@ -23,11 +25,14 @@ export class DeadLetterQueues {
    * The DLQ's `MaximumMessageSize`, to fit a dead-letter copy into. SQS's own maximum when it
    * cannot be read (a consumer without sqs:GetQueueAttributes on its DLQ): a copy too large for a
    * smaller DLQ is then refused by SQS, and the job stays on its queue as after any failed send.
+   * A refusal is kept (asking again before every dead-letter would only be refused again); a
+   * throttled or unanswered read is asked again next time.
    */
   async maxMessageBytes(dlqUrl: string): Promise<number> {
     try {
       return await cached(this.#sizes, dlqUrl, () => this.#readSize(dlqUrl));
-    } catch {
+    } catch (error) {
+      if (classifyFailure(error) === "final") this.#sizes.set(dlqUrl, Promise.resolve(SQS_MAX_MESSAGE_BYTES));
       return SQS_MAX_MESSAGE_BYTES;
     }
   }
