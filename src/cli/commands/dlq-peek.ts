@@ -1,4 +1,5 @@
 import { optionalEnv } from "../../core/env.ts";
+import { mapLimit } from "../../core/map-limit.ts";
 import { LEDGER_TABLE_ENV } from "../../ledger/table-layout.ts";
 import type { DeadLetterRecord } from "../../ops/dead-letter-record.ts";
 import { peekDeadLetters } from "../../ops/peek.ts";
@@ -69,6 +70,8 @@ Examples:
 };
 
 const WIDTH = 80;
+/** Ledger reads in flight at once when a peek looks up reasons. */
+const LEDGER_READS_AT_ONCE = 8;
 
 /**
  * Records SQS's redrive policy moved carry no reason; a dead job's entry in the ledger may hold
@@ -82,23 +85,22 @@ async function withLedgerReasons(
   const table = stringOption(values, "table") ?? optionalEnv(LEDGER_TABLE_ENV);
   if (table === undefined || table === "" || records.every((r) => r.reason !== undefined))
     return [...records];
+  // A peek shows up to 1,000 records: their reads go a few at a time, not as one burst.
   return readLedger(ctx, values, (ledger) =>
-    Promise.all(
-      records.map(async (r): Promise<PeekedRecord> => {
-        if (r.reason !== undefined || r.jobId === undefined) return r;
-        const stored = await ledger.get(r.jobId);
-        if (stored?.status !== "dead" || stored.failure?.reason === undefined) return r;
-        const { failure } = stored;
-        return {
-          ...r,
-          reason: failure.reason,
-          reasonFrom: "ledger",
-          errorName: failure.name,
-          errorMessage: failure.message,
-          attempts: stored.attempts,
-        };
-      }),
-    ),
+    mapLimit(records, LEDGER_READS_AT_ONCE, async (r): Promise<PeekedRecord> => {
+      if (r.reason !== undefined || r.jobId === undefined) return r;
+      const stored = await ledger.get(r.jobId);
+      if (stored?.status !== "dead" || stored.failure?.reason === undefined) return r;
+      const { failure } = stored;
+      return {
+        ...r,
+        reason: failure.reason,
+        reasonFrom: "ledger",
+        errorName: failure.name,
+        errorMessage: failure.message,
+        attempts: stored.attempts,
+      };
+    }),
   );
 }
 
