@@ -36,12 +36,9 @@ function reasonAttribute(reason: string): MessageAttributeValue {
   return text(reason, DLQ_REASON_MAX, "unknown");
 }
 
-/**
- * Whether a copy of the record with its reason fits a queue of `maxBytes`: the body and at least
- * the reason attribute (a reason of the longest length when `reason` is not known).
- */
-export function canCarryReason(record: SqsRecord, maxBytes: number, reason?: DeadLetterReason): boolean {
-  const value = reasonAttribute(reason ?? "x".repeat(DLQ_REASON_MAX));
+/** Whether a copy of the record with its reason fits a queue of `maxBytes`: the body and at least the reason attribute. */
+function canCarryReason(record: SqsRecord, maxBytes: number, reason: DeadLetterReason): boolean {
+  const value = reasonAttribute(reason);
   return Buffer.byteLength(record.body, "utf8") + attributeBytes(DLQ_ATTRIBUTES.reason, value) <= maxBytes;
 }
 
@@ -90,20 +87,27 @@ export function deadLetterAttributes(
   return out;
 }
 
+/** Whether the body alone fits a queue of `maxBytes`: a copy of it can reach the DLQ, if bare. */
+export function bodyFits(record: SqsRecord, maxBytes: number): boolean {
+  return Buffer.byteLength(record.body, "utf8") <= maxBytes;
+}
+
 /**
  * Writes a copy of the message (same body) to the DLQ with the attributes that say why, fitted to
- * the DLQ's `maxBytes`; returns false, sending nothing, when not even the reason fits. On a FIFO
- * DLQ the copy keeps its message group and is deduplicated on the source message id, so a
- * repeated dead-letter of one message within five minutes stores one copy.
+ * the DLQ's `maxBytes`. When not even the reason fits beside the body, the copy goes bare (no
+ * attributes, as SQS's redrive policy would move it, but now: the job ledger keeps the reason);
+ * when the body alone is too large, nothing is sent. On a FIFO DLQ the copy keeps its message
+ * group and is deduplicated on the source message id, so a repeated dead-letter of one message
+ * within five minutes stores one copy.
  */
 export async function sendToDeadLetter(
   sqs: SqsConnect,
   dlq: { readonly url: string; readonly maxBytes: number },
   record: SqsRecord,
   copy: DeadLetterCopy,
-): Promise<boolean> {
+): Promise<"with-reason" | "bare" | "too-large"> {
   const attributes = deadLetterAttributes(record, copy, new Date(), dlq.maxBytes);
-  if (attributes === undefined) return false;
+  if (attributes === undefined && !bodyFits(record, dlq.maxBytes)) return "too-large";
   const fifo = isFifoQueue(dlq.url);
   const { client, sdk } = await sqs();
   await client.send(
@@ -115,5 +119,5 @@ export async function sendToDeadLetter(
       MessageDeduplicationId: fifo ? `dlq-${record.messageId}`.slice(0, 128) : undefined,
     }),
   );
-  return true;
+  return attributes === undefined ? "bare" : "with-reason";
 }

@@ -3,7 +3,7 @@ import type { DeadLetterReason } from "../core/dead-letter-attributes.ts";
 import { backoffSeconds, type ResolvedRetryPolicy } from "../core/retry.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
 import type { Batch, Settlement } from "./batch.ts";
-import { canCarryReason, sendToDeadLetter } from "./dead-letter.ts";
+import { bodyFits, sendToDeadLetter } from "./dead-letter.ts";
 import { DeadLetterQueues } from "./dead-letter-queues.ts";
 import { type ConsumerHooks, callHook, errorFields, type HookJobInfo, type JobOutcome } from "./hooks.ts";
 import type { SqsRecord } from "./lambda-types.ts";
@@ -76,10 +76,11 @@ export class Outcomes {
   /**
    * Poison, permanent or out of attempts: the message goes to the DLQ with its reason, then is
    * deleted. If the send fails it stays on the queue (`keep`) and is tried again: nothing is lost.
-   * If the copy can never fit (the body and its reason are larger than the DLQ takes) it is
-   * returned at once (`release`) for SQS's redrive policy to move: with a ledger, or on a standard
-   * queue, its next deliveries run no handler (dead in the ledger, or past their last attempt); on
-   * FIFO without a ledger the receive count is the attempt, so it runs until the policy moves it.
+   * A body that leaves no room for the reason goes bare (the job ledger, when on, keeps why). A
+   * body the DLQ cannot take at all is returned at once (`release`) for SQS's redrive policy to
+   * move: with a ledger, or on a standard queue, its next deliveries run no handler (dead in the
+   * ledger, or past their last attempt); on FIFO without a ledger the receive count is the
+   * attempt, so it runs until the policy moves it.
    */
   async deadLetter(a: Attempt, reason: DeadLetterReason, error: unknown): Promise<Settlement> {
     const sent = await this.#sendToDeadLetter(a, reason, error);
@@ -105,6 +106,9 @@ export class Outcomes {
       return "keep";
     }
     a.batch.settle(a.record, "delete");
+    if (!sent.withReason) {
+      this.#log.error(bareCopyMessage(sent.maxBytes), { ...this.#ids(a), reason, ...errorFields(error) });
+    }
     await callHook(this.#hooks.onFailure, "onFailure", failed, this.#log);
     const info = { ...this.#info(a), reason, error, dlqUrl: sent.dlqUrl };
     await callHook(this.#hooks.onDeadLetter, "onDeadLetter", info, this.#log);
@@ -113,15 +117,14 @@ export class Outcomes {
   }
 
   /**
-   * Whether a copy of the record can reach the DLQ with its reason (a DLQ that is not known
-   * counts as yes: nothing can be told). False for a job the ledger says is dead means no stray
-   * duplicate but the message itself, left for SQS's redrive policy. The reason is not known
-   * here: the longest is assumed.
+   * Whether a copy of the record can reach the DLQ, with its reason or bare (a DLQ that is not
+   * known counts as yes: nothing can be told). False for a job the ledger says is dead means no
+   * stray duplicate but the message itself, left for SQS's redrive policy.
    */
   async canDeadLetter(a: Attempt): Promise<boolean> {
     const dlq = await this.#deadLetterQueue(a);
     if (!("url" in dlq)) return true;
-    if (canCarryReason(a.record, dlq.maxBytes)) return true;
+    if (bodyFits(a.record, dlq.maxBytes)) return true;
     this.#log.warn(tooLargeMessage(dlq.maxBytes), this.#ids(a));
     return false;
   }
@@ -132,7 +135,7 @@ export class Outcomes {
     reason: DeadLetterReason,
     error: unknown,
   ): Promise<
-    | { kind: "sent"; dlqUrl: string }
+    | { kind: "sent"; dlqUrl: string; withReason: boolean; maxBytes: number }
     | { kind: "failed"; why: string }
     | { kind: "too-large"; maxBytes: number }
   > {
@@ -146,7 +149,8 @@ export class Outcomes {
         attempts: a.attempt,
         sourceQueueUrl: a.batch.queueUrl,
       });
-      return sent ? { kind: "sent", dlqUrl: dlq.url } : { kind: "too-large", maxBytes: dlq.maxBytes };
+      if (sent === "too-large") return { kind: "too-large", maxBytes: dlq.maxBytes };
+      return { kind: "sent", dlqUrl: dlq.url, withReason: sent === "with-reason", maxBytes: dlq.maxBytes };
     } catch (cause) {
       return { kind: "failed", why: `sending to the dead-letter queue failed: ${describeAwsError(cause)}` };
     }
@@ -213,5 +217,9 @@ export class Outcomes {
 }
 
 function tooLargeMessage(maxBytes: number): string {
-  return `sqs-jobs cannot dead-letter a job: its body with the reason attribute is larger than the dead-letter queue's ${maxBytes} bytes; it is returned for the queue's redrive policy to move after maxReceiveCount receives; deliveries past its last attempt do not run it, and the job ledger, when on, keeps the reason`;
+  return `sqs-jobs cannot dead-letter a job: its body is larger than the dead-letter queue's ${maxBytes} bytes; it is returned for the queue's redrive policy to move after maxReceiveCount receives; deliveries past its last attempt do not run it, and the job ledger, when on, keeps the reason`;
+}
+
+function bareCopyMessage(maxBytes: number): string {
+  return `sqs-jobs dead-lettered a job without its reason attributes: its body leaves no room for them in the dead-letter queue's ${maxBytes} bytes; the job ledger, when on, keeps the reason (sqs-jobs dlq peek --table shows it)`;
 }
