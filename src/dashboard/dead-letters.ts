@@ -1,5 +1,4 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import { DLQ_ATTRIBUTES } from "../core/dead-letter-attributes.ts";
 import { type DeadLetterFilter, matchesFilter, reasonWord } from "../ops/dead-letter-filter.ts";
 import type { DeadLetterRecord } from "../ops/dead-letter-record.ts";
 import { peekDeadLetters } from "../ops/peek.ts";
@@ -26,11 +25,11 @@ export interface DeadLetterView {
 }
 
 export function deadLetterView(r: DeadLetterRecord): DeadLetterView {
-  const header = readDeadLetterBody(r.body).header;
   return {
     messageId: r.messageId,
-    job: r.messageAttributes[DLQ_ATTRIBUTES.job]?.value ?? header?.job ?? null,
-    jobId: header?.id ?? null,
+    // The record's job is already the attribute's, else a strictly decoded envelope's.
+    job: r.job ?? null,
+    jobId: readDeadLetterBody(r.body).header?.id ?? null,
     reason: reasonWord(r),
     errorName: r.errorName ?? null,
     errorMessage: r.errorMessage ?? null,
@@ -130,8 +129,7 @@ export function listDeadLetters(records: readonly DeadLetterRecord[], filter: De
   const jobs = new Map<string, number>();
   for (const r of records) {
     reasons.set(reasonWord(r), (reasons.get(reasonWord(r)) ?? 0) + 1);
-    const job = deadLetterView(r).job;
-    if (job !== null) jobs.set(job, (jobs.get(job) ?? 0) + 1);
+    if (r.job !== undefined) jobs.set(r.job, (jobs.get(r.job) ?? 0) + 1);
   }
   const byCount = (a: { count: number }, b: { count: number }) => b.count - a.count;
   return {
