@@ -29,10 +29,14 @@ export async function synthApp(appFile: string): Promise<string> {
  */
 export async function devOutput(args: readonly string[], env: Record<string, string | undefined> = {}) {
   const started = Date.now();
-  const child = spawn(resolve("node_modules/.bin/node"), [resolve("src/cli/main.ts"), "dev", ...args], {
-    env: { ...process.env, AWS_ENDPOINT_URL: undefined, npm_package_name: undefined, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    resolve("node_modules/.bin/node"),
+    ["--conditions=sqs-jobs-source", resolve("src/bin/sqs-jobs.ts"), "dev", ...args],
+    {
+      env: { ...process.env, AWS_ENDPOINT_URL: undefined, npm_package_name: undefined, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stdout = "";
   let stderr = "";
   let stopped = false;

@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliCommand } from "../../src/cli/commands/dev.ts";
+import { cliCommand } from "../../tools/src/cli/commands/dev.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { drainQueue, queueDepth } from "../helpers/sqs.ts";
 import { devOutput } from "./dev-app.ts";

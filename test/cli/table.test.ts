@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DevSummary } from "../../src/cli/dev-summary.ts";
-import { formatAge, renderTable } from "../../src/cli/table.ts";
+import { DevSummary } from "../../tools/src/cli/dev-summary.ts";
+import { formatAge, renderTable } from "../../tools/src/cli/table.ts";
 
 describe("renderTable", () => {
   it("shrinks the shrinkable column with an ellipsis so every line fits 80 columns", () => {

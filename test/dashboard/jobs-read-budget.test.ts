@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { PAGE_POLL_MS, QUERIES_PER_QUEUE_PER_POLL } from "../../src/dashboard/jobs-feed.ts";
-import type { RunningDashboard } from "../../src/dashboard/server.ts";
 import { Ledger } from "../../src/ledger/ledger.ts";
+import { PAGE_POLL_MS, QUERIES_PER_QUEUE_PER_POLL } from "../../tools/src/dashboard/jobs-feed.ts";
+import type { RunningDashboard } from "../../tools/src/dashboard/server.ts";
 import { createLedgerTable, testDynamoDb } from "../helpers/ledger-table.ts";
 import { createTestQueue, testSqs } from "../helpers/sqs.ts";
 import { call } from "./dashboard-client.ts";

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningDashboard, startDashboard } from "../../src/dashboard/server.ts";
 import { Ledger } from "../../src/ledger/ledger.ts";
+import { type RunningDashboard, startDashboard } from "../../tools/src/dashboard/server.ts";
 import { queueWithDlq } from "../cli/dlq-fixtures.ts";
 import { createLedgerTable, testDynamoDb } from "../helpers/ledger-table.ts";
 import { testSqs } from "../helpers/sqs.ts";

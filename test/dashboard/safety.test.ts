@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningDashboard, startDashboard } from "../../src/dashboard/server.ts";
+import { type RunningDashboard, startDashboard } from "../../tools/src/dashboard/server.ts";
 import { queueWithDlq, seedDeadLetter, TIMEOUT } from "../cli/dlq-fixtures.ts";
 import { rawStatusLine } from "../helpers/raw-request.ts";
 import { queueDepth, testSqs } from "../helpers/sqs.ts";

@@ -6,7 +6,7 @@ import ts from "typescript";
 import { afterAll, describe, expect, it } from "vitest";
 import * as cdk from "../../cdk/lib/index.ts";
 import * as lib from "../../src/index.ts";
-import * as testing from "../../src/testing/index.ts";
+import * as testing from "../../tools/src/testing/index.ts";
 import { type CodeBlock, codeBlocks, shellCommands, words } from "./markdown-blocks.ts";
 
 /**
@@ -77,7 +77,7 @@ function asModule(code: string): string {
   const prelude = [
     ["sqs-jobs", Object.keys(lib)],
     ["sqs-jobs/cdk", Object.keys(cdk)],
-    ["sqs-jobs/testing", Object.keys(testing)],
+    ["sqs-jobs-tools/testing", Object.keys(testing)],
     ["./fixtures.ts", [...fixtureNames, ...fixtureReexports]],
   ]
     .map(([from, names]) => [from, (names as string[]).filter(uses)] as const)
@@ -112,8 +112,10 @@ describe("the README's TypeScript blocks", () => {
       paths: {
         "sqs-jobs": [path.join(REPO, "src", "index.ts")],
         "sqs-jobs/cdk": [path.join(REPO, "cdk", "lib", "index.ts")],
-        "sqs-jobs/testing": [path.join(REPO, "src", "testing", "index.ts")],
+        "sqs-jobs-tools/testing": [path.join(REPO, "tools", "src", "testing", "index.ts")],
       },
+      // The tools' sources reach the runtime's as `sqs-jobs/internal/*`: its sources here too.
+      customConditions: ["sqs-jobs-source"],
     });
     // Only the blocks' own errors: the sources are checked with the repo's settings elsewhere.
     const errors = ts
@@ -134,7 +136,7 @@ describe("the README's test of a user's job", () => {
     const [block] = tsBlocksOf("Testing your jobs");
     const file = readFileSync(path.join(REPO, "test", "testing", "readme-example.test.ts"), "utf8")
       .replace('"../../src/index.ts"', '"sqs-jobs"')
-      .replace('"../../src/testing/index.ts"', '"sqs-jobs/testing"');
+      .replace('"../../tools/src/testing/index.ts"', '"sqs-jobs-tools/testing"');
     expect(block?.code).toBe(file.trimEnd());
   });
 });
@@ -188,7 +190,7 @@ function checkCommand(command: string, cli: string[][]): string | undefined {
 }
 
 async function cliAccepts(args: readonly string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [path.join(REPO, "src", "cli", "main.ts"), ...args, "--help"], {
+  const child = spawn(process.execPath, ["--conditions=sqs-jobs-source", path.join(REPO, "src", "bin", "sqs-jobs.ts"), ...args, "--help"], {
     cwd: REPO,
   });
   let output = "";

@@ -8,7 +8,7 @@ import { buildReport, sendEmail } from "../../handlers/jobs.ts";
 import { JobClient } from "../../src/index.ts";
 import { LEDGER_TABLE_ENV, LIST_INDEX } from "../../src/ledger/table-layout.ts";
 import { parseScheduleExpression } from "../../src/schedule/expression.ts";
-import { cachedAssembly } from "../../src/testing/assembly-cache.ts";
+import { cachedAssembly } from "../../tools/src/testing/assembly-cache.ts";
 import { type RunningCli, runCli, startCli } from "../cli/run-cli.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { queueDepth } from "../helpers/sqs.ts";

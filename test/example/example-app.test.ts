@@ -3,10 +3,10 @@ import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildReport, sendEmail } from "../../handlers/jobs.ts";
 import { parseScheduleExpression } from "../../src/schedule/expression.ts";
-import { type DevEvent, startTestApp, type TestApp } from "../../src/testing/index.ts";
+import { type DevEvent, startTestApp, type TestApp } from "../../tools/src/testing/index.ts";
 
 /**
- * The example app's own tests, written as a user writes them with `sqs-jobs/testing`: the CDK app
+ * The example app's own tests, written as a user writes them with `sqs-jobs-tools/testing`: the CDK app
  * (cdk/app.ts) synthesized once and cached, its bundled consumers run as `sqs-jobs dev` runs them.
  */
 let app: TestApp;

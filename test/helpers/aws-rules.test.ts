@@ -6,7 +6,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { startFauxqs } from "fauxqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsRuleViolation } from "../../src/local/aws-rules.ts";
+import { awsRuleViolation } from "../../tools/src/local/aws-rules.ts";
 import { startTestEmulator, type TestEmulator } from "./aws-rules.ts";
 
 function client(endpoint: string): SQSClient {

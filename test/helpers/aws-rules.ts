@@ -1,10 +1,10 @@
 import type { AddressInfo } from "node:net";
 import { buildApp } from "fauxqs";
-import { awsRuleViolation, violationResponse } from "../../src/local/aws-rules.ts";
-import { isDynamoDbRequest, startLocalDynamoDb } from "../../src/local/dynamodb.ts";
-import { readBody } from "../../src/local/local-request.ts";
-import { deliverToLocalQueues, LocalScheduler } from "../../src/local/scheduler.ts";
-import { handleSchedulerApi, isSchedulerRequest } from "../../src/local/scheduler-api.ts";
+import { awsRuleViolation, violationResponse } from "../../tools/src/local/aws-rules.ts";
+import { isDynamoDbRequest, startLocalDynamoDb } from "../../tools/src/local/dynamodb.ts";
+import { readBody } from "../../tools/src/local/local-request.ts";
+import { deliverToLocalQueues, LocalScheduler } from "../../tools/src/local/scheduler.ts";
+import { handleSchedulerApi, isSchedulerRequest } from "../../tools/src/local/scheduler-api.ts";
 
 export interface TestEmulator {
   /** `http://127.0.0.1:<port>`: SQS, SNS and S3 (fauxqs), DynamoDB (dynalite). */

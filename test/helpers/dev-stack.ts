@@ -1,5 +1,5 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { type DevEvent, type DevStack, startDevStack } from "../../src/local/dev-stack.ts";
+import { type DevEvent, type DevStack, startDevStack } from "../../tools/src/local/dev-stack.ts";
 
 /** A dev stack run in-process by one test file, with what its tests need to reach it. */
 export interface TestDevStack {

@@ -8,7 +8,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DevStack } from "../../src/local/dev-stack.ts";
+import type { DevStack } from "../../tools/src/local/dev-stack.ts";
 import { startTestDevStack, type TestDevStack } from "../helpers/dev-stack.ts";
 import { drainQueue, queueDepth } from "../helpers/sqs.ts";
 

@@ -20,7 +20,7 @@ import {
   LIST_INDEX_KEY,
   LIST_INDEX_SORT,
 } from "../../src/ledger/table-layout.ts";
-import { type DevStack, startDevStack } from "../../src/local/dev-stack.ts";
+import { type DevStack, startDevStack } from "../../tools/src/local/dev-stack.ts";
 import { startTestDevStack, type TestDevStack } from "../helpers/dev-stack.ts";
 
 /** `sqs-jobs dev` on an app with a JobLedger: its table in dynalite, on the stack's one endpoint. */

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevStack, startDevStack } from "../../src/local/dev-stack.ts";
+import { type DevStack, startDevStack } from "../../tools/src/local/dev-stack.ts";
 
 /**
  * `sqs-jobs dev` seen from the network: what it listens on and which requests it serves. The app

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, describe, expect, it } from "vitest";
-import { startLocalDynamoDb } from "../../src/local/dynamodb.ts";
-import { resetPersistedState } from "../../src/local/persist-store.ts";
+import { startLocalDynamoDb } from "../../tools/src/local/dynamodb.ts";
+import { resetPersistedState } from "../../tools/src/local/persist-store.ts";
 
 const root = await mkdtemp(join(tmpdir(), "sqs-jobs-persist-store-"));
 afterAll(() => rm(root, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 import { describe, expectTypeOf, it } from "vitest";
 import * as z from "zod/mini";
 import { defineJob, handle, type JobState, type SentJob } from "../../src/index.ts";
-import { type DeadJob, startTestApp, type TestApp } from "../../src/testing/index.ts";
+import { type DeadJob, startTestApp, type TestApp } from "../../tools/src/testing/index.ts";
 
 const resize = defineJob({
   name: "resize",

@@ -1,7 +1,7 @@
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { handle, PermanentError } from "../../src/index.ts";
-import { startTestApp, type TestApp } from "../../src/testing/index.ts";
+import { startTestApp, type TestApp } from "../../tools/src/testing/index.ts";
 import { invoice, stray, welcomeEmail } from "./fixture-jobs.ts";
 
 /**

@@ -30,7 +30,7 @@ describe("the public API is what the README documents", () => {
   it.each([
     ["sqs-jobs", "src/index.ts", "../../src/index.ts"],
     ["sqs-jobs/cdk", "cdk/lib/index.ts", "../../cdk/lib/index.ts"],
-    ["sqs-jobs/testing", "src/testing/index.ts", "../../src/testing/index.ts"],
+    ["sqs-jobs-tools/testing", "tools/src/testing/index.ts", "../../tools/src/testing/index.ts"],
   ])("%s exports exactly the names listed in the README", async (entry, file, module) => {
     const { values, types } = barrel(file);
     const runtime = Object.keys(await import(module)).sort();
