@@ -214,17 +214,20 @@ afterAll(async () => {
 }, 2 * MINUTE);
 
 describe("the packed tarball", () => {
-  it("ships the LICENSE, the docs the README links to, and no source maps to missing sources", () => {
+  it("ships the LICENSE, the docs pages but no docs images, and no source maps to missing sources", () => {
     const listing = execFileSync("tar", ["-tzf", tarball]).toString().split("\n");
     const files = listing.map((f) => f.replace(/^package\//, "")).filter((f) => f !== "");
     expect(files).toContain("LICENSE");
     expect(readFileSync(path.join(project, "node_modules/sqs-jobs/LICENSE"), "utf8")).toMatch(
       /^MIT License\n\nCopyright \(c\) 2026 sqs-jobs contributors\n/,
     );
+    // The README's links resolve in the repo (test/docs/readme.test.ts); its docs pages ship too, so
+    // they also resolve where the README is read from the package, but screenshots stay out.
     const readme = readFileSync(path.join(REPO, "README.md"), "utf8");
-    const docLinks = [...readme.matchAll(/\]\((docs\/[^)#]+)/g)].map((m) => m[1]);
+    const docLinks = [...readme.matchAll(/\]\((docs\/[^)#]+\.md)/g)].map((m) => m[1]);
     expect(docLinks.length).toBeGreaterThan(0);
     for (const link of docLinks) expect(files).toContain(link);
+    expect(files.filter((f) => f.startsWith("docs/images/"))).toEqual([]);
     // The dashboard's page is plain files beside its server, copied by the build (tsc emits only .ts)
     expect(files).toContain("dist/src/dashboard/ui/index.html");
     expect(files).toContain("dist/src/dashboard/server.js");
