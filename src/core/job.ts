@@ -138,8 +138,8 @@ export type JobResult<J extends JobDefinition> = J["result"] extends JobSchema
  * });
  */
 // A definition has no effect beyond its value, so a bundler may drop the ones a bundle never
-// uses (Rollup and Vite do across modules; esbuild only within the module, see the README's
-// "Bundles").
+// uses (Rollup and Vite do across modules; esbuild only within the module, see docs/jobs.md,
+// "Bundles: one job per module").
 // @__NO_SIDE_EFFECTS__
 export function defineJob<
   const Name extends string,

@@ -20,7 +20,9 @@ export function installCommands(
       throw new Error(`the Install section may only run npm install, not: ${command.join(" ")}`);
     }
     const flags = args.filter((a) => a.startsWith("-"));
-    const packages = args.filter((a) => !a.startsWith("-")).map((a) => (a === "sqs-jobs" ? tarballs.runtime : a === "sqs-jobs-tools" ? tarballs.tools : a));
+    const packages = args
+      .filter((a) => !a.startsWith("-"))
+      .map((a) => (a === "sqs-jobs" ? tarballs.runtime : a === "sqs-jobs-tools" ? tarballs.tools : a));
     const key = flags.join(" ");
     merged.set(key, [...(merged.get(key) ?? []), ...packages]);
   }

@@ -254,13 +254,22 @@ describe("the packed tarballs", () => {
       .map((f) => f.replace(/^package\//, ""))
       .filter((f) => f !== "");
 
-  it("ship the LICENSE and code only: no docs images, no sources, no source maps", () => {
+  it("ship the LICENSE, code and docs pages only: no docs images, no sources, no source maps", () => {
     for (const [name, tarball] of Object.entries(tarballs)) {
       const files = listing(tarball);
       expect(files, name).toContain("LICENSE");
-      expect(files.filter((f) => /\.(png|jpe?g|gif|svg)$/.test(f) || f.startsWith("docs/")), name).toEqual([]);
-      expect(files.filter((f) => f.endsWith(".map") || f.includes(".test.")), name).toEqual([]);
-      expect(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")), name).toEqual([]);
+      expect(
+        files.filter((f) => /\.(png|jpe?g|gif|svg)$/.test(f)),
+        name,
+      ).toEqual([]);
+      expect(
+        files.filter((f) => f.endsWith(".map") || f.includes(".test.")),
+        name,
+      ).toEqual([]);
+      expect(
+        files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")),
+        name,
+      ).toEqual([]);
       const dir = name === "runtime" ? "sqs-jobs" : "sqs-jobs-tools";
       for (const f of files.filter((f) => f.endsWith(".js"))) {
         expect(readFileSync(path.join(project, "node_modules", dir, f), "utf8")).not.toContain(
@@ -271,6 +280,12 @@ describe("the packed tarballs", () => {
     expect(readFileSync(path.join(project, "node_modules/sqs-jobs/LICENSE"), "utf8")).toMatch(
       /^MIT License\n\nCopyright \(c\) 2026 sqs-jobs contributors\n/,
     );
+    // The README's links resolve in the repo (test/docs/readme.test.ts); its docs pages ship too, so
+    // they also resolve where the README is read from the package, but screenshots stay out.
+    const readme = readFileSync(path.join(REPO, "README.md"), "utf8");
+    const docLinks = [...readme.matchAll(/\]\((docs\/[^)#]+\.md)/g)].map((m) => m[1]);
+    expect(docLinks.length).toBeGreaterThan(0);
+    for (const link of docLinks) expect(listing(tarballs.runtime)).toContain(link);
     // The dashboard's page is plain files beside its server, copied by the build (tsc emits only .ts)
     const tools = listing(tarballs.tools);
     expect(tools).toContain("dist/dashboard/ui/index.html");
@@ -278,27 +293,50 @@ describe("the packed tarballs", () => {
     expect(listing(tarballs.runtime).filter((f) => /dashboard|local\/|testing\//.test(f))).toEqual([]);
   });
 
-  it("install for production only the AWS SDK clients, the schema spec and the cron parser", async () => {
-    const runtime = JSON.parse(readFileSync(path.join(project, "node_modules/sqs-jobs/package.json"), "utf8")) as {
-      dependencies: Record<string, string>;
-    };
-    expect(Object.keys(runtime.dependencies).sort()).toEqual([
-      "@aws-sdk/client-dynamodb",
-      "@aws-sdk/client-lambda",
-      "@aws-sdk/client-scheduler",
-      "@aws-sdk/client-sqs",
-      "@standard-schema/spec",
-      "croner",
-    ]);
-    const { output } = await run("npm", ["ls", "--omit=dev", "--all", "--json"], { cwd: project });
-    const tree = JSON.parse(output) as { dependencies: Record<string, { dependencies?: Record<string, unknown> }> };
-    const fromRuntime = namesIn(tree.dependencies["sqs-jobs"] ?? {});
-    expect(fromRuntime.filter((n) => !/^(@aws-sdk|@aws-crypto|@smithy|@aws|@standard-schema|croner|tslib|fast-xml-parser|strnum|bowser|uuid|@types\/uuid|path-expression-matcher)/.test(n))).toEqual([]);
-    const everything = namesIn(tree);
-    for (const tool of ["sqs-jobs-tools", "fauxqs", "dynalite", "preact", "htm", "classic-level", "level"]) {
-      expect(everything, tool).not.toContain(tool);
-    }
-  }, 2 * MINUTE);
+  it(
+    "install for production only the AWS SDK clients, the schema spec and the cron parser",
+    async () => {
+      const runtime = JSON.parse(
+        readFileSync(path.join(project, "node_modules/sqs-jobs/package.json"), "utf8"),
+      ) as {
+        dependencies: Record<string, string>;
+      };
+      expect(Object.keys(runtime.dependencies).sort()).toEqual([
+        "@aws-sdk/client-dynamodb",
+        "@aws-sdk/client-lambda",
+        "@aws-sdk/client-scheduler",
+        "@aws-sdk/client-sqs",
+        "@standard-schema/spec",
+        "croner",
+      ]);
+      const { output } = await run("npm", ["ls", "--omit=dev", "--all", "--json"], { cwd: project });
+      const tree = JSON.parse(output) as {
+        dependencies: Record<string, { dependencies?: Record<string, unknown> }>;
+      };
+      const fromRuntime = namesIn(tree.dependencies["sqs-jobs"] ?? {});
+      expect(
+        fromRuntime.filter(
+          (n) =>
+            !/^(@aws-sdk|@aws-crypto|@smithy|@aws|@standard-schema|croner|tslib|fast-xml-parser|strnum|bowser|uuid|@types\/uuid|path-expression-matcher)/.test(
+              n,
+            ),
+        ),
+      ).toEqual([]);
+      const everything = namesIn(tree);
+      for (const tool of [
+        "sqs-jobs-tools",
+        "fauxqs",
+        "dynalite",
+        "preact",
+        "htm",
+        "classic-level",
+        "level",
+      ]) {
+        expect(everything, tool).not.toContain(tool);
+      }
+    },
+    2 * MINUTE,
+  );
 });
 
 describe("a project that installs what the README says", () => {
