@@ -7,6 +7,7 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
+import { closeServer } from "../http/listening.ts";
 import { type AppModel, buildAppModel, LOCAL_ACCOUNT, type QueueModel } from "./app-model.ts";
 import type { BucketSeed } from "./bucket-seed.ts";
 import { CodeRoots } from "./code-root.ts";
@@ -216,11 +217,6 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     }
     throw error;
   }
-}
-
-function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
 async function runApp(

@@ -1,8 +1,8 @@
 import type { AddressInfo } from "node:net";
 import { buildApp } from "fauxqs";
+import { readBody } from "../../src/http/request-body.ts";
 import { awsRuleViolation, violationResponse } from "../../src/local/aws-rules.ts";
 import { isDynamoDbRequest, startLocalDynamoDb } from "../../src/local/dynamodb.ts";
-import { readBody } from "../../src/local/local-request.ts";
 import { deliverToLocalQueues, LocalScheduler } from "../../src/local/scheduler.ts";
 import { handleSchedulerApi, isSchedulerRequest } from "../../src/local/scheduler-api.ts";
 
