@@ -7,7 +7,7 @@ import { ConfigError } from "../core/errors.ts";
 import { createLambdaClient } from "../core/lambda-client.ts";
 import { type ClientTarget, createSqsClient } from "../core/sqs-client.ts";
 import { clientConfig } from "../core/sqs-connect.ts";
-import { UsageError } from "./command.ts";
+import { UsageError } from "./usage-error.ts";
 
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS = {

@@ -3,8 +3,9 @@ import { optionalEnv } from "../core/env.ts";
 import { ConfigError } from "../core/errors.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { LEDGER_TABLE_ENV } from "../ledger/table-layout.ts";
-import { type OptionValues, stringOption, UsageError } from "./command.ts";
+import { type OptionValues, stringOption } from "./command.ts";
 import type { CliContext } from "./context.ts";
+import { UsageError } from "./usage-error.ts";
 
 /** The option every `jobs` command takes, and its help line. */
 export const TABLE_OPTION = { table: { type: "string" } } as const;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { describeAwsError } from "../core/aws-errors.ts";
-import type { RedriveProgress, RedriveResult } from "../ops/redrive.ts";
+import type { RedriveProgress, RedriveResult } from "../ops/redrive-options.ts";
 import { DashboardRequestError } from "./api-error.ts";
 
 /** A redrive running in the background, as `api/tasks/<id>` shows it. */

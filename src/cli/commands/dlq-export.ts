@@ -1,6 +1,7 @@
 import { exportMessages } from "../../ops/export.ts";
 import { resolveDeadLetterPair } from "../../ops/queue-ref.ts";
-import { type Command, stringOption, UsageError } from "../command.ts";
+import { type Command, stringOption } from "../command.ts";
+import { UsageError } from "../usage-error.ts";
 
 export const dlqExportCommand: Command = {
   name: "dlq export",

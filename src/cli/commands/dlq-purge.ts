@@ -1,7 +1,8 @@
 import { purgeQueue } from "../../ops/purge.ts";
 import { resolveDeadLetterPair } from "../../ops/queue-ref.ts";
 import { depthOf } from "../../ops/stats.ts";
-import { type Command, UsageError } from "../command.ts";
+import type { Command } from "../command.ts";
+import { UsageError } from "../usage-error.ts";
 
 export const dlqPurgeCommand: Command = {
   name: "dlq purge",

@@ -1,5 +1,6 @@
 import { resolveDeadLetterPair, resolveQueue } from "../../ops/queue-ref.ts";
-import { type RedriveProgress, redrive } from "../../ops/redrive.ts";
+import { redrive } from "../../ops/redrive.ts";
+import type { RedriveProgress } from "../../ops/redrive-options.ts";
 import { type Command, intOption, stringOption } from "../command.ts";
 
 export const dlqRedriveCommand: Command = {

@@ -2,9 +2,10 @@ import { queueNameOf } from "../../core/queue-url.ts";
 import { JOB_STATUSES, type JobStatus } from "../../ledger/job-state.ts";
 import { newestJobs } from "../../ledger/newest-jobs.ts";
 import type { JobSummary } from "../../ledger/stored-job.ts";
-import { type Command, intOption, stringOption, UsageError } from "../command.ts";
+import { type Command, intOption, stringOption } from "../command.ts";
 import { readLedger, TABLE_HELP, TABLE_OPTION } from "../ledger-reader.ts";
 import { formatAge, renderTable } from "../table.ts";
+import { UsageError } from "../usage-error.ts";
 
 export const jobsListCommand: Command = {
   name: "jobs list",

@@ -2,8 +2,9 @@ import { readFile } from "node:fs/promises";
 import { formatPath, ValidationError } from "../../core/errors.ts";
 import { resolveQueue } from "../../ops/queue-ref.ts";
 import { JobClient } from "../../producer/job-client.ts";
-import { type Command, intOption, stringOption, UsageError } from "../command.ts";
+import { type Command, intOption, stringOption } from "../command.ts";
 import { loadJob, untypedJob } from "../jobs-module.ts";
+import { UsageError } from "../usage-error.ts";
 
 export const sendCommand: Command = {
   name: "send",
