@@ -29,8 +29,6 @@ export function isSchedulerRequest(pathname: string, headers: IncomingHttpHeader
   );
 }
 
-const json = (status: number, value: unknown): ApiResponse => jsonResponse(status, value);
-
 const failure = (type: string, status: number, message: string): ApiResponse =>
   jsonResponse(status, { Message: message }, type);
 
@@ -140,7 +138,7 @@ export async function handleSchedulerApi(
       if (method !== "POST")
         return failure("ValidationException", 405, `use POST ${CLOCK_PATH} with {"ms": N}`);
       const { ms } = members(JSON.parse(body || "{}"));
-      return json(200, { now: (await scheduler.advance(ms)).toISOString() });
+      return jsonResponse(200, { now: (await scheduler.advance(ms)).toISOString() });
     }
     if (url.pathname === "/schedules") {
       if (method !== "GET") return failure("ValidationException", 405, "only GET lists schedules");
@@ -154,7 +152,7 @@ export async function handleSchedulerApi(
       if (typeof paging === "string") return failure("ValidationException", 400, paging);
       const { start, max } = paging;
       const page = listed.slice(start, start + max);
-      return json(200, {
+      return jsonResponse(200, {
         Schedules: page.map((s) => ({
           Arn: s.arn,
           Name: s.name,
@@ -198,19 +196,19 @@ export async function handleSchedulerApi(
           messageGroupId: input.Target?.SqsParameters?.MessageGroupId,
         },
       });
-      return json(200, { ScheduleArn: created.arn });
+      return jsonResponse(200, { ScheduleArn: created.arn });
     }
     if (method === "GET") {
       const schedule = scheduler.get(name, group);
       if (schedule === undefined)
         return failure("ResourceNotFoundException", 404, `Schedule ${name} does not exist.`);
-      return json(200, scheduleView(schedule));
+      return jsonResponse(200, scheduleView(schedule));
     }
     if (method === "DELETE") {
       if (!scheduler.delete(name, group)) {
         return failure("ResourceNotFoundException", 404, `Schedule ${name} does not exist.`);
       }
-      return json(200, {});
+      return jsonResponse(200, {});
     }
     return failure(
       "ValidationException",
