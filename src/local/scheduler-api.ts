@@ -1,8 +1,9 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { isIP } from "node:net";
+import { SCHEDULE_NAME } from "../core/schedule-name.ts";
 import { Checks, decodeSegment, members } from "./api-validation.ts";
 import { type ApiResponse, jsonResponse } from "./local-request.ts";
-import { type LocalSchedule, type LocalScheduler, SCHEDULE_NAME, SchedulerApiError } from "./scheduler.ts";
+import { type LocalSchedule, type LocalScheduler, SchedulerApiError } from "./scheduler.ts";
 
 /**
  * The subset of EventBridge Scheduler's REST-JSON API that sqs-jobs uses, served by `sqs-jobs dev`

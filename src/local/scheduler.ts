@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { SqsJobsError } from "../core/errors.ts";
 import { parseQueueArn } from "../core/queue-url.ts";
+import { SCHEDULE_NAME } from "../core/schedule-name.ts";
 import { createSqsClient } from "../core/sqs-client.ts";
 import { withContextAttributes } from "../schedule/context-attributes.ts";
 import { MAX_YEAR, type ParsedSchedule, parseScheduleExpression } from "../schedule/expression.ts";
@@ -95,8 +96,6 @@ interface Entry {
 const TICK_MS = 250;
 /** The last second an expression can name: the clock goes no further. */
 const LATEST_TIME = Date.UTC(MAX_YEAR, 11, 31, 23, 59, 59);
-/** Scheduler's rule for schedule and group names. */
-export const SCHEDULE_NAME = /^[0-9a-zA-Z_.-]{1,64}$/;
 
 export class LocalScheduler {
   readonly #deliver: DeliverToQueue;
