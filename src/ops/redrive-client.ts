@@ -12,7 +12,7 @@ import { messageBytes } from "../core/message-size.ts";
 import { matchesFilter } from "./dead-letter-filter.ts";
 import { toDeadLetterRecord } from "./dead-letter-record.ts";
 import type { QueueRef } from "./queue-ref.ts";
-import type { RedriveOptions, RedriveProgress } from "./redrive.ts";
+import type { RedriveOptions, RedriveProgress } from "./redrive-options.ts";
 import { receiveBatch, restoreVisibility, type ScannedMessage } from "./scan.ts";
 import { type QueueDepth, queueDepth } from "./stats.ts";
 

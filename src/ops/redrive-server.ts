@@ -5,7 +5,7 @@ import {
   StartMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
 import { OperationError, toOpsError } from "../core/aws-errors.ts";
-import type { RedriveOptions, RedriveProgress } from "./redrive.ts";
+import type { RedriveOptions, RedriveProgress } from "./redrive-options.ts";
 
 type ServerOutcome =
   | { supported: true; result: RedriveProgress & { errors: string[] } }

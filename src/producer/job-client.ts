@@ -22,6 +22,7 @@ import {
 import type { JobDefinition, JobInput, JobResult } from "../core/job.ts";
 import { createLambdaClient } from "../core/lambda-client.ts";
 import { isFifoQueue, queueArnFromUrl, queueNameOf } from "../core/queue-url.ts";
+import { SCHEDULE_NAME } from "../core/schedule-name.ts";
 import { checkSqsConfig, createSqsClient } from "../core/sqs-client.ts";
 import { SQS_MAX_MESSAGE_BYTES } from "../core/sqs-limits.ts";
 import type { JobState } from "../ledger/job-state.ts";
@@ -212,7 +213,7 @@ export class JobClient {
     this.#schedulerGroup = options.scheduler?.groupName ?? "default";
     this.#schedulerDlqArn =
       options.scheduler?.deadLetterArn ?? optionalEnv(schedulerDlqArnEnvVar(options.queue));
-    if (!/^[0-9a-zA-Z_.-]{1,64}$/.test(this.#schedulerGroup)) {
+    if (!SCHEDULE_NAME.test(this.#schedulerGroup)) {
       throw new ConfigError(
         `scheduler.groupName must be 1-64 letters, digits, "-", "_" or ".", but a ${this.#schedulerGroup.length}-character value was provided`,
       );
@@ -270,7 +271,7 @@ export class JobClient {
    */
   async cancel(jobIdOrScheduleName: string): Promise<boolean> {
     const { jobId, name } = cancelTarget(jobIdOrScheduleName);
-    if (!/^[0-9a-zA-Z_.-]{1,64}$/.test(name)) {
+    if (!SCHEDULE_NAME.test(name)) {
       throw new InvalidOptionError(
         `cancel takes a job id or schedule name of letters, digits, "-", "_" and ".", but a ${jobIdOrScheduleName.length}-character value was provided`,
       );

@@ -1,8 +1,8 @@
 import type { AddressInfo } from "node:net";
 import { buildApp } from "fauxqs";
+import { readBody } from "../../tools/src/http/request-body.ts";
 import { awsRuleViolation, violationResponse } from "../../tools/src/local/aws-rules.ts";
 import { isDynamoDbRequest, startLocalDynamoDb } from "../../tools/src/local/dynamodb.ts";
-import { readBody } from "../../tools/src/local/local-request.ts";
 import { deliverToLocalQueues, LocalScheduler } from "../../tools/src/local/scheduler.ts";
 import { handleSchedulerApi, isSchedulerRequest } from "../../tools/src/local/scheduler-api.ts";
 

@@ -178,4 +178,14 @@ describe("sqs-jobs dev on the network", () => {
     const answer = await listQueues({ host: `localhost:${port}` });
     expect(JSON.parse(answer.body).QueueUrls).toEqual([`http://localhost:${port}/000000000000/jobs`]);
   });
+
+  it("names --host when it is no address of this machine, as the dashboard does", async () => {
+    // Given an address no machine has (TEST-NET-1, RFC 5737)
+    // When a second stack is told to listen on it
+    const start = startDevStack({ app: dir, port: 0, host: "192.0.2.1" });
+    // Then the error names the address and the option
+    await expect(start).rejects.toThrow(
+      "cannot listen on 192.0.2.1: no such address on this machine; check --host",
+    );
+  });
 });

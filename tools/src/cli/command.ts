@@ -1,6 +1,6 @@
 import type { ParseArgsOptionsConfig } from "node:util";
-import { InvalidOptionError } from "sqs-jobs/internal/core/errors";
 import type { CliContext } from "./context.ts";
+import { UsageError } from "./usage-error.ts";
 
 export type OptionValues = Readonly<Record<string, string | boolean | undefined>>;
 
@@ -17,11 +17,6 @@ export interface Command {
   readonly args: { readonly min: number; readonly max: number };
   /** Resolves to the exit code. */
   run(ctx: CliContext, positionals: readonly string[], values: OptionValues): Promise<number>;
-}
-
-/** The command line itself is wrong: exit code 2 and a pointer to `--help`. */
-export class UsageError extends InvalidOptionError {
-  override readonly name: string = "UsageError";
 }
 
 export function stringOption(values: OptionValues, name: string): string | undefined {

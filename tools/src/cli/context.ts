@@ -7,7 +7,7 @@ import { ConfigError } from "sqs-jobs/internal/core/errors";
 import { createLambdaClient } from "sqs-jobs/internal/core/lambda-client";
 import { type ClientTarget, createSqsClient } from "sqs-jobs/internal/core/sqs-client";
 import { clientConfig } from "sqs-jobs/internal/core/sqs-connect";
-import { UsageError } from "./command.ts";
+import { UsageError } from "./usage-error.ts";
 
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS = {

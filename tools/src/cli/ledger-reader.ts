@@ -3,8 +3,9 @@ import { optionalEnv } from "sqs-jobs/internal/core/env";
 import { ConfigError } from "sqs-jobs/internal/core/errors";
 import type { Ledger } from "sqs-jobs/internal/ledger/ledger";
 import { LEDGER_TABLE_ENV } from "sqs-jobs/internal/ledger/table-layout";
-import { type OptionValues, stringOption, UsageError } from "./command.ts";
+import { type OptionValues, stringOption } from "./command.ts";
 import type { CliContext } from "./context.ts";
+import { UsageError } from "./usage-error.ts";
 
 /** The option every `jobs` command takes, and its help line. */
 export const TABLE_OPTION = { table: { type: "string" } } as const;

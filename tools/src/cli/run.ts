@@ -2,7 +2,6 @@ import { parseArgs } from "node:util";
 import { toOpsError } from "sqs-jobs/internal/core/aws-errors";
 import { SqsJobsError } from "sqs-jobs/internal/core/errors";
 import type { Command, OptionValues } from "./command.ts";
-import { UsageError } from "./command.ts";
 import { dashboardCommand } from "./commands/dashboard.ts";
 import { devCommand } from "./commands/dev.ts";
 import { dlqExportCommand } from "./commands/dlq-export.ts";
@@ -17,6 +16,7 @@ import { schedulesRunCommand } from "./commands/schedules-run.ts";
 import { sendCommand } from "./commands/send.ts";
 import { statusCommand } from "./commands/status.ts";
 import { CliContext, GLOBAL_HELP, GLOBAL_OPTIONS } from "./context.ts";
+import { UsageError } from "./usage-error.ts";
 import { packageVersion } from "./version.ts";
 
 const COMMANDS: readonly Command[] = [

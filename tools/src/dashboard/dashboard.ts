@@ -5,7 +5,7 @@ import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { ConfigError } from "sqs-jobs/internal/core/errors";
-import { refusalOf } from "../local/local-request.ts";
+import { refusalOf } from "../http/host-guard.ts";
 import { DashboardApi, isAction } from "./api.ts";
 import { DashboardRequestError, toApiError } from "./api-error.ts";
 import { COMMON_HEADERS, sendError, sendText } from "./http.ts";

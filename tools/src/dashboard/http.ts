@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { BodyTooLargeError, readBytes } from "../local/local-request.ts";
+import { BodyTooLargeError, readBytes } from "../http/request-body.ts";
 import { badRequest, DashboardRequestError } from "./api-error.ts";
 
 /** Headers on every answer: no MIME sniffing, no referrer carrying a URL elsewhere. */

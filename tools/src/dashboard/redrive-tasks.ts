@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { describeAwsError } from "sqs-jobs/internal/core/aws-errors";
-import type { RedriveProgress, RedriveResult } from "sqs-jobs/internal/ops/redrive";
+import type { RedriveProgress, RedriveResult } from "sqs-jobs/internal/ops/redrive-options";
 import { DashboardRequestError } from "./api-error.ts";
 
 /** A redrive running in the background, as `api/tasks/<id>` shows it. */

@@ -1,7 +1,7 @@
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ConfigError } from "sqs-jobs/internal/core/errors";
-import { requestUrl } from "../local/local-request.ts";
+import { closeServer, listen } from "../http/listening.ts";
+import { requestUrl } from "../http/request-url.ts";
 import { createDashboard, type Dashboard, type DashboardOptions } from "./dashboard.ts";
 
 export interface StartDashboardOptions extends Omit<DashboardOptions, "listenHost"> {
@@ -38,7 +38,11 @@ export async function startDashboard(options: StartDashboardOptions): Promise<Ru
     dashboard.handle(req, res, url.pathname.slice(1));
   });
   try {
-    await listen(server, host, port);
+    await listen(server, {
+      host,
+      port,
+      inUse: "(another sqs-jobs dashboard?); stop it or pass --port (0 picks a free one)",
+    });
   } catch (error) {
     dashboard.close();
     throw error;
@@ -53,25 +57,7 @@ export async function startDashboard(options: StartDashboardOptions): Promise<Ru
     dashboard,
     close() {
       dashboard.close();
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
+      return closeServer(server);
     },
   };
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    server.once("error", (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === "EADDRINUSE"
-          ? new ConfigError(
-              `port ${port} on ${host} is already in use (another sqs-jobs dashboard?); stop it or pass --port (0 picks a free one)`,
-            )
-          : error.code === "EADDRNOTAVAIL"
-            ? new ConfigError(`cannot listen on ${host}: no such address on this machine; check --host`)
-            : error,
-      );
-    });
-    server.listen(port, host, () => resolve());
-  });
 }

@@ -10,8 +10,8 @@ import {
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { readBody } from "../http/request-body.ts";
 import { claimDirectory } from "./directory-claim.ts";
-import { readBody } from "./local-request.ts";
 import { PERSISTED, PersistedStoreError } from "./persist-store.ts";
 
 const TARGET_PREFIX = "DynamoDB_20120810.";

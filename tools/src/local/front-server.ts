@@ -1,17 +1,13 @@
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ConfigError } from "sqs-jobs/internal/core/errors";
+import { refusalOf } from "../http/host-guard.ts";
+import { listen } from "../http/listening.ts";
+import { readBody, readBytes } from "../http/request-body.ts";
+import { requestUrl } from "../http/request-url.ts";
 import { awsRuleViolation, isCheckedSend, violationResponse } from "./aws-rules.ts";
 import { isDynamoDbRequest, type LocalDynamoDb } from "./dynamodb.ts";
 import { handleLambdaApi, isLambdaApiPath, type LambdaApiTarget } from "./lambda-api.ts";
-import {
-  type ApiResponse,
-  jsonResponse,
-  readBody,
-  readBytes,
-  refusalOf,
-  requestUrl,
-} from "./local-request.ts";
+import { type ApiResponse, jsonResponse } from "./local-request.ts";
 import { handsOutQueueUrls, pathStyleQueueUrls } from "./queue-urls.ts";
 import type { LocalScheduler } from "./scheduler.ts";
 import { handleSchedulerApi, isSchedulerRequest } from "./scheduler-api.ts";
@@ -94,17 +90,10 @@ export async function startFrontServer(options: {
     forward(req, res, options.backendPort);
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === "EADDRINUSE"
-          ? new ConfigError(
-              `port ${options.port} on ${options.host} is already in use (LocalStack, or another sqs-jobs dev?); stop it or pass --port`,
-            )
-          : error,
-      );
-    });
-    server.listen(options.port, options.host, () => resolve());
+  await listen(server, {
+    host: options.host,
+    port: options.port,
+    inUse: "(LocalStack, or another sqs-jobs dev?); stop it or pass --port",
   });
   const { port } = server.address() as AddressInfo;
   return { server, endpoint: `http://${options.host}:${port}` };

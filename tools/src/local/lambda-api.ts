@@ -9,8 +9,6 @@ import type { LocalFunction } from "./function-runtime.ts";
 import { type ApiResponse, jsonResponse } from "./local-request.ts";
 import { mappingChanges } from "./mapping-update.ts";
 
-export type LambdaApiResponse = ApiResponse;
-
 export interface LambdaApiTarget {
   readonly functions: ReadonlyMap<string, { readonly runtime: LocalFunction; readonly arn: string }>;
   readonly pollers: readonly EventSourcePoller[];
@@ -22,13 +20,13 @@ export function isLambdaApiPath(path: string): boolean {
   return path.startsWith(PREFIX);
 }
 
-const json = (status: number, value: unknown): LambdaApiResponse => jsonResponse(status, value);
+/** A caller's mistake, in the body Lambda gives it (both spellings of the message, as AWS sends them). */
+const userError = (status: number, errorType: string, message: string): ApiResponse =>
+  jsonResponse(status, { Type: "User", Message: message, message }, errorType);
 
-const notFound = (message: string): LambdaApiResponse =>
-  jsonResponse(404, { Type: "User", Message: message, message }, "ResourceNotFoundException");
+const notFound = (message: string): ApiResponse => userError(404, "ResourceNotFoundException", message);
 
-const invalid = (message: string): LambdaApiResponse =>
-  jsonResponse(400, { Type: "User", Message: message, message }, "InvalidParameterValueException");
+const invalid = (message: string): ApiResponse => userError(400, "InvalidParameterValueException", message);
 
 function mappingView(s: EventSourceState) {
   return {
@@ -53,8 +51,7 @@ const FUNCTION_NAME = /^[a-zA-Z0-9-_.]{1,64}$/;
 const FUNCTION_NAME_SHOWN =
   "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?";
 
-const validationFailure = (message: string): LambdaApiResponse =>
-  jsonResponse(400, { Type: "User", Message: message, message }, "ValidationException");
+const validationFailure = (message: string): ApiResponse => userError(400, "ValidationException", message);
 
 /** `name`, `arn:...:function:name` and `arn:...:function:name:$LATEST` all name a function. */
 function functionNameOf(ref: string): string {
@@ -73,7 +70,7 @@ export async function handleLambdaApi(
   url: URL,
   body: string,
   headers: Record<string, string | string[] | undefined>,
-): Promise<LambdaApiResponse> {
+): Promise<ApiResponse> {
   const path = url.pathname.slice(PREFIX.length).replace(/\/+$/, "");
   const segments = path.split("/");
 
@@ -89,19 +86,19 @@ export async function handleLambdaApi(
           (s) =>
             (fn === null || s.functionName === functionNameOf(fn)) && (arn === null || s.queueArn === arn),
         );
-      return json(200, { EventSourceMappings: mappings.map(mappingView) });
+      return jsonResponse(200, { EventSourceMappings: mappings.map(mappingView) });
     }
     const poller = target.pollers.find((p) => p.state.uuid === uuid);
     if (poller === undefined)
       return notFound(`The resource you requested does not exist. (Service: Lambda, UUID: ${uuid})`);
-    if (method === "GET") return json(200, mappingView(poller.state));
+    if (method === "GET") return jsonResponse(200, mappingView(poller.state));
     if (method === "PUT") return updateMapping(poller, body);
     return invalid(`${method} on an event source mapping is not supported locally`);
   }
 
   if (segments[0] === "functions") {
     if (segments.length === 1 && method === "GET") {
-      return json(200, {
+      return jsonResponse(200, {
         Functions: [...target.functions].map(([name, f]) => ({
           FunctionName: name,
           FunctionArn: f.arn,
@@ -126,7 +123,7 @@ export async function handleLambdaApi(
   return invalid(`the local Lambda API does not implement ${method} ${url.pathname}`);
 }
 
-function updateMapping(poller: EventSourcePoller, body: string): LambdaApiResponse {
+function updateMapping(poller: EventSourcePoller, body: string): ApiResponse {
   let input: unknown;
   try {
     input = JSON.parse(body === "" ? "{}" : body);
@@ -148,7 +145,7 @@ function updateMapping(poller: EventSourcePoller, body: string): LambdaApiRespon
   }
   Object.assign(poller.state, changes);
   poller.changed();
-  return json(202, mappingView(poller.state));
+  return jsonResponse(202, mappingView(poller.state));
 }
 
 /**
@@ -169,7 +166,7 @@ async function invoke(
   runtime: LocalFunction,
   body: string,
   headers: Record<string, string | string[] | undefined>,
-): Promise<LambdaApiResponse> {
+): Promise<ApiResponse> {
   const type = headers["x-amz-invocation-type"];
   const tooLarge = payloadTooLarge(Buffer.byteLength(body), type === "Event");
   if (tooLarge !== undefined) {

@@ -1,8 +1,9 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { isIP } from "node:net";
+import { SCHEDULE_NAME } from "sqs-jobs/internal/core/schedule-name";
 import { Checks, decodeSegment, members } from "./api-validation.ts";
 import { type ApiResponse, jsonResponse } from "./local-request.ts";
-import { type LocalSchedule, type LocalScheduler, SCHEDULE_NAME, SchedulerApiError } from "./scheduler.ts";
+import { type LocalSchedule, type LocalScheduler, SchedulerApiError } from "./scheduler.ts";
 
 /**
  * The subset of EventBridge Scheduler's REST-JSON API that sqs-jobs uses, served by `sqs-jobs dev`
@@ -28,8 +29,6 @@ export function isSchedulerRequest(pathname: string, headers: IncomingHttpHeader
     auth.includes("/scheduler/aws4_request")
   );
 }
-
-const json = (status: number, value: unknown): ApiResponse => jsonResponse(status, value);
 
 const failure = (type: string, status: number, message: string): ApiResponse =>
   jsonResponse(status, { Message: message }, type);
@@ -140,7 +139,7 @@ export async function handleSchedulerApi(
       if (method !== "POST")
         return failure("ValidationException", 405, `use POST ${CLOCK_PATH} with {"ms": N}`);
       const { ms } = members(JSON.parse(body || "{}"));
-      return json(200, { now: (await scheduler.advance(ms)).toISOString() });
+      return jsonResponse(200, { now: (await scheduler.advance(ms)).toISOString() });
     }
     if (url.pathname === "/schedules") {
       if (method !== "GET") return failure("ValidationException", 405, "only GET lists schedules");
@@ -154,7 +153,7 @@ export async function handleSchedulerApi(
       if (typeof paging === "string") return failure("ValidationException", 400, paging);
       const { start, max } = paging;
       const page = listed.slice(start, start + max);
-      return json(200, {
+      return jsonResponse(200, {
         Schedules: page.map((s) => ({
           Arn: s.arn,
           Name: s.name,
@@ -198,19 +197,19 @@ export async function handleSchedulerApi(
           messageGroupId: input.Target?.SqsParameters?.MessageGroupId,
         },
       });
-      return json(200, { ScheduleArn: created.arn });
+      return jsonResponse(200, { ScheduleArn: created.arn });
     }
     if (method === "GET") {
       const schedule = scheduler.get(name, group);
       if (schedule === undefined)
         return failure("ResourceNotFoundException", 404, `Schedule ${name} does not exist.`);
-      return json(200, scheduleView(schedule));
+      return jsonResponse(200, scheduleView(schedule));
     }
     if (method === "DELETE") {
       if (!scheduler.delete(name, group)) {
         return failure("ResourceNotFoundException", 404, `Schedule ${name} does not exist.`);
       }
-      return json(200, {});
+      return jsonResponse(200, {});
     }
     return failure(
       "ValidationException",

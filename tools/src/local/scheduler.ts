@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { SqsJobsError } from "sqs-jobs/internal/core/errors";
 import { parseQueueArn } from "sqs-jobs/internal/core/queue-url";
+import { SCHEDULE_NAME } from "sqs-jobs/internal/core/schedule-name";
 import { createSqsClient } from "sqs-jobs/internal/core/sqs-client";
 import { withContextAttributes } from "sqs-jobs/internal/schedule/context-attributes";
 import {
@@ -99,8 +100,6 @@ interface Entry {
 const TICK_MS = 250;
 /** The last second an expression can name: the clock goes no further. */
 const LATEST_TIME = Date.UTC(MAX_YEAR, 11, 31, 23, 59, 59);
-/** Scheduler's rule for schedule and group names. */
-export const SCHEDULE_NAME = /^[0-9a-zA-Z_.-]{1,64}$/;
 
 export class LocalScheduler {
   readonly #deliver: DeliverToQueue;

@@ -6,11 +6,12 @@ import { queueNameOf } from "sqs-jobs/internal/core/queue-url";
 import { createSqsClient } from "sqs-jobs/internal/core/sqs-client";
 import { type BucketSeed, parseBucketSeed } from "../../local/bucket-seed.ts";
 import type { DevEvent, DevStack } from "../../local/dev-stack.ts";
-import { type Command, intOption, stringOption, UsageError } from "../command.ts";
+import { type Command, intOption, stringOption } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { DevDashboard } from "../dev-dashboard.ts";
 import { DevSummary } from "../dev-summary.ts";
 import { untilSignal } from "../until-signal.ts";
+import { UsageError } from "../usage-error.ts";
 import { packageVersion } from "../version.ts";
 
 export const devCommand: Command = {

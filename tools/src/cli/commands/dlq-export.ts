@@ -1,6 +1,7 @@
 import { exportMessages } from "sqs-jobs/internal/ops/export";
 import { resolveDeadLetterPair } from "sqs-jobs/internal/ops/queue-ref";
-import { type Command, stringOption, UsageError } from "../command.ts";
+import { type Command, stringOption } from "../command.ts";
+import { UsageError } from "../usage-error.ts";
 
 export const dlqExportCommand: Command = {
   name: "dlq export",

@@ -1,7 +1,8 @@
 import { purgeQueue } from "sqs-jobs/internal/ops/purge";
 import { resolveDeadLetterPair } from "sqs-jobs/internal/ops/queue-ref";
 import { depthOf } from "sqs-jobs/internal/ops/stats";
-import { type Command, UsageError } from "../command.ts";
+import type { Command } from "../command.ts";
+import { UsageError } from "../usage-error.ts";
 
 export const dlqPurgeCommand: Command = {
   name: "dlq purge",

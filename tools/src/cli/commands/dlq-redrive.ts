@@ -1,5 +1,6 @@
 import { resolveDeadLetterPair, resolveQueue } from "sqs-jobs/internal/ops/queue-ref";
-import { type RedriveProgress, redrive } from "sqs-jobs/internal/ops/redrive";
+import { redrive } from "sqs-jobs/internal/ops/redrive";
+import type { RedriveProgress } from "sqs-jobs/internal/ops/redrive-options";
 import { type Command, intOption, stringOption } from "../command.ts";
 
 export const dlqRedriveCommand: Command = {

@@ -2,9 +2,10 @@ import { queueNameOf } from "sqs-jobs/internal/core/queue-url";
 import { JOB_STATUSES, type JobStatus } from "sqs-jobs/internal/ledger/job-state";
 import { newestJobs } from "sqs-jobs/internal/ledger/newest-jobs";
 import type { JobSummary } from "sqs-jobs/internal/ledger/stored-job";
-import { type Command, intOption, stringOption, UsageError } from "../command.ts";
+import { type Command, intOption, stringOption } from "../command.ts";
 import { readLedger, TABLE_HELP, TABLE_OPTION } from "../ledger-reader.ts";
 import { formatAge, renderTable } from "../table.ts";
+import { UsageError } from "../usage-error.ts";
 
 export const jobsListCommand: Command = {
   name: "jobs list",

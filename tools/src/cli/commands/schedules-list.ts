@@ -1,4 +1,5 @@
 import { listSchedules } from "sqs-jobs/internal/schedule/schedule-listing";
+import { wallClock } from "sqs-jobs/internal/schedule/wall-clock";
 import { type Command, stringOption } from "../command.ts";
 import { renderTable } from "../table.ts";
 
@@ -71,18 +72,6 @@ const COLUMNS = [
  * time has them: an at() or a rate from an odd start.
  */
 function compactTime(time: Date, timezone: string): string {
-  const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone: timezone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    hourCycle: "h23",
-  }).formatToParts(time);
-  const part = (type: Intl.DateTimeFormatPartTypes): string =>
-    parts.find((p) => p.type === type)?.value ?? "";
-  const seconds = part("second");
-  return `${part("year")}-${part("month")}-${part("day")}T${part("hour")}:${part("minute")}${seconds === "00" ? "" : `:${seconds}`}`;
+  const t = wallClock(timezone)(time);
+  return `${t.year}-${t.month}-${t.day}T${t.hour}:${t.minute}${t.second === "00" ? "" : `:${t.second}`}`;
 }

@@ -2,8 +2,9 @@ import { readFile } from "node:fs/promises";
 import { formatPath, ValidationError } from "sqs-jobs/internal/core/errors";
 import { resolveQueue } from "sqs-jobs/internal/ops/queue-ref";
 import { JobClient } from "sqs-jobs/internal/producer/job-client";
-import { type Command, intOption, stringOption, UsageError } from "../command.ts";
+import { type Command, intOption, stringOption } from "../command.ts";
 import { loadJob, untypedJob } from "../jobs-module.ts";
+import { UsageError } from "../usage-error.ts";
 
 export const sendCommand: Command = {
   name: "send",
