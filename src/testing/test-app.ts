@@ -4,6 +4,7 @@ import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { ConfigError, InvalidOptionError } from "../core/errors.ts";
 import type { JobDefinition, JobInput, JobResult } from "../core/job.ts";
+import { plural } from "../core/plural.ts";
 import type { JobState } from "../ledger/job-state.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { ledgerFrom } from "../ledger/ledger-options.ts";
@@ -177,7 +178,7 @@ export function testApp<Queue extends string>(
         busy.push({
           kind: "function",
           name: r.functionName,
-          detail: `${r.invocations} invocation${r.invocations === 1 ? "" : "s"} running`,
+          detail: `${plural(r.invocations, "invocation")} running`,
         });
       }
     }

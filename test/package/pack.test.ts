@@ -97,13 +97,9 @@ async function packRepo(): Promise<string> {
     ...projectEnv(),
     PATH: [path.dirname(process.execPath), process.env.PATH].join(path.delimiter),
   };
-  for (const args of [
-    ["run", "build"],
-    ["pack", "--pack-destination", work],
-  ]) {
-    const { code, output } = await run("npm", args, { cwd: stage, env });
-    if (code !== 0) throw new Error(`npm ${args.join(" ")} exited ${code}:\n${output}`);
-  }
+  // No build first: `npm pack` on a fresh clone must build (prepack), or the package has no code.
+  const { code, output } = await run("npm", ["pack", "--pack-destination", work], { cwd: stage, env });
+  if (code !== 0) throw new Error(`npm pack exited ${code}:\n${output}`);
   const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"));
   if (tarball === undefined) throw new Error("npm pack wrote no tarball");
   return path.join(work, tarball);
