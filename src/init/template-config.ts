@@ -2,7 +2,9 @@ import type { ProjectNames } from "./project-names.ts";
 
 /**
  * The ranges a new project installs besides sqs-jobs itself, as the README's Install section
- * gives them. aws-cdk (the CLI) stays on 2.1148.x: 3.x cannot read aws-cdk-lib 2.276's assemblies.
+ * gives them, but for the cdk CLI: `^2.1148.1`, not `~`. `^2.276.0` installs the newest
+ * aws-cdk-lib 2.x, whose cloud assembly a 2.1148 CLI may be too old to read; the newest 2.x CLI
+ * reads every older one, and `^` keeps it off 3.x, which cannot read 2.x assemblies.
  */
 const DEPENDENCIES = {
   "aws-cdk-lib": "^2.276.0",
@@ -12,7 +14,7 @@ const DEPENDENCIES = {
 };
 const DEV_DEPENDENCIES = {
   "@types/node": "^24.0.0",
-  "aws-cdk": "~2.1148.1",
+  "aws-cdk": "^2.1148.1",
   typescript: "~5.9.0",
   vitest: "^5.1.0",
 };

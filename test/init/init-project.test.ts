@@ -42,7 +42,7 @@ describe("sqs-jobs init", () => {
       type: "module",
       scripts: { dev: "sqs-jobs dev", test: "vitest run", deploy: "cdk deploy" },
       dependencies: { "sqs-jobs": "^1.2.3" },
-      devDependencies: { "sqs-jobs-tools": "^1.2.3", "aws-cdk": "~2.1148.1" },
+      devDependencies: { "sqs-jobs-tools": "^1.2.3", "aws-cdk": "^2.1148.1" },
     });
     expect(readFileSync(path.join(dir, "cdk", "app.ts"), "utf8")).toContain('new Stack(app, "MyJobs")');
     expect(initSummary(result, path.dirname(dir))).toContain("cd My Jobs\n  npm install\n  npm test");
