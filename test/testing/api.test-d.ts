@@ -23,8 +23,9 @@ describe("the testing kit's types", () => {
     // @ts-expect-error: not a queue of this app
     await app.send(resize, { key: "a.png" }, { queue: "thumbnails" });
 
-    expectTypeOf(await app.job(sent)).toEqualTypeOf<JobState<{ url: string }> | undefined>();
-    expectTypeOf(await app.job(sent.jobId)).toEqualTypeOf<JobState | undefined>();
+    // Never undefined: a job the ledger does not know is a JobNotInLedgerError.
+    expectTypeOf(await app.job(sent)).toEqualTypeOf<JobState<{ url: string }>>();
+    expectTypeOf(await app.job(sent.jobId)).toEqualTypeOf<JobState>();
     expectTypeOf(await app.dlq("images")).toEqualTypeOf<DeadJob[]>();
     // @ts-expect-error: not a queue of this app
     await app.dlq("thumbnails");

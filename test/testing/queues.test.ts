@@ -41,7 +41,7 @@ describe("a test app from queues declared in code", () => {
     await app.drain();
     const state = await app.job(job);
     expect(state).toMatchObject({ status: "succeeded", attempts: 1, result: { sent: true } });
-    expectTypeOf(state?.result).toEqualTypeOf<{ sent: boolean } | undefined>();
+    expectTypeOf(state.result).toEqualTypeOf<{ sent: boolean } | undefined>();
     expect(sent).toContainEqual({ to: "ana@example.com", attempt: 1 });
   });
 
@@ -127,6 +127,16 @@ describe("a test app from queues declared in code", () => {
       message: expect.stringContaining("email, billing.fifo"),
     });
     await expect(app.advanceTime(-1)).rejects.toMatchObject({ code: "ERR_INVALID_OPTION" });
+  });
+
+  it("answers job() of an id its ledger does not know with a typed error naming the jobs it sent", async () => {
+    const sent = await app.send(invoice, { orderId: "o-2", cents: 1 }, { groupId: "o-2" });
+    await expect(app.job("01890000-0000-7000-8000-000000000000")).rejects.toMatchObject({
+      name: "JobNotInLedgerError",
+      code: "ERR_JOB_NOT_IN_LEDGER",
+      jobId: "01890000-0000-7000-8000-000000000000",
+      message: expect.stringContaining(`${sent.jobId} (invoice)`),
+    });
   });
 
   it("reports every problem of the declared queues at once, before starting anything", async () => {

@@ -43,7 +43,7 @@ export class CliContext {
   #dynamodb: DynamoDBClient | undefined;
   #scheduler: SchedulerClient | undefined;
   #progressShown = false;
-  #lastPlainProgress = 0;
+  #lastPlainProgress: number | undefined;
 
   private constructor(values: GlobalValues, target: ClientTarget) {
     this.json = values.json ?? false;
@@ -109,10 +109,15 @@ export class CliContext {
     if (process.stderr.isTTY) {
       process.stderr.write(`\r\x1b[2K${text}`);
       this.#progressShown = true;
-    } else if (Date.now() - this.#lastPlainProgress >= 2_000) {
-      // Logs and CI get a line every two seconds at most, not one per batch of ten messages.
-      this.#lastPlainProgress = Date.now();
-      process.stderr.write(`${text}\n`);
+    } else {
+      // Logs and CI get a line every two seconds at most, not one per batch of ten messages, and
+      // none for an operation done within two: its result line says the same ("moved 1" twice).
+      const now = Date.now();
+      this.#lastPlainProgress ??= now;
+      if (now - this.#lastPlainProgress >= 2_000) {
+        this.#lastPlainProgress = now;
+        process.stderr.write(`${text}\n`);
+      }
     }
   }
 

@@ -1,4 +1,5 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import { plural } from "sqs-jobs/internal/core/plural";
 import { queueNameOf } from "sqs-jobs/internal/core/queue-url";
 import { queueDepth } from "sqs-jobs/internal/ops/stats";
 import type { DevEvent } from "../local/dev-stack.ts";
@@ -88,7 +89,7 @@ export class DevSummary {
     const before = this.#dlqDepth.get(name) ?? 0;
     this.#dlqDepth.set(name, depth);
     if (depth === before) return undefined;
-    return `DLQ ${name}: ${depth} message${depth === 1 ? "" : "s"}${depth > before ? ` (+${depth - before}; see \`${this.#cli} dlq peek ${name}\`)` : ""}`;
+    return `DLQ ${name}: ${plural(depth, "message")}${depth > before ? ` (+${depth - before}; see \`${this.#cli} dlq peek ${name}\`)` : ""}`;
   }
 
   /** One line per function that ran since the last tick. */

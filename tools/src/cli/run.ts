@@ -8,6 +8,7 @@ import { dlqExportCommand } from "./commands/dlq-export.ts";
 import { dlqPeekCommand } from "./commands/dlq-peek.ts";
 import { dlqPurgeCommand } from "./commands/dlq-purge.ts";
 import { dlqRedriveCommand } from "./commands/dlq-redrive.ts";
+import { initCommand } from "./commands/init.ts";
 import { jobsGetCommand } from "./commands/jobs-get.ts";
 import { jobsListCommand } from "./commands/jobs-list.ts";
 import { pauseCommand, resumeCommand } from "./commands/pause-resume.ts";
@@ -20,6 +21,7 @@ import { UsageError } from "./usage-error.ts";
 import { packageVersion } from "./version.ts";
 
 const COMMANDS: readonly Command[] = [
+  initCommand,
   devCommand,
   dashboardCommand,
   statusCommand,

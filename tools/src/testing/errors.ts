@@ -47,3 +47,26 @@ export class DrainTimeoutError extends SqsJobsError {
     this.busy = busy;
   }
 }
+
+/**
+ * `job(id)` asked the ledger for a job it has no record of: a mistyped id, or a job sent straight
+ * to SQS (not with `send`) that no consumer has claimed yet.
+ */
+export class JobNotInLedgerError extends SqsJobsError {
+  override readonly name: string = "JobNotInLedgerError";
+  readonly jobId: string;
+
+  constructor(jobId: string, sent: readonly { readonly jobId: string; readonly job: string }[]) {
+    const listed = sent
+      .slice(-5)
+      .map((s) => `${s.jobId} (${s.job})`)
+      .join(", ");
+    super(
+      "ERR_JOB_NOT_IN_LEDGER",
+      `the test app's ledger has no job ${jobId}: send() records a job at once, a job sent straight to SQS once a consumer claims it (drain() first). ${
+        sent.length === 0 ? "This app sent no job." : `The last jobs this app sent: ${listed}`
+      }`,
+    );
+    this.jobId = jobId;
+  }
+}

@@ -4,6 +4,7 @@ import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { ConfigError, InvalidOptionError } from "sqs-jobs/internal/core/errors";
 import type { JobDefinition, JobInput, JobResult } from "sqs-jobs/internal/core/job";
+import { plural } from "sqs-jobs/internal/core/plural";
 import type { JobState } from "sqs-jobs/internal/ledger/job-state";
 import type { Ledger } from "sqs-jobs/internal/ledger/ledger";
 import { ledgerFrom } from "sqs-jobs/internal/ledger/ledger-options";
@@ -15,7 +16,13 @@ import type { SendOptions } from "sqs-jobs/internal/producer/message";
 import { LOCAL_ACCOUNT } from "../local/app-model.ts";
 import type { DevStack, LocalQueue } from "../local/dev-stack.ts";
 import { type DeadJob, toDeadJob } from "./dead-job.ts";
-import { type BusyPart, DrainTimeoutError, JobNotOnQueueError, UnknownQueueError } from "./errors.ts";
+import {
+  type BusyPart,
+  DrainTimeoutError,
+  JobNotInLedgerError,
+  JobNotOnQueueError,
+  UnknownQueueError,
+} from "./errors.ts";
 
 export interface TestSendOptions<Queue extends string = string> extends SendOptions {
   /** The queue to send to. @default the one queue that carries the job */
@@ -71,9 +78,14 @@ export interface TestApp<Queue extends string = string> extends AsyncDisposable 
    * @throws {UnknownQueueError}
    */
   dlq(queue: Queue): Promise<DeadJob[]>;
-  /** The job as the ledger knows it (typed by the job's result schema), or `undefined`. */
-  job<J extends JobDefinition>(sent: SentJob<J>): Promise<JobState<JobResult<J>> | undefined>;
-  job(jobId: string): Promise<JobState | undefined>;
+  /**
+   * The job as the ledger knows it, its result typed by the job's result schema.
+   * @throws {JobNotInLedgerError} the ledger has no record of the id (never `undefined`, so a
+   *   test reads `(await app.job(sent)).result` and a wrong id fails with the ids it did send)
+   * @throws {ConfigError} the app has no ledger
+   */
+  job<J extends JobDefinition>(sent: SentJob<J>): Promise<JobState<JobResult<J>>>;
+  job(jobId: string): Promise<JobState>;
   /**
    * Moves the app's clock forward by `ms`: SQS delays, retry backoffs and visibility timeouts end
    * `ms` sooner, and schedules (`at`, cron, rate) fire as if `ms` had passed. It does not move
@@ -177,7 +189,7 @@ export function testApp<Queue extends string>(
         busy.push({
           kind: "function",
           name: r.functionName,
-          detail: `${r.invocations} invocation${r.invocations === 1 ? "" : "s"} running`,
+          detail: `${plural(r.invocations, "invocation")} running`,
         });
       }
     }
@@ -233,11 +245,15 @@ export function testApp<Queue extends string>(
       const jobId = typeof target === "string" ? target : target.jobId;
       const ledger = await requireLedger();
       const definition = sentAs.get(jobId);
-      if (definition !== undefined) return readJob(ledger, definition, jobId);
-      const stored = await ledger.get(jobId);
-      if (stored === undefined) return undefined;
-      const { resultJson, ...state } = stored;
-      return { ...state, result: resultJson === undefined ? undefined : (JSON.parse(resultJson) as unknown) };
+      const state =
+        definition !== undefined ? await readJob(ledger, definition, jobId) : await storedJob(ledger, jobId);
+      if (state === undefined) {
+        throw new JobNotInLedgerError(
+          jobId,
+          [...sentAs].map(([id, job]) => ({ jobId: id, job: job.name })),
+        );
+      }
+      return state;
     },
     async advanceTime(ms) {
       if (!Number.isFinite(ms) || ms < 0) {
@@ -258,4 +274,12 @@ export function testApp<Queue extends string>(
     [Symbol.asyncDispose]: () => app.stop(),
   };
   return app;
+}
+
+/** A job the app did not send (a schedule's run, a raw SQS message): its result as stored, untyped. */
+async function storedJob(ledger: Ledger, jobId: string): Promise<JobState | undefined> {
+  const stored = await ledger.get(jobId);
+  if (stored === undefined) return undefined;
+  const { resultJson, ...state } = stored;
+  return { ...state, result: resultJson === undefined ? undefined : (JSON.parse(resultJson) as unknown) };
 }

@@ -1,3 +1,4 @@
+import { plural } from "sqs-jobs/internal/core/plural";
 import { exportMessages } from "sqs-jobs/internal/ops/export";
 import { resolveDeadLetterPair } from "sqs-jobs/internal/ops/queue-ref";
 import { type Command, stringOption } from "../command.ts";
@@ -24,10 +25,10 @@ Examples:
     if (out === undefined) throw new UsageError("--out FILE is required: where to write the messages");
     const { dlq } = await resolveDeadLetterPair(ctx.sqs, queue);
     const count = await exportMessages(ctx.sqs, dlq.url, out, {
-      onProgress: (seen) => ctx.progress(`read ${seen} messages from ${dlq.name}...`),
+      onProgress: (seen) => ctx.progress(`read ${plural(seen, "message")} from ${dlq.name}...`),
     });
     if (ctx.json) ctx.out(JSON.stringify({ dlq: dlq.url, out, messages: count }));
-    else ctx.out(`exported ${count} messages from ${dlq.name} to ${out}`);
+    else ctx.out(`exported ${plural(count, "message")} from ${dlq.name} to ${out}`);
     return 0;
   },
 };

@@ -1,5 +1,6 @@
 import { optionalEnv } from "sqs-jobs/internal/core/env";
 import { mapLimit } from "sqs-jobs/internal/core/map-limit";
+import { plural } from "sqs-jobs/internal/core/plural";
 import { LEDGER_TABLE_ENV } from "sqs-jobs/internal/ledger/table-layout";
 import type { DeadLetterRecord } from "sqs-jobs/internal/ops/dead-letter-record";
 import { peekDeadLetters } from "sqs-jobs/internal/ops/peek";
@@ -51,7 +52,7 @@ Examples:
     const peeked = await peekDeadLetters(ctx.sqs, dlq.url, {
       limit,
       onProgress: (seen) => {
-        if (seen > 10) ctx.progress(`read ${seen} messages...`);
+        if (seen > 10) ctx.progress(`read ${plural(seen, "message")}...`);
       },
     });
     const records = await withLedgerReasons(ctx, values, peeked);
@@ -61,9 +62,7 @@ Examples:
     }
     const depth = depthOf(dlq);
     const about = depth.visible + depth.inFlight;
-    ctx.out(
-      `${dlq.name}: about ${about} dead-lettered message${about === 1 ? "" : "s"}, showing ${records.length}`,
-    );
+    ctx.out(`${dlq.name}: about ${plural(about, "dead-lettered message")}, showing ${records.length}`);
     for (const record of records) for (const line of describe(record)) ctx.out(line);
     return 0;
   },
@@ -110,7 +109,7 @@ function describe(r: PeekedRecord): string[] {
       ? "moved by SQS (no sqs-jobs reason: crash, timeout or maxReceiveCount)"
       : [
           r.reasonFrom === "ledger" ? `${r.reason} (from the job ledger: moved by SQS)` : r.reason,
-          r.attempts === undefined ? undefined : `${r.attempts} attempt${r.attempts === 1 ? "" : "s"}`,
+          r.attempts === undefined ? undefined : plural(r.attempts, "attempt"),
           r.lastFailureAt === undefined ? undefined : `last ${r.lastFailureAt}`,
         ]
           .filter((part) => part !== undefined)

@@ -1,3 +1,4 @@
+import { plural } from "sqs-jobs/internal/core/plural";
 import { purgeQueue } from "sqs-jobs/internal/ops/purge";
 import { resolveDeadLetterPair } from "sqs-jobs/internal/ops/queue-ref";
 import { depthOf } from "sqs-jobs/internal/ops/stats";
@@ -25,12 +26,12 @@ Examples:
     const count = depth.visible + depth.inFlight + depth.delayed;
     if (values.yes !== true) {
       throw new UsageError(
-        `refusing to purge ${dlq.name} (about ${count} messages) without --yes: purging cannot be undone; back it up first with \`sqs-jobs dlq export ${queue} --out FILE\``,
+        `refusing to purge ${dlq.name} (about ${plural(count, "message")}) without --yes: purging cannot be undone; back it up first with \`sqs-jobs dlq export ${queue} --out FILE\``,
       );
     }
     await purgeQueue(ctx.sqs, dlq.url);
     if (ctx.json) ctx.out(JSON.stringify({ purged: dlq.url, approximateMessages: count }));
-    else ctx.out(`purged ${dlq.name} (about ${count} messages)`);
+    else ctx.out(`purged ${dlq.name} (about ${plural(count, "message")})`);
     return 0;
   },
 };

@@ -1,3 +1,4 @@
+import { plural } from "sqs-jobs/internal/core/plural";
 import { resolveDeadLetterPair, resolveQueue } from "sqs-jobs/internal/ops/queue-ref";
 import { redrive } from "sqs-jobs/internal/ops/redrive";
 import type { RedriveProgress } from "sqs-jobs/internal/ops/redrive-options";
@@ -66,7 +67,8 @@ Examples:
       );
     }
     for (const line of result.errors.slice(0, 20)) ctx.note(`warning: ${line}`);
-    if (result.errors.length > 20) ctx.note(`warning: ... and ${result.errors.length - 20} more`);
+    if (result.errors.length > 20)
+      ctx.note(`warning: ... and ${plural(result.errors.length - 20, "more warning")}`);
     if (ctx.json) {
       ctx.out(JSON.stringify({ dlq: dlq.url, to: to?.url ?? sources.map((s) => s.url), ...result }, null, 2));
     } else {
@@ -80,6 +82,6 @@ function describeProgress(p: RedriveProgress): string {
   const parts = [`moved ${p.moved}${p.total === undefined ? "" : ` of ${p.total}`}`];
   if (p.skipped > 0) parts.push(`${p.skipped} left in the DLQ`);
   if (p.failed > 0) parts.push(`${p.failed} failed`);
-  if ((p.returned ?? 0) > 0) parts.push(`${p.returned} failed again and are back in the DLQ`);
+  if ((p.returned ?? 0) > 0) parts.push(`${p.returned} failed again (back in the DLQ)`);
   return parts.join(", ");
 }

@@ -1,4 +1,5 @@
 import { mapLimit } from "sqs-jobs/internal/core/map-limit";
+import { plural } from "sqs-jobs/internal/core/plural";
 import type { MappingInfo } from "sqs-jobs/internal/ops/event-source";
 import { resolveQueue } from "sqs-jobs/internal/ops/queue-ref";
 import { listStatusQueues, type QueueStats, queueStats } from "sqs-jobs/internal/ops/stats";
@@ -65,7 +66,7 @@ function dlqCheck(ctx: CliContext, stats: readonly QueueStats[]): number {
   for (const { name, dlq } of stats) {
     const held = dlq === undefined ? 0 : dlq.visible + dlq.inFlight + dlq.delayed;
     if (dlq === undefined || held === 0) continue;
-    ctx.note(`${dlq.name} holds ${held} message${held === 1 ? "" : "s"}: sqs-jobs dlq peek ${name}`);
+    ctx.note(`${dlq.name} holds ${plural(held, "message")}: sqs-jobs dlq peek ${name}`);
     code = DLQ_NOT_EMPTY;
   }
   return code;
