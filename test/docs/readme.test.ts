@@ -70,7 +70,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const FIXTURES = `import { App, Stack } from "aws-cdk-lib";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as z from "zod/mini";
-import { defineJob } from "sqs-jobs";
+import { defineJob, handle } from "sqs-jobs";
 export * from ${JSON.stringify(path.join(REPO, "handlers", "jobs.ts"))};
 
 export const resizeImage = defineJob({
@@ -81,6 +81,13 @@ export const welcomeEmail = defineJob({
   name: "welcome-email",
   schema: z.object({ to: z.email(), name: z.string() }),
 });
+// The quick start's job and bindings (test/init checks those blocks against what init writes).
+export const greet = defineJob({
+  name: "greet",
+  schema: z.object({ name: z.string() }),
+  result: z.object({ greeting: z.string() }),
+});
+export const bindings = [handle(greet, async (payload) => ({ greeting: payload.name }))];
 export declare function resize(...args: unknown[]): Promise<void>;
 export declare const images: { find(key: string): Promise<{ key: string } | undefined> };
 export declare const queueUrl: string;

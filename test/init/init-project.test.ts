@@ -50,6 +50,23 @@ describe("sqs-jobs init", () => {
     expect(initSummary(result, path.dirname(dir))).toContain("cd My Jobs\n  npm install\n  npm test");
   });
 
+  it("writes the files the README's quick start shows, as it shows them", async () => {
+    const dir = path.join(await mkdtemp(path.join(tmpdir(), "sqs-jobs-init-")), "my-app");
+    await initProject(dir);
+    const readme = readFileSync(path.join(REPO, "README.md"), "utf8");
+    const quickStart = readme.split("\n## Quick start\n")[1]?.split("\n## ")[0] ?? "";
+    const shown = [...quickStart.matchAll(/```ts\n\/\/ ([\w./-]+)\n([\s\S]*?)```/g)];
+    expect(shown.map((m) => m[1])).toEqual([
+      "src/jobs.ts",
+      "src/handler.ts",
+      "cdk/app.ts",
+      "test/jobs.test.ts",
+    ]);
+    for (const [, file = "", code] of shown) {
+      expect(code, file).toBe(readFileSync(path.join(dir, file), "utf8"));
+    }
+  });
+
   it("takes its version range from the running package by default", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "sqs-jobs-init-"));
     await initProject(dir);

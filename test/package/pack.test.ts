@@ -290,7 +290,9 @@ describe("the packed tarballs", () => {
     const tools = listing(tarballs.tools);
     expect(tools).toContain("dist/dashboard/ui/index.html");
     expect(tools).toContain("dist/dashboard/server.js");
-    expect(listing(tarballs.runtime).filter((f) => /dashboard|local\/|testing\//.test(f))).toEqual([]);
+    expect(
+      listing(tarballs.runtime).filter((f) => /^dist\/.*(dashboard|local|testing|cli)\//.test(f)),
+    ).toEqual([]);
   });
 
   it(
@@ -442,5 +444,79 @@ describe("a project that installs what the README says", () => {
       await exited;
     },
     6 * MINUTE,
+  );
+});
+
+describe("a project that `npx sqs-jobs init` writes from the packed tarballs", () => {
+  const fresh = path.join(work, "fresh");
+  const app = path.join(fresh, "app");
+
+  it(
+    "installs, passes its own test and runs with sqs-jobs dev, with no edits",
+    async () => {
+      // Given an empty folder and only the runtime package (npx fetches it: no tools yet)
+      mkdirSync(fresh, { recursive: true });
+      const init = await run(
+        "npm",
+        [
+          "exec",
+          "--yes",
+          `--package=${tarballs.runtime}`,
+          "--prefer-offline",
+          "--",
+          "sqs-jobs",
+          "init",
+          "app",
+        ],
+        { cwd: fresh },
+      );
+      expect(init.code, init.output).toBe(0);
+      expect(init.output).toContain("npm install");
+      // When the project installs, the two packages coming from their tarballs as the registry
+      // would serve them (the only change to what init wrote, which names them by version)
+      await mustRun(
+        "npm",
+        [
+          "pkg",
+          "set",
+          `dependencies.sqs-jobs=${tarballs.runtime}`,
+          `devDependencies.sqs-jobs-tools=${tarballs.tools}`,
+        ],
+        app,
+      );
+      await mustRun("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], app);
+      // Then its own test passes...
+      const test = await run("npm", ["test"], { cwd: app });
+      expect(test.code, test.output).toBe(0);
+      expect(test.output).toMatch(/1 passed/);
+      // ...and `npm run dev` serves its queue
+      const port = await freePort();
+      const devApp = spawn("npm", ["run", "dev", "--", "--port", String(port)], {
+        cwd: app,
+        env: projectEnv(),
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let devOutput = "";
+      devApp.stdout?.on("data", (chunk) => (devOutput += chunk));
+      devApp.stderr?.on("data", (chunk) => (devOutput += chunk));
+      try {
+        const cli = projectEnv({ AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` });
+        await vi.waitFor(
+          async () => {
+            expect(devApp.exitCode, devOutput).toBeNull();
+            const status = await run("npx", ["sqs-jobs", "status", "--json"], { cwd: app, env: cli });
+            expect(status.code, status.output).toBe(0);
+            expect(status.output).toContain("greetings");
+          },
+          { timeout: 3 * MINUTE, interval: 1000 },
+        );
+      } finally {
+        const exited = once(devApp, "exit");
+        process.kill(-(devApp.pid ?? 0), "SIGTERM");
+        await exited;
+      }
+    },
+    10 * MINUTE,
   );
 });
