@@ -242,7 +242,14 @@ beforeAll(async () => {
 }, 10 * MINUTE);
 
 afterAll(async () => {
-  if (dev?.pid !== undefined && dev.exitCode === null) process.kill(-dev.pid, "SIGKILL");
+  // Stopped by its test unless that test failed half-way: then its whole process group goes.
+  if (dev?.pid !== undefined && dev.exitCode === null && dev.signalCode === null) {
+    try {
+      process.kill(-dev.pid, "SIGKILL");
+    } catch {
+      // The group ended meanwhile.
+    }
+  }
   rmSync(work, { recursive: true, force: true });
 }, 2 * MINUTE);
 
