@@ -15,7 +15,7 @@ export type JobSummary = Pick<
 
 export function toJobState(item: Item): StoredJob {
   return {
-    ...toJobSummary(item),
+    ...listedFields(item),
     startedAt: readDate(item, "startedAt"),
     finishedAt: readDate(item, "finishedAt"),
     leaseEndsAt: leaseEnd(item),
@@ -27,6 +27,14 @@ export function toJobState(item: Item): StoredJob {
 
 export function toJobSummary(item: Item): JobSummary {
   return {
+    ...listedFields(item),
+    deadReason: readString(item, "failReason") as DeadLetterReason | undefined,
+  };
+}
+
+/** The fields a job entry and its summary share: `getJob` answers only documented ones. */
+function listedFields(item: Item): Omit<JobSummary, "deadReason"> {
+  return {
     jobId: readString(item, "jobId") ?? "",
     job: readString(item, "job") ?? "",
     queue: readString(item, "queue") ?? "",
@@ -34,7 +42,6 @@ export function toJobSummary(item: Item): JobSummary {
     attempts: readNumber(item, "attempts") ?? 0,
     createdAt: readDate(item, "createdAt") ?? new Date(0),
     updatedAt: readDate(item, "updatedAt") ?? new Date(0),
-    deadReason: readString(item, "failReason") as DeadLetterReason | undefined,
   };
 }
 

@@ -56,6 +56,22 @@ const report = defineJob({
   retry: { maxAttempts: 2, backoff: { type: "fixed", seconds: 1 } },
 });
 
+/** `JobState`'s fields as docs/ledger.md and the type document them. */
+const JOB_STATE_FIELDS = [
+  "jobId",
+  "job",
+  "queue",
+  "status",
+  "attempts",
+  "createdAt",
+  "updatedAt",
+  "startedAt",
+  "finishedAt",
+  "leaseEndsAt",
+  "result",
+  "failure",
+];
+
 describe("tracked jobs", () => {
   it("a producer waits for a job's typed result; the ledger shows it succeeded after one attempt", async () => {
     const { jobs, work, stop } = await rig("ledger-result");
@@ -95,6 +111,11 @@ describe("tracked jobs", () => {
           code: "ERR_PERMANENT",
         },
       });
+
+      // getJob answers the documented JobState fields and nothing else (the list index's
+      // deadReason, the stored result JSON stay inside).
+      const state = await jobs.getJob(report, permanent.jobId);
+      expect(Object.keys(state ?? {}).sort()).toEqual([...JOB_STATE_FIELDS].sort());
 
       const exhausted = await jobs.send(report, { rows: 1 });
       await expect(exhausted.result({ timeoutMs: 20_000 })).rejects.toMatchObject({
