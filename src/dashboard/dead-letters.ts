@@ -13,7 +13,7 @@ import { readDeadLetterBody } from "./dead-letter-body.ts";
  */
 export interface DeadLetterView {
   readonly messageId: string;
-  readonly job: string | null;
+  readonly jobName: string | null;
   readonly jobId: string | null;
   readonly reason: string;
   readonly errorName: string | null;
@@ -28,7 +28,7 @@ export function deadLetterView(r: DeadLetterRecord): DeadLetterView {
   return {
     messageId: r.messageId,
     // The record's job is already the attribute's, else a strictly decoded envelope's.
-    job: r.job ?? null,
+    jobName: r.job ?? null,
     jobId: readDeadLetterBody(r.body).header?.id ?? null,
     reason: reasonWord(r),
     errorName: r.errorName ?? null,
@@ -135,7 +135,7 @@ export function listDeadLetters(records: readonly DeadLetterRecord[], filter: De
   return {
     records: records.filter((r) => matchesFilter(r, filter)).map(deadLetterView),
     reasons: [...reasons].map(([reason, count]) => ({ reason, count })).sort(byCount),
-    jobs: [...jobs].map(([job, count]) => ({ job, count })).sort(byCount),
+    jobs: [...jobs].map(([jobName, count]) => ({ jobName, count })).sort(byCount),
   };
 }
 

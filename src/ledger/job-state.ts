@@ -32,7 +32,7 @@ export interface JobFailure {
 /** A job as the ledger knows it: what `JobClient.getJob` returns. */
 export interface JobState<Result = unknown> {
   readonly jobId: string;
-  readonly job: string;
+  readonly jobName: string;
   /** The queue's name (the last part of its URL). */
   readonly queue: string;
   readonly status: JobStatus;

@@ -29,8 +29,8 @@ export async function readJob<J extends JobDefinition>(
 ): Promise<JobState<JobResult<J>> | undefined> {
   const stored = await ledger.get(jobId);
   if (stored === undefined) return undefined;
-  if (stored.job !== job.name) {
-    throw new InvalidOptionError(`job ${jobId} is a "${stored.job}" job, not "${job.name}"`);
+  if (stored.jobName !== job.name) {
+    throw new InvalidOptionError(`job ${jobId} is a "${stored.jobName}" job, not "${job.name}"`);
   }
   const { resultJson, ...state } = stored;
   return { ...state, result: await parseResult(job, resultJson) };

@@ -59,7 +59,7 @@ const report = defineJob({
 /** `JobState`'s fields as docs/ledger.md and the type document them. */
 const JOB_STATE_FIELDS = [
   "jobId",
-  "job",
+  "jobName",
   "queue",
   "status",
   "attempts",
@@ -82,7 +82,7 @@ describe("tracked jobs", () => {
       const result = await sent.result({ timeoutMs: 20_000 });
       expect(result).toEqual({ total: 42, at: new Date("2026-11-30T12:00:00.000Z") });
       const state = await jobs.getJob(report, sent.jobId);
-      expect(state).toMatchObject({ status: "succeeded", attempts: 1, job: "report", result });
+      expect(state).toMatchObject({ status: "succeeded", attempts: 1, jobName: "report", result });
       expect(state?.finishedAt).toBeInstanceOf(Date);
     } finally {
       await stop();

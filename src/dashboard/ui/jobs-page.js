@@ -52,24 +52,24 @@ export function JobsPage({ route }) {
             <thead>
               <tr>
                 <th scope="col">Job</th>
-                <th scope="col">State</th>
+                <th scope="col">Status</th>
                 <th scope="col">Queue</th>
                 <th scope="col" class="num">Attempts</th>
-                <th scope="col">Enqueued</th>
+                <th scope="col">Created</th>
                 <th scope="col">Updated</th>
               </tr>
             </thead>
             <tbody>
               ${jobs.map(
-                (j) => html`<tr key=${j.id}>
-                  <td><a href=${href(`/jobs/${encodeURIComponent(j.id)}`)}>${j.job}</a><div class="muted small mono">${j.id}</div></td>
+                (j) => html`<tr key=${j.jobId}>
+                  <td><a href=${href(`/jobs/${encodeURIComponent(j.jobId)}`)}>${j.jobName}</a><div class="muted small mono">${j.jobId}</div></td>
                   <td>
-                    <span class=${`job-state ${j.state}`}>${j.state}</span>
+                    <span class=${`job-state ${j.status}`}>${j.status}</span>
                     ${j.reason === null ? null : html` <span class=${`reason ${j.reason}`}>${j.reason}</span>`}
                   </td>
                   <td>${j.queue}</td>
                   <td class="num">${j.attempts}</td>
-                  <td>${relative(j.enqueuedAt)}</td>
+                  <td>${relative(j.createdAt)}</td>
                   <td>${relative(j.updatedAt)}</td>
                 </tr>`,
               )}
