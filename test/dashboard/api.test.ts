@@ -116,7 +116,10 @@ describe("the dashboard API on queues and their DLQs", () => {
       lastFailureAt: "2026-11-23T10:05:00.000Z",
       sourceQueue: q.url,
     });
-    expect(poison.json.records.map((r: { jobName: string }) => r.jobName)).toEqual(["send-email", "send-email"]);
+    expect(poison.json.records.map((r: { jobName: string }) => r.jobName)).toEqual([
+      "send-email",
+      "send-email",
+    ]);
     expect(poison.json.reasons).toEqual(all.json.reasons);
     expect(byText.json.records).toHaveLength(3);
     expect(after.json.records).toHaveLength(0);
