@@ -314,7 +314,7 @@ export class BatchCore {
             ? "sqs-jobs: the schedule's previous run still works; this run is skipped (overlap: skip)"
             : `sqs-jobs: job already ${begun.status}; this delivery is dropped`,
           {
-            job: job.name,
+            jobName: job.name,
             jobId: a.jobId,
             messageId: a.record.messageId,
           },
@@ -323,7 +323,7 @@ export class BatchCore {
         return "delete";
       case "wait":
         this.#log.debug(`sqs-jobs: ${begun.why}; the job waits ${begun.delaySeconds} s on the queue`, {
-          job: job.name,
+          jobName: job.name,
           jobId: a.jobId,
         });
         return this.#handBack(a, begun.delaySeconds);
@@ -396,10 +396,11 @@ export class BatchCore {
           },
     );
     const durationMs = performance.now() - started;
-    const outcome = error === undefined ? "succeeded" : "failed";
+    // A call's one attempt is final: a failed one leaves the job dead, as the ledger says.
+    const outcome = error === undefined ? "succeeded" : "dead";
     const level = error === undefined ? "info" : "warn";
-    this.#log[level](`job call ${outcome}`, {
-      job: job.name,
+    this.#log[level](`job call ${error === undefined ? "succeeded" : "failed"}`, {
+      jobName: job.name,
       jobId,
       durationMs: Math.round(durationMs),
       ...(error === undefined ? {} : { error: describeError(error).message }),
@@ -456,7 +457,7 @@ export class BatchCore {
       );
     } catch (error) {
       this.#log.warn("sqs-jobs could not reach the job ledger; the call is refused unstarted", {
-        job: job.name,
+        jobName: job.name,
         jobId,
         error: describeError(error).message,
       });

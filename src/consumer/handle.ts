@@ -6,14 +6,19 @@ export interface JobContext {
   /** The envelope's job id (stable across retries: use it for idempotency), else the message id. */
   readonly jobId: string;
   readonly jobName: string;
-  /** 1 on the first delivery; SQS's ApproximateReceiveCount. */
+  /**
+   * This attempt's number, from 1: the handler's runs of this job so far plus one (the job
+   * ledger counts them, else the consumer does from the message). Not SQS's receive count: a
+   * delivery that runs nothing costs no attempt, except on a FIFO queue without a ledger
+   * (docs/guarantees.md).
+   */
   readonly attempt: number;
   /** The job's `retry.maxAttempts`. */
   readonly maxAttempts: number;
   readonly messageId: string;
   /** When the producer enqueued the job (the envelope's `enqueuedAt`, else SQS's SentTimestamp). */
   readonly enqueuedAt: Date;
-  /** The consumer's logger, with `job`, `jobId`, `messageId` and `attempt` on every line. */
+  /** The consumer's logger, with `jobName`, `jobId`, `messageId` and `attempt` on every line. */
   readonly logger: Logger;
   /**
    * Aborts when the job's `timeoutSeconds` is reached (or the worker gives up on shutdown). The

@@ -255,7 +255,7 @@ export class JobTracking {
           if (!kept) lost.push(slot);
         } catch (error) {
           this.#log.warn("sqs-jobs could not renew a kept concurrency slot; it tries again", {
-            job: job.name,
+            jobName: job.name,
             error: describeError(error).message,
           });
         }
@@ -264,7 +264,7 @@ export class JobTracking {
       held = held.filter((slot) => !lost.includes(slot));
       this.#log.error(
         "sqs-jobs: a timed-out handler still works, but its slot's lease ended and another run took it; they overlap",
-        { job: job.name, slots: lost.length },
+        { jobName: job.name, slots: lost.length },
       );
     };
     let renewing = Promise.resolve();
@@ -296,7 +296,7 @@ export class JobTracking {
       await ledger.releaseSlot(job.name, slot.key, slot.n, runToken);
     } catch (error) {
       this.#log.warn("sqs-jobs could not free a concurrency slot; it frees itself when its lease ends", {
-        job: job.name,
+        jobName: job.name,
         error: describeError(error).message,
       });
     }
