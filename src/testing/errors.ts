@@ -1,28 +1,19 @@
 import { SqsJobsError } from "../core/errors.ts";
 
-/** A test app was asked about a queue it does not have. */
-export class UnknownQueueError extends SqsJobsError {
-  override readonly name: string = "UnknownQueueError";
-  readonly queue: string;
-
-  constructor(queue: string, known: readonly string[]) {
-    super(
-      "ERR_UNKNOWN_QUEUE",
-      `the test app has no queue "${queue}"; its queues are: ${known.join(", ") || "(none)"}`,
-    );
-    this.queue = queue;
-  }
+/** A test app was asked about a queue it does not have (`ERR_UNKNOWN_QUEUE`). */
+export function unknownQueueError(queue: string, known: readonly string[]): SqsJobsError {
+  return new SqsJobsError(
+    "ERR_UNKNOWN_QUEUE",
+    `the test app has no queue "${queue}"; its queues are: ${known.join(", ") || "(none)"}`,
+  );
 }
 
-/** `send` got a job that no queue of the test app carries, or that several carry without `queue`. */
-export class JobNotOnQueueError extends SqsJobsError {
-  override readonly name: string = "JobNotOnQueueError";
-  readonly job: string;
-
-  constructor(job: string, detail: string) {
-    super("ERR_JOB_NOT_ON_QUEUE", `job "${job}" ${detail}`);
-    this.job = job;
-  }
+/**
+ * `send` got a job that no queue of the test app carries, or that several carry without `queue`
+ * (`ERR_JOB_NOT_ON_QUEUE`).
+ */
+export function jobNotOnQueueError(jobName: string, detail: string): SqsJobsError {
+  return new SqsJobsError("ERR_JOB_NOT_ON_QUEUE", `job "${jobName}" ${detail}`);
 }
 
 /** What `drain` found still busy when its time ran out. */

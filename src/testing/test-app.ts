@@ -15,7 +15,7 @@ import { JobClient, type SentJob } from "../producer/job-client.ts";
 import { readJob } from "../producer/job-status.ts";
 import type { SendOptions } from "../producer/message.ts";
 import { type DeadJob, toDeadJob } from "./dead-job.ts";
-import { type BusyPart, DrainTimeoutError, JobNotOnQueueError, UnknownQueueError } from "./errors.ts";
+import { type BusyPart, DrainTimeoutError, jobNotOnQueueError, unknownQueueError } from "./errors.ts";
 
 export interface TestSendOptions<Queue extends string = string> extends SendOptions {
   /** The queue to send to. @default the one queue that carries the job */
@@ -52,8 +52,8 @@ export interface TestApp<Queue extends string = string> extends AsyncDisposable 
    * Sends a job with a `JobClient` pointed at the app (the ledger too, when the app has one), to
    * the queue that carries it. `at` and `delaySeconds` work as on AWS (SQS's delay, or a
    * schedule): see {@link TestApp.advanceTime} to bring them on.
-   * @throws {JobNotOnQueueError} no queue (or several, without `queue`) carries the job
-   * @throws {UnknownQueueError} `queue` names no queue of the app
+   * @throws {SqsJobsError} `ERR_JOB_NOT_ON_QUEUE`: no queue (or several, without `queue`) carries the job
+   * @throws {SqsJobsError} `ERR_UNKNOWN_QUEUE`: `queue` names no queue of the app
    */
   send<J extends JobDefinition>(
     job: J,
@@ -68,7 +68,7 @@ export interface TestApp<Queue extends string = string> extends AsyncDisposable 
   drain(options?: DrainOptions): Promise<void>;
   /**
    * The jobs in a queue's dead-letter queue, with their reasons; they stay there.
-   * @throws {UnknownQueueError}
+   * @throws {SqsJobsError} `ERR_UNKNOWN_QUEUE`
    */
   dlq(queue: Queue): Promise<DeadJob[]>;
   /** The job as the ledger knows it (typed by the job's result schema), or `undefined`. */
@@ -114,7 +114,7 @@ export function testApp<Queue extends string>(
   const queueNamed = (name: string): LocalQueue => {
     const found = stack.queues.find((q) => q.name === name || q.name === `${name}.fifo`);
     if (found === undefined)
-      throw new UnknownQueueError(
+      throw unknownQueueError(
         name,
         stack.queues.map((q) => q.name),
       );
@@ -127,7 +127,7 @@ export function testApp<Queue extends string>(
     const [only] = carriers;
     if (only !== undefined && carriers.length === 1) return only;
     const known = sources.map((q) => `${q.name} (${q.jobs.join(", ") || "no jobs recorded"})`).join("; ");
-    throw new JobNotOnQueueError(
+    throw jobNotOnQueueError(
       job.name,
       carriers.length === 0
         ? `is carried by no queue of the test app: add it to a queue's jobs, or pass { queue }. Queues: ${known}`
@@ -221,7 +221,7 @@ export function testApp<Queue extends string>(
       const dlqUrl =
         queue.dlqUrl ?? (stack.queues.some((q) => q.dlqUrl === queue.url) ? queue.url : undefined);
       if (dlqUrl === undefined)
-        throw new UnknownQueueError(
+        throw unknownQueueError(
           `${name}'s DLQ`,
           sources.map((q) => q.name),
         );

@@ -73,7 +73,7 @@ describe("the example app", () => {
     await app.drain();
     expect((await app.dlq("reports")).find((d) => d.jobId === "poison-1")).toMatchObject({
       reason: "poison",
-      error: { name: "UnknownJobError" },
+      error: { name: "SqsJobsError", message: expect.stringContaining('no handler for job "no-such-job"') },
     });
   });
 

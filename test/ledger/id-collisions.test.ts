@@ -165,7 +165,7 @@ describe("a delivery whose job id is another job's", () => {
       const [dead] = await drainQueue(sqs, dlqUrl, { expect: 1, quietMs: 5_000 });
       const attributes = dead?.MessageAttributes ?? {};
       expect(attributes[DLQ_ATTRIBUTES.reason]?.StringValue).toBe("id-collision");
-      expect(attributes[DLQ_ATTRIBUTES.errorName]?.StringValue).toBe("JobIdReusedError");
+      expect(attributes[DLQ_ATTRIBUTES.errorName]?.StringValue).toBe("SqsJobsError");
       expect(attributes[DLQ_ATTRIBUTES.errorMessage]?.StringValue).toContain("its payload differs");
       expect(charged).toEqual([100]);
       expect(await jobs.getJob(charge, first.jobId)).toMatchObject({ status: "succeeded", attempts: 1 });

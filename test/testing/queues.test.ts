@@ -117,7 +117,7 @@ describe("a test app from queues declared in code", () => {
 
   it("refuses a job no queue carries, an unknown queue and a bad time, with typed errors", async () => {
     await expect(app.send(stray, {})).rejects.toMatchObject({
-      name: "JobNotOnQueueError",
+      name: "SqsJobsError",
       code: "ERR_JOB_NOT_ON_QUEUE",
       message: expect.stringMatching(/is carried by no queue of the test app.*email \(welcome-email\)/),
     });
