@@ -45,7 +45,7 @@ export type {
   JobOptions,
   JobPayload,
   JobResult,
-  JobReturn,
+  JobResultInput,
   UniqueOptions,
 } from "./core/job.ts";
 export { defineJob } from "./core/job.ts";

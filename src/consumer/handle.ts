@@ -1,4 +1,4 @@
-import type { JobDefinition, JobPayload, JobReturn } from "../core/job.ts";
+import type { JobDefinition, JobPayload, JobResultInput } from "../core/job.ts";
 import type { Logger } from "./logger.ts";
 
 /** What a handler knows about the job it runs. */
@@ -63,7 +63,7 @@ export interface JobHandler {
  */
 export function handle<J extends JobDefinition>(
   job: J,
-  handler: (payload: JobPayload<J>, ctx: JobContext) => Promise<JobReturn<J>> | JobReturn<J>,
+  handler: (payload: JobPayload<J>, ctx: JobContext) => Promise<JobResultInput<J>> | JobResultInput<J>,
 ): JobHandler {
   // The consumer only calls `run` with the output of `job.schema`, which is JobPayload<J>.
   return Object.freeze({ job, run: handler as (payload: unknown, ctx: JobContext) => unknown });

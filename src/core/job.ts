@@ -114,8 +114,11 @@ export type JobInput<J extends JobDefinition> = StandardSchemaV1.InferInput<J["s
 /** What a handler receives for this job (the schema's output type, after defaults and transforms). */
 export type JobPayload<J extends JobDefinition> = StandardSchemaV1.InferOutput<J["schema"]>;
 
-/** What this job's handler returns: its `result` schema's input, or anything without one. */
-export type JobReturn<J extends JobDefinition> = J["result"] extends JobSchema
+/**
+ * What this job's handler returns: its `result` schema's input, or anything without one
+ * ({@link JobResult} is what readers get back).
+ */
+export type JobResultInput<J extends JobDefinition> = J["result"] extends JobSchema
   ? StandardSchemaV1.InferInput<J["result"]>
   : unknown;
 
