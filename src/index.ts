@@ -51,7 +51,7 @@ export type {
 export { defineJob } from "./core/job.ts";
 export type { BackoffPolicy, RetryPolicy } from "./core/retry.ts";
 export type { JobSchema } from "./core/schema.ts";
-export { JobFailedError, WaitTimeoutError } from "./ledger/errors.ts";
+export { JobDeadError, WaitTimeoutError } from "./ledger/errors.ts";
 export type { JobFailure, JobState, JobStatus } from "./ledger/job-state.ts";
 export type { LedgerOptions } from "./ledger/ledger-options.ts";
 export type { CallOptions } from "./producer/job-call.ts";

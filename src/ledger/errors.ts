@@ -45,16 +45,16 @@ export function jobClaimError(
  * The job is dead: `waitFor`, `result()` and `call` throw this with the dead-letter reason and
  * the last error's name, code and message (never payload contents).
  */
-export class JobFailedError extends SqsJobsError {
-  override readonly name: string = "JobFailedError";
+export class JobDeadError extends SqsJobsError {
+  override readonly name: string = "JobDeadError";
   readonly jobId: string;
   readonly failure: JobFailure;
   readonly attempts: number;
 
   constructor(jobName: string, jobId: string, failure: JobFailure, attempts: number) {
     super(
-      "ERR_JOB_FAILED",
-      `job "${jobName}" (${jobId}) failed${failure.reason === undefined ? "" : ` (${failure.reason})`} after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${failure.name}: ${failure.message}`,
+      "ERR_JOB_DEAD",
+      `job "${jobName}" (${jobId}) is dead${failure.reason === undefined ? "" : ` (${failure.reason})`} after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${failure.name}: ${failure.message}`,
     );
     this.jobId = jobId;
     this.failure = failure;

@@ -142,7 +142,7 @@ export interface SendResult {
 export interface SentJob<J extends JobDefinition> extends SendResult {
   /**
    * Waits for the job's result, polling the ledger.
-   * @throws {JobFailedError} the job is dead; `failure` says why
+   * @throws {JobDeadError} the job is dead; `failure` says why
    * @throws {WaitTimeoutError} it did not finish within `timeoutMs`
    */
   result(options?: WaitOptions): Promise<JobResult<J>>;
@@ -308,7 +308,7 @@ export class JobClient {
    * reserves or checks a unique key.
    *
    * @throws {ValidationError} the payload fails the schema (nothing invoked)
-   * @throws {JobFailedError} the handler threw or timed out, or its result failed the schema
+   * @throws {JobDeadError} the handler threw or timed out, or its result failed the schema
    * @throws {CallError} no answer from the handler (throttled, crashed, timed out); `maybeRan`
    *   says whether the job may have run
    * @throws {CallNotStartedError} the job did not run: every concurrency slot of its key stayed
@@ -344,7 +344,7 @@ export class JobClient {
 
   /**
    * Waits until the job succeeded and returns its result (typed by the job's `result` schema).
-   * @throws {JobFailedError} the job is dead; `failure` holds the reason and the last error
+   * @throws {JobDeadError} the job is dead; `failure` holds the reason and the last error
    * @throws {WaitTimeoutError} it did not finish within `timeoutMs` (default 30 s); it goes on
    * @throws {ConfigError} this client has no ledger
    * @example

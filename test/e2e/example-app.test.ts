@@ -158,7 +158,7 @@ describe("the example app under sqs-jobs dev", () => {
     const preview = await caller.call(buildReport, { inputKey: "inputs/sample.txt" });
     expect(preview).toMatchObject({ lines: 3, words: result.words });
     const failed = await caller.call(buildReport, { inputKey: "inputs/none.txt" }).catch((e: unknown) => e);
-    expect(failed).toMatchObject({ code: "ERR_JOB_FAILED", failure: { name: "PermanentError" } });
+    expect(failed).toMatchObject({ code: "ERR_JOB_DEAD", failure: { name: "PermanentError" } });
     // A called job is a job: the local consumer tracks it in the ledger as it would a queued one
     const calledId = (failed as { jobId: string }).jobId;
     expect(await jobs.getJob(buildReport, calledId)).toMatchObject({ status: "dead", attempts: 1 });

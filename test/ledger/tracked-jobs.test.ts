@@ -8,7 +8,7 @@ import {
   defineJob,
   handle,
   JobClient,
-  JobFailedError,
+  JobDeadError,
   type JobHandler,
   PermanentError,
   startWorker,
@@ -100,9 +100,9 @@ describe("tracked jobs", () => {
     try {
       const permanent = await jobs.send(report, { rows: -1 });
       const error = await permanent.result({ timeoutMs: 20_000 }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(JobFailedError);
+      expect(error).toBeInstanceOf(JobDeadError);
       expect(error).toMatchObject({
-        code: "ERR_JOB_FAILED",
+        code: "ERR_JOB_DEAD",
         attempts: 1,
         failure: {
           reason: "permanent",

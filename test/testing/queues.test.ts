@@ -45,12 +45,12 @@ describe("a test app from queues declared in code", () => {
     expect(sent).toContainEqual({ to: "ana@example.com", attempt: 1 });
   });
 
-  it("shows a job that failed for good in dlq() with its reason, and the ledger says dead", async () => {
+  it("shows a dead job in dlq() with its reason, and the ledger says dead", async () => {
     const job = await app.send(welcomeEmail, { to: "bounced@example.com" });
     await app.drain();
     expect(await app.dlq("email")).toContainEqual({
       jobId: job.jobId,
-      job: "welcome-email",
+      jobName: "welcome-email",
       reason: "permanent",
       error: { name: "PermanentError", message: "the mailbox does not exist" },
       attempts: 1,
