@@ -52,7 +52,7 @@ export async function handler(event: LambdaFunctionURLEvent): Promise<LambdaFunc
         try {
           return reply(200, {
             jobId: sent.jobId,
-            result: await sent.result({ timeoutMs: Math.min(wait, 25) * 1000 }),
+            result: await sent.waitFor({ timeoutMs: Math.min(wait, 25) * 1000 }),
           });
         } catch (error) {
           if (error instanceof WaitTimeoutError)

@@ -42,7 +42,7 @@ export function jobClaimError(
 }
 
 /**
- * The job is dead: `waitFor`, `result()` and `call` throw this with the dead-letter reason and
+ * The job is dead: `waitFor` and `call` throw this with the dead-letter reason and
  * the last error's name, code and message (never payload contents).
  */
 export class JobDeadError extends SqsJobsError {

@@ -76,7 +76,7 @@ export interface JobClientOptions {
   readonly maxMessageBytes?: number;
   /**
    * The job ledger: every job sent is recorded as `queued` first, unique keys are kept, and
-   * `getJob`, `waitFor` and `result()` read it. `false` turns it off.
+   * `getJob` and `waitFor` read it. `false` turns it off.
    * @default on when `SQS_JOBS_LEDGER_TABLE` names a table (`JobQueue.grantSendJobs` sets it)
    */
   readonly ledger?: LedgerOptions | false;
@@ -141,11 +141,11 @@ export interface SendResult {
 /** A sent job: its ids, and its result once it has one (needs the job ledger). */
 export interface SentJob<J extends JobDefinition> extends SendResult {
   /**
-   * Waits for the job's result, polling the ledger.
+   * Waits for the job's result, polling the ledger: `jobs.waitFor(job, jobId, options)` for this job.
    * @throws {JobDeadError} the job is dead; `failure` says why
    * @throws {WaitTimeoutError} it did not finish within `timeoutMs`
    */
-  result(options?: WaitOptions): Promise<JobResult<J>>;
+  waitFor(options?: WaitOptions): Promise<JobResult<J>>;
 }
 
 export interface SendBatchOptions extends SendOptions {
@@ -376,7 +376,7 @@ export class JobClient {
   }
 
   #sent<J extends JobDefinition>(job: J, result: SendResult): SentJob<J> {
-    return { ...result, result: (options?: WaitOptions) => this.waitFor(job, result.jobId, options) };
+    return { ...result, waitFor: (options?: WaitOptions) => this.waitFor(job, result.jobId, options) };
   }
 
   /**

@@ -132,7 +132,7 @@ describe("the example app under sqs-jobs dev", () => {
   it("a producer waits for a report's result from the ledger, and calls the consumer for a preview", async () => {
     const jobs = new JobClient({ queueUrl: await queueUrl("reports"), sqs, ledger: ledger() });
     const sent = await jobs.send(buildReport, { inputKey: "inputs/sample.txt" });
-    const result = await sent.result({ timeoutMs: 30_000 });
+    const result = await sent.waitFor({ timeoutMs: 30_000 });
     expect(result).toEqual({ reportKey: `reports/${sent.jobId}.json`, lines: 3, words: expect.any(Number) });
     expect(await jobs.getJob(buildReport, sent.jobId)).toMatchObject({ status: "succeeded", attempts: 1 });
 

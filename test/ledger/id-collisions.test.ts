@@ -157,7 +157,7 @@ describe("a delivery whose job id is another job's", () => {
     });
     try {
       const first = await jobs.send(charge, { cents: 100 });
-      await first.result({ timeoutMs: 10_000 });
+      await first.waitFor({ timeoutMs: 10_000 });
       // When another producer sends another payload under the same id
       const body = encodeEnvelopeJson(charge.name, first.jobId, new Date().toISOString(), '{"cents":999}');
       await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));

@@ -79,7 +79,7 @@ describe("tracked jobs", () => {
     try {
       const sent = await jobs.send(report, { rows: 21 });
       expect(sent.deduplicated).toBe(false);
-      const result = await sent.result({ timeoutMs: 20_000 });
+      const result = await sent.waitFor({ timeoutMs: 20_000 });
       expect(result).toEqual({ total: 42, at: new Date("2026-11-30T12:00:00.000Z") });
       const state = await jobs.getJob(report, sent.jobId);
       expect(state).toMatchObject({ status: "succeeded", attempts: 1, jobName: "report", result });
@@ -99,7 +99,7 @@ describe("tracked jobs", () => {
     ]);
     try {
       const permanent = await jobs.send(report, { rows: -1 });
-      const error = await permanent.result({ timeoutMs: 20_000 }).catch((e: unknown) => e);
+      const error = await permanent.waitFor({ timeoutMs: 20_000 }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(JobDeadError);
       expect(error).toMatchObject({
         code: "ERR_JOB_DEAD",
@@ -118,7 +118,7 @@ describe("tracked jobs", () => {
       expect(Object.keys(state ?? {}).sort()).toEqual([...JOB_STATE_FIELDS].sort());
 
       const exhausted = await jobs.send(report, { rows: 1 });
-      await expect(exhausted.result({ timeoutMs: 20_000 })).rejects.toMatchObject({
+      await expect(exhausted.waitFor({ timeoutMs: 20_000 })).rejects.toMatchObject({
         attempts: 2,
         failure: { reason: "exhausted", name: "TypeError", message: "flaky" },
       });
@@ -133,7 +133,7 @@ describe("tracked jobs", () => {
     work([handle(report, () => ({ total: "many" }) as any)]);
     try {
       const sent = await jobs.send(report, { rows: 1 });
-      await expect(sent.result({ timeoutMs: 20_000 })).rejects.toMatchObject({
+      await expect(sent.waitFor({ timeoutMs: 20_000 })).rejects.toMatchObject({
         failure: { reason: "permanent", name: "ValidationError" },
       });
       expect((await queueDepth(sqs, dlqUrl)).visible).toBe(1);
@@ -177,8 +177,8 @@ describe("tracked jobs", () => {
       }),
     ]);
     try {
-      await first.result({ timeoutMs: 20_000 });
-      await other.result({ timeoutMs: 20_000 });
+      await first.waitFor({ timeoutMs: 20_000 });
+      await other.waitFor({ timeoutMs: 20_000 });
       await eventually(
         () => queueDepth(sqs, queueUrl),
         (d) => d.visible + d.inFlight + d.delayed === 0,
@@ -266,7 +266,7 @@ describe("tracked jobs", () => {
         sent.push(await jobs.send(sync, { account: "acme", n }));
         await sleep(300);
       }
-      for (const s of sent) await s.result({ timeoutMs: 60_000 });
+      for (const s of sent) await s.waitFor({ timeoutMs: 60_000 });
       expect(most).toBe(1);
       expect(ran.sort()).toEqual([0, 1, 2, 3]);
       for (const s of sent) expect(await jobs.getJob(sync, s.jobId)).toMatchObject({ attempts: 1 });
@@ -295,7 +295,7 @@ describe("tracked jobs", () => {
     });
     try {
       // When a job succeeds
-      await (await jobs.send(report, { rows: 1 })).result({ timeoutMs: 20_000 });
+      await (await jobs.send(report, { rows: 1 })).waitFor({ timeoutMs: 20_000 });
       await eventually(
         () => Promise.resolve(seen.length),
         (n) => n === 1,
