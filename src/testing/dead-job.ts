@@ -24,7 +24,7 @@ const REASONS: readonly string[] = DEAD_LETTER_REASONS;
 export function toDeadJob(record: DeadLetterRecord): DeadJob {
   return {
     jobId: record.jobId,
-    jobName: record.job,
+    jobName: record.jobName,
     reason: REASONS.includes(record.reason ?? "") ? (record.reason as DeadLetterReason) : undefined,
     error:
       record.errorName === undefined
