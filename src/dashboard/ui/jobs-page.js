@@ -117,7 +117,7 @@ function JobFinder({ queue, state }) {
     </form>
     <form class="filter-form" onSubmit=${onFilter} key=${`${queue}|${state}`}>
       <label>
-        State
+        Status
         <select name="state" value=${state}>
           <option value="">any</option>
           ${JOB_STATES.map((s) => html`<option key=${s} value=${s}>${s}</option>`)}
