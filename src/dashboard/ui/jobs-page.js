@@ -90,7 +90,7 @@ export function JobsPage({ route }) {
 function ReadAt({ data, onRead }) {
   return html`<p class="muted small" data-testid="jobs-read-at">
     Read from the ledger at ${new Date(data.readAt).toLocaleTimeString()}, again at
-    ${" "}${new Date(data.nextReadAt).toLocaleTimeString()} (each reading queries every shard of every listed queue and state).
+    ${" "}${new Date(data.nextReadAt).toLocaleTimeString()} (each reading queries every shard of every listed queue and status).
     ${" "}<button type="button" class="secondary small" onClick=${onRead}>Read now</button>
   </p>`;
 }
