@@ -1,4 +1,3 @@
-export { AttemptsExhaustedError } from "./consumer/attempts-exhausted-error.ts";
 export type { HandledJob, JobContext, JobHandler } from "./consumer/handle.ts";
 export { handle } from "./consumer/handle.ts";
 export type {
@@ -21,7 +20,6 @@ export type {
   SqsRecordAttributes,
 } from "./consumer/lambda-types.ts";
 export type { Logger, LogLevel } from "./consumer/logger.ts";
-export { UnknownJobError } from "./consumer/unknown-job-error.ts";
 export type { Worker, WorkerOptions } from "./consumer/worker.ts";
 export { startWorker } from "./consumer/worker.ts";
 export type { CallErrorFields, CallEvent, CallResponse } from "./core/call-event.ts";
@@ -47,19 +45,13 @@ export type {
   JobOptions,
   JobPayload,
   JobResult,
-  JobReturn,
+  JobResultInput,
   UniqueOptions,
 } from "./core/job.ts";
 export { defineJob } from "./core/job.ts";
 export type { BackoffPolicy, RetryPolicy } from "./core/retry.ts";
 export type { JobSchema } from "./core/schema.ts";
-export {
-  JobClaimError,
-  JobFailedError,
-  JobIdReusedError,
-  JobKeyError,
-  WaitTimeoutError,
-} from "./ledger/errors.ts";
+export { JobDeadError, WaitTimeoutError } from "./ledger/errors.ts";
 export type { JobFailure, JobState, JobStatus } from "./ledger/job-state.ts";
 export type { LedgerOptions } from "./ledger/ledger-options.ts";
 export type { CallOptions } from "./producer/job-call.ts";

@@ -12,10 +12,10 @@ import { mapLimit } from "../core/map-limit.ts";
 import { queueNameOf } from "../core/queue-url.ts";
 import { validate } from "../core/schema.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
-import { JobClaimError } from "../ledger/errors.ts";
+import { jobClaimError } from "../ledger/errors.ts";
 import type { JobFailure } from "../ledger/job-state.ts";
 import { scheduledRunId } from "../schedule/run-id.ts";
-import { AttemptsExhaustedError } from "./attempts-exhausted-error.ts";
+import { attemptsExhaustedError } from "./attempts-exhausted-error.ts";
 import type { Batch, Settlement } from "./batch.ts";
 import { beginCall, type CallWait } from "./call-slot-wait.ts";
 import { describeError, errorCode } from "./describe-error.ts";
@@ -29,7 +29,7 @@ import type { SqsRecord } from "./lambda-types.ts";
 import type { LevelLogger } from "./logger.ts";
 import { type Attempt, Outcomes } from "./outcomes.ts";
 import { type HandlerResult, RunningJob, type RunningJobInit } from "./running-job.ts";
-import { UnknownJobError } from "./unknown-job-error.ts";
+import { unknownJobError } from "./unknown-job-error.ts";
 import { delayRetry } from "./visibility.ts";
 
 export type { Batch, Settlement } from "./batch.ts";
@@ -172,7 +172,7 @@ export class BatchCore {
       // or never reported, and another would only add runs that nothing but maxReceiveCount bounds.
       if (tracked !== undefined) {
         const runs = a.attempt - 1;
-        const error = new AttemptsExhaustedError(job.name, runs, job.retry.maxAttempts);
+        const error = attemptsExhaustedError(job.name, runs, job.retry.maxAttempts);
         return this.#conclude({ ...a, attempt: runs }, job, { kind: "failed", error }, tracked);
       }
       // Without it, receives may not have run (a lost receive, a Lambda invocation that timed
@@ -296,7 +296,7 @@ export class BatchCore {
       // A failed attempt like a handler's (the ledger down, a write refused, anything thrown): it
       // is retried after the job's backoff and dead-lettered at the last attempt, never waits
       // forever. Counted from the receives, as the ledger could not count it.
-      const error = new JobClaimError(job.name, describeError(thrown), thrown);
+      const error = jobClaimError(job.name, describeError(thrown), thrown);
       if (a.attempt >= job.retry.maxAttempts) return this.#outcomes.deadLetter(a, "exhausted", error);
       return this.#outcomes.retry(a, job.retry, error);
     }
@@ -314,7 +314,7 @@ export class BatchCore {
             ? "sqs-jobs: the schedule's previous run still works; this run is skipped (overlap: skip)"
             : `sqs-jobs: job already ${begun.status}; this delivery is dropped`,
           {
-            job: job.name,
+            jobName: job.name,
             jobId: a.jobId,
             messageId: a.record.messageId,
           },
@@ -323,7 +323,7 @@ export class BatchCore {
         return "delete";
       case "wait":
         this.#log.debug(`sqs-jobs: ${begun.why}; the job waits ${begun.delaySeconds} s on the queue`, {
-          job: job.name,
+          jobName: job.name,
           jobId: a.jobId,
         });
         return this.#handBack(a, begun.delaySeconds);
@@ -396,10 +396,11 @@ export class BatchCore {
           },
     );
     const durationMs = performance.now() - started;
-    const outcome = error === undefined ? "succeeded" : "failed";
+    // A call's one attempt is final: a failed one leaves the job dead, as the ledger says.
+    const outcome = error === undefined ? "succeeded" : "dead";
     const level = error === undefined ? "info" : "warn";
-    this.#log[level](`job call ${outcome}`, {
-      job: job.name,
+    this.#log[level](`job call ${error === undefined ? "succeeded" : "failed"}`, {
+      jobName: job.name,
       jobId,
       durationMs: Math.round(durationMs),
       ...(error === undefined ? {} : { error: describeError(error).message }),
@@ -456,7 +457,7 @@ export class BatchCore {
       );
     } catch (error) {
       this.#log.warn("sqs-jobs could not reach the job ledger; the call is refused unstarted", {
-        job: job.name,
+        jobName: job.name,
         jobId,
         error: describeError(error).message,
       });
@@ -492,7 +493,7 @@ export class BatchCore {
     }
     const handler = this.#handlers.get(envelope.job);
     if (handler === undefined) {
-      const error = new UnknownJobError(envelope.job, [...this.#handlers.keys()]);
+      const error = unknownJobError(envelope.job, [...this.#handlers.keys()]);
       return { ok: false, error, jobName: envelope.job, jobId: envelope.id };
     }
     return { ok: true, envelope, handler };

@@ -49,8 +49,8 @@ export interface SqsHandlerOptions {
    */
   readonly ledger?: LedgerOptions | false;
   /**
-   * CloudWatch Embedded Metric Format lines (processed, succeeded, failed, deadLettered, duration
-   * per job name), one per job name per batch; `false` turns them off.
+   * CloudWatch Embedded Metric Format lines (processed, succeeded, failed, dead, duration
+   * per job name, dimension `jobName`), one per job name per batch; `false` turns them off.
    * @default true, namespace "SqsJobs"
    */
   readonly metrics?: boolean | { readonly namespace?: string };

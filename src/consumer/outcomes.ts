@@ -89,7 +89,7 @@ export class Outcomes {
       a.batch.settle(a.record, "release");
       this.#log.error(tooLargeMessage(sent.maxBytes), { ...this.#ids(a), reason, ...errorFields(error) });
       await callHook(this.#hooks.onFailure, "onFailure", failed, this.#log);
-      await this.#report(a, "failed", error);
+      await this.#report(a, "handed-back", error);
       return "release";
     }
     if (sent.kind === "failed") {
@@ -102,7 +102,7 @@ export class Outcomes {
         ...errorFields(error),
       });
       await callHook(this.#hooks.onFailure, "onFailure", failed, this.#log);
-      await this.#report(a, "failed", error);
+      await this.#report(a, "handed-back", error);
       return "keep";
     }
     a.batch.settle(a.record, "delete");
@@ -112,7 +112,7 @@ export class Outcomes {
     await callHook(this.#hooks.onFailure, "onFailure", failed, this.#log);
     const info = { ...this.#info(a), reason, error, dlqUrl: sent.dlqUrl };
     await callHook(this.#hooks.onDeadLetter, "onDeadLetter", info, this.#log);
-    await this.#report(a, "dead-lettered", error, reason);
+    await this.#report(a, "dead", error, reason);
     return "delete";
   }
 
@@ -202,7 +202,7 @@ export class Outcomes {
   }
 
   #ids(a: Attempt) {
-    return { job: a.jobName, jobId: a.jobId, messageId: a.record.messageId, attempt: a.attempt };
+    return { jobName: a.jobName, jobId: a.jobId, messageId: a.record.messageId, attempt: a.attempt };
   }
 
   #info(a: Attempt): HookJobInfo {

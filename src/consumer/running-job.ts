@@ -70,7 +70,7 @@ export class RunningJob implements JobContext {
 
   get logger(): Logger {
     this.#logger ??= this.#baseLogger.child({
-      job: this.jobName,
+      jobName: this.jobName,
       jobId: this.jobId,
       messageId: this.messageId,
       attempt: this.attempt,
@@ -107,7 +107,7 @@ export class RunningJob implements JobContext {
       this.#baseLogger.warn(
         "sqs-jobs: job ran past its timeoutSeconds; the attempt failed and its signal aborted; until the handler returns, the run keeps any concurrency slot it holds",
         {
-          job: this.jobName,
+          jobName: this.jobName,
           jobId: this.jobId,
           messageId: this.messageId,
           timeoutSeconds: this.timeoutSeconds,
@@ -138,7 +138,7 @@ export class RunningJob implements JobContext {
       this.#baseLogger.info(
         "sqs-jobs: a timed-out or abandoned handler returned at last, afterMs after its run ended; any concurrency slot it kept is freed now",
         {
-          job: this.jobName,
+          jobName: this.jobName,
           jobId: this.jobId,
           messageId: this.messageId,
           afterMs: Math.round(performance.now() - this.#stoppedAt),

@@ -23,7 +23,7 @@ export type SqsJobsErrorCode =
   | "ERR_JOB_KEY"
   | "ERR_JOB_ID_REUSED"
   | "ERR_JOB_CLAIM"
-  | "ERR_JOB_FAILED"
+  | "ERR_JOB_DEAD"
   | "ERR_WAIT_TIMEOUT"
   | "ERR_CALL"
   | "ERR_CALL_NOT_STARTED"

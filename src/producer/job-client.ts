@@ -77,7 +77,7 @@ export interface JobClientOptions {
   readonly maxMessageBytes?: number;
   /**
    * The job ledger: every job sent is recorded as `queued` first, unique keys are kept, and
-   * `getJob`, `waitFor` and `result()` read it. `false` turns it off.
+   * `getJob` and `waitFor` read it. `false` turns it off.
    * @default on when `SQS_JOBS_LEDGER_TABLE` names a table (`JobQueue.grantSendJobs` sets it)
    */
   readonly ledger?: LedgerOptions | false;
@@ -142,11 +142,11 @@ export interface SendResult {
 /** A sent job: its ids, and its result once it has one (needs the job ledger). */
 export interface SentJob<J extends JobDefinition> extends SendResult {
   /**
-   * Waits for the job's result, polling the ledger.
-   * @throws {JobFailedError} the job is dead; `failure` says why
+   * Waits for the job's result, polling the ledger: `jobs.waitFor(job, jobId, options)` for this job.
+   * @throws {JobDeadError} the job is dead; `failure` says why
    * @throws {WaitTimeoutError} it did not finish within `timeoutMs`
    */
-  result(options?: WaitOptions): Promise<JobResult<J>>;
+  waitFor(options?: WaitOptions): Promise<JobResult<J>>;
 }
 
 export interface SendBatchOptions extends SendOptions {
@@ -309,7 +309,7 @@ export class JobClient {
    * reserves or checks a unique key.
    *
    * @throws {ValidationError} the payload fails the schema (nothing invoked)
-   * @throws {JobFailedError} the handler threw or timed out, or its result failed the schema
+   * @throws {JobDeadError} the handler threw or timed out, or its result failed the schema
    * @throws {CallError} no answer from the handler (throttled, crashed, timed out); `maybeRan`
    *   says whether the job may have run
    * @throws {CallNotStartedError} the job did not run: every concurrency slot of its key stayed
@@ -345,7 +345,7 @@ export class JobClient {
 
   /**
    * Waits until the job succeeded and returns its result (typed by the job's `result` schema).
-   * @throws {JobFailedError} the job is dead; `failure` holds the reason and the last error
+   * @throws {JobDeadError} the job is dead; `failure` holds the reason and the last error
    * @throws {WaitTimeoutError} it did not finish within `timeoutMs` (default 30 s); it goes on
    * @throws {ConfigError} this client has no ledger
    * @example
@@ -377,7 +377,7 @@ export class JobClient {
   }
 
   #sent<J extends JobDefinition>(job: J, result: SendResult): SentJob<J> {
-    return { ...result, result: (options?: WaitOptions) => this.waitFor(job, result.jobId, options) };
+    return { ...result, waitFor: (options?: WaitOptions) => this.waitFor(job, result.jobId, options) };
   }
 
   /**

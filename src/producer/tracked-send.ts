@@ -83,7 +83,7 @@ export interface ReserveTarget {
  * the ledger does not know. `runsAt` (a job sent for later) moves the entry's expiry and the
  * key's window to start when the job is due instead of now.
  *
- * @throws {JobKeyError} a unique key function threw or returned no key (nothing sent, no key kept)
+ * @throws {SqsJobsError} `ERR_JOB_KEY`: a unique key function threw or returned no key (nothing sent, no key kept)
  * @throws {SendError} the ledger could not be written (nothing sent, `maybeSent` false)
  */
 export async function reserveAndRecord(

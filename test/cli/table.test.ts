@@ -68,7 +68,7 @@ describe("DevSummary", () => {
     });
 
     // And the consumer's metrics line says one of them was dead-lettered
-    const emf = '{"_aws":{"CloudWatchMetrics":[]},"job":"a","processed":3,"deadLettered":1}';
+    const emf = '{"_aws":{"CloudWatchMetrics":[]},"jobName":"a","processed":3,"dead":1}';
     expect(summary.log("worker", emf)).toBe(true);
     expect(summary.log("worker", '{"level":"info","msg":"hi"}')).toBe(false);
 

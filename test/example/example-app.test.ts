@@ -55,7 +55,7 @@ describe("the example app", () => {
     await app.drain();
     const dead = (await app.dlq("reports")).find((d) => d.jobId === sent.jobId);
     expect(dead).toMatchObject({
-      job: "build-report",
+      jobName: "build-report",
       reason: "permanent",
       error: { name: "PermanentError", message: "the input object does not exist" },
       attempts: 1,
@@ -73,7 +73,7 @@ describe("the example app", () => {
     await app.drain();
     expect((await app.dlq("reports")).find((d) => d.jobId === "poison-1")).toMatchObject({
       reason: "poison",
-      error: { name: "UnknownJobError" },
+      error: { name: "SqsJobsError", message: expect.stringContaining('no handler for job "no-such-job"') },
     });
   });
 
@@ -100,7 +100,7 @@ describe("the example app", () => {
     await app.drain();
     const runId = `reports:NightlyReport@${due.toISOString().replace(/\.\d{3}Z$/, "Z")}`;
     expect(await app.job(runId)).toMatchObject({
-      job: "build-report",
+      jobName: "build-report",
       status: "succeeded",
       result: { reportKey: `reports/${runId}.json`, lines: 3 },
     });

@@ -23,7 +23,7 @@ describe("the testing kit's types", () => {
     // @ts-expect-error: not a queue of this app
     await app.send(resize, { key: "a.png" }, { queue: "thumbnails" });
 
-    // Never undefined: a job the ledger does not know is a JobNotInLedgerError.
+    // Never undefined: a job the ledger does not know is an SqsJobsError (ERR_JOB_NOT_IN_LEDGER).
     expectTypeOf(await app.job(sent)).toEqualTypeOf<JobState<{ url: string }>>();
     expectTypeOf(await app.job(sent.jobId)).toEqualTypeOf<JobState>();
     expectTypeOf(await app.dlq("images")).toEqualTypeOf<DeadJob[]>();

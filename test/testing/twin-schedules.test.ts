@@ -48,7 +48,7 @@ describe("two queues sharing a ledger, each with a schedule of the same name", (
     for (const queue of ["east", "west"] as const) {
       const url = app.queues.find((q) => q.name === queue)?.url;
       expect(await app.job(scheduledRunId(queue, "Nightly", at))).toMatchObject({
-        job: "tidy",
+        jobName: "tidy",
         queue,
         status: "succeeded",
         attempts: 1,

@@ -19,7 +19,7 @@ const zero = (): Totals => ({ done: 0, retry: 0, deadLettered: 0 });
  * Counts what the dev stack's functions do and tells, on each tick, only what changed since the
  * last: a busy stack prints a line per function every few seconds instead of a line per batch.
  * Batch events give done/retry for any handler; handlers built with sqs-jobs also print
- * CloudWatch EMF metric lines, whose `deadLettered` count splits dead-lettered jobs from the
+ * CloudWatch EMF metric lines, whose `dead` count splits dead-lettered jobs from the
  * succeeded ones.
  */
 export class DevSummary {
@@ -55,8 +55,7 @@ export class DevSummary {
     if (!line.startsWith('{"_aws"')) return false;
     try {
       const parsed: unknown = JSON.parse(line);
-      const dead =
-        typeof parsed === "object" && parsed !== null && "deadLettered" in parsed ? parsed.deadLettered : 0;
+      const dead = typeof parsed === "object" && parsed !== null && "dead" in parsed ? parsed.dead : 0;
       if (typeof dead === "number" && dead > 0) this.#add(functionName, { deadLettered: dead });
       return true;
     } catch {

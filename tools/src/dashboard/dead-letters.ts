@@ -13,7 +13,7 @@ import { readDeadLetterBody } from "./dead-letter-body.ts";
  */
 export interface DeadLetterView {
   readonly messageId: string;
-  readonly job: string | null;
+  readonly jobName: string | null;
   readonly jobId: string | null;
   readonly reason: string;
   readonly errorName: string | null;
@@ -27,8 +27,8 @@ export interface DeadLetterView {
 export function deadLetterView(r: DeadLetterRecord): DeadLetterView {
   return {
     messageId: r.messageId,
-    // The record's job is already the attribute's, else a strictly decoded envelope's.
-    job: r.job ?? null,
+    // The record's job name is already the attribute's, else a strictly decoded envelope's.
+    jobName: r.jobName ?? null,
     jobId: readDeadLetterBody(r.body).header?.id ?? null,
     reason: reasonWord(r),
     errorName: r.errorName ?? null,
@@ -129,13 +129,13 @@ export function listDeadLetters(records: readonly DeadLetterRecord[], filter: De
   const jobs = new Map<string, number>();
   for (const r of records) {
     reasons.set(reasonWord(r), (reasons.get(reasonWord(r)) ?? 0) + 1);
-    if (r.job !== undefined) jobs.set(r.job, (jobs.get(r.job) ?? 0) + 1);
+    if (r.jobName !== undefined) jobs.set(r.jobName, (jobs.get(r.jobName) ?? 0) + 1);
   }
   const byCount = (a: { count: number }, b: { count: number }) => b.count - a.count;
   return {
     records: records.filter((r) => matchesFilter(r, filter)).map(deadLetterView),
     reasons: [...reasons].map(([reason, count]) => ({ reason, count })).sort(byCount),
-    jobs: [...jobs].map(([job, count]) => ({ job, count })).sort(byCount),
+    jobs: [...jobs].map(([jobName, count]) => ({ jobName, count })).sort(byCount),
   };
 }
 

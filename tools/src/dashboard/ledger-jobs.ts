@@ -9,21 +9,20 @@ import { badRequest, DashboardRequestError } from "./api-error.ts";
 import { JobsFeed, type JobsView } from "./jobs-feed.ts";
 
 /**
- * A job of the ledger as the API shows it. The names are the page's (`id`, `state`,
- * `enqueuedAt`, `endedAt`) for the ledger's `jobId`, `status`, `createdAt` and `finishedAt`. A
- * listed job comes from the list index, which holds no start or end time, result or error: those
- * are null there, and `api/jobs/<id>` reads them.
+ * A job of the ledger as the API shows it: `JobState`'s names, dates as ISO strings. A listed job
+ * comes from the list index, which holds no start or end time, result or error: those are null
+ * there, and `api/jobs/<id>` reads them.
  */
 export interface JobView {
-  readonly id: string;
-  readonly job: string;
+  readonly jobId: string;
+  readonly jobName: string;
   readonly queue: string;
-  readonly state: JobStatus;
+  readonly status: JobStatus;
   readonly attempts: number;
-  readonly enqueuedAt: string;
+  readonly createdAt: string;
   readonly updatedAt: string;
   readonly startedAt: string | null;
-  readonly endedAt: string | null;
+  readonly finishedAt: string | null;
   /** The handler's result: null unless asked for with the token (`resultShown`). */
   readonly result: unknown;
   readonly failure: { reason: string | null; name: string; message: string; code: string | null } | null;
@@ -33,18 +32,18 @@ export interface JobView {
 
 function summaryView(j: JobSummary): JobView {
   return {
-    id: j.jobId,
-    job: j.job,
+    jobId: j.jobId,
+    jobName: j.jobName,
     queue: j.queue,
-    state: j.status,
+    status: j.status,
     attempts: j.attempts,
-    enqueuedAt: j.createdAt.toISOString(),
+    createdAt: j.createdAt.toISOString(),
     updatedAt: j.updatedAt.toISOString(),
     startedAt: null,
-    endedAt: null,
+    finishedAt: null,
     result: null,
     failure: null,
-    reason: j.deadReason ?? null,
+    reason: j.reason ?? null,
   };
 }
 
@@ -54,9 +53,9 @@ export type JobDetail = JobView & { readonly resultShown: boolean };
 function jobView(j: StoredJob, showResult: boolean): JobDetail {
   const f = j.failure;
   return {
-    ...summaryView({ ...j, deadReason: f?.reason }),
+    ...summaryView({ ...j, reason: f?.reason }),
     startedAt: j.startedAt?.toISOString() ?? null,
-    endedAt: j.finishedAt?.toISOString() ?? null,
+    finishedAt: j.finishedAt?.toISOString() ?? null,
     result: showResult && j.resultJson !== undefined ? JSON.parse(j.resultJson) : null,
     resultShown: showResult,
     failure:

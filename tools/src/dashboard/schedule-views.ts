@@ -27,7 +27,7 @@ export async function scheduleViews(client: SchedulerClient) {
       timezone: s.timezone,
       state: s.state,
       target: s.target.arn ?? "",
-      job: s.job ?? null,
+      jobName: s.jobName ?? null,
       next: s.nextFireTimes.map((t) => t.toISOString()),
     })),
   };

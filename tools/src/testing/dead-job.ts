@@ -6,7 +6,7 @@ export interface DeadJob {
   /** The envelope's job id; `undefined` for a body that is not an sqs-jobs envelope. */
   readonly jobId: string | undefined;
   /** The job's name, when the message named one. */
-  readonly job: string | undefined;
+  readonly jobName: string | undefined;
   /** Why sqs-jobs dead-lettered it; `undefined` when SQS's redrive policy moved it (a crash, a timeout). */
   readonly reason: DeadLetterReason | undefined;
   /** The last error's name and message, as the consumer recorded them. */
@@ -24,7 +24,7 @@ const REASONS: readonly string[] = DEAD_LETTER_REASONS;
 export function toDeadJob(record: DeadLetterRecord): DeadJob {
   return {
     jobId: record.jobId,
-    job: record.job,
+    jobName: record.jobName,
     reason: REASONS.includes(record.reason ?? "") ? (record.reason as DeadLetterReason) : undefined,
     error:
       record.errorName === undefined

@@ -1,28 +1,19 @@
 import { SqsJobsError } from "sqs-jobs/internal/core/errors";
 
-/** A test app was asked about a queue it does not have. */
-export class UnknownQueueError extends SqsJobsError {
-  override readonly name: string = "UnknownQueueError";
-  readonly queue: string;
-
-  constructor(queue: string, known: readonly string[]) {
-    super(
-      "ERR_UNKNOWN_QUEUE",
-      `the test app has no queue "${queue}"; its queues are: ${known.join(", ") || "(none)"}`,
-    );
-    this.queue = queue;
-  }
+/** A test app was asked about a queue it does not have (`ERR_UNKNOWN_QUEUE`). */
+export function unknownQueueError(queue: string, known: readonly string[]): SqsJobsError {
+  return new SqsJobsError(
+    "ERR_UNKNOWN_QUEUE",
+    `the test app has no queue "${queue}"; its queues are: ${known.join(", ") || "(none)"}`,
+  );
 }
 
-/** `send` got a job that no queue of the test app carries, or that several carry without `queue`. */
-export class JobNotOnQueueError extends SqsJobsError {
-  override readonly name: string = "JobNotOnQueueError";
-  readonly job: string;
-
-  constructor(job: string, detail: string) {
-    super("ERR_JOB_NOT_ON_QUEUE", `job "${job}" ${detail}`);
-    this.job = job;
-  }
+/**
+ * `send` got a job that no queue of the test app carries, or that several carry without `queue`
+ * (`ERR_JOB_NOT_ON_QUEUE`).
+ */
+export function jobNotOnQueueError(jobName: string, detail: string): SqsJobsError {
+  return new SqsJobsError("ERR_JOB_NOT_ON_QUEUE", `job "${jobName}" ${detail}`);
 }
 
 /** What `drain` found still busy when its time ran out. */
@@ -49,24 +40,22 @@ export class DrainTimeoutError extends SqsJobsError {
 }
 
 /**
- * `job(id)` asked the ledger for a job it has no record of: a mistyped id, or a job sent straight
- * to SQS (not with `send`) that no consumer has claimed yet.
+ * `job(id)` asked the ledger for a job it has no record of (`ERR_JOB_NOT_IN_LEDGER`): a mistyped
+ * id, or a job sent straight to SQS (not with `send`) that no consumer has claimed yet. The message
+ * lists the last jobs the app sent.
  */
-export class JobNotInLedgerError extends SqsJobsError {
-  override readonly name: string = "JobNotInLedgerError";
-  readonly jobId: string;
-
-  constructor(jobId: string, sent: readonly { readonly jobId: string; readonly job: string }[]) {
-    const listed = sent
-      .slice(-5)
-      .map((s) => `${s.jobId} (${s.job})`)
-      .join(", ");
-    super(
-      "ERR_JOB_NOT_IN_LEDGER",
-      `the test app's ledger has no job ${jobId}: send() records a job at once, a job sent straight to SQS once a consumer claims it (drain() first). ${
-        sent.length === 0 ? "This app sent no job." : `The last jobs this app sent: ${listed}`
-      }`,
-    );
-    this.jobId = jobId;
-  }
+export function jobNotInLedgerError(
+  jobId: string,
+  sent: readonly { readonly jobId: string; readonly jobName: string }[],
+): SqsJobsError {
+  const listed = sent
+    .slice(-5)
+    .map((s) => `${s.jobId} (${s.jobName})`)
+    .join(", ");
+  return new SqsJobsError(
+    "ERR_JOB_NOT_IN_LEDGER",
+    `the test app's ledger has no job ${jobId}: send() records a job at once, a job sent straight to SQS once a consumer claims it (drain() first). ${
+      sent.length === 0 ? "This app sent no job." : `The last jobs this app sent: ${listed}`
+    }`,
+  );
 }

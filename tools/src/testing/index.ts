@@ -1,7 +1,7 @@
 export type { DevEvent, LocalQueue } from "../local/dev-stack.ts";
 export type { DeadJob } from "./dead-job.ts";
 export type { BusyPart } from "./errors.ts";
-export { DrainTimeoutError, JobNotInLedgerError, JobNotOnQueueError, UnknownQueueError } from "./errors.ts";
+export { DrainTimeoutError } from "./errors.ts";
 export type { TestQueueOptions } from "./queue-model.ts";
 export type {
   CdkTestAppOptions,

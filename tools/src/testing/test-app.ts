@@ -19,9 +19,9 @@ import { type DeadJob, toDeadJob } from "./dead-job.ts";
 import {
   type BusyPart,
   DrainTimeoutError,
-  JobNotInLedgerError,
-  JobNotOnQueueError,
-  UnknownQueueError,
+  jobNotInLedgerError,
+  jobNotOnQueueError,
+  unknownQueueError,
 } from "./errors.ts";
 
 export interface TestSendOptions<Queue extends string = string> extends SendOptions {
@@ -59,8 +59,8 @@ export interface TestApp<Queue extends string = string> extends AsyncDisposable 
    * Sends a job with a `JobClient` pointed at the app (the ledger too, when the app has one), to
    * the queue that carries it. `at` and `delaySeconds` work as on AWS (SQS's delay, or a
    * schedule): see {@link TestApp.advanceTime} to bring them on.
-   * @throws {JobNotOnQueueError} no queue (or several, without `queue`) carries the job
-   * @throws {UnknownQueueError} `queue` names no queue of the app
+   * @throws {SqsJobsError} `ERR_JOB_NOT_ON_QUEUE`: no queue (or several, without `queue`) carries the job
+   * @throws {SqsJobsError} `ERR_UNKNOWN_QUEUE`: `queue` names no queue of the app
    */
   send<J extends JobDefinition>(
     job: J,
@@ -75,12 +75,12 @@ export interface TestApp<Queue extends string = string> extends AsyncDisposable 
   drain(options?: DrainOptions): Promise<void>;
   /**
    * The jobs in a queue's dead-letter queue, with their reasons; they stay there.
-   * @throws {UnknownQueueError}
+   * @throws {SqsJobsError} `ERR_UNKNOWN_QUEUE`
    */
   dlq(queue: Queue): Promise<DeadJob[]>;
   /**
    * The job as the ledger knows it, its result typed by the job's result schema.
-   * @throws {JobNotInLedgerError} the ledger has no record of the id (never `undefined`, so a
+   * @throws {SqsJobsError} `ERR_JOB_NOT_IN_LEDGER`: the ledger has no record of the id (never `undefined`, so a
    *   test reads `(await app.job(sent)).result` and a wrong id fails with the ids it did send)
    * @throws {ConfigError} the app has no ledger
    */
@@ -126,7 +126,7 @@ export function testApp<Queue extends string>(
   const queueNamed = (name: string): LocalQueue => {
     const found = stack.queues.find((q) => q.name === name || q.name === `${name}.fifo`);
     if (found === undefined)
-      throw new UnknownQueueError(
+      throw unknownQueueError(
         name,
         stack.queues.map((q) => q.name),
       );
@@ -139,7 +139,7 @@ export function testApp<Queue extends string>(
     const [only] = carriers;
     if (only !== undefined && carriers.length === 1) return only;
     const known = sources.map((q) => `${q.name} (${q.jobs.join(", ") || "no jobs recorded"})`).join("; ");
-    throw new JobNotOnQueueError(
+    throw jobNotOnQueueError(
       job.name,
       carriers.length === 0
         ? `is carried by no queue of the test app: add it to a queue's jobs, or pass { queue }. Queues: ${known}`
@@ -233,7 +233,7 @@ export function testApp<Queue extends string>(
       const dlqUrl =
         queue.dlqUrl ?? (stack.queues.some((q) => q.dlqUrl === queue.url) ? queue.url : undefined);
       if (dlqUrl === undefined)
-        throw new UnknownQueueError(
+        throw unknownQueueError(
           `${name}'s DLQ`,
           sources.map((q) => q.name),
         );
@@ -248,9 +248,9 @@ export function testApp<Queue extends string>(
       const state =
         definition !== undefined ? await readJob(ledger, definition, jobId) : await storedJob(ledger, jobId);
       if (state === undefined) {
-        throw new JobNotInLedgerError(
+        throw jobNotInLedgerError(
           jobId,
-          [...sentAs].map(([id, job]) => ({ jobId: id, job: job.name })),
+          [...sentAs].map(([id, job]) => ({ jobId: id, jobName: job.name })),
         );
       }
       return state;

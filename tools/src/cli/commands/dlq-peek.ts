@@ -114,7 +114,7 @@ function describe(r: PeekedRecord): string[] {
         ]
           .filter((part) => part !== undefined)
           .join(", ");
-  const lines = ["", `${r.job ?? "(no job name)"}  ${r.jobId ?? r.messageId}`, `  ${why}`];
+  const lines = ["", `${r.jobName ?? "(no job name)"}  ${r.jobId ?? r.messageId}`, `  ${why}`];
   if (r.errorName !== undefined || r.errorMessage !== undefined) {
     const text = `${r.errorName ?? "Error"}: ${(r.errorMessage ?? "").replace(/\s+/g, " ")}`;
     lines.push(...wrapText(text, WIDTH - 4, 3).map((l) => `    ${l}`));

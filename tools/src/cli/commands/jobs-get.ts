@@ -64,7 +64,7 @@ function describe(job: StoredJob): string[] {
   };
   const lines = [
     line("job id", job.jobId),
-    line("job", job.job),
+    line("job name", job.jobName),
     line("queue", job.queue),
     line("status", job.status),
     line("attempts", String(job.attempts)),

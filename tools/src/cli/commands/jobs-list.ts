@@ -10,19 +10,19 @@ import { UsageError } from "../usage-error.ts";
 export const jobsListCommand: Command = {
   name: "jobs list",
   summary: "a queue's latest tracked jobs and their status (job ledger)",
-  help: `Usage: sqs-jobs jobs list --queue Q [--state S[,S...]] [--limit N] [--table T]
+  help: `Usage: sqs-jobs jobs list --queue Q [--status S[,S...]] [--limit N] [--table T]
 
 The jobs of queue Q that changed last, newest first, from the job ledger's list
 index: one row per job with its id, job name, status (with the dead-letter
-reason once dead), runs started (attempts) and how long ago it last changed.
-Without --state every status is listed, merged: queued, running, retrying,
+reason once dead), attempts started and how long ago it last changed.
+Without --status every status is listed, merged: queued, running, retrying,
 succeeded, dead and skipped (32 index queries per status and queue). The index
 is eventually consistent: a job that changed a moment ago may still show its
 previous status (\`jobs get\` reads it exactly).
 
 Options:
   --queue Q   the queue's name, URL or ARN (required)
-  --state S   only jobs in these statuses, comma-separated: queued, running,
+  --status S  only jobs in these statuses, comma-separated: queued, running,
               retrying, succeeded, dead, skipped (default: all of them)
   --limit N   most jobs to show, 1-1000 (default 20)
 ${TABLE_HELP}
@@ -30,12 +30,12 @@ ${TABLE_HELP}
 
 Examples:
   sqs-jobs jobs list --queue reports --table my-ledger
-  sqs-jobs jobs list --queue reports --state dead,retrying --limit 100
-  sqs-jobs jobs list --queue email.fifo --state running --json`,
+  sqs-jobs jobs list --queue reports --status dead,retrying --limit 100
+  sqs-jobs jobs list --queue email.fifo --status running --json`,
   options: {
     ...TABLE_OPTION,
     queue: { type: "string" },
-    state: { type: "string" },
+    status: { type: "string" },
     limit: { type: "string" },
   },
   args: { min: 0, max: 0 },
@@ -44,7 +44,7 @@ Examples:
     if (queueArg === undefined || queueArg === "") {
       throw new UsageError("--queue is required: the name, URL or ARN of the queue whose jobs to list");
     }
-    const statuses = parseStatuses(stringOption(values, "state"));
+    const statuses = parseStatuses(stringOption(values, "status"));
     const limit = intOption(values, "limit", { min: 1, max: 1000 }) ?? 20;
     const queue = queueNameOf(queueArg);
     const listed = await readLedger(ctx, values, async (ledger) => ({
@@ -75,7 +75,7 @@ function parseStatuses(raw: string | undefined): JobStatus[] {
   const unknown = given.filter((s) => !(JOB_STATUSES as readonly string[]).includes(s));
   if (unknown.length > 0) {
     throw new UsageError(
-      `--state must be one or more of ${JOB_STATUSES.join(", ")} (comma-separated), but ${unknown.map((s) => `"${s.slice(0, 40)}"`).join(", ")} was given`,
+      `--status must be one or more of ${JOB_STATUSES.join(", ")} (comma-separated), but ${unknown.map((s) => `"${s.slice(0, 40)}"`).join(", ")} was given`,
     );
   }
   return [...new Set(given as JobStatus[])];
@@ -85,17 +85,17 @@ function parseStatuses(raw: string | undefined): JobStatus[] {
 // gives way instead, and the dead-letter reason shares the status column to stay in 80 columns.
 const COLUMNS = [
   { header: "JOB ID" },
-  { header: "JOB", shrink: true, min: 8 },
+  { header: "JOB", shrink: true, min: 7 },
   { header: "STATUS" },
-  { header: "RUNS", right: true },
+  { header: "ATTEMPTS", right: true },
   { header: "UPDATED", right: true },
 ] as const;
 
 function row(job: JobSummary, now: number): string[] {
   return [
     job.jobId,
-    job.job,
-    job.deadReason === undefined || job.status !== "dead" ? job.status : `dead/${job.deadReason}`,
+    job.jobName,
+    job.reason === undefined || job.status !== "dead" ? job.status : `dead/${job.reason}`,
     String(job.attempts),
     `${formatAge(Math.max(0, (now - job.updatedAt.getTime()) / 1000))} ago`,
   ];

@@ -60,7 +60,7 @@ Examples:
         groupId: stringOption(values, "group-id"),
         dedupId: stringOption(values, "dedup-id"),
       });
-      if (ctx.json) ctx.out(JSON.stringify({ queueUrl: ref.url, job: job.name, ...result }));
+      if (ctx.json) ctx.out(JSON.stringify({ queueUrl: ref.url, jobName: job.name, ...result }));
       else ctx.out(`sent ${job.name} job ${result.jobId} to ${ref.name} (message ${result.messageId})`);
       return 0;
     } catch (error) {

@@ -23,7 +23,7 @@ export function isFiltered(filter) {
 
 /**
  * @param {{ path: string, filter: DlqFilter, reasons: { reason: string, count: number }[],
- *   jobs: { job: string, count: number }[] }} props
+ *   jobs: { jobName: string, count: number }[] }} props
  */
 export function DlqFilters({ path, filter, reasons, jobs }) {
   /** @param {Partial<DlqFilter>} change */
@@ -60,12 +60,12 @@ export function DlqFilters({ path, filter, reasons, jobs }) {
       ${jobs.length === 0 ? html`<span class="muted">none</span>` : null}
       ${jobs.map(
         (j) => html`<a
-          key=${j.job}
+          key=${j.jobName}
           class="chip"
-          href=${link({ job: filter.job === j.job ? "" : j.job })}
-          aria-current=${filter.job === j.job ? "true" : undefined}
-          data-job=${j.job}
-          >${j.job} <span class="chip-count">${count(j.count)}</span></a
+          href=${link({ job: filter.job === j.jobName ? "" : j.jobName })}
+          aria-current=${filter.job === j.jobName ? "true" : undefined}
+          data-job=${j.jobName}
+          >${j.jobName} <span class="chip-count">${count(j.count)}</span></a
         >`,
       )}
     </div>
@@ -77,7 +77,7 @@ export function DlqFilters({ path, filter, reasons, jobs }) {
       <label>
         Job
         <input name="job" type="search" value=${filter.job} list="dlq-job-names" placeholder="any job" />
-        <datalist id="dlq-job-names">${jobs.map((j) => html`<option key=${j.job} value=${j.job} />`)}</datalist>
+        <datalist id="dlq-job-names">${jobs.map((j) => html`<option key=${j.jobName} value=${j.jobName} />`)}</datalist>
       </label>
       <label>
         Failed since

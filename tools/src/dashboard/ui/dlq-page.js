@@ -113,7 +113,7 @@ export function DlqPage({ readOnly, route }) {
                 selected=${selected}
                 selectable=${!readOnly}
                 onSelect=${select}
-                onPeek=${(/** @type {any} */ r) => setPeeking({ id: r.messageId, title: `${r.job ?? "Job"} ${r.jobId ?? r.messageId}` })}
+                onPeek=${(/** @type {any} */ r) => setPeeking({ id: r.messageId, title: `${r.jobName ?? "Job"} ${r.jobId ?? r.messageId}` })}
               />`
         }
         ${

@@ -3,7 +3,7 @@ import { html } from "htm/preact";
 import { count, dateTime, relative } from "./format.js";
 
 /**
- * @typedef {{ messageId: string, job: string | null, jobId: string | null, reason: string | null,
+ * @typedef {{ messageId: string, jobName: string | null, jobId: string | null, reason: string | null,
  *   errorName: string | null, errorMessage: string | null, attempts: number | null,
  *   firstFailureAt: string | null, lastFailureAt: string | null, sourceQueue: string | null }} DeadRecord
  */
@@ -49,7 +49,7 @@ export function DlqTable({ records, selected, selectable, onSelect, onPeek }) {
               ? html`<td class="check">
                   <input
                     type="checkbox"
-                    aria-label=${`Select ${r.job ?? "job"} ${r.jobId ?? r.messageId}`}
+                    aria-label=${`Select ${r.jobName ?? "job"} ${r.jobId ?? r.messageId}`}
                     checked=${selected.has(r.messageId)}
                     onChange=${(/** @type {Event} */ e) =>
                       onSelect([r.messageId], /** @type {HTMLInputElement} */ (e.target).checked)}
@@ -58,7 +58,7 @@ export function DlqTable({ records, selected, selectable, onSelect, onPeek }) {
               : null
           }
           <td>
-            <div>${r.job ?? html`<span class="muted">unknown</span>`}</div>
+            <div>${r.jobName ?? html`<span class="muted">unknown</span>`}</div>
             <div class="muted small mono">${r.jobId ?? r.messageId}</div>
           </td>
           <td><span class=${`reason ${r.reason ?? "sqs"}`}>${r.reason ?? "sqs"}</span></td>
@@ -70,7 +70,7 @@ export function DlqTable({ records, selected, selectable, onSelect, onPeek }) {
           <td title=${dateTime(r.lastFailureAt)}>${relative(r.lastFailureAt)}</td>
           <td>
             <button type="button" class="small secondary" onClick=${() => onPeek(r)}
-              aria-label=${`Peek at the envelope of ${r.job ?? "job"} ${r.jobId ?? r.messageId}`}>
+              aria-label=${`Peek at the envelope of ${r.jobName ?? "job"} ${r.jobId ?? r.messageId}`}>
               Peek
             </button>
           </td>

@@ -20,20 +20,20 @@ export function JobPage({ route, readOnly }) {
         /** @type {import("./job-view.js").Job} */
         const j = data;
         return html`
-          <h1 id="page-title" tabindex="-1">${j.job} <span class=${`job-state ${j.state}`}>${j.state}</span></h1>
+          <h1 id="page-title" tabindex="-1">${j.jobName} <span class=${`job-state ${j.status}`}>${j.status}</span></h1>
           <dl class="fields" data-testid="job">
-            <dt>Id</dt>
-            <dd class="mono">${j.id}</dd>
+            <dt>Job id</dt>
+            <dd class="mono">${j.jobId}</dd>
             <dt>Queue</dt>
             <dd><a href=${href("/jobs", { queue: j.queue })}>${j.queue}</a></dd>
             <dt>Attempts</dt>
             <dd>${j.attempts}</dd>
-            <dt>Enqueued</dt>
-            <dd>${dateTime(j.enqueuedAt)} (${relative(j.enqueuedAt)})</dd>
-            <dt>Last run started</dt>
+            <dt>Created</dt>
+            <dd>${dateTime(j.createdAt)} (${relative(j.createdAt)})</dd>
+            <dt>Last attempt started</dt>
             <dd>${dateTime(j.startedAt)}</dd>
-            <dt>Ended</dt>
-            <dd>${dateTime(j.endedAt)}</dd>
+            <dt>Finished</dt>
+            <dd>${dateTime(j.finishedAt)}</dd>
             <dt>Last change</dt>
             <dd>${dateTime(j.updatedAt)}</dd>
           </dl>
@@ -41,11 +41,11 @@ export function JobPage({ route, readOnly }) {
             j.failure === null
               ? null
               : html`<div class="notice error">
-                  <strong>${j.state === "dead" ? `Dead (${j.failure.reason ?? "unknown reason"})` : "Last attempt failed"}</strong>
+                  <strong>${j.status === "dead" ? `Dead (${j.failure.reason ?? "unknown reason"})` : "Last attempt failed"}</strong>
                   <p><strong>${j.failure.name}</strong>${j.failure.code ? ` [${j.failure.code}]` : ""}: ${j.failure.message}</p>
                 </div>`
           }
-          ${j.state === "succeeded" ? html`<${JobResult} id=${id} readOnly=${readOnly} />` : null}`;
+          ${j.status === "succeeded" ? html`<${JobResult} id=${id} readOnly=${readOnly} />` : null}`;
       }}
     <//>
   </section>`;

@@ -1,10 +1,10 @@
 // A job of the ledger as the API sends it (docs/dashboard.md): listings come from the ledger's
-// list index, so there `startedAt`, `endedAt`, `result` and `failure` are null; `api/jobs/<id>` has them.
+// list index, so there `startedAt`, `finishedAt`, `result` and `failure` are null; `api/jobs/<id>` has them.
 
 /**
- * @typedef {{ id: string, job: string, queue: string, state: string, attempts: number,
- *   enqueuedAt: string | null, updatedAt: string | null, startedAt: string | null,
- *   endedAt: string | null, result: unknown, reason: string | null,
+ * @typedef {{ jobId: string, jobName: string, queue: string, status: string, attempts: number,
+ *   createdAt: string | null, updatedAt: string | null, startedAt: string | null,
+ *   finishedAt: string | null, result: unknown, reason: string | null,
  *   failure: { reason: string | null, name: string, message: string, code: string | null } | null }} Job
  */
 

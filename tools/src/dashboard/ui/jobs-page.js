@@ -52,24 +52,24 @@ export function JobsPage({ route }) {
             <thead>
               <tr>
                 <th scope="col">Job</th>
-                <th scope="col">State</th>
+                <th scope="col">Status</th>
                 <th scope="col">Queue</th>
                 <th scope="col" class="num">Attempts</th>
-                <th scope="col">Enqueued</th>
+                <th scope="col">Created</th>
                 <th scope="col">Updated</th>
               </tr>
             </thead>
             <tbody>
               ${jobs.map(
-                (j) => html`<tr key=${j.id}>
-                  <td><a href=${href(`/jobs/${encodeURIComponent(j.id)}`)}>${j.job}</a><div class="muted small mono">${j.id}</div></td>
+                (j) => html`<tr key=${j.jobId}>
+                  <td><a href=${href(`/jobs/${encodeURIComponent(j.jobId)}`)}>${j.jobName}</a><div class="muted small mono">${j.jobId}</div></td>
                   <td>
-                    <span class=${`job-state ${j.state}`}>${j.state}</span>
+                    <span class=${`job-state ${j.status}`}>${j.status}</span>
                     ${j.reason === null ? null : html` <span class=${`reason ${j.reason}`}>${j.reason}</span>`}
                   </td>
                   <td>${j.queue}</td>
                   <td class="num">${j.attempts}</td>
-                  <td>${relative(j.enqueuedAt)}</td>
+                  <td>${relative(j.createdAt)}</td>
                   <td>${relative(j.updatedAt)}</td>
                 </tr>`,
               )}
@@ -90,7 +90,7 @@ export function JobsPage({ route }) {
 function ReadAt({ data, onRead }) {
   return html`<p class="muted small" data-testid="jobs-read-at">
     Read from the ledger at ${new Date(data.readAt).toLocaleTimeString()}, again at
-    ${" "}${new Date(data.nextReadAt).toLocaleTimeString()} (each reading queries every shard of every listed queue and state).
+    ${" "}${new Date(data.nextReadAt).toLocaleTimeString()} (each reading queries every shard of every listed queue and status).
     ${" "}<button type="button" class="secondary small" onClick=${onRead}>Read now</button>
   </p>`;
 }
@@ -117,7 +117,7 @@ function JobFinder({ queue, state }) {
     </form>
     <form class="filter-form" onSubmit=${onFilter} key=${`${queue}|${state}`}>
       <label>
-        State
+        Status
         <select name="state" value=${state}>
           <option value="">any</option>
           ${JOB_STATES.map((s) => html`<option key=${s} value=${s}>${s}</option>`)}

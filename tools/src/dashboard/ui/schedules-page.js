@@ -32,7 +32,7 @@ export function SchedulesPage() {
                     <td>${s.name}<div class="muted small">${s.group}</div></td>
                     <td class="mono">${s.expression}${s.timezone === null ? null : html`<div class="muted small">${s.timezone}</div>`}</td>
                     <td><span class=${`state ${s.state === "ENABLED" ? "running" : "paused"}`}>${s.state}</span></td>
-                    <td>${s.job ?? html`<span class="muted" title=${s.target}>not a sqs-jobs job</span>`}</td>
+                    <td>${s.jobName ?? html`<span class="muted" title=${s.target}>not a sqs-jobs job</span>`}</td>
                     <td>
                       ${s.next.length === 0 ? html`<span class="muted">none</span>` : null}
                       <ul class="plain">
