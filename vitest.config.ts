@@ -16,6 +16,8 @@ export default defineConfig({
     ],
   },
   test: {
+    // Node processes a test starts (the CLI, fixtures) resolve the packages' names to the sources too.
+    env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --conditions=sqs-jobs-source`.trim() },
     include: ["test/**/*.test.ts", "src/**/*.test.ts", "tools/src/**/*.test.ts", "cdk/**/*.test.ts"],
     globalSetup: ["test/helpers/global-setup.ts"],
     testTimeout: 30_000,

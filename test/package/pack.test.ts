@@ -44,6 +44,9 @@ function projectEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const inherited = (process.env.PATH ?? "").split(path.delimiter).filter((p) => !p.includes("node_modules"));
   env.PATH = [path.dirname(process.execPath), noDocker, ...inherited].join(path.delimiter);
   delete env.AWS_ENDPOINT_URL;
+  // The repo's tests resolve the packages to their sources with this condition; a project
+  // resolves them as users do.
+  delete env.NODE_OPTIONS;
   return { ...env, OUT_DIR: outDir, ...extra };
 }
 
