@@ -14,7 +14,6 @@ import { lazySqs, type SqsConnect } from "../core/sqs-connect.ts";
 import type { LedgerOptions } from "../ledger/ledger-options.ts";
 import { BatchCore, type Settlement } from "./batch-core.ts";
 import { assertOptions, integerProblem, trackingFor } from "./consumer-options.ts";
-import { DeadLetterQueues } from "./dead-letter-queues.ts";
 import { DeleteBuffer } from "./delete-buffer.ts";
 import type { JobHandler } from "./handle.ts";
 import type { ConsumerHooks } from "./hooks.ts";
@@ -130,7 +129,6 @@ class PollingWorker implements Worker {
   readonly #log: LevelLogger;
   readonly #core: BatchCore;
   readonly #deletes: DeleteBuffer;
-  readonly #dlqs: DeadLetterQueues;
   readonly #held = new Map<string, Held>();
   readonly #waiters: (() => void)[] = [];
   readonly #batches = new Set<Promise<void>>();
@@ -163,7 +161,6 @@ class PollingWorker implements Worker {
       tracking: trackingFor(options.handlers, options.ledger, this.#log),
     });
     this.#deletes = new DeleteBuffer(this.#sqs, queueUrl, this.#log);
-    this.#dlqs = new DeadLetterQueues(this.#connect);
     this.#free = options.concurrency ?? 10;
     if (options.handleSignals ?? true) {
       const onSignal = (signal: NodeJS.Signals): void => {
@@ -297,7 +294,7 @@ class PollingWorker implements Worker {
         queueUrl: this.queueUrl,
         fifo: isFifoQueue(this.queueUrl),
         concurrency: records.length,
-        dlqUrl: async () => this.#o.dlqUrl ?? optionalEnv(ENV.dlqUrl) ?? this.#dlqs.resolve(this.queueUrl),
+        dlqUrl: this.#o.dlqUrl ?? optionalEnv(ENV.dlqUrl),
         stopping: () => this.#stopping,
         settle: (record, settlement) => this.#settle(record, settlement),
       })
