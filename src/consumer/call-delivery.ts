@@ -8,7 +8,7 @@ import type { HandledJob } from "./handle.ts";
 import { type ConsumerHooks, callHook, type JobOutcome } from "./hooks.ts";
 import { ABANDONED, failureOf } from "./job-failure.ts";
 import { JobTimeoutError } from "./job-timeout-error.ts";
-import type { JobTracking, TrackedDelivery } from "./job-tracking.ts";
+import type { Begin, JobTracking, TrackedDelivery } from "./job-tracking.ts";
 import type { LevelLogger } from "./logger.ts";
 
 /** How a call runs: the consumer's queue (for the ledger), its wait for a slot, the time left. */
@@ -59,7 +59,7 @@ export class CallDelivery implements Delivery<CallResponse> {
     return this.#options.canStart?.(timeoutMs) !== false;
   }
 
-  begin(tracking: JobTracking, job: HandledJob, delivery: TrackedDelivery) {
+  begin(tracking: JobTracking, job: HandledJob, delivery: TrackedDelivery): Promise<Begin> {
     return beginCall(tracking, job, delivery, this.#options);
   }
 

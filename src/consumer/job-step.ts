@@ -7,7 +7,7 @@ import type { HandledJob, JobHandler } from "./handle.ts";
 import { type ConsumerHooks, callHook } from "./hooks.ts";
 import { ABANDONED, deadReason, failureOf } from "./job-failure.ts";
 import { checkResult } from "./job-result.ts";
-import type { JobTracking, TrackedRun } from "./job-tracking.ts";
+import type { Begin, JobTracking, TrackedRun } from "./job-tracking.ts";
 import type { LevelLogger } from "./logger.ts";
 import { type HandlerResult, RunningJob } from "./running-job.ts";
 import { UnknownJobError } from "./unknown-job-error.ts";
@@ -190,7 +190,7 @@ export class JobStep {
     const { queueUrl } = delivery;
     if (queueUrl === undefined)
       return { answer: await delivery.notStarted(taken, job, { kind: "no-queue" }) };
-    let begun: Awaited<ReturnType<JobTracking["begin"]>>;
+    let begun: Begin;
     try {
       begun = await delivery.begin(tracking, job, {
         jobId: taken.jobId,

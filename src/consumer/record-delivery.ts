@@ -10,7 +10,7 @@ import type { Delivery, Failed, NotStarted, Taken } from "./delivery.ts";
 import { describeError } from "./describe-error.ts";
 import { attemptsRun, handBack } from "./hand-back.ts";
 import type { HandledJob } from "./handle.ts";
-import type { JobTracking, TrackedDelivery } from "./job-tracking.ts";
+import type { Begin, JobTracking, TrackedDelivery } from "./job-tracking.ts";
 import type { SqsRecord } from "./lambda-types.ts";
 import type { LevelLogger } from "./logger.ts";
 import type { Attempt, Outcomes } from "./outcomes.ts";
@@ -75,7 +75,7 @@ export class RecordDelivery implements Delivery<Settlement> {
     return this.#batch.stopping?.() !== true && this.#batch.canStart?.(timeoutMs) !== false;
   }
 
-  begin(tracking: JobTracking, job: HandledJob, delivery: TrackedDelivery) {
+  begin(tracking: JobTracking, job: HandledJob, delivery: TrackedDelivery): Promise<Begin> {
     return tracking.begin(job, delivery);
   }
 
