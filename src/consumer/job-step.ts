@@ -59,6 +59,7 @@ export class JobStep {
     for (const job of this.#running) job.abandon(reason);
   }
 
+  /** Decides one delivery, top to bottom, and resolves with the answer of the end it carried out. */
   async decide<R>(delivery: Delivery<R>): Promise<R> {
     const opened = this.#open(delivery.body);
     if (!opened.ok) {
