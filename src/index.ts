@@ -20,8 +20,8 @@ export type {
   SqsRecordAttributes,
 } from "./consumer/lambda-types.ts";
 export type { Logger, LogLevel } from "./consumer/logger.ts";
-export type { Worker, WorkerOptions } from "./consumer/worker.ts";
 export { startWorker } from "./consumer/worker.ts";
+export type { Worker, WorkerOptions } from "./consumer/worker-options.ts";
 export type { CallErrorFields, CallEvent, CallResponse } from "./core/call-event.ts";
 export type { DeadLetterReason } from "./core/dead-letter-attributes.ts";
 export { DLQ_ATTRIBUTES } from "./core/dead-letter-attributes.ts";

@@ -5,7 +5,7 @@ import { formatPath, type ValidationIssue } from "../../src/core/errors.ts";
 import type { JobDefinition } from "../../src/core/job.ts";
 import { toJsonValue } from "../../src/core/json-value.ts";
 import { SCHEDULE_NAME } from "../../src/core/schedule-name.ts";
-import { validate } from "../../src/core/schema.ts";
+import { validateNow } from "../../src/core/schema.ts";
 import { SQS_MAX_MESSAGE_BYTES } from "../../src/core/sqs-limits.ts";
 import type { JobScheduleOptions } from "./job-schedule-props.ts";
 
@@ -226,10 +226,9 @@ function payloadJson(
     problems.push(`payload cannot be sent as JSON: ${describeIssues(converted.issues)}`);
     return "null";
   }
-  const checked = validate(job.schema, converted.wire, job);
-  if (checked instanceof Promise) {
-    // Swallow the outcome: a synth cannot wait for it, and an unhandled rejection would crash it.
-    checked.catch(() => undefined);
+  // A synth cannot wait for an asynchronous schema.
+  const checked = validateNow(job.schema, converted.wire, job);
+  if (checked === undefined) {
     warnings.push(
       `the payload of schedule "${id}" was not checked: job "${job.name}"'s schema validates asynchronously, which a synth cannot wait for. Check it in a test with \`await validate(job.schema, payload)\`; the consumer still refuses an invalid payload (dead-lettered with the reason)`,
     );

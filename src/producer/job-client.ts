@@ -534,13 +534,12 @@ export class JobClient {
     const messages: PreparedMessage[] = [];
     const issues: ValidationIssue[] = [];
     for (let index = 0; index < payloads.length; index++) {
-      let prepared = prepareMessage(
+      const prepared = await prepareMessage(
         job,
         payloads[index] as JobInput<J>,
         sqsOptions(options, delivery),
         this.fifo,
       );
-      if (prepared instanceof Promise) prepared = await prepared;
       if (!prepared.ok) {
         for (const issue of prepared.issues) issues.push({ ...issue, path: [index, ...issue.path] });
       } else if (prepared.message.sizeBytes > this.#maxMessageBytes) {
