@@ -7,14 +7,15 @@ import { exponentialBackoff } from "../core/retry.ts";
 import { keyFor, payloadHash } from "../ledger/job-key.ts";
 import type { KeyHold, Ledger } from "../ledger/ledger.ts";
 import type { PreparedMessage } from "./message.ts";
+import type { DeliveredAs, Opening, SendGate } from "./send-gate.ts";
 
-/** How many messages reserve their keys at once for a batch. */
+/** How many messages of a delivery unit reserve their keys at once. */
 const RESERVE_CONCURRENCY = 16;
 
 /**
  * How long a key stays pending for a send before it reads as held: the ledger write, SendMessage
- * with the SDK's retries, and the confirm fit well within 30 s; a batch gets 10 ms more per job
- * for its requests. Another send of the key waits at most this long (only when the first
+ * with the SDK's retries, and the confirm fit well within 30 s; a delivery unit (at most 10 jobs)
+ * gets 10 ms more per job. Another send of the key waits at most this long (only when the first
  * producer died mid-send or its confirm was lost: else it waits for one send's duration).
  */
 const PENDING_BASE_MS = 30_000;
@@ -47,8 +48,8 @@ export interface Reserved {
 }
 
 /** What {@link reserveAndRecord} did: the jobs to send, and those answered `deduplicated`. */
-export interface Reservation {
-  readonly toSend: (Reserved & { readonly index: number })[];
+interface Reservation {
+  readonly toSend: Reserved[];
   readonly deduplicated: Deduplicated[];
   /**
    * When the send must have ended (epoch ms): the first lease of a key taken, less a margin for
@@ -58,7 +59,7 @@ export interface Reservation {
 }
 
 /** Messages whose key another job holds: they are not sent; `heldBy` is that job's id. */
-export interface Deduplicated {
+interface Deduplicated {
   readonly index: number;
   readonly heldBy: string;
 }
@@ -77,26 +78,90 @@ export interface ReserveTarget {
 }
 
 /**
- * Before a send on a queue with a ledger: reserves each message's keys (a message whose key is
- * held is left out and reported; one whose key is pending for another send waits for that send
- * to confirm or release it), then records the rest as `queued`, so a consumer never meets a job
- * the ledger does not know. `runsAt` (a job sent for later) moves the entry's expiry and the
- * key's window to start when the job is due instead of now.
+ * The send pipeline's reserve and record steps on a queue with a ledger ({@link SendGate}).
+ * Before a unit goes out it reserves each job's keys (a job whose key is held is answered
+ * `deduplicated`, one whose key is pending for another send waits for that send to confirm or
+ * release it) and records the rest as `queued`, so a consumer never meets a job the ledger does
+ * not know. After, it confirms the keys of jobs that reached SQS, gives back (with their entries)
+ * those of jobs that certainly did not, so a resend is not answered `deduplicated` onto a job that
+ * never existed, and for jobs that may have, see {@link settleMaybeSent}.
+ */
+export class LedgerGate implements SendGate {
+  readonly #ledger: Ledger;
+  readonly #job: JobDefinition;
+  readonly #target: ReserveTarget;
+  /** Every job's keys, by job id: the jobs of this send. */
+  readonly #keys = new Map<string, readonly HeldKey[]>();
+  /** Jobs opened and not closed yet, by job id. */
+  readonly #open = new Map<string, Reserved>();
+
+  /**
+   * Computes every job's keys before anything goes out.
+   * @throws {JobKeyError} a unique key function threw or returned no key (nothing sent, no key kept)
+   */
+  constructor(
+    ledger: Ledger,
+    job: JobDefinition,
+    messages: readonly PreparedMessage[],
+    target: ReserveTarget,
+  ) {
+    this.#ledger = ledger;
+    this.#job = job;
+    this.#target = target;
+    for (const message of messages) this.#keys.set(message.jobId, keysOf(job, message, target));
+  }
+
+  async open(messages: readonly PreparedMessage[]): Promise<Opening> {
+    const reserved = messages.map((message) => ({ message, keys: this.#keys.get(message.jobId) ?? [] }));
+    const reservation = await reserveAndRecord(this.#ledger, this.#job, reserved, this.#target, this.#keys);
+    for (const r of reservation.toSend) this.#open.set(r.message.jobId, r);
+    const heldBy = new Array<string | undefined>(messages.length);
+    for (const d of reservation.deduplicated) heldBy[d.index] = d.heldBy;
+    return { heldBy, sendBy: reservation.sendBy };
+  }
+
+  async close(settled: readonly { readonly message: PreparedMessage; readonly as: DeliveredAs }[]) {
+    const by: Record<DeliveredAs, Reserved[]> = { sent: [], maybe: [], unsent: [] };
+    for (const { message, as } of settled) {
+      const r = this.#open.get(message.jobId);
+      if (r === undefined) continue;
+      this.#open.delete(message.jobId);
+      by[as].push(r);
+    }
+    await Promise.all([
+      confirmKeys(this.#ledger, keysOfAll(by.sent)),
+      settleMaybeSent(this.#ledger, by.maybe),
+      forgetUnsent(this.#ledger, by.unsent),
+    ]);
+  }
+
+  /**
+   * The jobs did not reach the queue unless the error says they may have (a {@link SendError}
+   * with `maybeSent`): a queue that does not exist, a refusal.
+   */
+  async abandon(error: unknown): Promise<void> {
+    const rest = [...this.#open.values()];
+    this.#open.clear();
+    if (error instanceof SendError && error.maybeSent) await settleMaybeSent(this.#ledger, rest);
+    else await forgetUnsent(this.#ledger, rest);
+  }
+}
+
+/**
+ * Reserves the keys of one delivery unit and records the jobs that hold them as `queued`.
+ * `ours` holds every job id of the send: two jobs of one send with one key, the later is
+ * deduplicated onto the earlier at once (its key is pending until this very send has sent it).
  *
- * @throws {JobKeyError} a unique key function threw or returned no key (nothing sent, no key kept)
  * @throws {SendError} the ledger could not be written (nothing sent, `maybeSent` false)
  */
-export async function reserveAndRecord(
+async function reserveAndRecord(
   ledger: Ledger,
   job: JobDefinition,
-  messages: readonly PreparedMessage[],
+  reserved: readonly Reserved[],
   target: ReserveTarget,
+  ours: ReadonlyMap<string, unknown>,
 ): Promise<Reservation> {
-  const reserved = messages.map((message) => ({ message, keys: keysOf(job, message, target) }));
-  const pendingMs = PENDING_BASE_MS + PENDING_PER_JOB_MS * messages.length;
-  // Two jobs of one batch with one key: the later one is deduplicated onto the earlier at once
-  // (its key is pending until this very call has sent the batch).
-  const ours = new Set(messages.map((m) => m.jobId));
+  const pendingMs = PENDING_BASE_MS + PENDING_PER_JOB_MS * reserved.length;
   const toSend: (Reserved & { index: number })[] = [];
   let leaseEnds = Number.POSITIVE_INFINITY;
   const deduplicated: Deduplicated[] = [];
@@ -173,7 +238,7 @@ function keysOf(job: JobDefinition, message: PreparedMessage, target: ReserveTar
 async function reserveKeys(
   ledger: Ledger,
   r: Reserved,
-  { pendingMs, ours }: { readonly pendingMs: number; readonly ours: ReadonlySet<string> },
+  { pendingMs, ours }: { readonly pendingMs: number; readonly ours: ReadonlyMap<string, unknown> },
 ): Promise<{ readonly heldBy: string } | { readonly leaseEnds: number }> {
   const jobId = r.message.jobId;
   let taken: { readonly key: HeldKey; readonly leaseEnds: number }[] = [];
@@ -213,10 +278,7 @@ async function forgetUnsent(ledger: Ledger, unsent: readonly Reserved[]): Promis
   if (unsent.length === 0) return;
   await Promise.allSettled([
     ledger.forgetQueued(unsent.map((r) => r.message.jobId)),
-    releaseKeys(
-      ledger,
-      unsent.flatMap((r) => r.keys.map((key) => ({ jobId: r.message.jobId, key }))),
-    ),
+    releaseKeys(ledger, keysOfAll(unsent)),
   ]);
 }
 
@@ -248,7 +310,7 @@ async function confirmKeys(ledger: Ledger, keys: readonly KeyOf[]): Promise<void
  * an answer, which holding the id here would turn into a lost job when the first did not arrive.
  */
 async function settleMaybeSent(ledger: Ledger, maybe: readonly Reserved[]): Promise<void> {
-  const keys = maybe.flatMap((r) => r.keys.map((key) => ({ jobId: r.message.jobId, key })));
+  const keys = keysOfAll(maybe);
   await Promise.all([
     confirmKeys(
       ledger,
@@ -261,45 +323,6 @@ async function settleMaybeSent(ledger: Ledger, maybe: readonly Reserved[]): Prom
   ]);
 }
 
-/** What a delivery did with a job: SQS has it, may have it, or certainly has not. */
-export type Delivered = "sent" | "maybe" | "unsent";
-
-/**
- * Delivers jobs {@link reserveAndRecord} recorded, then settles their keys: confirmed for the
- * jobs that reached SQS, given back (with their entries) for those that certainly did not, so a
- * resend is not answered `deduplicated` onto a job that never existed, and for those that may
- * have, see {@link settleMaybeSent}. When the delivery throws, the jobs did not reach the queue
- * unless the error says they may have (a {@link SendError} with `maybeSent`): a queue that does
- * not exist, a refusal, a schedule whose target could not be built. `deliver` gets a signal
- * that aborts at the keys' deadline (`sendBy`): a send still running then may have reached SQS,
- * and is answered so (`maybeSent`) before the lease ends and other sends read the keys as held.
- * When it returns, `outcome`
- * says what it did with the job at each index of `reserved` (a batch's items), else all were sent.
- */
-export async function deliverReserved<T>(
-  ledger: Ledger,
-  { toSend: reserved, sendBy }: Reservation,
-  deliver: (signal: AbortSignal | undefined) => Promise<T>,
-  outcome: (result: T, index: number) => Delivered = () => "sent",
-): Promise<T> {
-  let result: T;
-  try {
-    result = await deliver(
-      sendBy === undefined ? undefined : AbortSignal.timeout(Math.max(0, sendBy - Date.now())),
-    );
-  } catch (error) {
-    if (error instanceof SendError && error.maybeSent) await settleMaybeSent(ledger, reserved);
-    else await forgetUnsent(ledger, reserved);
-    throw error;
-  }
-  const by = (what: Delivered) => reserved.filter((_, index) => outcome(result, index) === what);
-  await Promise.all([
-    confirmKeys(
-      ledger,
-      by("sent").flatMap((r) => r.keys.map((key) => ({ jobId: r.message.jobId, key }))),
-    ),
-    settleMaybeSent(ledger, by("maybe")),
-    forgetUnsent(ledger, by("unsent")),
-  ]);
-  return result;
+function keysOfAll(reserved: readonly Reserved[]): KeyOf[] {
+  return reserved.flatMap((r) => r.keys.map((key) => ({ jobId: r.message.jobId, key })));
 }

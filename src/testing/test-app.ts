@@ -11,9 +11,10 @@ import { LOCAL_ACCOUNT } from "../local/app-model.ts";
 import type { DevStack, LocalQueue } from "../local/dev-stack.ts";
 import { peekDeadLetters } from "../ops/peek.ts";
 import { queueDepth } from "../ops/stats.ts";
-import { JobClient, type SentJob } from "../producer/job-client.ts";
+import { JobClient } from "../producer/job-client.ts";
 import { readJob } from "../producer/job-status.ts";
 import type { SendOptions } from "../producer/message.ts";
+import type { SentJob } from "../producer/send-result.ts";
 import { type DeadJob, toDeadJob } from "./dead-job.ts";
 import { type BusyPart, DrainTimeoutError, JobNotOnQueueError, UnknownQueueError } from "./errors.ts";
 
