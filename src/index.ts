@@ -68,10 +68,4 @@ export { JobClient } from "./producer/job-client.ts";
 export type { JobClientOptions, SchedulerOptions, SendBatchOptions } from "./producer/job-client-options.ts";
 export type { WaitOptions } from "./producer/job-status.ts";
 export type { SendOptions } from "./producer/message.ts";
-export type {
-  SendBatchItemResult,
-  SendBatchResult,
-  SendFailure,
-  SendResult,
-  SentJob,
-} from "./producer/send-result.ts";
+export type { SendBatchItemResult, SendBatchResult, SendResult, SentJob } from "./producer/send-result.ts";

@@ -36,7 +36,7 @@ export interface SentJob<J extends JobDefinition> extends SendResult {
 }
 
 /** A job that did not reach its queue for sure, or may have. */
-export interface SendFailure {
+interface SendFailure {
   readonly ok: false;
   readonly jobId: string;
   /** Payload-free reason, e.g. "ThrottlingException: Rate exceeded (after 6 tries)". */
