@@ -4,6 +4,7 @@ import type { JobDefinition, JobInput } from "../core/job.ts";
 import { queueNameOf } from "../core/queue-url.ts";
 import { checkSqsConfig } from "../core/sqs-client.ts";
 import type { Ledger } from "../ledger/ledger.ts";
+import type { ReserveTarget } from "./held-keys.ts";
 import type { SendBatchOptions } from "./job-client-options.ts";
 import { checkSendOptions, type Delivery, type PreparedMessage, type SendOptions } from "./message.ts";
 import { prepareJobs } from "./prepare-jobs.ts";
@@ -14,7 +15,7 @@ import { OPEN_GATE, type SendGate } from "./send-gate.ts";
 import { type SchedulerLink, scheduleLater } from "./send-later.ts";
 import { sendNow } from "./send-now.ts";
 import type { Delivered, PipelineResult } from "./send-result.ts";
-import { LedgerGate, type ReserveTarget } from "./tracked-send.ts";
+import { LedgerGate } from "./tracked-send.ts";
 
 /** sendBatch's highest `concurrency`; the client JobClient creates pools this many connections. */
 export const MAX_CONCURRENCY = 100;
