@@ -1,14 +1,18 @@
-import {
-  SendMessageBatchCommand,
-  type SendMessageBatchRequestEntry,
-  type SendMessageBatchResult,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
+import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { classifyFailure, describeAwsError, isQueueMissing } from "../core/aws-errors.ts";
 import { QueueNotFoundError } from "../core/errors.ts";
 import { exponentialBackoff } from "../core/retry.ts";
 import { SQS_BATCH_MAX_ENTRIES, SQS_MAX_MESSAGE_BYTES } from "../core/sqs-limits.ts";
 import { type AttemptWatch, watchAttempts } from "./attempt-watch.ts";
+import {
+  type EntryOutcome,
+  notSent,
+  type Pending,
+  RETRY,
+  readResponse,
+  toEntry,
+  tried,
+} from "./batch-entries.ts";
 import type { PreparedMessage } from "./message.ts";
 import type { ProgressReport } from "./progress.ts";
 import { deliveredAs, refusedBy } from "./send-each.ts";
@@ -28,13 +32,6 @@ export interface BatchSendSettings {
   readonly retryBaseMs: number;
 }
 
-interface Pending {
-  readonly index: number;
-  readonly message: PreparedMessage;
-  tries: number;
-  ambiguous: boolean;
-}
-
 /**
  * Jobs that must reach SQS in order: one message group on a FIFO queue, or a single job on a
  * standard queue. `items[head..]` are not settled yet. A lane is in at most one request or one
@@ -50,32 +47,6 @@ interface Request {
   readonly entries: Pending[];
   /** The lanes the entries came from, in order, with how many entries each gave. */
   readonly lanes: { readonly lane: Lane; readonly count: number }[];
-}
-
-/** What one request said about one entry. */
-type EntryOutcome =
-  | { readonly kind: "ok"; readonly messageId: string }
-  | { readonly kind: "deduplicated"; readonly heldBy: string }
-  | { readonly kind: "refused"; readonly error: unknown }
-  | { readonly kind: "retry" }
-  | { readonly kind: "failed"; readonly error: string };
-
-const RETRY: EntryOutcome = { kind: "retry" };
-
-function toEntry(p: Pending, id: number): SendMessageBatchRequestEntry {
-  const m = p.message;
-  return {
-    Id: String(id),
-    MessageBody: m.body,
-    MessageAttributes: m.attributes,
-    DelaySeconds: m.delaySeconds,
-    MessageGroupId: m.groupId,
-    MessageDeduplicationId: m.dedupId,
-  };
-}
-
-function tried(error: string, tries: number): string {
-  return tries > 1 ? `${error} (after ${tries} tries)` : error;
 }
 
 /**
@@ -216,7 +187,7 @@ class BatchSend {
           Entries: sending.map(toEntry),
         });
         watchAttempts(command, attempts);
-        sent = this.#readResponse(sending, await this.#settings.sqs.send(command));
+        sent = readResponse(sending, await this.#settings.sqs.send(command), this.#settings.maxRetries);
       } catch (error) {
         if (isQueueMissing(error)) throw new QueueNotFoundError(this.#settings.queueUrl, { cause: error });
         const kind = classifyFailure(error);
@@ -276,33 +247,6 @@ class BatchSend {
     });
     this.#settled = [];
     this.#closing.push(this.#gate.close(settled));
-  }
-
-  /** Maps SQS's Successful and Failed lists back to the entries, in request order. */
-  #readResponse(entries: readonly Pending[], response: SendMessageBatchResult): EntryOutcome[] {
-    const outcomes = new Array<EntryOutcome | undefined>(entries.length);
-    for (const s of response.Successful ?? []) {
-      const i = Number(s.Id);
-      if (i >= 0 && i < entries.length) outcomes[i] = { kind: "ok", messageId: s.MessageId ?? "" };
-    }
-    for (const f of response.Failed ?? []) {
-      const i = Number(f.Id);
-      const p = entries[i];
-      if (p === undefined) continue;
-      outcomes[i] =
-        f.SenderFault !== true && p.tries <= this.#settings.maxRetries
-          ? RETRY
-          : { kind: "failed", error: `${f.Code ?? "Failed"}: ${f.Message ?? "no message"}` };
-    }
-    // An entry in neither list was not acknowledged: treat it like an ambiguous failure.
-    return entries.map((p, i) => {
-      const outcome = outcomes[i];
-      if (outcome !== undefined) return outcome;
-      p.ambiguous = true;
-      return p.tries <= this.#settings.maxRetries
-        ? RETRY
-        : { kind: "failed", error: "SQS acknowledged neither success nor failure for this entry" };
-    });
   }
 
   /**
@@ -401,8 +345,4 @@ class BatchSend {
       this.#notify = resolve;
     });
   }
-}
-
-function notSent(failedIndex: number): string {
-  return `not sent: job ${failedIndex} of the same message group failed, and sending this one would break the group's order`;
 }
