@@ -56,14 +56,8 @@ export type { JobFailure, JobState, JobStatus } from "./ledger/job-state.ts";
 export type { LedgerOptions } from "./ledger/ledger-options.ts";
 export type { CallOptions } from "./producer/job-call.ts";
 export { CallError, CallNotStartedError } from "./producer/job-call.ts";
-export type {
-  JobClientOptions,
-  SchedulerOptions,
-  SendBatchOptions,
-  SendResult,
-  SentJob,
-} from "./producer/job-client.ts";
 export { JobClient } from "./producer/job-client.ts";
+export type { JobClientOptions, SchedulerOptions, SendBatchOptions } from "./producer/job-client-options.ts";
 export type { WaitOptions } from "./producer/job-status.ts";
 export type { SendOptions } from "./producer/message.ts";
-export type { SendBatchItemResult, SendBatchResult } from "./producer/send-batch.ts";
+export type { SendBatchItemResult, SendBatchResult, SendResult, SentJob } from "./producer/send-result.ts";

@@ -111,8 +111,9 @@ function readEvents(file: string): WorkerEvents {
 }
 
 /**
- * One sendBatch, as a producer does it: when the ledger could not be written nothing was sent
- * (SendError, maybeSent false), and the whole batch is tried again.
+ * One sendBatch, as a producer does it. A chunk whose ledger write failed comes back as failed
+ * items (resent below with the others); should the whole call fail with nothing sent (SendError,
+ * maybeSent false), the whole batch is tried again.
  */
 async function sendRecorded(
   client: JobClient,
