@@ -105,14 +105,17 @@ describe("a call's ends", () => {
     expect(response.started).toBeUndefined();
     expect(response.error).toMatchObject({ name: "TypeError", message: "no such image" });
     expect(runs).toHaveLength(1);
-    expect(after).toMatchObject([{ outcome: "failed", attempt: 1 }]);
+    expect(after).toMatchObject([{ outcome: "dead", attempt: 1 }]);
     expect(ends).toMatchObject([{ status: "dead", failure: { reason: "exhausted", name: "TypeError" } }]);
   });
 
   it("answers poison (an undecodable body, an unknown job, an invalid payload) without running", async () => {
     const { call, runs, after } = consumer();
     expect(errorOf(await call("not json")).jobId).toBe("");
-    expect(errorOf(await call(body({ width: 1 }, "crop"))).error.name).toBe("UnknownJobError");
+    expect(errorOf(await call(body({ width: 1 }, "crop"))).error).toMatchObject({
+      name: "SqsJobsError",
+      code: "ERR_UNKNOWN_JOB",
+    });
     const invalid = errorOf(await call(body({ width: "wide" })));
     expect(invalid.error.name).toBe("ValidationError");
     expect(invalid.error.message).toContain(`payload of call ${JOB_ID} for job "resize"`);
