@@ -4,8 +4,8 @@ import { defineConfig } from "vitest/config";
  * Three tiers, as vitest projects (`vitest run --project <name>`):
  * - unit: no emulator, no child process; the modules alone (in-process fakes at most).
  * - integration: against the local stack (the global set-up's endpoint, or a stack a file starts).
- * - slow: the packed-tarball install, the 800-2,000-job fault runs, the long property runs and the
- *   browser.
+ * - slow: whole-product runs: the packed-tarball install, the example app end to end, the 800-2,000-job
+ *   fault runs, the long property runs, the browser, and the README's code compiled and run.
  * `npm test` runs all three (what CI runs); `npm run test:quick` runs unit and integration.
  * Each list names test files as globs under test/ and tools/ (the tools workspace's tests).
  */
@@ -14,6 +14,8 @@ const every = (glob: string): string[] => ROOTS.map((root) => `${root}/${glob}`)
 
 const SLOW = [
   "test/package/**/*.test.ts",
+  "test/e2e/**/*.test.ts",
+  "test/docs/**/*.test.ts",
   "test/property/**/*.test.ts",
   "test/dashboard/browser.test.ts",
   "test/reliability/consumer-faults.test.ts",
@@ -47,7 +49,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Most of an integration file's time is waiting (visibility timeouts, backoffs, child
     // processes), so more files than cores run at once; vitest's default on 2 cores is one.
-    maxWorkers: 3,
+    maxWorkers: 4,
     projects: [
       {
         extends: true,
