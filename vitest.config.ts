@@ -49,7 +49,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Most of an integration file's time is waiting (visibility timeouts, backoffs, child
     // processes), so more files than cores run at once; vitest's default on 2 cores is one.
-    maxWorkers: 4,
+    maxWorkers: 3,
     projects: [
       {
         extends: true,
