@@ -49,8 +49,7 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
     dashboard = new DevDashboard();
     [dev, browser] = await Promise.all([
       startTestDevStack({
-        app: "npx tsx test/dashboard/fixture-app/app.ts",
-        outDir: ".sqs-jobs/dashboard.out",
+        appFile: "test/dashboard/fixture-app/app.ts",
         onEvent: (event) => dashboard.record(event),
       }),
       chromium.launch({ executablePath: CHROMIUM }),

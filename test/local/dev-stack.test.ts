@@ -19,10 +19,7 @@ let lambda: LambdaClient;
 const queueUrl = (prefix: string) => dev.queueUrl(prefix);
 
 beforeAll(async () => {
-  dev = await startTestDevStack({
-    app: "npx tsx test/local/fixture-app/app.ts",
-    outDir: ".sqs-jobs/local-test.out",
-  });
+  dev = await startTestDevStack({ appFile: "test/local/fixture-app/app.ts" });
   ({ stack, sqs } = dev);
   lambda = new LambdaClient(dev.client);
   // A warm function: a cold start on a busy machine can outlast Work's 2 s visibility timeout,
