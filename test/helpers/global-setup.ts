@@ -5,7 +5,7 @@ import type { TestProject } from "vitest/node";
 /** Starts ./emulator-child.ts and resolves with its endpoint once it listens. */
 async function startEmulatorChild(): Promise<{ endpoint: string; stop(): Promise<void> }> {
   // process.execPath is the Node 24 that runs vitest; it runs the .ts file natively.
-  const child = spawn(process.execPath, ["test/helpers/emulator-child.ts"], {
+  const child = spawn(process.execPath, ["--conditions=sqs-jobs-source", "test/helpers/emulator-child.ts"], {
     stdio: ["pipe", "pipe", "inherit"],
   });
   let out = "";
