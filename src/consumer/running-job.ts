@@ -36,7 +36,7 @@ export class RunningJob implements JobContext {
   readonly logger: Logger;
   readonly #baseLogger: LevelLogger;
   readonly #controller = new AbortController();
-  readonly signal = this.#controller.signal;
+  readonly signal: AbortSignal = this.#controller.signal;
   readonly #result: Promise<HandlerResult>;
   #end: (result: HandlerResult) => void = () => {};
   /** The handler's own promise, settled when it really returns or throws. */
