@@ -26,6 +26,9 @@ const SLOW = [
   "test/reliability/producer-faults.test.ts",
   "test/reliability/producer-faults-fifo.test.ts",
   "test/reliability/refused-sends.test.ts",
+  "test/reliability/lambda-faults.test.ts",
+  "test/reliability/lambda-unhandled-rejection.test.ts",
+  "test/ledger/timed-out-runs.test.ts",
   "test/init/init-project.test.ts",
 ];
 
