@@ -2,7 +2,7 @@ import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda
 import {
   InvalidOptionError,
   JobClient,
-  JobFailedError,
+  JobDeadError,
   type JobInput,
   ValidationError,
   WaitTimeoutError,
@@ -52,7 +52,7 @@ export async function handler(event: LambdaFunctionURLEvent): Promise<LambdaFunc
         try {
           return reply(200, {
             jobId: sent.jobId,
-            result: await sent.result({ timeoutMs: Math.min(wait, 25) * 1000 }),
+            result: await sent.waitFor({ timeoutMs: Math.min(wait, 25) * 1000 }),
           });
         } catch (error) {
           if (error instanceof WaitTimeoutError)
@@ -85,7 +85,7 @@ export async function handler(event: LambdaFunctionURLEvent): Promise<LambdaFunc
     // A reminder in the past or more than a year ahead.
     if (error instanceof InvalidOptionError) return reply(400, { error: error.message });
     // The job died (or a preview's handler threw): the reason, never the payload.
-    if (error instanceof JobFailedError) return reply(422, { error: error.message, failure: error.failure });
+    if (error instanceof JobDeadError) return reply(422, { error: error.message, failure: error.failure });
     throw error;
   }
 }

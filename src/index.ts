@@ -1,4 +1,3 @@
-export { AttemptsExhaustedError } from "./consumer/attempts-exhausted-error.ts";
 export type { HandledJob, JobContext, JobHandler } from "./consumer/handle.ts";
 export { handle } from "./consumer/handle.ts";
 export type {
@@ -21,9 +20,8 @@ export type {
   SqsRecordAttributes,
 } from "./consumer/lambda-types.ts";
 export type { Logger, LogLevel } from "./consumer/logger.ts";
-export { UnknownJobError } from "./consumer/unknown-job-error.ts";
-export type { Worker, WorkerOptions } from "./consumer/worker.ts";
 export { startWorker } from "./consumer/worker.ts";
+export type { Worker, WorkerOptions } from "./consumer/worker-options.ts";
 export type { CallErrorFields, CallEvent, CallResponse } from "./core/call-event.ts";
 export type { DeadLetterReason } from "./core/dead-letter-attributes.ts";
 export { DLQ_ATTRIBUTES } from "./core/dead-letter-attributes.ts";
@@ -47,31 +45,19 @@ export type {
   JobOptions,
   JobPayload,
   JobResult,
-  JobReturn,
+  JobResultInput,
   UniqueOptions,
 } from "./core/job.ts";
 export { defineJob } from "./core/job.ts";
 export type { BackoffPolicy, RetryPolicy } from "./core/retry.ts";
 export type { JobSchema } from "./core/schema.ts";
-export {
-  JobClaimError,
-  JobFailedError,
-  JobIdReusedError,
-  JobKeyError,
-  WaitTimeoutError,
-} from "./ledger/errors.ts";
+export { JobDeadError, WaitTimeoutError } from "./ledger/errors.ts";
 export type { JobFailure, JobState, JobStatus } from "./ledger/job-state.ts";
 export type { LedgerOptions } from "./ledger/ledger-options.ts";
 export type { CallOptions } from "./producer/job-call.ts";
 export { CallError, CallNotStartedError } from "./producer/job-call.ts";
-export type {
-  JobClientOptions,
-  SchedulerOptions,
-  SendBatchOptions,
-  SendResult,
-  SentJob,
-} from "./producer/job-client.ts";
 export { JobClient } from "./producer/job-client.ts";
+export type { JobClientOptions, SchedulerOptions, SendBatchOptions } from "./producer/job-client-options.ts";
 export type { WaitOptions } from "./producer/job-status.ts";
 export type { SendOptions } from "./producer/message.ts";
-export type { SendBatchItemResult, SendBatchResult } from "./producer/send-batch.ts";
+export type { SendBatchItemResult, SendBatchResult, SendResult, SentJob } from "./producer/send-result.ts";

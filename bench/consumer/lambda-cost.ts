@@ -93,7 +93,7 @@ function methods(counter: CallCounter): LambdaMethod[] {
         CloudWatchMetrics: [
           {
             Namespace: "Bench",
-            Dimensions: [["job"]],
+            Dimensions: [["jobName"]],
             Metrics: [
               { Name: "processed", Unit: "Count" },
               { Name: "succeeded", Unit: "Count" },
@@ -101,7 +101,7 @@ function methods(counter: CallCounter): LambdaMethod[] {
           },
         ],
       },
-      job: benchJob.name,
+      jobName: benchJob.name,
       processed,
       succeeded,
     });

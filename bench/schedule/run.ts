@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { paginateListSchedules, SchedulerClient } from "@aws-sdk/client-scheduler";
 import * as z from "zod/mini";
 import { defineJob, JobClient } from "../../src/index.ts";
-import { startTestEmulator } from "../../test/helpers/aws-rules.ts";
+import { startTestEmulator } from "../../test/helpers/emulator.ts";
 import { machineInfo } from "../lib/machine.ts";
 import { writeResults } from "../lib/results.ts";
 import { benchSqsClient, createQueue } from "../lib/sqs.ts";

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { defineJob, handle } from "../../src/index.ts";
-import { startTestApp } from "../../src/testing/index.ts";
+import { startTestApp } from "../../tools/src/testing/index.ts";
 
 const greet = defineJob({ name: "greet", schema: z.object({ n: z.number() }) });
 

@@ -1,5 +1,5 @@
 /**
- * What `sqs-jobs/testing` adds to a test file, as a developer waits for it: whole `vitest run`
+ * What `sqs-jobs-tools/testing` adds to a test file, as a developer waits for it: whole `vitest run`
  * processes, spawn to exit, side by side in one run. Each repetition runs five files, in a
  * rotating order: an empty file (vitest's own start-up), a file that sends 10 jobs through a queue
  * declared in code (`startTestApp({ queues })`, bench/testing/queues-ten-jobs.test.ts), a file
@@ -56,7 +56,7 @@ type FileKind = keyof typeof FILES;
 /**
  * Builds the package (`tsc -p tsconfig.build.json`, as `npm run build`) into a scratch project's
  * node_modules/sqs-jobs, beside copies of the empty and in-process files that import `sqs-jobs`
- * and `sqs-jobs/testing` instead of the sources. Its other packages resolve, as hoisted ones
+ * and `sqs-jobs-tools/testing` instead of the sources. Its other packages resolve, as hoisted ones
  * would, from this repository's node_modules above it.
  */
 async function prepareUserProject(): Promise<void> {
@@ -88,7 +88,7 @@ async function prepareUserProject(): Promise<void> {
     const text = await readFile(join(REPO, "bench/testing", file), "utf8");
     const asUser = text
       .replaceAll('"../../src/index.ts"', '"sqs-jobs"')
-      .replaceAll('"../../src/testing/index.ts"', '"sqs-jobs/testing"');
+      .replaceAll('"../../tools/src/testing/index.ts"', '"sqs-jobs-tools/testing"');
     await writeFile(join(project, file), asUser);
   }
 }

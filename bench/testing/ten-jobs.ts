@@ -1,5 +1,5 @@
 import { buildReport } from "../../handlers/jobs.ts";
-import { startTestApp } from "../../src/testing/index.ts";
+import { startTestApp } from "../../tools/src/testing/index.ts";
 
 /**
  * The body of the CDK mode's benchmark file: the example app started from its CDK app, 10 report

@@ -4,7 +4,8 @@ import { encodeEnvelopeJson, type OverlapPolicy } from "../../src/core/envelope.
 import { formatPath, type ValidationIssue } from "../../src/core/errors.ts";
 import type { JobDefinition } from "../../src/core/job.ts";
 import { toJsonValue } from "../../src/core/json-value.ts";
-import { validate } from "../../src/core/schema.ts";
+import { SCHEDULE_NAME } from "../../src/core/schedule-name.ts";
+import { validateNow } from "../../src/core/schema.ts";
 import { SQS_MAX_MESSAGE_BYTES } from "../../src/core/sqs-limits.ts";
 import type { JobScheduleOptions } from "./job-schedule-props.ts";
 
@@ -39,8 +40,6 @@ export interface ResolvedSchedule {
   readonly warnings: readonly string[];
 }
 
-/** Scheduler's schedule names: the envelope carries this one, so it must be a valid one. */
-const SCHEDULE_NAME = /^[0-9A-Za-z_.-]{1,64}$/;
 /** A cron field: digits, names (JAN, MON), and `* ? , - / L W #`. */
 const CRON_FIELD = /^[0-9A-Za-z*?,/#-]+$/;
 const FIFO_ID = /^[\x21-\x7e]{1,128}$/;
@@ -61,6 +60,7 @@ export function resolveSchedule(
   const { job } = options;
   const overlap = options.overlap ?? "skip";
 
+  // Scheduler names the schedule by its id, and the envelope carries it.
   if (!SCHEDULE_NAME.test(id)) {
     problems.push(
       `the schedule's id names it in Scheduler and in each run's envelope: 1-64 letters, digits, "-", "_" and ".", but "${id}" was provided`,
@@ -226,10 +226,9 @@ function payloadJson(
     problems.push(`payload cannot be sent as JSON: ${describeIssues(converted.issues)}`);
     return "null";
   }
-  const checked = validate(job.schema, converted.wire, job);
-  if (checked instanceof Promise) {
-    // Swallow the outcome: a synth cannot wait for it, and an unhandled rejection would crash it.
-    checked.catch(() => undefined);
+  // A synth cannot wait for an asynchronous schema.
+  const checked = validateNow(job.schema, converted.wire, job);
+  if (checked === undefined) {
     warnings.push(
       `the payload of schedule "${id}" was not checked: job "${job.name}"'s schema validates asynchronously, which a synth cannot wait for. Check it in a test with \`await validate(job.schema, payload)\`; the consumer still refuses an invalid payload (dead-lettered with the reason)`,
     );

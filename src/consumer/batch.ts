@@ -17,8 +17,8 @@ export interface Batch {
   readonly fifo: boolean;
   /** Records in flight at once (standard queues) or groups in flight at once (FIFO). */
   readonly concurrency: number;
-  /** The DLQ, resolved when the first record needs it. */
-  readonly dlqUrl: () => Promise<string | undefined>;
+  /** The DLQ when the consumer was given one; else the queue's RedrivePolicy names it. */
+  readonly dlqUrl: string | undefined;
   /** Lambda: false when the invocation's remaining time cannot fit a job of `timeoutMs`. */
   readonly canStart?: (timeoutMs: number) => boolean;
   /** Worker: true once shutdown began; unstarted records are handed back. */

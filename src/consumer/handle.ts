@@ -1,4 +1,4 @@
-import type { JobDefinition, JobPayload, JobReturn } from "../core/job.ts";
+import type { JobDefinition, JobPayload, JobResultInput } from "../core/job.ts";
 import type { Logger } from "./logger.ts";
 
 /** What a handler knows about the job it runs. */
@@ -6,14 +6,19 @@ export interface JobContext {
   /** The envelope's job id (stable across retries: use it for idempotency), else the message id. */
   readonly jobId: string;
   readonly jobName: string;
-  /** 1 on the first delivery; SQS's ApproximateReceiveCount. */
+  /**
+   * This attempt's number, from 1: the handler's runs of this job so far plus one (the job
+   * ledger counts them, else the consumer does from the message). Not SQS's receive count: a
+   * delivery that runs nothing costs no attempt, except on a FIFO queue without a ledger
+   * (docs/guarantees.md).
+   */
   readonly attempt: number;
   /** The job's `retry.maxAttempts`. */
   readonly maxAttempts: number;
   readonly messageId: string;
   /** When the producer enqueued the job (the envelope's `enqueuedAt`, else SQS's SentTimestamp). */
   readonly enqueuedAt: Date;
-  /** The consumer's logger, with `job`, `jobId`, `messageId` and `attempt` on every line. */
+  /** The consumer's logger, with `jobName`, `jobId`, `messageId` and `attempt` on every line. */
   readonly logger: Logger;
   /**
    * Aborts when the job's `timeoutSeconds` is reached (or the worker gives up on shutdown). The
@@ -58,7 +63,7 @@ export interface JobHandler {
  */
 export function handle<J extends JobDefinition>(
   job: J,
-  handler: (payload: JobPayload<J>, ctx: JobContext) => Promise<JobReturn<J>> | JobReturn<J>,
+  handler: (payload: JobPayload<J>, ctx: JobContext) => Promise<JobResultInput<J>> | JobResultInput<J>,
 ): JobHandler {
   // The consumer only calls `run` with the output of `job.schema`, which is JobPayload<J>.
   return Object.freeze({ job, run: handler as (payload: unknown, ctx: JobContext) => unknown });

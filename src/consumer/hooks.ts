@@ -11,13 +11,15 @@ export interface HookJobInfo {
   readonly queueUrl: string;
 }
 
-export type JobOutcome = "succeeded" | "retrying" | "dead-lettered" | "failed";
+/**
+ * What the consumer made of a delivery (docs/glossary.md). `retrying`: the attempt failed and
+ * another is planned after its backoff. `dead`: dead-lettered. `handed-back`: the job was due for
+ * the DLQ but the DLQ could not take it (the send failed, or the body is too large for it): the
+ * message is returned unchanged and comes back after its visibility timeout.
+ */
+export type JobOutcome = "succeeded" | "retrying" | "dead" | "handed-back";
 
 export interface AfterJobInfo extends HookJobInfo {
-  /**
-   * `failed`: the attempt failed and the message was handed back unchanged (no attempts planned:
-   * e.g. the DLQ send failed); it returns after its visibility timeout.
-   */
   readonly outcome: JobOutcome;
   readonly durationMs: number;
   readonly error: unknown;

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { SqsJobsError } from "../core/errors.ts";
 import { queueNameOf } from "../core/queue-url.ts";
-import { JobIdReusedError, JobKeyError } from "../ledger/errors.ts";
+import { jobIdReusedError } from "../ledger/errors.ts";
 import { keyFor, parsedPayloadHash } from "../ledger/job-key.ts";
 import type { Ledger, RunEnd } from "../ledger/ledger.ts";
 import type { LedgerConnect } from "../ledger/ledger-options.ts";
@@ -54,7 +55,7 @@ export type Begin =
   | { readonly kind: "skip"; readonly status: "succeeded" | "dead" | "skipped" }
   | { readonly kind: "wait"; readonly delaySeconds: number; readonly why: string }
   | { readonly kind: "poison"; readonly error: Error }
-  | { readonly kind: "collision"; readonly error: JobIdReusedError };
+  | { readonly kind: "collision"; readonly error: SqsJobsError };
 
 export interface TrackedDelivery {
   readonly jobId: string;
@@ -188,7 +189,7 @@ export class JobTracking {
       try {
         key = keyFor("concurrency", job.name, job.concurrency.key, delivery.payload);
       } catch (error) {
-        if (error instanceof JobKeyError) return { kind: "poison", error };
+        if (error instanceof SqsJobsError && error.code === "ERR_JOB_KEY") return { kind: "poison", error };
         throw error;
       }
       const n = await ledger.takeSlot(job.name, key, job.concurrency.limit, runToken, leaseMs);
@@ -231,7 +232,7 @@ export class JobTracking {
           why: "another delivery of this job is running",
         };
       case "collision":
-        return { kind: "collision", error: new JobIdReusedError(delivery.jobId, claim.differs) };
+        return { kind: "collision", error: jobIdReusedError(delivery.jobId, claim.differs) };
     }
   }
 
@@ -255,7 +256,7 @@ export class JobTracking {
           if (!kept) lost.push(slot);
         } catch (error) {
           this.#log.warn("sqs-jobs could not renew a kept concurrency slot; it tries again", {
-            job: job.name,
+            jobName: job.name,
             error: describeError(error).message,
           });
         }
@@ -264,7 +265,7 @@ export class JobTracking {
       held = held.filter((slot) => !lost.includes(slot));
       this.#log.error(
         "sqs-jobs: a timed-out handler still works, but its slot's lease ended and another run took it; they overlap",
-        { job: job.name, slots: lost.length },
+        { jobName: job.name, slots: lost.length },
       );
     };
     let renewing = Promise.resolve();
@@ -296,7 +297,7 @@ export class JobTracking {
       await ledger.releaseSlot(job.name, slot.key, slot.n, runToken);
     } catch (error) {
       this.#log.warn("sqs-jobs could not free a concurrency slot; it frees itself when its lease ends", {
-        job: job.name,
+        jobName: job.name,
         error: describeError(error).message,
       });
     }

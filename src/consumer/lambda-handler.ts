@@ -7,7 +7,6 @@ import { lazySqs } from "../core/sqs-connect.ts";
 import type { LedgerOptions } from "../ledger/ledger-options.ts";
 import { type Batch, BatchCore, type Settlement } from "./batch-core.ts";
 import { assertOptions, integerProblem, trackingFor } from "./consumer-options.ts";
-import { DeadLetterQueues } from "./dead-letter-queues.ts";
 import type { JobHandler } from "./handle.ts";
 import type { ConsumerHooks } from "./hooks.ts";
 import { errorFields } from "./hooks.ts";
@@ -49,8 +48,8 @@ export interface SqsHandlerOptions {
    */
   readonly ledger?: LedgerOptions | false;
   /**
-   * CloudWatch Embedded Metric Format lines (processed, succeeded, failed, deadLettered, duration
-   * per job name), one per job name per batch; `false` turns them off.
+   * CloudWatch Embedded Metric Format lines (processed, succeeded, failed, dead, duration
+   * per job name, dimension `jobName`), one per job name per batch; `false` turns them off.
    * @default true, namespace "SqsJobs"
    */
   readonly metrics?: boolean | { readonly namespace?: string };
@@ -112,7 +111,6 @@ export function createSqsHandler(
     hooks: options.hooks ?? {},
     tracking: trackingFor(handlers, options.ledger, logger),
   });
-  const dlqs = new DeadLetterQueues(sqs);
   const concurrency = options.concurrency ?? 10;
   const margin = options.timeMarginMs ?? 1_000;
   const namespace =
@@ -176,7 +174,7 @@ export function createSqsHandler(
         queueUrl,
         fifo: isFifoQueue(queueUrl),
         concurrency,
-        dlqUrl: async () => dlqUrl ?? dlqs.resolve(queueUrl),
+        dlqUrl,
         canStart: timeCheck(context, margin),
         settle: (record, settlement) => {
           if (!settled.has(record)) settled.set(record, settlement);

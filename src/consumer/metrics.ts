@@ -4,7 +4,7 @@ interface JobTotals {
   processed: number;
   succeeded: number;
   failed: number;
-  deadLettered: number;
+  dead: number;
   durationMs: number;
 }
 
@@ -15,7 +15,7 @@ const METRICS = [
   { Name: "processed", Unit: "Count" },
   { Name: "succeeded", Unit: "Count" },
   { Name: "failed", Unit: "Count" },
-  { Name: "deadLettered", Unit: "Count" },
+  { Name: "dead", Unit: "Count" },
   { Name: "duration", Unit: "Milliseconds" },
 ];
 
@@ -30,30 +30,33 @@ export class BatchMetrics {
     const job = jobName ?? "(unknown)";
     let totals = this.#byJob.get(job);
     if (totals === undefined) {
-      totals = { processed: 0, succeeded: 0, failed: 0, deadLettered: 0, durationMs: 0 };
+      totals = { processed: 0, succeeded: 0, failed: 0, dead: 0, durationMs: 0 };
       this.#byJob.set(job, totals);
     }
     totals.processed++;
     if (outcome === "succeeded") totals.succeeded++;
-    else if (outcome === "dead-lettered") totals.deadLettered++;
+    else if (outcome === "dead") totals.dead++;
     else totals.failed++;
     totals.durationMs += durationMs;
   }
 
-  /** EMF documents, one per job name (dimension `job`); `duration` is the batch's mean in ms. */
+  /**
+   * EMF documents, one per job name (dimension `jobName`); `failed` counts failed attempts that did
+   * not end dead (`retrying`, `handed-back`); `duration` is the batch's mean in ms.
+   */
   lines(namespace: string, timestamp: number): string[] {
     const lines: string[] = [];
-    for (const [job, totals] of this.#byJob) {
+    for (const [jobName, totals] of this.#byJob) {
       const document = {
         _aws: {
           Timestamp: timestamp,
-          CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [["job"]], Metrics: METRICS }],
+          CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [["jobName"]], Metrics: METRICS }],
         },
-        job,
+        jobName,
         processed: totals.processed,
         succeeded: totals.succeeded,
         failed: totals.failed,
-        deadLettered: totals.deadLettered,
+        dead: totals.dead,
         duration: Math.round((totals.durationMs / totals.processed) * 1000) / 1000,
       };
       lines.push(JSON.stringify(document));

@@ -30,7 +30,7 @@ export class Outcomes {
   readonly #sqs: SqsConnect;
   readonly #log: LevelLogger;
   readonly #hooks: ConsumerHooks;
-  /** The DLQs' maximum message sizes, which dead-letter copies are fitted to. */
+  /** Each queue's DLQ, and the DLQs' maximum message sizes, which dead-letter copies are fitted to. */
   readonly #dlqs: DeadLetterQueues;
 
   constructor(sqs: SqsConnect, logger: LevelLogger, hooks: ConsumerHooks) {
@@ -42,9 +42,7 @@ export class Outcomes {
 
   async succeeded(a: Attempt): Promise<Settlement> {
     a.batch.settle(a.record, "delete");
-    const durationMs = this.#logAndCount(a, "succeeded");
-    // Most consumers set no afterJob hook: a succeeded job then waits for nothing.
-    if (this.#hooks.afterJob !== undefined) await this.#afterJob(a, "succeeded", durationMs);
+    await this.#report(a, "succeeded");
     return "delete";
   }
 
@@ -89,7 +87,7 @@ export class Outcomes {
       a.batch.settle(a.record, "release");
       this.#log.error(tooLargeMessage(sent.maxBytes), { ...this.#ids(a), reason, ...errorFields(error) });
       await callHook(this.#hooks.onFailure, "onFailure", failed, this.#log);
-      await this.#report(a, "failed", error);
+      await this.#report(a, "handed-back", error);
       return "release";
     }
     if (sent.kind === "failed") {
@@ -102,7 +100,7 @@ export class Outcomes {
         ...errorFields(error),
       });
       await callHook(this.#hooks.onFailure, "onFailure", failed, this.#log);
-      await this.#report(a, "failed", error);
+      await this.#report(a, "handed-back", error);
       return "keep";
     }
     a.batch.settle(a.record, "delete");
@@ -112,7 +110,7 @@ export class Outcomes {
     await callHook(this.#hooks.onFailure, "onFailure", failed, this.#log);
     const info = { ...this.#info(a), reason, error, dlqUrl: sent.dlqUrl };
     await callHook(this.#hooks.onDeadLetter, "onDeadLetter", info, this.#log);
-    await this.#report(a, "dead-lettered", error, reason);
+    await this.#report(a, "dead", error, reason);
     return "delete";
   }
 
@@ -160,7 +158,7 @@ export class Outcomes {
   async #deadLetterQueue(a: Attempt): Promise<{ url: string; maxBytes: number } | { why: string }> {
     let url: string | undefined;
     try {
-      url = await a.batch.dlqUrl();
+      url = a.batch.dlqUrl ?? (await this.#dlqs.resolve(a.batch.queueUrl));
     } catch (cause) {
       return { why: `the dead-letter queue could not be found: ${describeAwsError(cause)}` };
     }
@@ -175,7 +173,8 @@ export class Outcomes {
   /** The one log line per job outcome, the metrics and the afterJob hook. */
   async #report(a: Attempt, outcome: JobOutcome, error?: unknown, reason?: DeadLetterReason): Promise<void> {
     const durationMs = this.#logAndCount(a, outcome, error, reason);
-    await this.#afterJob(a, outcome, durationMs, error);
+    const info = { ...this.#info(a), outcome, durationMs, error };
+    await callHook(this.#hooks.afterJob, "afterJob", info, this.#log);
   }
 
   /** The log line and the metrics of an outcome; returns the attempt's duration in ms. */
@@ -195,14 +194,8 @@ export class Outcomes {
     return durationMs;
   }
 
-  async #afterJob(a: Attempt, outcome: JobOutcome, durationMs: number, error?: unknown): Promise<void> {
-    if (this.#hooks.afterJob === undefined) return;
-    const info = { ...this.#info(a), outcome, durationMs, error };
-    await callHook(this.#hooks.afterJob, "afterJob", info, this.#log);
-  }
-
   #ids(a: Attempt) {
-    return { job: a.jobName, jobId: a.jobId, messageId: a.record.messageId, attempt: a.attempt };
+    return { jobName: a.jobName, jobId: a.jobId, messageId: a.record.messageId, attempt: a.attempt };
   }
 
   #info(a: Attempt): HookJobInfo {

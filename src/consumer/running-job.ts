@@ -18,7 +18,7 @@ export interface RunningJobInit {
   readonly maxAttempts: number;
   readonly messageId: string;
   readonly queueUrl: string;
-  /** The envelope's ISO date, else SQS's SentTimestamp (epoch ms); made a Date when first read. */
+  /** The envelope's ISO date, else SQS's SentTimestamp (epoch ms). */
   readonly enqueuedAt: string | number;
   readonly timeoutSeconds: number;
 }
@@ -32,14 +32,11 @@ export class RunningJob implements JobContext {
   readonly messageId: string;
   readonly queueUrl: string;
   readonly timeoutSeconds: number;
-  readonly #enqueuedAt: string | number;
-  #enqueuedAtDate: Date | undefined;
+  readonly enqueuedAt: Date;
+  readonly logger: Logger;
   readonly #baseLogger: LevelLogger;
-  #logger: Logger | undefined;
-  // Made when first read (like enqueuedAt's Date): most handlers never read them, and each costs
-  // more than the rest of a quick job's bookkeeping.
-  #controller: AbortController | undefined;
-  #abortReason: unknown;
+  readonly #controller = new AbortController();
+  readonly signal: AbortSignal = this.#controller.signal;
   readonly #result: Promise<HandlerResult>;
   #end: (result: HandlerResult) => void = () => {};
   /** The handler's own promise, settled when it really returns or throws. */
@@ -55,35 +52,18 @@ export class RunningJob implements JobContext {
     this.maxAttempts = init.maxAttempts;
     this.messageId = init.messageId;
     this.queueUrl = init.queueUrl;
-    this.#enqueuedAt = init.enqueuedAt;
     this.timeoutSeconds = init.timeoutSeconds;
+    this.enqueuedAt = new Date(init.enqueuedAt);
+    this.logger = logger.child({
+      job: init.jobName,
+      jobId: init.jobId,
+      messageId: init.messageId,
+      attempt: init.attempt,
+    });
     this.#baseLogger = logger;
     this.#result = new Promise((resolve) => {
       this.#end = resolve;
     });
-  }
-
-  get enqueuedAt(): Date {
-    this.#enqueuedAtDate ??= new Date(this.#enqueuedAt);
-    return this.#enqueuedAtDate;
-  }
-
-  get logger(): Logger {
-    this.#logger ??= this.#baseLogger.child({
-      job: this.jobName,
-      jobId: this.jobId,
-      messageId: this.messageId,
-      attempt: this.attempt,
-    });
-    return this.#logger;
-  }
-
-  get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController();
-      if (this.#abortReason !== undefined) this.#controller.abort(this.#abortReason);
-    }
-    return this.#controller.signal;
   }
 
   /**
@@ -107,7 +87,7 @@ export class RunningJob implements JobContext {
       this.#baseLogger.warn(
         "sqs-jobs: job ran past its timeoutSeconds; the attempt failed and its signal aborted; until the handler returns, the run keeps any concurrency slot it holds",
         {
-          job: this.jobName,
+          jobName: this.jobName,
           jobId: this.jobId,
           messageId: this.messageId,
           timeoutSeconds: this.timeoutSeconds,
@@ -138,7 +118,7 @@ export class RunningJob implements JobContext {
       this.#baseLogger.info(
         "sqs-jobs: a timed-out or abandoned handler returned at last, afterMs after its run ended; any concurrency slot it kept is freed now",
         {
-          job: this.jobName,
+          jobName: this.jobName,
           jobId: this.jobId,
           messageId: this.messageId,
           afterMs: Math.round(performance.now() - this.#stoppedAt),
@@ -150,7 +130,6 @@ export class RunningJob implements JobContext {
   #stop(result: HandlerResult, reason: unknown): void {
     if (!this.#handlerDone) this.#stoppedAt ??= performance.now();
     this.#end(result);
-    this.#abortReason = reason;
-    this.#controller?.abort(reason);
+    this.#controller.abort(reason);
   }
 }

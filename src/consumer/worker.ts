@@ -11,69 +11,15 @@ import { isFifoQueue } from "../core/queue-url.ts";
 import { backoffSeconds, type ResolvedRetryPolicy } from "../core/retry.ts";
 import { createSqsClient } from "../core/sqs-client.ts";
 import { lazySqs, type SqsConnect } from "../core/sqs-connect.ts";
-import type { LedgerOptions } from "../ledger/ledger-options.ts";
 import { BatchCore, type Settlement } from "./batch-core.ts";
 import { assertOptions, integerProblem, trackingFor } from "./consumer-options.ts";
-import { DeadLetterQueues } from "./dead-letter-queues.ts";
 import { DeleteBuffer } from "./delete-buffer.ts";
-import type { JobHandler } from "./handle.ts";
-import type { ConsumerHooks } from "./hooks.ts";
 import { errorFields } from "./hooks.ts";
 import type { SqsRecord } from "./lambda-types.ts";
-import { type LevelLogger, type Logger, type LogLevel, resolveLogger } from "./logger.ts";
+import { type LevelLogger, resolveLogger } from "./logger.ts";
 import { recordFromMessage } from "./record-from-message.ts";
 import { setVisibility } from "./visibility.ts";
-
-export interface WorkerOptions {
-  /** @default `SQS_JOBS_QUEUE_URL` */
-  readonly queueUrl?: string;
-  readonly handlers: readonly JobHandler[];
-  /** Jobs running at once. One receive is in flight per `batchSize` of it. @default 10 */
-  readonly concurrency?: number;
-  /** Messages asked for per ReceiveMessage, 1 to 10. @default 10 */
-  readonly batchSize?: number;
-  /** Long-polling wait per receive, 0 to 20 seconds. @default 20 */
-  readonly waitTimeSeconds?: number;
-  /**
-   * Visibility timeout set on receive; the worker extends it while a job runs (heartbeat at half
-   * of it). @default the queue's VisibilityTimeout
-   */
-  readonly visibilityTimeoutSeconds?: number;
-  /** On stop, how long running jobs may take to finish before their messages are released. @default 30000 */
-  readonly shutdownTimeoutMs?: number;
-  /** Stop gracefully on SIGTERM and SIGINT. @default true */
-  readonly handleSignals?: boolean;
-  /** @default a client from the environment; honours AWS_ENDPOINT_URL(_SQS) */
-  readonly sqs?: SQSClient;
-  /** @default `SQS_JOBS_DLQ_URL`, else the queue's RedrivePolicy target (looked up once) */
-  readonly dlqUrl?: string;
-  /** @default one JSON line per entry on stdout */
-  readonly logger?: Logger;
-  /** @default `SQS_JOBS_LOG_LEVEL`, else "info" */
-  readonly logLevel?: LogLevel;
-  /** @default none */
-  readonly hooks?: ConsumerHooks;
-  /**
-   * The job ledger (status, results, exact attempts, duplicate deliveries skipped, concurrency
-   * limits); `false` turns it off.
-   * @default on when `SQS_JOBS_LEDGER_TABLE` names a table (`JobQueue({ ledger })` sets it)
-   */
-  readonly ledger?: LedgerOptions | false;
-}
-
-export interface Worker {
-  readonly queueUrl: string;
-  /**
-   * Stops polling, lets running jobs finish (up to `shutdownTimeoutMs`), hands back the messages it
-   * did not finish with visibility 0 and sends the pending deletes. Resolves like `done`.
-   * On an idle worker the long poll in flight is aborted, so it stops at once (a message SQS hands
-   * to that poll as it is aborted comes back after its visibility timeout). While jobs run, the
-   * poll ends within `waitTimeSeconds` and what it brings is handed back at once.
-   */
-  stop(): Promise<void>;
-  /** Resolves once the worker stopped cleanly; rejects if it could not start (e.g. no such queue). */
-  readonly done: Promise<void>;
-}
+import type { Worker, WorkerOptions } from "./worker-options.ts";
 
 interface Held {
   readonly record: SqsRecord;
@@ -130,7 +76,6 @@ class PollingWorker implements Worker {
   readonly #log: LevelLogger;
   readonly #core: BatchCore;
   readonly #deletes: DeleteBuffer;
-  readonly #dlqs: DeadLetterQueues;
   readonly #held = new Map<string, Held>();
   readonly #waiters: (() => void)[] = [];
   readonly #batches = new Set<Promise<void>>();
@@ -163,7 +108,6 @@ class PollingWorker implements Worker {
       tracking: trackingFor(options.handlers, options.ledger, this.#log),
     });
     this.#deletes = new DeleteBuffer(this.#sqs, queueUrl, this.#log);
-    this.#dlqs = new DeadLetterQueues(this.#connect);
     this.#free = options.concurrency ?? 10;
     if (options.handleSignals ?? true) {
       const onSignal = (signal: NodeJS.Signals): void => {
@@ -297,7 +241,7 @@ class PollingWorker implements Worker {
         queueUrl: this.queueUrl,
         fifo: isFifoQueue(this.queueUrl),
         concurrency: records.length,
-        dlqUrl: async () => this.#o.dlqUrl ?? optionalEnv(ENV.dlqUrl) ?? this.#dlqs.resolve(this.queueUrl),
+        dlqUrl: this.#o.dlqUrl ?? optionalEnv(ENV.dlqUrl),
         stopping: () => this.#stopping,
         settle: (record, settlement) => this.#settle(record, settlement),
       })

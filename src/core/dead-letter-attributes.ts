@@ -1,3 +1,5 @@
+import { attributeBytes } from "./message-size.ts";
+
 /**
  * Message attributes sqs-jobs sets on every message it moves to a dead-letter queue, so that a DLQ
  * listing (`sqs-jobs dlq peek`) says why each job is there. The job name travels in the producer's
@@ -61,7 +63,10 @@ export const DLQ_REASON_MAX = 32;
  * type, value), so that every job `JobClient` sends can be dead-lettered with at least its reason.
  * The other reason attributes take what room is left, the error message cut to fit.
  */
-export const DEAD_LETTER_ROOM_BYTES = DLQ_ATTRIBUTES.reason.length + "String".length + DLQ_REASON_MAX;
+export const DEAD_LETTER_ROOM_BYTES = attributeBytes(DLQ_ATTRIBUTES.reason, {
+  DataType: "String",
+  StringValue: "r".repeat(DLQ_REASON_MAX),
+});
 
 /**
  * Set on the fresh copy of a record the consumer handed back unstarted on a standard queue (Lambda's

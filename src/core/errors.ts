@@ -23,7 +23,7 @@ export type SqsJobsErrorCode =
   | "ERR_JOB_KEY"
   | "ERR_JOB_ID_REUSED"
   | "ERR_JOB_CLAIM"
-  | "ERR_JOB_FAILED"
+  | "ERR_JOB_DEAD"
   | "ERR_WAIT_TIMEOUT"
   | "ERR_CALL"
   | "ERR_CALL_NOT_STARTED"
@@ -31,7 +31,9 @@ export type SqsJobsErrorCode =
   | "ERR_UNKNOWN_QUEUE"
   | "ERR_JOB_NOT_ON_QUEUE"
   | "ERR_DRAIN_TIMEOUT"
-  | "ERR_ATTEMPTS_EXHAUSTED";
+  | "ERR_ATTEMPTS_EXHAUSTED"
+  | "ERR_INIT_DIR_NOT_EMPTY"
+  | "ERR_JOB_NOT_IN_LEDGER";
 
 export class SqsJobsError extends Error {
   // Every subclass sets its name explicitly: minifiers (esbuild in Lambda bundles) rename

@@ -81,7 +81,7 @@ export interface JobOptions<
   /**
    * A schema for the handler's return value. It is validated after each successful run (a result
    * that fails it dead-letters the job: a bug, retrying would not fix it) and, with the job ledger
-   * on, stored for `getJob`, `waitFor` and `send(...).result()`; `call` returns it.
+   * on, stored for `getJob` and `waitFor` (`send(...).waitFor()` too); `call` returns it.
    */
   readonly result?: Result;
   /** One live job per key in a window (the double-email case). Needs the job ledger. */
@@ -114,12 +114,15 @@ export type JobInput<J extends JobDefinition> = StandardSchemaV1.InferInput<J["s
 /** What a handler receives for this job (the schema's output type, after defaults and transforms). */
 export type JobPayload<J extends JobDefinition> = StandardSchemaV1.InferOutput<J["schema"]>;
 
-/** What this job's handler returns: its `result` schema's input, or anything without one. */
-export type JobReturn<J extends JobDefinition> = J["result"] extends JobSchema
+/**
+ * What this job's handler returns: its `result` schema's input, or anything without one
+ * ({@link JobResult} is what readers get back).
+ */
+export type JobResultInput<J extends JobDefinition> = J["result"] extends JobSchema
   ? StandardSchemaV1.InferInput<J["result"]>
   : unknown;
 
-/** What `waitFor`, `result()` and `call` give back: the `result` schema's output. */
+/** What `waitFor` and `call` give back: the `result` schema's output. */
 export type JobResult<J extends JobDefinition> = J["result"] extends JobSchema
   ? StandardSchemaV1.InferOutput<J["result"]>
   : unknown;
@@ -138,8 +141,8 @@ export type JobResult<J extends JobDefinition> = J["result"] extends JobSchema
  * });
  */
 // A definition has no effect beyond its value, so a bundler may drop the ones a bundle never
-// uses (Rollup and Vite do across modules; esbuild only within the module, see the README's
-// "Bundles").
+// uses (Rollup and Vite do across modules; esbuild only within the module, see docs/jobs.md,
+// "Bundles: one job per module").
 // @__NO_SIDE_EFFECTS__
 export function defineJob<
   const Name extends string,

@@ -95,20 +95,36 @@ function toResult<T>(
 }
 
 /**
- * Validates with the schema. Never throws nor rejects: a schema that throws (a transform, refine
- * or superRefine) or rejects gives one issue of kind {@link SCHEMA_THREW}, so the caller can treat
- * the payload as invalid like any other. Stays synchronous when the schema is (the common case),
- * so a batch does not pay for a promise per record.
+ * Validates with the schema. Never rejects: a schema that throws (a transform, refine or
+ * superRefine) or rejects gives one issue of kind {@link SCHEMA_THREW}, so the caller can treat
+ * the payload as invalid like any other.
  *
  * @example
- * const checked = validate(job.schema, payload, job);
+ * const checked = await validate(job.schema, payload, job);
  * if (!checked.ok) throw new ValidationError(job.name, checked.issues);
  */
-export function validate<T>(
+export async function validate<T>(
   schema: StandardSchemaV1<unknown, T>,
   value: unknown,
   options?: ValidateOptions,
-): ValidationResult<T> | Promise<ValidationResult<T>> {
+): Promise<ValidationResult<T>> {
+  try {
+    return toResult(await schema["~standard"].validate(value), options);
+  } catch (error) {
+    return threw(error);
+  }
+}
+
+/**
+ * Validates now, for a caller that cannot wait (a CDK synth): undefined when the schema validates
+ * asynchronously. Its promise is then left to settle on its own, its rejection swallowed (an
+ * unhandled one would end the process). Anything that can wait uses {@link validate}.
+ */
+export function validateNow<T>(
+  schema: StandardSchemaV1<unknown, T>,
+  value: unknown,
+  options?: ValidateOptions,
+): ValidationResult<T> | undefined {
   let result: StandardSchemaV1.Result<T> | Promise<StandardSchemaV1.Result<T>>;
   try {
     result = schema["~standard"].validate(value);
@@ -117,8 +133,6 @@ export function validate<T>(
   } catch (error) {
     return threw(error);
   }
-  return result.then(
-    (settled) => toResult(settled, options),
-    (error: unknown) => threw<T>(error),
-  );
+  result.catch(() => undefined);
+  return undefined;
 }

@@ -1,5 +1,6 @@
 import type * as SqsSdk from "@aws-sdk/client-sqs";
 import type { SQSClient, SQSClientConfig } from "@aws-sdk/client-sqs";
+import { cachedUntilFailure } from "./cached-until-failure.ts";
 import { type AwsService, endpointFromEnv } from "./env.ts";
 
 /** Where a client sqs-jobs creates should talk to; both default to the environment. */
@@ -48,15 +49,7 @@ export interface SqsLink {
 /** Hands out the {@link SqsLink}, loading the SDK and creating the client on the first call. */
 export type SqsConnect = () => Promise<SqsLink>;
 
-let loading: Promise<SqsModule> | undefined;
-
-function loadSqsSdk(): Promise<SqsModule> {
-  loading ??= import("@aws-sdk/client-sqs").catch((error: unknown) => {
-    loading = undefined;
-    throw error;
-  });
-  return loading;
-}
+const loadSqsSdk: () => Promise<SqsModule> = cachedUntilFailure(() => import("@aws-sdk/client-sqs"));
 
 /**
  * The Lambda consumer's way to SQS. On the happy path Lambda deletes the batch and the consumer
@@ -65,15 +58,8 @@ function loadSqsSdk(): Promise<SqsModule> {
  * start.
  */
 export function lazySqs(client?: SQSClient, target?: ClientTarget): SqsConnect {
-  let ready: Promise<SqsLink> | undefined;
-  return () => {
-    ready ??= loadSqsSdk().then(
-      (sdk) => ({ sdk, client: client ?? new sdk.SQSClient(sqsClientConfig(target)) }),
-      (error: unknown) => {
-        ready = undefined;
-        throw error;
-      },
-    );
-    return ready;
-  };
+  return cachedUntilFailure(async () => {
+    const sdk = await loadSqsSdk();
+    return { sdk, client: client ?? new sdk.SQSClient(sqsClientConfig(target)) };
+  });
 }

@@ -2,12 +2,14 @@ import { SqsJobsError } from "../core/errors.ts";
 import type { JobFailure, JobStatus } from "./job-state.ts";
 import type { IdCollision } from "./ledger.ts";
 
+/**
+ * The codes of the ledger's errors that no one catches by type (they end as a failed attempt or a
+ * dead-letter reason): each is an {@link SqsJobsError} with its code, not a class.
+ */
+
 /** A job's `unique.key` or `concurrency.key` function threw or returned no usable key. */
-export class JobKeyError extends SqsJobsError {
-  override readonly name: string = "JobKeyError";
-  constructor(message: string) {
-    super("ERR_JOB_KEY", message);
-  }
+export function jobKeyError(message: string): SqsJobsError {
+  return new SqsJobsError("ERR_JOB_KEY", message);
 }
 
 /**
@@ -15,19 +17,11 @@ export class JobKeyError extends SqsJobsError {
  * payload (`differs`). Such a message is dead-lettered with reason `id-collision`; the other
  * job's entry is left as it is.
  */
-export class JobIdReusedError extends SqsJobsError {
-  override readonly name: string = "JobIdReusedError";
-  readonly jobId: string;
-  readonly differs: readonly IdCollision[];
-
-  constructor(jobId: string, differs: readonly IdCollision[]) {
-    super(
-      "ERR_JOB_ID_REUSED",
-      `job id ${jobId} is another job's in the ledger (its ${differs.join(", ")} ${differs.length === 1 ? "differs" : "differ"}): two messages share one job id; give each job its own id`,
-    );
-    this.jobId = jobId;
-    this.differs = differs;
-  }
+export function jobIdReusedError(jobId: string, differs: readonly IdCollision[]): SqsJobsError {
+  return new SqsJobsError(
+    "ERR_JOB_ID_REUSED",
+    `job id ${jobId} is another job's in the ledger (its ${differs.join(", ")} ${differs.length === 1 ? "differs" : "differ"}): two messages share one job id; give each job its own id`,
+  );
 }
 
 /**
@@ -35,31 +29,32 @@ export class JobIdReusedError extends SqsJobsError {
  * threw while the consumer claimed it): the attempt counts as failed, and the last allowed one
  * dead-letters the job with this error. `cause` holds what was thrown.
  */
-export class JobClaimError extends SqsJobsError {
-  override readonly name: string = "JobClaimError";
-  constructor(jobName: string, thrown: { readonly name: string; readonly message: string }, cause: unknown) {
-    super(
-      "ERR_JOB_CLAIM",
-      `the job ledger could not claim a run of job "${jobName}" (${thrown.name}: ${thrown.message}); the attempt counts as failed`,
-      { cause },
-    );
-  }
+export function jobClaimError(
+  jobName: string,
+  thrown: { readonly name: string; readonly message: string },
+  cause: unknown,
+): SqsJobsError {
+  return new SqsJobsError(
+    "ERR_JOB_CLAIM",
+    `the job ledger could not claim a run of job "${jobName}" (${thrown.name}: ${thrown.message}); the attempt counts as failed`,
+    { cause },
+  );
 }
 
 /**
- * The job is dead: `waitFor`, `result()` and `call` throw this with the dead-letter reason and
+ * The job is dead: `waitFor` and `call` throw this with the dead-letter reason and
  * the last error's name, code and message (never payload contents).
  */
-export class JobFailedError extends SqsJobsError {
-  override readonly name: string = "JobFailedError";
+export class JobDeadError extends SqsJobsError {
+  override readonly name: string = "JobDeadError";
   readonly jobId: string;
   readonly failure: JobFailure;
   readonly attempts: number;
 
   constructor(jobName: string, jobId: string, failure: JobFailure, attempts: number) {
     super(
-      "ERR_JOB_FAILED",
-      `job "${jobName}" (${jobId}) failed${failure.reason === undefined ? "" : ` (${failure.reason})`} after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${failure.name}: ${failure.message}`,
+      "ERR_JOB_DEAD",
+      `job "${jobName}" (${jobId}) is dead${failure.reason === undefined ? "" : ` (${failure.reason})`} after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${failure.name}: ${failure.message}`,
     );
     this.jobId = jobId;
     this.failure = failure;

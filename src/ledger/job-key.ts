@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
-import { JobKeyError } from "./errors.ts";
+import { jobKeyError } from "./errors.ts";
 
 /** Longest key kept as it is in the ledger; longer ones are stored as their SHA-256. */
 const MAX_PLAIN_KEY_BYTES = 256;
 
 /**
  * A unique or concurrency key, from a constant or a function of the payload.
- * @throws {JobKeyError} the function threw or returned something other than a non-empty string
+ * @throws {SqsJobsError} `ERR_JOB_KEY`: the function threw or returned something other than a non-empty string
  */
 export function keyFor(
   what: "unique" | "concurrency",
@@ -19,13 +19,13 @@ export function keyFor(
     try {
       value = key(payload);
     } catch (error) {
-      throw new JobKeyError(
+      throw jobKeyError(
         `the ${what}.key function of job "${jobName}" threw ${error instanceof Error ? error.name : typeof error}`,
       );
     }
   }
   if (typeof value !== "string" || value === "") {
-    throw new JobKeyError(
+    throw jobKeyError(
       `the ${what}.key of job "${jobName}" must be a non-empty string, but ${value === "" ? "an empty string" : typeof value} was returned`,
     );
   }

@@ -1,7 +1,7 @@
 import type { DeadLetterReason } from "../core/dead-letter-attributes.ts";
 
 /**
- * Where a tracked job is. `queued`: sent, not started. `running`: a run holds its lease.
+ * Where a tracked job is. `queued`: sent, not started. `running`: an attempt holds its lease.
  * `retrying`: an attempt failed and the message waits out its backoff. `succeeded` and `dead`
  * are final (a redrive from the DLQ takes a dead job up again). `skipped`: a run of a periodic
  * schedule with `overlap: "skip"` that found the schedule's previous run still working.
@@ -29,26 +29,27 @@ export interface JobFailure {
   readonly code: string | undefined;
 }
 
-/** A job as the ledger knows it: what `JobClient.getJob` returns. */
+/** A job as the ledger knows it: what `JobClient.getJob` returns, these fields and no others. */
 export interface JobState<Result = unknown> {
   readonly jobId: string;
-  readonly job: string;
+  /** The job definition's `name`. */
+  readonly jobName: string;
   /** The queue's name (the last part of its URL). */
   readonly queue: string;
   readonly status: JobStatus;
-  /** Runs started so far (the ledger counts them, so unstarted deliveries never count). */
+  /** Attempts started so far (the ledger counts them, so deliveries that ran nothing never count). */
   readonly attempts: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;
-  /** When the latest run started. */
+  /** When the latest attempt started. */
   readonly startedAt: Date | undefined;
   /** When the job succeeded or died. */
   readonly finishedAt: Date | undefined;
   /**
-   * While `running`: when the run's lease ends. A running job past it has stalled: its run died,
-   * or could not record how it ended. The message's next delivery takes the job up again; where
-   * none comes (the outcome was lost after the message left the queue) the entry stays so until
-   * it expires.
+   * While `running`: when the attempt's lease ends. A running job past it has stalled: its
+   * attempt died, or could not record how it ended. The message's next delivery takes the job up
+   * again; where none comes (the outcome was lost after the message left the queue) the entry
+   * stays so until it expires.
    */
   readonly leaseEndsAt: Date | undefined;
   /** The handler's return value (validated by the job's `result` schema), once succeeded. */

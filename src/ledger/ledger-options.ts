@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { cachedUntilFailure } from "../core/cached-until-failure.ts";
 import { optionalEnv } from "../core/env.ts";
 import { ConfigError } from "../core/errors.ts";
 import type { Ledger } from "./ledger.ts";
@@ -35,14 +36,7 @@ export function ledgerFrom(option: LedgerOptions | false | undefined): LedgerCon
       `the ledger's retentionDays must be an integer between 1 and 3650, but ${retentionDays} was provided (option retentionDays or ${LEDGER_RETENTION_ENV})`,
     );
   }
-  let ready: Promise<Ledger> | undefined;
-  return () => {
-    ready ??= connect(tableName, retentionDays, option?.dynamodb).catch((error: unknown) => {
-      ready = undefined;
-      throw error;
-    });
-    return ready;
-  };
+  return cachedUntilFailure(() => connect(tableName, retentionDays, option?.dynamodb));
 }
 
 async function connect(

@@ -8,14 +8,15 @@ export type StoredJob = JobState<never> & { readonly resultJson: string | undefi
 /** A job entry as the list index holds it: no times but its creation and last change, no result. */
 export type JobSummary = Pick<
   JobState,
-  "jobId" | "job" | "queue" | "status" | "attempts" | "createdAt" | "updatedAt"
+  "jobId" | "jobName" | "queue" | "status" | "attempts" | "createdAt" | "updatedAt"
 > & {
-  readonly deadReason: DeadLetterReason | undefined;
+  /** The dead-letter reason once dead. */
+  readonly reason: DeadLetterReason | undefined;
 };
 
 export function toJobState(item: Item): StoredJob {
   return {
-    ...toJobSummary(item),
+    ...listedFields(item),
     startedAt: readDate(item, "startedAt"),
     finishedAt: readDate(item, "finishedAt"),
     leaseEndsAt: leaseEnd(item),
@@ -27,14 +28,21 @@ export function toJobState(item: Item): StoredJob {
 
 export function toJobSummary(item: Item): JobSummary {
   return {
+    ...listedFields(item),
+    reason: readString(item, "failReason") as DeadLetterReason | undefined,
+  };
+}
+
+/** The fields a job entry and its summary share: `getJob` answers only documented ones. */
+function listedFields(item: Item): Omit<JobSummary, "reason"> {
+  return {
     jobId: readString(item, "jobId") ?? "",
-    job: readString(item, "job") ?? "",
+    jobName: readString(item, "job") ?? "",
     queue: readString(item, "queue") ?? "",
     status: (readString(item, "status") ?? "queued") as JobStatus,
     attempts: readNumber(item, "attempts") ?? 0,
     createdAt: readDate(item, "createdAt") ?? new Date(0),
     updatedAt: readDate(item, "updatedAt") ?? new Date(0),
-    deadReason: readString(item, "failReason") as DeadLetterReason | undefined,
   };
 }
 

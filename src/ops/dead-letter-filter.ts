@@ -46,7 +46,7 @@ export function isEmptyFilter(filter: DeadLetterFilter | undefined): boolean {
 export function matchesFilter(record: DeadLetterRecord, filter: DeadLetterFilter | undefined): boolean {
   if (filter === undefined) return true;
   if (filter.messageIds !== undefined && !filter.messageIds.has(record.messageId)) return false;
-  if (filter.job !== undefined && record.job !== filter.job) return false;
+  if (filter.job !== undefined && record.jobName !== filter.job) return false;
   if (filter.reason !== undefined) {
     const needle = filter.reason.toLowerCase();
     const haystack = [reasonWord(record), record.errorName, record.errorMessage].join("\n").toLowerCase();

@@ -10,7 +10,7 @@ export interface DeadLetterRecord {
    * (SNS-wrapped or not). Another body's `job` field is someone's data, not a job name: a DLQ
    * filter on it would answer a guess at it without the dashboard's token.
    */
-  readonly job: string | undefined;
+  readonly jobName: string | undefined;
   /** The envelope's `id`, when the body is an envelope that has one. */
   readonly jobId: string | undefined;
   /** `poison`, `permanent`, `exhausted`, `id-collision` when sqs-jobs dead-lettered it; `undefined` when SQS's RedrivePolicy did. */
@@ -81,7 +81,7 @@ export function toDeadLetterRecord(message: Message): DeadLetterRecord {
   }
   return {
     messageId: message.MessageId ?? "",
-    job: stringAttribute(message, DLQ_ATTRIBUTES.job) ?? jobOfEnvelope(body),
+    jobName: stringAttribute(message, DLQ_ATTRIBUTES.job) ?? jobOfEnvelope(body),
     jobId: envelope.id,
     reason: stringAttribute(message, DLQ_ATTRIBUTES.reason),
     errorName: stringAttribute(message, DLQ_ATTRIBUTES.errorName),

@@ -22,7 +22,7 @@ export const PEEK_VISIBILITY_SECONDS = 10;
  *
  * @example
  * const { dlq } = await resolveDeadLetterPair(sqs, "reports");
- * for (const r of await peekDeadLetters(sqs, dlq.url)) console.log(r.job, r.reason, r.errorMessage);
+ * for (const r of await peekDeadLetters(sqs, dlq.url)) console.log(r.jobName, r.reason, r.errorMessage);
  */
 export async function peekDeadLetters(
   sqs: SQSClient,

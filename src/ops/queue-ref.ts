@@ -13,7 +13,7 @@ import {
   parseQueueArn,
   queueNameOf,
 } from "../core/queue-url.ts";
-import { NoDeadLetterQueueError } from "./errors.ts";
+import { noDeadLetterQueueError } from "./errors.ts";
 
 /** A queue the operations act on, with the attributes they need. */
 export interface QueueRef {
@@ -107,7 +107,7 @@ export interface DeadLetterPair {
  * Resolves a queue argument of the `dlq` commands: a source queue (its DLQ comes from its
  * RedrivePolicy) or a DLQ itself (recognised because some queue dead-letters into it).
  *
- * @throws {NoDeadLetterQueueError} the queue has no RedrivePolicy and no queue targets it
+ * @throws {SqsJobsError} `ERR_NO_DLQ`: the queue has no RedrivePolicy and no queue targets it
  */
 export async function resolveDeadLetterPair(sqs: SQSClient, nameUrlOrArn: string): Promise<DeadLetterPair> {
   const named = await resolveQueue(sqs, nameUrlOrArn);
@@ -116,7 +116,7 @@ export async function resolveDeadLetterPair(sqs: SQSClient, nameUrlOrArn: string
   }
   const sources = await sourcesOf(sqs, named);
   if (sources.length === 0) {
-    throw new NoDeadLetterQueueError(named.name, "it has no RedrivePolicy and no queue dead-letters into it");
+    throw noDeadLetterQueueError(named.name, "it has no RedrivePolicy and no queue dead-letters into it");
   }
   return { dlq: named, sources };
 }

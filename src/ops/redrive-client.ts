@@ -9,10 +9,11 @@ import {
 import { describeAwsError, toOpsError } from "../core/aws-errors.ts";
 import { REASON_ATTRIBUTE_NAMES, REDRIVEN_ATTRIBUTE } from "../core/dead-letter-attributes.ts";
 import { messageBytes } from "../core/message-size.ts";
+import { plural } from "../core/plural.ts";
 import { matchesFilter } from "./dead-letter-filter.ts";
 import { toDeadLetterRecord } from "./dead-letter-record.ts";
 import type { QueueRef } from "./queue-ref.ts";
-import type { RedriveOptions, RedriveProgress } from "./redrive.ts";
+import type { RedriveOptions, RedriveProgress } from "./redrive-options.ts";
 import { receiveBatch, restoreVisibility, type ScannedMessage } from "./scan.ts";
 import { type QueueDepth, queueDepth } from "./stats.ts";
 
@@ -310,7 +311,7 @@ async function deleteOriginals(
   } catch (error) {
     state.counts.moved += copied.length;
     state.errors.push(
-      `${copied.length} messages copied, but deleting the DLQ originals failed (${describeAwsError(error)}); they reappear in the DLQ as duplicates`,
+      `${plural(copied.length, "message")} copied, but deleting the DLQ originals failed (${describeAwsError(error)}); they reappear in the DLQ as duplicates`,
     );
   }
 }

@@ -5,7 +5,8 @@ import {
   StartMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
 import { OperationError, toOpsError } from "../core/aws-errors.ts";
-import type { RedriveOptions, RedriveProgress } from "./redrive.ts";
+import { plural } from "../core/plural.ts";
+import type { RedriveOptions, RedriveProgress } from "./redrive-options.ts";
 
 type ServerOutcome =
   | { supported: true; result: RedriveProgress & { errors: string[] } }
@@ -69,7 +70,7 @@ export async function serverSideMove(sqs: SQSClient, options: RedriveOptions): P
     if (status === "RUNNING" || status === "CANCELLING") continue;
     if (status === "FAILED") {
       throw new OperationError(
-        `the move task from ${options.dlq.name} failed after moving ${progress.moved} messages: ${task?.FailureReason ?? "no reason given"}`,
+        `the move task from ${options.dlq.name} failed after moving ${plural(progress.moved, "message")}: ${task?.FailureReason ?? "no reason given"}`,
       );
     }
     return {

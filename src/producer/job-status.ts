@@ -2,7 +2,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { InvalidOptionError, ValidationError } from "../core/errors.ts";
 import type { JobDefinition, JobResult } from "../core/job.ts";
 import { validate } from "../core/schema.ts";
-import { JobFailedError, WaitTimeoutError } from "../ledger/errors.ts";
+import { JobDeadError, WaitTimeoutError } from "../ledger/errors.ts";
 import type { JobState } from "../ledger/job-state.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 
@@ -29,8 +29,8 @@ export async function readJob<J extends JobDefinition>(
 ): Promise<JobState<JobResult<J>> | undefined> {
   const stored = await ledger.get(jobId);
   if (stored === undefined) return undefined;
-  if (stored.job !== job.name) {
-    throw new InvalidOptionError(`job ${jobId} is a "${stored.job}" job, not "${job.name}"`);
+  if (stored.jobName !== job.name) {
+    throw new InvalidOptionError(`job ${jobId} is a "${stored.jobName}" job, not "${job.name}"`);
   }
   const { resultJson, ...state } = stored;
   return { ...state, result: await parseResult(job, resultJson) };
@@ -38,7 +38,7 @@ export async function readJob<J extends JobDefinition>(
 
 /**
  * Polls the ledger until the job succeeded (its result) or died.
- * @throws {JobFailedError} the job is dead
+ * @throws {JobDeadError} the job is dead
  * @throws {WaitTimeoutError} `timeoutMs` passed first
  */
 export async function waitForJob<J extends JobDefinition>(
@@ -60,7 +60,7 @@ export async function waitForJob<J extends JobDefinition>(
     const state = await readJob(ledger, job, jobId);
     if (state?.status === "succeeded") return state.result as JobResult<J>;
     if (state?.status === "dead" && state.failure !== undefined) {
-      throw new JobFailedError(job.name, jobId, state.failure, state.attempts);
+      throw new JobDeadError(job.name, jobId, state.failure, state.attempts);
     }
     const left = deadline - Date.now();
     if (left <= 0) throw new WaitTimeoutError(job.name, jobId, timeoutMs, state?.status);

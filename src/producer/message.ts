@@ -119,20 +119,16 @@ export function checkSendOptions(options: SendOptions, fifo: boolean, now: numbe
  * consumer. Values JSON changes silently (NaN, -0, a Map or Set...) are refused even when the
  * schema would accept what they turn into: see {@link toJsonValue}.
  */
-export function prepareMessage<J extends JobDefinition>(
+export async function prepareMessage<J extends JobDefinition>(
   job: J,
   payload: JobInput<J>,
   options: SendOptions,
   fifo: boolean,
-): PrepareResult | Promise<PrepareResult> {
+): Promise<PrepareResult> {
   const converted = toJsonValue(payload, "payload");
   if (!converted.ok) return converted;
   const { json, wire } = converted;
-  const checked = validate(job.schema, wire, job);
-  // Most schemas validate synchronously: a batch of 20,000 then costs no promise per item.
-  return checked instanceof Promise
-    ? checked.then((c) => finishMessage(c, job, payload, json, options, fifo))
-    : finishMessage(checked, job, payload, json, options, fifo);
+  return finishMessage(await validate(job.schema, wire, job), job, payload, json, options, fifo);
 }
 
 /** Attributes depend only on the job, so one object per job serves every message. */

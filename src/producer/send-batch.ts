@@ -1,15 +1,23 @@
-import {
-  SendMessageBatchCommand,
-  type SendMessageBatchRequestEntry,
-  type SendMessageBatchResult,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
+import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { classifyFailure, describeAwsError, isQueueMissing } from "../core/aws-errors.ts";
 import { QueueNotFoundError } from "../core/errors.ts";
 import { exponentialBackoff } from "../core/retry.ts";
 import { SQS_BATCH_MAX_ENTRIES, SQS_MAX_MESSAGE_BYTES } from "../core/sqs-limits.ts";
 import { type AttemptWatch, watchAttempts } from "./attempt-watch.ts";
+import {
+  type EntryOutcome,
+  notSent,
+  type Pending,
+  RETRY,
+  readResponse,
+  toEntry,
+  tried,
+} from "./batch-entries.ts";
 import type { PreparedMessage } from "./message.ts";
+import type { ProgressReport } from "./progress.ts";
+import { deliveredAs, refusedBy } from "./send-each.ts";
+import type { SendGate } from "./send-gate.ts";
+import { type Delivered, deduplicatedOnto } from "./send-result.ts";
 
 /** Longest wait before a retry, so a batch never stalls for long. */
 const MAX_RETRY_DELAY_MS = 5_000;
@@ -22,57 +30,6 @@ export interface BatchSendSettings {
   readonly concurrency: number;
   readonly maxRetries: number;
   readonly retryBaseMs: number;
-  readonly onProgress: ((done: number, total: number) => void) | undefined;
-}
-
-export type SendBatchItemResult =
-  | {
-      readonly index: number;
-      readonly ok: true;
-      readonly jobId: string;
-      readonly messageId: string;
-      /**
-       * True when an earlier try of this item ended without an answer (a 5xx, a reset, a timeout),
-       * so SQS may hold a second copy. Consumers see jobs at least once anyway; this says where.
-       */
-      readonly possibleDuplicate: boolean;
-      /**
-       * True when the job's unique key (or, on a FIFO queue with a ledger, its deduplication
-       * id) was held by a live job: nothing was sent, `jobId` is that job's id and `messageId` is empty.
-       */
-      readonly deduplicated: boolean;
-      /** Sent for later: the schedule that will put the job on the queue (`messageId` is empty). */
-      readonly scheduleName?: string;
-      /** Sent for later: when the schedule fires (to the minute on AWS). */
-      readonly scheduledAt?: Date;
-    }
-  | {
-      readonly index: number;
-      readonly ok: false;
-      readonly jobId: string;
-      /** Payload-free reason, e.g. "ThrottlingException: Rate exceeded (after 6 tries)". */
-      readonly error: string;
-      /** True when a try may have reached SQS although none was acknowledged. */
-      readonly possibleDuplicate: boolean;
-    };
-
-export interface SendBatchResult {
-  /** One result per payload, in input order. */
-  readonly items: readonly SendBatchItemResult[];
-  readonly succeeded: number;
-  readonly failed: number;
-  /**
-   * What `onProgress` threw, if it did. Sending went on without calling it again, so a broken
-   * progress bar never costs the results of jobs already sent.
-   */
-  readonly progressError?: unknown;
-}
-
-interface Pending {
-  readonly index: number;
-  readonly message: PreparedMessage;
-  tries: number;
-  ambiguous: boolean;
 }
 
 /**
@@ -92,32 +49,10 @@ interface Request {
   readonly lanes: { readonly lane: Lane; readonly count: number }[];
 }
 
-/** What one request said about one entry. */
-type EntryOutcome =
-  | { readonly kind: "ok"; readonly messageId: string }
-  | { readonly kind: "retry" }
-  | { readonly kind: "failed"; readonly error: string };
-
-const RETRY: EntryOutcome = { kind: "retry" };
-
-function toEntry(p: Pending, id: number): SendMessageBatchRequestEntry {
-  const m = p.message;
-  return {
-    Id: String(id),
-    MessageBody: m.body,
-    MessageAttributes: m.attributes,
-    DelaySeconds: m.delaySeconds,
-    MessageGroupId: m.groupId,
-    MessageDeduplicationId: m.dedupId,
-  };
-}
-
-function tried(error: string, tries: number): string {
-  return tries > 1 ? `${error} (after ${tries} tries)` : error;
-}
-
 /**
- * Sends prepared messages in SendMessageBatch requests with at most `concurrency` in flight.
+ * The deliver step of `sendBatch` to SQS: sends prepared messages in SendMessageBatch requests
+ * with at most `concurrency` in flight. Each request is its jobs' delivery unit: the gate opens
+ * its new jobs just before it goes out and closes them as they settle for good.
  * Entries SQS refuses for a transient reason (throttling, internal errors) and whole requests that
  * fail transiently are retried with backoff; everything else ends in the result with its error.
  * No item is dropped. On a FIFO queue each message group is stored in input order: a group is in
@@ -127,14 +62,21 @@ function tried(error: string, tries: number): string {
 export async function sendPrepared(
   messages: readonly PreparedMessage[],
   settings: BatchSendSettings,
-): Promise<SendBatchResult> {
-  return new BatchSend(messages, settings).run();
+  gate: SendGate,
+  progress: ProgressReport,
+): Promise<Delivered[]> {
+  return new BatchSend(messages, settings, gate, progress).run();
 }
 
 class BatchSend {
   readonly #settings: BatchSendSettings;
-  readonly #total: number;
-  readonly #results: SendBatchItemResult[];
+  readonly #gate: SendGate;
+  readonly #progress: ProgressReport;
+  readonly #results: Delivered[];
+  /** Jobs settled for good since the gate was last told. */
+  #settled: Pending[] = [];
+  /** The gate's closes: they run beside the next requests, and the batch ends after them. */
+  readonly #closing: Promise<void>[] = [];
   /** Lanes waiting for a request, oldest first; `#ready[#nextReady..]` are still waiting. */
   readonly #ready: Lane[] = [];
   #nextReady = 0;
@@ -142,14 +84,18 @@ class BatchSend {
   #busy = 0;
   #done = 0;
   #fatal = false;
-  #progressFailed = false;
-  #progressError: unknown;
   #changed!: Promise<void>;
   #notify!: () => void;
 
-  constructor(messages: readonly PreparedMessage[], settings: BatchSendSettings) {
+  constructor(
+    messages: readonly PreparedMessage[],
+    settings: BatchSendSettings,
+    gate: SendGate,
+    progress: ProgressReport,
+  ) {
     this.#settings = settings;
-    this.#total = messages.length;
+    this.#gate = gate;
+    this.#progress = progress;
     this.#results = new Array(messages.length);
     this.#resetSignal();
     const groups = new Map<string, Lane>();
@@ -168,13 +114,13 @@ class BatchSend {
     }
   }
 
-  async run(): Promise<SendBatchResult> {
+  async run(): Promise<Delivered[]> {
     const workers = Array.from({ length: this.#settings.concurrency }, () => this.#work());
-    await Promise.all(workers);
-    let succeeded = 0;
-    for (const r of this.#results) if (r.ok) succeeded++;
-    const result = { items: this.#results, succeeded, failed: this.#total - succeeded };
-    return this.#progressFailed ? { ...result, progressError: this.#progressError } : result;
+    // Settled: after a fatal error the requests in flight still end, so what they did is known.
+    const ended = await Promise.allSettled(workers);
+    await Promise.all(this.#closing);
+    for (const end of ended) if (end.status === "rejected") throw end.reason;
+    return this.#results;
   }
 
   /** One of `concurrency` loops: send what is ready, wait while retries are pending, stop when all is settled. */
@@ -192,7 +138,7 @@ class BatchSend {
           this.#busy--;
           this.#signal();
         }
-        this.#reportProgress();
+        this.#progress.report(this.#done);
       } else if (this.#busy === 0) {
         return;
       } else {
@@ -229,27 +175,31 @@ class BatchSend {
 
   async #send(request: Request): Promise<void> {
     const { entries } = request;
-    for (const p of entries) p.tries++;
+    const outcomes = await this.#open(entries);
+    const sending = entries.filter((_, i) => outcomes[i] === undefined);
+    for (const p of sending) p.tries++;
     const attempts: AttemptWatch = { ambiguous: false };
-    let outcomes: EntryOutcome[];
-    try {
-      const command = new SendMessageBatchCommand({
-        QueueUrl: this.#settings.queueUrl,
-        Entries: entries.map(toEntry),
-      });
-      watchAttempts(command, attempts);
-      outcomes = this.#readResponse(entries, await this.#settings.sqs.send(command));
-    } catch (error) {
-      if (isQueueMissing(error)) throw new QueueNotFoundError(this.#settings.queueUrl, { cause: error });
-      const kind = classifyFailure(error);
-      if (kind === "ambiguous") for (const p of entries) p.ambiguous = true;
-      const failed: EntryOutcome = { kind: "failed", error: describeAwsError(error) };
-      outcomes = entries.map((p) =>
-        kind === "final" || p.tries > this.#settings.maxRetries ? failed : RETRY,
-      );
+    let sent: EntryOutcome[] = [];
+    if (sending.length > 0) {
+      try {
+        const command = new SendMessageBatchCommand({
+          QueueUrl: this.#settings.queueUrl,
+          Entries: sending.map(toEntry),
+        });
+        watchAttempts(command, attempts);
+        sent = readResponse(sending, await this.#settings.sqs.send(command), this.#settings.maxRetries);
+      } catch (error) {
+        if (isQueueMissing(error)) throw new QueueNotFoundError(this.#settings.queueUrl, { cause: error });
+        const kind = classifyFailure(error);
+        if (kind === "ambiguous") for (const p of sending) p.ambiguous = true;
+        const failed: EntryOutcome = { kind: "failed", error: describeAwsError(error) };
+        sent = sending.map((p) => (kind === "final" || p.tries > this.#settings.maxRetries ? failed : RETRY));
+      }
     }
+    let next = 0;
+    for (let i = 0; i < outcomes.length; i++) outcomes[i] ??= sent[next++];
     // A retry within the call after an attempt without an answer may have stored every entry twice.
-    if (attempts.ambiguous) for (const p of entries) p.ambiguous = true;
+    if (attempts.ambiguous) for (const p of sending) p.ambiguous = true;
 
     let position = 0;
     const retryLanes: Lane[] = [];
@@ -265,33 +215,38 @@ class BatchSend {
       }
     }
     if (retryLanes.length > 0) this.#retryLater(retryLanes, retryTries);
+    this.#closeSettled();
   }
 
-  /** Maps SQS's Successful and Failed lists back to the entries, in request order. */
-  #readResponse(entries: readonly Pending[], response: SendMessageBatchResult): EntryOutcome[] {
+  /**
+   * Opens the jobs of a request that go out for the first time. Returns, per entry, its outcome
+   * when it goes no further (its key is held, or the ledger could not be written), else undefined.
+   */
+  async #open(entries: readonly Pending[]): Promise<(EntryOutcome | undefined)[]> {
     const outcomes = new Array<EntryOutcome | undefined>(entries.length);
-    for (const s of response.Successful ?? []) {
-      const i = Number(s.Id);
-      if (i >= 0 && i < entries.length) outcomes[i] = { kind: "ok", messageId: s.MessageId ?? "" };
+    const fresh = entries.flatMap((p, i) => (p.tries === 0 ? [i] : []));
+    if (fresh.length === 0) return outcomes;
+    try {
+      const { heldBy } = await this.#gate.open(fresh.map((i) => (entries[i] as Pending).message));
+      for (const [n, i] of fresh.entries()) {
+        const holder = heldBy[n];
+        if (holder !== undefined) outcomes[i] = { kind: "deduplicated", heldBy: holder };
+      }
+    } catch (error) {
+      for (const i of fresh) outcomes[i] = { kind: "refused", error };
     }
-    for (const f of response.Failed ?? []) {
-      const i = Number(f.Id);
-      const p = entries[i];
-      if (p === undefined) continue;
-      outcomes[i] =
-        f.SenderFault !== true && p.tries <= this.#settings.maxRetries
-          ? RETRY
-          : { kind: "failed", error: `${f.Code ?? "Failed"}: ${f.Message ?? "no message"}` };
-    }
-    // An entry in neither list was not acknowledged: treat it like an ambiguous failure.
-    return entries.map((p, i) => {
-      const outcome = outcomes[i];
-      if (outcome !== undefined) return outcome;
-      p.ambiguous = true;
-      return p.tries <= this.#settings.maxRetries
-        ? RETRY
-        : { kind: "failed", error: "SQS acknowledged neither success nor failure for this entry" };
+    return outcomes;
+  }
+
+  /** Tells the gate about the jobs settled for good, without holding up the next request. */
+  #closeSettled(): void {
+    if (this.#settled.length === 0) return;
+    const settled = this.#settled.map((p) => {
+      const result = this.#results[p.index] as Delivered;
+      return { message: p.message, as: deliveredAs(result) };
     });
+    this.#settled = [];
+    this.#closing.push(this.#gate.close(settled));
   }
 
   /**
@@ -302,7 +257,7 @@ class BatchSend {
   #settle(
     lane: Lane,
     count: number,
-    outcomes: readonly EntryOutcome[],
+    outcomes: readonly (EntryOutcome | undefined)[],
     from: number,
   ): "retry" | "more" | "done" {
     const end = lane.head + count;
@@ -312,8 +267,10 @@ class BatchSend {
       const p = lane.items[i] as Pending;
       const outcome = outcomes[from + i - lane.head] as EntryOutcome;
       if (outcome.kind === "ok") this.#succeed(p, outcome.messageId);
-      else if (outcome.kind === "failed") {
-        this.#fail(p, tried(outcome.error, p.tries));
+      else if (outcome.kind === "deduplicated") this.#conclude(p, deduplicatedOnto(p.index, outcome.heldBy));
+      else if (outcome.kind === "failed" || outcome.kind === "refused") {
+        if (outcome.kind === "failed") this.#fail(p, tried(outcome.error, p.tries));
+        else this.#conclude(p, refusedBy(outcome.error, p.message, p.index));
         if (this.#settings.fifo) stoppedBy ??= p.index;
       } else if (stoppedBy !== undefined) this.#fail(p, notSent(stoppedBy));
       else {
@@ -348,38 +305,32 @@ class BatchSend {
   }
 
   #succeed(p: Pending, messageId: string): void {
-    this.#results[p.index] = {
+    this.#conclude(p, {
       index: p.index,
       ok: true,
       jobId: p.message.jobId,
       messageId,
       possibleDuplicate: p.ambiguous,
       deduplicated: false,
-    };
-    this.#done++;
+    });
   }
 
   #fail(p: Pending, error: string): void {
-    this.#results[p.index] = {
+    this.#conclude(p, {
       index: p.index,
       ok: false,
       jobId: p.message.jobId,
       error,
       possibleDuplicate: p.ambiguous,
-    };
-    this.#done++;
+      cause: undefined,
+    });
   }
 
-  /** A callback that throws is the caller's bug: it must not cost the results of jobs already sent. */
-  #reportProgress(): void {
-    const onProgress = this.#settings.onProgress;
-    if (onProgress === undefined || this.#progressFailed) return;
-    try {
-      onProgress(this.#done, this.#total);
-    } catch (error) {
-      this.#progressFailed = true;
-      this.#progressError = error;
-    }
+  /** A job's result for good. */
+  #conclude(p: Pending, result: Delivered): void {
+    this.#results[p.index] = result;
+    this.#settled.push(p);
+    this.#done++;
   }
 
   /** Wakes the loops waiting for a lane to become ready or for the last request to end. */
@@ -394,8 +345,4 @@ class BatchSend {
       this.#notify = resolve;
     });
   }
-}
-
-function notSent(failedIndex: number): string {
-  return `not sent: job ${failedIndex} of the same message group failed, and sending this one would break the group's order`;
 }

@@ -1,5 +1,6 @@
 import { Cron } from "croner";
 import { ConfigError } from "../core/errors.ts";
+import { wallClock } from "./wall-clock.ts";
 
 /**
  * EventBridge Scheduler's schedule expressions: `at(yyyy-mm-ddThh:mm:ss)`, `rate(N unit)` and
@@ -198,15 +199,12 @@ function parseCron(expression: string, body: string, timezone: string): ParsedSc
       },
     );
   }
-  const wallClock = new Intl.DateTimeFormat("sv-SE", {
-    timeZone: timezone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  });
+  const clock = wallClock(timezone);
+  // The minute on the zone's wall clock, as text that sorts as time does.
+  const wallMinute = (time: Date): string => {
+    const t = clock(time);
+    return `${t.year}-${t.month}-${t.day}T${t.hour}:${t.minute}`;
+  };
   return {
     expression,
     kind: "cron",
@@ -217,12 +215,12 @@ function parseCron(expression: string, body: string, timezone: string): ParsedSc
       // patterns in both passes).
       const times: Date[] = [];
       let cursor = after;
-      let lastLocal = wallClock.format(after);
+      let lastLocal = wallMinute(after);
       while (times.length < count) {
         const next = cron.nextRun(cursor);
         if (next === null) break;
         cursor = next;
-        const local = wallClock.format(next);
+        const local = wallMinute(next);
         if (local <= lastLocal) continue;
         if (!cron.match(next)) continue;
         lastLocal = local;

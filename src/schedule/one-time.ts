@@ -1,5 +1,6 @@
 import type { CreateScheduleCommandInput, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { classifyFailure } from "../core/aws-errors.ts";
+import { cachedUntilFailure } from "../core/cached-until-failure.ts";
 import { exponentialBackoff } from "../core/retry.ts";
 import { clientConfig } from "../core/sqs-connect.ts";
 import { atExpression } from "./expression.ts";
@@ -58,16 +59,10 @@ export type CreateOutcome =
 
 type SchedulerModule = typeof import("@aws-sdk/client-scheduler");
 
-let loading: Promise<SchedulerModule> | undefined;
-
 /** The Scheduler SDK, loaded on the first scheduled send: most producers never need it. */
-export function loadSchedulerSdk(): Promise<SchedulerModule> {
-  loading ??= import("@aws-sdk/client-scheduler").catch((error: unknown) => {
-    loading = undefined;
-    throw error;
-  });
-  return loading;
-}
+export const loadSchedulerSdk: () => Promise<SchedulerModule> = cachedUntilFailure(
+  () => import("@aws-sdk/client-scheduler"),
+);
 
 /**
  * The Scheduler client sqs-jobs creates when the caller passes none: it honours

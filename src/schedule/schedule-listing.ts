@@ -19,8 +19,8 @@ export interface ListedSchedule {
   readonly endDate: Date | undefined;
   readonly createdAt: Date | undefined;
   readonly target: { readonly arn: string | undefined; readonly messageGroupId: string | undefined };
-  /** The job the schedule sends: the `job` of the envelope in its target's input, when it has one. */
-  readonly job: string | undefined;
+  /** The name of the job the schedule sends: the `job` of the envelope in its target's input, when it has one. */
+  readonly jobName: string | undefined;
   /** The next three fire times (none when disabled or past its end date), computed here. */
   readonly nextFireTimes: Date[];
 }
@@ -97,7 +97,7 @@ async function describe(
     endDate: got.EndDate,
     createdAt: got.CreationDate,
     target: { arn: got.Target?.Arn, messageGroupId: got.Target?.SqsParameters?.MessageGroupId },
-    job: jobOf(got.Target?.Input),
+    jobName: jobOf(got.Target?.Input),
   };
 }
 

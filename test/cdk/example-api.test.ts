@@ -34,7 +34,7 @@ describe("the example API (handlers/api.ts)", () => {
     const sent = await request("POST", "/reports", { inputKey: "inputs/a.txt" });
     expect(sent.status).toBe(202);
     const state = await request("GET", `/reports/${sent.body.jobId}`);
-    expect(state).toMatchObject({ status: 200, body: { status: "queued", job: "build-report" } });
+    expect(state).toMatchObject({ status: 200, body: { status: "queued", jobName: "build-report" } });
     const bad = await request("POST", "/reports", { inputKey: "elsewhere/a.txt" });
     expect(bad.status).toBe(400);
     expect(bad.body.issues[0].path).toEqual(["inputKey"]);

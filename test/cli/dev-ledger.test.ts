@@ -1,7 +1,7 @@
-import { rm } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { LEDGER_RETENTION_ENV, LEDGER_TABLE_ENV, LIST_INDEX } from "../../src/ledger/table-layout.ts";
-import { devOutput, synthApp } from "./dev-app.ts";
+import { fixtureAssembly } from "../helpers/fixture-assembly.ts";
+import { devOutput } from "./dev-app.ts";
 import { startCli } from "./run-cli.ts";
 
 interface Ready {
@@ -13,12 +13,8 @@ interface Ready {
 let assembly: string | undefined;
 
 beforeAll(async () => {
-  assembly = await synthApp("test/local/fixtures/ledger-app/app.ts");
+  assembly = await fixtureAssembly("test/local/fixtures/ledger-app/app.ts");
 }, 60_000);
-
-afterAll(async () => {
-  if (assembly !== undefined) await rm(assembly, { recursive: true, force: true });
-});
 
 describe("sqs-jobs dev on an app with a job ledger", () => {
   it("lists the table with its index and TTL, and gives producers its name", async () => {

@@ -1,6 +1,6 @@
 import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, describe, expect, it } from "vitest";
-import { DevSummary } from "../../src/cli/dev-summary.ts";
+import { DevSummary } from "../../tools/src/cli/dev-summary.ts";
 import { createTestQueue, testSqs } from "../helpers/sqs.ts";
 
 const sqs = testSqs();

@@ -1,11 +1,11 @@
-import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliCommand } from "../../src/cli/commands/dev.ts";
+import { cliCommand } from "../../tools/src/cli/commands/dev.ts";
 import { eventually } from "../helpers/eventually.ts";
+import { fixtureAssembly } from "../helpers/fixture-assembly.ts";
 import { drainQueue, queueDepth } from "../helpers/sqs.ts";
 import { devOutput } from "./dev-app.ts";
 import { type RunningCli, runCli, startCli } from "./run-cli.ts";
@@ -17,9 +17,9 @@ interface Ready {
   functions: { name: string }[];
 }
 
-const execFileAsync = promisify(execFile);
-let outDir: string | undefined;
 let assembly: string;
+/** Where --write-env writes: the assembly is shared with other files, never written into. */
+let envDir: string | undefined;
 let dev: RunningCli;
 let ready: Ready;
 let sqs: SQSClient;
@@ -31,38 +31,10 @@ const queue = (prefix: string) => {
 };
 const cli = (...args: string[]) => runCli(args, { env: { AWS_ENDPOINT_URL: ready.endpoint } });
 
-/**
- * Synthesizes the local stack's fixture app into a directory of this test's own, so this file and
- * test/local (which synthesizes into the shared .sqs-jobs/cdk.out) never write the same files at
- * once; `dev --app DIR` then takes the assembly as it is.
- */
-async function synthFixture(): Promise<string> {
-  // Inside the repo (.sqs-jobs is git-ignored): the bundles leave @aws-sdk/* external, so they
-  // must find node_modules above them.
-  await mkdir(".sqs-jobs", { recursive: true });
-  outDir = await mkdtemp(join(".sqs-jobs", "cli-test-"));
-  await execFileAsync(resolve("node_modules/.bin/tsx"), ["test/local/fixture-app/app.ts"], {
-    env: {
-      ...process.env,
-      CDK_OUTDIR: outDir,
-      CDK_CONTEXT_JSON: JSON.stringify({ "aws:cdk:enable-asset-metadata": true }),
-    },
-  });
-  return resolve(outDir);
-}
-
 beforeAll(async () => {
-  assembly = await synthFixture();
-  dev = startCli([
-    "dev",
-    "--port",
-    "0",
-    "--app",
-    assembly,
-    "--json",
-    "--write-env",
-    join(assembly, "dev.env"),
-  ]);
+  assembly = await fixtureAssembly("test/local/fixture-app/app.ts");
+  envDir = await mkdtemp(join(tmpdir(), "sqs-jobs-dev-env-"));
+  dev = startCli(["dev", "--port", "0", "--app", assembly, "--json", "--write-env", join(envDir, "dev.env")]);
   ready = (await dev.firstJson) as Ready;
   sqs = new SQSClient({
     endpoint: ready.endpoint,
@@ -76,7 +48,7 @@ afterAll(async () => {
   sqs?.destroy();
   // SIGINT, not SIGKILL: a stopped stack removes the copies of its functions' code.
   await dev?.stop("SIGINT");
-  if (outDir !== undefined) await rm(outDir, { recursive: true, force: true });
+  if (envDir !== undefined) await rm(envDir, { recursive: true, force: true });
 });
 
 describe("sqs-jobs dev tells a user how to reach it", () => {
@@ -117,7 +89,7 @@ describe("sqs-jobs dev tells a user how to reach it", () => {
   });
 
   it("writes the same variables to --write-env", async () => {
-    const written = await readFile(join(assembly, "dev.env"), "utf8");
+    const written = await readFile(join(envDir ?? "", "dev.env"), "utf8");
     const lines = Object.entries(ready.environment).map(([key, value]) => `${key}=${value}`);
     expect(written).toBe(`${lines.join("\n")}\n`);
     expect(ready.environment).toMatchObject({

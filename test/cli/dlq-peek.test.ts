@@ -46,7 +46,7 @@ describe("sqs-jobs dlq peek", () => {
     const { records } = JSON.parse(run.stdout);
     expect(records).toHaveLength(2);
     expect(records[0]).toMatchObject({
-      job: "build-report",
+      jobName: "build-report",
       reason: "exhausted",
       errorName: "JobTimeoutError",
       attempts: 5,

@@ -50,4 +50,20 @@ describe("sqs-jobs dlq export and purge", () => {
     expect(purged.stdout).toContain(`purged ${q.dlqName}`);
     expect(await queueDepth(sqs, q.dlqUrl)).toMatchObject({ visible: 0, inFlight: 0 });
   });
+
+  it("counts one message in the singular when it exports, refuses to purge and purges", async () => {
+    // Given a DLQ with one dead job
+    const q = await queueWithDlq(sqs, "export-one");
+    await seedDeadLetter(sqs, q.dlqUrl, q.url, TIMEOUT);
+    const out = join(await mkdtemp(join(tmpdir(), "sqs-jobs-export-")), "dlq.jsonl");
+
+    // Then each message counts it as "1 message"
+    expect((await runCli(["dlq", "export", q.name, "--out", out])).stdout).toContain(
+      `exported 1 message from ${q.dlqName}`,
+    );
+    expect((await runCli(["dlq", "purge", q.name])).stderr).toContain(`purge ${q.dlqName} (about 1 message)`);
+    expect((await runCli(["dlq", "purge", q.name, "--yes"])).stdout).toBe(
+      `purged ${q.dlqName} (about 1 message)\n`,
+    );
+  });
 });

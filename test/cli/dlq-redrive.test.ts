@@ -64,6 +64,20 @@ describe("sqs-jobs dlq redrive", () => {
     expect(back.every((m) => JSON.parse(m.Body ?? "{}").job === "build-report")).toBe(true);
   });
 
+  it("says once what a filtered redrive of one job moved, in the singular", async () => {
+    // Given one dead job that matches the filter
+    const q = await queueWithDlq(sqs, "redrive-one");
+    await seedDeadLetter(sqs, q.dlqUrl, q.url, TIMEOUT);
+
+    // When a filtered redrive moves it
+    const run = await runCli(["dlq", "redrive", q.name, "--job", "build-report"]);
+
+    // Then the result says "moved 1" on stdout, and no progress line repeats it on stderr
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe("moved 1 (client-side move)\n");
+    expect(`${run.stdout}${run.stderr}`.match(/moved 1/g)).toHaveLength(1);
+  });
+
   it("keeps FIFO group ids and sends to --to when given", async () => {
     // Given a FIFO DLQ with jobs of two groups, and a separate FIFO replay queue
     const q = await queueWithDlq(sqs, "redrive-fifo", { fifo: true });

@@ -68,7 +68,7 @@ describe("sqs-jobs jobs get", () => {
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({
       jobId,
-      job: "build-report",
+      jobName: "build-report",
       queue: "reports",
       status: "succeeded",
       attempts: 1,
@@ -160,7 +160,7 @@ describe("sqs-jobs jobs get", () => {
 });
 
 describe("sqs-jobs jobs list", () => {
-  it("lists a queue's jobs of every status newest first; --state and --limit narrow it", async () => {
+  it("lists a queue's jobs of every status newest first; --status and --limit narrow it", async () => {
     // Given five jobs of one queue, in four statuses, and one job of another queue
     const ledger = await newLedger();
     const queued = await seed(ledger, "reports", "build-report");
@@ -185,10 +185,10 @@ describe("sqs-jobs jobs list", () => {
     expect(table.code).toBe(0);
     expect(widest(table.stdout)).toBeLessThanOrEqual(80);
     const [header, ...rows] = table.stdout.trimEnd().split("\n");
-    expect(header?.split(/\s{2,}/)).toEqual(["JOB ID", "JOB", "STATUS", "RUNS", "UPDATED"]);
+    expect(header?.split(/\s{2,}/)).toEqual(["JOB ID", "JOB", "STATUS", "ATTEMPTS", "UPDATED"]);
     expect(rows.map((r) => r.split(/\s+/)[0])).toEqual([queuedLast, dead, retrying, succeeded, queued]);
     expect(rows[1]).toMatch(/ dead\/exhausted +1 +\d+s ago$/);
-    expect(rows[2]).toContain(" a-job-wi");
+    expect(rows[2]).toContain(" a-job-…");
 
     // When only dead and retrying jobs are asked for, as JSON
     const some = await runCli(
@@ -197,7 +197,7 @@ describe("sqs-jobs jobs list", () => {
         "list",
         "--queue",
         "reports",
-        "--state",
+        "--status",
         "dead,retrying",
         "--table",
         ledger.tableName,
@@ -209,8 +209,8 @@ describe("sqs-jobs jobs list", () => {
     const listed = JSON.parse(some.stdout);
     expect(listed.statuses).toEqual(["dead", "retrying"]);
     expect(listed.jobs).toMatchObject([
-      { jobId: dead, status: "dead", attempts: 1, deadReason: "exhausted" },
-      { jobId: retrying, status: "retrying", attempts: 1, job: "a-job-with-a-long-name" },
+      { jobId: dead, status: "dead", attempts: 1, reason: "exhausted" },
+      { jobId: retrying, status: "retrying", attempts: 1, jobName: "a-job-with-a-long-name" },
     ]);
 
     // When the limit is 2: the two newest
@@ -225,7 +225,7 @@ describe("sqs-jobs jobs list", () => {
     const ledger = await newLedger();
     await seed(ledger, "reports", "build-report");
     const run = await runCli(
-      ["jobs", "list", "--queue", "reports", "--state", "dead", "--table", ledger.tableName],
+      ["jobs", "list", "--queue", "reports", "--status", "dead", "--table", ledger.tableName],
       { env },
     );
     expect(run.code).toBe(0);

@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { build } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
-import { nodeTooOld } from "../../src/cli/node-version.ts";
+import { nodeTooOld } from "../../src/bin/node-version.ts";
 
 const run = promisify(execFile);
 const dirs: string[] = [];
@@ -27,7 +27,7 @@ describe("the Node.js version check", () => {
     const dir = await mkdtemp(join(tmpdir(), "sqs-jobs-node20-"));
     dirs.push(dir);
     await build({
-      entryPoints: [resolve("src/cli/main.ts")],
+      entryPoints: [resolve("src/bin/sqs-jobs.ts")],
       outfile: join(dir, "main.mjs"),
       bundle: true,
       platform: "node",
@@ -35,10 +35,10 @@ describe("the Node.js version check", () => {
       logLevel: "silent",
       plugins: [
         {
-          name: "keep-run-external",
+          name: "keep-launch-external",
           setup(b) {
-            b.onResolve({ filter: /\/run\.ts$/ }, () => ({
-              path: resolve("src/cli/run.ts"),
+            b.onResolve({ filter: /\/launch\.ts$/ }, () => ({
+              path: resolve("src/bin/launch.ts"),
               external: true,
             }));
           },

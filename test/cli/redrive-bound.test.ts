@@ -1,9 +1,8 @@
-import { rm } from "node:fs/promises";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../helpers/eventually.ts";
+import { fixtureAssembly } from "../helpers/fixture-assembly.ts";
 import { queueDepth } from "../helpers/sqs.ts";
-import { synthApp } from "./dev-app.ts";
 import { type RunningCli, runCli, startCli } from "./run-cli.ts";
 
 interface Ready {
@@ -12,7 +11,6 @@ interface Ready {
 }
 
 const JOBS = "test/cli/fixtures/always-fails/jobs.ts";
-let outDir: string | undefined;
 let dev: RunningCli;
 let ready: Ready;
 let sqs: SQSClient;
@@ -47,8 +45,8 @@ async function deadLetter(count: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  outDir = await synthApp("test/cli/fixtures/always-fails/app.ts");
-  dev = startCli(["dev", "--port", "0", "--app", outDir, "--json"]);
+  const assembly = await fixtureAssembly("test/cli/fixtures/always-fails/app.ts");
+  dev = startCli(["dev", "--port", "0", "--app", assembly, "--json"]);
   ready = (await dev.firstJson) as Ready;
   sqs = new SQSClient({
     endpoint: ready.endpoint,
@@ -61,7 +59,6 @@ beforeAll(async () => {
 afterAll(async () => {
   sqs?.destroy();
   await dev?.stop("SIGKILL");
-  if (outDir !== undefined) await rm(outDir, { recursive: true, force: true });
 });
 
 describe("a client-side redrive of jobs that fail again at once (sqs-jobs dev)", () => {

@@ -9,10 +9,10 @@ export interface CliRun {
 }
 
 const NODE = resolve("node_modules/.bin/node");
-const MAIN = resolve("src/cli/main.ts");
+const MAIN = resolve("src/bin/sqs-jobs.ts");
 
 /**
- * Spawns the real CLI (`node src/cli/main.ts`, Node 24 running TypeScript directly) against the
+ * Spawns the real CLI (`node src/bin/sqs-jobs.ts`, Node 24 running TypeScript directly) against the
  * run's SQS endpoint, as a user would from a shell.
  */
 export function runCli(
@@ -20,7 +20,7 @@ export function runCli(
   options: { env?: Record<string, string | undefined>; timeoutMs?: number } = {},
 ): Promise<CliRun> {
   return new Promise((done, fail) => {
-    const child = spawn(NODE, [MAIN, ...args], {
+    const child = spawn(NODE, ["--conditions=sqs-jobs-source", MAIN, ...args], {
       env: {
         ...process.env,
         AWS_ENDPOINT_URL: inject("sqsEndpoint"),
@@ -66,7 +66,7 @@ export interface RunningCli {
 
 /** Starts a long-running command (`dev`) and hands back its first JSON line. */
 export function startCli(args: readonly string[]): RunningCli {
-  const child = spawn(NODE, [MAIN, ...args], {
+  const child = spawn(NODE, ["--conditions=sqs-jobs-source", MAIN, ...args], {
     env: { ...process.env, AWS_ENDPOINT_URL: undefined, NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });

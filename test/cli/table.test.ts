@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DevSummary } from "../../src/cli/dev-summary.ts";
-import { formatAge, renderTable } from "../../src/cli/table.ts";
+import { DevSummary } from "../../tools/src/cli/dev-summary.ts";
+import { formatAge, renderTable } from "../../tools/src/cli/table.ts";
 
 describe("renderTable", () => {
   it("shrinks the shrinkable column with an ellipsis so every line fits 80 columns", () => {
@@ -68,7 +68,7 @@ describe("DevSummary", () => {
     });
 
     // And the consumer's metrics line says one of them was dead-lettered
-    const emf = '{"_aws":{"CloudWatchMetrics":[]},"job":"a","processed":3,"deadLettered":1}';
+    const emf = '{"_aws":{"CloudWatchMetrics":[]},"jobName":"a","processed":3,"dead":1}';
     expect(summary.log("worker", emf)).toBe(true);
     expect(summary.log("worker", '{"level":"info","msg":"hi"}')).toBe(false);
 

@@ -127,12 +127,12 @@ describe("dead-lettering", () => {
     expect(ran).toBe(0);
     const dead = await drainQueue(sqs, dlqUrl, { expect: 3 });
     const byError = new Map(dead.map((m) => [attr(m, DLQ_ATTRIBUTES.errorName), m]));
-    expect([...byError.keys()].sort()).toEqual(["EnvelopeError", "UnknownJobError", "ValidationError"]);
+    expect([...byError.keys()].sort()).toEqual(["EnvelopeError", "SqsJobsError", "ValidationError"]);
     for (const m of dead) {
       expect(attr(m, DLQ_ATTRIBUTES.reason)).toBe("poison");
       expect(attr(m, DLQ_ATTRIBUTES.attempts)).toBe("1");
     }
-    expect(attr(byError.get("UnknownJobError"), DLQ_ATTRIBUTES.job)).toBe("refund");
+    expect(attr(byError.get("SqsJobsError"), DLQ_ATTRIBUTES.job)).toBe("refund");
     expect(attr(byError.get("ValidationError"), DLQ_ATTRIBUTES.job)).toBe("charge");
     expect(attr(byError.get("ValidationError"), DLQ_ATTRIBUTES.errorMessage)).toContain("amount");
     expect(attr(byError.get("EnvelopeError"), DLQ_ATTRIBUTES.job)).toBeUndefined();

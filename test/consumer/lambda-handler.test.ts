@@ -172,12 +172,12 @@ describe("createSqsHandler", () => {
     // Then there is one outcome line with the job's identity and no payload
     const outcome = lines.filter((l) => l.message === "job succeeded");
     expect(outcome).toHaveLength(1);
-    expect(outcome[0]?.fields).toMatchObject({ job: "greet", attempt: 1, outcome: "succeeded" });
+    expect(outcome[0]?.fields).toMatchObject({ jobName: "greet", attempt: 1, outcome: "succeeded" });
     expect(JSON.stringify(lines)).not.toContain("s3cr3t");
     // And one EMF document for the job
     const emf = writes.map((w) => JSON.parse(w) as Record<string, unknown>).filter((d) => "_aws" in d);
     expect(emf).toHaveLength(1);
-    expect(emf[0]).toMatchObject({ job: "greet", processed: 1, succeeded: 1, failed: 0, deadLettered: 0 });
+    expect(emf[0]).toMatchObject({ jobName: "greet", processed: 1, succeeded: 1, failed: 0, dead: 0 });
     // In the shape CloudWatch reads: the directive names the namespace, dimension and metrics
     expect(emf[0]).toEqual({
       _aws: {
@@ -185,18 +185,18 @@ describe("createSqsHandler", () => {
         CloudWatchMetrics: [
           {
             Namespace: "SqsJobs",
-            Dimensions: [["job"]],
-            Metrics: ["processed", "succeeded", "failed", "deadLettered"]
+            Dimensions: [["jobName"]],
+            Metrics: ["processed", "succeeded", "failed", "dead"]
               .map((Name) => ({ Name, Unit: "Count" }))
               .concat([{ Name: "duration", Unit: "Milliseconds" }]),
           },
         ],
       },
-      job: "greet",
+      jobName: "greet",
       processed: 1,
       succeeded: 1,
       failed: 0,
-      deadLettered: 0,
+      dead: 0,
       duration: expect.any(Number),
     });
   });

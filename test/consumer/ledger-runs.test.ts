@@ -115,7 +115,7 @@ describe("a consumer with a job ledger counts runs, not receives", () => {
       expect(more).toEqual([]);
       const attribute = (name: string) => dead?.MessageAttributes?.[name]?.StringValue;
       expect(attribute(DLQ_ATTRIBUTES.reason)).toBe("exhausted");
-      expect(attribute(DLQ_ATTRIBUTES.errorName)).toBe("AttemptsExhaustedError");
+      expect(attribute(DLQ_ATTRIBUTES.errorName)).toBe("SqsJobsError");
       expect(attribute(DLQ_ATTRIBUTES.attempts)).toBe("2");
       expect(await ledger.get(jobId)).toMatchObject({ status: "dead", failure: { reason: "exhausted" } });
       expect(await queueDepth(sqs, queueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });

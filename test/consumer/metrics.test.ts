@@ -6,13 +6,13 @@ describe("EMF lines", () => {
     const metrics = new BatchMetrics();
     metrics.add("a", "succeeded", 0.0125);
     metrics.add("a", "retrying", 2.5);
-    metrics.add("b", "dead-lettered", 1_234.0016);
-    metrics.add(undefined, "dead-lettered", 0);
+    metrics.add("b", "dead", 1_234.0016);
+    metrics.add(undefined, "dead", 0);
     const lines = metrics.lines("Ns", 1_763_900_000_123).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map(({ _aws, ...rest }) => rest)).toEqual([
-      { job: "a", processed: 2, succeeded: 1, failed: 1, deadLettered: 0, duration: 1.256 },
-      { job: "b", processed: 1, succeeded: 0, failed: 0, deadLettered: 1, duration: 1234.002 },
-      { job: "(unknown)", processed: 1, succeeded: 0, failed: 0, deadLettered: 1, duration: 0 },
+      { jobName: "a", processed: 2, succeeded: 1, failed: 1, dead: 0, duration: 1.256 },
+      { jobName: "b", processed: 1, succeeded: 0, failed: 0, dead: 1, duration: 1234.002 },
+      { jobName: "(unknown)", processed: 1, succeeded: 0, failed: 0, dead: 1, duration: 0 },
     ]);
     expect(lines[0]?._aws).toMatchObject({
       Timestamp: 1_763_900_000_123,

@@ -93,7 +93,7 @@ describe("a handler that throws a value that is not a plain Error", () => {
         expect(attrs[DLQ_ATTRIBUTES.errorMessage]?.StringValue).toMatch(/\S/);
         expect(attrs[DLQ_ATTRIBUTES.errorMessage]?.StringValue).not.toBe("undefined");
       }
-      const failures = lines.filter((l) => l.message === "job dead-lettered");
+      const failures = lines.filter((l) => l.message === "job dead");
       expect(failures).toHaveLength(values.length);
       for (const line of failures) expect(typeof line.fields?.errorMessage).toBe("string");
       expect(lines.some((l) => l.message.includes("batch core failed"))).toBe(false);

@@ -2,7 +2,7 @@ import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import * as zm from "zod/mini";
-import { validate } from "../../src/core/schema.ts";
+import { validate, validateNow } from "../../src/core/schema.ts";
 import { defineJob, JobClient, ValidationError } from "../../src/index.ts";
 import { createTestQueue, queueDepth, testSqs } from "../helpers/sqs.ts";
 
@@ -105,16 +105,34 @@ describe.each(Object.keys(throwing) as (keyof typeof throwing)[])(
   },
 );
 
-describe("validate", () => {
-  it("stays synchronous when the schema is, also when it throws", () => {
-    expect(validate(schemas.valibot, payload)).not.toBeInstanceOf(Promise);
-    expect(validate(throwing.valibot, SECRET_TEXT)).not.toBeInstanceOf(Promise);
-    expect(validate(schemas.zod, { email: "a@example.com", role: "user" })).toEqual({
+describe("validateNow (for a CDK synth, which cannot wait)", () => {
+  it("answers at once when the schema is synchronous, also when it throws", () => {
+    expect(validateNow(schemas.valibot, payload)).toMatchObject({ ok: false });
+    expect(validateNow(throwing.valibot, SECRET_TEXT)).toMatchObject({
+      ok: false,
+      issues: [{ kind: "schema_threw" }],
+    });
+    expect(validateNow(schemas.zod, { email: "a@example.com", role: "user" })).toEqual({
       ok: true,
       value: { email: "a@example.com", role: "user" },
     });
   });
 
+  it("answers undefined for an asynchronous schema, and its rejection goes unhandled nowhere", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      expect(validateNow(throwing["valibot async check"], SECRET_TEXT)).toBeUndefined();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+  });
+});
+
+describe("validate", () => {
   it("describes thrown values that are not Errors without touching them", async () => {
     const revoked = Proxy.revocable({}, {});
     revoked.revoke();
@@ -134,18 +152,18 @@ describe("validate", () => {
     }
   });
 
-  it("turns a revoked Proxy returned as the result into an issue instead of throwing", () => {
+  it("turns a revoked Proxy returned as the result into an issue instead of throwing", async () => {
     const revoked = Proxy.revocable({}, {});
     revoked.revoke();
     const schema = { "~standard": { version: 1, vendor: "test", validate: () => revoked.proxy } } as never;
-    expect(validate(schema, 1)).toMatchObject({ ok: false, issues: [{ kind: "schema_threw" }] });
+    expect(await validate(schema, 1)).toMatchObject({ ok: false, issues: [{ kind: "schema_threw" }] });
   });
 
-  it("turns a malformed library result into an issue instead of throwing", () => {
+  it("turns a malformed library result into an issue instead of throwing", async () => {
     const schema = {
       "~standard": { version: 1, vendor: "test", validate: () => ({ issues: [null, { message: 1 }] }) },
     } as never;
-    expect(validate(schema, 1)).toMatchObject({ ok: false });
+    expect(await validate(schema, 1)).toMatchObject({ ok: false });
   });
 });
 
@@ -186,8 +204,8 @@ describe("JobClient refusing an invalid payload", () => {
 });
 
 describe("validate's default message", () => {
-  it("names the expected type (the schema's, not the payload's) beside the kind", () => {
-    const result = validate(z.object({ qty: z.number() }), { qty: SECRET_TEXT });
+  it("names the expected type (the schema's, not the payload's) beside the kind", async () => {
+    const result = await validate(z.object({ qty: z.number() }), { qty: SECRET_TEXT });
     expect(result).toEqual({
       ok: false,
       issues: [{ path: ["qty"], kind: "invalid_type", message: "invalid_type (expected number)" }],

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningDashboard, startDashboard } from "../../src/dashboard/server.ts";
+import { type RunningDashboard, startDashboard } from "../../tools/src/dashboard/server.ts";
 import { POISON, queueWithDlq, seedDeadLetter, TIMEOUT } from "../cli/dlq-fixtures.ts";
 import { createTestQueue, drainQueue, queueArn, queueDepth, testSqs } from "../helpers/sqs.ts";
 import { startFakeAws } from "../ops/fake-aws.ts";
@@ -101,12 +101,12 @@ describe("the dashboard API on queues and their DLQs", () => {
       { reason: "poison", count: 2 },
     ]);
     expect(all.json.jobs).toEqual([
-      { job: "build-report", count: 3 },
-      { job: "send-email", count: 2 },
+      { jobName: "build-report", count: 3 },
+      { jobName: "send-email", count: 2 },
     ]);
     expect(all.json.records[0]).toEqual({
       messageId: expect.any(String),
-      job: expect.any(String),
+      jobName: expect.any(String),
       jobId: expect.any(String),
       reason: expect.stringMatching(/^(exhausted|poison)$/),
       errorName: expect.any(String),
@@ -116,7 +116,10 @@ describe("the dashboard API on queues and their DLQs", () => {
       lastFailureAt: "2026-11-23T10:05:00.000Z",
       sourceQueue: q.url,
     });
-    expect(poison.json.records.map((r: { job: string }) => r.job)).toEqual(["send-email", "send-email"]);
+    expect(poison.json.records.map((r: { jobName: string }) => r.jobName)).toEqual([
+      "send-email",
+      "send-email",
+    ]);
     expect(poison.json.reasons).toEqual(all.json.reasons);
     expect(byText.json.records).toHaveLength(3);
     expect(after.json.records).toHaveLength(0);

@@ -3,9 +3,9 @@ import { mkdir } from "node:fs/promises";
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DevDashboard } from "../../src/cli/dev-dashboard.ts";
 import { mapLimit } from "../../src/core/map-limit.ts";
 import { JobClient } from "../../src/index.ts";
+import { DevDashboard } from "../../tools/src/cli/dev-dashboard.ts";
 import { startTestDevStack, type TestDevStack } from "../helpers/dev-stack.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { call } from "./dashboard-client.ts";
@@ -49,8 +49,7 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
     dashboard = new DevDashboard();
     [dev, browser] = await Promise.all([
       startTestDevStack({
-        app: "npx tsx test/dashboard/fixture-app/app.ts",
-        outDir: ".sqs-jobs/dashboard.out",
+        appFile: "test/dashboard/fixture-app/app.ts",
         onEvent: (event) => dashboard.record(event),
       }),
       chromium.launch({ executablePath: CHROMIUM }),

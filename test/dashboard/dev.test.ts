@@ -1,8 +1,7 @@
-import { rm } from "node:fs/promises";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { synthApp } from "../cli/dev-app.ts";
 import { type RunningCli, startCli } from "../cli/run-cli.ts";
+import { fixtureAssembly } from "../helpers/fixture-assembly.ts";
 import { call } from "./dashboard-client.ts";
 
 interface Ready {
@@ -11,7 +10,6 @@ interface Ready {
   queues: { logicalId: string; name: string; url: string }[];
 }
 
-let assembly: string | undefined;
 let dev: RunningCli | undefined;
 let ready: Ready;
 /** The dashboard's base URL on the dev endpoint, and its token. */
@@ -21,7 +19,7 @@ let sqs: SQSClient;
 const queue = (prefix: string) => ready.queues.find((q) => q.logicalId.startsWith(prefix));
 
 beforeAll(async () => {
-  assembly = await synthApp("test/local/fixture-app/app.ts");
+  const assembly = await fixtureAssembly("test/local/fixture-app/app.ts");
   dev = startCli(["dev", "--port", "0", "--app", assembly, "--json"]);
   ready = (await dev.firstJson) as Ready;
   [base = "", token = ""] = ready.dashboard.split("#token=");
@@ -36,7 +34,6 @@ beforeAll(async () => {
 afterAll(async () => {
   sqs?.destroy();
   await dev?.stop("SIGINT");
-  if (assembly !== undefined) await rm(assembly, { recursive: true, force: true });
 });
 
 describe("the dashboard under sqs-jobs dev", () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { RunningDashboard } from "../../src/dashboard/server.ts";
 import { peekDeadLetters } from "../../src/ops/peek.ts";
+import type { RunningDashboard } from "../../tools/src/dashboard/server.ts";
 import { queueWithDlq, seedDeadLetter, TIMEOUT } from "../cli/dlq-fixtures.ts";
 import { testSqs } from "../helpers/sqs.ts";
 import { call } from "./dashboard-client.ts";

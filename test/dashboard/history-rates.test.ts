@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, describe, expect, it } from "vitest";
-import { LocalRates } from "../../src/dashboard/rates.ts";
-import { startDashboard } from "../../src/dashboard/server.ts";
+import { LocalRates } from "../../tools/src/dashboard/rates.ts";
+import { startDashboard } from "../../tools/src/dashboard/server.ts";
 import { queueWithDlq, seedDeadLetter, TIMEOUT } from "../cli/dlq-fixtures.ts";
 import { testSqs } from "../helpers/sqs.ts";
 import { call } from "./dashboard-client.ts";

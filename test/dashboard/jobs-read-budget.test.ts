@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { PAGE_POLL_MS, QUERIES_PER_QUEUE_PER_POLL } from "../../src/dashboard/jobs-feed.ts";
-import type { RunningDashboard } from "../../src/dashboard/server.ts";
 import { Ledger } from "../../src/ledger/ledger.ts";
+import { PAGE_POLL_MS, QUERIES_PER_QUEUE_PER_POLL } from "../../tools/src/dashboard/jobs-feed.ts";
+import type { RunningDashboard } from "../../tools/src/dashboard/server.ts";
 import { createLedgerTable, testDynamoDb } from "../helpers/ledger-table.ts";
 import { createTestQueue, testSqs } from "../helpers/sqs.ts";
 import { call } from "./dashboard-client.ts";
@@ -87,10 +87,10 @@ describe("the jobs page's DynamoDB reads", () => {
     await ledger.recordQueued([{ jobId: late, job: "send-email", queue: queues[0] ?? "", payloadHash: "h" }]);
     vi.setSystemTime(Date.now() - PAGE_POLL_MS);
     const stillOld = await call(dash.origin, "GET", "api/jobs");
-    expect(stillOld.json.jobs.map((j: { id: string }) => j.id)).not.toContain(late);
+    expect(stillOld.json.jobs.map((j: { jobId: string }) => j.jobId)).not.toContain(late);
     vi.setSystemTime(Date.parse(stillOld.json.nextReadAt));
     const renewed = await call(dash.origin, "GET", "api/jobs");
-    expect(renewed.json.jobs[0].id).toBe(late);
+    expect(renewed.json.jobs[0].jobId).toBe(late);
     expect(renewed.json.readAt).toBe(new Date().toISOString());
   });
 
@@ -108,8 +108,8 @@ describe("the jobs page's DynamoDB reads", () => {
     const tooSoon = await call(dash.origin, "GET", `${path}&fresh=1`);
     vi.setSystemTime(Date.now() + 5_000);
     const asked = await call(dash.origin, "GET", `${path}&fresh=1`);
-    expect(tooSoon.json.jobs.map((j: { id: string }) => j.id)).not.toContain(late);
-    expect(asked.json.jobs[0].id).toBe(late);
+    expect(tooSoon.json.jobs.map((j: { jobId: string }) => j.jobId)).not.toContain(late);
+    expect(asked.json.jobs[0].jobId).toBe(late);
     expect(total() - before).toBe(32);
   });
 });

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type RunningDashboard, startDashboard } from "../../src/dashboard/server.ts";
 import { Ledger } from "../../src/ledger/ledger.ts";
+import { type RunningDashboard, startDashboard } from "../../tools/src/dashboard/server.ts";
 import { createLedgerTable, testDynamoDb } from "../helpers/ledger-table.ts";
 import { createTestQueue, testSqs } from "../helpers/sqs.ts";
 import { call } from "./dashboard-client.ts";
@@ -77,7 +77,7 @@ describe("the dashboard's jobs (ledger) and schedules", () => {
         "GET",
         `api/jobs?queue=${queue}&limit=1&cursor=${encodeURIComponent(cursor)}`,
       );
-      pages.push(...page.json.jobs.map((j: { id: string }) => j.id));
+      pages.push(...page.json.jobs.map((j: { jobId: string }) => j.jobId));
       cursor = page.json.cursor;
       if (pages.length > 5) break;
     }
@@ -85,28 +85,28 @@ describe("the dashboard's jobs (ledger) and schedules", () => {
 
     // Then every job is listed once, newest first, with its state and (when dead) its reason
     expect(all.status).toBe(200);
-    expect(all.json.jobs.map((j: { id: string }) => j.id)).toEqual([waiting, dead, ok]);
+    expect(all.json.jobs.map((j: { jobId: string }) => j.jobId)).toEqual([waiting, dead, ok]);
     expect(all.json.jobs[1]).toMatchObject({
-      id: dead,
-      job: "send-email",
+      jobId: dead,
+      jobName: "send-email",
       queue,
-      state: "dead",
+      status: "dead",
       reason: "permanent",
     });
     expect(all.json.cursor).toBeNull();
-    expect(deadOnly.json.jobs.map((j: { id: string }) => j.id)).toEqual([dead]);
+    expect(deadOnly.json.jobs.map((j: { jobId: string }) => j.jobId)).toEqual([dead]);
     expect(pages).toEqual([waiting, dead, ok]);
-    expect(everyQueue.json.jobs.map((j: { id: string }) => j.id)).toEqual([ok]);
+    expect(everyQueue.json.jobs.map((j: { jobId: string }) => j.jobId)).toEqual([ok]);
 
     // And one job shows whole: its times, failure, and its result when asked for with the token
     const one = await call(dash.origin, "GET", `api/jobs/${ok}?result=1`, { token: dash.token });
     expect(one.json).toMatchObject({
-      id: ok,
-      state: "succeeded",
+      jobId: ok,
+      status: "succeeded",
       attempts: 1,
-      enqueuedAt: expect.any(String),
+      createdAt: expect.any(String),
       startedAt: expect.any(String),
-      endedAt: expect.any(String),
+      finishedAt: expect.any(String),
       result: { pages: 3 },
       failure: null,
     });
@@ -164,7 +164,7 @@ describe("the dashboard's jobs (ledger) and schedules", () => {
       timezone: "Europe/Paris",
       state: "ENABLED",
       target: "arn:aws:sqs:us-east-1:000000000000:reports",
-      job: "build-report",
+      jobName: "build-report",
       next: ["2098-01-05T08:30:00.000Z", "2098-01-06T08:30:00.000Z", "2098-01-07T08:30:00.000Z"],
     });
     const none = await call(noLedger.origin, "GET", "api/schedules");

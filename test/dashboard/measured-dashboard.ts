@@ -5,7 +5,7 @@ import {
   type RunningDashboard,
   type StartDashboardOptions,
   startDashboard,
-} from "../../src/dashboard/server.ts";
+} from "../../tools/src/dashboard/server.ts";
 
 /**
  * Counts every request a client sends, by command name (`QueryCommand`, `ReceiveMessageCommand`):

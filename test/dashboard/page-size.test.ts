@@ -2,14 +2,14 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
-/** The vendor modules the page's import map names (src/dashboard/static-assets.ts serves these). */
+/** The vendor modules the page's import map names (tools/src/dashboard/static-assets.ts serves these). */
 const VENDOR = [
   "node_modules/preact/dist/preact.mjs",
   "node_modules/preact/hooks/dist/hooks.mjs",
   "node_modules/htm/dist/htm.mjs",
   "node_modules/htm/preact/index.mjs",
 ];
-const UI_DIR = "src/dashboard/ui";
+const UI_DIR = "tools/src/dashboard/ui";
 
 /** docs/dashboard.md states the page's size; this keeps it from growing unnoticed. */
 const BUDGET_BYTES = 100_000;

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningDashboard, startDashboard } from "../../src/dashboard/server.ts";
 import { Ledger } from "../../src/ledger/ledger.ts";
+import { type RunningDashboard, startDashboard } from "../../tools/src/dashboard/server.ts";
 import { queueWithDlq } from "../cli/dlq-fixtures.ts";
 import { createLedgerTable, testDynamoDb } from "../helpers/ledger-table.ts";
 import { testSqs } from "../helpers/sqs.ts";
@@ -128,7 +128,7 @@ describe("payloads and results are never shown without the token", () => {
     const body = JSON.stringify({ job: secret, id: secret, total: 1 });
     await sqs.send(new SendMessageCommand({ QueueUrl: q.dlqUrl, MessageBody: body }));
     const everything = await call(dash.origin, "GET", `api/queues/${q.name}/dlq`);
-    expect(everything.json.records).toMatchObject([{ job: null, jobId: null }]);
+    expect(everything.json.records).toMatchObject([{ jobName: null, jobId: null }]);
 
     // When a reader without the token filters by a guess of that field
     const guess = `api/queues/${q.name}/dlq?job=${encodeURIComponent(secret)}`;
@@ -192,7 +192,7 @@ describe("payloads and results are never shown without the token", () => {
     const withToken = await call(dash.origin, "GET", `api/jobs/${jobId}?result=1`, { token: dash.token });
 
     // Then only the last shows the result
-    expect(plain.json).toMatchObject({ id: jobId, state: "succeeded", result: null, resultShown: false });
+    expect(plain.json).toMatchObject({ jobId, status: "succeeded", result: null, resultShown: false });
     for (const answer of [plain, askedNoToken, readOnlyAsked, readOnlyPlain]) {
       expect(answer.text).not.toContain(secret);
     }

@@ -9,9 +9,15 @@ export interface CodeBlock {
   readonly section: string;
   /** Preceded by `<!-- docs-test: skip -->`: a block no test can run (it needs AWS, Docker...). */
   readonly skip: boolean;
+  /**
+   * Preceded by `<!-- docs-test: new-project -->`: commands run in a project `sqs-jobs init`
+   * wrote, whose npm scripts are that project's, not this repository's.
+   */
+  readonly newProject: boolean;
 }
 
 const SKIP_MARK = "<!-- docs-test: skip -->";
+const NEW_PROJECT_MARK = "<!-- docs-test: new-project -->";
 
 /** Every fenced block of `markdown`, in order. */
 export function codeBlocks(markdown: string): CodeBlock[] {
@@ -36,6 +42,7 @@ export function codeBlocks(markdown: string): CodeBlock[] {
       line: start + 1,
       section,
       skip: lastText === SKIP_MARK,
+      newProject: lastText === NEW_PROJECT_MARK,
     });
     lastText = "";
   }
@@ -59,4 +66,29 @@ export function words(command: string): string[] {
   const out: string[] = [];
   for (const m of command.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)) out.push(m[1] ?? m[2] ?? m[3] ?? "");
   return out;
+}
+
+/** A Markdown file's text outside its fenced blocks, where links and headings are. */
+function prose(markdown: string): string {
+  return markdown.replace(/^```[^\n]*\n[\s\S]*?^```\s*$/gm, "");
+}
+
+/** The anchors GitHub gives the headings of `markdown`: lower case, punctuation dropped, spaces as `-`. */
+export function headingAnchors(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  for (const m of prose(markdown).matchAll(/^#{1,6}\s+(.+?)\s*$/gm)) {
+    const base = (m[1] ?? "")
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+      .replace(/\s/g, "-");
+    let anchor = base;
+    for (let n = 1; anchors.has(anchor); n++) anchor = `${base}-${n}`;
+    anchors.add(anchor);
+  }
+  return anchors;
+}
+
+/** The targets of the Markdown links and images of `markdown` (outside code blocks), in order. */
+export function linkTargets(markdown: string): string[] {
+  return [...prose(markdown).matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1] ?? "");
 }

@@ -8,7 +8,7 @@ import { buildReport, sendEmail } from "../../handlers/jobs.ts";
 import { JobClient } from "../../src/index.ts";
 import { LEDGER_TABLE_ENV, LIST_INDEX } from "../../src/ledger/table-layout.ts";
 import { parseScheduleExpression } from "../../src/schedule/expression.ts";
-import { cachedAssembly } from "../../src/testing/assembly-cache.ts";
+import { cachedAssembly } from "../../tools/src/testing/assembly-cache.ts";
 import { type RunningCli, runCli, startCli } from "../cli/run-cli.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { queueDepth } from "../helpers/sqs.ts";
@@ -132,7 +132,7 @@ describe("the example app under sqs-jobs dev", () => {
   it("a producer waits for a report's result from the ledger, and calls the consumer for a preview", async () => {
     const jobs = new JobClient({ queueUrl: await queueUrl("reports"), sqs, ledger: ledger() });
     const sent = await jobs.send(buildReport, { inputKey: "inputs/sample.txt" });
-    const result = await sent.result({ timeoutMs: 30_000 });
+    const result = await sent.waitFor({ timeoutMs: 30_000 });
     expect(result).toEqual({ reportKey: `reports/${sent.jobId}.json`, lines: 3, words: expect.any(Number) });
     expect(await jobs.getJob(buildReport, sent.jobId)).toMatchObject({ status: "succeeded", attempts: 1 });
 
@@ -158,7 +158,7 @@ describe("the example app under sqs-jobs dev", () => {
     const preview = await caller.call(buildReport, { inputKey: "inputs/sample.txt" });
     expect(preview).toMatchObject({ lines: 3, words: result.words });
     const failed = await caller.call(buildReport, { inputKey: "inputs/none.txt" }).catch((e: unknown) => e);
-    expect(failed).toMatchObject({ code: "ERR_JOB_FAILED", failure: { name: "PermanentError" } });
+    expect(failed).toMatchObject({ code: "ERR_JOB_DEAD", failure: { name: "PermanentError" } });
     // A called job is a job: the local consumer tracks it in the ledger as it would a queued one
     const calledId = (failed as { jobId: string }).jobId;
     expect(await jobs.getJob(buildReport, calledId)).toMatchObject({ status: "dead", attempts: 1 });

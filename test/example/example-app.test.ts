@@ -3,10 +3,10 @@ import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildReport, sendEmail } from "../../handlers/jobs.ts";
 import { parseScheduleExpression } from "../../src/schedule/expression.ts";
-import { type DevEvent, startTestApp, type TestApp } from "../../src/testing/index.ts";
+import { type DevEvent, startTestApp, type TestApp } from "../../tools/src/testing/index.ts";
 
 /**
- * The example app's own tests, written as a user writes them with `sqs-jobs/testing`: the CDK app
+ * The example app's own tests, written as a user writes them with `sqs-jobs-tools/testing`: the CDK app
  * (cdk/app.ts) synthesized once and cached, its bundled consumers run as `sqs-jobs dev` runs them.
  */
 let app: TestApp;
@@ -55,7 +55,7 @@ describe("the example app", () => {
     await app.drain();
     const dead = (await app.dlq("reports")).find((d) => d.jobId === sent.jobId);
     expect(dead).toMatchObject({
-      job: "build-report",
+      jobName: "build-report",
       reason: "permanent",
       error: { name: "PermanentError", message: "the input object does not exist" },
       attempts: 1,
@@ -73,7 +73,7 @@ describe("the example app", () => {
     await app.drain();
     expect((await app.dlq("reports")).find((d) => d.jobId === "poison-1")).toMatchObject({
       reason: "poison",
-      error: { name: "UnknownJobError" },
+      error: { name: "SqsJobsError", message: expect.stringContaining('no handler for job "no-such-job"') },
     });
   });
 
@@ -100,7 +100,7 @@ describe("the example app", () => {
     await app.drain();
     const runId = `reports:NightlyReport@${due.toISOString().replace(/\.\d{3}Z$/, "Z")}`;
     expect(await app.job(runId)).toMatchObject({
-      job: "build-report",
+      jobName: "build-report",
       status: "succeeded",
       result: { reportKey: `reports/${runId}.json`, lines: 3 },
     });

@@ -6,8 +6,9 @@ import {
 } from "@aws-sdk/client-sqs";
 import { startFauxqs } from "fauxqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsRuleViolation } from "../../src/local/aws-rules.ts";
-import { startTestEmulator, type TestEmulator } from "./aws-rules.ts";
+import { awsRuleViolation } from "../../tools/src/local/aws-rules.ts";
+import type { DevStack } from "../../tools/src/local/dev-stack.ts";
+import { startTestEmulator } from "./emulator.ts";
 
 function client(endpoint: string): SQSClient {
   return new SQSClient({
@@ -26,7 +27,7 @@ async function queue(sqs: SQSClient): Promise<string> {
 const nul = { DataType: "String", StringValue: "before\u0000after" };
 
 describe("the test emulator's AWS rules", () => {
-  let emulator: TestEmulator;
+  let emulator: DevStack;
   let sqs: SQSClient;
   let queueUrl: string;
 
@@ -41,7 +42,8 @@ describe("the test emulator's AWS rules", () => {
   });
 
   it("is bound to loopback only", () => {
-    expect(emulator.address.address).toBe("127.0.0.1");
+    expect(emulator.listeners.length).toBeGreaterThan(0);
+    for (const listener of emulator.listeners) expect(listener).toMatch(/^127\.0\.0\.1:\d+$/);
   });
 
   it("refuses a NUL in a String attribute value as SQS does (400 InvalidParameterValue)", async () => {

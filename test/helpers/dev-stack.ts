@@ -1,9 +1,12 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { type DevEvent, type DevStack, startDevStack } from "../../src/local/dev-stack.ts";
+import { type DevEvent, type DevStack, startDevStack } from "../../tools/src/local/dev-stack.ts";
+import { fixtureAssembly } from "./fixture-assembly.ts";
 
 /** A dev stack run in-process by one test file, with what its tests need to reach it. */
 export interface TestDevStack {
   readonly stack: DevStack;
+  /** The app's cloud assembly, shared with other files: read it, never write into it. */
+  readonly assembly: string;
   /** Endpoint, region and dummy credentials, for any AWS client of the test. */
   readonly client: {
     readonly endpoint: string;
@@ -21,21 +24,20 @@ export interface TestDevStack {
 }
 
 /**
- * Starts `sqs-jobs dev` on a free port for a CDK app command. Each file synthesizes into its own
- * `outDir` (under .sqs-jobs, which is git-ignored): files run at the same time, and the bundles
- * leave @aws-sdk/* external, so they must find node_modules above them.
+ * Starts `sqs-jobs dev` on a free port for one of the repository's CDK fixture apps, from its
+ * assembly synthesized once for every file that starts it (./fixture-assembly.ts).
  */
 export async function startTestDevStack(options: {
-  readonly app: string;
-  readonly outDir: string;
+  /** The fixture app's file, e.g. `test/local/fixture-app/app.ts`. */
+  readonly appFile: string;
   /** Also sees every event of the stack (the dashboard counts its rates from them). */
   readonly onEvent?: (event: DevEvent) => void;
 }): Promise<TestDevStack> {
   const batches: { records: number; failed: number }[] = [];
   const errors: string[] = [];
+  const assembly = await fixtureAssembly(options.appFile);
   const stack = await startDevStack({
-    app: options.app,
-    outDir: options.outDir,
+    app: assembly,
     port: 0,
     onEvent: (e) => {
       if (e.type === "batch") batches.push({ records: e.records, failed: e.failed });
@@ -51,6 +53,7 @@ export async function startTestDevStack(options: {
   const sqs = new SQSClient({ ...client, useQueueUrlAsEndpoint: false });
   return {
     stack,
+    assembly,
     client,
     sqs,
     batches,

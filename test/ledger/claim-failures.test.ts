@@ -124,7 +124,7 @@ describe("the claim path", () => {
         const attributes = dead[0]?.MessageAttributes ?? {};
         expect(attributes[DLQ_ATTRIBUTES.reason]?.StringValue).toBe("exhausted");
         expect(attributes[DLQ_ATTRIBUTES.attempts]?.StringValue).toBe("2");
-        expect(attributes[DLQ_ATTRIBUTES.errorName]?.StringValue).toBe("JobClaimError");
+        expect(attributes[DLQ_ATTRIBUTES.errorName]?.StringValue).toBe("SqsJobsError");
         expect(ran).toBe(0);
         expect(await slotHeld()).toBe(false);
         expect(await queueDepth(sqs, queueUrl)).toMatchObject({ visible: 0, inFlight: 0, delayed: 0 });

@@ -157,7 +157,7 @@ describe("a delivery whose job id is another job's", () => {
     });
     try {
       const first = await jobs.send(charge, { cents: 100 });
-      await first.result({ timeoutMs: 10_000 });
+      await first.waitFor({ timeoutMs: 10_000 });
       // When another producer sends another payload under the same id
       const body = encodeEnvelopeJson(charge.name, first.jobId, new Date().toISOString(), '{"cents":999}');
       await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
@@ -165,7 +165,7 @@ describe("a delivery whose job id is another job's", () => {
       const [dead] = await drainQueue(sqs, dlqUrl, { expect: 1, quietMs: 5_000 });
       const attributes = dead?.MessageAttributes ?? {};
       expect(attributes[DLQ_ATTRIBUTES.reason]?.StringValue).toBe("id-collision");
-      expect(attributes[DLQ_ATTRIBUTES.errorName]?.StringValue).toBe("JobIdReusedError");
+      expect(attributes[DLQ_ATTRIBUTES.errorName]?.StringValue).toBe("SqsJobsError");
       expect(attributes[DLQ_ATTRIBUTES.errorMessage]?.StringValue).toContain("its payload differs");
       expect(charged).toEqual([100]);
       expect(await jobs.getJob(charge, first.jobId)).toMatchObject({ status: "succeeded", attempts: 1 });

@@ -130,7 +130,11 @@ describe("Ledger", () => {
       kind: "claimed",
       attempts: 1,
     });
-    expect(await ledger.get(jobId)).toMatchObject({ status: "running", job: "send-email", queue: "emails" });
+    expect(await ledger.get(jobId)).toMatchObject({
+      status: "running",
+      jobName: "send-email",
+      queue: "emails",
+    });
   });
 
   it("a finish written twice (the SDK's retry after a lost answer) is this run's, until another run claims", async () => {
@@ -323,9 +327,7 @@ describe("Ledger", () => {
     });
     expect(await ledger.list("emails", "queued", 100)).toHaveLength(39);
     const dead = await ledger.list("emails", "dead", 10);
-    expect(dead).toEqual([
-      expect.objectContaining({ jobId: ids[0], status: "dead", deadReason: "permanent" }),
-    ]);
+    expect(dead).toEqual([expect.objectContaining({ jobId: ids[0], status: "dead", reason: "permanent" })]);
     expect(await ledger.list("emails", "queued", 5)).toHaveLength(5);
   });
 });

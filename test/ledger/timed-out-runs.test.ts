@@ -73,8 +73,8 @@ describe("a timed-out run that ignores its signal", () => {
       // When job 0 times out (its retry comes back after 1 s) and job 1 of the same key is sent
       const first = await jobs.send(sync, { account: "acme", n: 0 });
       const second = await jobs.send(sync, { account: "acme", n: 1 });
-      await first.result({ timeoutMs: 40_000 });
-      await second.result({ timeoutMs: 40_000 });
+      await first.waitFor({ timeoutMs: 40_000 });
+      await second.waitFor({ timeoutMs: 40_000 });
       // Then no run started while the stubborn handler worked: its retry and job 1 waited for the slot
       expect(seen.most).toBe(1);
       expect(seen.starts.filter((n) => n === 0)).toHaveLength(2);

@@ -8,7 +8,7 @@ import {
   defineJob,
   handle,
   JobClient,
-  JobFailedError,
+  JobDeadError,
   type JobHandler,
   PermanentError,
   startWorker,
@@ -56,6 +56,22 @@ const report = defineJob({
   retry: { maxAttempts: 2, backoff: { type: "fixed", seconds: 1 } },
 });
 
+/** `JobState`'s fields as docs/ledger.md and the type document them. */
+const JOB_STATE_FIELDS = [
+  "jobId",
+  "jobName",
+  "queue",
+  "status",
+  "attempts",
+  "createdAt",
+  "updatedAt",
+  "startedAt",
+  "finishedAt",
+  "leaseEndsAt",
+  "result",
+  "failure",
+];
+
 describe("tracked jobs", () => {
   it("a producer waits for a job's typed result; the ledger shows it succeeded after one attempt", async () => {
     const { jobs, work, stop } = await rig("ledger-result");
@@ -63,10 +79,10 @@ describe("tracked jobs", () => {
     try {
       const sent = await jobs.send(report, { rows: 21 });
       expect(sent.deduplicated).toBe(false);
-      const result = await sent.result({ timeoutMs: 20_000 });
+      const result = await sent.waitFor({ timeoutMs: 20_000 });
       expect(result).toEqual({ total: 42, at: new Date("2026-11-30T12:00:00.000Z") });
       const state = await jobs.getJob(report, sent.jobId);
-      expect(state).toMatchObject({ status: "succeeded", attempts: 1, job: "report", result });
+      expect(state).toMatchObject({ status: "succeeded", attempts: 1, jobName: "report", result });
       expect(state?.finishedAt).toBeInstanceOf(Date);
     } finally {
       await stop();
@@ -83,10 +99,10 @@ describe("tracked jobs", () => {
     ]);
     try {
       const permanent = await jobs.send(report, { rows: -1 });
-      const error = await permanent.result({ timeoutMs: 20_000 }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(JobFailedError);
+      const error = await permanent.waitFor({ timeoutMs: 20_000 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(JobDeadError);
       expect(error).toMatchObject({
-        code: "ERR_JOB_FAILED",
+        code: "ERR_JOB_DEAD",
         attempts: 1,
         failure: {
           reason: "permanent",
@@ -96,8 +112,13 @@ describe("tracked jobs", () => {
         },
       });
 
+      // getJob answers the documented JobState fields and nothing else (the list index's
+      // deadReason, the stored result JSON stay inside).
+      const state = await jobs.getJob(report, permanent.jobId);
+      expect(Object.keys(state ?? {}).sort()).toEqual([...JOB_STATE_FIELDS].sort());
+
       const exhausted = await jobs.send(report, { rows: 1 });
-      await expect(exhausted.result({ timeoutMs: 20_000 })).rejects.toMatchObject({
+      await expect(exhausted.waitFor({ timeoutMs: 20_000 })).rejects.toMatchObject({
         attempts: 2,
         failure: { reason: "exhausted", name: "TypeError", message: "flaky" },
       });
@@ -112,7 +133,7 @@ describe("tracked jobs", () => {
     work([handle(report, () => ({ total: "many" }) as any)]);
     try {
       const sent = await jobs.send(report, { rows: 1 });
-      await expect(sent.result({ timeoutMs: 20_000 })).rejects.toMatchObject({
+      await expect(sent.waitFor({ timeoutMs: 20_000 })).rejects.toMatchObject({
         failure: { reason: "permanent", name: "ValidationError" },
       });
       expect((await queueDepth(sqs, dlqUrl)).visible).toBe(1);
@@ -156,8 +177,8 @@ describe("tracked jobs", () => {
       }),
     ]);
     try {
-      await first.result({ timeoutMs: 20_000 });
-      await other.result({ timeoutMs: 20_000 });
+      await first.waitFor({ timeoutMs: 20_000 });
+      await other.waitFor({ timeoutMs: 20_000 });
       await eventually(
         () => queueDepth(sqs, queueUrl),
         (d) => d.visible + d.inFlight + d.delayed === 0,
@@ -245,7 +266,7 @@ describe("tracked jobs", () => {
         sent.push(await jobs.send(sync, { account: "acme", n }));
         await sleep(300);
       }
-      for (const s of sent) await s.result({ timeoutMs: 60_000 });
+      for (const s of sent) await s.waitFor({ timeoutMs: 60_000 });
       expect(most).toBe(1);
       expect(ran.sort()).toEqual([0, 1, 2, 3]);
       for (const s of sent) expect(await jobs.getJob(sync, s.jobId)).toMatchObject({ attempts: 1 });
@@ -274,7 +295,7 @@ describe("tracked jobs", () => {
     });
     try {
       // When a job succeeds
-      await (await jobs.send(report, { rows: 1 })).result({ timeoutMs: 20_000 });
+      await (await jobs.send(report, { rows: 1 })).waitFor({ timeoutMs: 20_000 });
       await eventually(
         () => Promise.resolve(seen.length),
         (n) => n === 1,

@@ -4,7 +4,7 @@ import {
   UpdateEventSourceMappingCommand,
 } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DevStack } from "../../src/local/dev-stack.ts";
+import type { DevStack } from "../../tools/src/local/dev-stack.ts";
 import { rawStatusLine } from "../helpers/raw-request.ts";
 import { type RawAnswer, rawRequest, startOneFunctionStack } from "./one-function-stack.ts";
 

@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseBucketSeed } from "../../src/local/bucket-seed.ts";
-import { startDevStack } from "../../src/local/dev-stack.ts";
+import { parseBucketSeed } from "../../tools/src/local/bucket-seed.ts";
+import { startDevStack } from "../../tools/src/local/dev-stack.ts";
 
 /** `sqs-jobs dev --seed`: files an app needs on its first run, put in its local bucket. */
 let dir: string;

@@ -8,7 +8,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DevStack } from "../../src/local/dev-stack.ts";
+import type { DevStack } from "../../tools/src/local/dev-stack.ts";
 import { startTestDevStack, type TestDevStack } from "../helpers/dev-stack.ts";
 import { drainQueue, queueDepth } from "../helpers/sqs.ts";
 
@@ -19,10 +19,7 @@ let lambda: LambdaClient;
 const queueUrl = (prefix: string) => dev.queueUrl(prefix);
 
 beforeAll(async () => {
-  dev = await startTestDevStack({
-    app: "npx tsx test/local/fixture-app/app.ts",
-    outDir: ".sqs-jobs/local-test.out",
-  });
+  dev = await startTestDevStack({ appFile: "test/local/fixture-app/app.ts" });
   ({ stack, sqs } = dev);
   lambda = new LambdaClient(dev.client);
   // A warm function: a cold start on a busy machine can outlast Work's 2 s visibility timeout,

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { afterEach, describe, expect, it } from "vitest";
-import { type DynamoDbOnDemand, localDynamoDb } from "../../src/local/dynamodb-on-demand.ts";
+import { type DynamoDbOnDemand, localDynamoDb } from "../../tools/src/local/dynamodb-on-demand.ts";
 import { tryConnect } from "../helpers/try-connect.ts";
 
 const cleanUps: (() => Promise<void>)[] = [];

@@ -9,7 +9,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { afterAll, describe, expect, it } from "vitest";
 import { LEDGER_TTL_ATTRIBUTE } from "../../src/ledger/table-layout.ts";
-import { startLocalDynamoDb } from "../../src/local/dynamodb.ts";
+import { startLocalDynamoDb } from "../../tools/src/local/dynamodb.ts";
 import { createLedgerTable, testDynamoDb } from "../helpers/ledger-table.ts";
 
 const dynamodb = testDynamoDb();

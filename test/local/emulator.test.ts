@@ -9,7 +9,7 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { afterAll, describe, expect, it } from "vitest";
-import { type LocalEmulator, startLocalEmulator } from "../../src/local/emulator.ts";
+import { type LocalEmulator, startLocalEmulator } from "../../tools/src/local/emulator.ts";
 
 /** The emulator is built from fauxqs's parts (startFauxqs listens on 0.0.0.0); these pin them. */
 const started: LocalEmulator[] = [];

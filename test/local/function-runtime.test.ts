@@ -3,7 +3,7 @@ import { getCompileCacheDir } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FunctionRuntime } from "../../src/local/function-runtime.ts";
+import { FunctionRuntime } from "../../tools/src/local/function-runtime.ts";
 
 /**
  * The local Lambda environments on their own, with a tiny handler module: one invocation per

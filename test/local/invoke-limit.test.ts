@@ -2,7 +2,7 @@ import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { CallError, createSqsHandler, defineJob, handle, JobClient } from "../../src/index.ts";
-import type { DevStack } from "../../src/local/dev-stack.ts";
+import type { DevStack } from "../../tools/src/local/dev-stack.ts";
 import { startOneFunctionStack } from "./one-function-stack.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LEDGER_RETENTION_ENV, LEDGER_TABLE_ENV } from "../../src/ledger/table-layout.ts";
-import { ledgerEnvironment } from "../../src/local/ledger-environment.ts";
+import { ledgerEnvironment } from "../../tools/src/local/ledger-environment.ts";
 
 describe("the ledger variables dev gives local producers", () => {
   const consumer = { [LEDGER_TABLE_ENV]: "jobs", [LEDGER_RETENTION_ENV]: "14", OTHER: "x" };

@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import {
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
@@ -20,17 +20,16 @@ import {
   LIST_INDEX_KEY,
   LIST_INDEX_SORT,
 } from "../../src/ledger/table-layout.ts";
-import { type DevStack, startDevStack } from "../../src/local/dev-stack.ts";
+import { type DevStack, startDevStack } from "../../tools/src/local/dev-stack.ts";
 import { startTestDevStack, type TestDevStack } from "../helpers/dev-stack.ts";
 
 /** `sqs-jobs dev` on an app with a JobLedger: its table in dynalite, on the stack's one endpoint. */
-const OUT_DIR = ".sqs-jobs/ledger-test.out";
 let dev: TestDevStack;
 let dynamodb: DynamoDBClient;
 let lambda: LambdaClient;
 
 beforeAll(async () => {
-  dev = await startTestDevStack({ app: "npx tsx test/local/fixtures/ledger-app/app.ts", outDir: OUT_DIR });
+  dev = await startTestDevStack({ appFile: "test/local/fixtures/ledger-app/app.ts" });
   dynamodb = new DynamoDBClient(dev.client);
   lambda = new LambdaClient(dev.client);
 }, 120_000);
@@ -108,7 +107,7 @@ describe("the local dev stack's tables with --persist", () => {
   it("keeps the table, its TTL and its items across a restart, and is one stack's at a time", async () => {
     // Given a stack run from the synthesized app with a data directory, and an item written to it
     const dataDir = await mkdtemp(join(tmpdir(), "sqs-jobs-ledger-persist-"));
-    const start = () => startDevStack({ app: resolve(OUT_DIR), port: 0, persistDir: dataDir });
+    const start = () => startDevStack({ app: dev.assembly, port: 0, persistDir: dataDir });
     try {
       const first = await start();
       const client = new DynamoDBClient({ ...dev.client, endpoint: first.endpoint });

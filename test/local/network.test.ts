@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevStack, startDevStack } from "../../src/local/dev-stack.ts";
+import { type DevStack, startDevStack } from "../../tools/src/local/dev-stack.ts";
 
 /**
  * `sqs-jobs dev` seen from the network: what it listens on and which requests it serves. The app
@@ -177,5 +177,15 @@ describe("sqs-jobs dev on the network", () => {
     expect(stack.queues.map((q) => q.url)).toEqual([`http://127.0.0.1:${port}/000000000000/jobs`]);
     const answer = await listQueues({ host: `localhost:${port}` });
     expect(JSON.parse(answer.body).QueueUrls).toEqual([`http://localhost:${port}/000000000000/jobs`]);
+  });
+
+  it("names --host when it is no address of this machine, as the dashboard does", async () => {
+    // Given an address no machine has (TEST-NET-1, RFC 5737)
+    // When a second stack is told to listen on it
+    const start = startDevStack({ app: dir, port: 0, host: "192.0.2.1" });
+    // Then the error names the address and the option
+    await expect(start).rejects.toThrow(
+      "cannot listen on 192.0.2.1: no such address on this machine; check --host",
+    );
   });
 });

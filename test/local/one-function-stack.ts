@@ -1,7 +1,7 @@
-import type { AppModel } from "../../src/local/app-model.ts";
-import { type DevStack, startDevStack } from "../../src/local/dev-stack.ts";
-import { InProcessFunction, type LambdaHandler } from "../../src/local/in-process-function.ts";
-import type { ScheduleModel } from "../../src/local/schedule-model.ts";
+import type { AppModel } from "../../tools/src/local/app-model.ts";
+import { type DevStack, startDevStack } from "../../tools/src/local/dev-stack.ts";
+import { InProcessFunction, type LambdaHandler } from "../../tools/src/local/in-process-function.ts";
+import type { ScheduleModel } from "../../tools/src/local/schedule-model.ts";
 
 /**
  * The dev stack with one queue ("work") feeding one function ("worker") whose handler runs in

@@ -3,10 +3,15 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  waitUntilTableExists,
+} from "@aws-sdk/client-dynamodb";
 import { afterAll, describe, expect, it } from "vitest";
-import { startLocalDynamoDb } from "../../src/local/dynamodb.ts";
-import { resetPersistedState } from "../../src/local/persist-store.ts";
+import { startLocalDynamoDb } from "../../tools/src/local/dynamodb.ts";
+import { resetPersistedState } from "../../tools/src/local/persist-store.ts";
 
 const root = await mkdtemp(join(tmpdir(), "sqs-jobs-persist-store-"));
 afterAll(() => rm(root, { recursive: true, force: true }));
@@ -77,6 +82,11 @@ describe("the local DynamoDB on a damaged store", () => {
           AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
           ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
         }),
+      );
+      // dynalite answers CreateTable while the table is CREATING; a put before ACTIVE is refused.
+      await waitUntilTableExists(
+        { client, maxWaitTime: 30, minDelay: 1, maxDelay: 1 },
+        { TableName: "items" },
       );
       for (let i = 0; i < 200; i++) {
         await client.send(

@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevStack, startDevStack } from "../../src/local/dev-stack.ts";
+import { type DevStack, startDevStack } from "../../tools/src/local/dev-stack.ts";
 import { drainQueue } from "../helpers/sqs.ts";
 
 /**

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { LocalScheduler } from "../../src/local/scheduler.ts";
+import { LocalScheduler } from "../../tools/src/local/scheduler.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { startOneFunctionStack } from "./one-function-stack.ts";
 

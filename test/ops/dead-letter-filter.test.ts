@@ -4,7 +4,7 @@ import type { DeadLetterRecord } from "../../src/ops/dead-letter-record.ts";
 
 const record = (fields: Partial<DeadLetterRecord>): DeadLetterRecord => ({
   messageId: "m1",
-  job: "build-report",
+  jobName: "build-report",
   jobId: "j1",
   reason: "exhausted",
   errorName: "JobTimeoutError",

@@ -1,8 +1,7 @@
-import { createHash } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { createSqsClient } from "../../src/core/sqs-client.ts";
 import { peekDeadLetters } from "../../src/ops/peek.ts";
-import { startFakeAws, TEST_CREDENTIALS } from "./fake-aws.ts";
+import { fakeMessage, startFakeSqs, TEST_CREDENTIALS } from "./fake-aws.ts";
 
 let close: (() => Promise<void>) | undefined;
 afterAll(async () => close?.());
@@ -11,34 +10,10 @@ describe("dlq peek hides what it reads as briefly as it can", () => {
   it("receives with a visibility of 10 s at most and releases every message with visibility 0", async () => {
     // Given a DLQ holding two messages
     const body = '{"sqsJobs":1,"job":"build-report","id":"j1","payload":{}}';
-    const md5 = createHash("md5").update(body).digest("hex");
     let receives = 0;
-    const fake = await startFakeAws((req) => {
-      switch (req.target) {
-        case "AmazonSQS.GetQueueAttributes":
-          return { status: 200, body: { Attributes: { ApproximateNumberOfMessages: "2" } } };
-        case "AmazonSQS.ReceiveMessage":
-          receives++;
-          return receives > 1
-            ? { status: 200, body: {} }
-            : {
-                status: 200,
-                body: {
-                  Messages: ["m1", "m2"].map((id) => ({
-                    MessageId: id,
-                    ReceiptHandle: `rh-${id}`,
-                    Body: body,
-                    MD5OfBody: md5,
-                  })),
-                },
-              };
-        case "AmazonSQS.ChangeMessageVisibilityBatch": {
-          const entries = (req.body as { Entries: { Id: string }[] }).Entries;
-          return { status: 200, body: { Successful: entries.map((e) => ({ Id: e.Id })) } };
-        }
-        default:
-          return { status: 400, body: { __type: "com.amazonaws.sqs#InvalidAction", message: "unexpected" } };
-      }
+    const fake = await startFakeSqs({
+      attributes: { ApproximateNumberOfMessages: "2" },
+      receive: () => (++receives > 1 ? [] : ["m1", "m2"].map((id) => fakeMessage(id, body))),
     });
     close = fake.close;
     const sqs = createSqsClient({

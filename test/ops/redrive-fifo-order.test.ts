@@ -1,9 +1,8 @@
-import { createHash } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { createSqsClient } from "../../src/core/sqs-client.ts";
 import type { QueueRef } from "../../src/ops/queue-ref.ts";
 import { redrive } from "../../src/ops/redrive.ts";
-import { startFakeAws, TEST_CREDENTIALS } from "./fake-aws.ts";
+import { fakeMessage, startFakeSqs, TEST_CREDENTIALS } from "./fake-aws.ts";
 
 function fifo(name: string): QueueRef {
   return {
@@ -17,16 +16,7 @@ function fifo(name: string): QueueRef {
 }
 
 function message(id: string, group: string, job: string) {
-  const body = JSON.stringify({ sqsJobs: 1, job, payload: {} });
-  return {
-    MessageId: id,
-    ReceiptHandle: `rh-${id}`,
-    Body: body,
-    // The SDK checks it on every receive.
-    MD5OfBody: createHash("md5").update(body).digest("hex"),
-    Attributes: { MessageGroupId: group },
-    MessageAttributes: { "sqs-jobs.job": { DataType: "String", StringValue: job } },
-  };
+  return fakeMessage(id, JSON.stringify({ sqsJobs: 1, job, payload: {} }), { groupId: group, job });
 }
 
 let close: (() => Promise<void>) | undefined;
@@ -37,46 +27,16 @@ describe("client-side redrive of a FIFO DLQ", () => {
     // Given an SQS API that, as AWS may, returns two messages of one group in one receive:
     // first a job the filter leaves, then one it matches; and a matching job of another group
     let receives = 0;
-    const fake = await startFakeAws((req) => {
-      switch (req.target) {
-        case "AmazonSQS.ReceiveMessage":
-          receives++;
-          return receives === 1
-            ? {
-                status: 200,
-                body: {
-                  Messages: [
-                    message("m1", "g1", "send-email"),
-                    message("m2", "g1", "build-report"),
-                    message("m3", "g2", "build-report"),
-                  ],
-                },
-              }
-            : { status: 200, body: {} };
-        case "AmazonSQS.GetQueueAttributes":
-          return { status: 200, body: { Attributes: { ApproximateNumberOfMessages: "3" } } };
-        case "AmazonSQS.SendMessageBatch": {
-          const entries = (req.body as { Entries: { Id: string; MessageBody: string }[] }).Entries;
-          const md5 = (text: string) => createHash("md5").update(text).digest("hex");
-          return {
-            status: 200,
-            body: {
-              Successful: entries.map((e) => ({
-                Id: e.Id,
-                MessageId: `new-${e.Id}`,
-                MD5OfMessageBody: md5(e.MessageBody),
-              })),
-            },
-          };
-        }
-        case "AmazonSQS.DeleteMessageBatch":
-        case "AmazonSQS.ChangeMessageVisibilityBatch": {
-          const entries = (req.body as { Entries: { Id: string }[] }).Entries;
-          return { status: 200, body: { Successful: entries.map((e) => ({ Id: e.Id })) } };
-        }
-        default:
-          return { status: 400, body: { __type: "com.amazonaws.sqs#InvalidAction", message: "unexpected" } };
-      }
+    const fake = await startFakeSqs({
+      attributes: { ApproximateNumberOfMessages: "3" },
+      receive: () =>
+        ++receives === 1
+          ? [
+              message("m1", "g1", "send-email"),
+              message("m2", "g1", "build-report"),
+              message("m3", "g2", "build-report"),
+            ]
+          : [],
     });
     close = fake.close;
     const sqs = createSqsClient({

@@ -1,9 +1,8 @@
-import { createHash } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { createSqsClient } from "../../src/core/sqs-client.ts";
 import type { QueueRef } from "../../src/ops/queue-ref.ts";
 import { redrive } from "../../src/ops/redrive.ts";
-import { startFakeAws, TEST_CREDENTIALS } from "./fake-aws.ts";
+import { fakeMessage, startFakeSqs, TEST_CREDENTIALS } from "./fake-aws.ts";
 
 function queue(name: string): QueueRef {
   return {
@@ -16,11 +15,9 @@ function queue(name: string): QueueRef {
   };
 }
 
-const md5 = (text: string) => createHash("md5").update(text).digest("hex");
-
 function message(id: string, jobId: string) {
   const body = JSON.stringify({ sqsJobs: 1, job: "build-report", id: jobId, payload: {} });
-  return { MessageId: id, ReceiptHandle: `rh-${id}-${Math.random()}`, Body: body, MD5OfBody: md5(body) };
+  return fakeMessage(id, body, { receiptHandle: `rh-${id}-${Math.random()}` });
 }
 
 let close: (() => Promise<void>) | undefined;
@@ -33,30 +30,11 @@ describe("a client-side redrive never moves its own copies again", () => {
     // message id, as SQS's RedrivePolicy moves it, j2's as a new message with the same job id,
     // as the sqs-jobs consumer dead-letters it
     const pending = [message("m1", "j1"), message("m2", "j2")];
-    const fake = await startFakeAws((req) => {
-      switch (req.target) {
-        case "AmazonSQS.GetQueueAttributes":
-          return { status: 200, body: { Attributes: { ApproximateNumberOfMessages: "5" } } };
-        case "AmazonSQS.ReceiveMessage":
-          return { status: 200, body: { Messages: pending.splice(0, 10) } };
-        case "AmazonSQS.SendMessageBatch": {
-          const entries = (req.body as { Entries: { Id: string; MessageBody: string }[] }).Entries;
-          const successful = entries.map((e) => ({
-            Id: e.Id,
-            MessageId: `copy-${JSON.parse(e.MessageBody).id}`,
-            MD5OfMessageBody: md5(e.MessageBody),
-          }));
-          pending.push(message("copy-j1", "j1"), message("dead-again", "j2"));
-          return { status: 200, body: { Successful: successful } };
-        }
-        case "AmazonSQS.DeleteMessageBatch":
-        case "AmazonSQS.ChangeMessageVisibilityBatch": {
-          const entries = (req.body as { Entries: { Id: string }[] }).Entries;
-          return { status: 200, body: { Successful: entries.map((e) => ({ Id: e.Id })) } };
-        }
-        default:
-          return { status: 400, body: { __type: "com.amazonaws.sqs#InvalidAction", message: "unexpected" } };
-      }
+    const fake = await startFakeSqs({
+      attributes: { ApproximateNumberOfMessages: "5" },
+      receive: () => pending.splice(0, 10),
+      sentId: (e) => `copy-${JSON.parse(e.MessageBody).id}`,
+      onSend: () => pending.push(message("copy-j1", "j1"), message("dead-again", "j2")),
     });
     close = fake.close;
     const sqs = createSqsClient({

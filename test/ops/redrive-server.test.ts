@@ -103,7 +103,7 @@ describe("server-side redrive (StartMessageMoveTask, as on AWS and LocalStack)",
       credentials: TEST_CREDENTIALS,
     });
     await expect(redrive(sqs, { dlq: ref("d"), sources: [ref("s")], pollMs: 10 })).rejects.toThrow(
-      /move task from d failed after moving 1 messages: AccessDenied/,
+      /move task from d failed after moving 1 message: AccessDenied/,
     );
     sqs.destroy();
   });

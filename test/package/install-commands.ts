@@ -1,12 +1,15 @@
 import { codeBlocks, shellCommands, words } from "../docs/markdown-blocks.ts";
 
 /**
- * The npm arguments of the README's "Install" section, with `sqs-jobs` replaced by the tarball
- * under test: what a user runs, so the package test installs nothing the README does not say.
+ * The npm arguments of the README's "Install" section, with `sqs-jobs` and `sqs-jobs-tools`
+ * replaced by the tarballs under test: what a user runs, so the package test installs nothing the README does not say.
  * Commands with the same flags are merged (one `npm install` for dependencies, one for `-D`): the
  * same packages end up installed, in half the npm runs.
  */
-export function installCommands(readme: string, tarball: string): string[][] {
+export function installCommands(
+  readme: string,
+  tarballs: { readonly runtime: string; readonly tools: string },
+): string[][] {
   const blocks = codeBlocks(readme).filter((b) => b.section === "Install" && b.lang === "sh");
   const commands = blocks.flatMap((b) => shellCommands(b.code)).map(words);
   if (commands.length === 0) throw new Error('the README has no sh block under "## Install"');
@@ -17,7 +20,9 @@ export function installCommands(readme: string, tarball: string): string[][] {
       throw new Error(`the Install section may only run npm install, not: ${command.join(" ")}`);
     }
     const flags = args.filter((a) => a.startsWith("-"));
-    const packages = args.filter((a) => !a.startsWith("-")).map((a) => (a === "sqs-jobs" ? tarball : a));
+    const packages = args
+      .filter((a) => !a.startsWith("-"))
+      .map((a) => (a === "sqs-jobs" ? tarballs.runtime : a === "sqs-jobs-tools" ? tarballs.tools : a));
     const key = flags.join(" ");
     merged.set(key, [...(merged.get(key) ?? []), ...packages]);
   }

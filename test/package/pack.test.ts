@@ -44,6 +44,9 @@ function projectEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const inherited = (process.env.PATH ?? "").split(path.delimiter).filter((p) => !p.includes("node_modules"));
   env.PATH = [path.dirname(process.execPath), noDocker, ...inherited].join(path.delimiter);
   delete env.AWS_ENDPOINT_URL;
+  // The repo's tests resolve the packages to their sources with this condition; a project
+  // resolves them as users do.
+  delete env.NODE_OPTIONS;
   return { ...env, OUT_DIR: outDir, ...extra };
 }
 
@@ -77,8 +80,16 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
+/** The two packages' tarballs, as `npm pack` writes them. */
+interface Tarballs {
+  /** sqs-jobs: what production installs. */
+  readonly runtime: string;
+  /** sqs-jobs-tools: the CLI, the local stack, the dashboard and the testing kit (a dev dependency). */
+  readonly tools: string;
+}
+
 /** The repo as a fresh clone has it (tracked and new files, nothing git ignores), built and packed. */
-async function packRepo(): Promise<string> {
+async function packRepo(): Promise<Tarballs> {
   const stage = path.join(work, "stage");
   const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], { cwd: REPO })
     .toString()
@@ -92,21 +103,46 @@ async function packRepo(): Promise<string> {
       // it, the package under test does not.
     }
   }
-  symlinkSync(path.join(REPO, "node_modules"), path.join(stage, "node_modules"));
+  linkModules(stage);
   const env = {
     ...projectEnv(),
     PATH: [path.dirname(process.execPath), process.env.PATH].join(path.delimiter),
   };
+  // `npm pack` runs `prepack` (the build of both packages) first, as `npm publish` does.
   for (const args of [
-    ["run", "build"],
     ["pack", "--pack-destination", work],
+    ["pack", "--workspace", "sqs-jobs-tools", "--ignore-scripts", "--pack-destination", work],
   ]) {
     const { code, output } = await run("npm", args, { cwd: stage, env });
     if (code !== 0) throw new Error(`npm ${args.join(" ")} exited ${code}:\n${output}`);
   }
-  const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"));
-  if (tarball === undefined) throw new Error("npm pack wrote no tarball");
-  return path.join(work, tarball);
+  const tarball = (name: string) => {
+    const file = readdirSync(work).find((f) => new RegExp(`^${name}-\\d.*\\.tgz$`).test(f));
+    if (file === undefined) throw new Error(`npm pack wrote no ${name} tarball`);
+    return path.join(work, file);
+  };
+  return { runtime: tarball("sqs-jobs"), tools: tarball("sqs-jobs-tools") };
+}
+
+/**
+ * The stage's node_modules: the repo's packages, but the two workspace links pointing into the
+ * stage, so that the tools build there reads the runtime it just built.
+ */
+function linkModules(stage: string): void {
+  const modules = path.join(stage, "node_modules");
+  mkdirSync(modules);
+  const own: Record<string, string> = { "sqs-jobs": stage, "sqs-jobs-tools": path.join(stage, "tools") };
+  for (const entry of readdirSync(path.join(REPO, "node_modules"))) {
+    symlinkSync(own[entry] ?? path.join(REPO, "node_modules", entry), path.join(modules, entry));
+  }
+}
+
+/** Every package `npm ls --omit=dev --all --json` lists, by name, under `tree`. */
+function namesIn(tree: { dependencies?: Record<string, unknown> }): string[] {
+  return Object.entries(tree.dependencies ?? {}).flatMap(([name, sub]) => [
+    name,
+    ...namesIn(sub as { dependencies?: Record<string, unknown> }),
+  ]);
 }
 
 const JOBS = `import { defineJob } from "sqs-jobs";
@@ -180,7 +216,7 @@ const TSCONFIG = {
   },
 };
 
-let tarball = "";
+let tarballs: Tarballs = { runtime: "", tools: "" };
 let dev: ChildProcess | undefined;
 
 beforeAll(async () => {
@@ -188,15 +224,15 @@ beforeAll(async () => {
   writeFileSync(path.join(noDocker, "docker"), '#!/bin/sh\necho "docker was called: $*" >&2\nexit 99\n');
   chmodSync(path.join(noDocker, "docker"), 0o755);
 
-  tarball = await packRepo();
+  tarballs = await packRepo();
 
-  // Given an empty project and the README's install commands, sqs-jobs being the tarball
+  // Given an empty project and the README's install commands, the packages being the tarballs
   mkdirSync(outDir, { recursive: true });
   writeFileSync(
     path.join(project, "package.json"),
     JSON.stringify({ name: "scratch", private: true, type: "module" }),
   );
-  for (const args of installCommands(readFileSync(path.join(REPO, "README.md"), "utf8"), tarball)) {
+  for (const args of installCommands(readFileSync(path.join(REPO, "README.md"), "utf8"), tarballs)) {
     await mustRun("npm", [...args, "--prefer-offline", "--no-audit", "--no-fund"], project);
   }
   writeFileSync(path.join(project, "jobs.ts"), JOBS);
@@ -209,34 +245,109 @@ beforeAll(async () => {
 }, 10 * MINUTE);
 
 afterAll(async () => {
-  if (dev?.pid !== undefined && dev.exitCode === null) process.kill(-dev.pid, "SIGKILL");
+  // Stopped by its test unless that test failed half-way: then its whole process group goes.
+  if (dev?.pid !== undefined && dev.exitCode === null && dev.signalCode === null) {
+    try {
+      process.kill(-dev.pid, "SIGKILL");
+    } catch {
+      // The group ended meanwhile.
+    }
+  }
   rmSync(work, { recursive: true, force: true });
 }, 2 * MINUTE);
 
-describe("the packed tarball", () => {
-  it("ships the LICENSE, the docs the README links to, and no source maps to missing sources", () => {
-    const listing = execFileSync("tar", ["-tzf", tarball]).toString().split("\n");
-    const files = listing.map((f) => f.replace(/^package\//, "")).filter((f) => f !== "");
-    expect(files).toContain("LICENSE");
+describe("the packed tarballs", () => {
+  const listing = (tarball: string) =>
+    execFileSync("tar", ["-tzf", tarball])
+      .toString()
+      .split("\n")
+      .map((f) => f.replace(/^package\//, ""))
+      .filter((f) => f !== "");
+
+  it("ship the LICENSE, code and docs pages only: no docs images, no sources, no source maps", () => {
+    for (const [name, tarball] of Object.entries(tarballs)) {
+      const files = listing(tarball);
+      expect(files, name).toContain("LICENSE");
+      expect(
+        files.filter((f) => /\.(png|jpe?g|gif|svg)$/.test(f)),
+        name,
+      ).toEqual([]);
+      expect(
+        files.filter((f) => f.endsWith(".map") || f.includes(".test.")),
+        name,
+      ).toEqual([]);
+      expect(
+        files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")),
+        name,
+      ).toEqual([]);
+      const dir = name === "runtime" ? "sqs-jobs" : "sqs-jobs-tools";
+      for (const f of files.filter((f) => f.endsWith(".js"))) {
+        expect(readFileSync(path.join(project, "node_modules", dir, f), "utf8")).not.toContain(
+          "sourceMappingURL",
+        );
+      }
+    }
     expect(readFileSync(path.join(project, "node_modules/sqs-jobs/LICENSE"), "utf8")).toMatch(
       /^MIT License\n\nCopyright \(c\) 2026 sqs-jobs contributors\n/,
     );
+    // The README's links resolve in the repo (test/docs/readme.test.ts); its docs pages ship too, so
+    // they also resolve where the README is read from the package, but screenshots stay out.
     const readme = readFileSync(path.join(REPO, "README.md"), "utf8");
-    const docLinks = [...readme.matchAll(/\]\((docs\/[^)#]+)/g)].map((m) => m[1]);
+    const docLinks = [...readme.matchAll(/\]\((docs\/[^)#]+\.md)/g)].map((m) => m[1]);
     expect(docLinks.length).toBeGreaterThan(0);
-    for (const link of docLinks) expect(files).toContain(link);
+    for (const link of docLinks) expect(listing(tarballs.runtime)).toContain(link);
     // The dashboard's page is plain files beside its server, copied by the build (tsc emits only .ts)
-    expect(files).toContain("dist/src/dashboard/ui/index.html");
-    expect(files).toContain("dist/src/dashboard/server.js");
-    expect(files.filter((f) => f.endsWith(".map"))).toEqual([]);
-    expect(files.filter((f) => f.startsWith("src/") || f.includes(".test."))).toEqual([]);
-    const js = files.filter((f) => f.endsWith(".js"));
-    for (const f of js) {
-      expect(readFileSync(path.join(project, "node_modules/sqs-jobs", f), "utf8")).not.toContain(
-        "sourceMappingURL",
-      );
-    }
+    const tools = listing(tarballs.tools);
+    expect(tools).toContain("dist/dashboard/ui/index.html");
+    expect(tools).toContain("dist/dashboard/server.js");
+    expect(
+      listing(tarballs.runtime).filter((f) => /^dist\/.*(dashboard|local|testing|cli)\//.test(f)),
+    ).toEqual([]);
   });
+
+  it(
+    "install for production only the AWS SDK clients, the schema spec and the cron parser",
+    async () => {
+      const runtime = JSON.parse(
+        readFileSync(path.join(project, "node_modules/sqs-jobs/package.json"), "utf8"),
+      ) as {
+        dependencies: Record<string, string>;
+        peerDependencies?: Record<string, string>;
+      };
+      expect(Object.keys(runtime.dependencies).sort()).toEqual([
+        "@aws-sdk/client-dynamodb",
+        "@aws-sdk/client-lambda",
+        "@aws-sdk/client-scheduler",
+        "@aws-sdk/client-sqs",
+        "@standard-schema/spec",
+        "croner",
+      ]);
+      // What production installs: `npm ls --omit=dev` below sqs-jobs lists those six and their own
+      // dependencies (its optional peers aws-cdk-lib, constructs and esbuild are the project's own),
+      // and nowhere the tools, the emulators or the dashboard's UI.
+      const { output } = await run("npm", ["ls", "--omit=dev", "--all", "--json"], { cwd: project });
+      type Tree = { dependencies?: Record<string, Tree> };
+      const tree = JSON.parse(output) as Tree;
+      const peers = Object.keys(runtime.peerDependencies ?? {});
+      const direct = Object.keys(tree.dependencies?.["sqs-jobs"]?.dependencies ?? {});
+      expect(direct.filter((n) => !peers.includes(n)).sort()).toEqual(
+        Object.keys(runtime.dependencies).sort(),
+      );
+      const everything = namesIn(tree);
+      for (const tool of [
+        "sqs-jobs-tools",
+        "fauxqs",
+        "dynalite",
+        "preact",
+        "htm",
+        "classic-level",
+        "level",
+      ]) {
+        expect(everything, tool).not.toContain(tool);
+      }
+    },
+    2 * MINUTE,
+  );
 });
 
 describe("a project that installs what the README says", () => {
@@ -343,5 +454,79 @@ describe("a project that installs what the README says", () => {
       await exited;
     },
     6 * MINUTE,
+  );
+});
+
+describe("a project that `npx sqs-jobs init` writes from the packed tarballs", () => {
+  const fresh = path.join(work, "fresh");
+  const app = path.join(fresh, "app");
+
+  it(
+    "installs, passes its own test and runs with sqs-jobs dev, with no edits",
+    async () => {
+      // Given an empty folder and only the runtime package (npx fetches it: no tools yet)
+      mkdirSync(fresh, { recursive: true });
+      const init = await run(
+        "npm",
+        [
+          "exec",
+          "--yes",
+          `--package=${tarballs.runtime}`,
+          "--prefer-offline",
+          "--",
+          "sqs-jobs",
+          "init",
+          "app",
+        ],
+        { cwd: fresh },
+      );
+      expect(init.code, init.output).toBe(0);
+      expect(init.output).toContain("npm install");
+      // When the project installs, the two packages coming from their tarballs as the registry
+      // would serve them (the only change to what init wrote, which names them by version)
+      await mustRun(
+        "npm",
+        [
+          "pkg",
+          "set",
+          `dependencies.sqs-jobs=${tarballs.runtime}`,
+          `devDependencies.sqs-jobs-tools=${tarballs.tools}`,
+        ],
+        app,
+      );
+      await mustRun("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], app);
+      // Then its own test passes...
+      const test = await run("npm", ["test"], { cwd: app });
+      expect(test.code, test.output).toBe(0);
+      expect(test.output).toMatch(/1 passed/);
+      // ...and `npm run dev` serves its queue
+      const port = await freePort();
+      const devApp = spawn("npm", ["run", "dev", "--", "--port", String(port)], {
+        cwd: app,
+        env: projectEnv(),
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let devOutput = "";
+      devApp.stdout?.on("data", (chunk) => (devOutput += chunk));
+      devApp.stderr?.on("data", (chunk) => (devOutput += chunk));
+      try {
+        const cli = projectEnv({ AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` });
+        await vi.waitFor(
+          async () => {
+            expect(devApp.exitCode, devOutput).toBeNull();
+            const status = await run("npx", ["sqs-jobs", "status", "--json"], { cwd: app, env: cli });
+            expect(status.code, status.output).toBe(0);
+            expect(status.output).toContain("greetings");
+          },
+          { timeout: 3 * MINUTE, interval: 1000 },
+        );
+      } finally {
+        const exited = once(devApp, "exit");
+        process.kill(-(devApp.pid ?? 0), "SIGTERM");
+        await exited;
+      }
+    },
+    10 * MINUTE,
   );
 });

@@ -10,7 +10,7 @@ import {
   defineJob,
   handle,
   JobClient,
-  JobFailedError,
+  JobDeadError,
   type SqsEvent,
   ValidationError,
 } from "../../src/index.ts";
@@ -114,11 +114,11 @@ describe("JobClient.call", () => {
     expect(before).toBe(1);
   });
 
-  it("a handler that throws comes back as JobFailedError with the error's name and message", async () => {
+  it("a handler that throws comes back as JobDeadError with the error's name and message", async () => {
     const error = await client()
       .call(resize, { key: "bad.png", width: 1 })
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(JobFailedError);
+    expect(error).toBeInstanceOf(JobDeadError);
     expect(error).toMatchObject({
       failure: { name: "TypeError", message: "cannot decode bad.png" },
       attempts: 1,

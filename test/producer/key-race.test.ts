@@ -1,10 +1,16 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { describe, expect, inject, it } from "vitest";
 import { z } from "zod";
-import { defineJob, JobClient, SendError } from "../../src/index.ts";
+import { defineJob, JobClient } from "../../src/index.ts";
 import { prepareMessage } from "../../src/producer/message.ts";
-import { deliverReserved, reserveAndRecord } from "../../src/producer/tracked-send.ts";
+import { ProgressReport } from "../../src/producer/progress.ts";
+import { deliverEach } from "../../src/producer/send-each.ts";
+import type { SendGate } from "../../src/producer/send-gate.ts";
+import { sendNow } from "../../src/producer/send-now.ts";
+import { LedgerGate } from "../../src/producer/tracked-send.ts";
 import { createTestQueue, drainQueue, testSqs } from "../helpers/sqs.ts";
 import { ledgerFixture } from "../ledger/fixture.ts";
 
@@ -146,23 +152,51 @@ describe("two sends of one unique key at once", () => {
   });
 
   it("a send still running at its keys' deadline is cut short and keeps its key: it may be in SQS", async () => {
-    // Given a reserved job whose deadline is 100 ms away, and a delivery that only ends when cut
+    // Given a reserved job whose deadline is 100 ms away, and an SQS endpoint that never answers
     const ledger = await newLedger();
     const prepared = await prepareMessage(welcome, { to: "a" }, {}, false);
     if (!prepared.ok) throw new Error("invalid payload");
     const target = { queue: "q", runsAt: undefined, sqsDeduplicates: false };
-    const reservation = await reserveAndRecord(ledger, welcome, [prepared.message], target);
-    expect(reservation.sendBy).toBeGreaterThan(Date.now() + 20_000);
-    const started = Date.now();
-    const cut = await deliverReserved(ledger, { ...reservation, sendBy: started + 100 }, (signal) => {
-      return new Promise((_, reject) => {
-        signal?.addEventListener("abort", () => reject(new SendError("cut short", { maybeSent: true })));
-      });
-    }).catch((e: unknown) => e);
-    // Then it ended at the deadline, and the key is held (confirmed), not pending nor free
-    expect(cut).toBeInstanceOf(SendError);
-    expect(Date.now() - started).toBeLessThan(2_000);
-    const found = await ledger.reserveUnique("welcome", "a", "next", { windowSeconds: 3600, pendingMs: 1 });
-    expect(found).toEqual({ kind: "held", by: prepared.message.jobId });
+    const gate = new LedgerGate(ledger, welcome, [prepared.message], target);
+    let sendBy: number | undefined;
+    const soon: SendGate = {
+      open: async (messages) => {
+        const opening = await gate.open(messages);
+        sendBy = opening.sendBy;
+        return { ...opening, sendBy: Date.now() + 100 };
+      },
+      close: (settled) => gate.close(settled),
+      abandon: (error) => gate.abandon(error),
+    };
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
+    const hanging = new SQSClient({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: "us-east-1",
+      maxAttempts: 1,
+      useQueueUrlAsEndpoint: false,
+    });
+    try {
+      // When it is sent
+      const started = Date.now();
+      const progress = new ProgressReport(undefined, 1);
+      const [cut] = await deliverEach(
+        [prepared.message],
+        soon,
+        { concurrency: 1, progress },
+        sendNow(hanging, `http://127.0.0.1:${port}/000000000000/q`, welcome),
+      );
+      // Then it ended at the deadline as "may be in SQS", and the key is held (confirmed), not pending nor free
+      expect(sendBy).toBeGreaterThan(started + 20_000);
+      expect(cut).toMatchObject({ ok: false, possibleDuplicate: true });
+      expect(cut?.ok === false ? cut.cause : undefined).toMatchObject({ name: "SendError", maybeSent: true });
+      expect(Date.now() - started).toBeLessThan(2_000);
+      const found = await ledger.reserveUnique("welcome", "a", "next", { windowSeconds: 3600, pendingMs: 1 });
+      expect(found).toEqual({ kind: "held", by: prepared.message.jobId });
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
   });
 });

@@ -93,9 +93,9 @@ describe("a send that certainly failed gives its unique key back", () => {
     expect(again.succeeded).toBe(25);
   });
 
-  it("sendBatch whose ledger write fails part-way: no key stays held, in flight or not", async () => {
+  it("sendBatch whose ledger write fails part-way: that chunk is not sent and no key of it stays held, in flight or not", async () => {
     const { queueUrl, ledger, healthy } = await rig("release-batch-ledger");
-    // The first key reservation is refused for good; the others were in flight or still to come.
+    // The first key reservation is refused for good; the others of its chunk were in flight or still to come.
     const limited = await startFaultProxy({
       target: endpoint,
       rates: { PutItem: { deny: 1 } },
@@ -109,11 +109,20 @@ describe("a send that certainly failed gives its unique key back", () => {
       });
       const refused = new JobClient({ queueUrl, sqs, ledger: { ...ledger, dynamodb: viaProxy } });
       const payloads = Array.from({ length: 40 }, (_, i) => ({ to: `r${i}` }));
-      const error = await refused.sendBatch(welcome, payloads).catch((e: unknown) => e);
-      expect(error).toMatchObject({ name: "SendError", maybeSent: false });
+      const out = await refused.sendBatch(welcome, payloads);
       expect(limited.counts.PutItem?.deny).toBe(1);
+      // Keys are reserved per chunk of 10 (the delivery unit): one chunk failed, the others went.
+      const failed = out.items.filter((i) => !i.ok);
+      expect(failed).toHaveLength(10);
+      for (const item of failed) {
+        expect(item).toMatchObject({ possibleDuplicate: false, error: expect.stringMatching(/job ledger/) });
+      }
+      expect(out.succeeded).toBe(30);
       const again = await healthy.sendBatch(welcome, payloads);
-      expect(again.items.filter((i) => i.ok && i.deduplicated).map((i) => i.index)).toEqual([]);
+      const sentBefore = new Set(out.items.filter((i) => i.ok).map((i) => i.index));
+      const deduplicated = again.items.filter((i) => i.ok && i.deduplicated).map((i) => i.index);
+      expect(deduplicated).toEqual([...sentBefore].sort((a, b) => a - b));
+      expect(again.succeeded).toBe(40);
     } finally {
       await limited.close();
     }

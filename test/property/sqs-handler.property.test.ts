@@ -93,7 +93,7 @@ const record = fc.record({
   ),
 });
 
-const EXPECTED_KEPT: ReadonlySet<JobOutcome> = new Set(["retrying", "failed"]);
+const EXPECTED_KEPT: ReadonlySet<JobOutcome> = new Set(["retrying", "handed-back"]);
 
 describe("createSqsHandler (property)", () => {
   let queueUrl: string;
@@ -178,8 +178,8 @@ describe("createSqsHandler (property)", () => {
       expect(tally.succeeded ?? 0).toBeGreaterThan(0);
       expect(tally.retrying ?? 0).toBeGreaterThan(0);
       expect(logged).toBeGreaterThan(0);
-      if (dlq === "reachable") expect(tally["dead-lettered"] ?? 0).toBeGreaterThan(0);
-      else expect(tally.failed ?? 0).toBeGreaterThan(0);
+      if (dlq === "reachable") expect(tally.dead ?? 0).toBeGreaterThan(0);
+      else expect(tally["handed-back"] ?? 0).toBeGreaterThan(0);
     },
     120_000,
   );

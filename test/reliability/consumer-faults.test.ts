@@ -16,6 +16,8 @@ function expectNothingLost(t: PipelineTally) {
   expect(t.leftInQueue).toBe(0);
   // And the faults really happened
   expect(t.injected.consumer).toBeGreaterThan(0);
+  // And the last worker, sent SIGTERM, stopped cleanly
+  expect(t.workerExitCode).toBe(0);
 }
 
 // The two scenarios use different emulators, so they run side by side to keep the suite short.

@@ -14,10 +14,7 @@ import { type StrayRun, strayJob } from "./fixtures/stray-rejection-app/job.ts";
 let dev: TestDevStack;
 
 beforeAll(async () => {
-  dev = await startTestDevStack({
-    app: "npx tsx test/reliability/fixtures/stray-rejection-app/app.ts",
-    outDir: ".sqs-jobs/stray-rejection.out",
-  });
+  dev = await startTestDevStack({ appFile: "test/reliability/fixtures/stray-rejection-app/app.ts" });
 }, 120_000);
 
 afterAll(async () => {

@@ -75,6 +75,8 @@ export interface PipelineTally {
   /** DLQ messages without the sqs-jobs reason (the RedrivePolicy safety net acted). */
   readonly deadLetteredWithoutReason: number;
   readonly workerStarts: number;
+  /** The last worker's exit code after its SIGTERM: 0 when it stopped polling and let go of all it held. */
+  readonly workerExitCode: number | null;
   readonly emulatorRestarts: number;
   /** Faults injected on each side, and of those on the ledger's DynamoDB calls. */
   readonly injected: { readonly producer: number; readonly consumer: number; readonly ledger: number };
@@ -111,8 +113,9 @@ function readEvents(file: string): WorkerEvents {
 }
 
 /**
- * One sendBatch, as a producer does it: when the ledger could not be written nothing was sent
- * (SendError, maybeSent false), and the whole batch is tried again.
+ * One sendBatch, as a producer does it. A chunk whose ledger write failed comes back as failed
+ * items (resent below with the others); should the whole call fail with nothing sent (SendError,
+ * maybeSent false), the whole batch is tried again.
  */
 async function sendRecorded(
   client: JobClient,
@@ -138,11 +141,13 @@ function faults(p: FaultProxy, service?: "sqs" | "dynamodb"): number {
   );
 }
 
-async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+/** Its exit code (null when a signal ended it). */
+async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
   const exited = once(child, "exit");
   child.kill(signal);
-  await exited;
+  const [code] = (await exited) as [number | null];
+  return code;
 }
 
 /**
@@ -273,7 +278,7 @@ export async function runPipeline(env: PipelineEnvironment, s: PipelineScenario)
     else if (quietSince === undefined) quietSince = Date.now();
     else if (Date.now() - quietSince > 1_500) break;
   }
-  await stopChild(worker, "SIGTERM");
+  const workerExitCode = await stopChild(worker, "SIGTERM");
   if (workerLog !== undefined) closeSync(workerLog);
   await consumerProxy.close();
 
@@ -325,6 +330,7 @@ export async function runPipeline(env: PipelineEnvironment, s: PipelineScenario)
     misplaced,
     deadLetteredWithoutReason,
     workerStarts,
+    workerExitCode,
     emulatorRestarts,
     injected: {
       producer: faults(producerProxy),

@@ -1,7 +1,7 @@
 import { describe, expectTypeOf, it } from "vitest";
 import * as z from "zod/mini";
 import { defineJob, handle, type JobState, type SentJob } from "../../src/index.ts";
-import { type DeadJob, startTestApp, type TestApp } from "../../src/testing/index.ts";
+import { type DeadJob, startTestApp, type TestApp } from "../../tools/src/testing/index.ts";
 
 const resize = defineJob({
   name: "resize",
@@ -23,8 +23,9 @@ describe("the testing kit's types", () => {
     // @ts-expect-error: not a queue of this app
     await app.send(resize, { key: "a.png" }, { queue: "thumbnails" });
 
-    expectTypeOf(await app.job(sent)).toEqualTypeOf<JobState<{ url: string }> | undefined>();
-    expectTypeOf(await app.job(sent.jobId)).toEqualTypeOf<JobState | undefined>();
+    // Never undefined: a job the ledger does not know is an SqsJobsError (ERR_JOB_NOT_IN_LEDGER).
+    expectTypeOf(await app.job(sent)).toEqualTypeOf<JobState<{ url: string }>>();
+    expectTypeOf(await app.job(sent.jobId)).toEqualTypeOf<JobState>();
     expectTypeOf(await app.dlq("images")).toEqualTypeOf<DeadJob[]>();
     // @ts-expect-error: not a queue of this app
     await app.dlq("thumbnails");

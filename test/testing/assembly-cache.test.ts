@@ -2,7 +2,7 @@ import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cachedAssembly } from "../../src/testing/assembly-cache.ts";
+import { cachedAssembly } from "../../tools/src/testing/assembly-cache.ts";
 
 /**
  * The synth cache, with a stand-in for a CDK app: a script that writes a one-queue cloud assembly

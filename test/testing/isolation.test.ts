@@ -1,7 +1,7 @@
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
 import { handle } from "../../src/index.ts";
-import { startTestApp } from "../../src/testing/index.ts";
+import { startTestApp } from "../../tools/src/testing/index.ts";
 import { tryConnect } from "../helpers/try-connect.ts";
 import { welcomeEmail } from "./fixture-jobs.ts";
 

@@ -1,7 +1,7 @@
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { handle, PermanentError } from "../../src/index.ts";
-import { startTestApp, type TestApp } from "../../src/testing/index.ts";
+import { startTestApp, type TestApp } from "../../tools/src/testing/index.ts";
 import { invoice, stray, welcomeEmail } from "./fixture-jobs.ts";
 
 /**
@@ -41,16 +41,16 @@ describe("a test app from queues declared in code", () => {
     await app.drain();
     const state = await app.job(job);
     expect(state).toMatchObject({ status: "succeeded", attempts: 1, result: { sent: true } });
-    expectTypeOf(state?.result).toEqualTypeOf<{ sent: boolean } | undefined>();
+    expectTypeOf(state.result).toEqualTypeOf<{ sent: boolean } | undefined>();
     expect(sent).toContainEqual({ to: "ana@example.com", attempt: 1 });
   });
 
-  it("shows a job that failed for good in dlq() with its reason, and the ledger says dead", async () => {
+  it("shows a dead job in dlq() with its reason, and the ledger says dead", async () => {
     const job = await app.send(welcomeEmail, { to: "bounced@example.com" });
     await app.drain();
     expect(await app.dlq("email")).toContainEqual({
       jobId: job.jobId,
-      job: "welcome-email",
+      jobName: "welcome-email",
       reason: "permanent",
       error: { name: "PermanentError", message: "the mailbox does not exist" },
       attempts: 1,
@@ -117,7 +117,7 @@ describe("a test app from queues declared in code", () => {
 
   it("refuses a job no queue carries, an unknown queue and a bad time, with typed errors", async () => {
     await expect(app.send(stray, {})).rejects.toMatchObject({
-      name: "JobNotOnQueueError",
+      name: "SqsJobsError",
       code: "ERR_JOB_NOT_ON_QUEUE",
       message: expect.stringMatching(/is carried by no queue of the test app.*email \(welcome-email\)/),
     });
@@ -127,6 +127,17 @@ describe("a test app from queues declared in code", () => {
       message: expect.stringContaining("email, billing.fifo"),
     });
     await expect(app.advanceTime(-1)).rejects.toMatchObject({ code: "ERR_INVALID_OPTION" });
+  });
+
+  it("answers job() of an id its ledger does not know with an error naming the id and the jobs it sent", async () => {
+    const sent = await app.send(invoice, { orderId: "o-2", cents: 1 }, { groupId: "o-2" });
+    await expect(app.job("01890000-0000-7000-8000-000000000000")).rejects.toMatchObject({
+      name: "SqsJobsError",
+      code: "ERR_JOB_NOT_IN_LEDGER",
+      message: expect.stringMatching(
+        new RegExp(`no job 01890000-0000-7000-8000-000000000000: .*${sent.jobId} \\(invoice\\)`),
+      ),
+    });
   });
 
   it("reports every problem of the declared queues at once, before starting anything", async () => {

@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 import * as z from "zod/mini";
 import { defineJob, handle } from "../../src/index.ts";
-import { startTestApp } from "../../src/testing/index.ts";
+import { startTestApp } from "../../tools/src/testing/index.ts";
 
 const welcomeEmail = defineJob({ name: "welcome-email", schema: z.object({ to: z.email() }) });
 

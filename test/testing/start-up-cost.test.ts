@@ -4,7 +4,7 @@ import { promisify } from "node:util";
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
 import { handle } from "../../src/index.ts";
-import { startTestApp } from "../../src/testing/index.ts";
+import { startTestApp } from "../../tools/src/testing/index.ts";
 import { welcomeEmail } from "./fixture-jobs.ts";
 
 const FIXTURE = fileURLToPath(new URL("./fixtures/queues-app-modules.ts", import.meta.url));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseScheduleExpression } from "../../src/schedule/expression.ts";
 import { scheduledRunId } from "../../src/schedule/run-id.ts";
-import { type DevEvent, startTestApp, type TestApp } from "../../src/testing/index.ts";
+import { type DevEvent, startTestApp, type TestApp } from "../../tools/src/testing/index.ts";
 
 /**
  * The whole path of a periodic schedule: CDK constructs (two JobQueues sharing a JobLedger, each
@@ -48,7 +48,7 @@ describe("two queues sharing a ledger, each with a schedule of the same name", (
     for (const queue of ["east", "west"] as const) {
       const url = app.queues.find((q) => q.name === queue)?.url;
       expect(await app.job(scheduledRunId(queue, "Nightly", at))).toMatchObject({
-        job: "tidy",
+        jobName: "tidy",
         queue,
         status: "succeeded",
         attempts: 1,

@@ -1,0 +1,236 @@
+import { decodeEnvelope, type Envelope } from "../core/envelope.ts";
+import { ConfigError, ValidationError } from "../core/errors.ts";
+import { validate } from "../core/schema.ts";
+import { attemptsExhaustedError } from "./attempts-exhausted-error.ts";
+import type { Delivery, Taken } from "./delivery.ts";
+import type { HandledJob, JobHandler } from "./handle.ts";
+import { type ConsumerHooks, callHook } from "./hooks.ts";
+import { ABANDONED, deadReason, failureOf } from "./job-failure.ts";
+import { checkResult } from "./job-result.ts";
+import type { Begin, JobTracking, TrackedRun } from "./job-tracking.ts";
+import type { LevelLogger } from "./logger.ts";
+import { type HandlerResult, RunningJob } from "./running-job.ts";
+import { unknownJobError } from "./unknown-job-error.ts";
+
+export interface JobStepOptions {
+  readonly logger: LevelLogger;
+  readonly hooks: ConsumerHooks;
+  /** The job ledger's collaborator, when the queue has one. */
+  readonly tracking: JobTracking | undefined;
+}
+
+type Opened =
+  | { readonly ok: true; readonly envelope: Envelope; readonly handler: JobHandler }
+  | {
+      readonly ok: false;
+      readonly error: unknown;
+      readonly jobName: string | undefined;
+      readonly jobId: string | undefined;
+    };
+
+/**
+ * The decide/run step a queued record and a call share: decode the body and find its handler,
+ * check there is time, validate the payload, claim the run in the ledger, run the handler with its
+ * timeout, check its result, and decide the end (done, retried, dead) and what the ledger records.
+ * The {@link Delivery} carries out each end.
+ */
+export class JobStep {
+  readonly #handlers = new Map<string, JobHandler>();
+  readonly #log: LevelLogger;
+  readonly #hooks: ConsumerHooks;
+  readonly #tracking: JobTracking | undefined;
+  /** Jobs whose handler is running, for worker shutdown. */
+  readonly #running = new Set<RunningJob>();
+
+  constructor(handlers: readonly JobHandler[], options: JobStepOptions) {
+    for (const handler of handlers) {
+      if (this.#handlers.has(handler.job.name)) {
+        throw new ConfigError(`two handlers for job "${handler.job.name}"; pass one handle(...) per job`);
+      }
+      this.#handlers.set(handler.job.name, handler);
+    }
+    this.#log = options.logger;
+    this.#hooks = options.hooks;
+    this.#tracking = options.tracking;
+  }
+
+  /** Worker shutdown: running jobs end unfinished and their signals abort. */
+  abandonRunning(reason: unknown): void {
+    for (const job of this.#running) job.abandon(reason);
+  }
+
+  /** Decides one delivery, top to bottom, and resolves with the answer of the end it carried out. */
+  async decide<R>(delivery: Delivery<R>): Promise<R> {
+    const opened = this.#open(delivery.body);
+    if (!opened.ok) {
+      const { jobName, error } = opened;
+      const taken = { jobName, jobId: opened.jobId ?? delivery.fallbackId, attempt: delivery.attempt };
+      return delivery.refuse(taken, "poison", error);
+    }
+    const { envelope, handler } = opened;
+    const { job } = handler;
+    let taken: Taken = { jobName: job.name, jobId: delivery.jobIdOf(envelope), attempt: delivery.attempt };
+    if (!delivery.canStart(job.timeoutSeconds * 1000)) {
+      return delivery.notStarted(taken, job, { kind: "no-time" });
+    }
+    const checked = await validate(job.schema, envelope.payload, job);
+    if (!checked.ok) {
+      const subject = { subject: `payload of ${delivery.subject(taken)} for job "${job.name}" is` };
+      return delivery.refuse(taken, "poison", new ValidationError(job.name, checked.issues, subject));
+    }
+    const payload = checked.value;
+
+    let tracked: TrackedRun | undefined;
+    if (this.#tracking !== undefined) {
+      const begun = await this.#claim(this.#tracking, delivery, job, taken, payload, envelope);
+      if (!("run" in begun)) return begun.answer;
+      tracked = begun.run;
+      taken = { ...taken, attempt: tracked.attempts };
+    }
+    const maxAttempts = delivery.maxAttempts(job);
+    if (taken.attempt > maxAttempts) {
+      // The ledger counts runs (its claims: crashed and timed-out runs count): the last one failed
+      // or never reported, and another would only add runs that nothing but maxReceiveCount bounds.
+      if (tracked !== undefined) {
+        const runs = taken.attempt - 1;
+        const error = attemptsExhaustedError(job.name, runs, maxAttempts);
+        return this.#conclude(delivery, { ...taken, attempt: runs }, job, { kind: "failed", error }, tracked);
+      }
+      const ended = await delivery.pastLastAttempt(taken);
+      if (ended !== undefined) return ended;
+    }
+
+    const ctx = new RunningJob(
+      {
+        jobId: taken.jobId,
+        jobName: job.name,
+        attempt: taken.attempt,
+        maxAttempts,
+        messageId: delivery.messageId ?? taken.jobId,
+        queueUrl: delivery.queueUrl ?? "",
+        enqueuedAt: envelope.enqueuedAt ?? delivery.sentAt,
+        timeoutSeconds: job.timeoutSeconds,
+      },
+      this.#log,
+    );
+    const result = await this.#run(handler, payload, ctx, tracked);
+    return this.#conclude(delivery, taken, job, result, tracked);
+  }
+
+  /**
+   * The job's context, the beforeJob hook, the handler with its timeout. A handler that outlives
+   * its run (it ignored its signal) keeps the run's concurrency slots until it returns.
+   */
+  async #run(
+    handler: JobHandler,
+    payload: unknown,
+    ctx: RunningJob,
+    tracked: TrackedRun | undefined,
+  ): Promise<HandlerResult> {
+    await callHook(this.#hooks.beforeJob, "beforeJob", ctx, this.#log);
+    this.#running.add(ctx);
+    const result = await ctx.run(() => handler.run(payload, ctx));
+    this.#running.delete(ctx);
+    const { stillRunning } = ctx;
+    if (stillRunning !== undefined) tracked?.keepSlotsUntil(stillRunning);
+    return result;
+  }
+
+  /** Decides how a run ended, has the delivery carry it out, and records it in the ledger. */
+  async #conclude<R>(
+    delivery: Delivery<R>,
+    taken: Taken,
+    job: HandledJob,
+    result: HandlerResult,
+    tracked: TrackedRun | undefined,
+  ): Promise<R> {
+    if (result.kind === "abandoned") {
+      const answer = await delivery.abandoned(taken);
+      await tracked?.end({ status: "retrying", failure: ABANDONED });
+      return answer;
+    }
+    let error: unknown;
+    if (result.kind === "succeeded") {
+      const checked = await checkResult(job, result.value);
+      if (checked.ok) {
+        // The ledger before the delete: a worker killed between the two leaves a message whose
+        // redelivery the ledger drops as finished, where the other order left the entry
+        // `running` for good. (Dead-lettering cannot go first the same way: if the DLQ send
+        // fails, the job must stay claimable.)
+        await tracked?.end({ status: "succeeded", resultJson: checked.json });
+        return delivery.succeeded(taken, checked.json);
+      }
+      error = checked.error;
+    } else error = result.error;
+
+    const failure = failureOf(error);
+    const reason = deadReason(result, error, taken.attempt, delivery.maxAttempts(job));
+    const { answer, kept } = await delivery.failed(taken, job, error, reason);
+    // A job whose DLQ send failed stays (`kept`): the ledger says it will be tried again. One too
+    // large for the DLQ is dead: the ledger keeps why.
+    await tracked?.end(
+      kept || reason === undefined
+        ? { status: "retrying", failure }
+        : { status: "dead", failure: { ...failure, reason } },
+    );
+    return answer;
+  }
+
+  /**
+   * Asks the ledger for the run: the run, or the delivery's answer when it must not run now
+   * (already finished, held by another run or out of slots, poison, or the ledger out of reach).
+   */
+  async #claim<R>(
+    tracking: JobTracking,
+    delivery: Delivery<R>,
+    job: HandledJob,
+    taken: Taken,
+    payload: unknown,
+    { payload: rawPayload, schedule }: Envelope,
+  ): Promise<{ readonly run: TrackedRun } | { readonly answer: R }> {
+    const { queueUrl } = delivery;
+    if (queueUrl === undefined)
+      return { answer: await delivery.notStarted(taken, job, { kind: "no-queue" }) };
+    let begun: Begin;
+    try {
+      begun = await delivery.begin(tracking, job, {
+        jobId: taken.jobId,
+        queueUrl,
+        payload,
+        rawPayload,
+        redriven: delivery.redriven,
+        skipOverlapOf: schedule?.overlap === "skip" ? schedule.name : undefined,
+      });
+    } catch (error) {
+      return { answer: await delivery.notStarted(taken, job, { kind: "claim-failed", error }) };
+    }
+    switch (begun.kind) {
+      case "run":
+        return { run: begun.run };
+      case "skip":
+        return { answer: await delivery.notStarted(taken, job, { kind: "finished", status: begun.status }) };
+      case "wait":
+        return { answer: await delivery.notStarted(taken, job, begun) };
+      case "poison":
+        return { answer: await delivery.refuse(taken, "poison", begun.error) };
+      case "collision":
+        return { answer: await delivery.refuse(taken, "id-collision", begun.error) };
+    }
+  }
+
+  /** Decodes a body and finds its handler; the error is poison. */
+  #open(body: string): Opened {
+    let envelope: Envelope;
+    try {
+      envelope = decodeEnvelope(body);
+    } catch (error) {
+      return { ok: false, error, jobName: undefined, jobId: undefined };
+    }
+    const handler = this.#handlers.get(envelope.job);
+    if (handler === undefined) {
+      const error = unknownJobError(envelope.job, [...this.#handlers.keys()]);
+      return { ok: false, error, jobName: envelope.job, jobId: envelope.id };
+    }
+    return { ok: true, envelope, handler };
+  }
+}

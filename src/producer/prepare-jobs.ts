@@ -1,0 +1,58 @@
+import { PayloadTooLargeError, ValidationError, type ValidationIssue } from "../core/errors.ts";
+import type { JobDefinition, JobInput } from "../core/job.ts";
+import { type PreparedMessage, prepareMessage, type SendOptions } from "./message.ts";
+
+/** What the validate and size steps check a payload against. */
+export interface PrepareTarget {
+  readonly fifo: boolean;
+  /** The queue's maximum message size. */
+  readonly maxMessageBytes: number;
+  /**
+   * One job (`send`): its problems are the call's (issue paths start in the payload, an oversize
+   * job throws `PayloadTooLargeError`); else issue paths start with the item's index.
+   */
+  readonly single: boolean;
+}
+
+/**
+ * The send pipeline's validate and size steps: every payload is validated and encoded, and
+ * measured against the queue's limit, before any network call. Every problem of every payload is
+ * reported at once.
+ *
+ * @throws {ValidationError} a payload fails its schema or is too large (nothing sent)
+ * @throws {PayloadTooLargeError} the one job of a `send` is too large (nothing sent)
+ */
+export async function prepareJobs<J extends JobDefinition>(
+  job: J,
+  payloads: readonly JobInput<J>[],
+  options: SendOptions,
+  target: PrepareTarget,
+): Promise<PreparedMessage[]> {
+  const messages: PreparedMessage[] = [];
+  const issues: ValidationIssue[] = [];
+  for (const [index, payload] of payloads.entries()) {
+    const prepared = await prepareMessage(job, payload, options, target.fifo);
+    if (!prepared.ok) {
+      if (target.single) throw new ValidationError(job.name, prepared.issues);
+      for (const issue of prepared.issues) issues.push({ ...issue, path: [index, ...issue.path] });
+      continue;
+    }
+    const { sizeBytes } = prepared.message;
+    if (sizeBytes <= target.maxMessageBytes) messages.push(prepared.message);
+    else if (target.single) throw new PayloadTooLargeError(job.name, sizeBytes, target.maxMessageBytes);
+    else {
+      issues.push({
+        path: [index],
+        kind: "too_large",
+        message: `message is ${sizeBytes} bytes, above the limit of ${target.maxMessageBytes}`,
+      });
+    }
+  }
+  if (issues.length > 0) {
+    const bad = new Set(issues.map((i) => i.path[0]));
+    throw new ValidationError(job.name, issues, {
+      subject: `${bad.size} of ${payloads.length} payloads for job "${job.name}" are`,
+    });
+  }
+  return messages;
+}

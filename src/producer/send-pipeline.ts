@@ -1,0 +1,156 @@
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import { ConfigError } from "../core/errors.ts";
+import type { JobDefinition, JobInput } from "../core/job.ts";
+import { queueNameOf } from "../core/queue-url.ts";
+import { checkSqsConfig } from "../core/sqs-client.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import type { ReserveTarget } from "./held-keys.ts";
+import type { SendBatchOptions } from "./job-client-options.ts";
+import { checkSendOptions, type Delivery, type PreparedMessage, type SendOptions } from "./message.ts";
+import { prepareJobs } from "./prepare-jobs.ts";
+import { ProgressReport } from "./progress.ts";
+import { sendPrepared } from "./send-batch.ts";
+import { deliverEach } from "./send-each.ts";
+import { OPEN_GATE, type SendGate } from "./send-gate.ts";
+import { type SchedulerLink, scheduleLater } from "./send-later.ts";
+import { sendNow } from "./send-now.ts";
+import type { Delivered, PipelineResult } from "./send-result.ts";
+import { LedgerGate } from "./tracked-send.ts";
+
+/** sendBatch's highest `concurrency`; the client JobClient creates pools this many connections. */
+export const MAX_CONCURRENCY = 100;
+
+/** The queue a pipeline sends to, and what it sends with. */
+export interface SendRoute {
+  readonly queueUrl: string;
+  readonly fifo: boolean;
+  readonly sqs: SQSClient;
+  /** The queue's maximum message size. */
+  readonly maxMessageBytes: number;
+  /** The ledger for jobs of `job`, or undefined when off. */
+  readonly ledgerFor: (job: JobDefinition) => Promise<Ledger | undefined>;
+  readonly scheduler: SchedulerLink;
+}
+
+/** Jobs of one definition to send, with the call's options. */
+export interface SendRequest<J extends JobDefinition> {
+  readonly job: J;
+  readonly payloads: readonly JobInput<J>[];
+  readonly options: SendBatchOptions;
+  /**
+   * `send`: one job, delivered with SendMessage (cut short at its keys' deadline), whose problems
+   * are thrown as the call's own; else a batch, with per-item results.
+   */
+  readonly single: boolean;
+}
+
+/** The deliver step: puts opened jobs on the queue (or in schedules); one result per message. */
+type Deliver = (
+  messages: readonly PreparedMessage[],
+  gate: SendGate,
+  progress: ProgressReport,
+) => Promise<Delivered[]>;
+
+/**
+ * The one send pipeline: `send` (a batch of one), `sendBatch` and sends for later all take it.
+ *
+ * 1. validate and size ({@link prepareJobs}): every payload, before any network call;
+ * 2. reserve unique keys and record the jobs `queued` ({@link SendGate.open}), per delivery unit
+ *    of at most 10 jobs, so each key's lease covers its own job's delivery;
+ * 3. deliver: SendMessage ({@link sendNow}), SendMessageBatch ({@link sendPrepared}) or
+ *    CreateSchedule ({@link scheduleLater}), chosen by the call, not by the steps around it;
+ * 4. record the outcome ({@link SendGate.close}): keys confirmed for jobs that reached the queue,
+ *    given back with their entries for jobs that certainly did not.
+ *
+ * Flows (issue #24: a parent sends its children with ids derived from its own id and a key)
+ * reuse it whole through {@link runSendPipeline}: the validate step takes each child's derived id
+ * instead of a fresh one (the one change, in `prepareMessage`), and each child's unique key is
+ * derived from the same id, so a retried parent's second send is answered `deduplicated` at the
+ * reserve step; deliver and record stay as they are.
+ *
+ * @throws what `send` and `sendBatch` document before anything is sent (a bad option or payload,
+ *   missing config, a unique key function that throws); a queue that does not exist
+ */
+export async function runSendPipeline<J extends JobDefinition>(
+  route: SendRoute,
+  request: SendRequest<J>,
+): Promise<PipelineResult> {
+  const { job, payloads, options, single } = request;
+  const delivery = checkSendOptions(options, route.fifo);
+  route.scheduler.check(delivery);
+  const concurrency = options.concurrency ?? 8;
+  const maxRetries = options.maxRetries ?? 5;
+  if (!single) checkBatchOptions(concurrency, maxRetries);
+  const messages = await prepareJobs(job, payloads, sqsOptions(options, delivery), {
+    fifo: route.fifo,
+    maxMessageBytes: route.maxMessageBytes,
+    single,
+  });
+  await checkSqsConfig(route.sqs);
+  // Everything that can fail without a network call fails before a key is reserved.
+  const deliver = await deliverStep(route, request, delivery, { concurrency, maxRetries });
+  const ledger = await route.ledgerFor(job);
+  const gate =
+    ledger === undefined ? OPEN_GATE : new LedgerGate(ledger, job, messages, reserveTarget(route, delivery));
+  const progress = new ProgressReport(options.onProgress, messages.length);
+  try {
+    return progress.finish({ items: await deliver(messages, gate, progress) });
+  } catch (error) {
+    await gate.abandon(error);
+    throw error;
+  }
+}
+
+async function deliverStep<J extends JobDefinition>(
+  route: SendRoute,
+  { job, single }: SendRequest<J>,
+  delivery: Delivery,
+  { concurrency, maxRetries }: { readonly concurrency: number; readonly maxRetries: number },
+): Promise<Deliver> {
+  if (delivery.kind === "schedule") {
+    const one = scheduleLater(await route.scheduler.target(route.sqs, route.queueUrl), delivery.at, job);
+    return (messages, gate, progress) => deliverEach(messages, gate, { concurrency, progress }, one);
+  }
+  if (single) {
+    const one = sendNow(route.sqs, route.queueUrl, job);
+    return (messages, gate, progress) => deliverEach(messages, gate, { concurrency: 1, progress }, one);
+  }
+  const settings = { sqs: route.sqs, queueUrl: route.queueUrl, fifo: route.fifo, concurrency, maxRetries };
+  return (messages, gate, progress) =>
+    sendPrepared(messages, { ...settings, retryBaseMs: 100 }, gate, progress);
+}
+
+function checkBatchOptions(concurrency: number, maxRetries: number): void {
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+    throw new ConfigError(
+      `concurrency must be an integer between 1 and ${MAX_CONCURRENCY}, but ${concurrency} was provided`,
+    );
+  }
+  if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 20) {
+    throw new ConfigError(`maxRetries must be an integer between 0 and 20, but ${maxRetries} was provided`);
+  }
+}
+
+/** What decides the ledger keys of jobs sent with `delivery`. */
+function reserveTarget(route: SendRoute, delivery: Delivery): ReserveTarget {
+  return {
+    queue: queueNameOf(route.queueUrl),
+    runsAt: runsAt(delivery),
+    // A schedule's SendMessage carries no deduplication id (the queue deduplicates on content).
+    sqsDeduplicates: route.fifo && delivery.kind === "now",
+  };
+}
+
+/** When a job is due, if later than now: the ledger keeps its entry and key until after then. */
+function runsAt(delivery: Delivery): Date | undefined {
+  if (delivery.kind === "schedule") return delivery.at;
+  return delivery.delaySeconds === undefined
+    ? undefined
+    : new Date(Date.now() + delivery.delaySeconds * 1000);
+}
+
+/** What the validate step sees: SQS's delay when the job goes now, none when a schedule carries it. */
+function sqsOptions(options: SendOptions, delivery: Delivery): SendOptions {
+  const { at: _at, ...rest } = options;
+  return { ...rest, delaySeconds: delivery.kind === "now" ? delivery.delaySeconds : undefined };
+}
