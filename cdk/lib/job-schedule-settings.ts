@@ -230,7 +230,7 @@ function payloadJson(
   const checked = validateNow(job.schema, converted.wire, job);
   if (checked === undefined) {
     warnings.push(
-      `the payload of schedule "${id}" was not checked: job "${job.name}"'s schema validates asynchronously, which a synth cannot wait for. Check it in a test with \`await validate(job.schema, payload)\`; the consumer still refuses an invalid payload (dead-lettered with the reason)`,
+      `the payload of schedule "${id}" was not checked: job "${job.name}"'s schema validates asynchronously, which a synth cannot wait for. Check it in a test with \`await job.schema["~standard"].validate(payload)\` (Standard Schema); the consumer still refuses an invalid payload (dead-lettered with the reason)`,
     );
   } else if (!checked.ok) {
     problems.push(`payload does not match job "${job.name}"'s schema: ${describeIssues(checked.issues)}`);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { nodeTooOld } from "./node-version.ts";
+import { nodeTooOld } from "../core/node-version.ts";
 
 const tooOld = nodeTooOld([22, 12], "sqs-jobs");
 if (tooOld !== undefined) {

@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { build } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
-import { nodeTooOld } from "../../src/bin/node-version.ts";
+import { nodeTooOld } from "../../src/core/node-version.ts";
 
 const run = promisify(execFile);
 const dirs: string[] = [];

@@ -1,5 +1,5 @@
 import { writeFile } from "node:fs/promises";
-import { nodeTooOld } from "sqs-jobs/internal/bin/node-version";
+import { nodeTooOld } from "sqs-jobs/internal/core/node-version";
 import { queueUrlEnvVar } from "sqs-jobs/internal/core/env";
 import { ConfigError } from "sqs-jobs/internal/core/errors";
 import { queueNameOf } from "sqs-jobs/internal/core/queue-url";
