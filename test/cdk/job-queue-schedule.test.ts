@@ -501,7 +501,7 @@ describe("JobQueue.schedule refuses at synth time", () => {
     queue.schedule("S", { job: asyncJob, payload: {}, cron: "0 3 * * ? *" });
     Annotations.fromStack(stack).hasWarning(
       "/Test/Q",
-      Match.stringLikeRegexp("validates asynchronously.*await validate"),
+      Match.stringLikeRegexp("validates asynchronously.*~standard.*validate"),
     );
   });
 });
