@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
-import { nodeTooOld } from "sqs-jobs/internal/core/node-version";
 import { queueUrlEnvVar } from "sqs-jobs/internal/core/env";
 import { ConfigError } from "sqs-jobs/internal/core/errors";
+import { nodeTooOld } from "sqs-jobs/internal/core/node-version";
 import { queueNameOf } from "sqs-jobs/internal/core/queue-url";
 import { createSqsClient } from "sqs-jobs/internal/core/sqs-client";
 import { type BucketSeed, parseBucketSeed } from "../../local/bucket-seed.ts";
