@@ -70,6 +70,24 @@ async function mustRun(command: string, args: readonly string[], cwd: string): P
   return output;
 }
 
+/** `sqs-jobs dev` as a user starts it, in a process group of its own, and what it printed so far. */
+function startDev(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+): { child: ChildProcess; output: () => string } {
+  const child = spawn(command, args, {
+    cwd,
+    env: projectEnv(),
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk) => (output += chunk));
+  child.stderr?.on("data", (chunk) => (output += chunk));
+  return { child, output: () => output };
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, "127.0.0.1");
@@ -405,19 +423,13 @@ describe("a project that installs what the README says", () => {
       // Given the app running locally on a free loopback port
       const port = await freePort();
       const endpoint = `http://127.0.0.1:${port}`;
-      dev = spawn("npx", ["sqs-jobs", "dev", "--port", String(port)], {
-        cwd: project,
-        env: projectEnv(),
-        detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let devOutput = "";
-      dev.stdout?.on("data", (chunk) => (devOutput += chunk));
-      dev.stderr?.on("data", (chunk) => (devOutput += chunk));
+      const started = startDev("npx", ["sqs-jobs", "dev", "--port", String(port)], project);
+      dev = started.child;
+      const devOutput = started.output;
       const cli = projectEnv({ AWS_ENDPOINT_URL: endpoint });
       await vi.waitFor(
         async () => {
-          expect(dev?.exitCode, devOutput).toBeNull();
+          expect(dev?.exitCode, devOutput()).toBeNull();
           const status = await run("npx", ["sqs-jobs", "status", "greetings"], { cwd: project, env: cli });
           expect(status.code, status.output).toBe(0);
         },
@@ -436,7 +448,7 @@ describe("a project that installs what the README says", () => {
       await vi.waitFor(
         () => {
           const done = readdirSync(outDir).filter((f) => f.endsWith(".txt"));
-          expect(done, devOutput).toHaveLength(1);
+          expect(done, devOutput()).toHaveLength(1);
           expect(readFileSync(path.join(outDir, done[0] ?? ""), "utf8")).toBe("hello Ana");
         },
         { timeout: MINUTE, interval: 500 },
@@ -501,20 +513,16 @@ describe("a project that `npx sqs-jobs init` writes from the packed tarballs", (
       expect(test.output).toMatch(/1 passed/);
       // ...and `npm run dev` serves its queue
       const port = await freePort();
-      const devApp = spawn("npm", ["run", "dev", "--", "--port", String(port)], {
-        cwd: app,
-        env: projectEnv(),
-        detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let devOutput = "";
-      devApp.stdout?.on("data", (chunk) => (devOutput += chunk));
-      devApp.stderr?.on("data", (chunk) => (devOutput += chunk));
+      const { child: devApp, output: devOutput } = startDev(
+        "npm",
+        ["run", "dev", "--", "--port", String(port)],
+        app,
+      );
       try {
         const cli = projectEnv({ AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` });
         await vi.waitFor(
           async () => {
-            expect(devApp.exitCode, devOutput).toBeNull();
+            expect(devApp.exitCode, devOutput()).toBeNull();
             const status = await run("npx", ["sqs-jobs", "status", "--json"], { cwd: app, env: cli });
             expect(status.code, status.output).toBe(0);
             expect(status.output).toContain("greetings");

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { toOpsError } from "sqs-jobs/internal/core/aws-errors";
 import { SqsJobsError } from "sqs-jobs/internal/core/errors";
+import { packageVersion } from "sqs-jobs/internal/core/package-version";
 import type { Command, OptionValues } from "./command.ts";
 import { dashboardCommand } from "./commands/dashboard.ts";
 import { devCommand } from "./commands/dev.ts";
@@ -18,7 +19,6 @@ import { sendCommand } from "./commands/send.ts";
 import { statusCommand } from "./commands/status.ts";
 import { CliContext, GLOBAL_HELP, GLOBAL_OPTIONS } from "./context.ts";
 import { UsageError } from "./usage-error.ts";
-import { packageVersion } from "./version.ts";
 
 const COMMANDS: readonly Command[] = [
   initCommand,

@@ -1,8 +1,8 @@
 import { endpointFromEnv, optionalEnv } from "sqs-jobs/internal/core/env";
+import { packageVersion } from "sqs-jobs/internal/core/package-version";
 import { LEDGER_TABLE_ENV } from "sqs-jobs/internal/ledger/table-layout";
 import { type Command, intOption, stringOption } from "../command.ts";
 import { untilSignal } from "../until-signal.ts";
-import { packageVersion } from "../version.ts";
 
 export const dashboardCommand: Command = {
   name: "dashboard",

@@ -2,6 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { queueUrlEnvVar } from "sqs-jobs/internal/core/env";
 import { ConfigError } from "sqs-jobs/internal/core/errors";
 import { nodeTooOld } from "sqs-jobs/internal/core/node-version";
+import { packageVersion } from "sqs-jobs/internal/core/package-version";
 import { queueNameOf } from "sqs-jobs/internal/core/queue-url";
 import { createSqsClient } from "sqs-jobs/internal/core/sqs-client";
 import { type BucketSeed, parseBucketSeed } from "../../local/bucket-seed.ts";
@@ -12,7 +13,6 @@ import { DevDashboard } from "../dev-dashboard.ts";
 import { DevSummary } from "../dev-summary.ts";
 import { untilSignal } from "../until-signal.ts";
 import { UsageError } from "../usage-error.ts";
-import { packageVersion } from "../version.ts";
 
 export const devCommand: Command = {
   name: "dev",
