@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { SqsJobsError } from "../core/errors.ts";
+import type { RateLimitOptions } from "../core/job.ts";
 import { queueNameOf } from "../core/queue-url.ts";
 import { jobIdReusedError } from "../ledger/errors.ts";
 import { keyFor, parsedPayloadHash } from "../ledger/job-key.ts";
+import type { FinalStatus } from "../ledger/job-state.ts";
 import type { Ledger, RunEnd } from "../ledger/ledger.ts";
 import type { LedgerConnect } from "../ledger/ledger-options.ts";
+import { rateSpacingMs, recordThrottled, takeRateToken } from "../ledger/rate-limit.ts";
 import { describeError } from "./describe-error.ts";
 import type { HandledJob } from "./handle.ts";
 import type { LevelLogger } from "./logger.ts";
@@ -52,10 +55,21 @@ export interface JobTrackingOptions {
  */
 export type Begin =
   | { readonly kind: "run"; readonly run: TrackedRun }
-  | { readonly kind: "skip"; readonly status: "succeeded" | "dead" | "skipped" }
-  | { readonly kind: "wait"; readonly delaySeconds: number; readonly why: string }
+  | { readonly kind: "skip"; readonly status: FinalStatus }
+  | Wait
   | { readonly kind: "poison"; readonly error: Error }
   | { readonly kind: "collision"; readonly error: SqsJobsError };
+
+/**
+ * Back on the queue for `delaySeconds`, at no attempt. `throttledMs`: the job's rate limit holds
+ * it, and its key's next start is that far off.
+ */
+export interface Wait {
+  readonly kind: "wait";
+  readonly delaySeconds: number;
+  readonly why: string;
+  readonly throttledMs?: number;
+}
 
 export interface TrackedDelivery {
   readonly jobId: string;
@@ -153,6 +167,22 @@ export class JobTracking {
     };
   }
 
+  /**
+   * Notes in the job's entry that its rate limit sent it back to the queue for `delaySeconds`
+   * (`getJob`'s `throttledUntil`). Never throws: the note is only shown.
+   */
+  async recordThrottled(job: HandledJob, jobId: string, delaySeconds: number): Promise<void> {
+    try {
+      await recordThrottled(await this.#connect(), jobId, new Date(Date.now() + delaySeconds * 1000));
+    } catch (error) {
+      this.#log.warn("sqs-jobs could not note a throttled job in the ledger", {
+        jobName: job.name,
+        jobId,
+        error: describeError(error).message,
+      });
+    }
+  }
+
   /** The slots, then the claim; every slot taken is in `slots` before the next write. */
   async #claim(
     ledger: Ledger,
@@ -185,13 +215,8 @@ export class JobTracking {
       slots.push({ key, n });
     }
     if (job.concurrency !== undefined) {
-      let key: string;
-      try {
-        key = keyFor("concurrency", job.name, job.concurrency.key, delivery.payload);
-      } catch (error) {
-        if (error instanceof SqsJobsError && error.code === "ERR_JOB_KEY") return { kind: "poison", error };
-        throw error;
-      }
+      const key = payloadKey("concurrency", job.name, job.concurrency.key, delivery.payload);
+      if (typeof key !== "string") return key;
       const n = await ledger.takeSlot(job.name, key, job.concurrency.limit, runToken, leaseMs);
       if (n === undefined) {
         // Jitter spreads the waiting jobs' next tries, so they do not all meet the slot at once.
@@ -204,7 +229,14 @@ export class JobTracking {
       }
       slots.push({ key, n });
     }
+    let startedAt: number | undefined;
+    if (job.rateLimit !== undefined) {
+      const token = await rateToken(ledger, job, job.rateLimit, delivery.payload, runToken);
+      if (token.kind !== "taken") return token;
+      startedAt = token.at;
+    }
     const claim = await ledger.claim({
+      ...(startedAt === undefined ? {} : { startedAt }),
       jobId: delivery.jobId,
       job: job.name,
       queue,
@@ -302,4 +334,44 @@ export class JobTracking {
       });
     }
   }
+}
+
+/** A payload's key, or the poison answer when its function throws or returns no key. */
+function payloadKey(
+  what: "concurrency" | "rateLimit",
+  jobName: string,
+  key: unknown,
+  payload: unknown,
+): string | { readonly kind: "poison"; readonly error: Error } {
+  try {
+    return keyFor(what, jobName, key, payload);
+  } catch (error) {
+    if (error instanceof SqsJobsError && error.code === "ERR_JOB_KEY") return { kind: "poison", error };
+    throw error;
+  }
+}
+
+/** The run's rate-limit token, or how the job waits for one (jittered over one window, at most 30 s, so waiters spread). */
+async function rateToken(
+  ledger: Ledger,
+  job: HandledJob,
+  rateLimit: RateLimitOptions<never>,
+  payload: unknown,
+  runToken: string,
+): Promise<
+  { readonly kind: "taken"; readonly at: number } | Wait | { readonly kind: "poison"; readonly error: Error }
+> {
+  // Without a key function every run of the job shares one key.
+  const key = payloadKey("rateLimit", job.name, rateLimit.key ?? "*", payload);
+  if (typeof key !== "string") return key;
+  const spacingMs = rateSpacingMs(rateLimit.limit, rateLimit.perSeconds);
+  const token = await takeRateToken(ledger, { job: job.name, key, spacingMs, runToken });
+  if (token.kind === "taken") return token;
+  const jitter = Math.floor(Math.random() * Math.min(rateLimit.perSeconds, 30));
+  return {
+    kind: "wait",
+    delaySeconds: Math.min(MAX_WAIT_SECONDS, Math.ceil(token.waitMs / 1000) + jitter),
+    why: "the job's rate limit is reached",
+    throttledMs: token.waitMs,
+  };
 }

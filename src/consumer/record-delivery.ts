@@ -14,6 +14,7 @@ import type { Begin, JobTracking, TrackedDelivery } from "./job-tracking.ts";
 import type { SqsRecord } from "./lambda-types.ts";
 import type { LevelLogger } from "./logger.ts";
 import type { Attempt, Outcomes } from "./outcomes.ts";
+import { beginRecord } from "./rate-wait.ts";
 
 /** What a record's ends need of its consumer. */
 export interface RecordEnds {
@@ -75,8 +76,11 @@ export class RecordDelivery implements Delivery<Settlement> {
     return this.#batch.stopping?.() !== true && this.#batch.canStart?.(timeoutMs) !== false;
   }
 
-  begin(tracking: JobTracking, job: HandledJob, delivery: TrackedDelivery): Promise<Begin> {
-    return tracking.begin(job, delivery);
+  /** The ledger's answer, after waits in place for a rate-limit token (counted `throttled`). */
+  async begin(tracking: JobTracking, job: HandledJob, delivery: TrackedDelivery): Promise<Begin> {
+    const { begun, throttled } = await beginRecord(tracking, job, delivery, (ms) => this.canStart(ms));
+    if (throttled) this.#batch.metrics?.throttled(job.name);
+    return begun;
   }
 
   refuse(taken: Taken, reason: "poison" | "id-collision", error: unknown): Promise<Settlement> {
@@ -110,12 +114,16 @@ export class RecordDelivery implements Delivery<Settlement> {
         );
         this.#batch.settle(this.#record, "delete");
         return "delete";
-      case "wait":
-        logger.debug(`sqs-jobs: ${why.why}; the job waits ${why.delaySeconds} s on the queue`, {
+      case "wait": {
+        // Throttled is a job outcome users watch for; the other waits are the ledger's business.
+        const level = why.throttledMs === undefined ? "debug" : "info";
+        logger[level](`sqs-jobs: ${why.why}; the job waits ${why.delaySeconds} s on the queue`, {
           jobName: job.name,
           jobId: a.jobId,
+          ...(why.throttledMs === undefined ? {} : { outcome: "throttled" }),
         });
         return handBack(sqs, logger, a, why.delaySeconds);
+      }
     }
   }
 

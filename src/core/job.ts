@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
+import { checkDebounce, checkRateLimit } from "./pacing-options.ts";
 import { assertNoProblems, type ResolvedRetryPolicy, type RetryPolicy, resolveRetryPolicy } from "./retry.ts";
 import type { JobSchema } from "./schema.ts";
 
@@ -52,6 +53,31 @@ export interface ConcurrencyOptions<Payload> {
   readonly limit: number;
 }
 
+/**
+ * At most `limit` runs of one key start in any `perSeconds` window, across every consumer. Starts
+ * are spaced `perSeconds / limit` apart (docs/pacing.md says why); a job over the limit waits on
+ * the queue for its turn, which costs it no attempt. Needs the job ledger.
+ */
+export interface RateLimitOptions<Payload> {
+  /** @default one key for every run of the job */
+  readonly key?: PayloadFn<Payload, string>;
+  /** Runs started per window, 1 to 10,000. */
+  readonly limit: number;
+  /** The window, 1 to 86,400 seconds. */
+  readonly perSeconds: number;
+}
+
+/**
+ * Of the jobs sent with one key, only the last runs, once, `seconds` after it was sent (each send
+ * restarts the wait); the others end `superseded`. Needs the job ledger.
+ */
+export interface DebounceOptions<Payload> {
+  /** The key, from the validated payload. */
+  readonly key: PayloadFn<Payload, string>;
+  /** How long a key stays quiet before its last job runs, 1 s to 30 days (past 900 s through schedules). */
+  readonly seconds: number;
+}
+
 export interface JobOptions<
   Name extends string,
   Schema extends JobSchema,
@@ -88,6 +114,10 @@ export interface JobOptions<
   readonly unique?: UniqueOptions<StandardSchemaV1.InferOutput<Schema>>;
   /** Runs of one key that may overlap (1: never). Needs the job ledger. */
   readonly concurrency?: ConcurrencyOptions<StandardSchemaV1.InferOutput<Schema>>;
+  /** Runs of one key started per window, across all consumers. Needs the job ledger. */
+  readonly rateLimit?: RateLimitOptions<StandardSchemaV1.InferOutput<Schema>>;
+  /** Only the last job of a burst with one key runs. Needs the job ledger. */
+  readonly debounce?: DebounceOptions<StandardSchemaV1.InferOutput<Schema>>;
 }
 
 /** A job type: its name, payload schema and policies. Share it between producers and consumers. */
@@ -106,6 +136,8 @@ export interface JobDefinition<
   readonly result: Result;
   readonly unique: UniqueOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
   readonly concurrency: ConcurrencyOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
+  readonly rateLimit: RateLimitOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
+  readonly debounce: DebounceOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
 }
 
 /** What a producer passes to `send` for this job (the schema's input type). */
@@ -180,6 +212,8 @@ export function defineJob<
   }
   checkUnique(options.unique, problems);
   checkConcurrency(options.concurrency, problems);
+  checkRateLimit(options.rateLimit, problems);
+  checkDebounce(options.debounce, options.unique, problems);
   const retry = resolveRetryPolicy(options.retry, problems);
   assertNoProblems(`job definition ${typeof name === "string" ? `"${name}"` : ""}`.trim(), problems);
   return Object.freeze({
@@ -192,6 +226,8 @@ export function defineJob<
     result: options.result as Result,
     unique: options.unique,
     concurrency: options.concurrency,
+    rateLimit: options.rateLimit,
+    debounce: options.debounce,
   });
 }
 

@@ -75,6 +75,7 @@ function describe(job: StoredJob): string[] {
   if (job.finishedAt !== undefined) lines.push(line("finished", when(job.finishedAt)));
   if (job.status === "running" && job.leaseEndsAt !== undefined)
     lines.push(line("lease", lease(job.leaseEndsAt)));
+  if (job.throttledUntil !== undefined) lines.push(line("throttled", `until ${when(job.throttledUntil)}`));
   if (job.resultJson !== undefined) lines.push(line("result", job.resultJson));
   const f = job.failure;
   if (f !== undefined) {
