@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { SqsJobsError } from "../core/errors.ts";
-import type { RateLimitOptions } from "../core/job.ts";
+import type { DebounceOptions, RateLimitOptions } from "../core/job.ts";
 import { queueNameOf } from "../core/queue-url.ts";
+import { latestOf, recordSuperseded } from "../ledger/debounce.ts";
 import { jobIdReusedError } from "../ledger/errors.ts";
 import { keyFor, parsedPayloadHash } from "../ledger/job-key.ts";
 import type { FinalStatus } from "../ledger/job-state.ts";
@@ -194,6 +195,10 @@ export class JobTracking {
     const leaseMs = job.timeoutSeconds * 1000 + this.#leaseMarginMs;
     const payloadHash =
       delivery.rawPayload === undefined ? undefined : parsedPayloadHash(delivery.rawPayload);
+    if (job.debounce !== undefined) {
+      const replaced = await supersededBy(ledger, job, job.debounce, delivery, queue);
+      if (replaced !== undefined) return replaced;
+    }
     if (delivery.skipOverlapOf !== undefined) {
       // Per queue: a schedule of the same name on another queue is another schedule.
       const key = `schedule:${queue}:${delivery.skipOverlapOf}`;
@@ -338,7 +343,7 @@ export class JobTracking {
 
 /** A payload's key, or the poison answer when its function throws or returns no key. */
 function payloadKey(
-  what: "concurrency" | "rateLimit",
+  what: "concurrency" | "rateLimit" | "debounce",
   jobName: string,
   key: unknown,
   payload: unknown,
@@ -374,4 +379,24 @@ async function rateToken(
     why: "the job's rate limit is reached",
     throttledMs: token.waitMs,
   };
+}
+
+/**
+ * A debounced job's end when a later job of its key was sent: `superseded`, if it never started.
+ * Undefined to go on: it is its key's last job, or no last job is recorded (the producer's write
+ * after its send failed, or expired: running is the side that loses nothing), or it had started.
+ */
+async function supersededBy(
+  ledger: Ledger,
+  job: HandledJob,
+  debounce: DebounceOptions<never>,
+  delivery: TrackedDelivery,
+  queue: string,
+): Promise<Begin | undefined> {
+  const key = payloadKey("debounce", job.name, debounce.key, delivery.payload);
+  if (typeof key !== "string") return key;
+  const latest = await latestOf(ledger, job.name, key);
+  if (latest === undefined || latest === delivery.jobId) return undefined;
+  const ended = await recordSuperseded(ledger, { jobId: delivery.jobId, job: job.name, queue });
+  return ended ? { kind: "skip", status: "superseded" } : undefined;
 }

@@ -109,7 +109,9 @@ export class RecordDelivery implements Delivery<Settlement> {
         logger.info(
           why.status === "skipped"
             ? "sqs-jobs: the schedule's previous run still works; this run is skipped (overlap: skip)"
-            : `sqs-jobs: job already ${why.status}; this delivery is dropped`,
+            : why.status === "superseded"
+              ? "sqs-jobs: a later job of its debounce key replaced this job; it ends superseded"
+              : `sqs-jobs: job already ${why.status}; this delivery is dropped`,
           { jobName: job.name, jobId: a.jobId, messageId: a.record.messageId },
         );
         this.#batch.settle(this.#record, "delete");

@@ -656,6 +656,16 @@ export class Ledger {
     });
   }
 
+  /** The client, for ledger operations kept in modules of their own (src/ledger/*.ts). */
+  get dynamodb(): DynamoDBClient {
+    return this.#client;
+  }
+
+  /** A job entry's TTL from now (epoch seconds), for ledger operations kept in modules of their own. */
+  expiresAt(): number {
+    return this.#expiresAt();
+  }
+
   /** A conditional write, as {@link #conditional}, for ledger operations kept in modules of their own. */
   conditionalWrite(command: PutItemCommand | UpdateItemCommand, key: Item): Promise<WriteResult> {
     return this.#conditional(command, key);
@@ -748,7 +758,7 @@ function slotExpiresAt(leaseUntilMs: number): number {
 }
 
 /** `<queue>#<status>#<shard>`: the list index's partition key; the shard spreads a busy queue. */
-function listKey(queue: string, status: JobStatus, jobId: string): string {
+export function listKey(queue: string, status: JobStatus, jobId: string): string {
   let hash = 0;
   for (let i = 0; i < jobId.length; i++) hash = (hash * 31 + jobId.charCodeAt(i)) | 0;
   return `${queue}#${status}#${Math.abs(hash) % LIST_SHARDS}`;

@@ -205,10 +205,11 @@ export class JobClient {
     return this.#ledger();
   }
 
-  /** The ledger, or undefined when off; a job with a unique key cannot be sent without one. */
+  /** The ledger, or undefined when off; a job with a unique key or a debounce cannot be sent without one. */
   async #ledgerFor(job: JobDefinition): Promise<Ledger | undefined> {
     if (this.#ledger !== undefined) return this.#ledger();
     if (job.unique !== undefined) return this.#requireLedger(`job "${job.name}" has a unique key, which`);
+    if (job.debounce !== undefined) return this.#requireLedger(`job "${job.name}" is debounced, which`);
     return undefined;
   }
 

@@ -4,6 +4,7 @@ import type { JobDefinition, JobInput } from "../core/job.ts";
 import { queueNameOf } from "../core/queue-url.ts";
 import { checkSqsConfig } from "../core/sqs-client.ts";
 import type { Ledger } from "../ledger/ledger.ts";
+import { debouncedOptions, debounceKeys, recordDebounced } from "./debounce-send.ts";
 import type { ReserveTarget } from "./held-keys.ts";
 import type { SendBatchOptions } from "./job-client-options.ts";
 import { checkSendOptions, type Delivery, type PreparedMessage, type SendOptions } from "./message.ts";
@@ -75,7 +76,8 @@ export async function runSendPipeline<J extends JobDefinition>(
   route: SendRoute,
   request: SendRequest<J>,
 ): Promise<PipelineResult> {
-  const { job, payloads, options, single } = request;
+  const { job, payloads, single } = request;
+  const options = debouncedOptions(job, request.options, route.fifo);
   const delivery = checkSendOptions(options, route.fifo);
   route.scheduler.check(delivery);
   const concurrency = options.concurrency ?? 8;
@@ -92,13 +94,18 @@ export async function runSendPipeline<J extends JobDefinition>(
   const ledger = await route.ledgerFor(job);
   const gate =
     ledger === undefined ? OPEN_GATE : new LedgerGate(ledger, job, messages, reserveTarget(route, delivery));
+  const debounced = debounceKeys(job, messages);
   const progress = new ProgressReport(options.onProgress, messages.length);
+  let items: Delivered[];
   try {
-    return progress.finish({ items: await deliver(messages, gate, progress) });
+    items = await deliver(messages, gate, progress);
   } catch (error) {
     await gate.abandon(error);
     throw error;
   }
+  // Outside the gate's try: the jobs are sent, whatever this write meets.
+  await recordDebounced(ledger, job, debounced, items);
+  return progress.finish({ items });
 }
 
 async function deliverStep<J extends JobDefinition>(
