@@ -30,6 +30,7 @@ const SLOW = [
   "test/reliability/lambda-unhandled-rejection.test.ts",
   "test/ledger/timed-out-runs.test.ts",
   "test/init/init-project.test.ts",
+  "test/pacing/rate-limit.test.ts",
 ];
 
 const UNIT = [
@@ -42,6 +43,7 @@ const UNIT = [
   "test/dashboard/page-size.test.ts",
   "test/local/ledger-environment.test.ts",
   "test/ops/!(peek-receive-count).test.ts",
+  "test/pacing/options.test.ts",
   "test/schedule/expression.test.ts",
   "test/schedule/fire-times.test.ts",
   "test/types/**/*.test.ts",
