@@ -39,6 +39,7 @@ export {
 } from "./core/errors.ts";
 export type {
   ConcurrencyOptions,
+  DebounceOptions,
   FifoOptions,
   JobDefinition,
   JobInput,
@@ -46,6 +47,7 @@ export type {
   JobPayload,
   JobResult,
   JobResultInput,
+  RateLimitOptions,
   UniqueOptions,
 } from "./core/job.ts";
 export { defineJob } from "./core/job.ts";
