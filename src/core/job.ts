@@ -2,6 +2,7 @@ import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { checkDebounce, checkRateLimit } from "./pacing-options.ts";
 import { assertNoProblems, type ResolvedRetryPolicy, type RetryPolicy, resolveRetryPolicy } from "./retry.ts";
 import type { JobSchema } from "./schema.ts";
+import { windowSecondsProblem } from "./window-seconds.ts";
 
 /** Job names travel in every message: short, readable, safe in logs, metrics and attributes. */
 const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$/;
@@ -231,18 +232,13 @@ export function defineJob<
   });
 }
 
-const MAX_UNIQUE_WINDOW_SECONDS = 30 * 86_400;
 const MAX_CONCURRENCY_LIMIT = 100;
 
 function checkUnique(unique: UniqueOptions<never> | undefined, problems: string[]): void {
   if (unique === undefined) return;
   if (typeof unique.key !== "function") problems.push("unique.key must be a function of the payload");
-  const w = unique.windowSeconds;
-  if (!Number.isInteger(w) || w < 1 || w > MAX_UNIQUE_WINDOW_SECONDS) {
-    problems.push(
-      `unique.windowSeconds must be an integer between 1 and ${MAX_UNIQUE_WINDOW_SECONDS} (30 days), but ${w} was provided`,
-    );
-  }
+  const problem = windowSecondsProblem("unique.windowSeconds", unique.windowSeconds);
+  if (problem !== undefined) problems.push(problem);
 }
 
 function checkConcurrency(concurrency: ConcurrencyOptions<never> | undefined, problems: string[]): void {

@@ -1,4 +1,5 @@
 import type { DebounceOptions, RateLimitOptions } from "./job.ts";
+import { windowSecondsProblem } from "./window-seconds.ts";
 
 const MAX_RATE_LIMIT = 10_000;
 const MAX_RATE_WINDOW_SECONDS = 86_400;
@@ -7,7 +8,6 @@ const MAX_RATE_WINDOW_SECONDS = 86_400;
  * and a DynamoDB partition takes 1,000 writes a second, throttled tries included.
  */
 export const MAX_RATE_PER_SECOND = 500;
-const MAX_DEBOUNCE_SECONDS = 30 * 86_400;
 
 /** Adds what is wrong with a job's `rateLimit` to `problems`. */
 export function checkRateLimit(rateLimit: RateLimitOptions<never> | undefined, problems: string[]): void {
@@ -41,12 +41,8 @@ export function checkDebounce(
 ): void {
   if (debounce === undefined) return;
   if (typeof debounce.key !== "function") problems.push("debounce.key must be a function of the payload");
-  const s = debounce.seconds;
-  if (!Number.isInteger(s) || s < 1 || s > MAX_DEBOUNCE_SECONDS) {
-    problems.push(
-      `debounce.seconds must be an integer between 1 and ${MAX_DEBOUNCE_SECONDS} (30 days), but ${s} was provided`,
-    );
-  }
+  const problem = windowSecondsProblem("debounce.seconds", debounce.seconds);
+  if (problem !== undefined) problems.push(problem);
   // They would disagree on which job of a key runs.
   if (unique !== undefined) {
     problems.push(
