@@ -86,6 +86,43 @@ describe("rate limits", () => {
     }
   }, 90_000);
 
+  it("with a concurrency key on the same job: runs never overlap and starts keep the rate", async () => {
+    const both = defineJob({
+      name: "sync-and-pace",
+      schema: z.object({ n: z.number().int() }),
+      concurrency: { key: "all", limit: 1 },
+      rateLimit: { limit: 2, perSeconds: 1 },
+    });
+    const { jobs, work, stop } = await pacingRig("rate-concurrency");
+    let running = 0;
+    let most = 0;
+    const runsOf = handle(both, async () => {
+      running++;
+      most = Math.max(most, running);
+      await sleep(200);
+      running--;
+    });
+    work([runsOf], 3);
+    work([runsOf], 3);
+    try {
+      const sent = await jobs.sendBatch(
+        both,
+        Array.from({ length: 6 }, (_, n) => ({ n })),
+      );
+      await allDone(jobs, both, sent.items);
+      const starts: number[] = [];
+      for (const item of sent.items) {
+        const state = item.ok ? await jobs.getJob(both, item.jobId) : undefined;
+        expect(state?.attempts).toBe(1);
+        starts.push(state?.startedAt?.getTime() ?? Number.NaN);
+      }
+      expect(most).toBe(1);
+      expect(mostInAnyWindow(starts, 1000)).toBeLessThanOrEqual(2);
+    } finally {
+      await stop();
+    }
+  }, 90_000);
+
   it("a FIFO group keeps its order while its jobs are throttled", async () => {
     const ordered = defineJob({
       name: "ordered-partner",
