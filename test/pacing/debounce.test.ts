@@ -34,6 +34,10 @@ describe("debounce", () => {
         Promise.all(sent.slice(0, -1).map(async (s) => (await jobs.getJob(reindex, s.jobId))?.status));
       const ended = await eventually(statuses, (all) => all.every((s) => s === "superseded"));
       expect(new Set(ended)).toEqual(new Set(["superseded"]));
+      // A waiter of a replaced job learns it will never have a result
+      await expect(jobs.waitFor(reindex, sent[0]?.jobId ?? "", { timeoutMs: 5_000 })).rejects.toMatchObject({
+        code: "ERR_JOB_SUPERSEDED",
+      });
       // Past the window, no late run of "a" shows up
       await sleep(1_000);
       expect(ran.filter((p) => p.doc === "a")).toEqual([{ doc: "a", version: 50 }]);
