@@ -158,6 +158,11 @@ export class JobClient {
     payload: JobInput<J>,
     options: CallOptions = {},
   ): Promise<JobResult<J>> {
+    if (job.debounce !== undefined) {
+      throw new ConfigError(
+        `job "${job.name}" is debounced: only the last of a key's sends runs, which a call (run now) cannot honour; send it instead`,
+      );
+    }
     const prepared = await prepareMessage(job, payload, {}, false);
     if (!prepared.ok) throw new ValidationError(job.name, prepared.issues);
     if (this.#functionName === undefined) {

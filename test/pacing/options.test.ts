@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ConfigError, createSqsHandler, defineJob, handle } from "../../src/index.ts";
+import { ConfigError, createSqsHandler, defineJob, handle, JobClient } from "../../src/index.ts";
 
 const schema = z.object({ to: z.string() });
 
@@ -55,6 +55,15 @@ describe("pacing options", () => {
     expect(
       problemsOf({ debounce: { key: () => "k", seconds: 5 }, unique: { key: () => "k", windowSeconds: 60 } }),
     ).toMatch(/debounce and unique cannot be combined/);
+  });
+
+  it("a debounced job cannot be called: a call runs now, a debounce waits for the last send", async () => {
+    const debounced = defineJob({ name: "debounced", schema, debounce: { key: (p) => p.to, seconds: 5 } });
+    const jobs = new JobClient({
+      queueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/q",
+      functionName: "f",
+    });
+    await expect(jobs.call(debounced, { to: "a" })).rejects.toThrow(/is debounced: .* send it instead/);
   });
 
   it("a rate-limited or debounced job refuses to start without a ledger, and says how to add one", () => {
