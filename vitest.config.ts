@@ -39,6 +39,7 @@ const UNIT = [
   "test/consumer/dead-letter-queues.test.ts",
   "test/consumer/metrics.test.ts",
   "test/core/!(payload-privacy|validate).test.ts",
+  "test/dashboard/cloudwatch-rates.test.ts",
   "test/dashboard/page-size.test.ts",
   "test/local/ledger-environment.test.ts",
   "test/ops/!(peek-receive-count).test.ts",
