@@ -35,14 +35,16 @@ describe("the dashboard samples only while a page is open", () => {
       // Then the server has called nothing
       expect(total(counts)).toBe(0);
 
-      // When a page polls for a while
-      for (let i = 0; i < 6; i++) {
-        await call(dash.origin, "GET", "api/queues");
+      // When a page that does not read the queues (the schedules page, say) stays open a while
+      for (let i = 0; i < 8; i++) {
+        await call(dash.origin, "GET", "api/info");
         await sleep(100);
       }
-      // Then the history filled in between the polls
+      // Then the depths were sampled meanwhile (a reading is reused for 1.5 s)
       const { json } = await call(dash.origin, "GET", "api/queues");
-      expect(json.queues[0].history.length).toBeGreaterThanOrEqual(5);
+      expect(json.queues[0].history.length).toBeGreaterThanOrEqual(1);
+      const sampled = total(counts);
+      expect(sampled).toBeGreaterThan(0);
 
       // When the page closes, sampling stops within the idle time
       await sleep(700);

@@ -79,10 +79,11 @@ export class DashboardApi {
     this.#snapshots = new QueueSnapshots(sources.sqs, { prefix: sources.prefix });
     this.#consumers = new ConsumerCache(sources.lambda);
     this.#scans = new DeadLetterScans(sources.sqs);
-    // A failed sample (the endpoint down a moment) is skipped.
+    // A failed sample (the endpoint down a moment) is skipped. A reading the page asked for
+    // moments ago serves as the sample: an open queues page costs no reading of its own.
     this.#sampling = new SamplingWhileViewed(
       () => {
-        this.#snapshots.read().then(
+        this.#snapshots.get().then(
           (snapshot) => this.#history.record(snapshot),
           () => undefined,
         );
