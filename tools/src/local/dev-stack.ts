@@ -224,13 +224,7 @@ function runningStack(
         queueUrl: p.state.queueUrl,
         invocations: p.inFlight,
       })),
-    advanceClock(ms) {
-      // The scheduler checks the step first: one it refuses moves neither clock.
-      return scheduler.advance(ms, {
-        alsoMove: (step) =>
-          emulator.moveClock(step, new Set(pollers.flatMap((p) => [...p.heldReceiptHandles()]))),
-      });
-    },
+    advanceClock: (ms) => services.advanceClock(ms),
     stop() {
       stopping ??= (async () => {
         scheduler.stop();

@@ -29,6 +29,8 @@ export async function startFrontServer(options: {
   lambda: () => LambdaApiTarget;
   /** EventBridge Scheduler calls (and the local clock route) go here once it exists. */
   scheduler?: () => LocalScheduler | undefined;
+  /** The local clock route's work: the stack's one clock (LocalServices.advanceClock). */
+  advanceClock?: (ms: unknown) => Promise<Date>;
   /** Handlers by path prefix (ending in "/"), looked up on each request: entries may come later. */
   mounts?: ReadonlyMap<string, MountedHandler>;
 }): Promise<{ server: Server; endpoint: string }> {
@@ -50,7 +52,13 @@ export async function startFrontServer(options: {
     if (scheduler !== undefined && isSchedulerRequest(url.pathname, req.headers)) {
       readBody(req)
         .then((body) =>
-          handleSchedulerApi(scheduler, req.method ?? "GET", url, body, req.socket.remoteAddress),
+          handleSchedulerApi(
+            { scheduler, advanceClock: options.advanceClock ?? ((ms) => scheduler.advance(ms)) },
+            req.method ?? "GET",
+            url,
+            body,
+            req.socket.remoteAddress,
+          ),
         )
         .then(
           (answer) => send(res, answer),

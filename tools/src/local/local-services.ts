@@ -24,6 +24,13 @@ export interface LocalServices {
   readonly mounts: Map<string, MountedHandler>;
   /** Hands the Lambda API the app's functions and event source mappings once they are loaded. */
   serve(target: LambdaApiTarget): void;
+  /**
+   * Moves the stack's one clock `ms` on: the scheduler's (schedules, `{ at }` sends) and the
+   * emulator's (SQS delays and visibility deadlines, except those of messages a poller holds for
+   * a running function). The testing kit's `advanceTime` and `POST /_sqs-jobs/clock/advance` both
+   * come here. The scheduler checks the step first: one it refuses moves neither clock.
+   */
+  advanceClock(ms: unknown): Promise<Date>;
 }
 
 /**
@@ -48,6 +55,13 @@ export async function startLocalServices(
   let target: LambdaApiTarget = { functions: new Map(), pollers: [] };
   const mounts = new Map<string, MountedHandler>();
   let scheduler: LocalScheduler | undefined;
+  const advanceClock = (ms: unknown): Promise<Date> => {
+    if (scheduler === undefined) return Promise.reject(new Error("the local scheduler has not started"));
+    return scheduler.advance(ms, {
+      alsoMove: (step) =>
+        emulator.moveClock(step, new Set(target.pollers.flatMap((p) => [...p.heldReceiptHandles()]))),
+    });
+  };
   const front = await startFrontServer({
     host: options.host ?? "127.0.0.1",
     port: options.port ?? 4566,
@@ -55,6 +69,7 @@ export async function startLocalServices(
     dynamodb,
     lambda: () => target,
     scheduler: () => scheduler,
+    advanceClock,
     mounts,
   });
   started.push(() => closeServer(front.server));
@@ -85,6 +100,7 @@ export async function startLocalServices(
     serve(next) {
       target = next;
     },
+    advanceClock,
   };
 }
 
