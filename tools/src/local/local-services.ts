@@ -7,6 +7,7 @@ import { type LocalEmulator, startLocalEmulator } from "./emulator.ts";
 import { type MountedHandler, startFrontServer } from "./front-server.ts";
 import type { LambdaApiTarget } from "./lambda-api.ts";
 import { PERSISTED } from "./persist-store.ts";
+import type { MeteredRequest } from "./request-meter.ts";
 import { deliverToLocalQueues, LocalScheduler } from "./scheduler.ts";
 
 /** How to stop one started part. */
@@ -44,13 +45,17 @@ export async function startLocalServices(
     readonly port?: number | undefined;
     readonly region: string;
     readonly persistDir?: string | undefined;
+    readonly onRequest?: ((request: MeteredRequest) => void) | undefined;
   },
   started: StopPart[],
 ): Promise<LocalServices> {
   const { region, persistDir } = options;
   const emulator = await startLocalEmulator({ region, dataDir: persistDir });
   started.push(() => emulator.stop());
-  const dynamodb = await localDynamoDb(persistDir === undefined ? {} : { dataDir: persistDir });
+  const dynamodb = await localDynamoDb({
+    ...(persistDir === undefined ? {} : { dataDir: persistDir }),
+    onRequest: options.onRequest,
+  });
   started.push(() => dynamodb.stop());
   let target: LambdaApiTarget = { functions: new Map(), pollers: [] };
   const mounts = new Map<string, MountedHandler>();
@@ -71,6 +76,7 @@ export async function startLocalServices(
     scheduler: () => scheduler,
     advanceClock,
     mounts,
+    onRequest: options.onRequest,
   });
   started.push(() => closeServer(front.server));
   scheduler = new LocalScheduler({
