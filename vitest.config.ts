@@ -43,6 +43,7 @@ const UNIT = [
   "test/dashboard/cloudwatch-rates.test.ts",
   "test/dashboard/page-size.test.ts",
   "test/local/ledger-environment.test.ts",
+  "test/local/request-meter.test.ts",
   "test/ops/!(peek-receive-count).test.ts",
   "test/schedule/expression.test.ts",
   "test/schedule/fire-times.test.ts",
