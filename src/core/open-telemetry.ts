@@ -29,7 +29,13 @@ export async function openTelemetry(): Promise<OpenTelemetryApi | undefined> {
   if (unavailable || !tracerProviderRegistered()) return undefined;
   if (api !== undefined) return api;
   try {
-    api = await loadOptionalPeer("@opentelemetry/api", "tracing", () => import("@opentelemetry/api"));
+    // The `.catch` makes esbuild leave the import as it is when the package is not installed,
+    // where a bare `import()` would fail the bundling of every app that does not trace.
+    api = await loadOptionalPeer("@opentelemetry/api", "tracing", () =>
+      import("@opentelemetry/api").catch((error: unknown) => {
+        throw error;
+      }),
+    );
   } catch {
     unavailable = true;
   }
