@@ -144,13 +144,14 @@ describe("traces across the queue", () => {
   it("Lambda: a failed attempt's span records the error and the outcome, under the producer's trace", async () => {
     // Given a job sent inside a request span, and a Lambda handler that fails it
     const queueUrl = await createTestQueue(sqs, "traces-lambda");
+    const { logger, lines } = linesLogger();
     const handler = createSqsHandler(
       [
         handle(report, () => {
           throw new TypeError("the report broke");
         }),
       ],
-      { queueUrl, logLevel: "silent", metrics: false },
+      { queueUrl, logger, metrics: false },
     );
     const traceId = await tracer.startActiveSpan("request", async (span) => {
       await new JobClient({ queueUrl, sqs }).send(report, { n: 2 });
@@ -168,6 +169,9 @@ describe("traces across the queue", () => {
     expect(span.status.message).toBe("the report broke");
     expect(span.events.map((e) => e.name)).toContain("exception");
     expect(span.attributes["sqs_jobs.outcome"]).toBe("retrying");
+    // And the consumer's own line about the attempt carries the trace and the job span's id
+    const retrying = lines.filter((l) => l.msg === "job retrying");
+    expect(retrying).toEqual([expect.objectContaining({ traceId, spanId: span.spanContext().spanId })]);
   });
 
   it("a malformed traceparent attribute or envelope trace is ignored: the job runs, in a trace of its own", async () => {
