@@ -39,7 +39,6 @@ export {
 } from "./core/errors.ts";
 export type {
   ConcurrencyOptions,
-  DebounceOptions,
   FifoOptions,
   JobDefinition,
   JobInput,
@@ -47,10 +46,10 @@ export type {
   JobPayload,
   JobResult,
   JobResultInput,
-  RateLimitOptions,
   UniqueOptions,
 } from "./core/job.ts";
 export { defineJob } from "./core/job.ts";
+export type { DebounceOptions, RateLimitOptions } from "./core/pacing-options.ts";
 export type { BackoffPolicy, RetryPolicy } from "./core/retry.ts";
 export type { JobSchema } from "./core/schema.ts";
 export { JobDeadError, WaitTimeoutError } from "./ledger/errors.ts";

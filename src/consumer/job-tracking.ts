@@ -1,17 +1,18 @@
 import { randomUUID } from "node:crypto";
-import { SqsJobsError } from "../core/errors.ts";
-import type { DebounceOptions, RateLimitOptions } from "../core/job.ts";
+import type { SqsJobsError } from "../core/errors.ts";
 import { queueNameOf } from "../core/queue-url.ts";
-import { latestOf, recordSuperseded } from "../ledger/debounce.ts";
 import { jobIdReusedError } from "../ledger/errors.ts";
-import { keyFor, parsedPayloadHash } from "../ledger/job-key.ts";
+import { parsedPayloadHash } from "../ledger/job-key.ts";
 import type { FinalStatus } from "../ledger/job-state.ts";
 import type { Ledger, RunEnd } from "../ledger/ledger.ts";
 import type { LedgerConnect } from "../ledger/ledger-options.ts";
-import { rateSpacingMs, recordThrottled, takeRateToken } from "../ledger/rate-limit.ts";
+import { recordThrottled } from "../ledger/rate-limit.ts";
 import { describeError } from "./describe-error.ts";
 import type { HandledJob } from "./handle.ts";
 import type { LevelLogger } from "./logger.ts";
+import { payloadKey, rateToken, supersededBy, type Wait } from "./pacing-claims.ts";
+
+export type { Wait } from "./pacing-claims.ts";
 
 /** Beyond the job's timeout, before another delivery may take over a run's job or slot. */
 const LEASE_MARGIN_MS = 30_000;
@@ -49,8 +50,9 @@ export interface JobTrackingOptions {
 
 /**
  * What the ledger says about running a job now. `skip`: it already succeeded, was skipped or
- * died (a duplicate delivery). `wait`: another run holds it or all its slots; it goes back on the
- * queue without costing an attempt. `poison`: the delivery can never run (a key function that
+ * died (a duplicate delivery), or a later job of its debounce key superseded it. `wait`: another
+ * run holds it or all its slots, or its rate limit holds it; it goes back on the queue without
+ * costing an attempt. `poison`: the delivery can never run (a key function that
  * throws). `collision`: its job id is another job's in the ledger (another job name, queue or
  * payload): it must not run under that id, nor be dropped as that job's duplicate.
  */
@@ -60,17 +62,6 @@ export type Begin =
   | Wait
   | { readonly kind: "poison"; readonly error: Error }
   | { readonly kind: "collision"; readonly error: SqsJobsError };
-
-/**
- * Back on the queue for `delaySeconds`, at no attempt. `throttledMs`: the job's rate limit holds
- * it, and its key's next start is that far off.
- */
-export interface Wait {
-  readonly kind: "wait";
-  readonly delaySeconds: number;
-  readonly why: string;
-  readonly throttledMs?: number;
-}
 
 export interface TrackedDelivery {
   readonly jobId: string;
@@ -196,7 +187,7 @@ export class JobTracking {
     const payloadHash =
       delivery.rawPayload === undefined ? undefined : parsedPayloadHash(delivery.rawPayload);
     if (job.debounce !== undefined) {
-      const replaced = await supersededBy(ledger, job, job.debounce, delivery, queue);
+      const replaced = await supersededBy(ledger, job, job.debounce, { ...delivery, queue });
       if (replaced !== undefined) return replaced;
     }
     if (delivery.skipOverlapOf !== undefined) {
@@ -339,64 +330,4 @@ export class JobTracking {
       });
     }
   }
-}
-
-/** A payload's key, or the poison answer when its function throws or returns no key. */
-function payloadKey(
-  what: "concurrency" | "rateLimit" | "debounce",
-  jobName: string,
-  key: unknown,
-  payload: unknown,
-): string | { readonly kind: "poison"; readonly error: Error } {
-  try {
-    return keyFor(what, jobName, key, payload);
-  } catch (error) {
-    if (error instanceof SqsJobsError && error.code === "ERR_JOB_KEY") return { kind: "poison", error };
-    throw error;
-  }
-}
-
-/** The run's rate-limit token, or how the job waits for one (jittered over one window, at most 30 s, so waiters spread). */
-async function rateToken(
-  ledger: Ledger,
-  job: HandledJob,
-  rateLimit: RateLimitOptions<never>,
-  payload: unknown,
-  runToken: string,
-): Promise<
-  { readonly kind: "taken"; readonly at: number } | Wait | { readonly kind: "poison"; readonly error: Error }
-> {
-  // Without a key function every run of the job shares one key.
-  const key = payloadKey("rateLimit", job.name, rateLimit.key ?? "*", payload);
-  if (typeof key !== "string") return key;
-  const spacingMs = rateSpacingMs(rateLimit.limit, rateLimit.perSeconds);
-  const token = await takeRateToken(ledger, { job: job.name, key, spacingMs, runToken });
-  if (token.kind === "taken") return token;
-  const jitter = Math.floor(Math.random() * Math.min(rateLimit.perSeconds, 30));
-  return {
-    kind: "wait",
-    delaySeconds: Math.min(MAX_WAIT_SECONDS, Math.ceil(token.waitMs / 1000) + jitter),
-    why: "the job's rate limit is reached",
-    throttledMs: token.waitMs,
-  };
-}
-
-/**
- * A debounced job's end when a later job of its key was sent: `superseded`, if it never started.
- * Undefined to go on: it is its key's last job, or no last job is recorded (the producer's write
- * after its send failed, or expired: running is the side that loses nothing), or it had started.
- */
-async function supersededBy(
-  ledger: Ledger,
-  job: HandledJob,
-  debounce: DebounceOptions<never>,
-  delivery: TrackedDelivery,
-  queue: string,
-): Promise<Begin | undefined> {
-  const key = payloadKey("debounce", job.name, debounce.key, delivery.payload);
-  if (typeof key !== "string") return key;
-  const latest = await latestOf(ledger, job.name, key);
-  if (latest === undefined || latest === delivery.jobId) return undefined;
-  const ended = await recordSuperseded(ledger, { jobId: delivery.jobId, job: job.name, queue });
-  return ended ? { kind: "skip", status: "superseded" } : undefined;
 }

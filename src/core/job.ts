@@ -1,5 +1,10 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import { checkDebounce, checkRateLimit } from "./pacing-options.ts";
+import {
+  checkDebounce,
+  checkRateLimit,
+  type DebounceOptions,
+  type RateLimitOptions,
+} from "./pacing-options.ts";
 import { assertNoProblems, type ResolvedRetryPolicy, type RetryPolicy, resolveRetryPolicy } from "./retry.ts";
 import type { JobSchema } from "./schema.ts";
 import { windowSecondsProblem } from "./window-seconds.ts";
@@ -52,31 +57,6 @@ export interface ConcurrencyOptions<Payload> {
   readonly key: string | PayloadFn<Payload, string>;
   /** Runs of one key at once, 1 to 100. */
   readonly limit: number;
-}
-
-/**
- * At most `limit` runs of one key start in any `perSeconds` window, across every consumer. Starts
- * are spaced `perSeconds / limit` apart (docs/pacing.md says why); a job over the limit waits on
- * the queue for its turn, which costs it no attempt. Needs the job ledger.
- */
-export interface RateLimitOptions<Payload> {
-  /** @default one key for every run of the job */
-  readonly key?: PayloadFn<Payload, string>;
-  /** Runs started per window, 1 to 10,000. */
-  readonly limit: number;
-  /** The window, 1 to 86,400 seconds. */
-  readonly perSeconds: number;
-}
-
-/**
- * Of the jobs sent with one key, only the last runs, once, `seconds` after it was sent (each send
- * restarts the wait); the others end `superseded`. Needs the job ledger.
- */
-export interface DebounceOptions<Payload> {
-  /** The key, from the validated payload. */
-  readonly key: PayloadFn<Payload, string>;
-  /** How long a key stays quiet before its last job runs, 1 s to 30 days (past 900 s through schedules). */
-  readonly seconds: number;
 }
 
 export interface JobOptions<
