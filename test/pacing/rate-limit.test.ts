@@ -39,10 +39,10 @@ describe("rate limits", () => {
       }
       expect(mostInAnyWindow(starts, 1000)).toBeLessThanOrEqual(10);
       // 99 spacings of 100 ms at least; each start a little late adds up (about 10-12 s on an
-      // idle machine, up to twice that on a loaded one)
+      // idle machine, up to 2-3 times that on a loaded one: 15-28 s at load 15-20 here)
       const spanMs = Math.max(...starts) - Math.min(...starts);
       expect(spanMs).toBeGreaterThanOrEqual(9_900);
-      expect(tookMs).toBeLessThan(30_000);
+      expect(tookMs).toBeLessThan(40_000);
     } finally {
       await stop();
     }
