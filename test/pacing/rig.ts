@@ -45,7 +45,7 @@ export async function pacingRig(label: string, options: { fifo?: boolean; maxRec
     );
   };
   const stop = () => Promise.all(workers.map((w) => w.stop()));
-  return { queueUrl, dlqUrl, jobs, work, stop, id: randomUUID().slice(0, 8) };
+  return { queueUrl, dlqUrl, ledger, jobs, work, stop, id: randomUUID().slice(0, 8) };
 }
 
 /** The most starts found in any window of `windowMs` (half-open, as the limit counts them). */
