@@ -16,6 +16,13 @@ const digest = defineJob({
   debounce: { key: (p) => p.user, seconds: 1 },
 });
 
+/** Past SQS's 900 s: the sends go through one-time schedules. */
+const hourly = defineJob({
+  name: "hourly-digest",
+  schema: z.object({ user: z.string(), events: z.number().int() }),
+  debounce: { key: (p) => p.user, seconds: 3_600 },
+});
+
 const ran: { job: string; at: number; value: number }[] = [];
 let app: TestApp<"pacing">;
 
@@ -28,6 +35,7 @@ beforeAll(async () => {
         handlers: [
           handle(notify, (p) => void ran.push({ job: "notify", at: Date.now(), value: p.n })),
           handle(digest, (p) => void ran.push({ job: "digest", at: Date.now(), value: p.events })),
+          handle(hourly, (p) => void ran.push({ job: "hourly", at: Date.now(), value: p.events })),
         ],
       },
     ],
@@ -53,6 +61,17 @@ describe("the testing kit paces jobs", () => {
     for (let events = 1; events <= 5; events++) sent.push(await app.send(digest, { user: "ana", events }));
     await app.drain({ timeoutMs: 30_000 });
     expect(ran.filter((r) => r.job === "digest").map((r) => r.value)).toEqual([5]);
+    for (const s of sent.slice(0, -1)) expect((await app.job(s)).status).toBe("superseded");
+  });
+
+  it("debounces past 900 s through schedules: the last of 3 sends runs an hour later", async () => {
+    const sent = [];
+    for (let events = 1; events <= 3; events++) sent.push(await app.send(hourly, { user: "bo", events }));
+    await app.drain({ timeoutMs: 10_000 });
+    expect(ran.filter((r) => r.job === "hourly")).toEqual([]);
+    await app.advanceTime(3_700_000);
+    await app.drain({ timeoutMs: 30_000 });
+    expect(ran.filter((r) => r.job === "hourly").map((r) => r.value)).toEqual([3]);
     for (const s of sent.slice(0, -1)) expect((await app.job(s)).status).toBe("superseded");
   });
 });
