@@ -31,6 +31,7 @@ const SLOW = [
   "test/reliability/lambda-unhandled-rejection.test.ts",
   "test/ledger/timed-out-runs.test.ts",
   "test/init/init-project.test.ts",
+  "test/pacing/rate-limit.test.ts",
 ];
 
 const UNIT = [
@@ -45,6 +46,7 @@ const UNIT = [
   "test/local/ledger-environment.test.ts",
   "test/local/request-meter.test.ts",
   "test/ops/!(peek-receive-count).test.ts",
+  "test/pacing/options.test.ts",
   "test/schedule/expression.test.ts",
   "test/schedule/fire-times.test.ts",
   "test/types/**/*.test.ts",

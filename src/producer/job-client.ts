@@ -159,6 +159,11 @@ export class JobClient {
     payload: JobInput<J>,
     options: CallOptions = {},
   ): Promise<JobResult<J>> {
+    if (job.debounce !== undefined) {
+      throw new ConfigError(
+        `job "${job.name}" is debounced: only the last of a key's sends runs, which a call (run now) cannot honour; send it instead`,
+      );
+    }
     const span = { operation: "call", jobName: job.name, queueUrl: undefined, count: 1 } as const;
     return withSendSpan({ ...span, carry: "envelope" }, async (trace) => {
       const prepared = await prepareMessage(job, payload, {}, false, trace);
@@ -209,10 +214,11 @@ export class JobClient {
     return this.#ledger();
   }
 
-  /** The ledger, or undefined when off; a job with a unique key cannot be sent without one. */
+  /** The ledger, or undefined when off; a job with a unique key or a debounce cannot be sent without one. */
   async #ledgerFor(job: JobDefinition): Promise<Ledger | undefined> {
     if (this.#ledger !== undefined) return this.#ledger();
     if (job.unique !== undefined) return this.#requireLedger(`job "${job.name}" has a unique key, which`);
+    if (job.debounce !== undefined) return this.#requireLedger(`job "${job.name}" is debounced, which`);
     return undefined;
   }
 

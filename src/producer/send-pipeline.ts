@@ -4,6 +4,7 @@ import type { JobDefinition, JobInput } from "../core/job.ts";
 import { queueNameOf } from "../core/queue-url.ts";
 import { checkSqsConfig } from "../core/sqs-client.ts";
 import type { Ledger } from "../ledger/ledger.ts";
+import { debouncedOptions, debounceKeys, recordDebounced } from "./debounce-send.ts";
 import type { ReserveTarget } from "./held-keys.ts";
 import type { SendBatchOptions } from "./job-client-options.ts";
 import { checkSendOptions, type Delivery, type PreparedMessage, type SendOptions } from "./message.ts";
@@ -79,11 +80,13 @@ export async function runSendPipeline<J extends JobDefinition>(
   route: SendRoute,
   request: SendRequest<J>,
 ): Promise<PipelineResult> {
-  const delivery = checkSendOptions(request.options, route.fifo);
+  // A debounced job's delay is its debounce's: set before anything reads the options.
+  const options = debouncedOptions(request.job, request.options, route.fifo);
+  const delivery = checkSendOptions(options, route.fifo);
   const span = { operation: "send", jobName: request.job.name, queueUrl: route.queueUrl } as const;
   const carry = delivery.kind === "schedule" ? "envelope" : "attributes";
   return withSendSpan({ ...span, count: request.payloads.length, carry }, (trace) =>
-    sendThrough(route, request, delivery, trace),
+    sendThrough(route, { ...request, options }, delivery, trace),
   );
 }
 
@@ -110,13 +113,18 @@ async function sendThrough<J extends JobDefinition>(
   const ledger = await route.ledgerFor(job);
   const gate =
     ledger === undefined ? OPEN_GATE : new LedgerGate(ledger, job, messages, reserveTarget(route, delivery));
+  const debounced = debounceKeys(job, messages);
   const progress = new ProgressReport(options.onProgress, messages.length);
+  let items: Delivered[];
   try {
-    return progress.finish({ items: await deliver(messages, gate, progress) });
+    items = await deliver(messages, gate, progress);
   } catch (error) {
     await gate.abandon(error);
     throw error;
   }
+  // Outside the gate's try: the jobs are sent, whatever this write meets.
+  await recordDebounced(ledger, job, debounced, items);
+  return progress.finish({ items });
 }
 
 async function deliverStep<J extends JobDefinition>(
