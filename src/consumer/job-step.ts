@@ -2,7 +2,9 @@ import { decodeEnvelope, type Envelope } from "../core/envelope.ts";
 import { ConfigError, ValidationError } from "../core/errors.ts";
 import { validate } from "../core/schema.ts";
 import { attemptsExhaustedError } from "./attempts-exhausted-error.ts";
+import { type CallbackCompletion, completionPending, finishedEnd } from "./callback-completion.ts";
 import type { Delivery, Taken } from "./delivery.ts";
+import { describeError } from "./describe-error.ts";
 import type { HandledJob, JobHandler } from "./handle.ts";
 import { type ConsumerHooks, callHook } from "./hooks.ts";
 import { ABANDONED, deadReason, failureOf } from "./job-failure.ts";
@@ -17,6 +19,8 @@ export interface JobStepOptions {
   readonly hooks: ConsumerHooks;
   /** The job ledger's collaborator, when the queue has one. */
   readonly tracking: JobTracking | undefined;
+  /** Completes the durable callbacks jobs carry (docs/durable.md). */
+  readonly callbacks: CallbackCompletion;
 }
 
 type Opened =
@@ -39,6 +43,7 @@ export class JobStep {
   readonly #log: LevelLogger;
   readonly #hooks: ConsumerHooks;
   readonly #tracking: JobTracking | undefined;
+  readonly #callbacks: CallbackCompletion;
   /** Jobs whose handler is running, for worker shutdown. */
   readonly #running = new Set<RunningJob>();
 
@@ -52,6 +57,7 @@ export class JobStep {
     this.#log = options.logger;
     this.#hooks = options.hooks;
     this.#tracking = options.tracking;
+    this.#callbacks = options.callbacks;
   }
 
   /** Worker shutdown: running jobs end unfinished and their signals abort. */
@@ -94,7 +100,15 @@ export class JobStep {
       if (tracked !== undefined) {
         const runs = taken.attempt - 1;
         const error = attemptsExhaustedError(job.name, runs, maxAttempts);
-        return this.#conclude(delivery, { ...taken, attempt: runs }, job, { kind: "failed", error }, tracked);
+        const failed = { kind: "failed", error } as const;
+        return this.#conclude(
+          delivery,
+          { ...taken, attempt: runs },
+          job,
+          failed,
+          tracked,
+          envelope.callbackId,
+        );
       }
       const ended = await delivery.pastLastAttempt(taken);
       if (ended !== undefined) return ended;
@@ -114,7 +128,7 @@ export class JobStep {
       this.#log,
     );
     const result = await this.#run(handler, payload, ctx, tracked);
-    return this.#conclude(delivery, taken, job, result, tracked);
+    return this.#conclude(delivery, taken, job, result, tracked, envelope.callbackId);
   }
 
   /**
@@ -143,6 +157,7 @@ export class JobStep {
     job: HandledJob,
     result: HandlerResult,
     tracked: TrackedRun | undefined,
+    callbackId: string | undefined,
   ): Promise<R> {
     if (result.kind === "abandoned") {
       const answer = await delivery.abandoned(taken);
@@ -158,6 +173,17 @@ export class JobStep {
         // `running` for good. (Dead-lettering cannot go first the same way: if the DLQ send
         // fails, the job must stay claimable.)
         await tracked?.end({ status: "succeeded", resultJson: checked.json });
+        // Completed before the message is deleted: if this fails, or the consumer dies first, the
+        // message's next delivery finds the job finished and completes it (see the skip below).
+        const end = {
+          status: "succeeded",
+          jobName: job.name,
+          jobId: taken.jobId,
+          resultJson: checked.json,
+        } as const;
+        if (callbackId !== undefined && !(await this.#callbacks.complete(callbackId, end))) {
+          return delivery.notStarted(taken, job, completionPending);
+        }
         return delivery.succeeded(taken, checked.json);
       }
       error = checked.error;
@@ -173,6 +199,17 @@ export class JobStep {
         ? { status: "retrying", failure }
         : { status: "dead", failure: { ...failure, reason } },
     );
+    if (callbackId !== undefined && !kept && reason !== undefined) {
+      // The message is settled already: a completion lost here is made again only by a redrive,
+      // or by this message's next delivery on Lambda, where the batch is deleted after it returns.
+      const dead = {
+        jobName: job.name,
+        jobId: taken.jobId,
+        attempts: taken.attempt,
+        failure: { ...failure, reason },
+      };
+      await this.#callbacks.complete(callbackId, { status: "dead", ...dead });
+    }
     return answer;
   }
 
@@ -186,7 +223,7 @@ export class JobStep {
     job: HandledJob,
     taken: Taken,
     payload: unknown,
-    { payload: rawPayload, schedule }: Envelope,
+    { payload: rawPayload, schedule, callbackId }: Envelope,
   ): Promise<{ readonly run: TrackedRun } | { readonly answer: R }> {
     const { queueUrl } = delivery;
     if (queueUrl === undefined)
@@ -208,6 +245,9 @@ export class JobStep {
       case "run":
         return { run: begun.run };
       case "skip":
+        if (callbackId !== undefined && !(await this.#completeFinished(tracking, callbackId, taken.jobId))) {
+          return { answer: await delivery.notStarted(taken, job, completionPending) };
+        }
         return { answer: await delivery.notStarted(taken, job, { kind: "finished", status: begun.status }) };
       case "wait":
         return { answer: await delivery.notStarted(taken, job, begun) };
@@ -216,6 +256,25 @@ export class JobStep {
       case "collision":
         return { answer: await delivery.refuse(taken, "id-collision", begun.error) };
     }
+  }
+
+  /**
+   * A delivery of a job the ledger says is finished completes its callback again from the ledger:
+   * the delivery that ended it may have died before it could (a repeat is answered "already
+   * closed"). False when the completion, or the ledger read, failed.
+   */
+  async #completeFinished(tracking: JobTracking, callbackId: string, jobId: string): Promise<boolean> {
+    let end: ReturnType<typeof finishedEnd>;
+    try {
+      end = finishedEnd(await tracking.stored(jobId));
+    } catch (error) {
+      this.#log.warn("sqs-jobs could not read a finished job to complete its durable callback", {
+        jobId,
+        error: describeError(error).message,
+      });
+      return false;
+    }
+    return end === undefined || (await this.#callbacks.complete(callbackId, end));
   }
 
   /** Decodes a body and finds its handler; the error is poison. */

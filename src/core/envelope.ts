@@ -1,3 +1,4 @@
+import { callbackIdProblem } from "./callback-id.ts";
 import { EnvelopeError } from "./errors.ts";
 import { isIsoDate } from "./iso-date.ts";
 
@@ -18,6 +19,8 @@ export interface Envelope {
   readonly enqueuedAt?: string;
   /** Present on runs of a periodic schedule (`JobQueue.schedule`). */
   readonly schedule?: EnvelopeSchedule;
+  /** A durable function's callback the consumer completes when the job ends (docs/durable.md). */
+  readonly callbackId?: string;
   readonly payload: unknown;
 }
 
@@ -37,7 +40,7 @@ export interface EnvelopeSchedule {
   readonly overlap: OverlapPolicy;
 }
 
-const KNOWN_KEYS = new Set(["sqsJobs", "job", "id", "enqueuedAt", "schedule", "payload"]);
+const KNOWN_KEYS = new Set(["sqsJobs", "job", "id", "enqueuedAt", "schedule", "callbackId", "payload"]);
 const SCHEDULE_KEYS = new Set(["name", "overlap"]);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -103,6 +106,9 @@ function problemsOf(value: Record<string, unknown>): string[] {
     problems.push('"enqueuedAt" must be an ISO 8601 date string when present');
   }
   if (value.schedule !== undefined) problems.push(...scheduleProblems(value.schedule));
+  const callback =
+    value.callbackId === undefined ? undefined : callbackIdProblem(value.callbackId, '"callbackId"');
+  if (callback !== undefined) problems.push(callback);
   if (!("payload" in value)) problems.push('"payload" is missing');
   for (const key of Object.keys(value)) {
     if (!KNOWN_KEYS.has(key)) problems.push(`unknown field "${key.slice(0, 40)}"`);
@@ -134,11 +140,14 @@ export function encodeEnvelopeJson(
   enqueuedAt: string,
   payloadJson: string,
   schedule?: EnvelopeSchedule,
+  callbackId?: string,
 ): string {
   // Before the payload, so a reader of a long body sees it near the start.
   const scheduleJson =
     schedule === undefined
       ? ""
       : `,"schedule":{"name":${JSON.stringify(schedule.name)},"overlap":${JSON.stringify(schedule.overlap)}}`;
-  return `{"sqsJobs":${ENVELOPE_VERSION},"job":${JSON.stringify(job)},"id":"${id}","enqueuedAt":"${enqueuedAt}"${scheduleJson},"payload":${payloadJson}}`;
+  // A checked callback id is base64: JSON-safe as it is.
+  const callbackJson = callbackId === undefined ? "" : `,"callbackId":"${callbackId}"`;
+  return `{"sqsJobs":${ENVELOPE_VERSION},"job":${JSON.stringify(job)},"id":"${id}","enqueuedAt":"${enqueuedAt}"${scheduleJson}${callbackJson},"payload":${payloadJson}}`;
 }
