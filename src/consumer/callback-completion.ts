@@ -2,31 +2,26 @@ import type * as LambdaSdk from "@aws-sdk/client-lambda";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
 import { classifyFailure, describeAwsError } from "../core/aws-errors.ts";
 import { cachedUntilFailure } from "../core/cached-until-failure.ts";
+import type { CallbackErrorData } from "../core/callback-error-data.ts";
 import { JobDeadError } from "../ledger/errors.ts";
-import type { JobFailure } from "../ledger/job-state.ts";
 import type { StoredJob } from "../ledger/stored-job.ts";
 import type { NotStarted } from "./delivery.ts";
 import type { LevelLogger } from "./logger.ts";
 
 /**
  * The most `SendDurableExecutionCallbackSuccess` carries as `Result` (256 KiB). A result above it
- * (the ledger keeps up to 350,000 bytes) completes the callback with a failure of type
- * {@link RESULT_TOO_LARGE}: the job succeeded, `getJob` reads its result.
+ * (the ledger keeps up to 350,000 bytes) completes the callback with a failure whose data says
+ * `result-too-large`: the job succeeded, `getJob` reads its result.
  */
 export const CALLBACK_RESULT_MAX_BYTES = 262_144;
 
-/** The `ErrorType` of a completion for a dead job; its `ErrorData` is a {@link DeadJobData}. */
-export const DEAD_JOB = "JobDeadError";
+/** The `ErrorType` of a completion for a dead job. */
+const DEAD_JOB = "JobDeadError";
 /** The `ErrorType` of a completion for a job whose result is too large for a callback. */
-export const RESULT_TOO_LARGE = "JobResultTooLargeError";
+const RESULT_TOO_LARGE = "JobResultTooLargeError";
 
-/** What a failure completion carries as JSON in `ErrorData`, for `waitForJob` to rebuild its error. */
-export interface DeadJobData {
-  readonly jobName: string;
-  readonly jobId: string;
-  readonly attempts: number;
-  readonly failure: JobFailure;
-}
+/** A dead job, as its completion reports it. */
+type DeadJob = Omit<Extract<CallbackErrorData, { sqsJobs: "dead" }>, "sqsJobs">;
 
 /** How the job ended, as a completion reports it. */
 export type CallbackEnd =
@@ -36,7 +31,7 @@ export type CallbackEnd =
       readonly jobId: string;
       readonly resultJson: string | undefined;
     }
-  | ({ readonly status: "dead" } & DeadJobData);
+  | ({ readonly status: "dead" } & DeadJob);
 
 /**
  * Lambda's answers that mean the callback needs nothing more from us: it is closed already (an
@@ -132,17 +127,28 @@ function successOrTooLarge(
     Error: {
       ErrorType: RESULT_TOO_LARGE,
       ErrorMessage: `job "${end.jobName}" (${end.jobId}) succeeded, but its result is ${result.byteLength} bytes of JSON, above the ${CALLBACK_RESULT_MAX_BYTES} a durable callback carries; read it with getJob`,
-      ErrorData: JSON.stringify({ jobName: end.jobName, jobId: end.jobId }),
+      ErrorData: JSON.stringify({
+        sqsJobs: "result-too-large",
+        jobName: end.jobName,
+        jobId: end.jobId,
+        bytes: result.byteLength,
+      } satisfies CallbackErrorData),
     },
   });
 }
 
-function deadError(end: DeadJobData): LambdaSdk.ErrorObject {
+function deadError(end: DeadJob): LambdaSdk.ErrorObject {
   const { jobName, jobId, attempts, failure } = end;
   return {
     ErrorType: DEAD_JOB,
     ErrorMessage: new JobDeadError(jobName, jobId, failure, attempts).message,
-    ErrorData: JSON.stringify({ jobName, jobId, attempts, failure } satisfies DeadJobData),
+    ErrorData: JSON.stringify({
+      sqsJobs: "dead",
+      jobName,
+      jobId,
+      attempts,
+      failure,
+    } satisfies CallbackErrorData),
   };
 }
 

@@ -136,6 +136,7 @@ describe("a job that carries a durable callback id", () => {
     expect(completion).toMatchObject({ status: "failed", error: { errorType: "JobDeadError" } });
     expect(completion.error.errorMessage).toContain("is dead (permanent)");
     expect(JSON.parse(completion.error.errorData)).toEqual({
+      sqsJobs: "dead",
       jobName: "resize",
       jobId,
       attempts: 1,
