@@ -231,6 +231,24 @@ export class JobQueue extends Construct {
   }
 
   /**
+   * Lets the queue's consumer (or `grantee`, e.g. a worker's role) complete the callbacks of
+   * `durableFunction`'s executions, which `waitForJob` gives its jobs:
+   * `lambda:SendDurableExecutionCallbackSuccess` and `...Failure` on `<function arn>:*`, the
+   * qualified form Lambda authorizes durable executions against (an unqualified ARN never matches).
+   * The durable function itself needs `grantSendJobs`.
+   */
+  grantCompleteCallbacks(
+    durableFunction: lambda.IFunction,
+    grantee: iam.IGrantable = this.consumer,
+  ): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ["lambda:SendDurableExecutionCallbackSuccess", "lambda:SendDurableExecutionCallbackFailure"],
+      resourceArns: [`${durableFunction.functionArn}:*`],
+    });
+  }
+
+  /**
    * Runs `options.job` periodically: an EventBridge Scheduler schedule (`cron` in a time zone, or
    * `rate`) whose runs arrive on this queue as jobs with `payload`, each with its own id. The payload
    * is checked against the job's schema now, at synth time. With `overlap: "skip"` (the default,
