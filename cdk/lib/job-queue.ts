@@ -241,11 +241,20 @@ export class JobQueue extends Construct {
     durableFunction: lambda.IFunction,
     grantee: iam.IGrantable = this.consumer,
   ): iam.Grant {
-    return iam.Grant.addToPrincipal({
+    const executions = `${durableFunction.functionArn}:*`;
+    const grant = iam.Grant.addToPrincipal({
       grantee,
       actions: ["lambda:SendDurableExecutionCallbackSuccess", "lambda:SendDurableExecutionCallbackFailure"],
-      resourceArns: [`${durableFunction.functionArn}:*`],
+      resourceArns: [executions],
     });
+    const principal = grantee.grantPrincipal;
+    if (principal instanceof Construct) {
+      Validations.of(principal).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${nagText(Stack.of(this).resolve(executions))}]`,
+        reason: `The consumer of queue "${this.settings.name}" completes the callbacks of one durable function's executions; Lambda authorizes them against qualified execution ARNs only, so the grant names the function with ":*" (any version), as Lambda's documentation prescribes.`,
+      });
+    }
+    return grant;
   }
 
   /**
