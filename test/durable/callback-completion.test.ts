@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { LambdaClient } from "@aws-sdk/client-lambda";
+import type { LambdaClient } from "@aws-sdk/client-lambda";
 import { ChangeMessageVisibilityCommand, GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   createSqsHandler,
@@ -13,17 +13,10 @@ import {
   startWorker,
 } from "../../src/index.ts";
 import { invokeLikeLambda } from "../consumer/harness.ts";
-import { createTestQueue, drainQueue, queueArn, testSqs } from "../helpers/sqs.ts";
-import { ledgerFixture } from "../ledger/fixture.ts";
+import { drainQueue, queueArn } from "../helpers/sqs.ts";
+import { durableFixture } from "./fixture.ts";
 
-const endpoint = inject("sqsEndpoint");
-const sqs = testSqs();
-const { client: dynamodb, newLedger } = ledgerFixture();
-const lambda = new LambdaClient({
-  endpoint,
-  region: "us-east-1",
-  credentials: { accessKeyId: "t", secretAccessKey: "t" },
-});
+const { sqs, dynamodb, newLedger, lambda, queues, completionOf } = durableFixture();
 
 const resize = defineJob({
   name: "resize",
@@ -44,17 +37,8 @@ const handlers = [
 /** A callback id as Lambda hands them out: base64. */
 const newCallbackId = () => randomBytes(48).toString("base64");
 
-/** What the local Lambda API recorded for a callback (our local read, not a Lambda API). */
-async function completionOf(callbackId: string): Promise<unknown> {
-  const answer = await fetch(
-    `${endpoint}/2025-12-01/durable-execution-callbacks/${encodeURIComponent(callbackId)}`,
-  );
-  return answer.status === 404 ? undefined : answer.json();
-}
-
 async function rig(label: string, consumerLambda: LambdaClient = lambda) {
-  const dlqUrl = await createTestQueue(sqs, `${label}-dlq`);
-  const queueUrl = await createTestQueue(sqs, label);
+  const { queueUrl, dlqUrl, arn } = await queues(label);
   const ledger = await newLedger();
   const options = { tableName: ledger.tableName, dynamodb };
   const jobs = new JobClient({ queueUrl, sqs, ledger: options });
@@ -67,7 +51,6 @@ async function rig(label: string, consumerLambda: LambdaClient = lambda) {
       logLevel: "silent",
       metrics: false,
     });
-  const arn = await queueArn(sqs, queueUrl);
   return {
     queueUrl,
     dlqUrl,

@@ -4,8 +4,7 @@ import {
   LocalDurableTestRunner,
   WaitingOperationStatus,
 } from "@aws/durable-execution-sdk-js-testing";
-import { LambdaClient } from "@aws-sdk/client-lambda";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   createSqsHandler,
@@ -17,8 +16,7 @@ import {
   waitForJob,
 } from "../../src/index.ts";
 import { invokeLikeLambda } from "../consumer/harness.ts";
-import { createTestQueue, queueArn, testSqs } from "../helpers/sqs.ts";
-import { ledgerFixture } from "../ledger/fixture.ts";
+import { durableFixture } from "./fixture.ts";
 
 /**
  * A durable function run by the durable SDK's local runner (no Docker, no credentials) waits for a
@@ -26,14 +24,7 @@ import { ledgerFixture } from "../ledger/fixture.ts";
  * the runner serves no HTTP API of its own, so the test hands each recorded completion to it,
  * as Lambda would hand it to the execution.
  */
-const endpoint = inject("sqsEndpoint");
-const sqs = testSqs();
-const { client: dynamodb, newLedger } = ledgerFixture();
-const lambda = new LambdaClient({
-  endpoint,
-  region: "us-east-1",
-  credentials: { accessKeyId: "t", secretAccessKey: "t" },
-});
+const { sqs, dynamodb, newLedger, lambda, queues, completionOf } = durableFixture();
 
 const resize = defineJob({
   name: "resize",
@@ -46,8 +37,7 @@ beforeAll(() => LocalDurableTestRunner.setupTestEnvironment({ skipTime: false })
 afterAll(() => LocalDurableTestRunner.teardownTestEnvironment());
 
 async function rig(label: string) {
-  const dlqUrl = await createTestQueue(sqs, `${label}-dlq`);
-  const queueUrl = await createTestQueue(sqs, label);
+  const { queueUrl, dlqUrl, arn } = await queues(label);
   const ledger = await newLedger();
   const ledgerOptions = { tableName: ledger.tableName, dynamodb };
   const jobs = new JobClient({ queueUrl, sqs, ledger: ledgerOptions });
@@ -60,7 +50,6 @@ async function rig(label: string) {
     ],
     { sqs, dlqUrl, ledger: ledgerOptions, lambda, logLevel: "silent", metrics: false },
   );
-  const arn = await queueArn(sqs, queueUrl);
   return { jobs, consume: () => invokeLikeLambda(sqs, queueUrl, arn, consumer, { max: 1 }) };
 }
 
@@ -73,12 +62,8 @@ async function forwardCompletion(operation: DurableOperation<unknown>): Promise<
   // waitForCallback's operation is a context that holds the callback: its id is there once made.
   await expect.poll(() => operation.getCallbackDetails()?.callbackId).toBeDefined();
   const callbackId = operation.getCallbackDetails()?.callbackId ?? "";
-  const answer = await fetch(
-    `${endpoint}/2025-12-01/durable-execution-callbacks/${encodeURIComponent(callbackId)}`,
-  );
-  const completion = (await answer.json()) as
-    | { status: "succeeded"; result?: string }
-    | { status: "failed"; error: { errorType?: string; errorMessage?: string; errorData?: string } };
+  const completion = await completionOf(callbackId);
+  if (completion === undefined) throw new Error("the consumer completed no callback");
   if (completion.status === "succeeded") await operation.sendCallbackSuccess(completion.result);
   else
     await operation.sendCallbackFailure({
