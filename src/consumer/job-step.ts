@@ -30,6 +30,7 @@ type Opened =
       readonly error: unknown;
       readonly jobName: string | undefined;
       readonly jobId: string | undefined;
+      readonly callbackId: string | undefined;
     };
 
 /**
@@ -71,7 +72,7 @@ export class JobStep {
     if (!opened.ok) {
       const { jobName, error } = opened;
       const taken = { jobName, jobId: opened.jobId ?? delivery.fallbackId, attempt: delivery.attempt };
-      return delivery.refuse(taken, "poison", error);
+      return this.#refuse(delivery, taken, "poison", error, opened.callbackId);
     }
     const { envelope, handler } = opened;
     const { job } = handler;
@@ -82,7 +83,8 @@ export class JobStep {
     const checked = await validate(job.schema, envelope.payload, job);
     if (!checked.ok) {
       const subject = { subject: `payload of ${delivery.subject(taken)} for job "${job.name}" is` };
-      return delivery.refuse(taken, "poison", new ValidationError(job.name, checked.issues, subject));
+      const invalid = new ValidationError(job.name, checked.issues, subject);
+      return this.#refuse(delivery, taken, "poison", invalid, envelope.callbackId);
     }
     const payload = checked.value;
 
@@ -252,10 +254,30 @@ export class JobStep {
       case "wait":
         return { answer: await delivery.notStarted(taken, job, begun) };
       case "poison":
-        return { answer: await delivery.refuse(taken, "poison", begun.error) };
+        return { answer: await this.#refuse(delivery, taken, "poison", begun.error, callbackId) };
       case "collision":
-        return { answer: await delivery.refuse(taken, "id-collision", begun.error) };
+        return { answer: await this.#refuse(delivery, taken, "id-collision", begun.error, callbackId) };
     }
+  }
+
+  /**
+   * Poison, or a job id that is another job's: dead-lettered at once, and its callback completed
+   * with why (a poison message stays poison, so this never races a later success).
+   */
+  async #refuse<R>(
+    delivery: Delivery<R>,
+    taken: Taken,
+    reason: "poison" | "id-collision",
+    error: unknown,
+    callbackId: string | undefined,
+  ): Promise<R> {
+    const answer = await delivery.refuse(taken, reason, error);
+    if (callbackId !== undefined) {
+      const { jobName = "", jobId, attempt: attempts } = taken;
+      const failure = { ...failureOf(error), reason };
+      await this.#callbacks.complete(callbackId, { status: "dead", jobName, jobId, attempts, failure });
+    }
+    return answer;
   }
 
   /**
@@ -283,12 +305,12 @@ export class JobStep {
     try {
       envelope = decodeEnvelope(body);
     } catch (error) {
-      return { ok: false, error, jobName: undefined, jobId: undefined };
+      return { ok: false, error, jobName: undefined, jobId: undefined, callbackId: undefined };
     }
     const handler = this.#handlers.get(envelope.job);
     if (handler === undefined) {
       const error = unknownJobError(envelope.job, [...this.#handlers.keys()]);
-      return { ok: false, error, jobName: envelope.job, jobId: envelope.id };
+      return { ok: false, error, jobName: envelope.job, jobId: envelope.id, callbackId: envelope.callbackId };
     }
     return { ok: true, envelope, handler };
   }

@@ -133,6 +133,32 @@ describe("a job that carries a durable callback id", () => {
     expect(await drainQueue(sqs, dlqUrl, { quietMs: 300 })).toHaveLength(1);
   });
 
+  it("completes it with a poison failure when the consumer refuses the payload", async () => {
+    // Given a consumer whose job of the same name takes another payload than the producer's
+    const { jobs, queueUrl, dlqUrl, ledger } = await rig("cb-poison");
+    const strict = defineJob({ name: "resize", schema: z.object({ key: z.string(), width: z.number() }) });
+    const consumer = createSqsHandler([handle(strict, () => undefined)], {
+      sqs,
+      dlqUrl,
+      ledger: { tableName: ledger.tableName, dynamodb },
+      lambda,
+      logLevel: "silent",
+      metrics: false,
+    });
+    const callbackId = newCallbackId();
+    await jobs.send(resize, { key: "p.png" }, { callbackId });
+    // When it receives the job
+    await invokeLikeLambda(sqs, queueUrl, await queueArn(sqs, queueUrl), consumer, { max: 1 });
+    // Then the job is dead-lettered as poison and the callback completed with why
+    expect(await drainQueue(sqs, dlqUrl, { quietMs: 300 })).toHaveLength(1);
+    const completion = await completionOf(callbackId);
+    expect(completion).toMatchObject({ status: "failed", error: { errorType: "JobDeadError" } });
+    expect(completion?.status === "failed" && JSON.parse(completion.error.errorData ?? "")).toMatchObject({
+      sqsJobs: "dead",
+      failure: { reason: "poison", name: "ValidationError" },
+    });
+  });
+
   it("takes a repeat completion's 'already closed' as done: a duplicate delivery runs nothing and is deleted", async () => {
     // Given a job that succeeded and completed its callback, and a second copy of its message
     const { jobs, invoke, queueUrl } = await rig("cb-repeat");
