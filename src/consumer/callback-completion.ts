@@ -5,7 +5,9 @@ import { cachedUntilFailure } from "../core/cached-until-failure.ts";
 import type { CallbackErrorData } from "../core/callback-error-data.ts";
 import { JobDeadError } from "../ledger/errors.ts";
 import type { StoredJob } from "../ledger/stored-job.ts";
-import type { NotStarted } from "./delivery.ts";
+import type { NotStarted, Taken } from "./delivery.ts";
+import { describeError } from "./describe-error.ts";
+import { failureOf } from "./job-failure.ts";
 import type { LevelLogger } from "./logger.ts";
 
 /**
@@ -60,6 +62,38 @@ export class CallbackCompletion {
       ]);
       return { sdk, client: client ?? createLambdaClient({}, { maxAttempts: 5 }) };
     });
+  }
+
+  /**
+   * Completes the callback of a job the ledger says is finished, from its entry: a repeat is
+   * answered "already closed". True also when there is nothing to complete; false when the
+   * ledger read or the completion failed.
+   */
+  async completeFromLedger(callbackId: string, read: () => Promise<StoredJob | undefined>): Promise<boolean> {
+    let end: CallbackEnd | undefined;
+    try {
+      end = finishedEnd(await read());
+    } catch (error) {
+      this.#log.warn("sqs-jobs could not read a finished job to complete its durable callback", {
+        error: describeError(error).message,
+      });
+      return false;
+    }
+    return end === undefined || (await this.complete(callbackId, end));
+  }
+
+  /**
+   * The callback of a message refused before its claim (poison, another job's id): dead with that
+   * reason. A refused message stays refused, so this never races a later success.
+   */
+  completeRefused(
+    callbackId: string,
+    { jobName = "", jobId, attempt: attempts }: Taken,
+    reason: "poison" | "id-collision",
+    error: unknown,
+  ): Promise<boolean> {
+    const failure = { ...failureOf(error), reason };
+    return this.complete(callbackId, { status: "dead", jobName, jobId, attempts, failure });
   }
 
   /**
@@ -156,7 +190,7 @@ function deadError(end: DeadJob): LambdaSdk.ErrorObject {
  * How a finished job's entry completes its callback; undefined when there is nothing to complete
  * (no entry, a skipped run, or a dead job redriven and running again: its next end completes it).
  */
-export function finishedEnd(stored: StoredJob | undefined): CallbackEnd | undefined {
+function finishedEnd(stored: StoredJob | undefined): CallbackEnd | undefined {
   if (stored === undefined) return undefined;
   const { jobName, jobId, attempts, failure } = stored;
   if (stored.status === "succeeded")

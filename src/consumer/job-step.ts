@@ -2,9 +2,8 @@ import { decodeEnvelope, type Envelope } from "../core/envelope.ts";
 import { ConfigError, ValidationError } from "../core/errors.ts";
 import { validate } from "../core/schema.ts";
 import { attemptsExhaustedError } from "./attempts-exhausted-error.ts";
-import { type CallbackCompletion, completionPending, finishedEnd } from "./callback-completion.ts";
+import { type CallbackCompletion, completionPending } from "./callback-completion.ts";
 import type { Delivery, Taken } from "./delivery.ts";
-import { describeError } from "./describe-error.ts";
 import type { HandledJob, JobHandler } from "./handle.ts";
 import { type ConsumerHooks, callHook } from "./hooks.ts";
 import { ABANDONED, deadReason, failureOf } from "./job-failure.ts";
@@ -246,11 +245,14 @@ export class JobStep {
     switch (begun.kind) {
       case "run":
         return { run: begun.run };
-      case "skip":
-        if (callbackId !== undefined && !(await this.#completeFinished(tracking, callbackId, taken.jobId))) {
+      case "skip": {
+        // The delivery that ended the job may have died before it completed the callback.
+        const read = () => tracking.stored(taken.jobId);
+        if (callbackId !== undefined && !(await this.#callbacks.completeFromLedger(callbackId, read))) {
           return { answer: await delivery.notStarted(taken, job, completionPending) };
         }
         return { answer: await delivery.notStarted(taken, job, { kind: "finished", status: begun.status }) };
+      }
       case "wait":
         return { answer: await delivery.notStarted(taken, job, begun) };
       case "poison":
@@ -260,10 +262,7 @@ export class JobStep {
     }
   }
 
-  /**
-   * Poison, or a job id that is another job's: dead-lettered at once, and its callback completed
-   * with why (a poison message stays poison, so this never races a later success).
-   */
+  /** Poison, or a job id that is another job's: dead-lettered at once, its callback completed with why. */
   async #refuse<R>(
     delivery: Delivery<R>,
     taken: Taken,
@@ -272,31 +271,8 @@ export class JobStep {
     callbackId: string | undefined,
   ): Promise<R> {
     const answer = await delivery.refuse(taken, reason, error);
-    if (callbackId !== undefined) {
-      const { jobName = "", jobId, attempt: attempts } = taken;
-      const failure = { ...failureOf(error), reason };
-      await this.#callbacks.complete(callbackId, { status: "dead", jobName, jobId, attempts, failure });
-    }
+    if (callbackId !== undefined) await this.#callbacks.completeRefused(callbackId, taken, reason, error);
     return answer;
-  }
-
-  /**
-   * A delivery of a job the ledger says is finished completes its callback again from the ledger:
-   * the delivery that ended it may have died before it could (a repeat is answered "already
-   * closed"). False when the completion, or the ledger read, failed.
-   */
-  async #completeFinished(tracking: JobTracking, callbackId: string, jobId: string): Promise<boolean> {
-    let end: ReturnType<typeof finishedEnd>;
-    try {
-      end = finishedEnd(await tracking.stored(jobId));
-    } catch (error) {
-      this.#log.warn("sqs-jobs could not read a finished job to complete its durable callback", {
-        jobId,
-        error: describeError(error).message,
-      });
-      return false;
-    }
-    return end === undefined || (await this.#callbacks.complete(callbackId, end));
   }
 
   /** Decodes a body and finds its handler; the error is poison. */
