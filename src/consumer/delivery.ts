@@ -1,5 +1,6 @@
 import type { DeadLetterReason } from "../core/dead-letter-attributes.ts";
 import type { Envelope } from "../core/envelope.ts";
+import type { TraceHeaders } from "../core/trace-context.ts";
 import type { HandledJob } from "./handle.ts";
 import type { Begin, JobTracking, TrackedDelivery } from "./job-tracking.ts";
 
@@ -53,6 +54,8 @@ export interface Delivery<R> {
   readonly sentAt: number;
   /** The id the job runs under. */
   jobIdOf(envelope: Envelope): string;
+  /** What the delivery carries of its producer's trace (read only when tracing is on). */
+  traceHeaders(): TraceHeaders;
   /** Attempts the job has on this path. */
   maxAttempts(job: HandledJob): number;
   /** Whether a run of `timeoutMs` may start now. */

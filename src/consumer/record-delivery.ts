@@ -3,6 +3,7 @@ import { DLQ_ATTRIBUTES, REDRIVEN_ATTRIBUTE } from "../core/dead-letter-attribut
 import type { Envelope } from "../core/envelope.ts";
 import { queueNameOf } from "../core/queue-url.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
+import { TRACEPARENT_ATTRIBUTE, TRACESTATE_ATTRIBUTE, type TraceHeaders } from "../core/trace-context.ts";
 import { jobClaimError } from "../ledger/errors.ts";
 import { scheduledRunId } from "../schedule/run-id.ts";
 import type { Batch, Settlement } from "./batch.ts";
@@ -65,6 +66,15 @@ export class RecordDelivery implements Delivery<Settlement> {
       return scheduledRunId(queueNameOf(this.queueUrl), schedule.name, enqueuedAt);
     }
     return id ?? this.#record.messageId;
+  }
+
+  traceHeaders(): TraceHeaders {
+    const attributes = this.#record.messageAttributes;
+    return {
+      traceparent: attributes?.[TRACEPARENT_ATTRIBUTE]?.stringValue,
+      tracestate: attributes?.[TRACESTATE_ATTRIBUTE]?.stringValue,
+      awsTraceHeader: this.#record.attributes.AWSTraceHeader,
+    };
   }
 
   maxAttempts(job: HandledJob): number {

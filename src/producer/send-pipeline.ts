@@ -15,6 +15,7 @@ import { OPEN_GATE, type SendGate } from "./send-gate.ts";
 import { type SchedulerLink, scheduleLater } from "./send-later.ts";
 import { sendNow } from "./send-now.ts";
 import type { Delivered, PipelineResult } from "./send-result.ts";
+import { type MessageTrace, withSendSpan } from "./send-trace.ts";
 import { LedgerGate } from "./tracked-send.ts";
 
 /** sendBatch's highest `concurrency`; the client JobClient creates pools this many connections. */
@@ -68,6 +69,9 @@ type Deliver = (
  * derived from the same id, so a retried parent's second send is answered `deduplicated` at the
  * reserve step; deliver and record stay as they are.
  *
+ * With an OpenTelemetry tracer provider registered, the whole send is one span and every message
+ * carries its context ({@link withSendSpan}).
+ *
  * @throws what `send` and `sendBatch` document before anything is sent (a bad option or payload,
  *   missing config, a unique key function that throws); a queue that does not exist
  */
@@ -75,8 +79,21 @@ export async function runSendPipeline<J extends JobDefinition>(
   route: SendRoute,
   request: SendRequest<J>,
 ): Promise<PipelineResult> {
+  const delivery = checkSendOptions(request.options, route.fifo);
+  const span = { operation: "send", jobName: request.job.name, queueUrl: route.queueUrl } as const;
+  const carry = delivery.kind === "schedule" ? "envelope" : "attributes";
+  return withSendSpan({ ...span, count: request.payloads.length, carry }, (trace) =>
+    sendThrough(route, request, delivery, trace),
+  );
+}
+
+async function sendThrough<J extends JobDefinition>(
+  route: SendRoute,
+  request: SendRequest<J>,
+  delivery: Delivery,
+  trace: MessageTrace | undefined,
+): Promise<PipelineResult> {
   const { job, payloads, options, single } = request;
-  const delivery = checkSendOptions(options, route.fifo);
   route.scheduler.check(delivery);
   const concurrency = options.concurrency ?? 8;
   const maxRetries = options.maxRetries ?? 5;
@@ -85,6 +102,7 @@ export async function runSendPipeline<J extends JobDefinition>(
     fifo: route.fifo,
     maxMessageBytes: route.maxMessageBytes,
     single,
+    trace,
   });
   await checkSqsConfig(route.sqs);
   // Everything that can fail without a network call fails before a key is reserved.
