@@ -3,19 +3,13 @@ import type { LambdaClient } from "@aws-sdk/client-lambda";
 import { classifyFailure, describeAwsError } from "../core/aws-errors.ts";
 import { cachedUntilFailure } from "../core/cached-until-failure.ts";
 import type { CallbackErrorData } from "../core/callback-error-data.ts";
+import { DURABLE_CALLBACK_RESULT_MAX_BYTES } from "../core/lambda-limits.ts";
 import { JobDeadError } from "../ledger/errors.ts";
 import type { StoredJob } from "../ledger/stored-job.ts";
 import type { NotStarted, Taken } from "./delivery.ts";
 import { describeError } from "./describe-error.ts";
 import { failureOf } from "./job-failure.ts";
 import type { LevelLogger } from "./logger.ts";
-
-/**
- * The most `SendDurableExecutionCallbackSuccess` carries as `Result` (256 KiB). A result above it
- * (the ledger keeps up to 350,000 bytes) completes the callback with a failure whose data says
- * `result-too-large`: the job succeeded, `getJob` reads its result.
- */
-export const CALLBACK_RESULT_MAX_BYTES = 262_144;
 
 /** The `ErrorType` of a completion for a dead job. */
 const DEAD_JOB = "JobDeadError";
@@ -131,7 +125,7 @@ export class CallbackCompletion {
         return true;
       }
       this.#log.warn(
-        "sqs-jobs could not complete a durable callback; a later delivery of the job tries again",
+        "sqs-jobs could not complete a durable callback; the next delivery of the job, if one comes, tries again",
         {
           ...ids,
           error: describeAwsError(error),
@@ -150,7 +144,7 @@ function successOrTooLarge(
   | LambdaSdk.SendDurableExecutionCallbackSuccessCommand
   | LambdaSdk.SendDurableExecutionCallbackFailureCommand {
   const result = end.resultJson === undefined ? undefined : Buffer.from(end.resultJson);
-  if (result === undefined || result.byteLength <= CALLBACK_RESULT_MAX_BYTES) {
+  if (result === undefined || result.byteLength <= DURABLE_CALLBACK_RESULT_MAX_BYTES) {
     return new sdk.SendDurableExecutionCallbackSuccessCommand({
       CallbackId: callbackId,
       ...(result === undefined ? {} : { Result: result }),
@@ -160,7 +154,7 @@ function successOrTooLarge(
     CallbackId: callbackId,
     Error: {
       ErrorType: RESULT_TOO_LARGE,
-      ErrorMessage: `job "${end.jobName}" (${end.jobId}) succeeded, but its result is ${result.byteLength} bytes of JSON, above the ${CALLBACK_RESULT_MAX_BYTES} a durable callback carries; read it with getJob`,
+      ErrorMessage: `job "${end.jobName}" (${end.jobId}) succeeded, but its result is ${result.byteLength} bytes of JSON, above the ${DURABLE_CALLBACK_RESULT_MAX_BYTES} a durable callback carries; read it with getJob`,
       ErrorData: JSON.stringify({
         sqsJobs: "result-too-large",
         jobName: end.jobName,

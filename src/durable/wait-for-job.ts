@@ -1,6 +1,7 @@
 import { callbackErrorDataOf } from "../core/callback-error-data.ts";
 import { SqsJobsError } from "../core/errors.ts";
 import type { JobDefinition, JobInput, JobResult } from "../core/job.ts";
+import { DURABLE_CALLBACK_RESULT_MAX_BYTES } from "../core/lambda-limits.ts";
 import { JobDeadError } from "../ledger/errors.ts";
 import type { JobClient } from "../producer/job-client.ts";
 import { parseResult } from "../producer/job-status.ts";
@@ -49,7 +50,7 @@ export class CallbackResultTooLargeError extends SqsJobsError {
   constructor(jobName: string, jobId: string, bytes: number) {
     super(
       "ERR_CALLBACK_RESULT_TOO_LARGE",
-      `job "${jobName}" (${jobId}) succeeded, but its result is ${bytes} bytes of JSON, above the 262,144 a durable callback carries; read it with getJob`,
+      `job "${jobName}" (${jobId}) succeeded, but its result is ${bytes} bytes of JSON, above the ${DURABLE_CALLBACK_RESULT_MAX_BYTES.toLocaleString("en-US")} a durable callback carries; read it with getJob`,
     );
     this.jobId = jobId;
     this.bytes = bytes;

@@ -159,6 +159,38 @@ describe("a job that carries a durable callback id", () => {
     });
   });
 
+  it("completes it with a failure when the result is larger than a callback carries (256 KiB)", async () => {
+    // Given a job whose result is 300,000 bytes: within the ledger's limit, above the callback's
+    const big = defineJob({ name: "big", schema: z.object({}), result: z.object({ text: z.string() }) });
+    const { queueUrl, dlqUrl, arn } = await queues("cb-big");
+    const ledger = await newLedger();
+    const ledgerOptions = { tableName: ledger.tableName, dynamodb };
+    const consumer = createSqsHandler([handle(big, () => ({ text: "x".repeat(300_000) }))], {
+      sqs,
+      dlqUrl,
+      ledger: ledgerOptions,
+      lambda,
+      logLevel: "silent",
+      metrics: false,
+    });
+    const callbackId = newCallbackId();
+    const { jobId } = await new JobClient({ queueUrl, sqs, ledger: ledgerOptions }).send(
+      big,
+      {},
+      { callbackId },
+    );
+    await invokeLikeLambda(sqs, queueUrl, arn, consumer, { max: 1 });
+    // Then the job succeeded, and its callback was completed with a failure that says why
+    expect(await ledger.get(jobId)).toMatchObject({ status: "succeeded" });
+    const completion = await completionOf(callbackId);
+    expect(completion?.status === "failed" && JSON.parse(completion.error.errorData ?? "")).toEqual({
+      sqsJobs: "result-too-large",
+      jobName: "big",
+      jobId,
+      bytes: 300_011,
+    });
+  });
+
   it("takes a repeat completion's 'already closed' as done: a duplicate delivery runs nothing and is deleted", async () => {
     // Given a job that succeeded and completed its callback, and a second copy of its message
     const { jobs, invoke, queueUrl } = await rig("cb-repeat");

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   createSqsHandler,
+  type DurableWaitContext,
   defineJob,
   handle,
   JobClient,
@@ -122,6 +123,27 @@ describe("waitForJob in a durable function", () => {
       reason: "permanent",
       name: "PermanentError",
       attempts: 1,
+    });
+  });
+
+  it("surfaces a result too large for a callback as CallbackResultTooLargeError", async () => {
+    // Given a durable context whose callback failed as the consumer fails one for a large result
+    const errorData = JSON.stringify({
+      sqsJobs: "result-too-large",
+      jobName: "resize",
+      jobId: "j-1",
+      bytes: 300_011,
+    });
+    const failed: DurableWaitContext = {
+      waitForCallback: () => Promise.reject(Object.assign(new Error("Callback failed"), { errorData })),
+    };
+    const { jobs } = await rig("durable-large");
+    // When waitForJob awaits it, then it throws the typed error
+    await expect(waitForJob(failed, jobs, resize, { key: "c.png" })).rejects.toMatchObject({
+      name: "CallbackResultTooLargeError",
+      code: "ERR_CALLBACK_RESULT_TOO_LARGE",
+      jobId: "j-1",
+      bytes: 300_011,
     });
   });
 });

@@ -1,4 +1,5 @@
 import { callbackIdProblem } from "sqs-jobs/internal/core/callback-id";
+import { DURABLE_CALLBACK_RESULT_MAX_BYTES as RESULT_MAX_BYTES } from "sqs-jobs/internal/core/lambda-limits";
 import { decodeSegment, members } from "./api-validation.ts";
 import type { DurableCallbackCompletion, LocalDurableCallbacks } from "./durable-callbacks.ts";
 import { type ApiResponse, jsonResponse } from "./local-request.ts";
@@ -9,9 +10,6 @@ const PREFIX = "/2025-12-01/durable-execution-callbacks/";
 export function isDurableCallbackPath(path: string): boolean {
   return path.startsWith(PREFIX);
 }
-
-/** SendDurableExecutionCallbackSuccess's `Result` limit (256 KiB). */
-const RESULT_MAX_BYTES = 262_144;
 
 const userError = (status: number, errorType: string, message: string): ApiResponse =>
   jsonResponse(status, { Type: "User", Message: message, message }, errorType);
