@@ -100,6 +100,15 @@ export class CallbackCompletion {
     const ids = { jobName: end.jobName, jobId: end.jobId };
     try {
       const { client, sdk } = await this.#connect();
+      // Lambda runtimes ship their own @aws-sdk (the consumer's bundle leaves it out): one older
+      // than durable functions (December 2025) lacks these commands.
+      if (typeof sdk.SendDurableExecutionCallbackSuccessCommand !== "function") {
+        this.#log.error(
+          "sqs-jobs cannot complete a durable callback: the @aws-sdk/client-lambda this consumer loaded predates durable functions; bundle a newer one with it",
+          ids,
+        );
+        return false;
+      }
       await client.send(
         end.status === "dead"
           ? new sdk.SendDurableExecutionCallbackFailureCommand({
