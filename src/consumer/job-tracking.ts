@@ -7,6 +7,7 @@ import type { FinalStatus } from "../ledger/job-state.ts";
 import type { Ledger, RunEnd } from "../ledger/ledger.ts";
 import type { LedgerConnect } from "../ledger/ledger-options.ts";
 import { recordThrottled } from "../ledger/rate-limit.ts";
+import type { StoredJob } from "../ledger/stored-job.ts";
 import { describeError } from "./describe-error.ts";
 import type { HandledJob } from "./handle.ts";
 import type { LevelLogger } from "./logger.ts";
@@ -91,6 +92,11 @@ export class JobTracking {
     this.#connect = connect;
     this.#log = logger;
     this.#leaseMarginMs = options.leaseMarginMs ?? LEASE_MARGIN_MS;
+  }
+
+  /** The job's ledger entry (a consistent read), for a delivery of a finished job. */
+  async stored(jobId: string): Promise<StoredJob | undefined> {
+    return (await this.#connect()).get(jobId);
   }
 
   /** Resolves once no slot is kept for a handler that outlived its run. */

@@ -1,3 +1,4 @@
+import { callbackIdProblem } from "./callback-id.ts";
 import { EnvelopeError } from "./errors.ts";
 import { isIsoDate } from "./iso-date.ts";
 import type { EnvelopeTrace } from "./trace-context.ts";
@@ -24,6 +25,8 @@ export interface Envelope {
    * Scheduler) and calls. Read leniently: a malformed value is ignored, never poison.
    */
   readonly trace?: EnvelopeTrace;
+  /** A durable function's callback the consumer completes when the job ends (docs/durable.md). */
+  readonly callbackId?: string;
   readonly payload: unknown;
 }
 
@@ -43,7 +46,16 @@ export interface EnvelopeSchedule {
   readonly overlap: OverlapPolicy;
 }
 
-const KNOWN_KEYS = new Set(["sqsJobs", "job", "id", "enqueuedAt", "schedule", "trace", "payload"]);
+const KNOWN_KEYS = new Set([
+  "sqsJobs",
+  "job",
+  "id",
+  "enqueuedAt",
+  "schedule",
+  "trace",
+  "callbackId",
+  "payload",
+]);
 const SCHEDULE_KEYS = new Set(["name", "overlap"]);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -112,6 +124,9 @@ function problemsOf(value: Record<string, unknown>): string[] {
   // Its contents are checked where they are used (trace-context.ts): a bad header never fails a job.
   if (value.trace !== undefined && !isRecord(value.trace))
     problems.push('"trace" must be an object when present');
+  const callback =
+    value.callbackId === undefined ? undefined : callbackIdProblem(value.callbackId, '"callbackId"');
+  if (callback !== undefined) problems.push(callback);
   if (!("payload" in value)) problems.push('"payload" is missing');
   for (const key of Object.keys(value)) {
     if (!KNOWN_KEYS.has(key)) problems.push(`unknown field "${key.slice(0, 40)}"`);
@@ -144,6 +159,7 @@ export function encodeEnvelopeJson(
   payloadJson: string,
   schedule?: EnvelopeSchedule,
   trace?: EnvelopeTrace,
+  callbackId?: string,
 ): string {
   // Before the payload, so a reader of a long body sees it near the start.
   const scheduleJson =
@@ -151,5 +167,7 @@ export function encodeEnvelopeJson(
       ? ""
       : `,"schedule":{"name":${JSON.stringify(schedule.name)},"overlap":${JSON.stringify(schedule.overlap)}}`;
   const traceJson = trace === undefined ? "" : `,"trace":${JSON.stringify(trace)}`;
-  return `{"sqsJobs":${ENVELOPE_VERSION},"job":${JSON.stringify(job)},"id":"${id}","enqueuedAt":"${enqueuedAt}"${scheduleJson}${traceJson},"payload":${payloadJson}}`;
+  // A checked callback id is base64: JSON-safe as it is.
+  const callbackJson = callbackId === undefined ? "" : `,"callbackId":"${callbackId}"`;
+  return `{"sqsJobs":${ENVELOPE_VERSION},"job":${JSON.stringify(job)},"id":"${id}","enqueuedAt":"${enqueuedAt}"${scheduleJson}${traceJson}${callbackJson},"payload":${payloadJson}}`;
 }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
+import { callbackIdProblem } from "../core/callback-id.ts";
 import { DEAD_LETTER_ROOM_BYTES } from "../core/dead-letter-attributes.ts";
 import { encodeEnvelopeJson } from "../core/envelope.ts";
 import { InvalidOptionError, type ValidationIssue } from "../core/errors.ts";
@@ -30,6 +31,12 @@ export interface SendOptions {
   readonly groupId?: string;
   /** FIFO deduplication id; overrides the job's `fifo.dedupId`. */
   readonly dedupId?: string;
+  /**
+   * A Lambda durable function's callback id (from `waitForCallback`): the consumer completes the
+   * callback with the job's result, or its failure, once the job ends (docs/durable.md). One job
+   * per callback, so `send` only. `waitForJob` sets it for you.
+   */
+  readonly callbackId?: string;
 }
 
 /** The farthest ahead a job may be sent: a year, so a typo in a date is caught, not kept. */
@@ -79,6 +86,9 @@ export function checkSendOptions(options: SendOptions, fifo: boolean, now: numbe
       );
     }
   }
+  const callback =
+    options.callbackId === undefined ? undefined : callbackIdProblem(options.callbackId, "callbackId");
+  if (callback !== undefined) throw new InvalidOptionError(callback);
   const { delaySeconds: delay, at } = options;
   if (delay !== undefined && at !== undefined) {
     throw new InvalidOptionError("pass either delaySeconds or at, not both");
@@ -175,7 +185,15 @@ function finishMessage<J extends JobDefinition>(
 
   const jobId = newJobId();
   const body = escapeNonCharacters(
-    encodeEnvelopeJson(job.name, jobId, new Date().toISOString(), payloadJson, undefined, trace?.envelope),
+    encodeEnvelopeJson(
+      job.name,
+      jobId,
+      new Date().toISOString(),
+      payloadJson,
+      undefined,
+      trace?.envelope,
+      options.callbackId,
+    ),
   );
   const attributes =
     trace?.attributes === undefined ? jobAttributes(job) : { ...jobAttributes(job), ...trace.attributes };

@@ -100,7 +100,7 @@ async function sendThrough<J extends JobDefinition>(
   route.scheduler.check(delivery);
   const concurrency = options.concurrency ?? 8;
   const maxRetries = options.maxRetries ?? 5;
-  if (!single) checkBatchOptions(concurrency, maxRetries);
+  if (!single) checkBatchOptions(concurrency, maxRetries, options.callbackId);
   const messages = await prepareJobs(job, payloads, sqsOptions(options, delivery), {
     fifo: route.fifo,
     maxMessageBytes: route.maxMessageBytes,
@@ -146,7 +146,11 @@ async function deliverStep<J extends JobDefinition>(
     sendPrepared(messages, { ...settings, retryBaseMs: 100 }, gate, progress);
 }
 
-function checkBatchOptions(concurrency: number, maxRetries: number): void {
+function checkBatchOptions(concurrency: number, maxRetries: number, callbackId: string | undefined): void {
+  if (callbackId !== undefined) {
+    // One callback completes once: the first of the batch's jobs to end would answer for all.
+    throw new ConfigError("callbackId is for send, not sendBatch: a callback waits for one job");
+  }
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
     throw new ConfigError(
       `concurrency must be an integer between 1 and ${MAX_CONCURRENCY}, but ${concurrency} was provided`,

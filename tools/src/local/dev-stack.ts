@@ -6,6 +6,7 @@ import { createPollers } from "./app-pollers.ts";
 import { createAppResources } from "./app-resources.ts";
 import type { BucketSeed } from "./bucket-seed.ts";
 import type { DevEvent } from "./dev-event.ts";
+import type { LocalDurableCallbacks } from "./durable-callbacks.ts";
 import type { EventSourcePoller } from "./event-source.ts";
 import type { MountedHandler } from "./front-server.ts";
 import type { LocalFunction } from "./function-runtime.ts";
@@ -92,6 +93,8 @@ export interface DevStack {
   }[];
   /** EventBridge Scheduler on the endpoint: schedules sent by clients, fired on time into the queues. */
   readonly scheduler: LocalScheduler;
+  /** Durable callbacks completed against the stack's Lambda API, and a way to watch them. */
+  readonly durableCallbacks: LocalDurableCallbacks;
   /**
    * Serves every request whose path starts with `prefix` (which ends with "/") with `handler`,
    * given the path after the prefix, on the stack's endpoint (the dashboard, under `sqs-jobs dev`).
@@ -191,7 +194,14 @@ async function seedBuckets(model: AppModel, options: DevStackOptions & { cwd: st
   return (await import("./bucket-seed.ts")).seedBuckets(endpoint, model.buckets, seeds, options.cwd);
 }
 
-type RunningParts = "listeners" | "scheduler" | "mount" | "inFlight" | "advanceClock" | "stop";
+type RunningParts =
+  | "listeners"
+  | "scheduler"
+  | "durableCallbacks"
+  | "mount"
+  | "inFlight"
+  | "advanceClock"
+  | "stop";
 
 /** The stack as it runs: what the app made, with its listeners, mounts, clock and stop. */
 function runningStack(
@@ -218,6 +228,7 @@ function runningStack(
       ];
     },
     scheduler,
+    durableCallbacks: services.durableCallbacks,
     mount(prefix, handler) {
       mounts.set(prefix, handler);
     },

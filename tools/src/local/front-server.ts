@@ -5,6 +5,8 @@ import { listen } from "../http/listening.ts";
 import { readBody, readBytes } from "../http/request-body.ts";
 import { requestUrl } from "../http/request-url.ts";
 import { awsRuleViolation, isCheckedSend, violationResponse } from "./aws-rules.ts";
+import { handleDurableCallbackApi, isDurableCallbackPath } from "./durable-callback-api.ts";
+import type { LocalDurableCallbacks } from "./durable-callbacks.ts";
 import { isDynamoDbRequest, type LocalDynamoDb } from "./dynamodb.ts";
 import { handleLambdaApi, isLambdaApiPath, type LambdaApiTarget } from "./lambda-api.ts";
 import { type ApiResponse, jsonResponse } from "./local-request.ts";
@@ -28,6 +30,8 @@ export async function startFrontServer(options: {
   backendPort: number;
   dynamodb: Pick<LocalDynamoDb, "handle">;
   lambda: () => LambdaApiTarget;
+  /** Where Lambda's durable callback completions are recorded. */
+  callbacks: LocalDurableCallbacks;
   /** EventBridge Scheduler calls (and the local clock route) go here once it exists. */
   scheduler?: () => LocalScheduler | undefined;
   /** The local clock route's work: the stack's one clock (LocalServices.advanceClock). */
@@ -76,6 +80,16 @@ export async function startFrontServer(options: {
     if (isLambdaApiPath(url.pathname)) {
       readBody(req)
         .then((body) => handleLambdaApi(options.lambda(), req.method ?? "GET", url, body, req.headers))
+        .then(
+          (answer) => send(res, answer),
+          (error: unknown) =>
+            send(res, jsonResponse(500, { Type: "Service", message: String(error) }, "ServiceException")),
+        );
+      return;
+    }
+    if (isDurableCallbackPath(url.pathname)) {
+      readBody(req)
+        .then((body) => handleDurableCallbackApi(options.callbacks, req.method ?? "GET", url, body))
         .then(
           (answer) => send(res, answer),
           (error: unknown) =>

@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import { join } from "node:path";
 import { closeServer } from "../http/listening.ts";
 import { CodeRoots } from "./code-root.ts";
+import { LocalDurableCallbacks } from "./durable-callbacks.ts";
 import { type DynamoDbOnDemand, localDynamoDb } from "./dynamodb-on-demand.ts";
 import { type LocalEmulator, startLocalEmulator } from "./emulator.ts";
 import { type MountedHandler, startFrontServer } from "./front-server.ts";
@@ -23,6 +24,8 @@ export interface LocalServices {
   readonly codeRoots: CodeRoots;
   /** Handlers by path prefix on the endpoint (the dashboard). */
   readonly mounts: Map<string, MountedHandler>;
+  /** Durable callbacks completed against the Lambda API (docs/durable.md). */
+  readonly durableCallbacks: LocalDurableCallbacks;
   /** Hands the Lambda API the app's functions and event source mappings once they are loaded. */
   serve(target: LambdaApiTarget): void;
   /**
@@ -60,6 +63,7 @@ export async function startLocalServices(
   let target: LambdaApiTarget = { functions: new Map(), pollers: [] };
   const mounts = new Map<string, MountedHandler>();
   let scheduler: LocalScheduler | undefined;
+  const durableCallbacks = new LocalDurableCallbacks();
   const advanceClock = (ms: unknown): Promise<Date> => {
     if (scheduler === undefined) return Promise.reject(new Error("the local scheduler has not started"));
     return scheduler.advance(ms, {
@@ -73,6 +77,7 @@ export async function startLocalServices(
     backendPort: emulator.port,
     dynamodb,
     lambda: () => target,
+    callbacks: durableCallbacks,
     scheduler: () => scheduler,
     advanceClock,
     mounts,
@@ -103,6 +108,7 @@ export async function startLocalServices(
     scheduler: running,
     codeRoots,
     mounts,
+    durableCallbacks,
     serve(next) {
       target = next;
     },
