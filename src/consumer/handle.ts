@@ -41,6 +41,7 @@ export type HandledJob = Pick<
   | "result"
   | "unique"
   | "concurrency"
+  | "payloads"
 >;
 
 /** A handler bound to its job by {@link handle}; pass a list of them to a consumer. */

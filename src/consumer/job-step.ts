@@ -9,6 +9,7 @@ import { ABANDONED, deadReason, failureOf } from "./job-failure.ts";
 import { checkResult } from "./job-result.ts";
 import type { Begin, JobTracking, TrackedRun } from "./job-tracking.ts";
 import type { LevelLogger } from "./logger.ts";
+import { PayloadReader } from "./payload-read.ts";
 import { type HandlerResult, RunningJob } from "./running-job.ts";
 import { unknownJobError } from "./unknown-job-error.ts";
 
@@ -17,6 +18,8 @@ export interface JobStepOptions {
   readonly hooks: ConsumerHooks;
   /** The job ledger's collaborator, when the queue has one. */
   readonly tracking: JobTracking | undefined;
+  /** Reads pointer bodies from S3 (docs/payloads.md). @default one with a client from the environment */
+  readonly payloads?: PayloadReader;
 }
 
 type Opened =
@@ -39,6 +42,7 @@ export class JobStep {
   readonly #log: LevelLogger;
   readonly #hooks: ConsumerHooks;
   readonly #tracking: JobTracking | undefined;
+  readonly #payloads: PayloadReader;
   /** Jobs whose handler is running, for worker shutdown. */
   readonly #running = new Set<RunningJob>();
 
@@ -52,6 +56,7 @@ export class JobStep {
     this.#log = options.logger;
     this.#hooks = options.hooks;
     this.#tracking = options.tracking;
+    this.#payloads = options.payloads ?? new PayloadReader();
   }
 
   /** Worker shutdown: running jobs end unfinished and their signals abort. */
@@ -61,7 +66,14 @@ export class JobStep {
 
   /** Decides one delivery, top to bottom, and resolves with the answer of the end it carried out. */
   async decide<R>(delivery: Delivery<R>): Promise<R> {
-    const opened = this.#open(delivery.body);
+    const read = await this.#payloads.read(delivery.body);
+    if (!read.ok) {
+      const taken = { jobName: undefined, jobId: delivery.fallbackId, attempt: delivery.attempt };
+      return read.poison
+        ? delivery.refuse(taken, "poison", read.error)
+        : delivery.unreadable(taken, read.error);
+    }
+    const opened = this.#open(read.body);
     if (!opened.ok) {
       const { jobName, error } = opened;
       const taken = { jobName, jobId: opened.jobId ?? delivery.fallbackId, attempt: delivery.attempt };
@@ -158,7 +170,9 @@ export class JobStep {
         // `running` for good. (Dead-lettering cannot go first the same way: if the DLQ send
         // fails, the job must stay claimable.)
         await tracked?.end({ status: "succeeded", resultJson: checked.json });
-        return delivery.succeeded(taken, checked.json);
+        const answer = await delivery.succeeded(taken, checked.json);
+        await this.#payloads.succeeded(job, delivery.body, this.#log);
+        return answer;
       }
       error = checked.error;
     } else error = result.error;

@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
+import { checkJobPayloads, type JobPayloadOptions } from "./job-payloads.ts";
 import { assertNoProblems, type ResolvedRetryPolicy, type RetryPolicy, resolveRetryPolicy } from "./retry.ts";
 import type { JobSchema } from "./schema.ts";
 
@@ -88,6 +89,8 @@ export interface JobOptions<
   readonly unique?: UniqueOptions<StandardSchemaV1.InferOutput<Schema>>;
   /** Runs of one key that may overlap (1: never). Needs the job ledger. */
   readonly concurrency?: ConcurrencyOptions<StandardSchemaV1.InferOutput<Schema>>;
+  /** Payloads past one SQS message, through S3 (docs/payloads.md). */
+  readonly payloads?: JobPayloadOptions;
 }
 
 /** A job type: its name, payload schema and policies. Share it between producers and consumers. */
@@ -106,6 +109,7 @@ export interface JobDefinition<
   readonly result: Result;
   readonly unique: UniqueOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
   readonly concurrency: ConcurrencyOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
+  readonly payloads?: JobPayloadOptions | undefined;
 }
 
 /** What a producer passes to `send` for this job (the schema's input type). */
@@ -180,6 +184,7 @@ export function defineJob<
   }
   checkUnique(options.unique, problems);
   checkConcurrency(options.concurrency, problems);
+  checkJobPayloads(options.payloads, problems);
   const retry = resolveRetryPolicy(options.retry, problems);
   assertNoProblems(`job definition ${typeof name === "string" ? `"${name}"` : ""}`.trim(), problems);
   return Object.freeze({
@@ -192,6 +197,7 @@ export function defineJob<
     result: options.result as Result,
     unique: options.unique,
     concurrency: options.concurrency,
+    payloads: options.payloads,
   });
 }
 
