@@ -589,6 +589,7 @@ export class JobQueue extends Construct {
       role: "queue",
       jobs: this.settings.jobNames,
       queueUrlEnvVar: this.queueUrlEnvVar,
+      ...(this.payloadBucket === undefined ? {} : { payloadBucket: this.payloadBucket.bucketName }),
       // Filled in by schedule(), which runs after the constructor.
       schedules: Lazy.any({ produce: () => schedules }, { omitEmptyArray: true }),
       ...(props.entry === undefined
