@@ -15,6 +15,7 @@ import {
   JobClient,
   startWorker,
 } from "../../src/index.ts";
+import { runCli } from "../cli/run-cli.ts";
 import { invokeLikeLambda, memoryLogger } from "../consumer/harness.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { createTestQueue, drainQueue, queueArn, queueDepth, testSqs } from "../helpers/sqs.ts";
@@ -212,6 +213,46 @@ describe("payloads through S3", () => {
     expect(dead?.MessageAttributes?.ExtendedPayloadSize?.StringValue).toBe("6000000");
     expect(runs).toBe(0);
     expect(await queueDepth(sqs, queueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
+  });
+
+  it("dlq peek shows a dead pointer's object, and reads it with --payloads", async () => {
+    // Given a dead-letter queue holding one pointer whose object exists and one whose object is gone
+    const dlqUrl = await createTestQueue(sqs, "s3-peek-dlq");
+    const redrive = { deadLetterTargetArn: await queueArn(sqs, dlqUrl), maxReceiveCount: 5 };
+    const queueUrl = await createTestQueue(sqs, "s3-peek", {
+      attributes: { RedrivePolicy: JSON.stringify(redrive) },
+    });
+    const key = `sqs-jobs/big-file/${randomUUID()}.json`;
+    const envelope = JSON.stringify({
+      sqsJobs: 1,
+      job: "big-file",
+      id: "peeked-1",
+      payload: { name: "p", data: "d" },
+    });
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: envelope }));
+    for (const k of [key, "sqs-jobs/big-file/gone.json"]) {
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: dlqUrl,
+          MessageBody: JSON.stringify([
+            "software.amazon.payloadoffloading.PayloadS3Pointer",
+            { s3BucketName: bucket, s3Key: k },
+          ]),
+        }),
+      );
+    }
+    // When the CLI peeks with and without --payloads
+    const plain = await runCli(["dlq", "peek", queueUrl]);
+    const read = await runCli(["dlq", "peek", queueUrl, "--payloads", "--json"]);
+    // Then the text names each object, and --json carries the stored envelope or why it could not be read
+    expect(plain.stderr).toBe("");
+    expect(plain.stdout).toContain(`payload in s3://${bucket}/${key}`);
+    const { records } = JSON.parse(read.stdout) as {
+      records: { payloadPointer: { key: string }; storedBody?: string; storedBodyError?: string }[];
+    };
+    const byKey = new Map(records.map((r) => [r.payloadPointer.key, r]));
+    expect(byKey.get(key)?.storedBody).toBe(envelope);
+    expect(byKey.get("sqs-jobs/big-file/gone.json")?.storedBodyError).toContain("PayloadMissingError");
   });
 
   it("refuses a job too large for the queue with ERR_PAYLOAD_TOO_LARGE naming the fix when no bucket is set", async () => {
