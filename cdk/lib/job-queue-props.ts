@@ -180,8 +180,9 @@ export interface JobQueueProps {
   /**
    * Messages too large for the queue go through an S3 bucket (docs/payloads.md): `{}` creates
    * one, `{ bucket }` takes yours. Producers granted with `grantSendJobs` get `s3:PutObject` and
-   * `SQS_JOBS_<NAME>_PAYLOAD_BUCKET`; the consumer gets `s3:GetObject`, `s3:DeleteObject` and
-   * `s3:ListBucket`.
+   * `SQS_JOBS_<NAME>_PAYLOAD_BUCKET`; the consumer gets `s3:GetObject`, `s3:DeleteObject`,
+   * `s3:PutObject` (results too large for the ledger), `s3:ListBucket` and
+   * `SQS_JOBS_PAYLOAD_BUCKET`.
    * @default none: a job too large for the queue is refused when sent
    */
   readonly payloads?: JobQueuePayloadOptions;

@@ -151,6 +151,8 @@ export class JobQueue extends Construct {
       [ENV.queueUrl]: this.queue.queueUrl,
       [ENV.dlqUrl]: this.deadLetterQueue.queueUrl,
       ...this.ledger?.environment,
+      // Where results too large for the ledger go (docs/payloads.md).
+      ...(this.payloadBucket === undefined ? {} : { [payloadBucketEnvVar()]: this.payloadBucket.bucketName }),
     };
     if (this.consumer instanceof lambda.Function) {
       for (const [key, value] of Object.entries(environment)) this.consumer.addEnvironment(key, value);
@@ -574,7 +576,7 @@ export class JobQueue extends Construct {
     this.deadLetterQueue.grant(fn, "sqs:SendMessage", "sqs:GetQueueAttributes");
     this.encryptionKey?.grant(fn, "kms:Decrypt", "kms:GenerateDataKey");
     this.ledger?.grantConsumer(fn);
-    this.#payloads?.grantRead(fn);
+    this.#payloads?.grantConsumer(fn);
   }
 
   /**

@@ -70,9 +70,12 @@ export class PayloadBucket extends Construct {
     return this.#grant(grantee, ["s3:PutObject"]);
   }
 
-  /** GetObject and DeleteObject under the prefix, ListBucket on the bucket. */
-  grantRead(grantee: iam.IGrantable): iam.Grant {
-    return this.#grant(grantee, ["s3:GetObject", "s3:DeleteObject"]).combine(
+  /**
+   * The consumer's: GetObject and DeleteObject (jobs), PutObject (results too large for the
+   * ledger) under the prefix, ListBucket on the bucket.
+   */
+  grantConsumer(grantee: iam.IGrantable): iam.Grant {
+    return this.#grant(grantee, ["s3:GetObject", "s3:DeleteObject", "s3:PutObject"]).combine(
       iam.Grant.addToPrincipal({
         grantee,
         actions: ["s3:ListBucket"],

@@ -31,6 +31,11 @@ type Opened =
       readonly jobId: string | undefined;
     };
 
+/** The result as the ledger will keep it (inline or a pointer), or why S3 would not store it. */
+type StoredResult =
+  | { readonly ok: true; readonly json: string | undefined }
+  | { readonly ok: false; readonly error: unknown };
+
 /**
  * The decide/run step a queued record and a call share: decode the body and find its handler,
  * check there is time, validate the payload, claim the run in the ledger, run the handler with its
@@ -162,23 +167,27 @@ export class JobStep {
       return answer;
     }
     let error: unknown;
+    let stored: StoredResult | undefined;
     if (result.kind === "succeeded") {
-      const checked = await checkResult(job, result.value);
-      if (checked.ok) {
+      const checked = await checkResult(job, result.value, this.#payloads.resultLimit);
+      stored = checked.ok ? await this.#storeResult(job, taken, checked.json) : undefined;
+      if (stored?.ok === true) {
         // The ledger before the delete: a worker killed between the two leaves a message whose
         // redelivery the ledger drops as finished, where the other order left the entry
         // `running` for good. (Dead-lettering cannot go first the same way: if the DLQ send
         // fails, the job must stay claimable.)
-        await tracked?.end({ status: "succeeded", resultJson: checked.json });
-        const answer = await delivery.succeeded(taken, checked.json);
+        await tracked?.end({ status: "succeeded", resultJson: stored.json });
+        const answer = await delivery.succeeded(taken, stored.json);
         await this.#payloads.succeeded(job, delivery.body, this.#log);
         return answer;
       }
-      error = checked.error;
+      error = checked.ok ? stored?.error : checked.error;
     } else error = result.error;
 
     const failure = failureOf(error);
-    const reason = deadReason(result, error, taken.attempt, delivery.maxAttempts(job));
+    // A result S3 would not store fails like a handler's attempt (retried), not like a bad result.
+    const ended: HandlerResult = stored === undefined || stored.ok ? result : { kind: "failed", error };
+    const reason = deadReason(ended, error, taken.attempt, delivery.maxAttempts(job));
     const { answer, kept } = await delivery.failed(taken, job, error, reason);
     // A job whose DLQ send failed stays (`kept`): the ledger says it will be tried again. One too
     // large for the DLQ is dead: the ledger keeps why.
@@ -188,6 +197,15 @@ export class JobStep {
         : { status: "dead", failure: { ...failure, reason } },
     );
     return answer;
+  }
+
+  /** A result too large for the ledger goes to S3; a failed put fails the attempt. */
+  async #storeResult(job: HandledJob, taken: Taken, json: string | undefined): Promise<StoredResult> {
+    try {
+      return { ok: true, json: await this.#payloads.storeResult(job.name, taken.jobId, json) };
+    } catch (error) {
+      return { ok: false, error };
+    }
   }
 
   /**

@@ -1,10 +1,11 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import { cachedUntilFailure } from "../core/cached-until-failure.ts";
+import { optionalEnv, payloadBucketEnvVar } from "../core/env.ts";
 import { PayloadMissingError } from "../core/errors.ts";
 import type { JobDefinition } from "../core/job.ts";
-import { createS3Client, deletePayload, getPayload } from "../core/payload-objects.ts";
-import { parsePointer } from "../core/payload-pointer.ts";
+import { deletePayload, environmentS3, getPayload, putPayload } from "../core/payload-objects.ts";
+import { PAYLOAD_KEY_PREFIX, parsePointer, pointerBody } from "../core/payload-pointer.ts";
 import { describeError } from "./describe-error.ts";
+import { MAX_RESULT_BYTES } from "./job-result.ts";
 import type { LevelLogger } from "./logger.ts";
 
 /**
@@ -24,9 +25,33 @@ export type ReadBody =
  */
 export class PayloadReader {
   readonly #s3: () => Promise<S3Client>;
+  /** Where results too large for the ledger go: `SQS_JOBS_PAYLOAD_BUCKET`, as `JobQueue` sets it. */
+  readonly #resultBucket: string | undefined;
 
-  constructor(s3?: S3Client) {
-    this.#s3 = s3 === undefined ? cachedUntilFailure(() => createS3Client()) : () => Promise.resolve(s3);
+  constructor(options: { readonly s3?: S3Client; readonly resultBucket?: string } = {}) {
+    const { s3 } = options;
+    this.#s3 = s3 === undefined ? environmentS3 : () => Promise.resolve(s3);
+    this.#resultBucket = options.resultBucket ?? optionalEnv(payloadBucketEnvVar());
+  }
+
+  /** The largest result kept inline in the ledger: any, once a bucket can take the rest. */
+  get resultLimit(): number {
+    return this.#resultBucket === undefined ? MAX_RESULT_BYTES : Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * The result as the ledger keeps it: its JSON, or past {@link MAX_RESULT_BYTES} the pointer to
+   * an object holding it (`sqs-jobs/<job name>/<job id>.result.json`), which `getJob`, `waitFor`
+   * and `call` read back. A failed put throws: the attempt fails and is retried.
+   */
+  async storeResult(jobName: string, jobId: string, json: string | undefined): Promise<string | undefined> {
+    const bucket = this.#resultBucket;
+    if (json === undefined || bucket === undefined || Buffer.byteLength(json, "utf8") <= MAX_RESULT_BYTES) {
+      return json;
+    }
+    const pointer = { bucket, key: `${PAYLOAD_KEY_PREFIX}${jobName}/${jobId}.result.json` };
+    await putPayload(await this.#s3(), pointer, json);
+    return pointerBody(pointer);
   }
 
   async read(body: string): Promise<ReadBody> {

@@ -3,7 +3,7 @@ import { isObjectMissing } from "./aws-errors.ts";
 import { cachedUntilFailure } from "./cached-until-failure.ts";
 import { PayloadMissingError } from "./errors.ts";
 import { loadOptionalPeer } from "./optional-peer.ts";
-import type { PayloadPointer } from "./payload-pointer.ts";
+import { type PayloadPointer, parsePointer } from "./payload-pointer.ts";
 import { type ClientTarget, clientConfig } from "./sqs-connect.ts";
 
 /**
@@ -26,6 +26,21 @@ export async function createS3Client(target: ClientTarget = {}): Promise<S3Clien
   const sdk = await loadS3Sdk();
   const config = clientConfig(target, "S3");
   return new sdk.S3Client(config.endpoint === undefined ? config : { ...config, forcePathStyle: true });
+}
+
+/**
+ * The S3 client of readers that were given none (a consumer, `getJob`): one per process, made on
+ * the first pointer, from the environment.
+ */
+export const environmentS3: () => Promise<S3Client> = cachedUntilFailure(() => createS3Client());
+
+/**
+ * A stored result (docs/payloads.md): the ledger holds a pointer where the result's JSON was too
+ * large for its item; anything else is the result's JSON itself.
+ */
+export async function resultText(json: string, s3: () => Promise<S3Client> = environmentS3): Promise<string> {
+  const pointer = parsePointer(json);
+  return pointer === undefined ? json : getPayload(await s3(), pointer);
 }
 
 /** Stores one message body. The bucket's default encryption (SSE-S3 or its KMS key) applies. */

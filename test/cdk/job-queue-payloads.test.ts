@@ -39,7 +39,7 @@ describe("JobQueue with payloads", () => {
     expect(policy).toContain('"aws:SecureTransport":"false"');
   });
 
-  it("lets producers put under the prefix and tells them the bucket; the consumer gets, deletes and lists", () => {
+  it("lets producers put under the prefix and tells them the bucket; the consumer gets, deletes, puts results and lists", () => {
     const objects = (g: { resource: string }) => g.resource.includes("sqs-jobs/*");
     expect(grantsOf(template, "ProducerServiceRole").filter(objects)).toEqual([
       { actions: ["s3:PutObject"], resource: expect.stringContaining(bucket) },
@@ -48,13 +48,19 @@ describe("JobQueue with payloads", () => {
       g.actions.some((a) => a.startsWith("s3:")),
     );
     expect(consumer).toEqual([
-      { actions: ["s3:DeleteObject", "s3:GetObject"], resource: expect.stringContaining("sqs-jobs/*") },
+      {
+        actions: ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+        resource: expect.stringContaining("sqs-jobs/*"),
+      },
       { actions: ["s3:ListBucket"], resource: bucket },
     ]);
     template.hasResourceProperties("AWS::Lambda::Function", {
       Environment: {
         Variables: Match.objectLike({ SQS_JOBS_REPORTS_PAYLOAD_BUCKET: { Ref: bucket } }),
       },
+    });
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ SQS_JOBS_PAYLOAD_BUCKET: { Ref: bucket } }) },
     });
   });
 

@@ -18,6 +18,7 @@ import {
 import { runCli } from "../cli/run-cli.ts";
 import { invokeLikeLambda, memoryLogger } from "../consumer/harness.ts";
 import { eventually } from "../helpers/eventually.ts";
+import { createLedgerTable, testDynamoDb } from "../helpers/ledger-table.ts";
 import { createTestQueue, drainQueue, queueArn, queueDepth, testSqs } from "../helpers/sqs.ts";
 
 /**
@@ -253,6 +254,44 @@ describe("payloads through S3", () => {
     const byKey = new Map(records.map((r) => [r.payloadPointer.key, r]));
     expect(byKey.get(key)?.storedBody).toBe(envelope);
     expect(byKey.get("sqs-jobs/big-file/gone.json")?.storedBodyError).toContain("PayloadMissingError");
+  });
+
+  it("keeps a result too large for the ledger in S3; getJob and waitFor read it back", async () => {
+    // Given a job whose 1 MiB result is past the ledger's 350 KB, a ledger, and a consumer with a
+    // payload bucket (SQS_JOBS_PAYLOAD_BUCKET, as JobQueue sets it)
+    const render = defineJob({
+      name: "render",
+      schema: z.object({ pages: z.number() }),
+      result: z.object({ html: z.string() }),
+    });
+    const { queueUrl, dlqUrl, arn } = await queues("s3-result");
+    const dynamodb = testDynamoDb();
+    const ledger = { tableName: await createLedgerTable(dynamodb, "s3-result"), dynamodb };
+    const client = new JobClient({ queueUrl, sqs, ledger });
+    const sent = await client.send(render, { pages: 3 });
+    const html = "<p>".repeat(350_000);
+    process.env.SQS_JOBS_PAYLOAD_BUCKET = bucket;
+    let handler: ReturnType<typeof createSqsHandler>;
+    try {
+      handler = createSqsHandler([handle(render, () => ({ html }))], {
+        sqs,
+        dlqUrl,
+        ledger,
+        metrics: false,
+        logger: memoryLogger().logger,
+      });
+    } finally {
+      delete process.env.SQS_JOBS_PAYLOAD_BUCKET;
+    }
+    // When it runs
+    const { response } = await invokeLikeLambda(sqs, queueUrl, arn, handler);
+    // Then it succeeded, its result is an object in the bucket, and the ledger's reads return it whole
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await objectText(bucket, `sqs-jobs/render/${sent.jobId}.result.json`)).toBe(
+      JSON.stringify({ html }),
+    );
+    expect(await client.getJob(render, sent.jobId)).toMatchObject({ status: "succeeded", result: { html } });
+    expect(await sent.waitFor()).toEqual({ html });
   });
 
   it("refuses a job too large for the queue with ERR_PAYLOAD_TOO_LARGE naming the fix when no bucket is set", async () => {
