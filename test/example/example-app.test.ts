@@ -26,7 +26,8 @@ afterAll(async () => {
 });
 
 async function readObject(key: string): Promise<string | undefined> {
-  const bucket = app.buckets[0]?.name;
+  // The example's bucket, not the reports queue's payload bucket
+  const bucket = app.buckets.find((b) => b.logicalId.startsWith("Bucket"))?.name;
   const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   return out.Body?.transformToString();
 }
