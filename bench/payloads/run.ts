@@ -14,6 +14,7 @@ import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import * as z from "zod/mini";
 import { pointerAttribute, pointerBody } from "../../src/core/payload-pointer.ts";
 import { defineJob, JobClient } from "../../src/index.ts";
+import { ownCpuMs, processCpuMs } from "../lib/cpu.ts";
 import { startFauxqsProcess } from "../lib/fauxqs-process.ts";
 import { machineInfo } from "../lib/machine.ts";
 import { runPool } from "../lib/pool.ts";
@@ -95,6 +96,9 @@ async function main(): Promise<void> {
   const data = "x".repeat(KIB * 1024);
   const payloads = Array.from({ length: JOBS }, (_, i) => ({ name: `file-${i}`, data }));
   const rates: Record<string, number[]> = { "sqs-jobs": [], raw: [] };
+  // CPU per job, this process's (the client) and fauxqs's, to tell client cost from emulator noise.
+  const clientCpu: Record<string, number[]> = { "sqs-jobs": [], raw: [] };
+  const emulatorCpu: Record<string, number[]> = { "sqs-jobs": [], raw: [] };
   const ratios: number[] = [];
   try {
     for (let rep = 0; rep < REPETITIONS; rep++) {
@@ -104,9 +108,13 @@ async function main(): Promise<void> {
         const bucket = `bench-payloads-${rep}-${name}`;
         await s3.send(new CreateBucketCommand({ Bucket: bucket }));
         const queueUrl = await createQueue(sqs, `bench-payloads-${process.pid}-${rep}-${name}`);
+        const cpu0 = ownCpuMs();
+        const emu0 = processCpuMs(fauxqs.pid);
         const t0 = performance.now();
         await METHODS[name]({ sqs, s3, bucket, queueUrl }, payloads);
         const elapsedMs = performance.now() - t0;
+        clientCpu[name]?.push((ownCpuMs() - cpu0) / JOBS);
+        emulatorCpu[name]?.push((processCpuMs(fauxqs.pid) - emu0) / JOBS);
         // A method must not win by losing a message or an object.
         const held = await countMessages(sqs, queueUrl);
         const stored = await objectCount(s3, bucket);
@@ -132,6 +140,14 @@ async function main(): Promise<void> {
       repetitions: REPETITIONS,
       jobsPerSec: { "sqs-jobs": spread(rates["sqs-jobs"] ?? [], 1), raw: spread(rates.raw ?? [], 1) },
       ratio,
+      clientCpuMsPerJob: {
+        "sqs-jobs": spread(clientCpu["sqs-jobs"] ?? [], 1),
+        raw: spread(clientCpu.raw ?? [], 1),
+      },
+      emulatorCpuMsPerJob: {
+        "sqs-jobs": spread(emulatorCpu["sqs-jobs"] ?? [], 1),
+        raw: spread(emulatorCpu.raw ?? [], 1),
+      },
       targets: { "send through S3 >= 0.9x a raw PutObject + SendMessage loop": ratio.median >= 0.9 },
     };
     await writeResults(args.out, results);
