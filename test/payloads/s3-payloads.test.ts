@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import {
   ChangeMessageVisibilityCommand,
   ReceiveMessageCommand,
@@ -292,6 +293,32 @@ describe("payloads through S3", () => {
     );
     expect(await client.getJob(render, sent.jobId)).toMatchObject({ status: "succeeded", result: { html } });
     expect(await sent.waitFor()).toEqual({ html });
+  });
+
+  it("a job sent for later waits in its schedule as the pointer, its object stored at the call", async () => {
+    // Given a client with a payload bucket and a scheduler
+    const { queueUrl } = await queues("s3-later");
+    const scheduler = new SchedulerClient({
+      endpoint: process.env.AWS_ENDPOINT_URL as string,
+      maxAttempts: 1,
+    });
+    const client = new JobClient({
+      queueUrl,
+      sqs,
+      payloads: { bucket },
+      scheduler: { roleArn: "arn:aws:iam::000000000000:role/scheduler", client: scheduler },
+    });
+    // When it sends a 5 MiB job for tomorrow
+    const sent = await client.send(bigFile, payload, { at: new Date(Date.now() + 86_400_000) });
+    // Then the schedule's input is the pointer (Scheduler cannot set the size attribute), and the object holds the job
+    const schedule = await scheduler.send(new GetScheduleCommand({ Name: sent.scheduleName }));
+    const key = `sqs-jobs/big-file/${sent.jobId}.json`;
+    expect(JSON.parse(schedule.Target?.Input ?? "")).toEqual([
+      "software.amazon.payloadoffloading.PayloadS3Pointer",
+      { s3BucketName: bucket, s3Key: key },
+    ]);
+    expect(JSON.parse(await objectText(bucket, key))).toMatchObject({ id: sent.jobId, payload });
+    scheduler.destroy();
   });
 
   it("refuses a job too large for the queue with ERR_PAYLOAD_TOO_LARGE naming the fix when no bucket is set", async () => {
