@@ -16,8 +16,10 @@ import {
   JobClient,
   startWorker,
 } from "../../src/index.ts";
+import { startDashboard } from "../../tools/src/dashboard/server.ts";
 import { runCli } from "../cli/run-cli.ts";
 import { invokeLikeLambda, memoryLogger } from "../consumer/harness.ts";
+import { call } from "../dashboard/dashboard-client.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { createLedgerTable, testDynamoDb } from "../helpers/ledger-table.ts";
 import { createTestQueue, drainQueue, queueArn, queueDepth, testSqs } from "../helpers/sqs.ts";
@@ -255,6 +257,56 @@ describe("payloads through S3", () => {
     const byKey = new Map(records.map((r) => [r.payloadPointer.key, r]));
     expect(byKey.get(key)?.storedBody).toBe(envelope);
     expect(byKey.get("sqs-jobs/big-file/gone.json")?.storedBodyError).toContain("PayloadMissingError");
+  });
+
+  it("the dashboard says a dead job is in S3, and shows its pointer and stored payload only with the token", async () => {
+    // Given a dead-lettered pointer whose object holds an envelope
+    const dlqUrl = await createTestQueue(sqs, "s3-dash-dlq");
+    const redrive = { deadLetterTargetArn: await queueArn(sqs, dlqUrl), maxReceiveCount: 5 };
+    const queueUrl = await createTestQueue(sqs, "s3-dash", {
+      attributes: { RedrivePolicy: JSON.stringify(redrive) },
+    });
+    const key = `sqs-jobs/big-file/${randomUUID()}.json`;
+    const envelope = { sqsJobs: 1, job: "big-file", id: "dash-1", payload: { name: "secret", data: "d" } };
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(envelope) }));
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: dlqUrl,
+        MessageBody: JSON.stringify([
+          "software.amazon.payloadoffloading.PayloadS3Pointer",
+          { s3BucketName: bucket, s3Key: key },
+        ]),
+      }),
+    );
+    const dash = await startDashboard({
+      sqs,
+      target: { endpoint: null, region: "us-east-1" },
+      version: "0",
+      port: 0,
+      prefix: queueUrl.split("/").pop() ?? "",
+    });
+    try {
+      // When the page opens it without, then with the payload
+      const name = queueUrl.split("/").pop() ?? "";
+      const listed = await call(dash.origin, "GET", `api/queues/${name}/dlq`);
+      const messageId = listed.json.records[0].messageId;
+      const plain = await call(dash.origin, "GET", `api/queues/${name}/dlq/${messageId}`);
+      const shown = await call(dash.origin, "GET", `api/queues/${name}/dlq/${messageId}?payload=1`, {
+        token: dash.token,
+      });
+      // Then without the token it only says the job is in S3 (a key may be anyone's data); with
+      // it, the pointer and the stored payload show
+      expect(plain.json).toMatchObject({ payloadInS3: true, payloadPointer: null, payload: null });
+      expect(JSON.stringify(plain.json)).not.toContain("secret");
+      expect(JSON.stringify(plain.json)).not.toContain(key);
+      expect(shown.json).toMatchObject({
+        payloadPointer: { bucket, key },
+        payload: envelope.payload,
+        payloadShown: true,
+      });
+    } finally {
+      await dash.close();
+    }
   });
 
   it("keeps a result too large for the ledger in S3; getJob and waitFor read it back", async () => {
