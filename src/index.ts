@@ -51,6 +51,7 @@ export type {
 } from "./core/job.ts";
 export { defineJob } from "./core/job.ts";
 export type { JobPayloadOptions } from "./core/job-payloads.ts";
+export type { DebounceOptions, RateLimitOptions } from "./core/pacing-options.ts";
 export type { BackoffPolicy, RetryPolicy } from "./core/retry.ts";
 export type { JobSchema } from "./core/schema.ts";
 export { JobDeadError, WaitTimeoutError } from "./ledger/errors.ts";

@@ -41,6 +41,8 @@ export type HandledJob = Pick<
   | "result"
   | "unique"
   | "concurrency"
+  | "rateLimit"
+  | "debounce"
   | "payloads"
 >;
 

@@ -7,6 +7,7 @@ import type { HandledJob, JobHandler } from "./handle.ts";
 import { type ConsumerHooks, callHook } from "./hooks.ts";
 import { ABANDONED, deadReason, failureOf } from "./job-failure.ts";
 import { checkResult } from "./job-result.ts";
+import { traceJob } from "./job-span.ts";
 import type { Begin, JobTracking, TrackedRun } from "./job-tracking.ts";
 import type { LevelLogger } from "./logger.ts";
 import { PayloadReader } from "./payload-read.ts";
@@ -69,8 +70,12 @@ export class JobStep {
     for (const job of this.#running) job.abandon(reason);
   }
 
-  /** Decides one delivery, top to bottom, and resolves with the answer of the end it carried out. */
+  /**
+   * Decides one delivery, top to bottom, and resolves with the answer of the end it carried out;
+   * inside the job's span when tracing is on ({@link traceJob}).
+   */
   async decide<R>(delivery: Delivery<R>): Promise<R> {
+    // A pointer's object is read first: the envelope, the span and everything after need it.
     const read = await this.#payloads.read(delivery.body);
     if (!read.ok) {
       const taken = { jobName: undefined, jobId: delivery.fallbackId, attempt: delivery.attempt };
@@ -79,6 +84,10 @@ export class JobStep {
         : delivery.unreadable(taken, read.error);
     }
     const opened = this.#open(read.body);
+    return traceJob(delivery, opened.ok ? opened.envelope : undefined, () => this.#decide(delivery, opened));
+  }
+
+  async #decide<R>(delivery: Delivery<R>, opened: Opened): Promise<R> {
     if (!opened.ok) {
       const { jobName, error } = opened;
       const taken = { jobName, jobId: opened.jobId ?? delivery.fallbackId, attempt: delivery.attempt };

@@ -35,6 +35,7 @@ export type SqsJobsErrorCode =
   | "ERR_INIT_DIR_NOT_EMPTY"
   | "ERR_JOB_NOT_IN_LEDGER"
   | "ERR_MISSING_PEER"
+  | "ERR_JOB_SUPERSEDED"
   | "ERR_PAYLOAD_MISSING";
 
 export class SqsJobsError extends Error {

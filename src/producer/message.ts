@@ -10,6 +10,7 @@ import { toJsonValue } from "../core/json-value.ts";
 import { messageBytes } from "../core/message-size.ts";
 import { type ValidationResult, validate } from "../core/schema.ts";
 import { SQS_MAX_DELAY_SECONDS } from "../core/sqs-limits.ts";
+import type { MessageTrace } from "./send-trace.ts";
 
 export interface SendOptions {
   /**
@@ -117,18 +118,20 @@ export function checkSendOptions(options: SendOptions, fifo: boolean, now: numbe
  * JSON round trip of the payload, so values JSON cannot carry (a Date where the schema wants a
  * date, `undefined` in an array) are refused here instead of becoming poison messages at the
  * consumer. Values JSON changes silently (NaN, -0, a Map or Set...) are refused even when the
- * schema would accept what they turn into: see {@link toJsonValue}.
+ * schema would accept what they turn into: see {@link toJsonValue}. `trace`: the producer's
+ * trace context the message carries, when tracing is on.
  */
 export async function prepareMessage<J extends JobDefinition>(
   job: J,
   payload: JobInput<J>,
   options: SendOptions,
   fifo: boolean,
+  trace?: MessageTrace,
 ): Promise<PrepareResult> {
   const converted = toJsonValue(payload, "payload");
   if (!converted.ok) return converted;
   const { json, wire } = converted;
-  return finishMessage(await validate(job.schema, wire, job), job, payload, json, options, fifo);
+  return finishMessage(await validate(job.schema, wire, job), job, payload, json, options, fifo, trace);
 }
 
 /** Attributes depend only on the job, so one object per job serves every message. */
@@ -150,6 +153,7 @@ function finishMessage<J extends JobDefinition>(
   payloadJson: string,
   options: SendOptions,
   fifo: boolean,
+  trace: MessageTrace | undefined,
 ): PrepareResult {
   if (!checked.ok) return { ok: false, issues: checked.issues };
 
@@ -171,9 +175,10 @@ function finishMessage<J extends JobDefinition>(
 
   const jobId = newJobId();
   const body = escapeNonCharacters(
-    encodeEnvelopeJson(job.name, jobId, new Date().toISOString(), payloadJson),
+    encodeEnvelopeJson(job.name, jobId, new Date().toISOString(), payloadJson, undefined, trace?.envelope),
   );
-  const attributes = jobAttributes(job);
+  const attributes =
+    trace?.attributes === undefined ? jobAttributes(job) : { ...jobAttributes(job), ...trace.attributes };
   // A job is sent only if its dead-letter copy can carry at least its reason beside it.
   const sizeBytes = messageBytes(body, attributes) + DEAD_LETTER_ROOM_BYTES;
   return {
