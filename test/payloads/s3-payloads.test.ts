@@ -53,6 +53,16 @@ async function queues(name: string) {
   return { queueUrl, dlqUrl, arn: await queueArn(sqs, queueUrl) };
 }
 
+/** A queue whose RedrivePolicy names its DLQ, as the DLQ tools find it. */
+async function redrivenPair(name: string) {
+  const dlqUrl = await createTestQueue(sqs, `${name}-dlq`);
+  const redrive = { deadLetterTargetArn: await queueArn(sqs, dlqUrl), maxReceiveCount: 5 };
+  const queueUrl = await createTestQueue(sqs, name, {
+    attributes: { RedrivePolicy: JSON.stringify(redrive) },
+  });
+  return { queueUrl, dlqUrl };
+}
+
 async function receiveOne(queueUrl: string) {
   const out = await sqs.send(
     new ReceiveMessageCommand({
@@ -221,11 +231,7 @@ describe("payloads through S3", () => {
 
   it("dlq peek shows a dead pointer's object, and reads it with --payloads", async () => {
     // Given a dead-letter queue holding one pointer whose object exists and one whose object is gone
-    const dlqUrl = await createTestQueue(sqs, "s3-peek-dlq");
-    const redrive = { deadLetterTargetArn: await queueArn(sqs, dlqUrl), maxReceiveCount: 5 };
-    const queueUrl = await createTestQueue(sqs, "s3-peek", {
-      attributes: { RedrivePolicy: JSON.stringify(redrive) },
-    });
+    const { queueUrl, dlqUrl } = await redrivenPair("s3-peek");
     const key = `sqs-jobs/big-file/${randomUUID()}.json`;
     const envelope = JSON.stringify({
       sqsJobs: 1,
@@ -261,11 +267,7 @@ describe("payloads through S3", () => {
 
   it("the dashboard says a dead job is in S3, and shows its pointer and stored payload only with the token", async () => {
     // Given a dead-lettered pointer whose object holds an envelope
-    const dlqUrl = await createTestQueue(sqs, "s3-dash-dlq");
-    const redrive = { deadLetterTargetArn: await queueArn(sqs, dlqUrl), maxReceiveCount: 5 };
-    const queueUrl = await createTestQueue(sqs, "s3-dash", {
-      attributes: { RedrivePolicy: JSON.stringify(redrive) },
-    });
+    const { queueUrl, dlqUrl } = await redrivenPair("s3-dash");
     const key = `sqs-jobs/big-file/${randomUUID()}.json`;
     const envelope = { sqsJobs: 1, job: "big-file", id: "dash-1", payload: { name: "secret", data: "d" } };
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(envelope) }));
