@@ -30,6 +30,7 @@ export {
   ConfigError,
   EnvelopeError,
   InvalidOptionError,
+  PayloadMissingError,
   PayloadTooLargeError,
   PermanentError,
   QueueNotFoundError,
@@ -49,6 +50,7 @@ export type {
   UniqueOptions,
 } from "./core/job.ts";
 export { defineJob } from "./core/job.ts";
+export type { JobPayloadOptions } from "./core/job-payloads.ts";
 export type { DebounceOptions, RateLimitOptions } from "./core/pacing-options.ts";
 export type { BackoffPolicy, RetryPolicy } from "./core/retry.ts";
 export type { JobSchema } from "./core/schema.ts";
@@ -63,4 +65,5 @@ export { JobClient } from "./producer/job-client.ts";
 export type { JobClientOptions, SchedulerOptions, SendBatchOptions } from "./producer/job-client-options.ts";
 export type { WaitOptions } from "./producer/job-status.ts";
 export type { SendOptions } from "./producer/message.ts";
+export type { PayloadOptions } from "./producer/payload-offload.ts";
 export type { SendBatchItemResult, SendBatchResult, SendResult, SentJob } from "./producer/send-result.ts";

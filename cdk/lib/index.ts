@@ -6,4 +6,5 @@ export { JobQueue } from "./job-queue.ts";
 export { JobQueueConfigError } from "./job-queue-error.ts";
 export type { JobQueueAlarmOptions, JobQueueProps } from "./job-queue-props.ts";
 export type { JobScheduleOptions } from "./job-schedule-props.ts";
+export type { JobQueuePayloadOptions } from "./payload-bucket.ts";
 export type { JobQueueSettings } from "./settings.ts";

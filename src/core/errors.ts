@@ -36,7 +36,8 @@ export type SqsJobsErrorCode =
   | "ERR_JOB_NOT_IN_LEDGER"
   | "ERR_MISSING_PEER"
   | "ERR_JOB_SUPERSEDED"
-  | "ERR_CALLBACK_RESULT_TOO_LARGE";
+  | "ERR_CALLBACK_RESULT_TOO_LARGE"
+  | "ERR_PAYLOAD_MISSING";
 
 export class SqsJobsError extends Error {
   // Every subclass sets its name explicitly: minifiers (esbuild in Lambda bundles) rename
@@ -107,7 +108,7 @@ export class PayloadTooLargeError extends SqsJobsError {
   constructor(jobName: string, sizeBytes: number, limitBytes: number) {
     super(
       "ERR_PAYLOAD_TOO_LARGE",
-      `message for job "${jobName}" is ${sizeBytes} bytes (body + attributes + ${DEAD_LETTER_ROOM_BYTES} kept for a dead-letter reason) but the queue accepts at most ${limitBytes} bytes; store large data in S3 and send its key instead`,
+      `message for job "${jobName}" is ${sizeBytes} bytes (body + attributes + ${DEAD_LETTER_ROOM_BYTES} kept for a dead-letter reason) but the queue accepts at most ${limitBytes} bytes; give the client a payload bucket (JobClient({ payloads: { bucket } }), or JobQueue({ payloads: {} }), which sets it) to send it through S3 (docs/payloads.md)`,
     );
     this.sizeBytes = sizeBytes;
     this.limitBytes = limitBytes;
@@ -165,6 +166,17 @@ export class EnvelopeError extends SqsJobsError {
   override readonly name: string = "EnvelopeError";
   constructor(message: string, options?: { cause?: unknown }) {
     super("ERR_ENVELOPE", message, options);
+  }
+}
+
+/**
+ * A message points at an S3 object (docs/payloads.md) that is not there: deleted, expired by the
+ * bucket's lifecycle rule, or never written. Poison: no retry can bring it back.
+ */
+export class PayloadMissingError extends SqsJobsError {
+  override readonly name: string = "PayloadMissingError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("ERR_PAYLOAD_MISSING", message, options);
   }
 }
 

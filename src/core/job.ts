@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
+import { checkJobPayloads, type JobPayloadOptions } from "./job-payloads.ts";
 import {
   checkDebounce,
   checkRateLimit,
@@ -99,6 +100,8 @@ export interface JobOptions<
   readonly rateLimit?: RateLimitOptions<StandardSchemaV1.InferOutput<Schema>>;
   /** Only the last job of a burst with one key runs. Needs the job ledger. */
   readonly debounce?: DebounceOptions<StandardSchemaV1.InferOutput<Schema>>;
+  /** Payloads past one SQS message, through S3 (docs/payloads.md). */
+  readonly payloads?: JobPayloadOptions;
 }
 
 /** A job type: its name, payload schema and policies. Share it between producers and consumers. */
@@ -119,6 +122,7 @@ export interface JobDefinition<
   readonly concurrency: ConcurrencyOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
   readonly rateLimit: RateLimitOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
   readonly debounce: DebounceOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
+  readonly payloads?: JobPayloadOptions | undefined;
 }
 
 /** What a producer passes to `send` for this job (the schema's input type). */
@@ -195,6 +199,7 @@ export function defineJob<
   checkConcurrency(options.concurrency, problems);
   checkRateLimit(options.rateLimit, problems);
   checkDebounce(options.debounce, options.unique, problems);
+  checkJobPayloads(options.payloads, problems);
   const retry = resolveRetryPolicy(options.retry, problems);
   assertNoProblems(`job definition ${typeof name === "string" ? `"${name}"` : ""}`.trim(), problems);
   return Object.freeze({
@@ -209,6 +214,7 @@ export function defineJob<
     concurrency: options.concurrency,
     rateLimit: options.rateLimit,
     debounce: options.debounce,
+    payloads: options.payloads,
   });
 }
 

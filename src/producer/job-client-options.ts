@@ -3,6 +3,7 @@ import type { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { LedgerOptions } from "../ledger/ledger-options.ts";
 import type { SendOptions } from "./message.ts";
+import type { PayloadOptions } from "./payload-offload.ts";
 import type { OnProgress } from "./progress.ts";
 
 export interface JobClientOptions {
@@ -42,6 +43,8 @@ export interface JobClientOptions {
   readonly lambda?: LambdaClient;
   /** Where jobs sent for later (`at`, or `delaySeconds` above 900) wait: EventBridge Scheduler. */
   readonly scheduler?: SchedulerOptions;
+  /** Messages past the queue's size (or a threshold) go through S3 (docs/payloads.md). */
+  readonly payloads?: PayloadOptions;
 }
 
 export interface SchedulerOptions {

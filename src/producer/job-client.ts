@@ -15,6 +15,7 @@ import { type CallOptions, callJob } from "./job-call.ts";
 import type { JobClientOptions, SendBatchOptions } from "./job-client-options.ts";
 import { readJob, type WaitOptions, waitForJob } from "./job-status.ts";
 import { prepareMessage, type SendOptions } from "./message.ts";
+import { PayloadOffload } from "./payload-offload.ts";
 import { SchedulerLink } from "./send-later.ts";
 import { MAX_CONCURRENCY, runSendPipeline, type SendRoute } from "./send-pipeline.ts";
 import { type Delivered, type SendBatchResult, type SentJob, toBatchResult } from "./send-result.ts";
@@ -67,6 +68,7 @@ export class JobClient {
       maxMessageBytes: max,
       ledgerFor: (job) => this.#ledgerFor(job),
       scheduler: this.#scheduler,
+      payloads: new PayloadOffload(options.payloads, options.queue),
     };
   }
 

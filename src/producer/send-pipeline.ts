@@ -8,6 +8,7 @@ import { debouncedOptions, debounceKeys, recordDebounced } from "./debounce-send
 import type { ReserveTarget } from "./held-keys.ts";
 import type { SendBatchOptions } from "./job-client-options.ts";
 import { checkSendOptions, type Delivery, type PreparedMessage, type SendOptions } from "./message.ts";
+import type { PayloadOffload } from "./payload-offload.ts";
 import { prepareJobs } from "./prepare-jobs.ts";
 import { ProgressReport } from "./progress.ts";
 import { sendPrepared } from "./send-batch.ts";
@@ -32,6 +33,8 @@ export interface SendRoute {
   /** The ledger for jobs of `job`, or undefined when off. */
   readonly ledgerFor: (job: JobDefinition) => Promise<Ledger | undefined>;
   readonly scheduler: SchedulerLink;
+  /** The offload step's bucket and thresholds (docs/payloads.md); none: every job goes whole. */
+  readonly payloads?: PayloadOffload;
 }
 
 /** Jobs of one definition to send, with the call's options. */
@@ -57,6 +60,8 @@ type Deliver = (
  * The one send pipeline: `send` (a batch of one), `sendBatch` and sends for later all take it.
  *
  * 1. validate and size ({@link prepareJobs}): every payload, before any network call;
+ * 1b. offload ({@link PayloadOffload}): a message above its threshold is stored in S3 and
+ *    travels as the SQS Extended Client's pointer (docs/payloads.md), before any key is reserved;
  * 2. reserve unique keys and record the jobs `queued` ({@link SendGate.open}), per delivery unit
  *    of at most 10 jobs, so each key's lease covers its own job's delivery;
  * 3. deliver: SendMessage ({@link sendNow}), SendMessageBatch ({@link sendPrepared}) or
@@ -103,21 +108,22 @@ async function sendThrough<J extends JobDefinition>(
   if (!single) checkBatchOptions(concurrency, maxRetries, options.callbackId);
   const messages = await prepareJobs(job, payloads, sqsOptions(options, delivery), {
     fifo: route.fifo,
-    maxMessageBytes: route.maxMessageBytes,
+    maxMessageBytes: route.payloads?.sizeLimit(route.maxMessageBytes) ?? route.maxMessageBytes,
     single,
     trace,
   });
   await checkSqsConfig(route.sqs);
   // Everything that can fail without a network call fails before a key is reserved.
   const deliver = await deliverStep(route, request, delivery, { concurrency, maxRetries });
+  const sent = await offloadStep(route, job, messages, concurrency);
   const ledger = await route.ledgerFor(job);
   const gate =
-    ledger === undefined ? OPEN_GATE : new LedgerGate(ledger, job, messages, reserveTarget(route, delivery));
-  const debounced = debounceKeys(job, messages);
-  const progress = new ProgressReport(options.onProgress, messages.length);
+    ledger === undefined ? OPEN_GATE : new LedgerGate(ledger, job, sent, reserveTarget(route, delivery));
+  const debounced = debounceKeys(job, sent);
+  const progress = new ProgressReport(options.onProgress, sent.length);
   let items: Delivered[];
   try {
-    items = await deliver(messages, gate, progress);
+    items = await deliver(sent, gate, progress);
   } catch (error) {
     await gate.abandon(error);
     throw error;
@@ -144,6 +150,18 @@ async function deliverStep<J extends JobDefinition>(
   const settings = { sqs: route.sqs, queueUrl: route.queueUrl, fifo: route.fifo, concurrency, maxRetries };
   return (messages, gate, progress) =>
     sendPrepared(messages, { ...settings, retryBaseMs: 100 }, gate, progress);
+}
+
+/** Messages above their threshold go to S3 and travel as pointers (a network call per message). */
+async function offloadStep(
+  route: SendRoute,
+  job: JobDefinition,
+  messages: readonly PreparedMessage[],
+  concurrency: number,
+): Promise<readonly PreparedMessage[]> {
+  if (route.payloads === undefined) return messages;
+  const link = { sqs: route.sqs, maxMessageBytes: route.maxMessageBytes, concurrency };
+  return route.payloads.offload(job, messages, link);
 }
 
 function checkBatchOptions(concurrency: number, maxRetries: number, callbackId: string | undefined): void {

@@ -60,7 +60,15 @@ describe("public types", () => {
 
   it("has no transport option: sends go through the SQS client, or Scheduler for later ones", () => {
     expectTypeOf<keyof JobClientOptions>().toEqualTypeOf<
-      "queueUrl" | "queue" | "sqs" | "maxMessageBytes" | "ledger" | "functionName" | "lambda" | "scheduler"
+      | "queueUrl"
+      | "queue"
+      | "sqs"
+      | "maxMessageBytes"
+      | "ledger"
+      | "functionName"
+      | "lambda"
+      | "scheduler"
+      | "payloads"
     >();
     // @ts-expect-error the direct transport is gone
     void new JobClient({ queueUrl: "http://127.0.0.1:1/0/q", transport: "direct" });
