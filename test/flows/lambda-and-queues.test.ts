@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { child, createSqsHandler, defineJob, handle, JobClient } from "../../src/index.ts";
 import { invokeLikeLambda } from "../consumer/harness.ts";
-import { createTestQueue, queueArn } from "../helpers/sqs.ts";
+import { queueArn } from "../helpers/sqs.ts";
 import { flowRig } from "./rig.ts";
 
 const page = defineJob({
