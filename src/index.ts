@@ -49,6 +49,7 @@ export type {
   UniqueOptions,
 } from "./core/job.ts";
 export { defineJob } from "./core/job.ts";
+export type { DebounceOptions, RateLimitOptions } from "./core/pacing-options.ts";
 export type { BackoffPolicy, RetryPolicy } from "./core/retry.ts";
 export type { JobSchema } from "./core/schema.ts";
 export type { ChildBatchOptions, ChildSendOptions, FlowContext } from "./flow/flow-context.ts";

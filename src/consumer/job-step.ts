@@ -8,6 +8,7 @@ import type { HandledJob, JobHandler } from "./handle.ts";
 import { type ConsumerHooks, callHook } from "./hooks.ts";
 import { ABANDONED, deadReason, failureOf } from "./job-failure.ts";
 import { checkResult } from "./job-result.ts";
+import { traceJob } from "./job-span.ts";
 import type { Begin, JobTracking, TrackedRun } from "./job-tracking.ts";
 import type { LevelLogger } from "./logger.ts";
 import { type HandlerResult, RunningJob } from "./running-job.ts";
@@ -64,9 +65,16 @@ export class JobStep {
     for (const job of this.#running) job.abandon(reason);
   }
 
-  /** Decides one delivery, top to bottom, and resolves with the answer of the end it carried out. */
+  /**
+   * Decides one delivery, top to bottom, and resolves with the answer of the end it carried out;
+   * inside the job's span when tracing is on ({@link traceJob}).
+   */
   async decide<R>(delivery: Delivery<R>): Promise<R> {
     const opened = this.#open(delivery.body);
+    return traceJob(delivery, opened.ok ? opened.envelope : undefined, () => this.#decide(delivery, opened));
+  }
+
+  async #decide<R>(delivery: Delivery<R>, opened: Opened): Promise<R> {
     if (!opened.ok) {
       const { jobName, error } = opened;
       const taken = { jobName, jobId: opened.jobId ?? delivery.fallbackId, attempt: delivery.attempt };
@@ -225,7 +233,10 @@ export class JobStep {
       case "skip":
         // A flow's child already final: count it again (idempotent), in case the run that ended
         // it stopped before its count.
-        if (begun.status !== "skipped" && !(await this.#flows.counted(envelope, begun.status))) {
+        if (
+          (begun.status === "succeeded" || begun.status === "dead") &&
+          !(await this.#flows.counted(envelope, begun.status))
+        ) {
           return { answer: await delivery.notStarted(taken, job, COUNT_WAIT) };
         }
         return { answer: await delivery.notStarted(taken, job, { kind: "finished", status: begun.status }) };

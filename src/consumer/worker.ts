@@ -31,6 +31,7 @@ const SYSTEM_ATTRIBUTES = [
   "ApproximateFirstReceiveTimestamp",
   "SentTimestamp",
   "MessageGroupId",
+  "AWSTraceHeader",
 ] as const;
 
 /**

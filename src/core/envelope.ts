@@ -1,5 +1,6 @@
 import { EnvelopeError } from "./errors.ts";
 import { isIsoDate } from "./iso-date.ts";
+import type { EnvelopeTrace } from "./trace-context.ts";
 
 /** The envelope version this release writes and reads. */
 export const ENVELOPE_VERSION = 1;
@@ -18,6 +19,11 @@ export interface Envelope {
   readonly enqueuedAt?: string;
   /** Present on runs of a periodic schedule (`JobQueue.schedule`). */
   readonly schedule?: EnvelopeSchedule;
+  /**
+   * The producer's trace where no message attribute carries it: sends for later (EventBridge
+   * Scheduler) and calls. Read leniently: a malformed value is ignored, never poison.
+   */
+  readonly trace?: EnvelopeTrace;
   /** Present on a job of a flow: a child or a continuation (docs/flows.md). */
   readonly flow?: EnvelopeFlow;
   readonly payload: unknown;
@@ -56,7 +62,7 @@ export interface EnvelopeSchedule {
   readonly overlap: OverlapPolicy;
 }
 
-const KNOWN_KEYS = new Set(["sqsJobs", "job", "id", "enqueuedAt", "schedule", "flow", "payload"]);
+const KNOWN_KEYS = new Set(["sqsJobs", "job", "id", "enqueuedAt", "schedule", "trace", "flow", "payload"]);
 const SCHEDULE_KEYS = new Set(["name", "overlap"]);
 const FLOW_KEYS = new Set(["parentId", "rootId", "flowId", "index", "thenOf"]);
 
@@ -123,6 +129,9 @@ function problemsOf(value: Record<string, unknown>): string[] {
     problems.push('"enqueuedAt" must be an ISO 8601 date string when present');
   }
   if (value.schedule !== undefined) problems.push(...scheduleProblems(value.schedule));
+  // Its contents are checked where they are used (trace-context.ts): a bad header never fails a job.
+  if (value.trace !== undefined && !isRecord(value.trace))
+    problems.push('"trace" must be an object when present');
   if (value.flow !== undefined) problems.push(...flowProblems(value.flow));
   if (!("payload" in value)) problems.push('"payload" is missing');
   for (const key of Object.keys(value)) {
@@ -179,6 +188,7 @@ export function encodeEnvelopeJson(
   enqueuedAt: string,
   payloadJson: string,
   schedule?: EnvelopeSchedule,
+  trace?: EnvelopeTrace,
   flow?: EnvelopeFlow,
 ): string {
   // Before the payload, so a reader of a long body sees it near the start.
@@ -186,6 +196,7 @@ export function encodeEnvelopeJson(
     schedule === undefined
       ? ""
       : `,"schedule":{"name":${JSON.stringify(schedule.name)},"overlap":${JSON.stringify(schedule.overlap)}}`;
+  const traceJson = trace === undefined ? "" : `,"trace":${JSON.stringify(trace)}`;
   const flowJson = flow === undefined ? "" : `,"flow":${JSON.stringify(flow)}`;
-  return `{"sqsJobs":${ENVELOPE_VERSION},"job":${JSON.stringify(job)},"id":"${id}","enqueuedAt":"${enqueuedAt}"${scheduleJson}${flowJson},"payload":${payloadJson}}`;
+  return `{"sqsJobs":${ENVELOPE_VERSION},"job":${JSON.stringify(job)},"id":"${id}","enqueuedAt":"${enqueuedAt}"${scheduleJson}${traceJson}${flowJson},"payload":${payloadJson}}`;
 }

@@ -51,6 +51,7 @@ async function releaseChainStep(ledger: Ledger, sqs: SQSClient, flow: FlowRecord
       new Date().toISOString(),
       resultJson,
       undefined,
+      undefined,
       place,
     );
     await sendOnce(ledger, sqs, then, then, { body, place });
@@ -77,7 +78,15 @@ async function releaseChainStep(ledger: Ledger, sqs: SQSClient, flow: FlowRecord
     children: [{ jobId: stepId, key: "0", job: then.job }],
   });
   const place: EnvelopeFlow = { parentId: member.jobId, rootId: flow.rootId, flowId: nextFlowId, index: 0 };
-  const body = encodeEnvelopeJson(then.job, stepId, new Date().toISOString(), resultJson, undefined, place);
+  const body = encodeEnvelopeJson(
+    then.job,
+    stepId,
+    new Date().toISOString(),
+    resultJson,
+    undefined,
+    undefined,
+    place,
+  );
   await sendOnce(ledger, sqs, { jobId: stepId, job: then.job, queueUrl: then.queueUrl }, then, {
     body,
     place,

@@ -125,7 +125,7 @@ async function storedThen(
     };
   }
   const options = "options" in then ? (then.options ?? {}) : {};
-  const prepared = await prepareMessage(then.job, then.payload, options, fifo, identity);
+  const prepared = await prepareMessage(then.job, then.payload, options, fifo, undefined, identity);
   if (!prepared.ok) {
     throw new ValidationError(then.job.name, prepared.issues, {
       subject: `payload of the continuation "${then.job.name}" is`,

@@ -121,7 +121,7 @@ async function batchGet(ledger: Ledger, pks: readonly string[]): Promise<Map<str
     let keys: Item[] = pks.slice(i, i + 100).map((pk) => ({ [LEDGER_KEY]: S(pk) }));
     for (let round = 0; keys.length > 0; round++) {
       if (round === 8) throw new Error(`DynamoDB left ${keys.length} ledger reads unprocessed`);
-      const out = await ledger.client.send(
+      const out = await ledger.dynamodb.send(
         new BatchGetItemCommand({
           RequestItems: { [ledger.tableName]: { Keys: keys, ConsistentRead: true } },
         }),

@@ -40,7 +40,7 @@ export async function recordChildren(ledger: Ledger, entries: readonly ChildEntr
   const now = new Date().toISOString();
   await mapLimit(entries, WRITE_CONCURRENCY, async (e) => {
     try {
-      await ledger.client.send(
+      await ledger.dynamodb.send(
         new PutItemCommand({
           TableName: ledger.tableName,
           Item: {
@@ -119,7 +119,7 @@ export async function declareFlow(ledger: Ledger, flow: FlowDeclaration): Promis
     let pending: typeof requests = requests;
     // Pages are few (one per 1,000 children): what DynamoDB leaves unprocessed goes again at once.
     for (let round = 0; pending.length > 0 && round < 8; round++) {
-      const out = await ledger.client.send(
+      const out = await ledger.dynamodb.send(
         new BatchWriteItemCommand({ RequestItems: { [ledger.tableName]: pending } }),
       );
       pending = (out.UnprocessedItems?.[ledger.tableName] ?? []) as typeof requests;
@@ -130,7 +130,7 @@ export async function declareFlow(ledger: Ledger, flow: FlowDeclaration): Promis
   const optional = (name: string, value: string | undefined): Item =>
     value === undefined ? {} : { [name]: S(value) };
   try {
-    await ledger.client.send(
+    await ledger.dynamodb.send(
       new PutItemCommand({
         TableName: ledger.tableName,
         Item: {
@@ -246,7 +246,7 @@ async function conditionalUpdate(
   input: Omit<ConstructorParameters<typeof UpdateItemCommand>[0], "TableName">,
 ): Promise<Item | undefined> {
   try {
-    const out = await ledger.client.send(
+    const out = await ledger.dynamodb.send(
       new UpdateItemCommand({ TableName: ledger.tableName, ReturnValues: "ALL_NEW", ...input }),
     );
     return out.Attributes ?? {};
@@ -260,7 +260,7 @@ export async function getItem(
   ledger: Ledger,
   pk: string,
 ): Promise<Record<string, AttributeValue> | undefined> {
-  const out = await ledger.client.send(
+  const out = await ledger.dynamodb.send(
     new GetItemCommand({ TableName: ledger.tableName, Key: { [LEDGER_KEY]: S(pk) }, ConsistentRead: true }),
   );
   return out.Item;
@@ -268,7 +268,7 @@ export async function getItem(
 
 /** Adds a flow to the ids its parent job started (`flowIds`), which `getJob` shows the progress of. */
 export async function linkFlow(ledger: Ledger, parentJobId: string, flowId: string): Promise<void> {
-  await ledger.client
+  await ledger.dynamodb
     .send(
       new UpdateItemCommand({
         TableName: ledger.tableName,

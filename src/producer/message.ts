@@ -10,6 +10,7 @@ import { toJsonValue } from "../core/json-value.ts";
 import { messageBytes } from "../core/message-size.ts";
 import { type ValidationResult, validate } from "../core/schema.ts";
 import { SQS_MAX_DELAY_SECONDS } from "../core/sqs-limits.ts";
+import type { MessageTrace } from "./send-trace.ts";
 
 export interface SendOptions {
   /**
@@ -125,20 +126,22 @@ export function checkSendOptions(options: SendOptions, fifo: boolean, now: numbe
  * JSON round trip of the payload, so values JSON cannot carry (a Date where the schema wants a
  * date, `undefined` in an array) are refused here instead of becoming poison messages at the
  * consumer. Values JSON changes silently (NaN, -0, a Map or Set...) are refused even when the
- * schema would accept what they turn into: see {@link toJsonValue}.
+ * schema would accept what they turn into: see {@link toJsonValue}. `trace`: the producer's
+ * trace context the message carries, when tracing is on.
  */
 export async function prepareMessage<J extends JobDefinition>(
   job: J,
   payload: JobInput<J>,
   options: SendOptions,
   fifo: boolean,
+  trace?: MessageTrace,
   identity?: JobIdentity,
 ): Promise<PrepareResult> {
   const converted = toJsonValue(payload, "payload");
   if (!converted.ok) return converted;
   const { json, wire } = converted;
   const checked = await validate(job.schema, wire, job);
-  return finishMessage(checked, job, payload, json, { options, fifo, identity });
+  return finishMessage(checked, job, payload, json, { options, fifo, trace, identity });
 }
 
 /** Attributes depend only on the job, so one object per job serves every message. */
@@ -158,7 +161,17 @@ function finishMessage<J extends JobDefinition>(
   job: J,
   payload: JobInput<J>,
   payloadJson: string,
-  { options, fifo, identity }: { options: SendOptions; fifo: boolean; identity: JobIdentity | undefined },
+  {
+    options,
+    fifo,
+    trace,
+    identity,
+  }: {
+    options: SendOptions;
+    fifo: boolean;
+    trace: MessageTrace | undefined;
+    identity: JobIdentity | undefined;
+  },
 ): PrepareResult {
   if (!checked.ok) return { ok: false, issues: checked.issues };
 
@@ -182,9 +195,10 @@ function finishMessage<J extends JobDefinition>(
   const jobId = identity?.jobId ?? newJobId();
   const now = new Date().toISOString();
   const body = escapeNonCharacters(
-    encodeEnvelopeJson(job.name, jobId, now, payloadJson, undefined, identity?.flow),
+    encodeEnvelopeJson(job.name, jobId, now, payloadJson, undefined, trace?.envelope, identity?.flow),
   );
-  const attributes = jobAttributes(job);
+  const attributes =
+    trace?.attributes === undefined ? jobAttributes(job) : { ...jobAttributes(job), ...trace.attributes };
   // A job is sent only if its dead-letter copy can carry at least its reason beside it.
   const sizeBytes = messageBytes(body, attributes) + DEAD_LETTER_ROOM_BYTES;
   return {

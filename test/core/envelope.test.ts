@@ -99,7 +99,7 @@ describe("decodeEnvelope", () => {
       { parentId: "p", rootId: "r", flowId: "f", index: 3 },
       { parentId: "p", rootId: "r", thenOf: "f" },
     ]) {
-      const body = encodeEnvelopeJson("x", "1", "2026-12-01T02:00:00Z", "1", undefined, flow);
+      const body = encodeEnvelopeJson("x", "1", "2026-12-01T02:00:00Z", "1", undefined, undefined, flow);
       expect(decodeEnvelope(body).flow).toEqual(flow);
     }
   });

@@ -14,6 +14,7 @@ import { ledgerEnvironment } from "./ledger-environment.ts";
 import type { LocalQueue } from "./local-queues.ts";
 import { type LocalServices, type StopPart, startLocalServices, stopInReverse } from "./local-services.ts";
 import { resetPersistedState } from "./persist-store.ts";
+import type { MeteredRequest } from "./request-meter.ts";
 import type { LocalScheduler } from "./scheduler.ts";
 import type { LocalTable } from "./tables.ts";
 
@@ -46,6 +47,8 @@ export interface DevStackOptions {
   readonly region?: string;
   /** Files to put in the app's buckets once they exist (`sqs-jobs dev --seed`). */
   readonly seed?: readonly BucketSeed[];
+  /** Sees every AWS call made to the endpoint (service, action, bytes): what bench/cost counts. */
+  readonly onRequest?: (request: MeteredRequest) => void;
   readonly onEvent?: (event: DevEvent) => void;
   /**
    * The app as a model instead of a CDK app (`app` and `outDir` are then unused): the testing kit
@@ -224,13 +227,7 @@ function runningStack(
         queueUrl: p.state.queueUrl,
         invocations: p.inFlight,
       })),
-    advanceClock(ms) {
-      // The scheduler checks the step first: one it refuses moves neither clock.
-      return scheduler.advance(ms, {
-        alsoMove: (step) =>
-          emulator.moveClock(step, new Set(pollers.flatMap((p) => [...p.heldReceiptHandles()]))),
-      });
-    },
+    advanceClock: (ms) => services.advanceClock(ms),
     stop() {
       stopping ??= (async () => {
         scheduler.stop();

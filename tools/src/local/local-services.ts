@@ -7,6 +7,7 @@ import { type LocalEmulator, startLocalEmulator } from "./emulator.ts";
 import { type MountedHandler, startFrontServer } from "./front-server.ts";
 import type { LambdaApiTarget } from "./lambda-api.ts";
 import { PERSISTED } from "./persist-store.ts";
+import type { MeteredRequest } from "./request-meter.ts";
 import { deliverToLocalQueues, LocalScheduler } from "./scheduler.ts";
 
 /** How to stop one started part. */
@@ -24,6 +25,13 @@ export interface LocalServices {
   readonly mounts: Map<string, MountedHandler>;
   /** Hands the Lambda API the app's functions and event source mappings once they are loaded. */
   serve(target: LambdaApiTarget): void;
+  /**
+   * Moves the stack's one clock `ms` on: the scheduler's (schedules, `{ at }` sends) and the
+   * emulator's (SQS delays and visibility deadlines, except those of messages a poller holds for
+   * a running function). The testing kit's `advanceTime` and `POST /_sqs-jobs/clock/advance` both
+   * come here. The scheduler checks the step first: one it refuses moves neither clock.
+   */
+  advanceClock(ms: unknown): Promise<Date>;
 }
 
 /**
@@ -37,17 +45,28 @@ export async function startLocalServices(
     readonly port?: number | undefined;
     readonly region: string;
     readonly persistDir?: string | undefined;
+    readonly onRequest?: ((request: MeteredRequest) => void) | undefined;
   },
   started: StopPart[],
 ): Promise<LocalServices> {
   const { region, persistDir } = options;
   const emulator = await startLocalEmulator({ region, dataDir: persistDir });
   started.push(() => emulator.stop());
-  const dynamodb = await localDynamoDb(persistDir === undefined ? {} : { dataDir: persistDir });
+  const dynamodb = await localDynamoDb({
+    ...(persistDir === undefined ? {} : { dataDir: persistDir }),
+    onRequest: options.onRequest,
+  });
   started.push(() => dynamodb.stop());
   let target: LambdaApiTarget = { functions: new Map(), pollers: [] };
   const mounts = new Map<string, MountedHandler>();
   let scheduler: LocalScheduler | undefined;
+  const advanceClock = (ms: unknown): Promise<Date> => {
+    if (scheduler === undefined) return Promise.reject(new Error("the local scheduler has not started"));
+    return scheduler.advance(ms, {
+      alsoMove: (step) =>
+        emulator.moveClock(step, new Set(target.pollers.flatMap((p) => [...p.heldReceiptHandles()]))),
+    });
+  };
   const front = await startFrontServer({
     host: options.host ?? "127.0.0.1",
     port: options.port ?? 4566,
@@ -55,7 +74,9 @@ export async function startLocalServices(
     dynamodb,
     lambda: () => target,
     scheduler: () => scheduler,
+    advanceClock,
     mounts,
+    onRequest: options.onRequest,
   });
   started.push(() => closeServer(front.server));
   scheduler = new LocalScheduler({
@@ -85,6 +106,7 @@ export async function startLocalServices(
     serve(next) {
       target = next;
     },
+    advanceClock,
   };
 }
 
