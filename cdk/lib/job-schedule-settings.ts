@@ -115,10 +115,7 @@ export function resolveSchedule(
     ContextAttribute.executionId,
     ContextAttribute.scheduledTime,
     payload,
-    {
-      name: id,
-      overlap,
-    },
+    { schedule: { name: id, overlap } },
   );
   // The placeholders are longer than what replaces them (a 16-character id, a 20-character time),
   // so the body's size with them is an upper bound. Scheduler sends no message attributes. As

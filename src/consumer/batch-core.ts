@@ -2,10 +2,12 @@ import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { CallResponse } from "../core/call-event.ts";
 import { mapLimit } from "../core/map-limit.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
+import type { JobRoute } from "../flow/flow-spec.ts";
 import type { Batch, Settlement } from "./batch.ts";
 import { CallDelivery, type CallRunOptions } from "./call-delivery.ts";
 import { CallbackCompletion } from "./callback-completion.ts";
 import { describeError } from "./describe-error.ts";
+import { FlowTracking } from "./flow-tracking.ts";
 import type { JobHandler } from "./handle.ts";
 import type { ConsumerHooks } from "./hooks.ts";
 import { JobStep } from "./job-step.ts";
@@ -26,6 +28,8 @@ export interface BatchCoreOptions {
   readonly tracking?: JobTracking | undefined;
   /** The client that completes durable callbacks; built on the first one when not given. */
   readonly lambda?: LambdaClient | undefined;
+  /** Where `ctx.send` and `ctx.flow` send jobs that are not for the consumer's own queue. */
+  readonly routes?: readonly JobRoute[] | undefined;
 }
 
 /**
@@ -48,6 +52,12 @@ export class BatchCore {
       hooks: options.hooks,
       tracking: options.tracking,
       callbacks: new CallbackCompletion(options.lambda, options.logger),
+      flows: new FlowTracking({
+        ledger: options.tracking?.ledger,
+        sqs: options.sqs,
+        routes: options.routes ?? [],
+        logger: options.logger,
+      }),
     });
     this.#log = options.logger;
     this.#hooks = options.hooks;

@@ -4,6 +4,7 @@ import { validate } from "../core/schema.ts";
 import { attemptsExhaustedError } from "./attempts-exhausted-error.ts";
 import { type CallbackCompletion, completionPending } from "./callback-completion.ts";
 import type { Delivery, Taken } from "./delivery.ts";
+import type { FlowTracking } from "./flow-tracking.ts";
 import type { HandledJob, JobHandler } from "./handle.ts";
 import { type ConsumerHooks, callHook } from "./hooks.ts";
 import { ABANDONED, deadReason, failureOf } from "./job-failure.ts";
@@ -24,6 +25,8 @@ export interface JobStepOptions {
   readonly callbacks: CallbackCompletion;
   /** Reads pointer bodies from S3 (docs/payloads.md). @default one with a client from the environment */
   readonly payloads?: PayloadReader;
+  /** Children, flows and their counts (docs/flows.md). */
+  readonly flows: FlowTracking;
 }
 
 type Opened =
@@ -54,6 +57,7 @@ export class JobStep {
   readonly #tracking: JobTracking | undefined;
   readonly #callbacks: CallbackCompletion;
   readonly #payloads: PayloadReader;
+  readonly #flows: FlowTracking;
   /** Jobs whose handler is running, for worker shutdown. */
   readonly #running = new Set<RunningJob>();
 
@@ -69,6 +73,7 @@ export class JobStep {
     this.#tracking = options.tracking;
     this.#callbacks = options.callbacks;
     this.#payloads = options.payloads ?? new PayloadReader();
+    this.#flows = options.flows;
   }
 
   /** Worker shutdown: running jobs end unfinished and their signals abort. */
@@ -127,15 +132,8 @@ export class JobStep {
       if (tracked !== undefined) {
         const runs = taken.attempt - 1;
         const error = attemptsExhaustedError(job.name, runs, maxAttempts);
-        const failed = { kind: "failed", error } as const;
-        return this.#conclude(
-          delivery,
-          { ...taken, attempt: runs },
-          job,
-          failed,
-          tracked,
-          envelope.callbackId,
-        );
+        const exhausted = { kind: "failed", error } as const;
+        return this.#conclude(delivery, { ...taken, attempt: runs }, job, exhausted, tracked, envelope);
       }
       const ended = await delivery.pastLastAttempt(taken);
       if (ended !== undefined) return ended;
@@ -151,11 +149,15 @@ export class JobStep {
         queueUrl: delivery.queueUrl ?? "",
         enqueuedAt: envelope.enqueuedAt ?? delivery.sentAt,
         timeoutSeconds: job.timeoutSeconds,
+        flow: this.#flows.contextFor(taken.jobId, envelope, delivery.queueUrl ?? ""),
       },
       this.#log,
     );
-    const result = await this.#run(handler, payload, ctx, tracked);
-    return this.#conclude(delivery, taken, job, result, tracked, envelope.callbackId);
+    // A continuation whose flow has dead children under the `fail` policy does not run.
+    const refused = await this.#flows.refusal(envelope).catch((error: unknown) => error);
+    const result =
+      refused === undefined ? await this.#run(handler, payload, ctx, tracked) : failedWith(refused);
+    return this.#conclude(delivery, taken, job, result, tracked, envelope);
   }
 
   /**
@@ -184,8 +186,9 @@ export class JobStep {
     job: HandledJob,
     result: HandlerResult,
     tracked: TrackedRun | undefined,
-    callbackId: string | undefined,
+    envelope: Envelope,
   ): Promise<R> {
+    const { callbackId } = envelope;
     if (result.kind === "abandoned") {
       const answer = await delivery.abandoned(taken);
       await tracked?.end({ status: "retrying", failure: ABANDONED });
@@ -202,6 +205,9 @@ export class JobStep {
         // `running` for good. (Dead-lettering cannot go first the same way: if the DLQ send
         // fails, the job must stay claimable.)
         await tracked?.end({ status: "succeeded", resultJson: stored.json });
+        // A flow's child is counted before its message goes: if the count fails, a redelivery counts it.
+        if (!(await this.#flows.counted(envelope, "succeeded")))
+          return delivery.notStarted(taken, job, COUNT_WAIT);
         // Completed before the message is deleted: if this fails, or the consumer dies first, the
         // message's next delivery finds the job finished and completes it (see the skip below).
         const end = {
@@ -227,12 +233,12 @@ export class JobStep {
     const { answer, kept } = await delivery.failed(taken, job, error, reason);
     // A job whose DLQ send failed stays (`kept`): the ledger says it will be tried again. One too
     // large for the DLQ is dead: the ledger keeps why.
+    const dead = !kept && reason !== undefined;
     await tracked?.end(
-      kept || reason === undefined
-        ? { status: "retrying", failure }
-        : { status: "dead", failure: { ...failure, reason } },
+      dead ? { status: "dead", failure: { ...failure, reason } } : { status: "retrying", failure },
     );
-    if (callbackId !== undefined && !kept && reason !== undefined) {
+    if (dead) await this.#flows.counted(envelope, "dead");
+    if (callbackId !== undefined && dead) {
       // The message is settled already: a completion lost here is made again only by a redrive,
       // or by this message's next delivery on Lambda, where the batch is deleted after it returns.
       const dead = {
@@ -265,8 +271,9 @@ export class JobStep {
     job: HandledJob,
     taken: Taken,
     payload: unknown,
-    { payload: rawPayload, schedule, callbackId }: Envelope,
+    envelope: Envelope,
   ): Promise<{ readonly run: TrackedRun } | { readonly answer: R }> {
+    const { payload: rawPayload, schedule, callbackId } = envelope;
     const { queueUrl } = delivery;
     if (queueUrl === undefined)
       return { answer: await delivery.notStarted(taken, job, { kind: "no-queue" }) };
@@ -287,6 +294,14 @@ export class JobStep {
       case "run":
         return { run: begun.run };
       case "skip": {
+        // A flow's child already final: count it again (idempotent), in case the run that ended
+        // it stopped before its count.
+        if (
+          (begun.status === "succeeded" || begun.status === "dead") &&
+          !(await this.#flows.counted(envelope, begun.status))
+        ) {
+          return { answer: await delivery.notStarted(taken, job, COUNT_WAIT) };
+        }
         // The delivery that ended the job may have died before it completed the callback.
         const read = () => tracking.stored(taken.jobId);
         if (callbackId !== undefined && !(await this.#callbacks.completeFromLedger(callbackId, read))) {
@@ -331,4 +346,11 @@ export class JobStep {
     }
     return { ok: true, envelope, handler };
   }
+}
+
+/** A flow's child whose count could not be written waits on the queue (no attempt) to be counted again. */
+const COUNT_WAIT = { kind: "wait", delaySeconds: 5, why: "its flow's count could not be written" } as const;
+
+function failedWith(error: unknown): HandlerResult {
+  return { kind: "failed", error };
 }

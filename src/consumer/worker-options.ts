@@ -1,5 +1,6 @@
 import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import type { JobRoute } from "../flow/flow-spec.ts";
 import type { LedgerOptions } from "../ledger/ledger-options.ts";
 import type { JobHandler } from "./handle.ts";
 import type { ConsumerHooks } from "./hooks.ts";
@@ -45,6 +46,12 @@ export interface WorkerOptions {
    * @default one from the environment, built on the first completion; honours AWS_ENDPOINT_URL(_LAMBDA)
    */
   readonly lambda?: LambdaClient;
+  /**
+   * Where `ctx.send`, `ctx.sendBatch` and `ctx.flow` send jobs of other queues: each job to the
+   * `JobClient` of the route that lists it (docs/flows.md, "Queues").
+   * @default every job to the worker's queue
+   */
+  readonly routes?: readonly JobRoute[];
 }
 
 export interface Worker {

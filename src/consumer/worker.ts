@@ -108,6 +108,7 @@ class PollingWorker implements Worker {
       hooks: options.hooks ?? {},
       tracking: trackingFor(options.handlers, options.ledger, this.#log),
       lambda: options.lambda,
+      routes: options.routes,
     });
     this.#deletes = new DeleteBuffer(this.#sqs, queueUrl, this.#log);
     this.#free = options.concurrency ?? 10;

@@ -136,22 +136,7 @@ export class Ledger {
   async recordQueued(entries: readonly QueuedEntry[]): Promise<void> {
     const now = new Date().toISOString();
     const requests: WriteRequest[] = entries.map((e) => ({
-      PutRequest: {
-        Item: {
-          [LEDGER_KEY]: S(jobItemKey(e.jobId)),
-          jobId: S(e.jobId),
-          job: S(e.job),
-          queue: S(e.queue),
-          status: S("queued"),
-          attempts: N(0),
-          payloadHash: S(e.payloadHash),
-          ...(e.uniqueKey === undefined ? {} : { uniqueKey: S(e.uniqueKey) }),
-          createdAt: S(now),
-          updatedAt: S(now),
-          [LIST_INDEX_KEY]: S(listKey(e.queue, "queued", e.jobId)),
-          [LEDGER_TTL_ATTRIBUTE]: N(this.#expiresAt(e.runsAt)),
-        },
-      },
+      PutRequest: { Item: queuedItem(e, now, this.#expiresAt(e.runsAt)) },
     }));
     const chunks: WriteRequest[][] = [];
     for (let i = 0; i < requests.length; i += 25) chunks.push(requests.slice(i, i + 25));
@@ -661,9 +646,12 @@ export class Ledger {
     return this.#client;
   }
 
-  /** A job entry's TTL from now (epoch seconds), for ledger operations kept in modules of their own. */
-  expiresAt(): number {
-    return this.#expiresAt();
+  /**
+   * A job entry's TTL from now (or from `runsAt`, when it is due later; epoch seconds), for ledger
+   * operations kept in modules of their own.
+   */
+  expiresAt(runsAt?: Date): number {
+    return this.#expiresAt(runsAt);
   }
 
   /** A conditional write, as {@link #conditional}, for ledger operations kept in modules of their own. */
@@ -738,7 +726,7 @@ export type WriteResult =
   | { readonly applied: true; readonly attributes: Item }
   | { readonly applied: false; readonly old: Item };
 
-function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
+export function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
   return (
     error instanceof ConditionalCheckFailedException ||
     (error as { name?: unknown } | undefined)?.name === "ConditionalCheckFailedException"
@@ -755,6 +743,24 @@ function keyUntil(now: number, hold: KeyHold): number {
 /** A slot item outlives its lease by a day, so TTL never deletes a slot a run still holds. */
 function slotExpiresAt(leaseUntilMs: number): number {
   return Math.ceil(leaseUntilMs / 1000) + 86_400;
+}
+
+/** A job's `queued` entry, as the producer writes it before the job is sent. */
+export function queuedItem(e: QueuedEntry, now: string, expiresAt: number): Item {
+  return {
+    [LEDGER_KEY]: S(jobItemKey(e.jobId)),
+    jobId: S(e.jobId),
+    job: S(e.job),
+    queue: S(e.queue),
+    status: S("queued"),
+    attempts: N(0),
+    payloadHash: S(e.payloadHash),
+    ...(e.uniqueKey === undefined ? {} : { uniqueKey: S(e.uniqueKey) }),
+    createdAt: S(now),
+    updatedAt: S(now),
+    [LIST_INDEX_KEY]: S(listKey(e.queue, "queued", e.jobId)),
+    [LEDGER_TTL_ATTRIBUTE]: N(expiresAt),
+  };
 }
 
 /** `<queue>#<status>#<shard>`: the list index's partition key; the shard spreads a busy queue. */

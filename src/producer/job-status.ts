@@ -33,8 +33,14 @@ export async function readJob<J extends JobDefinition>(
   if (stored.jobName !== job.name) {
     throw new InvalidOptionError(`job ${jobId} is a "${stored.jobName}" job, not "${job.name}"`);
   }
-  const { resultJson, ...state } = stored;
-  return { ...state, result: await parseResult(job, resultJson) };
+  const { resultJson, flowIds, ...state } = stored;
+  const progress = flowIds.length === 0 ? undefined : await import("../flow/flow-progress.ts");
+  const flows = await Promise.all(flowIds.map((flowId) => progress?.readFlowProgress(ledger, flowId)));
+  return {
+    ...state,
+    result: await parseResult(job, resultJson),
+    flows: flows.filter((f) => f !== undefined),
+  };
 }
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
 import { callbackIdProblem } from "../core/callback-id.ts";
 import { DEAD_LETTER_ROOM_BYTES } from "../core/dead-letter-attributes.ts";
-import { encodeEnvelopeJson } from "../core/envelope.ts";
+import { type EnvelopeFlow, encodeEnvelopeJson } from "../core/envelope.ts";
 import { InvalidOptionError, type ValidationIssue } from "../core/errors.ts";
 import type { JobDefinition, JobInput } from "../core/job.ts";
 import { newJobId } from "../core/job-id.ts";
@@ -63,6 +63,14 @@ export interface PreparedMessage {
   readonly delaySeconds: number | undefined;
   readonly groupId: string | undefined;
   readonly dedupId: string | undefined;
+  /** A job of a flow: its place in it (its id is then derived, see {@link JobIdentity}). */
+  readonly flow?: EnvelopeFlow;
+}
+
+/** A job of a flow: its derived id (docs/flows.md, "Child ids") and its place in the flow. */
+export interface JobIdentity {
+  readonly jobId: string;
+  readonly flow: EnvelopeFlow;
 }
 
 export type PrepareResult =
@@ -137,11 +145,13 @@ export async function prepareMessage<J extends JobDefinition>(
   options: SendOptions,
   fifo: boolean,
   trace?: MessageTrace,
+  identity?: JobIdentity,
 ): Promise<PrepareResult> {
   const converted = toJsonValue(payload, "payload");
   if (!converted.ok) return converted;
   const { json, wire } = converted;
-  return finishMessage(await validate(job.schema, wire, job), job, payload, json, options, fifo, trace);
+  const checked = await validate(job.schema, wire, job);
+  return finishMessage(checked, job, payload, json, { options, fifo, trace, identity });
 }
 
 /** Attributes depend only on the job, so one object per job serves every message. */
@@ -161,9 +171,17 @@ function finishMessage<J extends JobDefinition>(
   job: J,
   payload: JobInput<J>,
   payloadJson: string,
-  options: SendOptions,
-  fifo: boolean,
-  trace: MessageTrace | undefined,
+  {
+    options,
+    fifo,
+    trace,
+    identity,
+  }: {
+    options: SendOptions;
+    fifo: boolean;
+    trace: MessageTrace | undefined;
+    identity: JobIdentity | undefined;
+  },
 ): PrepareResult {
   if (!checked.ok) return { ok: false, issues: checked.issues };
 
@@ -179,21 +197,19 @@ function finishMessage<J extends JobDefinition>(
     }
     // The envelope holds a fresh job id, so SQS content-based deduplication of the body would never
     // match; deduplicate on the job name and payload instead.
-    dedupId ??= job.fifo?.dedupId?.(payload) ?? payloadHash(job.name, payloadJson);
+    // A child's resend (its parent ran again) carries its derived id: SQS drops the copy.
+    dedupId ??= job.fifo?.dedupId?.(payload) ?? identity?.jobId ?? payloadHash(job.name, payloadJson);
     checkSendOptions({ groupId, dedupId }, true);
   }
 
-  const jobId = newJobId();
+  const jobId = identity?.jobId ?? newJobId();
+  const now = new Date().toISOString();
   const body = escapeNonCharacters(
-    encodeEnvelopeJson(
-      job.name,
-      jobId,
-      new Date().toISOString(),
-      payloadJson,
-      undefined,
-      trace?.envelope,
-      options.callbackId,
-    ),
+    encodeEnvelopeJson(job.name, jobId, now, payloadJson, {
+      trace: trace?.envelope,
+      callbackId: options.callbackId,
+      flow: identity?.flow,
+    }),
   );
   const attributes =
     trace?.attributes === undefined ? jobAttributes(job) : { ...jobAttributes(job), ...trace.attributes };
@@ -211,6 +227,7 @@ function finishMessage<J extends JobDefinition>(
       delaySeconds: options.delaySeconds,
       groupId,
       dedupId,
+      ...(identity === undefined ? {} : { flow: identity.flow }),
     },
   };
 }

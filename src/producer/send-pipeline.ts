@@ -7,7 +7,13 @@ import type { Ledger } from "../ledger/ledger.ts";
 import { debouncedOptions, debounceKeys, recordDebounced } from "./debounce-send.ts";
 import type { ReserveTarget } from "./held-keys.ts";
 import type { SendBatchOptions } from "./job-client-options.ts";
-import { checkSendOptions, type Delivery, type PreparedMessage, type SendOptions } from "./message.ts";
+import {
+  checkSendOptions,
+  type Delivery,
+  type JobIdentity,
+  type PreparedMessage,
+  type SendOptions,
+} from "./message.ts";
 import type { PayloadOffload } from "./payload-offload.ts";
 import { prepareJobs } from "./prepare-jobs.ts";
 import { ProgressReport } from "./progress.ts";
@@ -47,6 +53,8 @@ export interface SendRequest<J extends JobDefinition> {
    * are thrown as the call's own; else a batch, with per-item results.
    */
   readonly single: boolean;
+  /** Jobs of a flow (`ctx.send`, `flow`): each payload's derived id and place in the flow. */
+  readonly identities?: readonly JobIdentity[];
 }
 
 /** The deliver step: puts opened jobs on the queue (or in schedules); one result per message. */
@@ -110,6 +118,7 @@ async function sendThrough<J extends JobDefinition>(
     fifo: route.fifo,
     maxMessageBytes: route.payloads?.sizeLimit(route.maxMessageBytes) ?? route.maxMessageBytes,
     single,
+    identities: request.identities,
     trace,
   });
   await checkSqsConfig(route.sqs);

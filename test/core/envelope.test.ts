@@ -48,7 +48,7 @@ describe("decodeEnvelope", () => {
       "<aws.scheduler.execution-id>",
       "<aws.scheduler.scheduled-time>",
       '{"inputKey":"inputs/sample.txt"}',
-      { name: "NightlyReport", overlap: "skip" },
+      { schedule: { name: "NightlyReport", overlap: "skip" } },
     );
     // When Scheduler substitutes them as its documentation shows (an id like d32c5kddcf5bb8c3, a
     // time in whole seconds with Z)
@@ -82,9 +82,33 @@ describe("decodeEnvelope", () => {
     expect(() => decodeEnvelope(body)).toThrow(message);
   });
 
+  it.each([
+    ["not an object", "p", /"flow" must be an object/],
+    ["without a parent", { rootId: "r" }, /"flow.parentId" must be a non-empty string/],
+    ["with an empty root", { parentId: "p", rootId: "" }, /"flow.rootId"/],
+    ["with a negative index", { parentId: "p", rootId: "r", flowId: "f", index: -1 }, /"flow.index"/],
+    ["with a flow id but no index", { parentId: "p", rootId: "r", flowId: "f" }, /go together/],
+    ["with an unknown field", { parentId: "p", rootId: "r", depth: 2 }, /unknown field "flow.depth"/],
+  ])("refuses a flow field %s", (_, flow, message) => {
+    const body = JSON.stringify({ sqsJobs: 1, job: "x", flow, payload: 1 });
+    expect(() => decodeEnvelope(body)).toThrow(message);
+  });
+
+  it("reads back the flow field a child and a continuation carry", () => {
+    for (const flow of [
+      { parentId: "p", rootId: "r", flowId: "f", index: 3 },
+      { parentId: "p", rootId: "r", thenOf: "f" },
+    ]) {
+      const body = encodeEnvelopeJson("x", "1", "2026-12-01T02:00:00Z", "1", { flow });
+      expect(decodeEnvelope(body).flow).toEqual(flow);
+    }
+  });
+
   it("accepts both overlap policies", () => {
     for (const overlap of ["skip", "allow"] as const) {
-      const body = encodeEnvelopeJson("x", "1", "2026-12-01T02:00:00Z", "1", { name: "n", overlap });
+      const body = encodeEnvelopeJson("x", "1", "2026-12-01T02:00:00Z", "1", {
+        schedule: { name: "n", overlap },
+      });
       expect(decodeEnvelope(body).schedule).toEqual({ name: "n", overlap });
     }
   });

@@ -74,7 +74,7 @@ describe("trace context headers", () => {
 describe("the envelope's trace field", () => {
   it("round-trips, and is poison only when it is not an object", () => {
     const trace = { traceparent: `00-${TRACE}-${SPAN}-01`, tracestate: "k=v" };
-    const body = encodeEnvelopeJson("j", "id", new Date().toISOString(), "{}", undefined, trace);
+    const body = encodeEnvelopeJson("j", "id", new Date().toISOString(), "{}", { trace });
     expect(decodeEnvelope(body).trace).toEqual(trace);
     // Malformed contents are the tracer's to ignore, not poison.
     expect(decodeEnvelope(body.replace(/"trace":\{[^}]*\}/, '"trace":{"traceparent":1}')).trace).toEqual({

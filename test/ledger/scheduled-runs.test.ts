@@ -21,7 +21,9 @@ const sync = defineJob({ name: "nightly-sync", schema: z.object({}), timeoutSeco
  * schedule's name and policy, a fresh execution id and the scheduled time.
  */
 function scheduledRun(scheduledAt: string, overlap: OverlapPolicy): string {
-  return encodeEnvelopeJson("nightly-sync", randomUUID(), scheduledAt, "{}", { name: "nightly", overlap });
+  return encodeEnvelopeJson("nightly-sync", randomUUID(), scheduledAt, "{}", {
+    schedule: { name: "nightly", overlap },
+  });
 }
 
 async function runSchedule(label: string, overlap: OverlapPolicy, deliveries: readonly string[]) {

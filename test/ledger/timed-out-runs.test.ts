@@ -151,8 +151,7 @@ describe("a timed-out run that ignores its signal", () => {
         new SendMessageCommand({
           QueueUrl: queueUrl,
           MessageBody: encodeEnvelopeJson("nightly-sync", randomUUID(), scheduledAt, "{}", {
-            name: "nightly",
-            overlap: "skip",
+            schedule: { name: "nightly", overlap: "skip" },
           }),
         }),
       );

@@ -71,6 +71,9 @@ const JOB_STATE_FIELDS = [
   "result",
   "failure",
   "throttledUntil",
+  "parentId",
+  "rootId",
+  "flows",
 ];
 
 describe("tracked jobs", () => {
