@@ -1,5 +1,6 @@
 import type { DeadLetterReason } from "../core/dead-letter-attributes.ts";
 import type { Envelope } from "../core/envelope.ts";
+import type { FinalStatus } from "../ledger/ledger.ts";
 import type { HandledJob } from "./handle.ts";
 import type { Begin, JobTracking, TrackedDelivery } from "./job-tracking.ts";
 
@@ -21,7 +22,7 @@ export type NotStarted =
   | { readonly kind: "no-time" }
   | { readonly kind: "no-queue" }
   | { readonly kind: "claim-failed"; readonly error: unknown }
-  | { readonly kind: "finished"; readonly status: "succeeded" | "dead" | "skipped" }
+  | { readonly kind: "finished"; readonly status: FinalStatus }
   | { readonly kind: "wait"; readonly delaySeconds: number; readonly why: string };
 
 /** How a failed run ended: the delivery's answer, and whether the job stays to be tried again. */
@@ -70,6 +71,8 @@ export interface Delivery<R> {
   /** The worker stopped before the run ended. */
   abandoned(taken: Taken): Promise<R>;
   succeeded(taken: Taken, resultJson: string | undefined): Promise<R>;
+  /** A cancel request stopped the run: neither retried nor dead-lettered. */
+  cancelled(taken: Taken, job: HandledJob): Promise<R>;
   /** `reason` undefined: attempts are left. */
   failed(
     taken: Taken,

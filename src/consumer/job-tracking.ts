@@ -3,11 +3,12 @@ import { SqsJobsError } from "../core/errors.ts";
 import { queueNameOf } from "../core/queue-url.ts";
 import { jobIdReusedError } from "../ledger/errors.ts";
 import { keyFor, parsedPayloadHash } from "../ledger/job-key.ts";
-import type { Ledger, RunEnd } from "../ledger/ledger.ts";
+import type { Claim, FinalStatus, Ledger, RunEnd } from "../ledger/ledger.ts";
 import type { LedgerConnect } from "../ledger/ledger-options.ts";
 import { describeError } from "./describe-error.ts";
 import type { HandledJob } from "./handle.ts";
 import type { LevelLogger } from "./logger.ts";
+import { RunHeartbeat } from "./run-heartbeat.ts";
 
 /** Beyond the job's timeout, before another delivery may take over a run's job or slot. */
 const LEASE_MARGIN_MS = 30_000;
@@ -27,6 +28,12 @@ export interface TrackedRun {
    * end as a crashed run's do.
    */
   keepSlotsUntil(returned: Promise<void>): void;
+  /** Starts the run's heartbeat, which calls `onCancel` once it reads a cancel request. */
+  watch(onCancel: () => void): void;
+  /** Stores the handler's progress (coalesced, see {@link RunHeartbeat}). */
+  progress(json: string): void;
+  /** Whether the job was asked to cancel (read now unless a beat already saw it). */
+  cancelRequested(): Promise<boolean>;
   /**
    * Records how the run ended and frees its slots (once the handler returned, see
    * {@link keepSlotsUntil}). Never throws: a failed write is logged.
@@ -41,6 +48,8 @@ export interface JobTrackingOptions {
    * @default 30000
    */
   readonly leaseMarginMs?: number;
+  /** How often a running attempt reads its entry for a cancel request. @default 2000 */
+  readonly cancelCheckMs?: number;
 }
 
 /**
@@ -52,7 +61,7 @@ export interface JobTrackingOptions {
  */
 export type Begin =
   | { readonly kind: "run"; readonly run: TrackedRun }
-  | { readonly kind: "skip"; readonly status: "succeeded" | "dead" | "skipped" }
+  | { readonly kind: "skip"; readonly status: FinalStatus }
   | { readonly kind: "wait"; readonly delaySeconds: number; readonly why: string }
   | { readonly kind: "poison"; readonly error: Error }
   | { readonly kind: "collision"; readonly error: SqsJobsError };
@@ -70,6 +79,8 @@ export interface TrackedDelivery {
   readonly skipOverlapOf: string | undefined;
 }
 
+type Claimed = Extract<Claim, { readonly kind: "claimed" }>;
+
 /**
  * The batch core's collaborator for jobs on a queue with a ledger: claims a run before the
  * handler, records its end after. It decides nothing about retries or dead-lettering.
@@ -78,6 +89,7 @@ export class JobTracking {
   readonly #connect: LedgerConnect;
   readonly #log: LevelLogger;
   readonly #leaseMarginMs: number;
+  readonly #cancelCheckMs: number | undefined;
   /** Slots kept for handlers that outlived their runs, each settled once freed. */
   readonly #kept = new Set<Promise<void>>();
 
@@ -85,6 +97,7 @@ export class JobTracking {
     this.#connect = connect;
     this.#log = logger;
     this.#leaseMarginMs = options.leaseMarginMs ?? LEASE_MARGIN_MS;
+    this.#cancelCheckMs = options.cancelCheckMs;
   }
 
   /** Resolves once no slot is kept for a handler that outlived its run. */
@@ -104,7 +117,7 @@ export class JobTracking {
     // Slots this run holds, freed when it ends (or now, if it does not start).
     const slots: { key: string; n: number }[] = [];
     const releaseAll = () => Promise.all(slots.map((slot) => this.#release(ledger, job, slot, runToken)));
-    let claim: Begin | { readonly kind: "claimed"; readonly attempts: number };
+    let claim: Begin | Claimed;
     try {
       claim = await this.#claim(ledger, job, delivery, { runToken, queue }, slots);
     } catch (error) {
@@ -116,41 +129,52 @@ export class JobTracking {
       return claim;
     }
     const { attempts } = claim;
+    const heartbeat = new RunHeartbeat(ledger, delivery.jobId, runToken, this.#log, {
+      ...(this.#cancelCheckMs === undefined ? {} : { cancelCheckMs: this.#cancelCheckMs }),
+    });
     let returned: Promise<void> | undefined;
-    return {
-      kind: "run",
-      run: {
-        attempts,
-        keepSlotsUntil: (handlerReturned) => {
-          returned = handlerReturned;
-        },
-        end: async (end) => {
-          try {
-            const held = await ledger.finish(delivery.jobId, queue, runToken, end);
-            if (!held) {
-              this.#log.warn(
-                "sqs-jobs: this run's lease on the job expired and another run took it; its outcome stands",
-                {
-                  jobId: delivery.jobId,
-                  status: end.status,
-                },
-              );
-            }
-          } catch (error) {
-            this.#log.error(
-              "sqs-jobs could not record a job's outcome in the ledger; it reads as running until its lease ends",
+    const run: TrackedRun = {
+      attempts,
+      keepSlotsUntil: (handlerReturned) => {
+        returned = handlerReturned;
+      },
+      watch: (onCancel) => heartbeat.start(onCancel),
+      progress: (json) => heartbeat.report(json),
+      cancelRequested: () => heartbeat.cancelRequested(),
+      end: async (end) => {
+        await heartbeat.stop();
+        try {
+          const held = await ledger.finish(delivery.jobId, queue, runToken, end);
+          if (!held) {
+            this.#log.warn(
+              "sqs-jobs: this run's lease on the job expired and another run took it; its outcome stands",
               {
                 jobId: delivery.jobId,
                 status: end.status,
-                error: describeError(error).message,
               },
             );
           }
-          if (returned === undefined || slots.length === 0) await releaseAll();
-          else this.#keep(ledger, job, slots, runToken, returned);
-        },
+        } catch (error) {
+          this.#log.error(
+            "sqs-jobs could not record a job's outcome in the ledger; it reads as running until its lease ends",
+            {
+              jobId: delivery.jobId,
+              status: end.status,
+              error: describeError(error).message,
+            },
+          );
+        }
+        if (returned === undefined || slots.length === 0) await releaseAll();
+        else this.#keep(ledger, job, slots, runToken, returned);
       },
     };
+    // Cancelled while it waited out a retry's backoff, or while its previous run crashed: the run
+    // is ours only to record that it ends here.
+    if (claim.cancelRequested) {
+      await run.end({ status: "cancelled" });
+      return { kind: "skip", status: "cancelled" };
+    }
+    return { kind: "run", run };
   }
 
   /** The slots, then the claim; every slot taken is in `slots` before the next write. */
@@ -160,7 +184,7 @@ export class JobTracking {
     delivery: TrackedDelivery,
     { runToken, queue }: { readonly runToken: string; readonly queue: string },
     slots: { key: string; n: number }[],
-  ): Promise<Begin | { readonly kind: "claimed"; readonly attempts: number }> {
+  ): Promise<Begin | Claimed> {
     const leaseMs = job.timeoutSeconds * 1000 + this.#leaseMarginMs;
     const payloadHash =
       delivery.rawPayload === undefined ? undefined : parsedPayloadHash(delivery.rawPayload);

@@ -5,6 +5,7 @@ interface JobTotals {
   succeeded: number;
   failed: number;
   dead: number;
+  cancelled: number;
   durationMs: number;
 }
 
@@ -16,6 +17,7 @@ const METRICS = [
   { Name: "succeeded", Unit: "Count" },
   { Name: "failed", Unit: "Count" },
   { Name: "dead", Unit: "Count" },
+  { Name: "cancelled", Unit: "Count" },
   { Name: "duration", Unit: "Milliseconds" },
 ];
 
@@ -30,19 +32,20 @@ export class BatchMetrics {
     const job = jobName ?? "(unknown)";
     let totals = this.#byJob.get(job);
     if (totals === undefined) {
-      totals = { processed: 0, succeeded: 0, failed: 0, dead: 0, durationMs: 0 };
+      totals = { processed: 0, succeeded: 0, failed: 0, dead: 0, cancelled: 0, durationMs: 0 };
       this.#byJob.set(job, totals);
     }
     totals.processed++;
     if (outcome === "succeeded") totals.succeeded++;
     else if (outcome === "dead") totals.dead++;
+    else if (outcome === "cancelled") totals.cancelled++;
     else totals.failed++;
     totals.durationMs += durationMs;
   }
 
   /**
    * EMF documents, one per job name (dimension `jobName`); `failed` counts failed attempts that did
-   * not end dead (`retrying`, `handed-back`); `duration` is the batch's mean in ms.
+   * not end dead (`retrying`, `handed-back`); `cancelled` runs a cancel request stopped; `duration` is the batch's mean in ms.
    */
   lines(namespace: string, timestamp: number): string[] {
     const lines: string[] = [];
@@ -57,6 +60,7 @@ export class BatchMetrics {
         succeeded: totals.succeeded,
         failed: totals.failed,
         dead: totals.dead,
+        cancelled: totals.cancelled,
         duration: Math.round((totals.durationMs / totals.processed) * 1000) / 1000,
       };
       lines.push(JSON.stringify(document));

@@ -1,6 +1,8 @@
+import { JobCancelledError } from "../ledger/errors.ts";
 import type { JobContext } from "./handle.ts";
 import { JobTimeoutError } from "./job-timeout-error.ts";
 import type { LevelLogger, Logger } from "./logger.ts";
+import { progressJson } from "./progress-value.ts";
 
 /**
  * How one handler call ended. `abandoned`: the worker gave up on it at shutdown; its message is
@@ -9,7 +11,8 @@ import type { LevelLogger, Logger } from "./logger.ts";
 export type HandlerResult =
   | { readonly kind: "succeeded"; readonly value: unknown }
   | { readonly kind: "failed"; readonly error: unknown }
-  | { readonly kind: "abandoned" };
+  | { readonly kind: "abandoned" }
+  | { readonly kind: "cancelled" };
 
 export interface RunningJobInit {
   readonly jobId: string;
@@ -21,6 +24,8 @@ export interface RunningJobInit {
   /** The envelope's ISO date, else SQS's SentTimestamp (epoch ms). */
   readonly enqueuedAt: string | number;
   readonly timeoutSeconds: number;
+  /** Where checked progress values go (the run's heartbeat); undefined: nowhere (no ledger). */
+  readonly onProgress: ((json: string) => void) | undefined;
 }
 
 /** The context handed to one handler call, and the call itself with its timeout. */
@@ -44,6 +49,7 @@ export class RunningJob implements JobContext {
   /** performance.now() when the run ended without the handler (timeout, shutdown). */
   #stoppedAt: number | undefined;
   #handlerDone = false;
+  readonly #onProgress: ((json: string) => void) | undefined;
 
   constructor(init: RunningJobInit, logger: LevelLogger) {
     this.jobId = init.jobId;
@@ -61,6 +67,7 @@ export class RunningJob implements JobContext {
       attempt: init.attempt,
     });
     this.#baseLogger = logger;
+    this.#onProgress = init.onProgress;
     this.#result = new Promise((resolve) => {
       this.#end = resolve;
     });
@@ -100,6 +107,24 @@ export class RunningJob implements JobContext {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  progress(value: unknown): void {
+    this.#onProgress?.(progressJson(value));
+  }
+
+  /**
+   * A cancel request: the attempt ends now as `cancelled` and the handler's signal aborts with a
+   * {@link JobCancelledError}; a handler that ignores it is followed as a timed-out one is.
+   */
+  cancel(): void {
+    if (this.#handlerDone) return;
+    this.#stop({ kind: "cancelled" }, new JobCancelledError(this.jobName, this.jobId));
+    this.#baseLogger.info("sqs-jobs: job cancelled; its signal aborted", {
+      jobName: this.jobName,
+      jobId: this.jobId,
+      messageId: this.messageId,
+    });
   }
 
   /** Worker shutdown: the attempt ends now, unfinished, and the handler's signal aborts. */

@@ -5,8 +5,9 @@ import type { DeadLetterReason } from "../core/dead-letter-attributes.ts";
  * `retrying`: an attempt failed and the message waits out its backoff. `succeeded` and `dead`
  * are final (a redrive from the DLQ takes a dead job up again). `skipped`: a run of a periodic
  * schedule with `overlap: "skip"` that found the schedule's previous run still working.
+ * `cancelled`: `JobClient.cancel` stopped it (final, never retried nor dead-lettered).
  */
-export type JobStatus = "queued" | "running" | "retrying" | "succeeded" | "dead" | "skipped";
+export type JobStatus = "queued" | "running" | "retrying" | "succeeded" | "dead" | "skipped" | "cancelled";
 
 /** Every {@link JobStatus}, in the order a job goes through them. */
 export const JOB_STATUSES: readonly JobStatus[] = [
@@ -16,6 +17,7 @@ export const JOB_STATUSES: readonly JobStatus[] = [
   "succeeded",
   "dead",
   "skipped",
+  "cancelled",
 ];
 
 /** Why the last attempt failed, or why the job is dead. Never payload contents. */
@@ -56,4 +58,9 @@ export interface JobState<Result = unknown> {
   readonly result: Result | undefined;
   /** The last failure: the dead-letter reason once dead, the last error while retrying. */
   readonly failure: JobFailure | undefined;
+  /**
+   * The latest value the handler reported with `ctx.progress` (kept after the job ends), or
+   * undefined when it reported none.
+   */
+  readonly progress: unknown;
 }
