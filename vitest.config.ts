@@ -38,6 +38,7 @@ const UNIT = [
   "test/cli/node-version.test.ts",
   "test/consumer/dead-letter-queues.test.ts",
   "test/consumer/metrics.test.ts",
+  "test/consumer/progress-value.test.ts",
   "test/core/!(payload-privacy|validate).test.ts",
   "test/dashboard/page-size.test.ts",
   "test/local/ledger-environment.test.ts",
