@@ -88,6 +88,13 @@ export interface JobOptions<
   readonly unique?: UniqueOptions<StandardSchemaV1.InferOutput<Schema>>;
   /** Runs of one key that may overlap (1: never). Needs the job ledger. */
   readonly concurrency?: ConcurrencyOptions<StandardSchemaV1.InferOutput<Schema>>;
+  /**
+   * Whose job it is (e.g. the customer id), from the payload: on a standard queue it is sent as
+   * the message group id, so SQS fair queues keep a tenant with a backlog from delaying the
+   * others' jobs (docs/pacing.md#fair-tenants). 1-128 printable ASCII characters. Ignored on
+   * FIFO queues, where `fifo.groupId` is the group.
+   */
+  readonly tenant?: PayloadFn<StandardSchemaV1.InferInput<Schema>, string>;
 }
 
 /** A job type: its name, payload schema and policies. Share it between producers and consumers. */
@@ -106,6 +113,7 @@ export interface JobDefinition<
   readonly result: Result;
   readonly unique: UniqueOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
   readonly concurrency: ConcurrencyOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
+  readonly tenant: PayloadFn<StandardSchemaV1.InferInput<Schema>, string> | undefined;
 }
 
 /** What a producer passes to `send` for this job (the schema's input type). */
@@ -180,6 +188,9 @@ export function defineJob<
   }
   checkUnique(options.unique, problems);
   checkConcurrency(options.concurrency, problems);
+  if (options.tenant !== undefined && typeof options.tenant !== "function") {
+    problems.push(`tenant must be a function of the payload, but ${describe(options.tenant)} was provided`);
+  }
   const retry = resolveRetryPolicy(options.retry, problems);
   assertNoProblems(`job definition ${typeof name === "string" ? `"${name}"` : ""}`.trim(), problems);
   return Object.freeze({
@@ -192,6 +203,7 @@ export function defineJob<
     result: options.result as Result,
     unique: options.unique,
     concurrency: options.concurrency,
+    tenant: options.tenant,
   });
 }
 

@@ -25,7 +25,7 @@ export interface SendOptions {
    * to the minute. Not with `delaySeconds`.
    */
   readonly at?: Date;
-  /** FIFO message group; overrides the job's `fifo.groupId`. */
+  /** FIFO message group; overrides the job's `fifo.groupId` (on a standard queue, its `tenant`). */
   readonly groupId?: string;
   /** FIFO deduplication id; overrides the job's `fifo.dedupId`. */
   readonly dedupId?: string;
@@ -167,6 +167,14 @@ function finishMessage<J extends JobDefinition>(
     // match; deduplicate on the job name and payload instead.
     dedupId ??= job.fifo?.dedupId?.(payload) ?? payloadHash(job.name, payloadJson);
     checkSendOptions({ groupId, dedupId }, true);
+  } else if (job.tenant !== undefined && groupId === undefined) {
+    // On a standard queue the group id marks the tenant for SQS fair queues: no order, no FIFO limits.
+    groupId = job.tenant(payload);
+    if (typeof groupId !== "string" || !FIFO_ID.test(groupId)) {
+      throw new InvalidOptionError(
+        `tenant of job "${job.name}" must return 1-128 printable ASCII characters without spaces (a message group id), but it returned ${typeof groupId === "string" ? `a ${groupId.length}-character string` : typeof groupId}`,
+      );
+    }
   }
 
   const jobId = newJobId();
