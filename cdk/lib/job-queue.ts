@@ -25,6 +25,7 @@ import { JobQueueConfigError } from "./job-queue-error.ts";
 import type { JobQueueProps } from "./job-queue-props.ts";
 import type { JobScheduleOptions } from "./job-schedule-props.ts";
 import { type JobScheduleSettings, resolveSchedule } from "./job-schedule-settings.ts";
+import { metricRuns, runsAlarm } from "./run-alarms.ts";
 import { ScheduleDelivery } from "./schedule-delivery.ts";
 import {
   type ConsumerKind,
@@ -89,6 +90,10 @@ export class JobQueue extends Construct {
   readonly alarmTopic: sns.ITopic | undefined;
   /** Fires when the oldest message waits too long. */
   readonly ageOfOldestMessageAlarm: cloudwatch.Alarm | undefined;
+  /** Runs ended `cancelled` (the consumer's EMF metric), at least `alarms.cancelledRuns` in 5 minutes. */
+  readonly cancelledRunsAlarm: cloudwatch.Alarm | undefined;
+  /** Deliveries put back `throttled` by a rate limit, at least `alarms.throttledRuns` in 5 minutes. */
+  readonly throttledRunsAlarm: cloudwatch.Alarm | undefined;
   /** The dashboard, when `dashboard` is set. */
   readonly dashboard: cloudwatch.Dashboard | undefined;
   /** Fires when EventBridge Scheduler could not deliver a scheduled job (created with the first schedule or grant). */
@@ -153,6 +158,9 @@ export class JobQueue extends Construct {
       maxBatchingWindow: s.batchingWindowSeconds > 0 ? Duration.seconds(s.batchingWindowSeconds) : undefined,
       maxConcurrency: s.maxConcurrency,
       reportBatchItemFailures: true,
+      ...(s.pollers === undefined
+        ? {}
+        : { provisionedPollerConfig: { minimumPollers: s.pollers.min, maximumPollers: s.pollers.max } }),
     });
     this.#describeForTools(props);
 
@@ -183,10 +191,30 @@ export class JobQueue extends Construct {
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         },
       );
+      this.cancelledRunsAlarm = runsAlarm(
+        this,
+        "CancelledRunsAlarm",
+        metricRuns("cancelled", s.jobNames, "cancelled runs"),
+        s.cancelledRuns,
+        `Many runs of queue "${s.name}" were cancelled (JobClient.cancel): check who cancels them.`,
+      );
+      this.throttledRunsAlarm = runsAlarm(
+        this,
+        "ThrottledRunsAlarm",
+        metricRuns("throttled", s.jobNames, "throttled runs"),
+        s.throttledRuns,
+        `Many jobs of queue "${s.name}" were put back by their rate limit: the limit is below the load, so they wait longer and longer.`,
+      );
       this.alarmTopic = alarms.topic === false ? undefined : (alarms.topic ?? createAlarmTopic(this, s.name));
       if (this.alarmTopic !== undefined) {
         const action = new actions.SnsAction(this.alarmTopic);
-        for (const alarm of [this.dlqDepthAlarm, this.dlqExpiryAlarm, this.ageOfOldestMessageAlarm]) {
+        for (const alarm of [
+          this.dlqDepthAlarm,
+          this.dlqExpiryAlarm,
+          this.ageOfOldestMessageAlarm,
+          this.cancelledRunsAlarm,
+          this.throttledRunsAlarm,
+        ]) {
           alarm.addAlarmAction(action);
           alarm.addOkAction(action);
         }

@@ -84,7 +84,7 @@ describe("the example app", () => {
 
   it("notifies one topic from every alarm and outputs its ARN to subscribe to", () => {
     template.resourceCountIs("AWS::SNS::Topic", 1);
-    template.resourceCountIs("AWS::CloudWatch::Alarm", 8);
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 12);
     template.allResourcesProperties("AWS::CloudWatch::Alarm", {
       AlarmActions: [{ Ref: Match.stringLikeRegexp("^AlarmTopic") }],
     });
