@@ -241,6 +241,28 @@ export class JobQueue extends Construct {
   }
 
   /**
+   * Lets `grantee` cancel this queue's jobs with `JobClient.cancel`: {@link grantSendJobs}, and
+   * `dynamodb:UpdateItem` on the ledger's table, which producers otherwise lack (a cancel marks a
+   * queued job `cancelled`, or leaves a request on a running one's entry: conditional writes).
+   * Cancelling jobs sent for later also needs {@link grantScheduleJobs}, which deletes schedules.
+   * @throws {JobQueueConfigError} the queue has no ledger: only schedules could be cancelled
+   */
+  grantCancelJobs(grantee: iam.IGrantable): iam.Grant {
+    if (this.ledger === undefined) {
+      throw new JobQueueConfigError(this.node.path, [
+        "grantCancelJobs needs the queue's ledger (cancelling a queued or running job writes to it): pass ledger, or use grantScheduleJobs to cancel jobs sent for later",
+      ]);
+    }
+    return this.grantSendJobs(grantee).combine(
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ["dynamodb:UpdateItem"],
+        resourceArns: [this.ledger.table.tableArn],
+      }),
+    );
+  }
+
+  /**
    * Lets `grantee` run this queue's jobs synchronously with `JobClient.call` (and
    * `{ queue: name }`): permission to invoke the consumer, and on a Lambda function the variable
    * naming it, e.g. `SQS_JOBS_REPORTS_FUNCTION_NAME`.

@@ -112,8 +112,16 @@ describe("the example app", () => {
       expect.stringMatching(/^ReportsConsumer/),
     ]);
     const api = iamActionsOf(template, "ApiRole");
-    expect(api).toEqual(expect.arrayContaining(["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"]));
-    expect(api).not.toContain("dynamodb:UpdateItem");
+    // UpdateItem for DELETE /reports/<jobId> (grantCancelJobs) only: never Scan, never BatchGetItem
+    expect(api).toEqual(
+      expect.arrayContaining([
+        "dynamodb:PutItem",
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:UpdateItem",
+      ]),
+    );
+    expect(api).not.toContain("dynamodb:Scan");
     template.hasOutput("LedgerTableName", { Value: { Ref: Match.stringLikeRegexp("^LedgerTable") } });
   });
 
