@@ -8,7 +8,6 @@ import type { LedgerConnect } from "../ledger/ledger-options.ts";
 import { describeError } from "./describe-error.ts";
 import type { HandledJob } from "./handle.ts";
 import type { LevelLogger } from "./logger.ts";
-import { RunHeartbeat } from "./run-heartbeat.ts";
 
 /** Beyond the job's timeout, before another delivery may take over a run's job or slot. */
 const LEASE_MARGIN_MS = 30_000;
@@ -129,6 +128,8 @@ export class JobTracking {
       return claim;
     }
     const { attempts } = claim;
+    // Loaded with the ledger: it needs the DynamoDB SDK, which a consumer without a ledger never loads.
+    const { RunHeartbeat } = await import("./run-heartbeat.ts");
     const heartbeat = new RunHeartbeat(ledger, delivery.jobId, runToken, this.#log, {
       ...(this.#cancelCheckMs === undefined ? {} : { cancelCheckMs: this.#cancelCheckMs }),
     });
