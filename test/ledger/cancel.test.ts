@@ -44,7 +44,8 @@ async function rig(label: string) {
   const stop = () => Promise.all(workers.map((w) => w.stop()));
   const empty = async () => {
     const [queue, dlq] = await Promise.all([queueDepth(sqs, queueUrl), queueDepth(sqs, dlqUrl)]);
-    return queue.visible + queue.inFlight + dlq.visible + dlq.inFlight;
+    // Delayed counts too: a job the ledger makes wait goes back as a delayed copy.
+    return queue.visible + queue.inFlight + queue.delayed + dlq.visible + dlq.inFlight + dlq.delayed;
   };
   return { jobs, work, stop, empty, dlqUrl };
 }
