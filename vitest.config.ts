@@ -39,6 +39,8 @@ const UNIT = [
   "test/consumer/dead-letter-queues.test.ts",
   "test/consumer/metrics.test.ts",
   "test/consumer/progress-value.test.ts",
+  "test/local/fair-order.test.ts",
+  "test/producer/tenant.test.ts",
   "test/core/!(payload-privacy|validate).test.ts",
   "test/dashboard/page-size.test.ts",
   "test/local/ledger-environment.test.ts",
