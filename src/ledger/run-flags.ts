@@ -9,7 +9,7 @@ import { jobItemKey, LEDGER_KEY, LIST_INDEX_KEY } from "./table-layout.ts";
 /**
  * What `cancel` did. `cancelled`: the job will not run (again): it was queued or waiting out a
  * retry's backoff. `cancelling`: it was running; its attempt's heartbeat reads the request within
- * {@link CANCEL_CHECK_MS} and aborts `ctx.signal`, unless the handler finishes first (its outcome
+ * 1.25 × {@link CANCEL_CHECK_MS} (and one read) and aborts `ctx.signal`, unless the handler finishes first (its outcome
  * then stands). `finished`: it had already ended; nothing changed. `not-found`: no such job.
  */
 export type CancelResult =

@@ -125,7 +125,7 @@ export class JobClient {
    * Cancels a job. One sent for later whose schedule has not fired: its schedule is deleted (and,
    * with the ledger, its entry and unique key go). With the ledger, also a job sent at once: a
    * queued (or retrying) one ends `cancelled` and its message is dropped when it arrives; a running
-   * one's `ctx.signal` aborts within about 2 s (its heartbeat reads the request) and it ends
+   * one's `ctx.signal` aborts within 3 s (its heartbeat reads the request) and it ends
    * `cancelled`, neither retried nor dead-lettered, unless it finishes first. The answer says
    * which: `cancelled`, `cancelling`, `finished` (with the final status: nothing changed) or
    * `not-found` (no schedule, and no ledger entry or no ledger).

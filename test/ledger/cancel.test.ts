@@ -84,7 +84,7 @@ describe("cancel", () => {
     }
   });
 
-  it(`a running job's signal aborts within ${CANCEL_CHECK_MS} ms and a bit; it ends cancelled, not retried nor dead-lettered`, async () => {
+  it("a running job's signal aborts within 3 s; it ends cancelled, not retried nor dead-lettered", async () => {
     const { jobs, work, stop, empty } = await rig("cancel-running");
     let started: () => void = () => {};
     const running = new Promise<void>((resolve) => (started = resolve));
@@ -103,7 +103,9 @@ describe("cancel", () => {
       const asked = performance.now();
       expect(await jobs.cancel(sent.jobId)).toEqual({ outcome: "cancelling" });
       expect(await reason).toBeInstanceOf(JobCancelledError);
-      expect(performance.now() - asked).toBeLessThan(CANCEL_CHECK_MS + 1_500);
+      // Within 3 s of cancel's answer: 1.25 × the 2 s interval at most, and one read (the 500 ms
+      // more is cancel's own read and write, measured here too)
+      expect(performance.now() - asked).toBeLessThan(CANCEL_CHECK_MS * 1.25 + 1_000);
       await expect(sent.waitFor({ timeoutMs: 10_000 })).rejects.toMatchObject({ code: "ERR_JOB_CANCELLED" });
       expect(await jobs.getJob(longJob, sent.jobId)).toMatchObject({ status: "cancelled", attempts: 1 });
       expect(await eventually(empty, (n) => n === 0, 10_000)).toBe(0);

@@ -90,7 +90,7 @@ export interface TestApp<Queue extends string = string> extends AsyncDisposable 
   job(jobId: string): Promise<JobState>;
   /**
    * Cancels a job as `JobClient.cancel` does on AWS: a queued one ends `cancelled`, a running one's
-   * `ctx.signal` aborts within about 2 s, one sent for later loses its schedule.
+   * `ctx.signal` aborts within 3 s, one sent for later loses its schedule.
    * @throws {ConfigError} the job was not sent for later and the app has no ledger
    */
   cancel(sent: SentJob<JobDefinition> | string): Promise<CancelResult>;
