@@ -128,54 +128,77 @@ export class JobTracking {
       return claim;
     }
     const { attempts } = claim;
+    // Cancelled while it waited out a retry's backoff, or while its previous run crashed: the run
+    // is ours only to record that it ends here.
+    if (claim.cancelRequested) {
+      const ended = await this.#endCancelled(ledger, delivery.jobId, queue, runToken);
+      await releaseAll();
+      if (ended) return { kind: "skip", status: "cancelled" };
+      // Kept on the queue, so that a later delivery records the end (once this claim's lease ends).
+      return {
+        kind: "wait",
+        delaySeconds: SLOT_WAIT_SECONDS,
+        why: "a cancelled job's end could not be recorded",
+      };
+    }
     // Loaded with the ledger: it needs the DynamoDB SDK, which a consumer without a ledger never loads.
     const { RunHeartbeat } = await import("./run-heartbeat.ts");
     const heartbeat = new RunHeartbeat(ledger, delivery.jobId, runToken, this.#log, {
       ...(this.#cancelCheckMs === undefined ? {} : { cancelCheckMs: this.#cancelCheckMs }),
     });
     let returned: Promise<void> | undefined;
-    const run: TrackedRun = {
-      attempts,
-      keepSlotsUntil: (handlerReturned) => {
-        returned = handlerReturned;
-      },
-      watch: (onCancel) => heartbeat.start(onCancel),
-      progress: (json) => heartbeat.report(json),
-      cancelRequested: () => heartbeat.cancelRequested(),
-      end: async (end) => {
-        await heartbeat.stop();
-        try {
-          const held = await ledger.finish(delivery.jobId, queue, runToken, end);
-          if (!held) {
-            this.#log.warn(
-              "sqs-jobs: this run's lease on the job expired and another run took it; its outcome stands",
+    return {
+      kind: "run",
+      run: {
+        attempts,
+        keepSlotsUntil: (handlerReturned) => {
+          returned = handlerReturned;
+        },
+        watch: (onCancel) => heartbeat.start(onCancel),
+        progress: (json) => heartbeat.report(json),
+        cancelRequested: () => heartbeat.cancelRequested(),
+        end: async (end) => {
+          await heartbeat.stop();
+          try {
+            const held = await ledger.finish(delivery.jobId, queue, runToken, end);
+            if (!held) {
+              this.#log.warn(
+                "sqs-jobs: this run's lease on the job expired and another run took it; its outcome stands",
+                {
+                  jobId: delivery.jobId,
+                  status: end.status,
+                },
+              );
+            }
+          } catch (error) {
+            this.#log.error(
+              "sqs-jobs could not record a job's outcome in the ledger; it reads as running until its lease ends",
               {
                 jobId: delivery.jobId,
                 status: end.status,
+                error: describeError(error).message,
               },
             );
           }
-        } catch (error) {
-          this.#log.error(
-            "sqs-jobs could not record a job's outcome in the ledger; it reads as running until its lease ends",
-            {
-              jobId: delivery.jobId,
-              status: end.status,
-              error: describeError(error).message,
-            },
-          );
-        }
-        if (returned === undefined || slots.length === 0) await releaseAll();
-        else this.#keep(ledger, job, slots, runToken, returned);
+          if (returned === undefined || slots.length === 0) await releaseAll();
+          else this.#keep(ledger, job, slots, runToken, returned);
+        },
       },
     };
-    // Cancelled while it waited out a retry's backoff, or while its previous run crashed: the run
-    // is ours only to record that it ends here.
-    if (claim.cancelRequested) {
-      await run.end({ status: "cancelled" });
-      return { kind: "skip", status: "cancelled" };
+  }
+
+  /** Ends a claimed run as cancelled before its handler starts; false when the write failed. */
+  async #endCancelled(ledger: Ledger, jobId: string, queue: string, runToken: string): Promise<boolean> {
+    try {
+      await ledger.finish(jobId, queue, runToken, { status: "cancelled" });
+      return true;
+    } catch (error) {
+      this.#log.warn("sqs-jobs could not record a cancelled job's end; its next delivery tries again", {
+        jobId,
+        error: describeError(error).message,
+      });
+      return false;
     }
-    return { kind: "run", run };
   }
 
   /** The slots, then the claim; every slot taken is in `slots` before the next write. */

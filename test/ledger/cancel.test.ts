@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { JobTracking } from "../../src/consumer/job-tracking.ts";
+import { resolveLogger } from "../../src/consumer/logger.ts";
 import {
   defineJob,
   handle,
@@ -210,5 +212,28 @@ describe("cancel races, on the ledger", () => {
       attempts: 2,
       cancelRequested: true,
     });
+  });
+
+  it("a delivery of a job whose run crashed after a cancel request ends it cancelled without running it", async () => {
+    // Given a run that took the job with a short lease, then a cancel request, then the run's crash
+    const ledger = await newLedger();
+    const tracking = new JobTracking(async () => ledger, resolveLogger(undefined, "silent"));
+    const queueUrl = "http://127.0.0.1:1/000000000000/emails";
+    const crashed = claimOf(randomUUID(), { job: longJob.name, leaseMs: 100, payloadHash: undefined });
+    await ledger.claim(crashed);
+    expect(await cancelJob(ledger, crashed.jobId)).toEqual({ outcome: "cancelling" });
+    await sleep(200);
+    // When the job's message is delivered again
+    const begun = await tracking.begin(handle(longJob, () => undefined).job, {
+      jobId: crashed.jobId,
+      queueUrl,
+      payload: { n: 1 },
+      rawPayload: undefined,
+      redriven: false,
+      skipOverlapOf: undefined,
+    });
+    // Then nothing runs, and the job ends cancelled after its two claims
+    expect(begun).toEqual({ kind: "skip", status: "cancelled" });
+    expect(await ledger.get(crashed.jobId)).toMatchObject({ status: "cancelled", attempts: 2 });
   });
 });
