@@ -50,8 +50,11 @@ export type {
   UniqueOptions,
 } from "./core/job.ts";
 export { defineJob } from "./core/job.ts";
+export type { DebounceOptions, RateLimitOptions } from "./core/pacing-options.ts";
 export type { BackoffPolicy, RetryPolicy } from "./core/retry.ts";
 export type { JobSchema } from "./core/schema.ts";
+export type { DurableDuration, DurableWaitContext, WaitForJobOptions } from "./durable/wait-for-job.ts";
+export { CallbackResultTooLargeError, waitForJob } from "./durable/wait-for-job.ts";
 export { JobCancelledError, JobDeadError, WaitTimeoutError } from "./ledger/errors.ts";
 export type { JobFailure, JobState, JobStatus } from "./ledger/job-state.ts";
 export type { LedgerOptions } from "./ledger/ledger-options.ts";

@@ -36,7 +36,9 @@ export type SqsJobsErrorCode =
   | "ERR_ATTEMPTS_EXHAUSTED"
   | "ERR_INIT_DIR_NOT_EMPTY"
   | "ERR_JOB_NOT_IN_LEDGER"
-  | "ERR_MISSING_PEER";
+  | "ERR_MISSING_PEER"
+  | "ERR_JOB_SUPERSEDED"
+  | "ERR_CALLBACK_RESULT_TOO_LARGE";
 
 export class SqsJobsError extends Error {
   // Every subclass sets its name explicitly: minifiers (esbuild in Lambda bundles) rename

@@ -1,6 +1,13 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
+import {
+  checkDebounce,
+  checkRateLimit,
+  type DebounceOptions,
+  type RateLimitOptions,
+} from "./pacing-options.ts";
 import { assertNoProblems, type ResolvedRetryPolicy, type RetryPolicy, resolveRetryPolicy } from "./retry.ts";
 import type { JobSchema } from "./schema.ts";
+import { windowSecondsProblem } from "./window-seconds.ts";
 
 /** Job names travel in every message: short, readable, safe in logs, metrics and attributes. */
 const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$/;
@@ -88,6 +95,10 @@ export interface JobOptions<
   readonly unique?: UniqueOptions<StandardSchemaV1.InferOutput<Schema>>;
   /** Runs of one key that may overlap (1: never). Needs the job ledger. */
   readonly concurrency?: ConcurrencyOptions<StandardSchemaV1.InferOutput<Schema>>;
+  /** Runs of one key started per window, across all consumers. Needs the job ledger. */
+  readonly rateLimit?: RateLimitOptions<StandardSchemaV1.InferOutput<Schema>>;
+  /** Only the last job of a burst with one key runs. Needs the job ledger. */
+  readonly debounce?: DebounceOptions<StandardSchemaV1.InferOutput<Schema>>;
   /**
    * Whose job it is (e.g. the customer id), from the payload: on a standard queue it is sent as
    * the message group id, so SQS fair queues keep a tenant with a backlog from delaying the
@@ -113,6 +124,8 @@ export interface JobDefinition<
   readonly result: Result;
   readonly unique: UniqueOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
   readonly concurrency: ConcurrencyOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
+  readonly rateLimit: RateLimitOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
+  readonly debounce: DebounceOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
   readonly tenant: PayloadFn<StandardSchemaV1.InferInput<Schema>, string> | undefined;
 }
 
@@ -188,6 +201,8 @@ export function defineJob<
   }
   checkUnique(options.unique, problems);
   checkConcurrency(options.concurrency, problems);
+  checkRateLimit(options.rateLimit, problems);
+  checkDebounce(options.debounce, options.unique, problems);
   if (options.tenant !== undefined && typeof options.tenant !== "function") {
     problems.push(`tenant must be a function of the payload, but ${describe(options.tenant)} was provided`);
   }
@@ -203,22 +218,19 @@ export function defineJob<
     result: options.result as Result,
     unique: options.unique,
     concurrency: options.concurrency,
+    rateLimit: options.rateLimit,
+    debounce: options.debounce,
     tenant: options.tenant,
   });
 }
 
-const MAX_UNIQUE_WINDOW_SECONDS = 30 * 86_400;
 const MAX_CONCURRENCY_LIMIT = 100;
 
 function checkUnique(unique: UniqueOptions<never> | undefined, problems: string[]): void {
   if (unique === undefined) return;
   if (typeof unique.key !== "function") problems.push("unique.key must be a function of the payload");
-  const w = unique.windowSeconds;
-  if (!Number.isInteger(w) || w < 1 || w > MAX_UNIQUE_WINDOW_SECONDS) {
-    problems.push(
-      `unique.windowSeconds must be an integer between 1 and ${MAX_UNIQUE_WINDOW_SECONDS} (30 days), but ${w} was provided`,
-    );
-  }
+  const problem = windowSecondsProblem("unique.windowSeconds", unique.windowSeconds);
+  if (problem !== undefined) problems.push(problem);
 }
 
 function checkConcurrency(concurrency: ConcurrencyOptions<never> | undefined, problems: string[]): void {

@@ -1,8 +1,8 @@
 import { GetItemCommand, UpdateItemCommand, type UpdateItemCommandOutput } from "@aws-sdk/client-dynamodb";
 import { SqsJobsError } from "../core/errors.ts";
 import { type Item, readString, S } from "./attribute-values.ts";
-import type { JobStatus } from "./job-state.ts";
-import { type FinalStatus, isConditionFailure, type Ledger, listKey } from "./ledger.ts";
+import type { FinalStatus, JobStatus } from "./job-state.ts";
+import { isConditionFailure, type Ledger, listKey } from "./ledger.ts";
 import { CANCEL_ATTRIBUTE, PROGRESS_ATTRIBUTE } from "./run-attributes.ts";
 import { jobItemKey, LEDGER_KEY, LIST_INDEX_KEY } from "./table-layout.ts";
 

@@ -1,6 +1,7 @@
 import { PayloadTooLargeError, ValidationError, type ValidationIssue } from "../core/errors.ts";
 import type { JobDefinition, JobInput } from "../core/job.ts";
 import { type PreparedMessage, prepareMessage, type SendOptions } from "./message.ts";
+import type { MessageTrace } from "./send-trace.ts";
 
 /** What the validate and size steps check a payload against. */
 export interface PrepareTarget {
@@ -12,6 +13,8 @@ export interface PrepareTarget {
    * job throws `PayloadTooLargeError`); else issue paths start with the item's index.
    */
   readonly single: boolean;
+  /** The producer's trace context every message carries, when tracing is on. */
+  readonly trace?: MessageTrace | undefined;
 }
 
 /**
@@ -31,7 +34,7 @@ export async function prepareJobs<J extends JobDefinition>(
   const messages: PreparedMessage[] = [];
   const issues: ValidationIssue[] = [];
   for (const [index, payload] of payloads.entries()) {
-    const prepared = await prepareMessage(job, payload, options, target.fifo);
+    const prepared = await prepareMessage(job, payload, options, target.fifo, target.trace);
     if (!prepared.ok) {
       if (target.single) throw new ValidationError(job.name, prepared.issues);
       for (const issue of prepared.issues) issues.push({ ...issue, path: [index, ...issue.path] });

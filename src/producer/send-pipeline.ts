@@ -4,6 +4,7 @@ import type { JobDefinition, JobInput } from "../core/job.ts";
 import { queueNameOf } from "../core/queue-url.ts";
 import { checkSqsConfig } from "../core/sqs-client.ts";
 import type { Ledger } from "../ledger/ledger.ts";
+import { debouncedOptions, debounceKeys, recordDebounced } from "./debounce-send.ts";
 import type { ReserveTarget } from "./held-keys.ts";
 import type { SendBatchOptions } from "./job-client-options.ts";
 import { checkSendOptions, type Delivery, type PreparedMessage, type SendOptions } from "./message.ts";
@@ -15,6 +16,7 @@ import { OPEN_GATE, type SendGate } from "./send-gate.ts";
 import { type SchedulerLink, scheduleLater } from "./send-later.ts";
 import { sendNow } from "./send-now.ts";
 import type { Delivered, PipelineResult } from "./send-result.ts";
+import { type MessageTrace, withSendSpan } from "./send-trace.ts";
 import { LedgerGate } from "./tracked-send.ts";
 
 /** sendBatch's highest `concurrency`; the client JobClient creates pools this many connections. */
@@ -68,6 +70,9 @@ type Deliver = (
  * derived from the same id, so a retried parent's second send is answered `deduplicated` at the
  * reserve step; deliver and record stay as they are.
  *
+ * With an OpenTelemetry tracer provider registered, the whole send is one span and every message
+ * carries its context ({@link withSendSpan}).
+ *
  * @throws what `send` and `sendBatch` document before anything is sent (a bad option or payload,
  *   missing config, a unique key function that throws); a queue that does not exist
  */
@@ -75,16 +80,32 @@ export async function runSendPipeline<J extends JobDefinition>(
   route: SendRoute,
   request: SendRequest<J>,
 ): Promise<PipelineResult> {
-  const { job, payloads, options, single } = request;
+  // A debounced job's delay is its debounce's: set before anything reads the options.
+  const options = debouncedOptions(request.job, request.options, route.fifo);
   const delivery = checkSendOptions(options, route.fifo);
+  const span = { operation: "send", jobName: request.job.name, queueUrl: route.queueUrl } as const;
+  const carry = delivery.kind === "schedule" ? "envelope" : "attributes";
+  return withSendSpan({ ...span, count: request.payloads.length, carry }, (trace) =>
+    sendThrough(route, { ...request, options }, delivery, trace),
+  );
+}
+
+async function sendThrough<J extends JobDefinition>(
+  route: SendRoute,
+  request: SendRequest<J>,
+  delivery: Delivery,
+  trace: MessageTrace | undefined,
+): Promise<PipelineResult> {
+  const { job, payloads, options, single } = request;
   route.scheduler.check(delivery);
   const concurrency = options.concurrency ?? 8;
   const maxRetries = options.maxRetries ?? 5;
-  if (!single) checkBatchOptions(concurrency, maxRetries);
+  if (!single) checkBatchOptions(concurrency, maxRetries, options.callbackId);
   const messages = await prepareJobs(job, payloads, sqsOptions(options, delivery), {
     fifo: route.fifo,
     maxMessageBytes: route.maxMessageBytes,
     single,
+    trace,
   });
   await checkSqsConfig(route.sqs);
   // Everything that can fail without a network call fails before a key is reserved.
@@ -92,13 +113,18 @@ export async function runSendPipeline<J extends JobDefinition>(
   const ledger = await route.ledgerFor(job);
   const gate =
     ledger === undefined ? OPEN_GATE : new LedgerGate(ledger, job, messages, reserveTarget(route, delivery));
+  const debounced = debounceKeys(job, messages);
   const progress = new ProgressReport(options.onProgress, messages.length);
+  let items: Delivered[];
   try {
-    return progress.finish({ items: await deliver(messages, gate, progress) });
+    items = await deliver(messages, gate, progress);
   } catch (error) {
     await gate.abandon(error);
     throw error;
   }
+  // Outside the gate's try: the jobs are sent, whatever this write meets.
+  await recordDebounced(ledger, job, debounced, items);
+  return progress.finish({ items });
 }
 
 async function deliverStep<J extends JobDefinition>(
@@ -120,7 +146,11 @@ async function deliverStep<J extends JobDefinition>(
     sendPrepared(messages, { ...settings, retryBaseMs: 100 }, gate, progress);
 }
 
-function checkBatchOptions(concurrency: number, maxRetries: number): void {
+function checkBatchOptions(concurrency: number, maxRetries: number, callbackId: string | undefined): void {
+  if (callbackId !== undefined) {
+    // One callback completes once: the first of the batch's jobs to end would answer for all.
+    throw new ConfigError("callbackId is for send, not sendBatch: a callback waits for one job");
+  }
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
     throw new ConfigError(
       `concurrency must be an integer between 1 and ${MAX_CONCURRENCY}, but ${concurrency} was provided`,
