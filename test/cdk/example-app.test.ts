@@ -23,7 +23,9 @@ describe("the example app", () => {
     expect(bundles).toHaveLength(3);
     const loadsSqsAtStart: boolean[] = [];
     for (const bundle of bundles) {
-      expect(statSync(bundle).size).toBeLessThan(100_000);
+      // 110 KB: the consumer's run heartbeat, cancel and progress (wave 3, pacing) took the largest
+      // bundle from 96 KB to 101 KB; the bound still catches a dependency bundled by mistake.
+      expect(statSync(bundle).size).toBeLessThan(110_000);
       const code = readFileSync(bundle, "utf8");
       // External: imported from the runtime, either at load or on first use.
       expect(code).toMatch(/from\s*"@aws-sdk\/client-sqs"|import\("@aws-sdk\/client-sqs"\)/);
