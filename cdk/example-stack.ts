@@ -114,6 +114,8 @@ export class SqsJobsExampleStack extends Stack {
     this.email.grantScheduleJobs(this.api);
     // POST /reports/preview runs a report now, through the consumer, with JobClient.call.
     this.reports.grantCallJobs(this.api);
+    // DELETE /reports/<jobId> cancels a report, queued or running, with JobClient.cancel.
+    this.reports.grantCancelJobs(this.api);
     const url = this.api.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
 
     this.#acknowledgeFindings();

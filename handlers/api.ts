@@ -13,7 +13,9 @@ import { analyseText, buildReport, QUEUES, sendEmail } from "./jobs.ts";
  * The example's producer: a Lambda function URL (IAM auth) that enqueues jobs.
  *   POST /reports {"inputKey": "inputs/a.txt"}          -> 202 {"jobId": "..."}
  *   POST /reports?wait=20 {...}                         -> 200 {"jobId", "result"} once built (or 202 after 20 s)
- *   GET  /reports/<jobId>                               -> 200 the job's state in the ledger
+ *   GET  /reports/<jobId>                               -> 200 the job's state in the ledger (with its progress)
+ *   DELETE /reports/<jobId>                             -> 200 {"outcome"}: cancelled (queued), cancelling (running),
+ *                                                          finished (with its status) or not-found
  *   POST /reports/preview {...}                         -> 200 {"result"}: run now through the consumer (call)
  *   POST /reports/text {"name": "a.txt", "text": "..."} -> 202 {"jobId"}: the text in the job, through S3 past 1 MiB
  *   POST /emails  {"to": "a@example.com", "subject": "Hi", "body": "..."} -> 202 {"jobId", "deduplicated"}
@@ -34,7 +36,12 @@ export async function handler(event: LambdaFunctionURLEvent): Promise<LambdaFunc
     const state = await reports.getJob(buildReport, jobId);
     return state === undefined ? reply(404, { error: `no job ${jobId} in the ledger` }) : reply(200, state);
   }
-  if (method !== "POST") return reply(405, { error: "use POST, or GET /reports/<jobId>" });
+  if (method === "DELETE" && jobId !== undefined) {
+    reports ??= new JobClient({ queue: QUEUES.reports });
+    const cancelled = await reports.cancel(jobId);
+    return reply(cancelled.outcome === "not-found" ? 404 : 200, cancelled);
+  }
+  if (method !== "POST") return reply(405, { error: "use POST, or GET or DELETE /reports/<jobId>" });
   let body: unknown;
   try {
     const raw = event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString() : event.body;

@@ -15,11 +15,16 @@ export function buildReportHandler(store: ObjectStore) {
       const { lines, words } = JSON.parse(built) as Report;
       return { reportKey: key, lines, words };
     }
+    // Shown by getJob, `sqs-jobs jobs get` and the dashboard while it runs; DELETE /reports/<jobId>
+    // aborts ctx.signal, which every read and write here passes on.
+    ctx.progress({ stage: "reading" });
     const text = await store.read(payload.inputKey, ctx.signal);
     // Retrying cannot make a missing input appear: dead-letter at once, with the reason. The
     // message goes to logs and the DLQ as written, so it names the problem, not payload values.
     if (text === undefined) throw new PermanentError("the input object does not exist");
+    ctx.progress({ stage: "analysing", bytes: text.length });
     const report = analyse(text, { ...payload, jobId: ctx.jobId, signal: ctx.signal });
+    ctx.progress({ stage: "writing", words: report.words });
     await store.write(key, JSON.stringify(report), ctx.signal);
     ctx.logger.info("report built", { key, bytes: report.bytes, words: report.words });
     return { reportKey: key, lines: report.lines, words: report.words };

@@ -20,6 +20,7 @@ export type {
   SqsRecordAttributes,
 } from "./consumer/lambda-types.ts";
 export type { Logger, LogLevel } from "./consumer/logger.ts";
+export { ProgressError } from "./consumer/progress-value.ts";
 export { startWorker } from "./consumer/worker.ts";
 export type { Worker, WorkerOptions } from "./consumer/worker-options.ts";
 export type { CallErrorFields, CallEvent, CallResponse } from "./core/call-event.ts";
@@ -68,9 +69,10 @@ export type {
   JobRoute,
 } from "./flow/flow-spec.ts";
 export { Chain, chain, child } from "./flow/flow-spec.ts";
-export { JobDeadError, WaitTimeoutError } from "./ledger/errors.ts";
+export { JobCancelledError, JobDeadError, WaitTimeoutError } from "./ledger/errors.ts";
 export type { JobFailure, JobState, JobStatus } from "./ledger/job-state.ts";
 export type { LedgerOptions } from "./ledger/ledger-options.ts";
+export type { CancelResult } from "./ledger/run-flags.ts";
 export type { CallOptions } from "./producer/job-call.ts";
 export { CallError, CallNotStartedError } from "./producer/job-call.ts";
 export { JobClient } from "./producer/job-client.ts";

@@ -38,6 +38,18 @@ export interface JobQueueAlarmOptions {
    * @default a new topic, its ARN a stack output: subscribe to it (e.g. `aws sns subscribe --protocol email`)
    */
   readonly topic?: sns.ITopic | false;
+  /**
+   * Alarm when at least this many runs of the queue's jobs end `cancelled` within 5 minutes (the
+   * consumer's `cancelled` metric): many cancels at once usually mean a caller gone wrong.
+   * @default 10
+   */
+  readonly cancelledRuns?: number;
+  /**
+   * Alarm when at least this many deliveries are put back `throttled` by a rate limit within 5
+   * minutes (the consumer's `throttled` metric): the limit is below the load.
+   * @default 100
+   */
+  readonly throttledRuns?: number;
 }
 
 /** Options of {@link JobQueue}. Settings left out are derived from `jobs` as AWS recommends. */
@@ -129,6 +141,14 @@ export interface JobQueueProps {
    * @default no limit besides the account's and the function's reserved concurrency
    */
   readonly maxConcurrency?: number;
+  /**
+   * Provisioned mode for the event source mapping: `min` event pollers always ready (2-200), up to
+   * `max` (2-2,000), for queues that must scale up within seconds, not minutes. Billed per event
+   * poller unit for as long as it is provisioned, the minimum always (docs/pacing.md#scaling-knobs).
+   * `maxConcurrency` still caps the invocations.
+   * @default on-demand polling: Lambda scales the pollers itself, at no charge of its own
+   */
+  readonly pollers?: { readonly min: number; readonly max: number };
 
   /**
    * A FIFO queue: jobs of one message group run one at a time, in order.

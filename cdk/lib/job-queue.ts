@@ -29,6 +29,7 @@ import type { JobScheduleOptions } from "./job-schedule-props.ts";
 import { type JobScheduleSettings, resolveSchedule } from "./job-schedule-settings.ts";
 import { nagText } from "./nag-text.ts";
 import { PayloadBucket } from "./payload-bucket.ts";
+import { metricRuns, runsAlarm } from "./run-alarms.ts";
 import { ScheduleDelivery } from "./schedule-delivery.ts";
 import {
   type ConsumerKind,
@@ -96,6 +97,10 @@ export class JobQueue extends Construct {
   readonly alarmTopic: sns.ITopic | undefined;
   /** Fires when the oldest message waits too long. */
   readonly ageOfOldestMessageAlarm: cloudwatch.Alarm | undefined;
+  /** Runs ended `cancelled` (the consumer's EMF metric), at least `alarms.cancelledRuns` in 5 minutes. */
+  readonly cancelledRunsAlarm: cloudwatch.Alarm | undefined;
+  /** Deliveries put back `throttled` by a rate limit, at least `alarms.throttledRuns` in 5 minutes. */
+  readonly throttledRunsAlarm: cloudwatch.Alarm | undefined;
   /** The dashboard, when `dashboard` is set. */
   readonly dashboard: cloudwatch.Dashboard | undefined;
   /** Fires when EventBridge Scheduler could not deliver a scheduled job (created with the first schedule or grant). */
@@ -171,6 +176,9 @@ export class JobQueue extends Construct {
       maxBatchingWindow: s.batchingWindowSeconds > 0 ? Duration.seconds(s.batchingWindowSeconds) : undefined,
       maxConcurrency: s.maxConcurrency,
       reportBatchItemFailures: true,
+      ...(s.pollers === undefined
+        ? {}
+        : { provisionedPollerConfig: { minimumPollers: s.pollers.min, maximumPollers: s.pollers.max } }),
     });
     this.#describeForTools(props);
 
@@ -201,10 +209,30 @@ export class JobQueue extends Construct {
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         },
       );
+      this.cancelledRunsAlarm = runsAlarm(
+        this,
+        "CancelledRunsAlarm",
+        metricRuns("cancelled", s.jobNames, "cancelled runs"),
+        s.cancelledRuns,
+        `Many runs of queue "${s.name}" were cancelled (JobClient.cancel): check who cancels them.`,
+      );
+      this.throttledRunsAlarm = runsAlarm(
+        this,
+        "ThrottledRunsAlarm",
+        metricRuns("throttled", s.jobNames, "throttled runs"),
+        s.throttledRuns,
+        `Many jobs of queue "${s.name}" were put back by their rate limit: the limit is below the load, so they wait longer and longer.`,
+      );
       this.alarmTopic = alarms.topic === false ? undefined : (alarms.topic ?? createAlarmTopic(this, s.name));
       if (this.alarmTopic !== undefined) {
         const action = new actions.SnsAction(this.alarmTopic);
-        for (const alarm of [this.dlqDepthAlarm, this.dlqExpiryAlarm, this.ageOfOldestMessageAlarm]) {
+        for (const alarm of [
+          this.dlqDepthAlarm,
+          this.dlqExpiryAlarm,
+          this.ageOfOldestMessageAlarm,
+          this.cancelledRunsAlarm,
+          this.throttledRunsAlarm,
+        ]) {
           alarm.addAlarmAction(action);
           alarm.addOkAction(action);
         }
@@ -232,6 +260,28 @@ export class JobQueue extends Construct {
       grantee.addEnvironment(payloadBucketEnvVar(this.settings.name), this.payloadBucket.bucketName);
     }
     return grant;
+  }
+
+  /**
+   * Lets `grantee` cancel this queue's jobs with `JobClient.cancel`: {@link grantSendJobs}, and
+   * `dynamodb:UpdateItem` on the ledger's table, which producers otherwise lack (a cancel marks a
+   * queued job `cancelled`, or leaves a request on a running one's entry: conditional writes).
+   * Cancelling jobs sent for later also needs {@link grantScheduleJobs}, which deletes schedules.
+   * @throws {JobQueueConfigError} the queue has no ledger: only schedules could be cancelled
+   */
+  grantCancelJobs(grantee: iam.IGrantable): iam.Grant {
+    if (this.ledger === undefined) {
+      throw new JobQueueConfigError(this.node.path, [
+        "grantCancelJobs needs the queue's ledger (cancelling a queued or running job writes to it): pass ledger, or use grantScheduleJobs to cancel jobs sent for later",
+      ]);
+    }
+    return this.grantSendJobs(grantee).combine(
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ["dynamodb:UpdateItem"],
+        resourceArns: [this.ledger.table.tableArn],
+      }),
+    );
   }
 
   /**

@@ -3,6 +3,7 @@ import { defaultMaxReceiveCount, FUNCTION_TIMEOUT_MARGIN_SECONDS } from "../../s
 import { SQS_MAX_RECEIVE_COUNT } from "../../src/core/sqs-limits.ts";
 import { bundlesInDocker } from "./bundling.ts";
 import type { JobQueueProps } from "./job-queue-props.ts";
+import { MAX_ALARM_METRICS } from "./run-alarms.ts";
 
 /** Lambda's longest function timeout. */
 export const MAX_FUNCTION_TIMEOUT_SECONDS = 900;
@@ -40,6 +41,9 @@ export interface JobQueueSettings {
   readonly retentionSeconds: number;
   readonly memorySize: number;
   readonly dlqDepthThreshold: number;
+  readonly cancelledRuns: number;
+  readonly throttledRuns: number;
+  readonly pollers: { readonly min: number; readonly max: number } | undefined;
   readonly ageOfOldestMessageSeconds: number;
   readonly dlqAgeOfOldestMessageSeconds: number;
 }
@@ -150,6 +154,12 @@ export function resolveSettings(id: string, props: JobQueueProps, consumer: Cons
   if (props.maxConcurrency !== undefined) {
     problems.push(between("maxConcurrency", props.maxConcurrency, 2, 1000));
   }
+  if (props.pollers !== undefined) {
+    const { min, max } = props.pollers;
+    problems.push(between("pollers.min", min, 2, 200), between("pollers.max", max, 2, 2000));
+    if (min > max)
+      problems.push(`pollers.min must be at most pollers.max, but ${n(min)} > ${n(max)} was provided`);
+  }
 
   let functionTimeout: number;
   if (consumer.kind === "entry") {
@@ -229,6 +239,15 @@ export function resolveSettings(id: string, props: JobQueueProps, consumer: Cons
     props.alarms?.dlqAgeOfOldestMessage?.toSeconds() ?? DLQ_RETENTION_SECONDS - DLQ_EXPIRY_WARNING_SECONDS;
   const ageSeconds = props.alarms?.ageOfOldestMessage?.toSeconds() ?? 3600;
   problems.push(between("alarms.dlqDepthThreshold", dlqDepthThreshold, 1, 100_000));
+  const cancelledRuns = props.alarms?.cancelledRuns ?? 10;
+  const throttledRuns = props.alarms?.throttledRuns ?? 100;
+  problems.push(between("alarms.cancelledRuns", cancelledRuns, 1, 1_000_000));
+  problems.push(between("alarms.throttledRuns", throttledRuns, 1, 1_000_000));
+  if (jobs.length > MAX_ALARM_METRICS && (props.alarms?.enabled ?? true)) {
+    warnings.push(
+      `the cancelled and throttled runs alarms read the first ${MAX_ALARM_METRICS} of the queue's ${n(jobs.length)} jobs (CloudWatch's limit on one alarm's metrics): watch the others' metrics yourself`,
+    );
+  }
   problems.push(
     between("alarms.ageOfOldestMessage", ageSeconds, 60, retention, " seconds (up to the retention period)"),
   );
@@ -258,6 +277,9 @@ export function resolveSettings(id: string, props: JobQueueProps, consumer: Cons
       retentionSeconds: retention,
       memorySize,
       dlqDepthThreshold,
+      cancelledRuns,
+      throttledRuns,
+      pollers: props.pollers,
       ageOfOldestMessageSeconds: ageSeconds,
       dlqAgeOfOldestMessageSeconds: dlqAgeSeconds,
     },

@@ -17,4 +17,15 @@ export const buildReport = defineJob({
   result: z.object({ reportKey: z.string(), lines: z.number(), words: z.number() }),
   retry: { maxAttempts: 4, backoff: { type: "exponential", baseSeconds: 5, maxSeconds: 300 } },
   timeoutSeconds: 60,
+  // The folder under inputs/ is the tenant (inputs/acme/a.txt: acme): SQS fair queues keep one
+  // tenant's thousand uploads from delaying another's one.
+  tenant: (payload) => tenantOf(payload.inputKey),
 });
+
+/** The first folder under `inputs/`, as a message group id may spell it; `shared` for files at the top. */
+export function tenantOf(inputKey: string): string {
+  const parts = inputKey.split("/");
+  const folder = parts.length > 2 ? (parts[1] ?? "") : "";
+  const id = folder.replace(/[^\x21-\x7e]/g, "_").slice(0, 128);
+  return id === "" ? "shared" : id;
+}

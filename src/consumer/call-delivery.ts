@@ -2,6 +2,7 @@ import type { CallResponse } from "../core/call-event.ts";
 import { ENV } from "../core/env.ts";
 import type { Envelope } from "../core/envelope.ts";
 import type { TraceHeaders } from "../core/trace-context.ts";
+import { JobCancelledError } from "../ledger/errors.ts";
 import { beginCall, type CallWait } from "./call-slot-wait.ts";
 import type { Delivery, Failed, NotStarted, Taken } from "./delivery.ts";
 import { describeError } from "./describe-error.ts";
@@ -116,6 +117,11 @@ export class CallDelivery implements Delivery<CallResponse> {
   async abandoned({ jobId }: Taken): Promise<CallResponse> {
     const { name, message, code } = ABANDONED;
     return { ok: false, jobId, error: { name, message, code } };
+  }
+
+  /** A call cancelled while it ran answers as a failed one, with {@link JobCancelledError}. */
+  async cancelled(taken: Taken, job: HandledJob): Promise<CallResponse> {
+    return callFailed(taken.jobId, new JobCancelledError(job.name, taken.jobId));
   }
 
   succeeded(taken: Taken, resultJson: string | undefined): Promise<CallResponse> {

@@ -79,6 +79,8 @@ export interface Delivery<R> {
   /** The worker stopped before the run ended. */
   abandoned(taken: Taken): Promise<R>;
   succeeded(taken: Taken, resultJson: string | undefined): Promise<R>;
+  /** A cancel request stopped the run: neither retried nor dead-lettered. */
+  cancelled(taken: Taken, job: HandledJob): Promise<R>;
   /** `reason` undefined: attempts are left. */
   failed(
     taken: Taken,

@@ -32,6 +32,17 @@ export interface JobContext extends FlowContext {
   readonly signal: AbortSignal;
   /** The queue the job was read from. */
   readonly queueUrl: string;
+  /**
+   * Reports how far the job got: a small JSON value (at most 1,024 bytes as JSON) that the job
+   * ledger keeps as `JobState.progress`, for `getJob`, `waitFor`'s `onProgress`, `sqs-jobs jobs
+   * get` and the dashboard. Writes are coalesced to at most one per second per run; the last
+   * value always lands (at the latest when the run ends). Without a ledger it is checked, then
+   * dropped.
+   * @throws {ProgressError} the value is not JSON, or too large
+   * @example
+   * ctx.progress({ done: 40, total: 100 });
+   */
+  progress(value: unknown): void;
 }
 
 /** The job-level fields every handler binding carries, whatever its payload type. */

@@ -17,7 +17,7 @@ export interface HookJobInfo {
  * the DLQ but the DLQ could not take it (the send failed, or the body is too large for it): the
  * message is returned unchanged and comes back after its visibility timeout.
  */
-export type JobOutcome = "succeeded" | "retrying" | "dead" | "handed-back";
+export type JobOutcome = "succeeded" | "retrying" | "dead" | "handed-back" | "cancelled";
 
 export interface AfterJobInfo extends HookJobInfo {
   readonly outcome: JobOutcome;

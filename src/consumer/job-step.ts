@@ -150,6 +150,7 @@ export class JobStep {
         enqueuedAt: envelope.enqueuedAt ?? delivery.sentAt,
         timeoutSeconds: job.timeoutSeconds,
         flow: this.#flows.contextFor(taken.jobId, envelope, delivery.queueUrl ?? ""),
+        onProgress: tracked === undefined ? undefined : (json) => tracked.progress(json),
       },
       this.#log,
     );
@@ -172,6 +173,7 @@ export class JobStep {
   ): Promise<HandlerResult> {
     await callHook(this.#hooks.beforeJob, "beforeJob", ctx, this.#log);
     this.#running.add(ctx);
+    tracked?.watch(() => ctx.cancel());
     const result = await ctx.run(() => handler.run(payload, ctx));
     this.#running.delete(ctx);
     const { stillRunning } = ctx;
@@ -193,6 +195,13 @@ export class JobStep {
       const answer = await delivery.abandoned(taken);
       await tracked?.end({ status: "retrying", failure: ABANDONED });
       return answer;
+    }
+    // A failed attempt of a job asked to cancel ends cancelled too: its retry would be stopped
+    // anyway, and its last one would be dead-lettered. A success stands (a cancel came too late).
+    if (result.kind === "cancelled" || (result.kind === "failed" && (await tracked?.cancelRequested()))) {
+      // The ledger first, as for a success: a redelivery then finds the job finished.
+      await tracked?.end({ status: "cancelled" });
+      return delivery.cancelled(taken, job);
     }
     let error: unknown;
     let stored: StoredResult | undefined;

@@ -4,7 +4,7 @@ import { queueNameOf } from "../core/queue-url.ts";
 import { jobIdReusedError } from "../ledger/errors.ts";
 import { parsedPayloadHash } from "../ledger/job-key.ts";
 import type { FinalStatus } from "../ledger/job-state.ts";
-import type { Ledger, RunEnd } from "../ledger/ledger.ts";
+import type { Claim, Ledger, RunEnd } from "../ledger/ledger.ts";
 import type { LedgerConnect } from "../ledger/ledger-options.ts";
 import { recordThrottled } from "../ledger/rate-limit.ts";
 import type { StoredJob } from "../ledger/stored-job.ts";
@@ -33,6 +33,12 @@ export interface TrackedRun {
    * end as a crashed run's do.
    */
   keepSlotsUntil(returned: Promise<void>): void;
+  /** Starts the run's heartbeat, which calls `onCancel` once it reads a cancel request. */
+  watch(onCancel: () => void): void;
+  /** Stores the handler's progress (coalesced, see {@link RunHeartbeat}). */
+  progress(json: string): void;
+  /** Whether the job was asked to cancel (read now unless a beat already saw it). */
+  cancelRequested(): Promise<boolean>;
   /**
    * Records how the run ended and frees its slots (once the handler returned, see
    * {@link keepSlotsUntil}). Never throws: a failed write is logged.
@@ -47,6 +53,8 @@ export interface JobTrackingOptions {
    * @default 30000
    */
   readonly leaseMarginMs?: number;
+  /** How often a running attempt reads its entry for a cancel request. @default 2000 */
+  readonly cancelCheckMs?: number;
 }
 
 /**
@@ -77,6 +85,8 @@ export interface TrackedDelivery {
   readonly skipOverlapOf: string | undefined;
 }
 
+type Claimed = Extract<Claim, { readonly kind: "claimed" }>;
+
 /**
  * The batch core's collaborator for jobs on a queue with a ledger: claims a run before the
  * handler, records its end after. It decides nothing about retries or dead-lettering.
@@ -85,6 +95,7 @@ export class JobTracking {
   readonly #connect: LedgerConnect;
   readonly #log: LevelLogger;
   readonly #leaseMarginMs: number;
+  readonly #cancelCheckMs: number | undefined;
   /** Slots kept for handlers that outlived their runs, each settled once freed. */
   readonly #kept = new Set<Promise<void>>();
 
@@ -92,6 +103,7 @@ export class JobTracking {
     this.#connect = connect;
     this.#log = logger;
     this.#leaseMarginMs = options.leaseMarginMs ?? LEASE_MARGIN_MS;
+    this.#cancelCheckMs = options.cancelCheckMs;
   }
 
   /** The job's ledger entry (a consistent read), for a delivery of a finished job. */
@@ -121,7 +133,7 @@ export class JobTracking {
     // Slots this run holds, freed when it ends (or now, if it does not start).
     const slots: { key: string; n: number }[] = [];
     const releaseAll = () => Promise.all(slots.map((slot) => this.#release(ledger, job, slot, runToken)));
-    let claim: Begin | { readonly kind: "claimed"; readonly attempts: number };
+    let claim: Begin | Claimed;
     try {
       claim = await this.#claim(ledger, job, delivery, { runToken, queue }, slots);
     } catch (error) {
@@ -133,6 +145,24 @@ export class JobTracking {
       return claim;
     }
     const { attempts } = claim;
+    // Cancelled while it waited out a retry's backoff, or while its previous run crashed: the run
+    // is ours only to record that it ends here.
+    if (claim.cancelRequested) {
+      const ended = await this.#endCancelled(ledger, delivery.jobId, queue, runToken);
+      await releaseAll();
+      if (ended) return { kind: "skip", status: "cancelled" };
+      // Kept on the queue, so that a later delivery records the end (once this claim's lease ends).
+      return {
+        kind: "wait",
+        delaySeconds: SLOT_WAIT_SECONDS,
+        why: "a cancelled job's end could not be recorded",
+      };
+    }
+    // Loaded with the ledger: it needs the DynamoDB SDK, which a consumer without a ledger never loads.
+    const { RunHeartbeat } = await import("./run-heartbeat.ts");
+    const heartbeat = new RunHeartbeat(ledger, delivery.jobId, runToken, this.#log, {
+      ...(this.#cancelCheckMs === undefined ? {} : { cancelCheckMs: this.#cancelCheckMs }),
+    });
     let returned: Promise<void> | undefined;
     return {
       kind: "run",
@@ -141,7 +171,11 @@ export class JobTracking {
         keepSlotsUntil: (handlerReturned) => {
           returned = handlerReturned;
         },
+        watch: (onCancel) => heartbeat.start(onCancel),
+        progress: (json) => heartbeat.report(json),
+        cancelRequested: () => heartbeat.cancelRequested(),
         end: async (end) => {
+          await heartbeat.stop();
           try {
             const held = await ledger.finish(delivery.jobId, queue, runToken, end);
             if (!held) {
@@ -170,6 +204,20 @@ export class JobTracking {
     };
   }
 
+  /** Ends a claimed run as cancelled before its handler starts; false when the write failed. */
+  async #endCancelled(ledger: Ledger, jobId: string, queue: string, runToken: string): Promise<boolean> {
+    try {
+      await ledger.finish(jobId, queue, runToken, { status: "cancelled" });
+      return true;
+    } catch (error) {
+      this.#log.warn("sqs-jobs could not record a cancelled job's end; its next delivery tries again", {
+        jobId,
+        error: describeError(error).message,
+      });
+      return false;
+    }
+  }
+
   /**
    * Notes in the job's entry that its rate limit sent it back to the queue for `delaySeconds`
    * (`getJob`'s `throttledUntil`). Never throws: the note is only shown.
@@ -193,7 +241,7 @@ export class JobTracking {
     delivery: TrackedDelivery,
     { runToken, queue }: { readonly runToken: string; readonly queue: string },
     slots: { key: string; n: number }[],
-  ): Promise<Begin | { readonly kind: "claimed"; readonly attempts: number }> {
+  ): Promise<Begin | Claimed> {
     const leaseMs = job.timeoutSeconds * 1000 + this.#leaseMarginMs;
     const payloadHash =
       delivery.rawPayload === undefined ? undefined : parsedPayloadHash(delivery.rawPayload);

@@ -6,6 +6,7 @@ interface JobTotals {
   failed: number;
   dead: number;
   throttled: number;
+  cancelled: number;
   durationMs: number;
 }
 
@@ -18,6 +19,7 @@ const METRICS = [
   { Name: "failed", Unit: "Count" },
   { Name: "dead", Unit: "Count" },
   { Name: "throttled", Unit: "Count" },
+  { Name: "cancelled", Unit: "Count" },
   { Name: "duration", Unit: "Milliseconds" },
 ];
 
@@ -33,6 +35,7 @@ export class BatchMetrics {
     totals.processed++;
     if (outcome === "succeeded") totals.succeeded++;
     else if (outcome === "dead") totals.dead++;
+    else if (outcome === "cancelled") totals.cancelled++;
     else totals.failed++;
     totals.durationMs += durationMs;
   }
@@ -46,7 +49,7 @@ export class BatchMetrics {
     const job = jobName ?? "(unknown)";
     let totals = this.#byJob.get(job);
     if (totals === undefined) {
-      totals = { processed: 0, succeeded: 0, failed: 0, dead: 0, throttled: 0, durationMs: 0 };
+      totals = { processed: 0, succeeded: 0, failed: 0, dead: 0, throttled: 0, cancelled: 0, durationMs: 0 };
       this.#byJob.set(job, totals);
     }
     return totals;
@@ -55,7 +58,7 @@ export class BatchMetrics {
   /**
    * EMF documents, one per job name (dimension `jobName`); `failed` counts failed attempts that did
    * not end dead (`retrying`, `handed-back`); `throttled` deliveries their rate limit held back;
-   * `duration` is the batch's mean in ms.
+   * `cancelled` runs a cancel request stopped; `duration` is the batch's mean in ms.
    */
   lines(namespace: string, timestamp: number): string[] {
     const lines: string[] = [];
@@ -71,6 +74,7 @@ export class BatchMetrics {
         failed: totals.failed,
         dead: totals.dead,
         throttled: totals.throttled,
+        cancelled: totals.cancelled,
         // A batch whose jobs were all handed back throttled ran none: no duration to average.
         duration:
           totals.processed === 0 ? 0 : Math.round((totals.durationMs / totals.processed) * 1000) / 1000,

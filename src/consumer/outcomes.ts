@@ -47,6 +47,13 @@ export class Outcomes {
     return "delete";
   }
 
+  /** A cancel request stopped the run: the message goes, as a success's does. */
+  async cancelled(a: Attempt): Promise<Settlement> {
+    a.batch.settle(a.record, "delete");
+    await this.#report(a, "cancelled");
+    return "delete";
+  }
+
   /** Failed with attempts left: the message returns after the backoff for this attempt. */
   async retry(a: Attempt, retry: ResolvedRetryPolicy, error: unknown): Promise<Settlement> {
     const delay = backoffSeconds(retry, a.attempt);
@@ -183,14 +190,15 @@ export class Outcomes {
   #logAndCount(a: Attempt, outcome: JobOutcome, error?: unknown, reason?: DeadLetterReason): number {
     const durationMs = performance.now() - a.started;
     a.batch.metrics?.add(a.jobName, outcome, durationMs);
-    const level = outcome === "succeeded" ? "info" : outcome === "retrying" ? "warn" : "error";
+    const level =
+      outcome === "succeeded" || outcome === "cancelled" ? "info" : outcome === "retrying" ? "warn" : "error";
     if (this.#log.enabled(level)) {
       this.#log[level](`job ${outcome}`, {
         ...this.#ids(a),
         outcome,
         durationMs: Math.round(durationMs * 1000) / 1000,
         ...(reason === undefined ? {} : { reason }),
-        ...(outcome === "succeeded" ? {} : errorFields(error)),
+        ...(outcome === "succeeded" || outcome === "cancelled" ? {} : errorFields(error)),
       });
     }
     return durationMs;

@@ -178,6 +178,10 @@ export class RecordDelivery implements Delivery<Settlement> {
     return this.#ends.outcomes.succeeded(this.#attempt(taken));
   }
 
+  cancelled(taken: Taken): Promise<Settlement> {
+    return this.#ends.outcomes.cancelled(this.#attempt(taken));
+  }
+
   async failed(
     taken: Taken,
     job: HandledJob,

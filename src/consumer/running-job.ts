@@ -1,7 +1,9 @@
 import type { FlowContext } from "../flow/flow-context.ts";
+import { JobCancelledError } from "../ledger/errors.ts";
 import type { JobContext } from "./handle.ts";
 import { JobTimeoutError } from "./job-timeout-error.ts";
 import type { LevelLogger, Logger } from "./logger.ts";
+import { progressJson } from "./progress-value.ts";
 
 /**
  * How one handler call ended. `abandoned`: the worker gave up on it at shutdown; its message is
@@ -10,7 +12,8 @@ import type { LevelLogger, Logger } from "./logger.ts";
 export type HandlerResult =
   | { readonly kind: "succeeded"; readonly value: unknown }
   | { readonly kind: "failed"; readonly error: unknown }
-  | { readonly kind: "abandoned" };
+  | { readonly kind: "abandoned" }
+  | { readonly kind: "cancelled" };
 
 export interface RunningJobInit {
   readonly jobId: string;
@@ -24,6 +27,8 @@ export interface RunningJobInit {
   readonly timeoutSeconds: number;
   /** The run's children, flows and chains. */
   readonly flow: FlowContext;
+  /** Where checked progress values go (the run's heartbeat); undefined: nowhere (no ledger). */
+  readonly onProgress: ((json: string) => void) | undefined;
 }
 
 /** The context handed to one handler call, and the call itself with its timeout. */
@@ -51,6 +56,7 @@ export class RunningJob implements JobContext {
   /** performance.now() when the run ended without the handler (timeout, shutdown). */
   #stoppedAt: number | undefined;
   #handlerDone = false;
+  readonly #onProgress: ((json: string) => void) | undefined;
 
   constructor(init: RunningJobInit, logger: LevelLogger) {
     this.jobId = init.jobId;
@@ -74,6 +80,7 @@ export class RunningJob implements JobContext {
       flow: this.flow,
       childResults: this.childResults,
     } = init.flow);
+    this.#onProgress = init.onProgress;
     this.#result = new Promise((resolve) => {
       this.#end = resolve;
     });
@@ -113,6 +120,24 @@ export class RunningJob implements JobContext {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  progress(value: unknown): void {
+    this.#onProgress?.(progressJson(value));
+  }
+
+  /**
+   * A cancel request: the attempt ends now as `cancelled` and the handler's signal aborts with a
+   * {@link JobCancelledError}; a handler that ignores it is followed as a timed-out one is.
+   */
+  cancel(): void {
+    if (this.#handlerDone) return;
+    this.#stop({ kind: "cancelled" }, new JobCancelledError(this.jobName, this.jobId));
+    this.#baseLogger.info("sqs-jobs: job cancelled; its signal aborted", {
+      jobName: this.jobName,
+      jobId: this.jobId,
+      messageId: this.messageId,
+    });
   }
 
   /** Worker shutdown: the attempt ends now, unfinished, and the handler's signal aborts. */

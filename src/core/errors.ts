@@ -24,6 +24,8 @@ export type SqsJobsErrorCode =
   | "ERR_JOB_ID_REUSED"
   | "ERR_JOB_CLAIM"
   | "ERR_JOB_DEAD"
+  | "ERR_JOB_CANCELLED"
+  | "ERR_PROGRESS"
   | "ERR_WAIT_TIMEOUT"
   | "ERR_CALL"
   | "ERR_CALL_NOT_STARTED"

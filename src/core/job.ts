@@ -102,6 +102,13 @@ export interface JobOptions<
   readonly debounce?: DebounceOptions<StandardSchemaV1.InferOutput<Schema>>;
   /** Payloads past one SQS message, through S3 (docs/payloads.md). */
   readonly payloads?: JobPayloadOptions;
+  /**
+   * Whose job it is (e.g. the customer id), from the payload: on a standard queue it is sent as
+   * the message group id, so SQS fair queues keep a tenant with a backlog from delaying the
+   * others' jobs (docs/pacing.md#fair-tenants). 1-128 printable ASCII characters. Ignored on
+   * FIFO queues, where `fifo.groupId` is the group.
+   */
+  readonly tenant?: PayloadFn<StandardSchemaV1.InferInput<Schema>, string>;
 }
 
 /** A job type: its name, payload schema and policies. Share it between producers and consumers. */
@@ -123,6 +130,7 @@ export interface JobDefinition<
   readonly rateLimit: RateLimitOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
   readonly debounce: DebounceOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
   readonly payloads?: JobPayloadOptions | undefined;
+  readonly tenant: PayloadFn<StandardSchemaV1.InferInput<Schema>, string> | undefined;
 }
 
 /** What a producer passes to `send` for this job (the schema's input type). */
@@ -200,6 +208,9 @@ export function defineJob<
   checkRateLimit(options.rateLimit, problems);
   checkDebounce(options.debounce, options.unique, problems);
   checkJobPayloads(options.payloads, problems);
+  if (options.tenant !== undefined && typeof options.tenant !== "function") {
+    problems.push(`tenant must be a function of the payload, but ${describe(options.tenant)} was provided`);
+  }
   const retry = resolveRetryPolicy(options.retry, problems);
   assertNoProblems(`job definition ${typeof name === "string" ? `"${name}"` : ""}`.trim(), problems);
   return Object.freeze({
@@ -215,6 +226,7 @@ export function defineJob<
     rateLimit: options.rateLimit,
     debounce: options.debounce,
     payloads: options.payloads,
+    tenant: options.tenant,
   });
 }
 

@@ -12,7 +12,7 @@ export type JsonValue =
  * {@link findJsonLoss}), come back as issues, and so does nesting deeper than
  * {@link MAX_PAYLOAD_DEPTH}. `what` names the value in messages.
  */
-export function toJsonValue(value: unknown, what: "payload" | "result"): JsonValue {
+export function toJsonValue(value: unknown, what: "payload" | "result" | "progress"): JsonValue {
   let json: string | undefined;
   try {
     json = JSON.stringify(value);
@@ -44,7 +44,7 @@ export function toJsonValue(value: unknown, what: "payload" | "result"): JsonVal
   return { ok: true, json, wire };
 }
 
-function tooDeep(what: "payload" | "result"): JsonValue {
+function tooDeep(what: "payload" | "result" | "progress"): JsonValue {
   const message = `${what} nests arrays and objects more than ${MAX_PAYLOAD_DEPTH} levels deep; at most ${MAX_PAYLOAD_DEPTH} are accepted`;
   return { ok: false, issues: [{ path: [], kind: "too_deep", message }] };
 }

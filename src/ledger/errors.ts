@@ -73,6 +73,20 @@ export class JobDeadError extends SqsJobsError {
   }
 }
 
+/**
+ * `JobClient.cancel` stopped the job: the reason a running handler's `ctx.signal` aborts with, and
+ * what `waitFor` and `call` throw for a cancelled job. Not a failure: nothing retries it.
+ */
+export class JobCancelledError extends SqsJobsError {
+  override readonly name: string = "JobCancelledError";
+  readonly jobId: string;
+
+  constructor(jobName: string, jobId: string) {
+    super("ERR_JOB_CANCELLED", `job "${jobName}" (${jobId}) was cancelled (JobClient.cancel)`);
+    this.jobId = jobId;
+  }
+}
+
 /** `waitFor` gave up before the job finished; the job goes on. `status` is the last one read. */
 export class WaitTimeoutError extends SqsJobsError {
   override readonly name: string = "WaitTimeoutError";

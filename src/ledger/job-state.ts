@@ -7,11 +7,20 @@ import type { FlowProgress } from "./flow-state.ts";
  * are final (a redrive from the DLQ takes a dead job up again). `skipped`: a run of a periodic
  * schedule with `overlap: "skip"` that found the schedule's previous run still working.
  * `superseded`: a debounced job another job of its key replaced before it ran (final).
+ * `cancelled`: `JobClient.cancel` stopped it (final, never retried nor dead-lettered).
  */
-export type JobStatus = "queued" | "running" | "retrying" | "succeeded" | "dead" | "skipped" | "superseded";
+export type JobStatus =
+  | "queued"
+  | "running"
+  | "retrying"
+  | "succeeded"
+  | "dead"
+  | "skipped"
+  | "superseded"
+  | "cancelled";
 
 /** The statuses a job ends in: nothing runs it again (but a redrive of a dead one). */
-export type FinalStatus = "succeeded" | "dead" | "skipped" | "superseded";
+export type FinalStatus = "succeeded" | "dead" | "skipped" | "superseded" | "cancelled";
 
 /** Every {@link JobStatus}, in the order a job goes through them. */
 export const JOB_STATUSES: readonly JobStatus[] = [
@@ -22,6 +31,7 @@ export const JOB_STATUSES: readonly JobStatus[] = [
   "dead",
   "skipped",
   "superseded",
+  "cancelled",
 ];
 
 /** Why the last attempt failed, or why the job is dead. Never payload contents. */
@@ -73,4 +83,9 @@ export interface JobState<Result = unknown> {
   readonly rootId: string | undefined;
   /** The flows this job started (`ctx.flow`), with their progress; empty for most jobs. */
   readonly flows: readonly FlowProgress[];
+  /**
+   * The latest value the handler reported with `ctx.progress` (kept after the job ends), or
+   * undefined when it reported none.
+   */
+  readonly progress: unknown;
 }

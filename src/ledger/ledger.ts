@@ -15,6 +15,7 @@ import { mapLimitSettled } from "../core/map-limit.ts";
 import { exponentialBackoff } from "../core/retry.ts";
 import { type Item, N, readNumber, readString, S } from "./attribute-values.ts";
 import type { FinalStatus, JobFailure, JobStatus } from "./job-state.ts";
+import { CANCEL_ATTRIBUTE } from "./run-attributes.ts";
 import { type JobSummary, type StoredJob, toJobState, toJobSummary } from "./stored-job.ts";
 import {
   jobItemKey,
@@ -102,7 +103,7 @@ export type IdCollision = "job" | "queue" | "payload";
  * another job's: another job name, another queue (a redrive may move a job) or another payload.
  */
 export type Claim =
-  | { readonly kind: "claimed"; readonly attempts: number }
+  | { readonly kind: "claimed"; readonly attempts: number; readonly cancelRequested: boolean }
   | { readonly kind: "finished"; readonly status: FinalStatus }
   | { readonly kind: "busy"; readonly leaseEndsInMs: number }
   | { readonly kind: "collision"; readonly differs: readonly IdCollision[] };
@@ -110,7 +111,9 @@ export type Claim =
 /** How a run ended, as the ledger records it. */
 export type RunEnd =
   | { readonly status: "succeeded"; readonly resultJson: string | undefined }
-  | { readonly status: "retrying" | "dead"; readonly failure: JobFailure };
+  | { readonly status: "retrying" | "dead"; readonly failure: JobFailure }
+  // Not a failure: the failure of an earlier attempt, if any, stays on the entry.
+  | { readonly status: "cancelled" };
 
 /**
  * The job ledger: single-item conditional writes on one DynamoDB table (see table-layout.ts).
@@ -126,6 +129,11 @@ export class Ledger {
     this.#client = config.client;
     this.tableName = config.tableName;
     this.#retentionSeconds = config.retentionDays * 86_400;
+  }
+
+  /** The table's client, for the ledger operations kept in files of their own (run-flags.ts). */
+  get client(): DynamoDBClient {
+    return this.#client;
   }
 
   /**
@@ -349,14 +357,12 @@ export class Ledger {
       }),
       key,
     );
-    if (write.applied) return { kind: "claimed", attempts: readNumber(write.attributes, "attempts") ?? 1 };
+    if (write.applied) return claimed(write.attributes);
     const { old } = write;
     // Our own token: an earlier attempt of this very write was applied, and the SDK retried it
     // after losing the answer (a reset). The run is ours; without this the job would wait out
     // its own lease and lose an attempt.
-    if (readString(old, "runToken") === request.runToken) {
-      return { kind: "claimed", attempts: readNumber(old, "attempts") ?? 1 };
-    }
+    if (readString(old, "runToken") === request.runToken) return claimed(old);
     // Whatever its status: another job's entry is never taken for this one's (its success would
     // read as this job's, and this job would be dropped).
     const differs = collisionsWith(old, request);
@@ -366,7 +372,13 @@ export class Ledger {
       return { kind: "busy", leaseEndsInMs: Math.max(0, (readNumber(old, "leaseUntil") ?? now) - now) };
     }
     if (status === "dead" && request.redriven && mayRevive) return this.#revive(request);
-    if (status === "succeeded" || status === "dead" || status === "skipped" || status === "superseded")
+    if (
+      status === "succeeded" ||
+      status === "dead" ||
+      status === "skipped" ||
+      status === "superseded" ||
+      status === "cancelled"
+    )
       return { kind: "finished", status };
     // Queued or retrying: the entry changed after the write failed (where the old item is read
     // back, as on dynalite: the run that held it ended meanwhile) or was gone (a producer forgot
@@ -410,7 +422,7 @@ export class Ledger {
         names["#result"] = "result";
         values[":result"] = S(end.resultJson);
       }
-    } else {
+    } else if ("failure" in end) {
       const f = end.failure;
       set.push("failName = :failName", "failMessage = :failMessage");
       values[":failName"] = S(f.name);
@@ -584,7 +596,7 @@ export class Ledger {
       }),
       { [LEDGER_KEY]: S(jobItemKey(request.jobId)) },
     );
-    if (write.applied) return { kind: "claimed", attempts: 1 };
+    if (write.applied) return { kind: "claimed", attempts: 1, cancelRequested: false };
     return this.#claim(request, { mayRevive: false });
   }
 
@@ -636,7 +648,8 @@ export class Ledger {
         ...(request.payloadHash === undefined ? {} : { ":hash": S(request.payloadHash) }),
         ...variant.values,
       },
-      ReturnValues: "UPDATED_NEW",
+      // The whole entry, for a cancel request left on it (free: a write's returned values cost no read).
+      ReturnValues: "ALL_NEW",
       ReturnValuesOnConditionCheckFailure: "ALL_OLD",
     });
   }
@@ -703,6 +716,15 @@ export class Ledger {
     const from = Math.max(Date.now(), runsAt?.getTime() ?? 0);
     return Math.ceil(from / 1000) + this.#retentionSeconds;
   }
+}
+
+/** A claim that took the run, from the entry as it now is. */
+function claimed(entry: Item): Claim {
+  return {
+    kind: "claimed",
+    attempts: readNumber(entry, "attempts") ?? 1,
+    cancelRequested: entry[CANCEL_ATTRIBUTE] !== undefined,
+  };
 }
 
 /** Conditions that an entry is the claiming job's; each holds where the entry lacks the field. */

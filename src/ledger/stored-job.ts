@@ -1,6 +1,7 @@
 import type { DeadLetterReason } from "../core/dead-letter-attributes.ts";
 import { type Item, readDate, readNumber, readString } from "./attribute-values.ts";
 import type { JobFailure, JobState, JobStatus } from "./job-state.ts";
+import { PROGRESS_ATTRIBUTE } from "./run-attributes.ts";
 
 /**
  * A job entry as read: its result still the stored JSON, parsed by the caller that knows the job;
@@ -34,6 +35,7 @@ export function toJobState(item: Item): StoredJob {
     rootId: readString(item, "rootId"),
     flows: [],
     flowIds: item.flowIds?.SS ?? [],
+    progress: readProgress(item),
   };
 }
 
@@ -77,4 +79,10 @@ function readFailure(item: Item): JobFailure | undefined {
     message: readString(item, "failMessage") ?? "",
     code: readString(item, "failCode"),
   };
+}
+
+/** `ctx.progress`'s latest value, stored as the JSON the consumer checked. */
+function readProgress(item: Item): unknown {
+  const json = readString(item, PROGRESS_ATTRIBUTE);
+  return json === undefined ? undefined : JSON.parse(json);
 }

@@ -4,7 +4,7 @@ import type { CallEvent, CallResponse } from "../core/call-event.ts";
 import { SqsJobsError } from "../core/errors.ts";
 import type { JobDefinition, JobResult } from "../core/job.ts";
 import { LAMBDA_SYNC_INVOKE_MAX_BYTES } from "../core/lambda-limits.ts";
-import { JobDeadError } from "../ledger/errors.ts";
+import { JobCancelledError, JobDeadError } from "../ledger/errors.ts";
 import { parseResult } from "./job-status.ts";
 
 export interface CallOptions {
@@ -58,6 +58,7 @@ const ANSWER_MARGIN_MS = 1_000;
  * Invokes the job's consumer function synchronously with the job's envelope and returns its
  * result. One invoke: the client must not retry (a retried invoke may run the job twice).
  * @throws {JobDeadError} the handler threw, timed out, or its result failed the result schema
+ * @throws {JobCancelledError} the job was cancelled while it ran
  * @throws {CallError} no answer from the handler: see {@link CallError}
  */
 export async function callJob<J extends JobDefinition>(
@@ -119,6 +120,8 @@ export async function callJob<J extends JobDefinition>(
     throw new CallNotStartedError(`${subject} did not start it: ${response.error.message}`, jobId);
   }
   if (!response.ok) {
+    // A call cancelled while it ran (JobClient.cancel from elsewhere) did not fail.
+    if (response.error.code === "ERR_JOB_CANCELLED") throw new JobCancelledError(job.name, jobId);
     throw new JobDeadError(job.name, jobId, { reason: undefined, ...response.error }, 1);
   }
   return (await parseResult(job, response.resultJson)) as JobResult<J>;

@@ -13,7 +13,9 @@ import type { FlowProgress } from "../ledger/flow-state.ts";
 import type { JobState } from "../ledger/job-state.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { type LedgerConnect, ledgerFrom } from "../ledger/ledger-options.ts";
+import type { CancelResult } from "../ledger/run-flags.ts";
 import { LEDGER_TABLE_ENV } from "../ledger/table-layout.ts";
+import { cancelTarget } from "../schedule/one-time.ts";
 import { registerRoute } from "./client-route.ts";
 import { type CallOptions, callJob } from "./job-call.ts";
 import type { JobClientOptions, SendBatchOptions } from "./job-client-options.ts";
@@ -128,20 +130,36 @@ export class JobClient {
   }
 
   /**
-   * Deletes the schedule of a job sent for later that has not fired yet, so it never runs; with
-   * the ledger, its `queued` entry goes too and the unique key it held is freed.
-   * Returns false when there is no such schedule: it already fired, was cancelled, or the job
-   * was sent at once.
+   * Cancels a job. One sent for later whose schedule has not fired: its schedule is deleted (and,
+   * with the ledger, its entry and unique key go). With the ledger, also a job sent at once: a
+   * queued (or retrying) one ends `cancelled` and its message is dropped when it arrives; a running
+   * one's `ctx.signal` aborts within 3 s (its heartbeat reads the request) and it ends
+   * `cancelled`, neither retried nor dead-lettered, unless it finishes first. The answer says
+   * which: `cancelled`, `cancelling`, `finished` (with the final status: nothing changed) or
+   * `not-found` (no schedule, and no ledger entry or no ledger).
    *
    * @throws {SendError} Scheduler refused or failed the call (throttling is tried again first);
    *   or the schedule was deleted but the ledger could not free the job's entry and unique key
    *   (the message says so: the job will not run, the key stays held until its window ends)
    * @example
    * const { jobId } = await jobs.send(sendEmail, reminder, { at: tomorrow });
-   * await jobs.cancel(jobId); // true
+   * await jobs.cancel(jobId); // { outcome: "cancelled" }
    */
-  async cancel(jobIdOrScheduleName: string): Promise<boolean> {
-    return this.#scheduler.cancel(this.#sqs, this.queueUrl, jobIdOrScheduleName, this.#ledger);
+  async cancel(jobIdOrScheduleName: string): Promise<CancelResult> {
+    if (this.#scheduler.canSchedule || this.#ledger === undefined) {
+      const deleted = await this.#scheduler.cancel(
+        this.#sqs,
+        this.queueUrl,
+        jobIdOrScheduleName,
+        this.#ledger,
+      );
+      if (deleted) return { outcome: "cancelled" };
+    }
+    if (this.#ledger === undefined) return { outcome: "not-found" };
+    const ledger = await this.#ledger();
+    // Loaded here: it needs the DynamoDB SDK, which a client that never cancels does not load.
+    const { cancelJob } = await import("../ledger/run-flags.ts");
+    return cancelJob(ledger, cancelTarget(jobIdOrScheduleName).jobId);
   }
 
   /**

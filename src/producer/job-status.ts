@@ -3,7 +3,7 @@ import { InvalidOptionError, ValidationError } from "../core/errors.ts";
 import type { JobDefinition, JobResult } from "../core/job.ts";
 import { resultText } from "../core/payload-objects.ts";
 import { validate } from "../core/schema.ts";
-import { JobDeadError, jobSupersededError, WaitTimeoutError } from "../ledger/errors.ts";
+import { JobCancelledError, JobDeadError, jobSupersededError, WaitTimeoutError } from "../ledger/errors.ts";
 import type { JobState } from "../ledger/job-state.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 
@@ -12,6 +12,11 @@ export interface WaitOptions {
   readonly timeoutMs?: number;
   /** Stops waiting early (the promise rejects with an AbortError). */
   readonly signal?: AbortSignal;
+  /**
+   * Called with the job's `ctx.progress` value each time a read finds a new one (and the job's
+   * state). A callback that throws stops the wait with what it threw.
+   */
+  readonly onProgress?: (progress: unknown, state: JobState) => void;
 }
 
 /** First and longest pause between reads while waiting: quick jobs answer fast, slow ones cost few reads. */
@@ -44,8 +49,9 @@ export async function readJob<J extends JobDefinition>(
 }
 
 /**
- * Polls the ledger until the job succeeded (its result) or died.
+ * Polls the ledger until the job succeeded (its result), died or was cancelled.
  * @throws {JobDeadError} the job is dead
+ * @throws {JobCancelledError} the job was cancelled
  * @throws {SqsJobsError} `ERR_JOB_SUPERSEDED`: a later job of its debounce key replaced it
  * @throws {WaitTimeoutError} `timeoutMs` passed first
  */
@@ -63,11 +69,19 @@ export async function waitForJob<J extends JobDefinition>(
   }
   const deadline = Date.now() + timeoutMs;
   let pause = FIRST_POLL_MS;
+  let progressSeen: string | undefined;
   for (;;) {
     options.signal?.throwIfAborted();
     const state = await readJob(ledger, job, jobId);
+    if (state?.progress !== undefined && options.onProgress !== undefined) {
+      // Compared as JSON: each read parses a new object, equal or not.
+      const json = JSON.stringify(state.progress);
+      if (json !== progressSeen) options.onProgress(state.progress, state);
+      progressSeen = json;
+    }
     if (state?.status === "succeeded") return state.result as JobResult<J>;
     if (state?.status === "superseded") throw jobSupersededError(job.name, jobId);
+    if (state?.status === "cancelled") throw new JobCancelledError(job.name, jobId);
     if (state?.status === "dead" && state.failure !== undefined) {
       throw new JobDeadError(job.name, jobId, state.failure, state.attempts);
     }

@@ -27,7 +27,7 @@ export interface SendOptions {
    * to the minute. Not with `delaySeconds`.
    */
   readonly at?: Date;
-  /** FIFO message group; overrides the job's `fifo.groupId`. */
+  /** FIFO message group; overrides the job's `fifo.groupId` (on a standard queue, its `tenant`). */
   readonly groupId?: string;
   /** FIFO deduplication id; overrides the job's `fifo.dedupId`. */
   readonly dedupId?: string;
@@ -200,6 +200,14 @@ function finishMessage<J extends JobDefinition>(
     // A child's resend (its parent ran again) carries its derived id: SQS drops the copy.
     dedupId ??= job.fifo?.dedupId?.(payload) ?? identity?.jobId ?? payloadHash(job.name, payloadJson);
     checkSendOptions({ groupId, dedupId }, true);
+  } else if (job.tenant !== undefined && groupId === undefined) {
+    // On a standard queue the group id marks the tenant for SQS fair queues: no order, no FIFO limits.
+    groupId = job.tenant(payload);
+    if (typeof groupId !== "string" || !FIFO_ID.test(groupId)) {
+      throw new InvalidOptionError(
+        `tenant of job "${job.name}" must return 1-128 printable ASCII characters without spaces (a message group id), but it returned ${typeof groupId === "string" ? `a ${groupId.length}-character string` : typeof groupId}`,
+      );
+    }
   }
 
   const jobId = identity?.jobId ?? newJobId();

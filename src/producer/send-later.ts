@@ -43,6 +43,11 @@ export class SchedulerLink {
     if (given !== undefined) this.#client = () => Promise.resolve(given);
   }
 
+  /** Whether this client can send for later (it knows Scheduler's role), so has schedules to cancel. */
+  get canSchedule(): boolean {
+    return this.#roleArn !== undefined;
+  }
+
   /** Before any network call: a send for later needs the role Scheduler acts as. */
   check(delivery: Delivery): void {
     if (delivery.kind === "schedule" && this.#roleArn === undefined) {

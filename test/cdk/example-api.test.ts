@@ -41,6 +41,14 @@ describe("the example API (handlers/api.ts)", () => {
     expect(sent.status).toBe(202);
     const state = await request("GET", `/reports/${sent.body.jobId}`);
     expect(state).toMatchObject({ status: 200, body: { status: "queued", jobName: "build-report" } });
+    // Cancelled while queued (no consumer runs here): the ledger says so, a second cancel finds it ended
+    const cancel = await request("DELETE", `/reports/${sent.body.jobId}`);
+    expect(cancel).toEqual({ status: 200, body: { outcome: "cancelled" } });
+    expect(await request("DELETE", `/reports/${sent.body.jobId}`)).toEqual({
+      status: 200,
+      body: { outcome: "finished", status: "cancelled" },
+    });
+    expect((await request("DELETE", "/reports/019ab1c2-7d2e-7c1a-9f0e-1b2c3d4e5f60")).status).toBe(404);
     const bad = await request("POST", "/reports", { inputKey: "elsewhere/a.txt" });
     expect(bad.status).toBe(400);
     expect(bad.body.issues[0].path).toEqual(["inputKey"]);

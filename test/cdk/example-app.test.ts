@@ -23,7 +23,9 @@ describe("the example app", () => {
     expect(bundles).toHaveLength(3);
     const loadsSqsAtStart: boolean[] = [];
     for (const bundle of bundles) {
-      expect(statSync(bundle).size).toBeLessThan(100_000);
+      // 110 KB: the consumer's run heartbeat, cancel and progress (wave 3, pacing) took the largest
+      // bundle from 96 KB to 101 KB; the bound still catches a dependency bundled by mistake.
+      expect(statSync(bundle).size).toBeLessThan(110_000);
       const code = readFileSync(bundle, "utf8");
       // External: imported from the runtime, either at load or on first use.
       expect(code).toMatch(/from\s*"@aws-sdk\/client-sqs"|import\("@aws-sdk\/client-sqs"\)/);
@@ -84,7 +86,7 @@ describe("the example app", () => {
 
   it("notifies one topic from every alarm and outputs its ARN to subscribe to", () => {
     template.resourceCountIs("AWS::SNS::Topic", 1);
-    template.resourceCountIs("AWS::CloudWatch::Alarm", 8);
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 12);
     template.allResourcesProperties("AWS::CloudWatch::Alarm", {
       AlarmActions: [{ Ref: Match.stringLikeRegexp("^AlarmTopic") }],
     });
@@ -112,8 +114,16 @@ describe("the example app", () => {
       expect.stringMatching(/^ReportsConsumer/),
     ]);
     const api = iamActionsOf(template, "ApiRole");
-    expect(api).toEqual(expect.arrayContaining(["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"]));
-    expect(api).not.toContain("dynamodb:UpdateItem");
+    // UpdateItem for DELETE /reports/<jobId> (grantCancelJobs) only: never Scan, never BatchGetItem
+    expect(api).toEqual(
+      expect.arrayContaining([
+        "dynamodb:PutItem",
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:UpdateItem",
+      ]),
+    );
+    expect(api).not.toContain("dynamodb:Scan");
     template.hasOutput("LedgerTableName", { Value: { Ref: Match.stringLikeRegexp("^LedgerTable") } });
   });
 

@@ -19,6 +19,7 @@ function context(jobId: string, signal = new AbortController().signal): JobConte
     signal,
     queueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/q",
     ...noFlows,
+    progress() {},
   };
 }
 

@@ -1,5 +1,5 @@
 import { Duration, type Stack } from "aws-cdk-lib";
-import { Match, Template } from "aws-cdk-lib/assertions";
+import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
 import * as sns from "aws-cdk-lib/aws-sns";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { describe, expect, it } from "vitest";
@@ -26,7 +26,7 @@ describe("JobQueue alarm notifications", () => {
     template.resourceCountIs("AWS::SNS::Topic", 1);
     const topicRef = { Ref: Match.stringLikeRegexp("^ReportsAlarmTopic") };
     const all = alarms(template);
-    expect(all).toHaveLength(3);
+    expect(all).toHaveLength(5);
     for (const alarm of all) {
       expect(alarm.Properties.AlarmActions).toEqual([expect.objectContaining({ Ref: expect.any(String) })]);
       expect(alarm.Properties.OKActions).toEqual(alarm.Properties.AlarmActions);
@@ -70,7 +70,7 @@ describe("JobQueue alarm notifications", () => {
   it("leaves the alarms without actions only when told to with topic: false", () => {
     const { q, template } = synth({ alarms: { topic: false } });
     template.resourceCountIs("AWS::SNS::Topic", 0);
-    expect(alarms(template)).toHaveLength(3);
+    expect(alarms(template)).toHaveLength(5);
     for (const alarm of alarms(template)) expect(alarm.Properties.AlarmActions).toBeUndefined();
     expect(q.alarmTopic).toBeUndefined();
   });
@@ -85,7 +85,9 @@ describe("JobQueue alarm notifications", () => {
 describe("JobQueue DLQ alarms", () => {
   it("counts visible and in-flight DLQ messages, so a peek or an export does not flip the depth alarm", () => {
     const { q, template } = synth();
-    const depth = alarms(template).filter((a) => Array.isArray(a.Properties.Metrics));
+    const depth = alarms(template).filter(
+      (a) => Array.isArray(a.Properties.Metrics) && JSON.stringify(a.Properties.Metrics).includes("inFlight"),
+    );
     expect(depth).toHaveLength(1);
     const props = depth[0]?.Properties ?? {};
     expect(props.Threshold).toBe(1);
@@ -151,5 +153,51 @@ describe("cdk-nag AwsSolutions on a JobQueue with every default", () => {
     const { stack, template } = synth({ alarms: { topic: false } });
     expect(Object.keys(template.findResources("AWS::SNS::Topic") as Resources)).toEqual([]);
     expect(new AwsSolutionsChecks(stack.node.root).validateScope(stack).violations).toEqual([]);
+  });
+});
+
+describe("JobQueue cancelled and throttled runs alarms", () => {
+  it("sum the consumer's cancelled and throttled EMF metrics over the queue's jobs, 5 minutes at a time", () => {
+    // Given a queue of two jobs and a lower cancelled threshold
+    const stack = testStack();
+    new JobQueue(stack, "Reports", {
+      jobs: [job("build-report"), job("send-report")],
+      entry: FIXTURE_ENTRY,
+      alarms: { cancelledRuns: 3 },
+    });
+    const template = Template.fromStack(stack);
+    // Then each alarm adds one SqsJobs metric per job name
+    const byMetric = (name: string) =>
+      alarms(template).find((a) =>
+        JSON.stringify(a.Properties.Metrics ?? []).includes(`"MetricName":"${name}"`),
+      );
+    const cancelled = byMetric("cancelled")?.Properties ?? {};
+    const throttled = byMetric("throttled")?.Properties ?? {};
+    expect([cancelled.Threshold, throttled.Threshold]).toEqual([3, 100]);
+    const metrics = cancelled.Metrics as {
+      Expression?: string;
+      MetricStat?: { Metric: Record<string, unknown>; Period: number };
+    }[];
+    expect(metrics.find((m) => m.Expression !== undefined)?.Expression).toBe("FILL(m0, 0) + FILL(m1, 0)");
+    const stats = metrics.flatMap((m) => (m.MetricStat === undefined ? [] : [m.MetricStat]));
+    expect(stats.map((s) => [s.Metric.Namespace, s.Metric.Dimensions, s.Period])).toEqual([
+      ["SqsJobs", [{ Name: "jobName", Value: "build-report" }], 300],
+      ["SqsJobs", [{ Name: "jobName", Value: "send-report" }], 300],
+    ]);
+  });
+
+  it("refuses thresholds below 1 and warns when the queue has more jobs than one alarm can read", () => {
+    expect(() => synth({ alarms: { cancelledRuns: 0, throttledRuns: 0.5 } })).toThrow(
+      /alarms\.cancelledRuns must be an integer between 1 and 1,000,000, but 0 was provided[\s\S]*alarms\.throttledRuns/,
+    );
+    const stack = testStack();
+    new JobQueue(stack, "Many", {
+      jobs: Array.from({ length: 11 }, (_, i) => job(`job-${i}`)),
+      entry: FIXTURE_ENTRY,
+    });
+    Annotations.fromStack(stack).hasWarning(
+      "*",
+      Match.stringLikeRegexp("read the first 10 of the queue's 11 jobs"),
+    );
   });
 });

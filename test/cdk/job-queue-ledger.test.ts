@@ -153,3 +153,27 @@ describe("JobQueue with a ledger: waits are not attempts", () => {
     );
   });
 });
+
+describe("JobQueue.grantCancelJobs", () => {
+  it("gives a producer UpdateItem on the ledger's table beside its send rights, and needs a ledger", () => {
+    // Given a queue with a ledger and one without
+    const stack = testStack();
+    const ledger = new JobLedger(stack, "Ledger");
+    const withLedger = new JobQueue(stack, "Reports", {
+      jobs: [job("build-report")],
+      entry: FIXTURE_ENTRY,
+      ledger,
+    });
+    const without = new JobQueue(stack, "Plain", { jobs: [job("plain")], entry: FIXTURE_ENTRY });
+    const canceller = inlineFunction(stack, "Canceller");
+    // When a function is granted to cancel
+    withLedger.grantCancelJobs(canceller);
+    // Then it may update the table's items (no more than that on it) and send to the queue
+    const table = stack.getLogicalId(ledger.table.node.defaultChild as never);
+    const grants = grantsOf(Template.fromStack(stack), "CancellerServiceRole");
+    expect(grants).toContainEqual({ actions: ["dynamodb:UpdateItem"], resource: table });
+    expect(grants.some((g) => g.actions.includes("sqs:SendMessage"))).toBe(true);
+    // And a queue without a ledger says what to use instead
+    expect(() => without.grantCancelJobs(canceller)).toThrow(/grantCancelJobs needs the queue's ledger/);
+  });
+});

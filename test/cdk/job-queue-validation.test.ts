@@ -66,6 +66,21 @@ describe("JobQueue validation", () => {
     ],
     ["maxConcurrency 1001", { maxConcurrency: 1001 }, /maxConcurrency .* but 1,001 was provided/],
     [
+      "too few provisioned pollers",
+      { pollers: { min: 1, max: 20 } },
+      /pollers\.min must be an integer between 2 and 200, but 1 was provided/,
+    ],
+    [
+      "too many provisioned pollers",
+      { pollers: { min: 2, max: 2001 } },
+      /pollers\.max must be an integer between 2 and 2,000, but 2,001 was provided/,
+    ],
+    [
+      "fewer provisioned pollers at most than at least",
+      { pollers: { min: 10, max: 5 } },
+      /pollers\.min must be at most pollers\.max, but 10 > 5 was provided/,
+    ],
+    [
       "a function timeout above 15 minutes",
       { timeout: Duration.minutes(16) },
       /timeout must be an integer between 1 and 900 seconds, but 960 was provided/,

@@ -78,8 +78,8 @@ describe("JobQueue defaults", () => {
     expect(q.queueUrlEnvVar).toBe("SQS_JOBS_REPORTS_QUEUE_URL");
   });
 
-  it("alarms on any dead-lettered job, on messages older than an hour and on dead jobs near expiry", () => {
-    template.resourceCountIs("AWS::CloudWatch::Alarm", 3);
+  it("alarms on any dead-lettered job, on messages older than an hour, on dead jobs near expiry, on cancelled and throttled runs", () => {
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 5);
     template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       Threshold: 1,
       ComparisonOperator: "GreaterThanOrEqualToThreshold",
@@ -209,6 +209,7 @@ describe("JobQueue options", () => {
       batchSize: 100,
       maxBatchingWindow: Duration.seconds(5),
       maxConcurrency: 20,
+      pollers: { min: 2, max: 50 },
       visibilityTimeout: Duration.seconds(600),
       maxReceiveCount: 9,
       retentionPeriod: Duration.days(7),
@@ -230,6 +231,7 @@ describe("JobQueue options", () => {
       BatchSize: 100,
       MaximumBatchingWindowInSeconds: 5,
       ScalingConfig: { MaximumConcurrency: 20 },
+      ProvisionedPollerConfig: { MinimumPollers: 2, MaximumPollers: 50 },
       FunctionResponseTypes: ["ReportBatchItemFailures"],
     });
     template.hasResourceProperties("AWS::SQS::Queue", {

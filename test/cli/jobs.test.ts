@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { JobFailure } from "../../src/ledger/job-state.ts";
 import type { Ledger, RunEnd } from "../../src/ledger/ledger.ts";
+import { writeProgress } from "../../src/ledger/run-flags.ts";
 import { ledgerFixture } from "../ledger/fixture.ts";
 import { runCli, widest } from "./run-cli.ts";
 
@@ -74,6 +75,32 @@ describe("sqs-jobs jobs get", () => {
       attempts: 1,
       result: bigResult,
     });
+  });
+
+  it("shows a cancelled job and the progress its handler last reported", async () => {
+    // Given a job whose run reported progress, then was cancelled
+    const ledger = await newLedger();
+    const jobId = randomUUID();
+    const runToken = randomUUID();
+    await ledger.recordQueued([{ jobId, job: "crawl", queue: "crawls", payloadHash: "h" }]);
+    await ledger.claim({
+      jobId,
+      job: "crawl",
+      queue: "crawls",
+      runToken,
+      leaseMs: 60_000,
+      payloadHash: "h",
+      redriven: false,
+    });
+    await writeProgress(ledger, jobId, runToken, JSON.stringify({ done: 7, total: 10 }));
+    await ledger.finish(jobId, "crawls", runToken, { status: "cancelled" });
+    // When it is read
+    const table = await runCli(["jobs", "get", jobId, "--table", ledger.tableName], { env });
+    const json = await runCli(["jobs", "get", jobId, "--table", ledger.tableName, "--json"], { env });
+    // Then both say cancelled and show the progress
+    expect(table.stdout).toMatch(/^status +cancelled$/m);
+    expect(table.stdout).toMatch(/^progress +\{"done":7,"total":10\}$/m);
+    expect(JSON.parse(json.stdout)).toMatchObject({ status: "cancelled", progress: { done: 7, total: 10 } });
   });
 
   it("shows a dead job's reason and last error, with the table from SQS_JOBS_LEDGER_TABLE and --endpoint", async () => {

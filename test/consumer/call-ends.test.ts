@@ -87,7 +87,7 @@ function errorOf(response: CallResponse) {
 describe("a call's ends", () => {
   it("succeeds: answers ok with one afterJob of attempt 1, and the ledger records it", async () => {
     // Given a tracked consumer whose ledger claims the run
-    const { ends, ledger } = stubLedger({ kind: "claimed", attempts: 1 });
+    const { ends, ledger } = stubLedger({ kind: "claimed", attempts: 1, cancelRequested: false });
     const { call, runs, after } = consumer({ ledger });
     // When a valid call comes in
     const response = await call(body({ width: 200 }));
@@ -99,7 +99,7 @@ describe("a call's ends", () => {
   });
 
   it("fails on its one attempt: the error is answered and the job is dead, never retried", async () => {
-    const { ends, ledger } = stubLedger({ kind: "claimed", attempts: 1 });
+    const { ends, ledger } = stubLedger({ kind: "claimed", attempts: 1, cancelRequested: false });
     const { call, runs, after } = consumer({ ledger, fails: true });
     const response = errorOf(await call(body({ width: 200 })));
     expect(response.started).toBeUndefined();
@@ -134,7 +134,9 @@ describe("a call's ends", () => {
     // Given ledgers that cannot be reached, or already finished the job, and a consumer with no queue
     const down = consumer({ ledger: stubLedger(new Error("DynamoDB is down")).ledger });
     const done = consumer({ ledger: stubLedger({ kind: "finished", status: "succeeded" }).ledger });
-    const noQueue = consumer({ ledger: stubLedger({ kind: "claimed", attempts: 1 }).ledger });
+    const noQueue = consumer({
+      ledger: stubLedger({ kind: "claimed", attempts: 1, cancelRequested: false }).ledger,
+    });
     // When each is called
     const answers = [
       errorOf(await down.call(body({ width: 200 }))),

@@ -186,7 +186,7 @@ describe("createSqsHandler", () => {
           {
             Namespace: "SqsJobs",
             Dimensions: [["jobName"]],
-            Metrics: ["processed", "succeeded", "failed", "dead", "throttled"]
+            Metrics: ["processed", "succeeded", "failed", "dead", "throttled", "cancelled"]
               .map((Name) => ({ Name, Unit: "Count" }))
               .concat([{ Name: "duration", Unit: "Milliseconds" }]),
           },
@@ -198,6 +198,7 @@ describe("createSqsHandler", () => {
       failed: 0,
       dead: 0,
       throttled: 0,
+      cancelled: 0,
       duration: expect.any(Number),
     });
   });

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { Ledger } from "../../src/ledger/ledger.ts";
+import { writeProgress } from "../../src/ledger/run-flags.ts";
 import { type RunningDashboard, startDashboard } from "../../tools/src/dashboard/server.ts";
 import { createLedgerTable, testDynamoDb } from "../helpers/ledger-table.ts";
 import { createTestQueue, testSqs } from "../helpers/sqs.ts";
@@ -117,6 +118,24 @@ describe("the dashboard's jobs (ledger) and schedules", () => {
       message: "no such user",
       code: null,
     });
+    // A cancelled job shows its status and the handler's last progress, with no token
+    const cancelled = randomUUID();
+    const runToken = randomUUID();
+    await ledger.recordQueued([{ jobId: cancelled, job: "crawl", queue, payloadHash: "h" }]);
+    await ledger.claim({
+      jobId: cancelled,
+      job: "crawl",
+      queue,
+      runToken,
+      leaseMs: 60_000,
+      payloadHash: "h",
+      redriven: false,
+    });
+    await writeProgress(ledger, cancelled, runToken, JSON.stringify({ done: 7, total: 10 }));
+    await ledger.finish(cancelled, queue, runToken, { status: "cancelled" });
+    const cancelledOne = await call(dash.origin, "GET", `api/jobs/${cancelled}`);
+    expect(cancelledOne.json).toMatchObject({ status: "cancelled", progress: { done: 7, total: 10 } });
+    expect(deadOne.json.progress).toBeNull();
     const unknown = await call(dash.origin, "GET", `api/jobs/${randomUUID()}`);
     expect([unknown.status, unknown.json.error.code]).toEqual([404, "JOB_NOT_FOUND"]);
     const badState = await call(dash.origin, "GET", `api/jobs?state=lost`);

@@ -82,7 +82,7 @@ describe("a job id whose ledger entry is another job's", () => {
     const ledger = await newLedger();
     const jobId = randomUUID();
     const run = claimOf(jobId);
-    expect(await ledger.claim(run)).toEqual({ kind: "claimed", attempts: 1 });
+    expect(await ledger.claim(run)).toEqual({ kind: "claimed", attempts: 1, cancelRequested: false });
     await ledger.finish(jobId, "emails", run.runToken, { status: "succeeded", resultJson: "1" });
     expect(await ledger.claim(claimOf(jobId, { payloadHash: "h2" }))).toEqual({
       kind: "collision",
@@ -96,14 +96,14 @@ describe("a job id whose ledger entry is another job's", () => {
     const jobId = randomUUID();
     await toStatus.queued?.(ledger, jobId);
     const first = claimOf(jobId, { leaseMs: 1 });
-    expect(await ledger.claim(first)).toEqual({ kind: "claimed", attempts: 1 });
+    expect(await ledger.claim(first)).toEqual({ kind: "claimed", attempts: 1, cancelRequested: false });
     await new Promise((resolve) => setTimeout(resolve, 10));
     const takeover = claimOf(jobId);
-    expect(await ledger.claim(takeover)).toEqual({ kind: "claimed", attempts: 2 });
+    expect(await ledger.claim(takeover)).toEqual({ kind: "claimed", attempts: 2, cancelRequested: false });
     expect(await ledger.claim(claimOf(jobId))).toMatchObject({ kind: "busy" });
     await ledger.finish(jobId, "emails", takeover.runToken, { status: "retrying", failure });
     const third = claimOf(jobId);
-    expect(await ledger.claim(third)).toEqual({ kind: "claimed", attempts: 3 });
+    expect(await ledger.claim(third)).toEqual({ kind: "claimed", attempts: 3, cancelRequested: false });
     await ledger.finish(jobId, "emails", third.runToken, {
       status: "dead",
       failure: { ...failure, reason: "exhausted" },
@@ -112,6 +112,7 @@ describe("a job id whose ledger entry is another job's", () => {
     expect(await ledger.claim(claimOf(jobId, { queue: "emails-slow", redriven: true }))).toEqual({
       kind: "claimed",
       attempts: 1,
+      cancelRequested: false,
     });
     expect(await ledger.get(jobId)).toMatchObject({ status: "running", queue: "emails-slow" });
   });

@@ -32,7 +32,7 @@ describe("Ledger", () => {
     expect((await ledger.get(jobId))?.status).toBe("queued");
 
     const first = claimOf(jobId);
-    expect(await ledger.claim(first)).toEqual({ kind: "claimed", attempts: 1 });
+    expect(await ledger.claim(first)).toEqual({ kind: "claimed", attempts: 1, cancelRequested: false });
     expect((await ledger.get(jobId))?.status).toBe("running");
     expect(
       await ledger.finish(jobId, "emails", first.runToken, {
@@ -74,7 +74,7 @@ describe("Ledger", () => {
       const claim = await ledger.claim(claimOf(jobId));
       // Then the retried write finds the run's own token: claimed, one attempt, not busy
       expect(proxy.counts.UpdateItem?.resetAfter).toBe(1);
-      expect(claim).toEqual({ kind: "claimed", attempts: 1 });
+      expect(claim).toEqual({ kind: "claimed", attempts: 1, cancelRequested: false });
       expect(await ledger.get(jobId)).toMatchObject({ status: "running", attempts: 1 });
       // And another delivery still finds it busy
       expect(await ledger.claim(claimOf(jobId))).toMatchObject({ kind: "busy" });
@@ -117,7 +117,11 @@ describe("Ledger", () => {
       // Then it waits a moment instead of calling it a reused job id, and its next try runs it
       expect(raced).toBe(true);
       expect(claim.kind).not.toBe("collision");
-      expect(await racing.claim(claimOf(jobId))).toEqual({ kind: "claimed", attempts: 2 });
+      expect(await racing.claim(claimOf(jobId))).toEqual({
+        kind: "claimed",
+        attempts: 2,
+        cancelRequested: false,
+      });
     } finally {
       client.destroy();
     }
@@ -129,6 +133,7 @@ describe("Ledger", () => {
     expect(await ledger.claim(claimOf(jobId, { payloadHash: undefined }))).toEqual({
       kind: "claimed",
       attempts: 1,
+      cancelRequested: false,
     });
     expect(await ledger.get(jobId)).toMatchObject({
       status: "running",
@@ -148,7 +153,7 @@ describe("Ledger", () => {
     expect(await ledger.finish(jobId, "emails", one.runToken, end)).toBe(true);
     // Once the next run claimed the job, the first run's repeated finish must not touch it
     const two = claimOf(jobId);
-    expect(await ledger.claim(two)).toEqual({ kind: "claimed", attempts: 2 });
+    expect(await ledger.claim(two)).toEqual({ kind: "claimed", attempts: 2, cancelRequested: false });
     expect(await ledger.finish(jobId, "emails", one.runToken, { status: "succeeded", resultJson: "1" })).toBe(
       false,
     );
@@ -159,10 +164,10 @@ describe("Ledger", () => {
     const ledger = await newLedger();
     const jobId = randomUUID();
     const crashed = claimOf(jobId, { leaseMs: 1 });
-    expect(await ledger.claim(crashed)).toEqual({ kind: "claimed", attempts: 1 });
+    expect(await ledger.claim(crashed)).toEqual({ kind: "claimed", attempts: 1, cancelRequested: false });
     await new Promise((resolve) => setTimeout(resolve, 10));
     const next = claimOf(jobId);
-    expect(await ledger.claim(next)).toEqual({ kind: "claimed", attempts: 2 });
+    expect(await ledger.claim(next)).toEqual({ kind: "claimed", attempts: 2, cancelRequested: false });
     expect(
       await ledger.finish(jobId, "emails", crashed.runToken, { status: "succeeded", resultJson: "1" }),
     ).toBe(false);
@@ -182,13 +187,17 @@ describe("Ledger", () => {
     expect(await ledger.get(jobId)).toMatchObject({ status: "retrying", attempts: 1, failure });
 
     const two = claimOf(jobId);
-    expect(await ledger.claim(two)).toEqual({ kind: "claimed", attempts: 2 });
+    expect(await ledger.claim(two)).toEqual({ kind: "claimed", attempts: 2, cancelRequested: false });
     const dead = { ...failure, reason: "exhausted" as const };
     await ledger.finish(jobId, "emails", two.runToken, { status: "dead", failure: dead });
     expect(await ledger.get(jobId)).toMatchObject({ status: "dead", attempts: 2, failure: dead });
 
     expect(await ledger.claim(claimOf(jobId))).toEqual({ kind: "finished", status: "dead" });
-    expect(await ledger.claim(claimOf(jobId, { redriven: true }))).toEqual({ kind: "claimed", attempts: 1 });
+    expect(await ledger.claim(claimOf(jobId, { redriven: true }))).toEqual({
+      kind: "claimed",
+      attempts: 1,
+      cancelRequested: false,
+    });
     // A redriven job runs again: it has not finished, whatever its dead run's finishedAt said.
     const revived = await ledger.get(jobId);
     expect(revived?.status).toBe("running");

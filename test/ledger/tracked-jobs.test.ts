@@ -74,6 +74,7 @@ const JOB_STATE_FIELDS = [
   "parentId",
   "rootId",
   "flows",
+  "progress",
 ];
 
 describe("tracked jobs", () => {

@@ -84,7 +84,7 @@ describe("the ledger's TTL for jobs sent for later", () => {
     const { jobs, item } = await rig("ttl-cancel");
     const at = new Date(Date.now() + 200 * DAY_S * 1000);
     const sent = await jobs.send(reminder, { to: "a" }, { at });
-    expect(await jobs.cancel(sent.jobId)).toBe(true);
+    expect(await jobs.cancel(sent.jobId)).toEqual({ outcome: "cancelled" });
     expect(await item(jobItemKey(sent.jobId))).toBeUndefined();
     const again = await jobs.send(reminder, { to: "a" });
     expect(again).toMatchObject({ deduplicated: false });
@@ -124,8 +124,10 @@ describe("the ledger's TTL for jobs sent for later", () => {
     expect(error).toBeInstanceOf(SendError);
     expect((error as Error).message).toMatch(/will not run/);
     expect((error as Error).message).toMatch(/unique key/);
-    // And the schedule is gone all the same
-    expect(await jobs.cancel(sent.jobId)).toBe(false);
+    // And the schedule is gone all the same: a second cancel finds the job's queued entry, ends it
+    // cancelled and frees its key
+    expect(await jobs.cancel(sent.jobId)).toEqual({ outcome: "cancelled" });
+    expect(await jobs.send(reminder, { to: "a" })).toMatchObject({ deduplicated: false });
     refusing.destroy();
   });
 

@@ -10,7 +10,13 @@ import type { ScheduleModel } from "../../tools/src/local/schedule-model.ts";
  */
 export async function startOneFunctionStack(
   handler: LambdaHandler,
-  options: { readonly schedules?: readonly ScheduleModel[]; readonly persistDir?: string } = {},
+  options: {
+    readonly schedules?: readonly ScheduleModel[];
+    readonly persistDir?: string;
+    /** The event source's settings, as a template would give them. */
+    readonly batchSize?: number;
+    readonly maximumConcurrency?: number;
+  } = {},
 ): Promise<DevStack> {
   const model: AppModel = {
     queues: [
@@ -40,9 +46,9 @@ export async function startOneFunctionStack(
         logicalId: "WorkerSource",
         functionLogicalId: "Worker",
         queueLogicalId: "Work",
-        batchSize: 10,
+        batchSize: options.batchSize ?? 10,
         batchingWindowSeconds: 0,
-        maximumConcurrency: undefined,
+        maximumConcurrency: options.maximumConcurrency,
         reportBatchItemFailures: true,
         enabled: true,
       },

@@ -69,7 +69,7 @@ describe("sending later through EventBridge Scheduler", () => {
     });
     const sent = await jobs.send(sendEmail, { to: "a@example.com", subject: "dlq" }, { at });
     expect(created[0]?.Target?.DeadLetterConfig).toEqual({ Arn: dlq });
-    expect(await jobs.cancel(sent.jobId)).toBe(true);
+    expect(await jobs.cancel(sent.jobId)).toEqual({ outcome: "cancelled" });
     watched.destroy();
   });
 
@@ -131,13 +131,13 @@ describe("sending later through EventBridge Scheduler", () => {
     const at = new Date((await schedulerNow()) + 2 * HOUR);
     const cancelled = await jobs.send(sendEmail, { to: "c@example.com", subject: "no" }, { at });
     const kept = await jobs.send(sendEmail, { to: "k@example.com", subject: "yes" }, { at });
-    expect(await jobs.cancel(cancelled.jobId)).toBe(true);
-    expect(await jobs.cancel(cancelled.jobId)).toBe(false);
+    expect(await jobs.cancel(cancelled.jobId)).toEqual({ outcome: "cancelled" });
+    expect(await jobs.cancel(cancelled.jobId)).toEqual({ outcome: "not-found" });
     await advanceClock(2 * HOUR + 1_000);
     const landed = await drainQueue(sqs, queueUrl, { expect: 1, quietMs: 500 });
     expect(landed.map((m) => decodeEnvelope(m.Body ?? "").id)).toEqual([kept.jobId]);
     // Fired and deleted: nothing left to cancel
-    expect(await jobs.cancel(kept.scheduleName as string)).toBe(false);
+    expect(await jobs.cancel(kept.scheduleName as string)).toEqual({ outcome: "not-found" });
   });
 
   it("gives a FIFO job's schedule its message group", async () => {

@@ -25,6 +25,8 @@ export interface JobView {
   readonly finishedAt: string | null;
   /** The handler's result: null unless asked for with the token (`resultShown`). */
   readonly result: unknown;
+  /** The handler's latest `ctx.progress` value; null in listings and when it reported none. */
+  readonly progress: unknown;
   readonly failure: { reason: string | null; name: string; message: string; code: string | null } | null;
   /** The dead-letter reason once dead (also in listings). */
   readonly reason: string | null;
@@ -44,6 +46,7 @@ function summaryView(j: JobSummary): JobView {
     startedAt: null,
     finishedAt: null,
     result: null,
+    progress: null,
     failure: null,
     reason: j.reason ?? null,
     throttledUntil: null,
@@ -62,6 +65,7 @@ function jobView(j: StoredJob, showResult: boolean): JobDetail {
     result: showResult && j.resultJson !== undefined ? JSON.parse(j.resultJson) : null,
     resultShown: showResult,
     throttledUntil: j.throttledUntil?.toISOString() ?? null,
+    progress: j.progress ?? null,
     failure:
       f === undefined
         ? null

@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { buildApp } from "fauxqs";
+import { type FairQueueStore, type HookableApp, installFairQueues } from "./fair-queues.ts";
 import { PERSISTED, PersistedStoreError } from "./persist-store.ts";
 
 /**
@@ -89,6 +90,8 @@ export async function startLocalEmulator(
     ...(options.region === undefined ? {} : { defaultRegion: options.region }),
     stores: stores as never,
   });
+  // fauxqs's own objects, typed by what fair-queues.ts reads of them.
+  installFairQueues(app as unknown as HookableApp, stores.sqsStore as unknown as FairQueueStore);
   const persistence = stores.sqsStore.persistence as { close(): void } | undefined;
   if (persistence !== undefined) app.addHook("preClose", () => persistence.close());
   const host = "127.0.0.1";

@@ -9,6 +9,7 @@ import { plural } from "sqs-jobs/internal/core/plural";
 import type { JobState } from "sqs-jobs/internal/ledger/job-state";
 import type { Ledger } from "sqs-jobs/internal/ledger/ledger";
 import { ledgerFrom } from "sqs-jobs/internal/ledger/ledger-options";
+import type { CancelResult } from "sqs-jobs/internal/ledger/run-flags";
 import { peekDeadLetters } from "sqs-jobs/internal/ops/peek";
 import { queueDepth } from "sqs-jobs/internal/ops/stats";
 import { JobClient } from "sqs-jobs/internal/producer/job-client";
@@ -90,6 +91,12 @@ export interface TestApp<Queue extends string = string> extends AsyncDisposable 
   job<J extends JobDefinition>(sent: SentJob<J>): Promise<JobState<JobResult<J>>>;
   job(jobId: string): Promise<JobState>;
   /**
+   * Cancels a job as `JobClient.cancel` does on AWS: a queued one ends `cancelled`, a running one's
+   * `ctx.signal` aborts within 3 s, one sent for later loses its schedule.
+   * @throws {ConfigError} the job was not sent for later and the app has no ledger
+   */
+  cancel(sent: SentJob<JobDefinition> | string): Promise<CancelResult>;
+  /**
    * Moves the app's clock forward by `ms`: SQS delays, retry backoffs and visibility timeouts end
    * `ms` sooner, and schedules (`at`, cron, rate) fire as if `ms` had passed. It does not move
    * `Date.now()` of the test or of the handlers, nor the lock of a message a function is running.
@@ -135,6 +142,8 @@ export function testApp<Queue extends string>(
   const connectLedger = ledgerFrom(ledger);
   const jobClients = new Map<string, JobClient>();
   const sentAs = new Map<string, JobDefinition>();
+  /** The client each job was sent with: `cancel` goes through it. */
+  const sentVia = new Map<string, JobClient>();
   const sources = stack.queues.filter((q) => q.dlqUrl !== undefined || q.jobs.length > 0);
 
   const queueNamed = (name: string): LocalQueue => {
@@ -224,7 +233,15 @@ export function testApp<Queue extends string>(
       const { queue, ...sendOptions } = options;
       const sent = await clientFor(queueFor(job, queue)).send(job, payload, sendOptions);
       sentAs.set(sent.jobId, job);
+      sentVia.set(sent.jobId, clientFor(queueFor(job, queue)));
       return sent;
+    },
+    async cancel(target) {
+      const jobId = typeof target === "string" ? target : target.jobId;
+      const [first] = sources;
+      const client = sentVia.get(jobId) ?? (first === undefined ? undefined : clientFor(first));
+      if (client === undefined) return { outcome: "not-found" };
+      return client.cancel(jobId);
     },
     async drain(options = {}) {
       const timeoutMs = options.timeoutMs ?? 10_000;

@@ -9,12 +9,13 @@ export const jobsGetCommand: Command = {
   help: `Usage: sqs-jobs jobs get <jobId> [--table T]
 
 Reads the job's entry in the job ledger (a consistent read): its status
-(queued, running, retrying, succeeded, dead, skipped, superseded), job name,
-queue, runs started, when it was created, last changed, last started and
-finished, while running when its run's lease ends (STALLED once it has ended:
-the run died or could not record its end), until when its rate limit holds it
-on the queue (throttled), its result once it succeeded, and its last failure
-(the dead-letter reason once dead). The result is cut to one line and the
+(queued, running, retrying, succeeded, dead, skipped, superseded, cancelled),
+job name, queue, runs started, when it was created, last changed, last started
+and finished, while running when its run's lease ends (STALLED once it has
+ended: the run died or could not record its end), until when its rate limit
+holds it on the queue (throttled), its result once it succeeded, the handler's
+latest progress (ctx.progress), and its last failure (the dead-letter reason
+once dead). The result is cut to one line and the
 error to three; --json prints them whole.
 
 Exits 1 when the ledger has no entry for the id: the job was sent without a
@@ -78,6 +79,7 @@ function describe(job: StoredJob): string[] {
     lines.push(line("lease", lease(job.leaseEndsAt)));
   if (job.throttledUntil !== undefined) lines.push(line("throttled", `until ${when(job.throttledUntil)}`));
   if (job.resultJson !== undefined) lines.push(line("result", job.resultJson));
+  if (job.progress !== undefined) lines.push(line("progress", JSON.stringify(job.progress)));
   const f = job.failure;
   if (f !== undefined) {
     if (f.reason !== undefined) lines.push(line("reason", f.reason));

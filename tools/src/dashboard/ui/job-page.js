@@ -36,6 +36,12 @@ export function JobPage({ route, readOnly }) {
             <dd>${dateTime(j.finishedAt)}</dd>
             <dt>Last change</dt>
             <dd>${dateTime(j.updatedAt)}</dd>
+            ${
+              j.progress === null
+                ? null
+                : html`<dt>Progress</dt>
+                    <dd class="mono" data-testid="progress">${JSON.stringify(j.progress)}</dd>`
+            }
           </dl>
           ${
             j.throttledUntil
