@@ -40,6 +40,7 @@ const UNIT = [
   "test/consumer/metrics.test.ts",
   "test/core/!(payload-privacy|validate).test.ts",
   "test/dashboard/page-size.test.ts",
+  "test/example/audit-pages.test.ts",
   "test/local/ledger-environment.test.ts",
   "test/ops/!(peek-receive-count).test.ts",
   "test/schedule/expression.test.ts",

@@ -25,6 +25,12 @@ export interface TestQueueOptions<Name extends string = string> {
   /** Records per invocation. @default 10 */
   readonly batchSize?: number;
   /**
+   * Invocations of the consumer at once, as `JobQueue`'s `maxConcurrency` (2-1,000; locally at most
+   * 10 run at once, each in its own execution environment).
+   * @default 5, the local event source's default
+   */
+  readonly maxConcurrency?: number;
+  /**
    * The consumer's options (hooks, concurrency, logger...). The kit sets `sqs`, `queueUrl`,
    * `dlqUrl` and `ledger` itself.
    * @default `{ logLevel: "warn", metrics: false }`: quiet test output
@@ -60,6 +66,15 @@ function problems(queues: readonly TestQueueOptions[]): string[] {
     const batch = q.batchSize ?? 10;
     if (!Number.isInteger(batch) || batch < 1 || batch > 10) {
       found.push(`queues[${i}].batchSize must be an integer between 1 and 10, but ${batch} was provided`);
+    }
+    const concurrency = q.maxConcurrency;
+    if (
+      concurrency !== undefined &&
+      (!Number.isInteger(concurrency) || concurrency < 2 || concurrency > 1000)
+    ) {
+      found.push(
+        `queues[${i}].maxConcurrency must be an integer between 2 and 1,000, but ${concurrency} was provided`,
+      );
     }
     const maxAttempts = Math.max(1, ...q.handlers.map((h) => h.job.retry?.maxAttempts ?? 1));
     const receives = q.maxReceiveCount;
@@ -156,7 +171,7 @@ export function queuesModel(queues: readonly TestQueueOptions[], ledger: boolean
       queueLogicalId: queueId(i),
       batchSize: q.batchSize ?? 10,
       batchingWindowSeconds: 0,
-      maximumConcurrency: undefined,
+      maximumConcurrency: q.maxConcurrency,
       reportBatchItemFailures: true,
       enabled: true,
     })),
