@@ -5,8 +5,21 @@
  * files), so a shared module would put every job's schema in every consumer's bundle.
  */
 export { BUCKET_ENV } from "./env.ts";
+export {
+  auditSite,
+  extractPage,
+  extractPages,
+  fetchPage,
+  writeAuditReport,
+} from "./jobs/audit.ts";
 export { buildReport } from "./jobs/build-report.ts";
 export { sendEmail } from "./jobs/send-email.ts";
 
 /** The example's queues, by the logical names producers use (`new JobClient({ queue })`). */
-export const QUEUES = { reports: "reports", email: "email" } as const;
+export const QUEUES = {
+  reports: "reports",
+  email: "email",
+  audit: "audit",
+  auditFetch: "audit-fetch",
+  auditExtract: "audit-extract",
+} as const;

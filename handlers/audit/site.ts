@@ -1,3 +1,5 @@
+import type { ObjectStore } from "../object-store.ts";
+
 /**
  * Where the audit reads a site's pages: the example's bucket (its `site/` prefix) on AWS and in
  * `npm start`, a local HTTP server in bench/audit. Paths are relative to the site's root.
@@ -31,5 +33,17 @@ export function httpSite(baseUrl: string): Site {
       return text.split("\n").filter((line) => line !== "");
     },
     fetch: (page, signal) => get(page, signal),
+  };
+}
+
+/** A site kept in a bucket, one object per page under `prefix` (the example's `site/`). */
+export function bucketSite(store: ObjectStore, prefix: string): Site {
+  return {
+    name: prefix,
+    async list(signal) {
+      const keys = await store.list(prefix, signal);
+      return keys.filter((key) => key.endsWith(".html")).map((key) => key.slice(prefix.length));
+    },
+    fetch: (page, signal) => store.read(`${prefix}${page}`, signal),
   };
 }
