@@ -51,6 +51,18 @@ export type {
 export { defineJob } from "./core/job.ts";
 export type { BackoffPolicy, RetryPolicy } from "./core/retry.ts";
 export type { JobSchema } from "./core/schema.ts";
+export type { ChildBatchOptions, ChildSendOptions, FlowContext } from "./flow/flow-context.ts";
+export type {
+  ChildResultsOptions,
+  FlowChild,
+  FlowFailurePolicy,
+  FlowJob,
+  FlowProgress,
+  FlowSpec,
+  FlowStarted,
+  JobRoute,
+} from "./flow/flow-spec.ts";
+export { Chain, chain, child } from "./flow/flow-spec.ts";
 export { JobDeadError, WaitTimeoutError } from "./ledger/errors.ts";
 export type { JobFailure, JobState, JobStatus } from "./ledger/job-state.ts";
 export type { LedgerOptions } from "./ledger/ledger-options.ts";

@@ -76,14 +76,20 @@ export class JobLedger extends Construct {
 
   /**
    * Lets `grantee` enqueue jobs with the ledger: write queued entries (PutItem, BatchWriteItem),
-   * reserve and release unique keys (PutItem, DeleteItem), read a job's status (GetItem) and list
-   * jobs by queue and state (Query on the list index only). No UpdateItem and no Scan: changing a
+   * reserve and release unique keys (PutItem, DeleteItem), read a job's status (GetItem), a flow's
+   * progress (BatchGetItem) and list jobs by queue and state (Query on the list index only). No UpdateItem and no Scan: changing a
    * running job's entry is the consumer's part. On a Lambda function it also sets {@link environment}.
    */
   grantProducer(grantee: iam.IGrantable): iam.Grant {
     const grant = iam.Grant.addToPrincipal({
       grantee,
-      actions: ["dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:DeleteItem"],
+      actions: [
+        "dynamodb:PutItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:DeleteItem",
+      ],
       resourceArns: [this.table.tableArn],
     }).combine(
       iam.Grant.addToPrincipal({
@@ -99,13 +105,21 @@ export class JobLedger extends Construct {
 
   /**
    * Lets `grantee` run jobs with the ledger: read a job (GetItem), claim a run and record its outcome
-   * (PutItem, UpdateItem with conditions), take and free concurrency slots (PutItem, DeleteItem).
+   * (PutItem, UpdateItem with conditions), take and free concurrency slots (PutItem, DeleteItem),
+   * declare flows (BatchWriteItem of their member pages) and read children's results (BatchGetItem).
    * No Query or Scan. On a Lambda function it also sets {@link environment}.
    */
   grantConsumer(grantee: iam.IGrantable): iam.Grant {
     const grant = iam.Grant.addToPrincipal({
       grantee,
-      actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+      actions: [
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:PutItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+      ],
       resourceArns: [this.table.tableArn],
     });
     this.#grantKey(grantee);

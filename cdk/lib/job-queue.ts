@@ -535,7 +535,7 @@ export class JobQueue extends Construct {
       const ledger =
         this.ledger === undefined
           ? ""
-          : ", and dynamodb:GetItem, PutItem, UpdateItem and DeleteItem on the ledger's table";
+          : ", and dynamodb:GetItem, BatchGetItem, PutItem, BatchWriteItem, UpdateItem and DeleteItem on the ledger's table";
       Annotations.of(this).addWarningV2(
         "sqs-jobs:consumer-role",
         `the imported consumer has no known role: grant it sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility and sqs:GetQueueAttributes on the queue and sqs:SendMessage and sqs:GetQueueAttributes on the dead-letter queue${ledger}`,

@@ -1,9 +1,11 @@
 import type { CallResponse } from "../core/call-event.ts";
 import { mapLimit } from "../core/map-limit.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
+import type { JobRoute } from "../flow/flow-spec.ts";
 import type { Batch, Settlement } from "./batch.ts";
 import { CallDelivery, type CallRunOptions } from "./call-delivery.ts";
 import { describeError } from "./describe-error.ts";
+import { FlowTracking } from "./flow-tracking.ts";
 import type { JobHandler } from "./handle.ts";
 import type { ConsumerHooks } from "./hooks.ts";
 import { JobStep } from "./job-step.ts";
@@ -22,6 +24,8 @@ export interface BatchCoreOptions {
   readonly hooks: ConsumerHooks;
   /** The job ledger's collaborator, when the queue has one. */
   readonly tracking?: JobTracking | undefined;
+  /** Where `ctx.send` and `ctx.flow` send jobs that are not for the consumer's own queue. */
+  readonly routes?: readonly JobRoute[] | undefined;
 }
 
 /**
@@ -43,6 +47,12 @@ export class BatchCore {
       logger: options.logger,
       hooks: options.hooks,
       tracking: options.tracking,
+      flows: new FlowTracking({
+        ledger: options.tracking?.ledger,
+        sqs: options.sqs,
+        routes: options.routes ?? [],
+        logger: options.logger,
+      }),
     });
     this.#log = options.logger;
     this.#hooks = options.hooks;

@@ -1,8 +1,12 @@
 import type { JobDefinition, JobPayload, JobResultInput } from "../core/job.ts";
+import type { FlowContext } from "../flow/flow-context.ts";
 import type { Logger } from "./logger.ts";
 
-/** What a handler knows about the job it runs. */
-export interface JobContext {
+/**
+ * What a handler knows about the job it runs, and the jobs it can start from it: children
+ * (`send`, `sendBatch`), flows and chains (`flow`), and in a continuation its children's results.
+ */
+export interface JobContext extends FlowContext {
   /** The envelope's job id (stable across retries: use it for idempotency), else the message id. */
   readonly jobId: string;
   readonly jobName: string;

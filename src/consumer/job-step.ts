@@ -3,6 +3,7 @@ import { ConfigError, ValidationError } from "../core/errors.ts";
 import { validate } from "../core/schema.ts";
 import { attemptsExhaustedError } from "./attempts-exhausted-error.ts";
 import type { Delivery, Taken } from "./delivery.ts";
+import type { FlowTracking } from "./flow-tracking.ts";
 import type { HandledJob, JobHandler } from "./handle.ts";
 import { type ConsumerHooks, callHook } from "./hooks.ts";
 import { ABANDONED, deadReason, failureOf } from "./job-failure.ts";
@@ -17,6 +18,8 @@ export interface JobStepOptions {
   readonly hooks: ConsumerHooks;
   /** The job ledger's collaborator, when the queue has one. */
   readonly tracking: JobTracking | undefined;
+  /** Children, flows and their counts (docs/flows.md). */
+  readonly flows: FlowTracking;
 }
 
 type Opened =
@@ -39,6 +42,7 @@ export class JobStep {
   readonly #log: LevelLogger;
   readonly #hooks: ConsumerHooks;
   readonly #tracking: JobTracking | undefined;
+  readonly #flows: FlowTracking;
   /** Jobs whose handler is running, for worker shutdown. */
   readonly #running = new Set<RunningJob>();
 
@@ -52,6 +56,7 @@ export class JobStep {
     this.#log = options.logger;
     this.#hooks = options.hooks;
     this.#tracking = options.tracking;
+    this.#flows = options.flows;
   }
 
   /** Worker shutdown: running jobs end unfinished and their signals abort. */
@@ -94,7 +99,8 @@ export class JobStep {
       if (tracked !== undefined) {
         const runs = taken.attempt - 1;
         const error = attemptsExhaustedError(job.name, runs, maxAttempts);
-        return this.#conclude(delivery, { ...taken, attempt: runs }, job, { kind: "failed", error }, tracked);
+        const exhausted = { kind: "failed", error } as const;
+        return this.#conclude(delivery, { ...taken, attempt: runs }, job, exhausted, tracked, envelope);
       }
       const ended = await delivery.pastLastAttempt(taken);
       if (ended !== undefined) return ended;
@@ -110,11 +116,15 @@ export class JobStep {
         queueUrl: delivery.queueUrl ?? "",
         enqueuedAt: envelope.enqueuedAt ?? delivery.sentAt,
         timeoutSeconds: job.timeoutSeconds,
+        flow: this.#flows.contextFor(taken.jobId, envelope, delivery.queueUrl ?? ""),
       },
       this.#log,
     );
-    const result = await this.#run(handler, payload, ctx, tracked);
-    return this.#conclude(delivery, taken, job, result, tracked);
+    // A continuation whose flow has dead children under the `fail` policy does not run.
+    const refused = await this.#flows.refusal(envelope).catch((error: unknown) => error);
+    const result =
+      refused === undefined ? await this.#run(handler, payload, ctx, tracked) : failedWith(refused);
+    return this.#conclude(delivery, taken, job, result, tracked, envelope);
   }
 
   /**
@@ -143,6 +153,7 @@ export class JobStep {
     job: HandledJob,
     result: HandlerResult,
     tracked: TrackedRun | undefined,
+    envelope: Envelope,
   ): Promise<R> {
     if (result.kind === "abandoned") {
       const answer = await delivery.abandoned(taken);
@@ -158,6 +169,9 @@ export class JobStep {
         // `running` for good. (Dead-lettering cannot go first the same way: if the DLQ send
         // fails, the job must stay claimable.)
         await tracked?.end({ status: "succeeded", resultJson: checked.json });
+        // A flow's child is counted before its message goes: if the count fails, a redelivery counts it.
+        if (!(await this.#flows.counted(envelope, "succeeded")))
+          return delivery.notStarted(taken, job, COUNT_WAIT);
         return delivery.succeeded(taken, checked.json);
       }
       error = checked.error;
@@ -168,11 +182,11 @@ export class JobStep {
     const { answer, kept } = await delivery.failed(taken, job, error, reason);
     // A job whose DLQ send failed stays (`kept`): the ledger says it will be tried again. One too
     // large for the DLQ is dead: the ledger keeps why.
+    const dead = !kept && reason !== undefined;
     await tracked?.end(
-      kept || reason === undefined
-        ? { status: "retrying", failure }
-        : { status: "dead", failure: { ...failure, reason } },
+      dead ? { status: "dead", failure: { ...failure, reason } } : { status: "retrying", failure },
     );
+    if (dead) await this.#flows.counted(envelope, "dead");
     return answer;
   }
 
@@ -186,8 +200,9 @@ export class JobStep {
     job: HandledJob,
     taken: Taken,
     payload: unknown,
-    { payload: rawPayload, schedule }: Envelope,
+    envelope: Envelope,
   ): Promise<{ readonly run: TrackedRun } | { readonly answer: R }> {
+    const { payload: rawPayload, schedule } = envelope;
     const { queueUrl } = delivery;
     if (queueUrl === undefined)
       return { answer: await delivery.notStarted(taken, job, { kind: "no-queue" }) };
@@ -208,6 +223,11 @@ export class JobStep {
       case "run":
         return { run: begun.run };
       case "skip":
+        // A flow's child already final: count it again (idempotent), in case the run that ended
+        // it stopped before its count.
+        if (begun.status !== "skipped" && !(await this.#flows.counted(envelope, begun.status))) {
+          return { answer: await delivery.notStarted(taken, job, COUNT_WAIT) };
+        }
         return { answer: await delivery.notStarted(taken, job, { kind: "finished", status: begun.status }) };
       case "wait":
         return { answer: await delivery.notStarted(taken, job, begun) };
@@ -233,4 +253,11 @@ export class JobStep {
     }
     return { ok: true, envelope, handler };
   }
+}
+
+/** A flow's child whose count could not be written waits on the queue (no attempt) to be counted again. */
+const COUNT_WAIT = { kind: "wait", delaySeconds: 5, why: "its flow's count could not be written" } as const;
+
+function failedWith(error: unknown): HandlerResult {
+  return { kind: "failed", error };
 }

@@ -87,6 +87,11 @@ export class JobTracking {
     this.#leaseMarginMs = options.leaseMarginMs ?? LEASE_MARGIN_MS;
   }
 
+  /** The ledger, for the flow records kept beside the jobs' (flow-tracking.ts). */
+  get ledger(): LedgerConnect {
+    return this.#connect;
+  }
+
   /** Resolves once no slot is kept for a handler that outlived its run. */
   async slotsFreed(): Promise<void> {
     while (this.#kept.size > 0) await Promise.all(this.#kept);

@@ -4,6 +4,7 @@ import { ENV, optionalEnv } from "../core/env.ts";
 import { ConfigError } from "../core/errors.ts";
 import { isFifoQueue, queueNameOf, queueUrlFromArn } from "../core/queue-url.ts";
 import { lazySqs } from "../core/sqs-connect.ts";
+import type { JobRoute } from "../flow/flow-spec.ts";
 import type { LedgerOptions } from "../ledger/ledger-options.ts";
 import { type Batch, BatchCore, type Settlement } from "./batch-core.ts";
 import { assertOptions, integerProblem, trackingFor } from "./consumer-options.ts";
@@ -47,6 +48,12 @@ export interface SqsHandlerOptions {
    * @default on when `SQS_JOBS_LEDGER_TABLE` names a table (`JobQueue({ ledger })` sets it)
    */
   readonly ledger?: LedgerOptions | false;
+  /**
+   * Where `ctx.send`, `ctx.sendBatch` and `ctx.flow` send jobs of other queues: each job to the
+   * `JobClient` of the route that lists it (docs/flows.md, "Queues").
+   * @default every job to the queue the record came from
+   */
+  readonly routes?: readonly JobRoute[];
   /**
    * CloudWatch Embedded Metric Format lines (processed, succeeded, failed, dead, duration
    * per job name, dimension `jobName`), one per job name per batch; `false` turns them off.
@@ -110,6 +117,7 @@ export function createSqsHandler(
     logger,
     hooks: options.hooks ?? {},
     tracking: trackingFor(handlers, options.ledger, logger),
+    routes: options.routes,
   });
   const concurrency = options.concurrency ?? 10;
   const margin = options.timeMarginMs ?? 1_000;

@@ -1,3 +1,4 @@
+import type { FlowContext } from "../flow/flow-context.ts";
 import type { JobContext } from "./handle.ts";
 import { JobTimeoutError } from "./job-timeout-error.ts";
 import type { LevelLogger, Logger } from "./logger.ts";
@@ -21,6 +22,8 @@ export interface RunningJobInit {
   /** The envelope's ISO date, else SQS's SentTimestamp (epoch ms). */
   readonly enqueuedAt: string | number;
   readonly timeoutSeconds: number;
+  /** The run's children, flows and chains. */
+  readonly flow: FlowContext;
 }
 
 /** The context handed to one handler call, and the call itself with its timeout. */
@@ -34,6 +37,10 @@ export class RunningJob implements JobContext {
   readonly timeoutSeconds: number;
   readonly enqueuedAt: Date;
   readonly logger: Logger;
+  readonly send: FlowContext["send"];
+  readonly sendBatch: FlowContext["sendBatch"];
+  readonly flow: FlowContext["flow"];
+  readonly childResults: FlowContext["childResults"];
   readonly #baseLogger: LevelLogger;
   readonly #controller = new AbortController();
   readonly signal: AbortSignal = this.#controller.signal;
@@ -61,6 +68,12 @@ export class RunningJob implements JobContext {
       attempt: init.attempt,
     });
     this.#baseLogger = logger;
+    ({
+      send: this.send,
+      sendBatch: this.sendBatch,
+      flow: this.flow,
+      childResults: this.childResults,
+    } = init.flow);
     this.#result = new Promise((resolve) => {
       this.#end = resolve;
     });

@@ -1,4 +1,5 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import type { JobRoute } from "../flow/flow-spec.ts";
 import type { LedgerOptions } from "../ledger/ledger-options.ts";
 import type { JobHandler } from "./handle.ts";
 import type { ConsumerHooks } from "./hooks.ts";
@@ -39,6 +40,12 @@ export interface WorkerOptions {
    * @default on when `SQS_JOBS_LEDGER_TABLE` names a table (`JobQueue({ ledger })` sets it)
    */
   readonly ledger?: LedgerOptions | false;
+  /**
+   * Where `ctx.send`, `ctx.sendBatch` and `ctx.flow` send jobs of other queues: each job to the
+   * `JobClient` of the route that lists it (docs/flows.md, "Queues").
+   * @default every job to the worker's queue
+   */
+  readonly routes?: readonly JobRoute[];
 }
 
 export interface Worker {

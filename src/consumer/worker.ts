@@ -106,6 +106,7 @@ class PollingWorker implements Worker {
       logger: this.#log,
       hooks: options.hooks ?? {},
       tracking: trackingFor(options.handlers, options.ledger, this.#log),
+      routes: options.routes,
     });
     this.#deletes = new DeleteBuffer(this.#sqs, queueUrl, this.#log);
     this.#free = options.concurrency ?? 10;

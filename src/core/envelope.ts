@@ -18,7 +18,26 @@ export interface Envelope {
   readonly enqueuedAt?: string;
   /** Present on runs of a periodic schedule (`JobQueue.schedule`). */
   readonly schedule?: EnvelopeSchedule;
+  /** Present on a job of a flow: a child or a continuation (docs/flows.md). */
+  readonly flow?: EnvelopeFlow;
   readonly payload: unknown;
+}
+
+/**
+ * Where a job sits in a flow (docs/flows.md): `"flow":{"parentId":"...","rootId":"..."}`, plus
+ * `flowId` and `index` on a child counted by a fan-in, or `thenOf` on a continuation.
+ */
+export interface EnvelopeFlow {
+  /** The job that sent it (for `client.flow`, the flow's own id). */
+  readonly parentId: string;
+  /** The first job of the tree. */
+  readonly rootId: string;
+  /** The fan-in this child counts toward. */
+  readonly flowId?: string;
+  /** The child's position in that fan-in (its counter slot). */
+  readonly index?: number;
+  /** This job is the continuation of that flow. */
+  readonly thenOf?: string;
 }
 
 /** What overlapping runs of one schedule may do. */
@@ -37,8 +56,9 @@ export interface EnvelopeSchedule {
   readonly overlap: OverlapPolicy;
 }
 
-const KNOWN_KEYS = new Set(["sqsJobs", "job", "id", "enqueuedAt", "schedule", "payload"]);
+const KNOWN_KEYS = new Set(["sqsJobs", "job", "id", "enqueuedAt", "schedule", "flow", "payload"]);
 const SCHEDULE_KEYS = new Set(["name", "overlap"]);
+const FLOW_KEYS = new Set(["parentId", "rootId", "flowId", "index", "thenOf"]);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -103,6 +123,7 @@ function problemsOf(value: Record<string, unknown>): string[] {
     problems.push('"enqueuedAt" must be an ISO 8601 date string when present');
   }
   if (value.schedule !== undefined) problems.push(...scheduleProblems(value.schedule));
+  if (value.flow !== undefined) problems.push(...flowProblems(value.flow));
   if (!("payload" in value)) problems.push('"payload" is missing');
   for (const key of Object.keys(value)) {
     if (!KNOWN_KEYS.has(key)) problems.push(`unknown field "${key.slice(0, 40)}"`);
@@ -123,6 +144,30 @@ function scheduleProblems(schedule: unknown): string[] {
   return problems;
 }
 
+function flowProblems(flow: unknown): string[] {
+  if (!isRecord(flow)) return ['"flow" must be an object when present'];
+  const problems: string[] = [];
+  for (const field of ["parentId", "rootId"]) {
+    if (!nonEmptyString(flow[field])) problems.push(`"flow.${field}" must be a non-empty string`);
+  }
+  for (const field of ["flowId", "thenOf"]) {
+    if (flow[field] !== undefined && !nonEmptyString(flow[field])) {
+      problems.push(`"flow.${field}" must be a non-empty string when present`);
+    }
+  }
+  const { index } = flow;
+  if (index !== undefined && !(Number.isSafeInteger(index) && (index as number) >= 0)) {
+    problems.push('"flow.index" must be a whole number >= 0 when present');
+  }
+  if ((flow.flowId === undefined) !== (index === undefined)) {
+    problems.push('"flow.flowId" and "flow.index" go together');
+  }
+  for (const key of Object.keys(flow)) {
+    if (!FLOW_KEYS.has(key)) problems.push(`unknown field "flow.${key.slice(0, 40)}"`);
+  }
+  return problems;
+}
+
 /**
  * Builds the envelope around a payload already serialised to JSON, so a payload is stringified
  * once per send. `id` and `enqueuedAt` are written as they are: a JSON-safe id (a UUID, or
@@ -134,11 +179,13 @@ export function encodeEnvelopeJson(
   enqueuedAt: string,
   payloadJson: string,
   schedule?: EnvelopeSchedule,
+  flow?: EnvelopeFlow,
 ): string {
   // Before the payload, so a reader of a long body sees it near the start.
   const scheduleJson =
     schedule === undefined
       ? ""
       : `,"schedule":{"name":${JSON.stringify(schedule.name)},"overlap":${JSON.stringify(schedule.overlap)}}`;
-  return `{"sqsJobs":${ENVELOPE_VERSION},"job":${JSON.stringify(job)},"id":"${id}","enqueuedAt":"${enqueuedAt}"${scheduleJson},"payload":${payloadJson}}`;
+  const flowJson = flow === undefined ? "" : `,"flow":${JSON.stringify(flow)}`;
+  return `{"sqsJobs":${ENVELOPE_VERSION},"job":${JSON.stringify(job)},"id":"${id}","enqueuedAt":"${enqueuedAt}"${scheduleJson}${flowJson},"payload":${payloadJson}}`;
 }

@@ -1,4 +1,5 @@
 import type { DeadLetterReason } from "../core/dead-letter-attributes.ts";
+import type { FlowProgress } from "./flow-state.ts";
 
 /**
  * Where a tracked job is. `queued`: sent, not started. `running`: an attempt holds its lease.
@@ -56,4 +57,10 @@ export interface JobState<Result = unknown> {
   readonly result: Result | undefined;
   /** The last failure: the dead-letter reason once dead, the last error while retrying. */
   readonly failure: JobFailure | undefined;
+  /** A job of a flow (a child, a continuation, a chain's step): the job that sent it. */
+  readonly parentId: string | undefined;
+  /** A job of a flow: the first job of its tree (for `JobClient.flow`, the flow's id). */
+  readonly rootId: string | undefined;
+  /** The flows this job started (`ctx.flow`), with their progress; empty for most jobs. */
+  readonly flows: readonly FlowProgress[];
 }

@@ -122,6 +122,16 @@ export class Ledger {
     this.#retentionSeconds = config.retentionDays * 86_400;
   }
 
+  /** The table's client, for the ledger operations kept in their own modules (flow-*.ts). */
+  get client(): DynamoDBClient {
+    return this.#client;
+  }
+
+  /** The TTL of an entry changed now (or due at `runsAt`), for those modules. */
+  expiresAt(runsAt?: Date): number {
+    return this.#expiresAt(runsAt);
+  }
+
   /**
    * Writes `queued` entries before their messages are sent (25 per BatchWriteItem, 8 calls at
    * once), so a consumer
@@ -717,7 +727,7 @@ type WriteResult =
   | { readonly applied: true; readonly attributes: Item }
   | { readonly applied: false; readonly old: Item };
 
-function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
+export function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
   return (
     error instanceof ConditionalCheckFailedException ||
     (error as { name?: unknown } | undefined)?.name === "ConditionalCheckFailedException"
@@ -737,7 +747,7 @@ function slotExpiresAt(leaseUntilMs: number): number {
 }
 
 /** `<queue>#<status>#<shard>`: the list index's partition key; the shard spreads a busy queue. */
-function listKey(queue: string, status: JobStatus, jobId: string): string {
+export function listKey(queue: string, status: JobStatus, jobId: string): string {
   let hash = 0;
   for (let i = 0; i < jobId.length; i++) hash = (hash * 31 + jobId.charCodeAt(i)) | 0;
   return `${queue}#${status}#${Math.abs(hash) % LIST_SHARDS}`;

@@ -2,8 +2,14 @@ import type { DeadLetterReason } from "../core/dead-letter-attributes.ts";
 import { type Item, readDate, readNumber, readString } from "./attribute-values.ts";
 import type { JobFailure, JobState, JobStatus } from "./job-state.ts";
 
-/** A job entry as read: its result still the stored JSON, parsed by the caller that knows the job. */
-export type StoredJob = JobState<never> & { readonly resultJson: string | undefined };
+/**
+ * A job entry as read: its result still the stored JSON, parsed by the caller that knows the job;
+ * `flows` empty, the ids of the flows it started in `flowIds` (their progress is more reads).
+ */
+export type StoredJob = JobState<never> & {
+  readonly resultJson: string | undefined;
+  readonly flowIds: readonly string[];
+};
 
 /** A job entry as the list index holds it: no times but its creation and last change, no result. */
 export type JobSummary = Pick<
@@ -23,6 +29,10 @@ export function toJobState(item: Item): StoredJob {
     result: undefined,
     resultJson: readString(item, "result"),
     failure: readFailure(item),
+    parentId: readString(item, "parentId"),
+    rootId: readString(item, "rootId"),
+    flows: [],
+    flowIds: item.flowIds?.SS ?? [],
   };
 }
 

@@ -7,10 +7,16 @@ import { createLambdaClient } from "../core/lambda-client.ts";
 import { isFifoQueue } from "../core/queue-url.ts";
 import { createSqsClient } from "../core/sqs-client.ts";
 import { SQS_MAX_MESSAGE_BYTES } from "../core/sqs-limits.ts";
+import { readFlowProgress } from "../flow/flow-progress.ts";
+import type { Chain, FlowSpec, FlowStarted, JobRoute } from "../flow/flow-spec.ts";
+import { routeFor } from "../flow/routes.ts";
+import { startFlow } from "../flow/start-flow.ts";
+import type { FlowProgress } from "../ledger/flow-state.ts";
 import type { JobState } from "../ledger/job-state.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { type LedgerConnect, ledgerFrom } from "../ledger/ledger-options.ts";
 import { LEDGER_TABLE_ENV } from "../ledger/table-layout.ts";
+import { registerRoute } from "./client-route.ts";
 import { type CallOptions, callJob } from "./job-call.ts";
 import type { JobClientOptions, SendBatchOptions } from "./job-client-options.ts";
 import { readJob, type WaitOptions, waitForJob } from "./job-status.ts";
@@ -67,6 +73,7 @@ export class JobClient {
       ledgerFor: (job) => this.#ledgerFor(job),
       scheduler: this.#scheduler,
     };
+    registerRoute(this, this.#route);
   }
 
   /**
@@ -194,6 +201,43 @@ export class JobClient {
     options?: WaitOptions,
   ): Promise<JobResult<J>> {
     return waitForJob(await this.#requireLedger("waitFor"), job, jobId, options);
+  }
+
+  /**
+   * Starts a flow: its children now (on this client's queue, or the queue of the route that lists
+   * their job), and its continuation once every child is final, exactly once; or a chain
+   * (`chain(a, payload).then(b).then(c)`). Needs the job ledger. With a `key`, starting the same
+   * flow again sends only the children no consumer took yet.
+   *
+   * @throws {ValidationError} a payload fails its schema (nothing sent)
+   * @throws {SendError} some children could not be sent: start the same flow (same key) again
+   * @throws {ConfigError} a client of the flow has no ledger
+   * @example
+   * const { flowId } = await jobs.flow({
+   *   children: pages.map((url) => child(fetchPage, { url }, { key: url })),
+   *   then: child(summarize, { site }),
+   *   onChildFailure: "continue",
+   * });
+   */
+  async flow<T extends JobDefinition>(
+    spec: FlowSpec<T> | Chain,
+    options: { readonly routes?: readonly JobRoute[] } = {},
+  ): Promise<FlowStarted> {
+    const route = this.#route;
+    return startFlow(spec, {
+      parent: undefined,
+      key: spec.key,
+      routeFor: routeFor(options.routes ?? [], async () => route),
+    });
+  }
+
+  /**
+   * A flow's progress (children succeeded, dead, pending; when its continuation was sent), or
+   * undefined when the ledger has no such flow.
+   * @throws {ConfigError} this client has no ledger
+   */
+  async getFlow(flowId: string): Promise<FlowProgress | undefined> {
+    return readFlowProgress(await this.#requireLedger("getFlow"), flowId);
   }
 
   async #requireLedger(what: string): Promise<Ledger> {

@@ -2,6 +2,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { InvalidOptionError, ValidationError } from "../core/errors.ts";
 import type { JobDefinition, JobResult } from "../core/job.ts";
 import { validate } from "../core/schema.ts";
+import { readFlowProgress } from "../flow/flow-progress.ts";
 import { JobDeadError, WaitTimeoutError } from "../ledger/errors.ts";
 import type { JobState } from "../ledger/job-state.ts";
 import type { Ledger } from "../ledger/ledger.ts";
@@ -32,8 +33,13 @@ export async function readJob<J extends JobDefinition>(
   if (stored.jobName !== job.name) {
     throw new InvalidOptionError(`job ${jobId} is a "${stored.jobName}" job, not "${job.name}"`);
   }
-  const { resultJson, ...state } = stored;
-  return { ...state, result: await parseResult(job, resultJson) };
+  const { resultJson, flowIds, ...state } = stored;
+  const flows = await Promise.all(flowIds.map((flowId) => readFlowProgress(ledger, flowId)));
+  return {
+    ...state,
+    result: await parseResult(job, resultJson),
+    flows: flows.filter((f) => f !== undefined),
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
 import { DEAD_LETTER_ROOM_BYTES } from "../core/dead-letter-attributes.ts";
-import { encodeEnvelopeJson } from "../core/envelope.ts";
+import { type EnvelopeFlow, encodeEnvelopeJson } from "../core/envelope.ts";
 import { InvalidOptionError, type ValidationIssue } from "../core/errors.ts";
 import type { JobDefinition, JobInput } from "../core/job.ts";
 import { newJobId } from "../core/job-id.ts";
@@ -55,6 +55,14 @@ export interface PreparedMessage {
   readonly delaySeconds: number | undefined;
   readonly groupId: string | undefined;
   readonly dedupId: string | undefined;
+  /** A job of a flow: its place in it (its id is then derived, see {@link JobIdentity}). */
+  readonly flow?: EnvelopeFlow;
+}
+
+/** A job of a flow: its derived id (docs/flows.md, "Child ids") and its place in the flow. */
+export interface JobIdentity {
+  readonly jobId: string;
+  readonly flow: EnvelopeFlow;
 }
 
 export type PrepareResult =
@@ -124,11 +132,13 @@ export async function prepareMessage<J extends JobDefinition>(
   payload: JobInput<J>,
   options: SendOptions,
   fifo: boolean,
+  identity?: JobIdentity,
 ): Promise<PrepareResult> {
   const converted = toJsonValue(payload, "payload");
   if (!converted.ok) return converted;
   const { json, wire } = converted;
-  return finishMessage(await validate(job.schema, wire, job), job, payload, json, options, fifo);
+  const checked = await validate(job.schema, wire, job);
+  return finishMessage(checked, job, payload, json, { options, fifo, identity });
 }
 
 /** Attributes depend only on the job, so one object per job serves every message. */
@@ -148,8 +158,7 @@ function finishMessage<J extends JobDefinition>(
   job: J,
   payload: JobInput<J>,
   payloadJson: string,
-  options: SendOptions,
-  fifo: boolean,
+  { options, fifo, identity }: { options: SendOptions; fifo: boolean; identity: JobIdentity | undefined },
 ): PrepareResult {
   if (!checked.ok) return { ok: false, issues: checked.issues };
 
@@ -165,13 +174,15 @@ function finishMessage<J extends JobDefinition>(
     }
     // The envelope holds a fresh job id, so SQS content-based deduplication of the body would never
     // match; deduplicate on the job name and payload instead.
-    dedupId ??= job.fifo?.dedupId?.(payload) ?? payloadHash(job.name, payloadJson);
+    // A child's resend (its parent ran again) carries its derived id: SQS drops the copy.
+    dedupId ??= job.fifo?.dedupId?.(payload) ?? identity?.jobId ?? payloadHash(job.name, payloadJson);
     checkSendOptions({ groupId, dedupId }, true);
   }
 
-  const jobId = newJobId();
+  const jobId = identity?.jobId ?? newJobId();
+  const now = new Date().toISOString();
   const body = escapeNonCharacters(
-    encodeEnvelopeJson(job.name, jobId, new Date().toISOString(), payloadJson),
+    encodeEnvelopeJson(job.name, jobId, now, payloadJson, undefined, identity?.flow),
   );
   const attributes = jobAttributes(job);
   // A job is sent only if its dead-letter copy can carry at least its reason beside it.
@@ -188,6 +199,7 @@ function finishMessage<J extends JobDefinition>(
       delaySeconds: options.delaySeconds,
       groupId,
       dedupId,
+      ...(identity === undefined ? {} : { flow: identity.flow }),
     },
   };
 }

@@ -1,6 +1,6 @@
 import { PayloadTooLargeError, ValidationError, type ValidationIssue } from "../core/errors.ts";
 import type { JobDefinition, JobInput } from "../core/job.ts";
-import { type PreparedMessage, prepareMessage, type SendOptions } from "./message.ts";
+import { type JobIdentity, type PreparedMessage, prepareMessage, type SendOptions } from "./message.ts";
 
 /** What the validate and size steps check a payload against. */
 export interface PrepareTarget {
@@ -12,6 +12,8 @@ export interface PrepareTarget {
    * job throws `PayloadTooLargeError`); else issue paths start with the item's index.
    */
   readonly single: boolean;
+  /** Jobs of a flow: each payload's derived id and place (same order as the payloads). */
+  readonly identities?: readonly JobIdentity[] | undefined;
 }
 
 /**
@@ -31,7 +33,8 @@ export async function prepareJobs<J extends JobDefinition>(
   const messages: PreparedMessage[] = [];
   const issues: ValidationIssue[] = [];
   for (const [index, payload] of payloads.entries()) {
-    const prepared = await prepareMessage(job, payload, options, target.fifo);
+    const identity = target.identities?.[index];
+    const prepared = await prepareMessage(job, payload, options, target.fifo, identity);
     if (!prepared.ok) {
       if (target.single) throw new ValidationError(job.name, prepared.issues);
       for (const issue of prepared.issues) issues.push({ ...issue, path: [index, ...issue.path] });

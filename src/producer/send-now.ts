@@ -10,7 +10,7 @@ import type { DeliverOne } from "./send-each.ts";
  * SQS may hold the job anyway (`possibleDuplicate`, and the thrown error's `maybeSent`): also when
  * `signal`, the deadline of the job's ledger keys, cut it short.
  */
-export function sendNow(sqs: SQSClient, queueUrl: string, job: JobDefinition): DeliverOne {
+export function sendNow(sqs: SQSClient, queueUrl: string, job: Pick<JobDefinition, "name">): DeliverOne {
   return async (m, index, signal) => {
     const attempts: AttemptWatch = { ambiguous: false };
     try {

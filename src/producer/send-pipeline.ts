@@ -6,7 +6,13 @@ import { checkSqsConfig } from "../core/sqs-client.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { ReserveTarget } from "./held-keys.ts";
 import type { SendBatchOptions } from "./job-client-options.ts";
-import { checkSendOptions, type Delivery, type PreparedMessage, type SendOptions } from "./message.ts";
+import {
+  checkSendOptions,
+  type Delivery,
+  type JobIdentity,
+  type PreparedMessage,
+  type SendOptions,
+} from "./message.ts";
 import { prepareJobs } from "./prepare-jobs.ts";
 import { ProgressReport } from "./progress.ts";
 import { sendPrepared } from "./send-batch.ts";
@@ -42,6 +48,8 @@ export interface SendRequest<J extends JobDefinition> {
    * are thrown as the call's own; else a batch, with per-item results.
    */
   readonly single: boolean;
+  /** Jobs of a flow (`ctx.send`, `flow`): each payload's derived id and place in the flow. */
+  readonly identities?: readonly JobIdentity[];
 }
 
 /** The deliver step: puts opened jobs on the queue (or in schedules); one result per message. */
@@ -85,6 +93,7 @@ export async function runSendPipeline<J extends JobDefinition>(
     fifo: route.fifo,
     maxMessageBytes: route.maxMessageBytes,
     single,
+    identities: request.identities,
   });
   await checkSqsConfig(route.sqs);
   // Everything that can fail without a network call fails before a key is reserved.

@@ -2,6 +2,7 @@ import { describeAwsError } from "../core/aws-errors.ts";
 import { SendError } from "../core/errors.ts";
 import type { JobDefinition } from "../core/job.ts";
 import { mapLimitSettled } from "../core/map-limit.ts";
+import { type ChildEntry, recordChildren } from "../ledger/flow-writes.ts";
 import { payloadHash } from "../ledger/job-key.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import {
@@ -152,16 +153,22 @@ async function reserveAndRecord(
       }
     });
     toSend.sort((a, b) => a.index - b.index);
-    await ledger.recordQueued(
-      toSend.map(({ message, keys }) => ({
-        jobId: message.jobId,
-        job: job.name,
-        queue: target.queue,
-        payloadHash: payloadHash(message.payloadJson),
-        runsAt: target.runsAt,
-        uniqueKey: keys.find((k) => k.scope === job.name)?.key,
-      })),
-    );
+    const entries = toSend.map(({ message, keys }) => ({
+      jobId: message.jobId,
+      job: job.name,
+      queue: target.queue,
+      payloadHash: payloadHash(message.payloadJson),
+      runsAt: target.runsAt,
+      uniqueKey: keys.find((k) => k.scope === job.name)?.key,
+      flow: message.flow,
+    }));
+    await ledger.recordQueued(entries.filter((e) => e.flow === undefined));
+    // A flow's jobs have derived ids: one its parent sent before and a consumer took is not sent again.
+    const started = await recordChildren(ledger, entries.filter((e) => e.flow !== undefined) as ChildEntry[]);
+    for (const r of toSend.filter((r) => started.has(r.message.jobId))) {
+      deduplicated.push({ index: r.index, heldBy: r.message.jobId });
+    }
+    toSend.splice(0, toSend.length, ...toSend.filter((r) => !started.has(r.message.jobId)));
   } catch (error) {
     // Releases are conditional on the job id, so a key another job holds is left alone.
     await forgetUnsent(ledger, tried);

@@ -18,8 +18,20 @@ function context(jobId: string, signal = new AbortController().signal): JobConte
     logger: quiet,
     signal,
     queueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/q",
+    ...noFlows,
   };
 }
+
+/** These handlers start no children: a call would be a bug the test should see. */
+const refuse = () => {
+  throw new Error("this handler should start no child job");
+};
+const noFlows: Pick<JobContext, "send" | "sendBatch" | "flow" | "childResults"> = {
+  send: refuse,
+  sendBatch: refuse,
+  flow: refuse,
+  childResults: refuse,
+};
 
 describe("the build-report handler", () => {
   it("stores one report per job and does nothing on a redelivery", async () => {

@@ -146,7 +146,13 @@ describe("JobLedger grants", () => {
   it("lets a producer write queued jobs, reserve and release unique keys, read status and query the list index only", () => {
     expect(grantsOf(template, "ProducerServiceRole")).toEqual([
       {
-        actions: ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
+        actions: [
+          "dynamodb:BatchGetItem",
+          "dynamodb:BatchWriteItem",
+          "dynamodb:DeleteItem",
+          "dynamodb:GetItem",
+          "dynamodb:PutItem",
+        ],
         resource: table,
       },
       {
@@ -161,7 +167,14 @@ describe("JobLedger grants", () => {
   it("lets a consumer read, claim, update and delete items of the table, and no query", () => {
     expect(grantsOf(template, "ConsumerServiceRole")).toEqual([
       {
-        actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+        actions: [
+          "dynamodb:BatchGetItem",
+          "dynamodb:BatchWriteItem",
+          "dynamodb:DeleteItem",
+          "dynamodb:GetItem",
+          "dynamodb:PutItem",
+          "dynamodb:UpdateItem",
+        ],
         resource: table,
       },
     ]);

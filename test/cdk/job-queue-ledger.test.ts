@@ -34,7 +34,14 @@ describe("JobQueue with a ledger", () => {
   it("gives the consumer the ledger's consumer rights on top of its queue rights", () => {
     const grants = grantsOf(template, "ReportsConsumerRole");
     expect(grants).toContainEqual({
-      actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+      actions: [
+        "dynamodb:BatchGetItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+      ],
       resource: table,
     });
     expect(grants.filter((g) => g.actions.some((a) => a.startsWith("sqs:")))).toHaveLength(2);
@@ -44,7 +51,13 @@ describe("JobQueue with a ledger", () => {
     expect(grantsOf(template, "ProducerServiceRole")).toEqual([
       { actions: ["sqs:SendMessage"], resource: expect.stringMatching(/^ReportsQueue/) },
       {
-        actions: ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
+        actions: [
+          "dynamodb:BatchGetItem",
+          "dynamodb:BatchWriteItem",
+          "dynamodb:DeleteItem",
+          "dynamodb:GetItem",
+          "dynamodb:PutItem",
+        ],
         resource: table,
       },
       { actions: ["dynamodb:Query"], resource: expect.stringContaining(`/index/${LIST_INDEX}`) },
@@ -89,7 +102,9 @@ describe("JobQueue with a ledger and an imported consumer", () => {
     const warnings = Annotations.fromStack(stack).findWarning("*", Match.anyValue());
     const text = JSON.stringify(warnings);
     expect(text).toContain(`${LEDGER_TABLE_ENV}, ${LEDGER_RETENTION_ENV} set by hand`);
-    expect(text).toContain("dynamodb:GetItem, PutItem, UpdateItem and DeleteItem on the ledger's table");
+    expect(text).toContain(
+      "dynamodb:GetItem, BatchGetItem, PutItem, BatchWriteItem, UpdateItem and DeleteItem on the ledger's table",
+    );
   });
 });
 

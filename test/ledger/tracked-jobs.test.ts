@@ -70,6 +70,9 @@ const JOB_STATE_FIELDS = [
   "leaseEndsAt",
   "result",
   "failure",
+  "parentId",
+  "rootId",
+  "flows",
 ];
 
 describe("tracked jobs", () => {

@@ -1,0 +1,52 @@
+import { inject } from "vitest";
+import { JobClient, type JobHandler, type JobRoute, type LogLevel, startWorker } from "../../src/index.ts";
+import { createTestQueue, testSqs } from "../helpers/sqs.ts";
+import { ledgerFixture } from "../ledger/fixture.ts";
+
+const sqs = testSqs();
+const { client: dynamodb, newLedger } = ledgerFixture();
+
+/** A queue with its DLQ on one ledger table, a client, and workers on it. */
+export async function flowRig(
+  label: string,
+  options: { readonly fifo?: boolean; readonly tableName?: string } = {},
+) {
+  const dlqUrl = await createTestQueue(sqs, `${label}-dlq`, { fifo: options.fifo });
+  const queueUrl = await createTestQueue(sqs, label, {
+    fifo: options.fifo,
+    attributes: { VisibilityTimeout: "30" },
+  });
+  const tableName = options.tableName ?? (await newLedger()).tableName;
+  const ledger = { tableName, dynamodb };
+  const jobs = new JobClient({ queueUrl, sqs, ledger });
+  const workers: { stop(): Promise<void> }[] = [];
+  const work = (handlers: JobHandler[], more: { concurrency?: number; routes?: JobRoute[] } = {}) => {
+    const worker = startWorker({
+      queueUrl,
+      handlers,
+      sqs,
+      ledger,
+      dlqUrl,
+      concurrency: more.concurrency ?? 10,
+      waitTimeSeconds: 1,
+      handleSignals: false,
+      logLevel: (process.env.FLOW_LOG ?? "silent") as LogLevel,
+      ...(more.routes === undefined ? {} : { routes: more.routes }),
+    });
+    workers.push(worker);
+    return worker;
+  };
+  const stop = () => Promise.all(workers.map((w) => w.stop()));
+  return {
+    queueUrl,
+    dlqUrl,
+    jobs,
+    ledger,
+    tableName,
+    work,
+    stop,
+    sqs,
+    dynamodb,
+    endpoint: inject("sqsEndpoint"),
+  };
+}
