@@ -21,6 +21,7 @@ const SLOW = [
   "test/docs/**/*.test.ts",
   "test/property/**/*.test.ts",
   "test/dashboard/browser.test.ts",
+  "test/dashboard/browser-flow.test.ts",
   "test/reliability/consumer-faults.test.ts",
   "test/reliability/ledger-faults.test.ts",
   "test/reliability/producer-faults.test.ts",

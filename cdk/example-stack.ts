@@ -9,6 +9,7 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
 import { BUCKET_ENV, buildReport, QUEUES, sendEmail } from "../handlers/jobs.ts";
 import { JobLedger, JobQueue, sqsJobsBundling, sqsJobsBundlingEnvironment } from "./lib/index.ts";
+import { SiteAudit } from "./site-audit.ts";
 
 const HANDLERS = path.join(import.meta.dirname, "..", "handlers");
 
@@ -25,6 +26,7 @@ export class SqsJobsExampleStack extends Stack {
   readonly email: JobQueue;
   readonly api: nodejs.NodejsFunction;
   readonly alarmTopic: sns.Topic;
+  readonly siteAudit: SiteAudit;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -74,6 +76,13 @@ export class SqsJobsExampleStack extends Stack {
     });
     this.#allowObjects(this.email.consumer, ["s3:GetObject", "s3:PutObject"], "outbox/*");
     this.#allowExistenceChecks(this.email.consumer, "outbox/*");
+
+    // The site audit (docs/flows.md): a flow per site, two stages, each on its own queue.
+    this.siteAudit = new SiteAudit(this, "SiteAudit", {
+      bucket: this.bucket,
+      ledger: this.ledger,
+      alarmTopic: this.alarmTopic,
+    });
 
     const bundling = sqsJobsBundling();
     const apiLogs = new logs.LogGroup(this, "ApiLogs", { retention: logs.RetentionDays.ONE_MONTH });

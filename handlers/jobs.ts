@@ -5,7 +5,11 @@
  * files), so a shared module would put every job's schema in every consumer's bundle.
  */
 export { BUCKET_ENV } from "./env.ts";
+
+import { AUDIT_QUEUES } from "./jobs/audit.ts";
+
 export {
+  AUDIT_QUEUES,
   auditSite,
   extractPage,
   extractPages,
@@ -19,7 +23,7 @@ export { sendEmail } from "./jobs/send-email.ts";
 export const QUEUES = {
   reports: "reports",
   email: "email",
-  audit: "audit",
-  auditFetch: "audit-fetch",
-  auditExtract: "audit-extract",
+  audit: AUDIT_QUEUES.audit,
+  auditFetch: AUDIT_QUEUES.fetch,
+  auditExtract: AUDIT_QUEUES.extract,
 } as const;

@@ -8,6 +8,9 @@ import { defineJob } from "../../src/index.ts";
  * queue of its own with its own concurrency: fetching waits on the site, extracting on the CPU.
  */
 
+/** The audit's queues: `audit` starts stages and writes the report, one queue per stage. */
+export const AUDIT_QUEUES = { audit: "audit", fetch: "audit-fetch", extract: "audit-extract" } as const;
+
 const site = z.string().check(z.minLength(1), z.maxLength(1000));
 const page = z.string().check(z.minLength(1), z.maxLength(1000));
 

@@ -9,7 +9,7 @@ import { SqsJobsExampleStack } from "../../cdk/example-stack.ts";
 import { LEDGER_RETENTION_ENV, LEDGER_TABLE_ENV } from "../../src/ledger/table-layout.ts";
 import { grantsOf, iamActions } from "./stack.ts";
 
-// One full synth for the whole file: it runs esbuild on the three handlers.
+// One full synth for the whole file: it runs esbuild on the six handlers.
 const app = new App();
 const stack = new SqsJobsExampleStack(app, "SqsJobsExample");
 const template = Template.fromStack(stack);
@@ -20,7 +20,8 @@ describe("the example app", () => {
     const bundles = readdirSync(assembly.directory)
       .filter((d) => d.startsWith("asset."))
       .map((d) => path.join(assembly.directory, d, "index.mjs"));
-    expect(bundles).toHaveLength(3);
+    // reports, email, the API, and the site audit's three queues
+    expect(bundles).toHaveLength(6);
     const loadsSqsAtStart: boolean[] = [];
     for (const bundle of bundles) {
       expect(statSync(bundle).size).toBeLessThan(100_000);
@@ -29,9 +30,10 @@ describe("the example app", () => {
       expect(code).toMatch(/from\s*"@aws-sdk\/client-sqs"|import\("@aws-sdk\/client-sqs"\)/);
       loadsSqsAtStart.push(/from\s*"@aws-sdk\/client-sqs"/.test(code));
     }
-    // The producer needs the SDK at once; the two consumers import it only when a record first
-    // needs an SQS call (retry, dead-letter, hand-back), which keeps it off their cold start.
-    expect(loadsSqsAtStart.filter((atStart) => !atStart)).toHaveLength(2);
+    // The producer needs the SDK at once, and so does the audit's consumer, whose routes build
+    // JobClients at load; the other consumers import it only when a record first needs an SQS
+    // call (retry, dead-letter, hand-back), which keeps it off their cold start.
+    expect(loadsSqsAtStart.filter((atStart) => !atStart)).toHaveLength(4);
   });
 
   it("needs no account or region to synthesize", () => {
@@ -40,9 +42,9 @@ describe("the example app", () => {
   });
 
   it("has a standard reports queue and a FIFO email queue, each with partial batch responses", () => {
-    // each queue, its DLQ, and the DLQ of its Scheduler deliveries
-    template.resourceCountIs("AWS::SQS::Queue", 6);
-    template.resourceCountIs("AWS::Lambda::EventSourceMapping", 2);
+    // each queue, its DLQ, and the DLQ of its Scheduler deliveries; the site audit's three queues and their DLQs
+    template.resourceCountIs("AWS::SQS::Queue", 12);
+    template.resourceCountIs("AWS::Lambda::EventSourceMapping", 5);
     template.allResourcesProperties("AWS::Lambda::EventSourceMapping", {
       FunctionResponseTypes: ["ReportBatchItemFailures"],
     });
@@ -79,12 +81,12 @@ describe("the example app", () => {
         Environment: { Variables: { EXAMPLE_BUCKET: { Ref: Match.stringLikeRegexp("^Bucket") } } },
       },
     });
-    expect(Object.keys(consumers)).toHaveLength(2);
+    expect(Object.keys(consumers)).toHaveLength(5);
   });
 
   it("notifies one topic from every alarm and outputs its ARN to subscribe to", () => {
     template.resourceCountIs("AWS::SNS::Topic", 1);
-    template.resourceCountIs("AWS::CloudWatch::Alarm", 8);
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 17);
     template.allResourcesProperties("AWS::CloudWatch::Alarm", {
       AlarmActions: [{ Ref: Match.stringLikeRegexp("^AlarmTopic") }],
     });
@@ -110,6 +112,9 @@ describe("the example app", () => {
       expect.stringMatching(/^Api/),
       expect.stringMatching(/^EmailConsumer/),
       expect.stringMatching(/^ReportsConsumer/),
+      expect.stringMatching(/^SiteAuditConsumer/),
+      expect.stringMatching(/^SiteAuditExtractConsumer/),
+      expect.stringMatching(/^SiteAuditFetchConsumer/),
     ]);
     const api = iamActionsOf(template, "ApiRole");
     expect(api).toEqual(expect.arrayContaining(["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"]));
@@ -166,9 +171,14 @@ describe("cdk-nag AwsSolutions on the example app", () => {
   it("has a written reason for each acknowledged finding", () => {
     const acknowledged = acknowledgements(stack);
     expect(acknowledged.map((a) => a.id).sort()).toEqual([
+      expect.stringMatching(/\/audits\/\*\]$/),
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Bucket\w+\.Arn>\/inputs\/\*\]$/),
       expect.stringMatching(/\/outbox\/\*\]$/),
       expect.stringMatching(/\/reports\/\*\]$/),
+      // the site audit: the site, and snapshots written by the fetch stage, read by the extract stage
+      expect.stringMatching(/\/site\/\*\]$/),
+      expect.stringMatching(/\/snapshots\/\*\]$/),
+      expect.stringMatching(/\/snapshots\/\*\]$/),
       "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/default/sqs-jobs-*]",
       "AwsSolutions-S1",
       // the Scheduler DLQs of both queues

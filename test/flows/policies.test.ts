@@ -116,7 +116,9 @@ describe("chains", () => {
       }),
     ]);
     try {
-      const started = await jobs.flow(chain(fetchStep, { url: "a.html" }).andThen(parseStep).andThen(storeStep));
+      const started = await jobs.flow(
+        chain(fetchStep, { url: "a.html" }).andThen(parseStep).andThen(storeStep),
+      );
       const [fetchId] = started.childIds;
       await vi.waitFor(() => expect(order).toHaveLength(3), { timeout: 20_000, interval: 200 });
       expect(order).toEqual(["fetch", "parse", "store 4"]);

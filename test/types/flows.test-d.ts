@@ -1,6 +1,14 @@
 import { describe, expectTypeOf, it } from "vitest";
 import { z } from "zod";
-import { type Chain, chain, child, defineJob, type FlowChild, type FlowJob, handle } from "../../src/index.ts";
+import {
+  type Chain,
+  chain,
+  child,
+  defineJob,
+  type FlowChild,
+  type FlowJob,
+  handle,
+} from "../../src/index.ts";
 
 const fetchPage = defineJob({
   name: "fetch-page",

@@ -1,23 +1,14 @@
+import { readFlowProgress } from "sqs-jobs/internal/flow/flow-progress";
+import type { FlowProgress } from "sqs-jobs/internal/ledger/flow-state";
 import type { JobStatus } from "sqs-jobs/internal/ledger/job-state";
-
-/** A flow a job started, as the ledger counts it: what the tree shows of its children. */
-export interface TreeFlow {
-  readonly flowId: string;
-  readonly onChildFailure: string;
-  readonly total: number;
-  readonly succeeded: number;
-  readonly dead: number;
-  readonly pending: number;
-  readonly thenJobId: string;
-  readonly thenJobName: string;
-}
+import type { Ledger } from "sqs-jobs/internal/ledger/ledger";
 
 /** A job as the tree needs it: what it is, where it stands, and the flows it started. */
 export interface TreeJob {
   readonly jobId: string;
   readonly jobName: string;
   readonly status: JobStatus;
-  readonly flows: readonly TreeFlow[];
+  readonly flows: readonly FlowProgress[];
 }
 
 /**
@@ -31,7 +22,7 @@ export interface JobTree {
 }
 
 export interface FlowBranch {
-  readonly flow: TreeFlow;
+  readonly flow: FlowProgress;
   /**
    * The continuation and what it started; `"not sent"` until the flow's last child is final,
    * `"not read"` past {@link MAX_TREE_JOBS}.
@@ -46,16 +37,16 @@ export const MAX_TREE_JOBS = 20;
  * Reads the tree under `jobId`, breadth first, at most {@link MAX_TREE_JOBS} jobs; `undefined`
  * when the ledger has no entry for the job itself.
  */
-export async function readJobTree(
-  read: (jobId: string) => Promise<TreeJob | undefined>,
-  jobId: string,
-): Promise<JobTree | undefined> {
+export async function readJobTree(ledger: Ledger, jobId: string): Promise<JobTree | undefined> {
+  const read = (id: string) => readTreeJob(ledger, id);
   const root = await read(jobId);
   if (root === undefined) return undefined;
   let budget = MAX_TREE_JOBS - 1;
   const grow = async (job: TreeJob): Promise<JobTree> => {
     const thens = await Promise.all(
       job.flows.map(async (flow) => {
+        // Its completion time is when it was sent: no read needed before.
+        if (flow.completedAt === undefined) return "not sent" as const;
         if (budget <= 0) return "not read" as const;
         budget--;
         return (await read(flow.thenJobId)) ?? ("not sent" as const);
@@ -69,4 +60,17 @@ export async function readJobTree(
     return { job, flows };
   };
   return grow(root);
+}
+
+/** One job of the tree: its entry (one consistent read) and each of its flows' counts. */
+async function readTreeJob(ledger: Ledger, jobId: string): Promise<TreeJob | undefined> {
+  const job = await ledger.get(jobId);
+  if (job === undefined) return undefined;
+  const flows = await Promise.all(job.flowIds.map((flowId) => readFlowProgress(ledger, flowId)));
+  return {
+    jobId: job.jobId,
+    jobName: job.jobName,
+    status: job.status,
+    flows: flows.filter((f) => f !== undefined),
+  };
 }

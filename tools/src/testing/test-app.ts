@@ -5,6 +5,7 @@ import type { SQSClient } from "@aws-sdk/client-sqs";
 import { ConfigError, InvalidOptionError } from "sqs-jobs/internal/core/errors";
 import type { JobDefinition, JobInput, JobResult } from "sqs-jobs/internal/core/job";
 import { plural } from "sqs-jobs/internal/core/plural";
+import { readFlowProgress } from "sqs-jobs/internal/flow/flow-progress";
 import type { JobState } from "sqs-jobs/internal/ledger/job-state";
 import type { Ledger } from "sqs-jobs/internal/ledger/ledger";
 import { ledgerFrom } from "sqs-jobs/internal/ledger/ledger-options";
@@ -281,6 +282,11 @@ export function testApp<Queue extends string>(
 async function storedJob(ledger: Ledger, jobId: string): Promise<JobState | undefined> {
   const stored = await ledger.get(jobId);
   if (stored === undefined) return undefined;
-  const { resultJson, ...state } = stored;
-  return { ...state, result: resultJson === undefined ? undefined : (JSON.parse(resultJson) as unknown) };
+  const { resultJson, flowIds, ...state } = stored;
+  const flows = await Promise.all(flowIds.map((flowId) => readFlowProgress(ledger, flowId)));
+  return {
+    ...state,
+    result: resultJson === undefined ? undefined : (JSON.parse(resultJson) as unknown),
+    flows: flows.filter((f) => f !== undefined),
+  };
 }
