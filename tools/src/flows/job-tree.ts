@@ -1,4 +1,3 @@
-import { readFlowProgress } from "sqs-jobs/internal/flow/flow-progress";
 import type { FlowProgress } from "sqs-jobs/internal/ledger/flow-state";
 import type { JobStatus } from "sqs-jobs/internal/ledger/job-state";
 import type { Ledger } from "sqs-jobs/internal/ledger/ledger";
@@ -66,6 +65,8 @@ export async function readJobTree(ledger: Ledger, jobId: string): Promise<JobTre
 async function readTreeJob(ledger: Ledger, jobId: string): Promise<TreeJob | undefined> {
   const job = await ledger.get(jobId);
   if (job === undefined) return undefined;
+  // Loaded here, as the ledger is: the CLI's other commands and a dashboard without one skip the DynamoDB SDK.
+  const { readFlowProgress } = await import("sqs-jobs/internal/flow/flow-progress");
   const flows = await Promise.all(job.flowIds.map((flowId) => readFlowProgress(ledger, flowId)));
   return {
     jobId: job.jobId,

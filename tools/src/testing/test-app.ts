@@ -5,7 +5,6 @@ import type { SQSClient } from "@aws-sdk/client-sqs";
 import { ConfigError, InvalidOptionError } from "sqs-jobs/internal/core/errors";
 import type { JobDefinition, JobInput, JobResult } from "sqs-jobs/internal/core/job";
 import { plural } from "sqs-jobs/internal/core/plural";
-import { readFlowProgress } from "sqs-jobs/internal/flow/flow-progress";
 import type { JobState } from "sqs-jobs/internal/ledger/job-state";
 import type { Ledger } from "sqs-jobs/internal/ledger/ledger";
 import { ledgerFrom } from "sqs-jobs/internal/ledger/ledger-options";
@@ -283,6 +282,8 @@ async function storedJob(ledger: Ledger, jobId: string): Promise<JobState | unde
   const stored = await ledger.get(jobId);
   if (stored === undefined) return undefined;
   const { resultJson, flowIds, ...state } = stored;
+  // Loaded here: the flows' reads bring the DynamoDB SDK, which an app without a ledger never loads.
+  const { readFlowProgress } = await import("sqs-jobs/internal/flow/flow-progress");
   const flows = await Promise.all(flowIds.map((flowId) => readFlowProgress(ledger, flowId)));
   return {
     ...state,
