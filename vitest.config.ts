@@ -30,6 +30,7 @@ const SLOW = [
   "test/reliability/lambda-faults.test.ts",
   "test/reliability/lambda-unhandled-rejection.test.ts",
   "test/ledger/timed-out-runs.test.ts",
+  "test/flows/big-flow.test.ts",
   "test/init/init-project.test.ts",
 ];
 

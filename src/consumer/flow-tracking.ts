@@ -1,23 +1,21 @@
+import { cachedUntilFailure } from "../core/cached-until-failure.ts";
 import type { Envelope } from "../core/envelope.ts";
-import { PermanentError } from "../core/errors.ts";
-import { plural } from "../core/plural.ts";
-import { isFifoQueue } from "../core/queue-url.ts";
+import type { PermanentError } from "../core/errors.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
-import { SQS_MAX_MESSAGE_BYTES } from "../core/sqs-limits.ts";
-import { type FlowContext, flowContext } from "../flow/flow-context.ts";
+import type { FlowContext } from "../flow/flow-context.ts";
 import type { JobRoute } from "../flow/flow-spec.ts";
-import { releaseContinuation } from "../flow/release.ts";
 import { routeFor } from "../flow/routes.ts";
-import { memberAt, readCounts, readFlow } from "../ledger/flow-reads.ts";
-import { type CountedStatus, countChild } from "../ledger/flow-writes.ts";
+import type { CountedStatus } from "../ledger/flow-writes.ts";
 import type { LedgerConnect } from "../ledger/ledger-options.ts";
-import { SchedulerLink } from "../producer/send-later.ts";
 import type { SendRoute } from "../producer/send-pipeline.ts";
 import { describeError } from "./describe-error.ts";
 import type { LevelLogger } from "./logger.ts";
 
-/** Dead children a `fail` continuation's reason names, at most. */
-const NAMED_DEAD = 5;
+/**
+ * The flow code (and with it the DynamoDB SDK and the send pipeline), loaded on first use: a
+ * consumer whose jobs start no flow, and are in none, never loads it (Lambda cold starts).
+ */
+const loadFlows = cachedUntilFailure(() => import("./flow-runtime.ts"));
 
 /**
  * The consumer's side of flows (docs/flows.md): each run's `ctx.send` / `ctx.flow`, the count of
@@ -43,18 +41,29 @@ export class FlowTracking {
     this.#sqs = options.sqs;
     this.#routes = options.routes;
     this.#log = options.logger;
-    // Checked now, so a route listed twice fails the consumer's start.
+    // Checked now, so a job listed in two routes fails the consumer's start.
     routeFor(this.#routes, () => this.#ownRoute(""));
   }
 
-  /** The flow methods of a run's context. */
+  /** The flow methods of a run's context; each loads the flow code when first called. */
   contextFor(jobId: string, envelope: Envelope, queueUrl: string): FlowContext {
-    return flowContext({
+    const init = {
       parent: { jobId, rootId: envelope.flow?.rootId ?? jobId },
       thenOf: envelope.flow?.thenOf,
       routeFor: routeFor(this.#routes, () => this.#ownRoute(queueUrl)),
       ledger: this.#ledger,
-    });
+    };
+    const context = cachedUntilFailure(async () => (await loadFlows()).flowContext(init));
+    return {
+      send: async (job, payload, options) => (await context()).send(job, payload, options),
+      sendBatch: async (job, payloads, options) => (await context()).sendBatch(job, payloads, options),
+      flow: async (spec) => (await context()).flow(spec),
+      childResults: (job, options) => ({
+        async *[Symbol.asyncIterator]() {
+          yield* (await context()).childResults(job, options);
+        },
+      }),
+    };
   }
 
   /**
@@ -64,17 +73,7 @@ export class FlowTracking {
   async refusal(envelope: Envelope): Promise<PermanentError | undefined> {
     const flowId = envelope.flow?.thenOf;
     if (flowId === undefined || this.#ledger === undefined) return undefined;
-    const ledger = await this.#ledger();
-    const flow = await readFlow(ledger, flowId);
-    if (flow?.policy !== "fail") return undefined;
-    const { dead, deadSlots } = await readCounts(ledger, flow);
-    if (dead === 0) return undefined;
-    const named = await Promise.all(deadSlots.slice(0, NAMED_DEAD).map((i) => memberAt(ledger, flowId, i)));
-    const names = named.map((m) => (m === undefined ? "?" : `${m.job} ${m.jobId} (key ${m.key})`));
-    const more = dead > names.length ? ` and ${dead - names.length} more` : "";
-    return new PermanentError(
-      `flow ${flowId} has ${plural(dead, "dead child", "dead children")} (onChildFailure "fail"): ${names.join(", ")}${more}; redrive them, then this job`,
-    );
+    return (await loadFlows()).refusalOf(await this.#ledger(), flowId);
   }
 
   /**
@@ -87,8 +86,12 @@ export class FlowTracking {
     if (flow?.flowId === undefined || flow.index === undefined || this.#ledger === undefined) return true;
     try {
       const ledger = await this.#ledger();
-      const complete = await countChild(ledger, flow.flowId, flow.index, status);
-      if (complete) await releaseContinuation(ledger, (await this.#sqs()).client, flow.flowId);
+      const sqs = (await this.#sqs()).client;
+      await (await loadFlows()).countAndRelease(ledger, sqs, {
+        flowId: flow.flowId,
+        index: flow.index,
+        status,
+      });
       return true;
     } catch (error) {
       this.#log.error("sqs-jobs could not count a flow's child; its message is left for another delivery", {
@@ -104,15 +107,7 @@ export class FlowTracking {
   async #ownRoute(queueUrl: string): Promise<SendRoute> {
     let route = this.#own.get(queueUrl);
     if (route === undefined) {
-      const connect = this.#ledger;
-      route = {
-        queueUrl,
-        fifo: isFifoQueue(queueUrl),
-        sqs: (await this.#sqs()).client,
-        maxMessageBytes: SQS_MAX_MESSAGE_BYTES,
-        ledgerFor: async () => (connect === undefined ? undefined : connect()),
-        scheduler: new SchedulerLink(undefined, undefined),
-      };
+      route = (await loadFlows()).ownRoute(queueUrl, (await this.#sqs()).client, this.#ledger);
       this.#own.set(queueUrl, route);
     }
     return route;

@@ -17,8 +17,8 @@ import {
   flowPageKey,
   flowShardKey,
 } from "./flow-layout.ts";
-import { isConditionFailure, type Ledger, listKey, type QueuedEntry } from "./ledger.ts";
-import { jobItemKey, LEDGER_KEY, LEDGER_TTL_ATTRIBUTE, LIST_INDEX_KEY } from "./table-layout.ts";
+import { isConditionFailure, type Ledger, type QueuedEntry, queuedItem } from "./ledger.ts";
+import { jobItemKey, LEDGER_KEY, LEDGER_TTL_ATTRIBUTE } from "./table-layout.ts";
 
 /** A child (or continuation) about to be sent: a queued entry that names its parent and root. */
 export interface ChildEntry extends QueuedEntry {
@@ -44,21 +44,10 @@ export async function recordChildren(ledger: Ledger, entries: readonly ChildEntr
         new PutItemCommand({
           TableName: ledger.tableName,
           Item: {
-            [LEDGER_KEY]: S(jobItemKey(e.jobId)),
-            jobId: S(e.jobId),
-            job: S(e.job),
-            queue: S(e.queue),
-            status: S("queued"),
-            attempts: N(0),
-            payloadHash: S(e.payloadHash),
+            ...queuedItem(e, now, ledger.expiresAt(e.runsAt)),
             parentId: S(e.flow.parentId),
             rootId: S(e.flow.rootId),
             ...(e.flow.flowId === undefined ? {} : { flowId: S(e.flow.flowId) }),
-            ...(e.uniqueKey === undefined ? {} : { uniqueKey: S(e.uniqueKey) }),
-            createdAt: S(now),
-            updatedAt: S(now),
-            [LIST_INDEX_KEY]: S(listKey(e.queue, "queued", e.jobId)),
-            [LEDGER_TTL_ATTRIBUTE]: N(ledger.expiresAt(e.runsAt)),
           },
           ConditionExpression: "attribute_not_exists(#pk) OR #status = :queued",
           ExpressionAttributeNames: { "#pk": LEDGER_KEY, "#status": "status" },

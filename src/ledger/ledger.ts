@@ -140,22 +140,7 @@ export class Ledger {
   async recordQueued(entries: readonly QueuedEntry[]): Promise<void> {
     const now = new Date().toISOString();
     const requests: WriteRequest[] = entries.map((e) => ({
-      PutRequest: {
-        Item: {
-          [LEDGER_KEY]: S(jobItemKey(e.jobId)),
-          jobId: S(e.jobId),
-          job: S(e.job),
-          queue: S(e.queue),
-          status: S("queued"),
-          attempts: N(0),
-          payloadHash: S(e.payloadHash),
-          ...(e.uniqueKey === undefined ? {} : { uniqueKey: S(e.uniqueKey) }),
-          createdAt: S(now),
-          updatedAt: S(now),
-          [LIST_INDEX_KEY]: S(listKey(e.queue, "queued", e.jobId)),
-          [LEDGER_TTL_ATTRIBUTE]: N(this.#expiresAt(e.runsAt)),
-        },
-      },
+      PutRequest: { Item: queuedItem(e, now, this.#expiresAt(e.runsAt)) },
     }));
     const chunks: WriteRequest[][] = [];
     for (let i = 0; i < requests.length; i += 25) chunks.push(requests.slice(i, i + 25));
@@ -746,8 +731,26 @@ function slotExpiresAt(leaseUntilMs: number): number {
   return Math.ceil(leaseUntilMs / 1000) + 86_400;
 }
 
+/** A job's `queued` entry, as the producer writes it before the job is sent. */
+export function queuedItem(e: QueuedEntry, now: string, expiresAt: number): Item {
+  return {
+    [LEDGER_KEY]: S(jobItemKey(e.jobId)),
+    jobId: S(e.jobId),
+    job: S(e.job),
+    queue: S(e.queue),
+    status: S("queued"),
+    attempts: N(0),
+    payloadHash: S(e.payloadHash),
+    ...(e.uniqueKey === undefined ? {} : { uniqueKey: S(e.uniqueKey) }),
+    createdAt: S(now),
+    updatedAt: S(now),
+    [LIST_INDEX_KEY]: S(listKey(e.queue, "queued", e.jobId)),
+    [LEDGER_TTL_ATTRIBUTE]: N(expiresAt),
+  };
+}
+
 /** `<queue>#<status>#<shard>`: the list index's partition key; the shard spreads a busy queue. */
-export function listKey(queue: string, status: JobStatus, jobId: string): string {
+function listKey(queue: string, status: JobStatus, jobId: string): string {
   let hash = 0;
   for (let i = 0; i < jobId.length; i++) hash = (hash * 31 + jobId.charCodeAt(i)) | 0;
   return `${queue}#${status}#${Math.abs(hash) % LIST_SHARDS}`;

@@ -7,10 +7,8 @@ import { createLambdaClient } from "../core/lambda-client.ts";
 import { isFifoQueue } from "../core/queue-url.ts";
 import { createSqsClient } from "../core/sqs-client.ts";
 import { SQS_MAX_MESSAGE_BYTES } from "../core/sqs-limits.ts";
-import { readFlowProgress } from "../flow/flow-progress.ts";
 import type { Chain, FlowSpec, FlowStarted, JobRoute } from "../flow/flow-spec.ts";
 import { routeFor } from "../flow/routes.ts";
-import { startFlow } from "../flow/start-flow.ts";
 import type { FlowProgress } from "../ledger/flow-state.ts";
 import type { JobState } from "../ledger/job-state.ts";
 import type { Ledger } from "../ledger/ledger.ts";
@@ -224,6 +222,8 @@ export class JobClient {
     options: { readonly routes?: readonly JobRoute[] } = {},
   ): Promise<FlowStarted> {
     const route = this.#route;
+    // Loaded on use, with the DynamoDB SDK: a client that starts no flow never pays for them.
+    const { startFlow } = await import("../flow/start-flow.ts");
     return startFlow(spec, {
       parent: undefined,
       key: spec.key,
@@ -237,7 +237,9 @@ export class JobClient {
    * @throws {ConfigError} this client has no ledger
    */
   async getFlow(flowId: string): Promise<FlowProgress | undefined> {
-    return readFlowProgress(await this.#requireLedger("getFlow"), flowId);
+    const ledger = await this.#requireLedger("getFlow");
+    const { readFlowProgress } = await import("../flow/flow-progress.ts");
+    return readFlowProgress(ledger, flowId);
   }
 
   async #requireLedger(what: string): Promise<Ledger> {

@@ -2,7 +2,6 @@ import { setTimeout as delay } from "node:timers/promises";
 import { InvalidOptionError, ValidationError } from "../core/errors.ts";
 import type { JobDefinition, JobResult } from "../core/job.ts";
 import { validate } from "../core/schema.ts";
-import { readFlowProgress } from "../flow/flow-progress.ts";
 import { JobDeadError, WaitTimeoutError } from "../ledger/errors.ts";
 import type { JobState } from "../ledger/job-state.ts";
 import type { Ledger } from "../ledger/ledger.ts";
@@ -34,7 +33,8 @@ export async function readJob<J extends JobDefinition>(
     throw new InvalidOptionError(`job ${jobId} is a "${stored.jobName}" job, not "${job.name}"`);
   }
   const { resultJson, flowIds, ...state } = stored;
-  const flows = await Promise.all(flowIds.map((flowId) => readFlowProgress(ledger, flowId)));
+  const progress = flowIds.length === 0 ? undefined : await import("../flow/flow-progress.ts");
+  const flows = await Promise.all(flowIds.map((flowId) => progress?.readFlowProgress(ledger, flowId)));
   return {
     ...state,
     result: await parseResult(job, resultJson),

@@ -2,7 +2,7 @@ import { describeAwsError } from "../core/aws-errors.ts";
 import { SendError } from "../core/errors.ts";
 import type { JobDefinition } from "../core/job.ts";
 import { mapLimitSettled } from "../core/map-limit.ts";
-import { type ChildEntry, recordChildren } from "../ledger/flow-writes.ts";
+import type { ChildEntry } from "../ledger/flow-writes.ts";
 import { payloadHash } from "../ledger/job-key.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import {
@@ -164,7 +164,11 @@ async function reserveAndRecord(
     }));
     await ledger.recordQueued(entries.filter((e) => e.flow === undefined));
     // A flow's jobs have derived ids: one its parent sent before and a consumer took is not sent again.
-    const started = await recordChildren(ledger, entries.filter((e) => e.flow !== undefined) as ChildEntry[]);
+    const children = entries.filter((e) => e.flow !== undefined) as ChildEntry[];
+    const started =
+      children.length === 0
+        ? new Set<string>()
+        : await (await import("../ledger/flow-writes.ts")).recordChildren(ledger, children);
     for (const r of toSend.filter((r) => started.has(r.message.jobId))) {
       deduplicated.push({ index: r.index, heldBy: r.message.jobId });
     }

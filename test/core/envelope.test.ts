@@ -82,6 +82,28 @@ describe("decodeEnvelope", () => {
     expect(() => decodeEnvelope(body)).toThrow(message);
   });
 
+  it.each([
+    ["not an object", "p", /"flow" must be an object/],
+    ["without a parent", { rootId: "r" }, /"flow.parentId" must be a non-empty string/],
+    ["with an empty root", { parentId: "p", rootId: "" }, /"flow.rootId"/],
+    ["with a negative index", { parentId: "p", rootId: "r", flowId: "f", index: -1 }, /"flow.index"/],
+    ["with a flow id but no index", { parentId: "p", rootId: "r", flowId: "f" }, /go together/],
+    ["with an unknown field", { parentId: "p", rootId: "r", depth: 2 }, /unknown field "flow.depth"/],
+  ])("refuses a flow field %s", (_, flow, message) => {
+    const body = JSON.stringify({ sqsJobs: 1, job: "x", flow, payload: 1 });
+    expect(() => decodeEnvelope(body)).toThrow(message);
+  });
+
+  it("reads back the flow field a child and a continuation carry", () => {
+    for (const flow of [
+      { parentId: "p", rootId: "r", flowId: "f", index: 3 },
+      { parentId: "p", rootId: "r", thenOf: "f" },
+    ]) {
+      const body = encodeEnvelopeJson("x", "1", "2026-12-01T02:00:00Z", "1", undefined, flow);
+      expect(decodeEnvelope(body).flow).toEqual(flow);
+    }
+  });
+
   it("accepts both overlap policies", () => {
     for (const overlap of ["skip", "allow"] as const) {
       const body = encodeEnvelopeJson("x", "1", "2026-12-01T02:00:00Z", "1", { name: "n", overlap });

@@ -20,7 +20,10 @@ export async function flowRig(
   const ledger = { tableName, dynamodb };
   const jobs = new JobClient({ queueUrl, sqs, ledger });
   const workers: { stop(): Promise<void> }[] = [];
-  const work = (handlers: JobHandler[], more: { concurrency?: number; routes?: JobRoute[] } = {}) => {
+  const work = (
+    handlers: JobHandler[],
+    more: { concurrency?: number; routes?: JobRoute[]; shutdownTimeoutMs?: number } = {},
+  ) => {
     const worker = startWorker({
       queueUrl,
       handlers,
@@ -32,6 +35,7 @@ export async function flowRig(
       handleSignals: false,
       logLevel: (process.env.FLOW_LOG ?? "silent") as LogLevel,
       ...(more.routes === undefined ? {} : { routes: more.routes }),
+      ...(more.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: more.shutdownTimeoutMs }),
     });
     workers.push(worker);
     return worker;
