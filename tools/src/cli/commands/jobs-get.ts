@@ -96,8 +96,10 @@ function describe(job: StoredJob, tree: JobTree | undefined): string[] {
     });
   }
   if (tree !== undefined && tree.flows.length > 0) {
-    const [first = "", ...rest] = jobTreeLines(tree, LABEL_WIDTH);
+    const shown = jobTreeLines(tree, LABEL_WIDTH);
+    const [first = "", ...rest] = shown.lines;
     lines.push(`${"flows".padEnd(LABEL_WIDTH)}${first.slice(LABEL_WIDTH)}`, ...rest);
+    if (shown.cut) cut = true;
   }
   if (cut) lines.push("(shortened to fit; --json prints every field whole)");
   return lines;
