@@ -9,15 +9,10 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
 import { analyseText, BUCKET_ENV, buildReport, QUEUES, sendEmail } from "../handlers/jobs.ts";
 import { JobLedger, JobQueue, sqsJobsBundling, sqsJobsBundlingEnvironment } from "./lib/index.ts";
+import { SiteAudit } from "./site-audit.ts";
+import { UNTRACED } from "./untraced.ts";
 
 const HANDLERS = path.join(import.meta.dirname, "..", "handlers");
-
-/**
- * The example registers no OpenTelemetry provider, so it leaves `@opentelemetry/api` (installed
- * here for the tests) out of its bundles: sqs-jobs then never finds it and never traces. An app
- * that traces keeps the default, which bundles it (docs/traces.md).
- */
-const UNTRACED = { externalModules: ["@aws-sdk/*", "@opentelemetry/api"] };
 
 /**
  * The example app: a `reports` queue whose consumer analyses text files from a bucket and stores a
@@ -32,6 +27,7 @@ export class SqsJobsExampleStack extends Stack {
   readonly email: JobQueue;
   readonly api: nodejs.NodejsFunction;
   readonly alarmTopic: sns.Topic;
+  readonly siteAudit: SiteAudit;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -85,6 +81,13 @@ export class SqsJobsExampleStack extends Stack {
     });
     this.#allowObjects(this.email.consumer, ["s3:GetObject", "s3:PutObject"], "outbox/*");
     this.#allowExistenceChecks(this.email.consumer, "outbox/*");
+
+    // The site audit (docs/flows.md): a flow per site, two stages, each on its own queue.
+    this.siteAudit = new SiteAudit(this, "SiteAudit", {
+      bucket: this.bucket,
+      ledger: this.ledger,
+      alarmTopic: this.alarmTopic,
+    });
 
     const bundling = sqsJobsBundling(UNTRACED);
     const apiLogs = new logs.LogGroup(this, "ApiLogs", { retention: logs.RetentionDays.ONE_MONTH });

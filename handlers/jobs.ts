@@ -6,8 +6,25 @@
  */
 export { BUCKET_ENV } from "./env.ts";
 export { analyseText } from "./jobs/analyse-text.ts";
+
+import { AUDIT_QUEUES } from "./jobs/audit.ts";
+
+export {
+  AUDIT_QUEUES,
+  auditSite,
+  extractPage,
+  extractPages,
+  fetchPage,
+  writeAuditReport,
+} from "./jobs/audit.ts";
 export { buildReport } from "./jobs/build-report.ts";
 export { sendEmail } from "./jobs/send-email.ts";
 
 /** The example's queues, by the logical names producers use (`new JobClient({ queue })`). */
-export const QUEUES = { reports: "reports", email: "email" } as const;
+export const QUEUES = {
+  reports: "reports",
+  email: "email",
+  audit: AUDIT_QUEUES.audit,
+  auditFetch: AUDIT_QUEUES.fetch,
+  auditExtract: AUDIT_QUEUES.extract,
+} as const;

@@ -1,6 +1,7 @@
 import {
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   NoSuchKey,
   NotFound,
   PutObjectCommand,
@@ -16,6 +17,8 @@ export interface ObjectStore {
   exists(key: string, signal: AbortSignal): Promise<boolean>;
   read(key: string, signal: AbortSignal): Promise<string | undefined>;
   write(key: string, body: string, signal: AbortSignal): Promise<void>;
+  /** Every key under `prefix`. */
+  list(prefix: string, signal: AbortSignal): Promise<string[]>;
 }
 
 /** An S3 bucket as an {@link ObjectStore}; honours AWS_ENDPOINT_URL(_S3) for emulators. */
@@ -47,6 +50,19 @@ export function s3Store(bucket: string, client: S3Client = createS3Client()): Ob
         { abortSignal: signal },
       );
     },
+    async list(prefix, signal) {
+      const keys: string[] = [];
+      let token: string | undefined;
+      do {
+        const out = await client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+          { abortSignal: signal },
+        );
+        for (const o of out.Contents ?? []) if (o.Key !== undefined) keys.push(o.Key);
+        token = out.IsTruncated === true ? out.NextContinuationToken : undefined;
+      } while (token !== undefined);
+      return keys;
+    },
   };
 }
 
@@ -69,6 +85,7 @@ export function s3StoreFromEnv(variable: string): ObjectStore {
     exists: (key, signal) => get().exists(key, signal),
     read: (key, signal) => get().read(key, signal),
     write: (key, body, signal) => get().write(key, body, signal),
+    list: (prefix, signal) => get().list(prefix, signal),
   };
 }
 
@@ -92,6 +109,9 @@ export function memoryStore(
     },
     async write(key, body) {
       objects.set(key, body);
+    },
+    async list(prefix) {
+      return [...objects.keys()].filter((key) => key.startsWith(prefix)).sort();
     },
   };
 }

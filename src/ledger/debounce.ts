@@ -1,12 +1,13 @@
-import { GetItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { N, readString, S } from "./attribute-values.ts";
-import { type Ledger, listKey } from "./ledger.ts";
+import { loadDynamoDbSdk } from "./dynamodb-sdk.ts";
+import type { Ledger } from "./ledger.ts";
 import {
   debounceItemKey,
   jobItemKey,
   LEDGER_KEY,
   LEDGER_TTL_ATTRIBUTE,
   LIST_INDEX_KEY,
+  listKey,
 } from "./table-layout.ts";
 
 /** Days a debounce key's item outlives its last job's run: an idle key's item goes, a late duplicate still reads it. */
@@ -21,6 +22,7 @@ export async function recordLatest(
   ledger: Ledger,
   entry: { readonly job: string; readonly key: string; readonly jobId: string; readonly runsAt: Date },
 ): Promise<void> {
+  const { PutItemCommand } = await loadDynamoDbSdk();
   await ledger.dynamodb.send(
     new PutItemCommand({
       TableName: ledger.tableName,
@@ -35,6 +37,7 @@ export async function recordLatest(
 
 /** The last job sent with a debounced key, read consistently; undefined when none is recorded. */
 export async function latestOf(ledger: Ledger, job: string, key: string): Promise<string | undefined> {
+  const { GetItemCommand } = await loadDynamoDbSdk();
   const out = await ledger.dynamodb.send(
     new GetItemCommand({
       TableName: ledger.tableName,
@@ -53,6 +56,7 @@ export async function recordSuperseded(
   ledger: Ledger,
   entry: { readonly jobId: string; readonly job: string; readonly queue: string },
 ): Promise<boolean> {
+  const { UpdateItemCommand } = await loadDynamoDbSdk();
   const now = new Date().toISOString();
   const itemKey = { [LEDGER_KEY]: S(jobItemKey(entry.jobId)) };
   const write = await ledger.conditionalWrite(

@@ -25,6 +25,7 @@ import {
   LIST_INDEX_KEY,
   LIST_INDEX_SORT,
   LIST_SHARDS,
+  listKey,
   slotItemKey,
   uniqueItemKey,
 } from "./table-layout.ts";
@@ -783,11 +784,4 @@ export function queuedItem(e: QueuedEntry, now: string, expiresAt: number): Item
     [LIST_INDEX_KEY]: S(listKey(e.queue, "queued", e.jobId)),
     [LEDGER_TTL_ATTRIBUTE]: N(expiresAt),
   };
-}
-
-/** `<queue>#<status>#<shard>`: the list index's partition key; the shard spreads a busy queue. */
-export function listKey(queue: string, status: JobStatus, jobId: string): string {
-  let hash = 0;
-  for (let i = 0; i < jobId.length; i++) hash = (hash * 31 + jobId.charCodeAt(i)) | 0;
-  return `${queue}#${status}#${Math.abs(hash) % LIST_SHARDS}`;
 }

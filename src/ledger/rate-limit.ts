@@ -1,5 +1,5 @@
-import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { N, readNumber, readString, S } from "./attribute-values.ts";
+import { loadDynamoDbSdk } from "./dynamodb-sdk.ts";
 import type { Ledger } from "./ledger.ts";
 import { jobItemKey, LEDGER_KEY, LEDGER_TTL_ATTRIBUTE, rateItemKey } from "./table-layout.ts";
 
@@ -24,6 +24,7 @@ export async function takeRateToken(
     readonly runToken: string;
   },
 ): Promise<RateToken> {
+  const { UpdateItemCommand } = await loadDynamoDbSdk();
   const now = Date.now();
   const next = now + request.spacingMs;
   const itemKey = { [LEDGER_KEY]: S(rateItemKey(request.job, request.key)) };
@@ -66,6 +67,7 @@ export function rateSpacingMs(limit: number, perSeconds: number): number {
  * nothing). One write per hand-back, none for waits in place.
  */
 export async function recordThrottled(ledger: Ledger, jobId: string, until: Date): Promise<void> {
+  const { UpdateItemCommand } = await loadDynamoDbSdk();
   const itemKey = { [LEDGER_KEY]: S(jobItemKey(jobId)) };
   await ledger.conditionalWrite(
     new UpdateItemCommand({

@@ -2,9 +2,9 @@ import { GetItemCommand, UpdateItemCommand, type UpdateItemCommandOutput } from 
 import { SqsJobsError } from "../core/errors.ts";
 import { type Item, readString, S } from "./attribute-values.ts";
 import type { FinalStatus, JobStatus } from "./job-state.ts";
-import { isConditionFailure, type Ledger, listKey } from "./ledger.ts";
+import { isConditionFailure, type Ledger } from "./ledger.ts";
 import { CANCEL_ATTRIBUTE, PROGRESS_ATTRIBUTE } from "./run-attributes.ts";
-import { jobItemKey, LEDGER_KEY, LIST_INDEX_KEY } from "./table-layout.ts";
+import { jobItemKey, LEDGER_KEY, LIST_INDEX_KEY, listKey } from "./table-layout.ts";
 
 /**
  * What `cancel` did. `cancelled`: the job will not run (again): it was queued or waiting out a

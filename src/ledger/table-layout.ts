@@ -1,3 +1,5 @@
+import type { JobStatus } from "./job-state.ts";
+
 /**
  * The job ledger's table: one DynamoDB table, partition key only, three kinds of item. Shared by
  * the runtime (src/ledger), the CDK construct (JobLedger) and the local stack, so the three cannot
@@ -43,3 +45,10 @@ export const uniqueItemKey = (job: string, key: string): string => `unique#${job
 export const slotItemKey = (job: string, key: string, slot: number): string => `slot#${job}#${key}#${slot}`;
 export const rateItemKey = (job: string, key: string): string => `rate#${job}#${key}`;
 export const debounceItemKey = (job: string, key: string): string => `debounce#${job}#${key}`;
+
+/** `<queue>#<status>#<shard>`: the list index's partition key; the shard spreads a busy queue. */
+export function listKey(queue: string, status: JobStatus, jobId: string): string {
+  let hash = 0;
+  for (let i = 0; i < jobId.length; i++) hash = (hash * 31 + jobId.charCodeAt(i)) | 0;
+  return `${queue}#${status}#${Math.abs(hash) % LIST_SHARDS}`;
+}

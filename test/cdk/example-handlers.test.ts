@@ -1,9 +1,15 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { buildReportHandler } from "../../handlers/build-report.ts";
 import { memoryStore } from "../../handlers/object-store.ts";
 import { analyse, reportKey } from "../../handlers/report.ts";
 import { sendEmailHandler } from "../../handlers/send-email.ts";
 import { type JobContext, PermanentError } from "../../src/index.ts";
+
+// send-email's Lambda entry is built at import, and its rate limit needs the ledger's table named
+// (JobQueue sets it): a consumer without it refuses to start. Set before the imports above run.
+vi.hoisted(() => {
+  process.env.SQS_JOBS_LEDGER_TABLE ??= "example-ledger";
+});
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 

@@ -142,6 +142,17 @@ describe("the dashboard's jobs (ledger) and schedules", () => {
     expect([badState.status, badState.json.error.code]).toEqual([400, "BAD_REQUEST"]);
   });
 
+  it("answers a job's flow tree: none for a plain job, 404 JOB_NOT_FOUND for an id the ledger lacks", async () => {
+    const plain = await ranJob("build-report", "succeeded");
+    const tree = await call(dash.origin, "GET", `api/jobs/${plain}/tree`);
+    expect([tree.status, tree.json]).toEqual([
+      200,
+      { job: { jobId: plain, jobName: "build-report", status: "succeeded", flows: [] }, flows: [] },
+    ]);
+    const unknown = await call(dash.origin, "GET", `api/jobs/${randomUUID()}/tree`);
+    expect([unknown.status, unknown.json.error.code]).toEqual([404, "JOB_NOT_FOUND"]);
+  });
+
   it("answers 404 NO_LEDGER where no ledger table was given", async () => {
     const answer = await call(noLedger.origin, "GET", `api/jobs?queue=${queue}`);
     expect([answer.status, answer.json.error.code]).toEqual([404, "NO_LEDGER"]);

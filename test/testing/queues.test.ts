@@ -144,7 +144,7 @@ describe("a test app from queues declared in code", () => {
     const refused = startTestApp({
       queues: [
         { name: "no spaces", handlers: [handle(invoice, () => {})] },
-        { name: "empty", handlers: [], maxReceiveCount: 1 },
+        { name: "empty", handlers: [], maxReceiveCount: 1, maxConcurrency: 1 },
       ],
     });
     await expect(refused).rejects.toMatchObject({ code: "ERR_CONFIG" });
@@ -156,5 +156,36 @@ describe("a test app from queues declared in code", () => {
     expect(message).toContain(
       "queues[1].maxReceiveCount must be an integer above the largest retry.maxAttempts (1)",
     );
+    expect(message).toContain(
+      "queues[1].maxConcurrency must be an integer between 2 and 1,000, but 1 was provided",
+    );
+  });
+
+  it("runs at most maxConcurrency invocations of a queue's consumer at once, as the event source caps them", async () => {
+    // Given two queues of one-record batches whose handler takes 200 ms, one capped at 2
+    const peak = { capped: 0, free: 0 };
+    const running = { capped: 0, free: 0 };
+    const counted = (queue: "capped" | "free") =>
+      handle(invoice, async () => {
+        running[queue]++;
+        peak[queue] = Math.max(peak[queue], running[queue]);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        running[queue]--;
+      });
+    await using capped = await startTestApp({
+      queues: [
+        { name: "capped", batchSize: 1, maxConcurrency: 2, handlers: [counted("capped")] },
+        { name: "free", batchSize: 1, handlers: [counted("free")] },
+      ],
+    });
+    // When 8 jobs wait in each
+    const ids = Array.from({ length: 8 }, (_, n) => `in-${n}`);
+    for (const queue of ["capped", "free"] as const) {
+      await Promise.all(ids.map((id) => capped.send(invoice, { orderId: id, cents: 1 }, { queue })));
+    }
+    await capped.drain();
+    // Then the capped consumer never ran more than 2 at once, where the default let more run
+    expect(peak.capped).toBe(2);
+    expect(peak.free).toBeGreaterThan(2);
   });
 });

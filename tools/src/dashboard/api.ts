@@ -125,6 +125,11 @@ export class DashboardApi {
         pattern: new RegExp(`^jobs/${seg}$`),
         run: (_r, u, m) => sources.jobs.get(m[0] ?? "", { showResult: showsResult(u) }),
       },
+      {
+        method: "GET",
+        pattern: new RegExp(`^jobs/${seg}/tree$`),
+        run: (_r, _u, m) => sources.jobs.tree(m[0] ?? ""),
+      },
       { method: "GET", pattern: /^schedules$/, run: () => this.#schedules() },
     ];
   }

@@ -5,6 +5,7 @@ import type { Ledger } from "sqs-jobs/internal/ledger/ledger";
 import { newestJobs } from "sqs-jobs/internal/ledger/newest-jobs";
 import type { JobSummary, StoredJob } from "sqs-jobs/internal/ledger/stored-job";
 import { LEDGER_TABLE_ENV } from "sqs-jobs/internal/ledger/table-layout";
+import { type JobTree, readJobTree } from "../flows/job-tree.ts";
 import { badRequest, DashboardRequestError } from "./api-error.ts";
 import { JobsFeed, type JobsView } from "./jobs-feed.ts";
 
@@ -53,8 +54,15 @@ function summaryView(j: JobSummary): JobView {
   };
 }
 
-/** One job as `api/jobs/<id>` shows it: `resultShown` says whether `result` was asked for with the token. */
-export type JobDetail = JobView & { readonly resultShown: boolean };
+/**
+ * One job as `api/jobs/<id>` shows it: `resultShown` says whether `result` was asked for with the
+ * token; `parentId` and `rootId` place a job of a flow in its tree (null for other jobs).
+ */
+export type JobDetail = JobView & {
+  readonly resultShown: boolean;
+  readonly parentId: string | null;
+  readonly rootId: string | null;
+};
 
 function jobView(j: StoredJob, showResult: boolean): JobDetail {
   const f = j.failure;
@@ -66,6 +74,8 @@ function jobView(j: StoredJob, showResult: boolean): JobDetail {
     resultShown: showResult,
     throttledUntil: j.throttledUntil?.toISOString() ?? null,
     progress: j.progress ?? null,
+    parentId: j.parentId ?? null,
+    rootId: j.rootId ?? null,
     failure:
       f === undefined
         ? null
@@ -106,14 +116,15 @@ export class LedgerJobs {
   /** One job whole; its result only with `showResult` (the caller checked the token). */
   async get(id: string, options: { readonly showResult: boolean }): Promise<JobDetail> {
     const job = await this.#read((ledger) => ledger.get(id));
-    if (job === undefined) {
-      throw new DashboardRequestError(
-        404,
-        "JOB_NOT_FOUND",
-        `the ledger has no entry for job ${id.slice(0, 100)}: it was sent without the ledger, or its entry expired`,
-      );
-    }
+    if (job === undefined) throw jobNotFound(id);
     return jobView(job, options.showResult);
+  }
+
+  /** The flows under a job (docs/dashboard.md, "A job's flows"). */
+  async tree(id: string): Promise<JobTree> {
+    const tree = await this.#read((ledger) => readJobTree(ledger, id));
+    if (tree === undefined) throw jobNotFound(id);
+    return tree;
   }
 
   /**
@@ -161,6 +172,13 @@ export class LedgerJobs {
     }
   }
 }
+
+const jobNotFound = (id: string) =>
+  new DashboardRequestError(
+    404,
+    "JOB_NOT_FOUND",
+    `the ledger has no entry for job ${id.slice(0, 100)}: it was sent without the ledger, or its entry expired`,
+  );
 
 /** `state=` of `api/jobs`: one status or several, comma-separated; all when absent. */
 export function parseStates(raw: string | null): JobStatus[] {

@@ -1,7 +1,8 @@
 import type { JobHandler } from "sqs-jobs/internal/consumer/handle";
 import type { SqsHandlerOptions } from "sqs-jobs/internal/consumer/lambda-handler";
-import { ENV } from "sqs-jobs/internal/core/env";
+import { ENV, queueUrlEnvVar } from "sqs-jobs/internal/core/env";
 import { ConfigError } from "sqs-jobs/internal/core/errors";
+import type { JobDefinition } from "sqs-jobs/internal/core/job";
 import { defaultMaxReceiveCount, FUNCTION_TIMEOUT_MARGIN_SECONDS } from "sqs-jobs/internal/core/queue-sizing";
 import { ledgerTableInput } from "sqs-jobs/internal/ledger/ledger-table-input";
 import { LEDGER_TABLE_ENV, LEDGER_TTL_ATTRIBUTE } from "sqs-jobs/internal/ledger/table-layout";
@@ -24,6 +25,12 @@ export interface TestQueueOptions<Name extends string = string> {
   readonly maxReceiveCount?: number;
   /** Records per invocation. @default 10 */
   readonly batchSize?: number;
+  /**
+   * Invocations of the consumer at once, as `JobQueue`'s `maxConcurrency` (2-1,000; locally at most
+   * 10 run at once, each in its own execution environment).
+   * @default 5, the local event source's default
+   */
+  readonly maxConcurrency?: number;
   /**
    * The consumer's options (hooks, concurrency, logger...). The kit sets `sqs`, `queueUrl`,
    * `dlqUrl` and `ledger` itself.
@@ -60,6 +67,15 @@ function problems(queues: readonly TestQueueOptions[]): string[] {
     const batch = q.batchSize ?? 10;
     if (!Number.isInteger(batch) || batch < 1 || batch > 10) {
       found.push(`queues[${i}].batchSize must be an integer between 1 and 10, but ${batch} was provided`);
+    }
+    const concurrency = q.maxConcurrency;
+    if (
+      concurrency !== undefined &&
+      (!Number.isInteger(concurrency) || concurrency < 2 || concurrency > 1000)
+    ) {
+      found.push(
+        `queues[${i}].maxConcurrency must be an integer between 2 and 1,000, but ${concurrency} was provided`,
+      );
     }
     const maxAttempts = Math.max(1, ...q.handlers.map((h) => h.job.retry?.maxAttempts ?? 1));
     const receives = q.maxReceiveCount;
@@ -145,6 +161,8 @@ export function queuesModel(queues: readonly TestQueueOptions[], ledger: boolean
       handler: "index.handler",
       timeoutSeconds: consumerTimeoutSeconds(q),
       environment: {
+        // Every queue's URL, as `grantSendJobs` gives a producer: the consumer's routes read them.
+        ...Object.fromEntries(queues.map((other, j) => [queueUrlEnvVar(other.name), { Ref: queueId(j) }])),
         [ENV.queueUrl]: { Ref: queueId(i) },
         [ENV.dlqUrl]: { Ref: dlqId(i) },
         ...(ledger ? { [LEDGER_TABLE_ENV]: { Ref: LEDGER_LOGICAL_ID } } : {}),
@@ -156,7 +174,7 @@ export function queuesModel(queues: readonly TestQueueOptions[], ledger: boolean
       queueLogicalId: queueId(i),
       batchSize: q.batchSize ?? 10,
       batchingWindowSeconds: 0,
-      maximumConcurrency: undefined,
+      maximumConcurrency: q.maxConcurrency,
       reportBatchItemFailures: true,
       enabled: true,
     })),
@@ -165,4 +183,29 @@ export function queuesModel(queues: readonly TestQueueOptions[], ledger: boolean
     schedules: [],
     outputs: [],
   };
+}
+
+/**
+ * Where a queue's consumer sends the jobs other queues carry (`ctx.send`, `ctx.flow`): each job
+ * to the one other queue whose handlers take it, as a user's `routes` would list them. A job of
+ * its own queue, or carried by two others, is left out (the first stays on its queue; the second
+ * needs the user's own `routes`).
+ */
+export function queueRoutes(
+  queues: readonly TestQueueOptions[],
+  own: number,
+): { readonly queue: string; readonly jobs: readonly JobDefinition[] }[] {
+  const carriers = new Map<string, number[]>();
+  for (const [i, q] of queues.entries()) {
+    for (const h of q.handlers) carriers.set(h.job.name, [...(carriers.get(h.job.name) ?? []), i]);
+  }
+  const ownJobs = new Set(queues[own]?.handlers.map((h) => h.job.name));
+  return queues.flatMap((q, i) => {
+    if (i === own) return [];
+    const jobs = q.handlers
+      // `handle(job, fn)` keeps the definition itself: a route needs no more than its name.
+      .map((h) => h.job as JobDefinition)
+      .filter((job) => !ownJobs.has(job.name) && carriers.get(job.name)?.length === 1);
+    return jobs.length === 0 ? [] : [{ queue: q.name, jobs }];
+  });
 }

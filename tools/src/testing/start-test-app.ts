@@ -1,13 +1,14 @@
 import { resolve } from "node:path";
 import { createSqsHandler } from "sqs-jobs/internal/consumer/lambda-handler";
-import { ENV } from "sqs-jobs/internal/core/env";
+import { ENV, queueUrlEnvVar } from "sqs-jobs/internal/core/env";
 import { createLambdaClient } from "sqs-jobs/internal/core/lambda-client";
 import { createSqsClient } from "sqs-jobs/internal/core/sqs-client";
 import { LEDGER_TABLE_ENV } from "sqs-jobs/internal/ledger/table-layout";
+import { JobClient } from "sqs-jobs/internal/producer/job-client";
 import type { BucketSeed } from "../local/bucket-seed.ts";
 import { type DevEvent, type DevStack, startDevStack } from "../local/dev-stack.ts";
 import { InProcessFunction, type LambdaHandler } from "../local/in-process-function.ts";
-import { consumerId, queuesModel, type TestQueueOptions } from "./queue-model.ts";
+import { consumerId, queueRoutes, queuesModel, type TestQueueOptions } from "./queue-model.ts";
 import { type TestApp, testApp } from "./test-app.ts";
 
 /** The emulators check no keys; the SDK wants some. */
@@ -117,14 +118,20 @@ async function startQueuesStack<Queue extends string>(
       const dynamodb = DynamoDB === undefined ? undefined : new DynamoDB(target);
       // Completes durable callbacks against the stack's Lambda API (docs/durable.md).
       const lambda = createLambdaClient(target, { maxAttempts: 5 });
+      const ledger = dynamodb === undefined ? (false as const) : { tableName, dynamodb };
+      const routes = queueRoutes(queues, queues.indexOf(queue)).map((r) => ({
+        jobs: r.jobs,
+        client: new JobClient({ queueUrl: fn.environment[queueUrlEnvVar(r.queue)], sqs, ledger }),
+      }));
       const handler = createSqsHandler(queue.handlers, {
         logLevel: "warn",
         metrics: false,
+        routes,
         ...queue.consumer,
         sqs,
         queueUrl: fn.environment[ENV.queueUrl],
         dlqUrl: fn.environment[ENV.dlqUrl],
-        ledger: dynamodb === undefined ? false : { tableName, dynamodb },
+        ledger,
         lambda,
       });
       return new InProcessFunction({

@@ -314,6 +314,13 @@ export function testApp<Queue extends string>(
 async function storedJob(ledger: Ledger, jobId: string): Promise<JobState | undefined> {
   const stored = await ledger.get(jobId);
   if (stored === undefined) return undefined;
-  const { resultJson, ...state } = stored;
-  return { ...state, result: resultJson === undefined ? undefined : (JSON.parse(resultJson) as unknown) };
+  const { resultJson, flowIds, ...state } = stored;
+  // Loaded here: the flows' reads bring the DynamoDB SDK, which an app without a ledger never loads.
+  const { readFlowProgress } = await import("sqs-jobs/internal/flow/flow-progress");
+  const flows = await Promise.all(flowIds.map((flowId) => readFlowProgress(ledger, flowId)));
+  return {
+    ...state,
+    result: resultJson === undefined ? undefined : (JSON.parse(resultJson) as unknown),
+    flows: flows.filter((f) => f !== undefined),
+  };
 }

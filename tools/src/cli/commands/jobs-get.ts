@@ -1,5 +1,7 @@
 import type { StoredJob } from "sqs-jobs/internal/ledger/stored-job";
+import { type JobTree, readJobTree } from "../../flows/job-tree.ts";
 import type { Command } from "../command.ts";
+import { jobTreeLines } from "../job-tree-lines.ts";
 import { readLedger, TABLE_HELP, TABLE_OPTION } from "../ledger-reader.ts";
 import { formatAge, TABLE_WIDTH, wrapText } from "../table.ts";
 
@@ -16,7 +18,10 @@ ended: the run died or could not record its end), until when its rate limit
 holds it on the queue (throttled), its result once it succeeded, the handler's
 latest progress (ctx.progress), and its last failure (the dead-letter reason
 once dead). The result is cut to one line and the
-error to three; --json prints them whole.
+error to three; --json prints them whole. A job of a flow shows its parent
+and root; a job that started flows shows them as a tree: each flow's
+children counted by state, then its continuation and the flows that one
+started (at most 20 jobs read).
 
 Exits 1 when the ledger has no entry for the id: the job was sent without a
 ledger, or its entry expired (by default entries are kept 14 days after their
@@ -36,6 +41,7 @@ Examples:
     const found = await readLedger(ctx, values, async (ledger) => ({
       table: ledger.tableName,
       job: await ledger.get(jobId),
+      tree: await readJobTree(ledger, jobId),
     }));
     if (found.job === undefined) {
       ctx.note(
@@ -43,20 +49,20 @@ Examples:
       );
       return 1;
     }
-    if (ctx.json) ctx.out(JSON.stringify(asJson(found.job), null, 2));
-    else for (const line of describe(found.job)) ctx.out(line);
+    if (ctx.json) ctx.out(JSON.stringify({ ...asJson(found.job), tree: found.tree }, null, 2));
+    else for (const line of describe(found.job, found.tree)) ctx.out(line);
     return 0;
   },
 };
 
 function asJson(stored: StoredJob) {
-  const { resultJson, result: _none, ...state } = stored;
+  const { resultJson, result: _none, flows: _read, flowIds: _inTree, ...state } = stored;
   return { ...state, result: resultJson === undefined ? undefined : JSON.parse(resultJson) };
 }
 
 const LABEL_WIDTH = 10;
 
-function describe(job: StoredJob): string[] {
+function describe(job: StoredJob, tree: JobTree | undefined): string[] {
   let cut = false;
   const line = (label: string, value: string): string => {
     const room = TABLE_WIDTH - LABEL_WIDTH;
@@ -70,6 +76,8 @@ function describe(job: StoredJob): string[] {
     line("queue", job.queue),
     line("status", job.status),
     line("attempts", String(job.attempts)),
+    ...(job.parentId === undefined ? [] : [line("parent", job.parentId)]),
+    ...(job.rootId === undefined || job.rootId === job.parentId ? [] : [line("root", job.rootId)]),
     line("created", when(job.createdAt)),
     line("updated", when(job.updatedAt)),
   ];
@@ -90,6 +98,12 @@ function describe(job: StoredJob): string[] {
     wrapped.forEach((text, i) => {
       lines.push(`${(i === 0 ? "error" : "").padEnd(LABEL_WIDTH)}${text}`);
     });
+  }
+  if (tree !== undefined && tree.flows.length > 0) {
+    const shown = jobTreeLines(tree, LABEL_WIDTH);
+    const [first = "", ...rest] = shown.lines;
+    lines.push(`${"flows".padEnd(LABEL_WIDTH)}${first.slice(LABEL_WIDTH)}`, ...rest);
+    if (shown.cut) cut = true;
   }
   if (cut) lines.push("(shortened to fit; --json prints every field whole)");
   return lines;

@@ -4,6 +4,7 @@ import { html } from "htm/preact";
 import { useState } from "preact/hooks";
 import { getJson } from "./api.js";
 import { dateTime, relative } from "./format.js";
+import { JobTree } from "./job-tree.js";
 import { ErrorNotice, Loaded, StaleNotice } from "./notice.js";
 import { usePolling } from "./polling.js";
 import { href } from "./router.js";
@@ -17,7 +18,7 @@ export function JobPage({ route, readOnly }) {
     <${StaleNotice} error=${data === undefined ? undefined : error} updatedAt=${updatedAt} />
     <${Loaded} data=${data} error=${error} title=${`Could not read job ${id}`}>
       ${() => {
-        /** @type {import("./job-view.js").Job} */
+        /** @type {import("./job-view.js").Job & { parentId: string | null, rootId: string | null }} */
         const j = data;
         return html`
           <h1 id="page-title" tabindex="-1">${j.jobName} <span class=${`job-state ${j.status}`}>${j.status}</span></h1>
@@ -26,6 +27,8 @@ export function JobPage({ route, readOnly }) {
             <dd class="mono">${j.jobId}</dd>
             <dt>Queue</dt>
             <dd><a href=${href("/jobs", { queue: j.queue })}>${j.queue}</a></dd>
+            ${j.parentId === null ? null : html`<dt>Parent</dt><dd><a class="mono" href=${href(`/jobs/${j.parentId}`)}>${j.parentId}</a></dd>`}
+            ${j.rootId === null || j.rootId === j.parentId ? null : html`<dt>Root</dt><dd><a class="mono" href=${href(`/jobs/${j.rootId}`)}>${j.rootId}</a></dd>`}
             <dt>Attempts</dt>
             <dd>${j.attempts}</dd>
             <dt>Created</dt>
@@ -59,6 +62,7 @@ export function JobPage({ route, readOnly }) {
                   <p><strong>${j.failure.name}</strong>${j.failure.code ? ` [${j.failure.code}]` : ""}: ${j.failure.message}</p>
                 </div>`
           }
+          <${JobTree} id=${id} />
           ${j.status === "succeeded" ? html`<${JobResult} id=${id} readOnly=${readOnly} />` : null}`;
       }}
     <//>
