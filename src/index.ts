@@ -35,6 +35,7 @@ export {
   QueueNotFoundError,
   SendError,
   SqsJobsError,
+  TopicNotFoundError,
   ValidationError,
 } from "./core/errors.ts";
 export type {
@@ -49,15 +50,29 @@ export type {
   UniqueOptions,
 } from "./core/job.ts";
 export { defineJob } from "./core/job.ts";
+export type { JobAttributes, JobAttributeValue } from "./core/job-attributes.ts";
 export type { BackoffPolicy, RetryPolicy } from "./core/retry.ts";
 export type { JobSchema } from "./core/schema.ts";
+export { publishedCopyId } from "./core/topic-attribute.ts";
 export { JobDeadError, WaitTimeoutError } from "./ledger/errors.ts";
 export type { JobFailure, JobState, JobStatus } from "./ledger/job-state.ts";
 export type { LedgerOptions } from "./ledger/ledger-options.ts";
 export type { CallOptions } from "./producer/job-call.ts";
 export { CallError, CallNotStartedError } from "./producer/job-call.ts";
 export { JobClient } from "./producer/job-client.ts";
-export type { JobClientOptions, SchedulerOptions, SendBatchOptions } from "./producer/job-client-options.ts";
+export type {
+  JobClientOptions,
+  PublishBatchOptions,
+  PublishOptions,
+  SchedulerOptions,
+  SendBatchOptions,
+} from "./producer/job-client-options.ts";
 export type { WaitOptions } from "./producer/job-status.ts";
 export type { SendOptions } from "./producer/message.ts";
-export type { SendBatchItemResult, SendBatchResult, SendResult, SentJob } from "./producer/send-result.ts";
+export type {
+  PublishResult,
+  SendBatchItemResult,
+  SendBatchResult,
+  SendResult,
+  SentJob,
+} from "./producer/send-result.ts";

@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
+import { checkJobAttributes, type JobAttributes } from "./job-attributes.ts";
 import { assertNoProblems, type ResolvedRetryPolicy, type RetryPolicy, resolveRetryPolicy } from "./retry.ts";
 import type { JobSchema } from "./schema.ts";
 
@@ -88,6 +89,11 @@ export interface JobOptions<
   readonly unique?: UniqueOptions<StandardSchemaV1.InferOutput<Schema>>;
   /** Runs of one key that may overlap (1: never). Needs the job ledger. */
   readonly concurrency?: ConcurrencyOptions<StandardSchemaV1.InferOutput<Schema>>;
+  /**
+   * Message attributes its published messages carry, from the validated payload (at most 5):
+   * what a topic subscription may filter on besides the job name (docs/fan-out.md).
+   */
+  readonly attributes?: JobAttributes<StandardSchemaV1.InferOutput<Schema>>;
 }
 
 /** A job type: its name, payload schema and policies. Share it between producers and consumers. */
@@ -106,6 +112,7 @@ export interface JobDefinition<
   readonly result: Result;
   readonly unique: UniqueOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
   readonly concurrency: ConcurrencyOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
+  readonly attributes: JobAttributes<StandardSchemaV1.InferOutput<Schema>> | undefined;
 }
 
 /** What a producer passes to `send` for this job (the schema's input type). */
@@ -180,6 +187,7 @@ export function defineJob<
   }
   checkUnique(options.unique, problems);
   checkConcurrency(options.concurrency, problems);
+  checkJobAttributes(options.attributes, problems);
   const retry = resolveRetryPolicy(options.retry, problems);
   assertNoProblems(`job definition ${typeof name === "string" ? `"${name}"` : ""}`.trim(), problems);
   return Object.freeze({
@@ -192,6 +200,7 @@ export function defineJob<
     result: options.result as Result,
     unique: options.unique,
     concurrency: options.concurrency,
+    attributes: options.attributes,
   });
 }
 

@@ -1,9 +1,14 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import { ConfigError } from "../core/errors.ts";
+import { ConfigError, InvalidOptionError } from "../core/errors.ts";
 import type { JobDefinition, JobInput } from "../core/job.ts";
 import { queueNameOf } from "../core/queue-url.ts";
+import type { SnsLink } from "../core/sns-client.ts";
+import { SNS_MAX_MESSAGE_BYTES } from "../core/sns-limits.ts";
 import { checkSqsConfig } from "../core/sqs-client.ts";
+import { topicNameOf } from "../core/topic-arn.ts";
+import type { publishedCopyId } from "../core/topic-attribute.ts";
 import type { Ledger } from "../ledger/ledger.ts";
+import { type DeliveryChannel, queueChannel } from "./delivery-channel.ts";
 import type { ReserveTarget } from "./held-keys.ts";
 import type { SendBatchOptions } from "./job-client-options.ts";
 import { checkSendOptions, type Delivery, type PreparedMessage, type SendOptions } from "./message.ts";
@@ -15,6 +20,7 @@ import { OPEN_GATE, type SendGate } from "./send-gate.ts";
 import { type SchedulerLink, scheduleLater } from "./send-later.ts";
 import { sendNow } from "./send-now.ts";
 import type { Delivered, PipelineResult } from "./send-result.ts";
+import { topicChannel } from "./topic-channel.ts";
 import { LedgerGate } from "./tracked-send.ts";
 
 /** sendBatch's highest `concurrency`; the client JobClient creates pools this many connections. */
@@ -30,6 +36,14 @@ export interface SendRoute {
   /** The ledger for jobs of `job`, or undefined when off. */
   readonly ledgerFor: (job: JobDefinition) => Promise<Ledger | undefined>;
   readonly scheduler: SchedulerLink;
+}
+
+/** The topic a pipeline publishes to (`publish`, `publishBatch`). */
+export interface PublishRoute {
+  readonly topicArn: string;
+  readonly fifo: boolean;
+  /** The SNS client, with its SDK loaded on first use (an optional peer). */
+  readonly sns: () => Promise<SnsLink>;
 }
 
 /** Jobs of one definition to send, with the call's options. */
@@ -59,6 +73,8 @@ type Deliver = (
  *    of at most 10 jobs, so each key's lease covers its own job's delivery;
  * 3. deliver: SendMessage ({@link sendNow}), SendMessageBatch ({@link sendPrepared}) or
  *    CreateSchedule ({@link scheduleLater}), chosen by the call, not by the steps around it;
+ *    to a topic (`publish`), SNS Publish or PublishBatch through the same two steps, with the
+ *    job's declared attributes added at the validate step and no keys reserved or recorded;
  * 4. record the outcome ({@link SendGate.close}): keys confirmed for jobs that reached the queue,
  *    given back with their entries for jobs that certainly did not.
  *
@@ -72,26 +88,29 @@ type Deliver = (
  *   missing config, a unique key function that throws); a queue that does not exist
  */
 export async function runSendPipeline<J extends JobDefinition>(
-  route: SendRoute,
+  route: SendRoute | PublishRoute,
   request: SendRequest<J>,
 ): Promise<PipelineResult> {
   const { job, payloads, options, single } = request;
   const delivery = checkSendOptions(options, route.fifo);
-  route.scheduler.check(delivery);
+  const topic = "topicArn" in route ? route : undefined;
+  if (topic === undefined) (route as SendRoute).scheduler.check(delivery);
+  else checkPublishable(job, delivery);
   const concurrency = options.concurrency ?? 8;
   const maxRetries = options.maxRetries ?? 5;
   if (!single) checkBatchOptions(concurrency, maxRetries);
   const messages = await prepareJobs(job, payloads, sqsOptions(options, delivery), {
     fifo: route.fifo,
-    maxMessageBytes: route.maxMessageBytes,
     single,
+    ...(topic === undefined
+      ? { maxMessageBytes: (route as SendRoute).maxMessageBytes }
+      : { maxMessageBytes: SNS_MAX_MESSAGE_BYTES, topic: topicNameOf(topic.topicArn) }),
   });
-  await checkSqsConfig(route.sqs);
-  // Everything that can fail without a network call fails before a key is reserved.
-  const deliver = await deliverStep(route, request, delivery, { concurrency, maxRetries });
-  const ledger = await route.ledgerFor(job);
-  const gate =
-    ledger === undefined ? OPEN_GATE : new LedgerGate(ledger, job, messages, reserveTarget(route, delivery));
+  const batch = { concurrency, maxRetries };
+  const { deliver, gate } =
+    topic === undefined
+      ? await queueSteps(route as SendRoute, request, delivery, batch, messages)
+      : await topicSteps(topic, request, batch);
   const progress = new ProgressReport(options.onProgress, messages.length);
   try {
     return progress.finish({ items: await deliver(messages, gate, progress) });
@@ -101,23 +120,96 @@ export async function runSendPipeline<J extends JobDefinition>(
   }
 }
 
+/** A batch call's settings. */
+interface BatchSettings {
+  readonly concurrency: number;
+  readonly maxRetries: number;
+}
+
+/** The deliver and reserve/record steps to a queue, once every check without a network call passed. */
+async function queueSteps<J extends JobDefinition>(
+  route: SendRoute,
+  request: SendRequest<J>,
+  delivery: Delivery,
+  batch: BatchSettings,
+  messages: readonly PreparedMessage[],
+): Promise<{ deliver: Deliver; gate: SendGate }> {
+  await checkSqsConfig(route.sqs);
+  // Everything that can fail without a network call fails before a key is reserved.
+  const deliver = await deliverStep(route, request, delivery, batch);
+  const ledger = await route.ledgerFor(request.job);
+  const gate =
+    ledger === undefined
+      ? OPEN_GATE
+      : new LedgerGate(ledger, request.job, messages, reserveTarget(route, delivery));
+  return { deliver, gate };
+}
+
+/**
+ * The deliver step to a topic. Nothing is recorded at the producer: which queues receive a copy
+ * is the subscriptions' business, and each copy is its own job, recorded by its consumer under
+ * its own id ({@link publishedCopyId}).
+ */
+async function topicSteps<J extends JobDefinition>(
+  route: PublishRoute,
+  { job, single }: SendRequest<J>,
+  batch: BatchSettings,
+): Promise<{ deliver: Deliver; gate: SendGate }> {
+  const link = await route.sns();
+  await checkSqsConfig(link.client);
+  const deliver = deliverThrough(topicChannel(link, route.topicArn), job, {
+    single,
+    fifo: route.fifo,
+    ...batch,
+  });
+  return { deliver, gate: OPEN_GATE };
+}
+
 async function deliverStep<J extends JobDefinition>(
   route: SendRoute,
   { job, single }: SendRequest<J>,
   delivery: Delivery,
-  { concurrency, maxRetries }: { readonly concurrency: number; readonly maxRetries: number },
+  batch: BatchSettings,
 ): Promise<Deliver> {
   if (delivery.kind === "schedule") {
     const one = scheduleLater(await route.scheduler.target(route.sqs, route.queueUrl), delivery.at, job);
-    return (messages, gate, progress) => deliverEach(messages, gate, { concurrency, progress }, one);
+    return (messages, gate, progress) =>
+      deliverEach(messages, gate, { concurrency: batch.concurrency, progress }, one);
   }
+  return deliverThrough(queueChannel(route.sqs, route.queueUrl), job, { single, fifo: route.fifo, ...batch });
+}
+
+/** Delivers at once to a queue or a topic: one call per job for `send`, batches otherwise. */
+function deliverThrough(
+  channel: DeliveryChannel,
+  job: JobDefinition,
+  {
+    single,
+    fifo,
+    concurrency,
+    maxRetries,
+  }: BatchSettings & { readonly single: boolean; readonly fifo: boolean },
+): Deliver {
   if (single) {
-    const one = sendNow(route.sqs, route.queueUrl, job);
+    const one = sendNow(channel, job);
     return (messages, gate, progress) => deliverEach(messages, gate, { concurrency: 1, progress }, one);
   }
-  const settings = { sqs: route.sqs, queueUrl: route.queueUrl, fifo: route.fifo, concurrency, maxRetries };
-  return (messages, gate, progress) =>
-    sendPrepared(messages, { ...settings, retryBaseMs: 100 }, gate, progress);
+  const settings = { channel, fifo, concurrency, maxRetries, retryBaseMs: 100 };
+  return (messages, gate, progress) => sendPrepared(messages, settings, gate, progress);
+}
+
+/** A publish goes at once (SNS has no delay) and holds no unique key (nothing is kept at the producer). */
+function checkPublishable(job: JobDefinition, delivery: Delivery): void {
+  if (delivery.kind !== "now" || delivery.delaySeconds !== undefined) {
+    throw new InvalidOptionError(
+      "publish takes no delaySeconds or at: SNS delivers at once; send the job to a queue for later instead",
+    );
+  }
+  if (job.unique !== undefined) {
+    throw new ConfigError(
+      `job "${job.name}" has a unique key, which publish cannot hold: each subscribed queue's copy is its own job; send it to its queue instead, or drop the key`,
+    );
+  }
 }
 
 function checkBatchOptions(concurrency: number, maxRetries: number): void {

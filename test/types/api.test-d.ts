@@ -58,9 +58,19 @@ describe("public types", () => {
     >();
   });
 
-  it("has no transport option: sends go through the SQS client, or Scheduler for later ones", () => {
+  it("has no transport option: sends go through the SQS client (or Scheduler), publishes through SNS's", () => {
     expectTypeOf<keyof JobClientOptions>().toEqualTypeOf<
-      "queueUrl" | "queue" | "sqs" | "maxMessageBytes" | "ledger" | "functionName" | "lambda" | "scheduler"
+      | "queueUrl"
+      | "queue"
+      | "sqs"
+      | "maxMessageBytes"
+      | "ledger"
+      | "functionName"
+      | "lambda"
+      | "scheduler"
+      | "topicArn"
+      | "topic"
+      | "sns"
     >();
     // @ts-expect-error the direct transport is gone
     void new JobClient({ queueUrl: "http://127.0.0.1:1/0/q", transport: "direct" });
