@@ -4,9 +4,10 @@
  * keeps every `defineJob` of a module it loads (esbuild cannot tell the call is pure across
  * files), so a shared module would put every job's schema in every consumer's bundle.
  */
-export { BUCKET_ENV } from "./env.ts";
+export { BUCKET_ENV, EVENTS_TOPIC } from "./env.ts";
 export { buildReport } from "./jobs/build-report.ts";
+export { reportReady } from "./jobs/report-ready.ts";
 export { sendEmail } from "./jobs/send-email.ts";
 
 /** The example's queues, by the logical names producers use (`new JobClient({ queue })`). */
-export const QUEUES = { reports: "reports", email: "email" } as const;
+export const QUEUES = { reports: "reports", email: "email", audit: "audit", digest: "digest" } as const;

@@ -9,7 +9,8 @@ import { SqsJobsExampleStack } from "../../cdk/example-stack.ts";
 import { LEDGER_RETENTION_ENV, LEDGER_TABLE_ENV } from "../../src/ledger/table-layout.ts";
 import { grantsOf, iamActions } from "./stack.ts";
 
-// One full synth for the whole file: it runs esbuild on the three handlers.
+// One full synth for the whole file: it runs esbuild on the four handlers (the audit and digest
+// queues share report-ready.ts, one bundle).
 const app = new App();
 const stack = new SqsJobsExampleStack(app, "SqsJobsExample");
 const template = Template.fromStack(stack);
@@ -20,17 +21,21 @@ describe("the example app", () => {
     const bundles = readdirSync(assembly.directory)
       .filter((d) => d.startsWith("asset."))
       .map((d) => path.join(assembly.directory, d, "index.mjs"));
-    expect(bundles).toHaveLength(3);
+    expect(bundles).toHaveLength(4);
     const loadsSqsAtStart: boolean[] = [];
     for (const bundle of bundles) {
-      expect(statSync(bundle).size).toBeLessThan(100_000);
       const code = readFileSync(bundle, "utf8");
+      // Under 100 KB, but build-report's (118 KB on 2026-12-07): a consumer that also publishes
+      // carries the producer's pipeline beside the batch core.
+      const publishes = code.includes('"report.ready"') && code.includes('"build-report"');
+      expect(statSync(bundle).size).toBeLessThan(publishes ? 125_000 : 100_000);
       // External: imported from the runtime, either at load or on first use.
       expect(code).toMatch(/from\s*"@aws-sdk\/client-sqs"|import\("@aws-sdk\/client-sqs"\)/);
       loadsSqsAtStart.push(/from\s*"@aws-sdk\/client-sqs"/.test(code));
     }
-    // The producer needs the SDK at once; the two consumers import it only when a record first
-    // needs an SQS call (retry, dead-letter, hand-back), which keeps it off their cold start.
+    // The producers need the SDK at once (the API, and build-report, which publishes report.ready
+    // through a JobClient); the other consumers import it only when a record first needs an SQS
+    // call (retry, dead-letter, hand-back), which keeps it off their cold start.
     expect(loadsSqsAtStart.filter((atStart) => !atStart)).toHaveLength(2);
   });
 
@@ -40,9 +45,9 @@ describe("the example app", () => {
   });
 
   it("has a standard reports queue and a FIFO email queue, each with partial batch responses", () => {
-    // each queue, its DLQ, and the DLQ of its Scheduler deliveries
-    template.resourceCountIs("AWS::SQS::Queue", 6);
-    template.resourceCountIs("AWS::Lambda::EventSourceMapping", 2);
+    // each queue and its DLQ, and the DLQs of the two queues' Scheduler deliveries
+    template.resourceCountIs("AWS::SQS::Queue", 10);
+    template.resourceCountIs("AWS::Lambda::EventSourceMapping", 4);
     template.allResourcesProperties("AWS::Lambda::EventSourceMapping", {
       FunctionResponseTypes: ["ReportBatchItemFailures"],
     });
@@ -79,12 +84,36 @@ describe("the example app", () => {
         Environment: { Variables: { EXAMPLE_BUCKET: { Ref: Match.stringLikeRegexp("^Bucket") } } },
       },
     });
-    expect(Object.keys(consumers)).toHaveLength(2);
+    expect(Object.keys(consumers)).toHaveLength(4);
+  });
+
+  it("publishes report.ready from the report builder to the audit queue, and long reports to the digest queue", () => {
+    const subscriptions = Object.values(template.findResources("AWS::SNS::Subscription")).map(
+      (s) => (s as { Properties: { FilterPolicy: unknown; RawMessageDelivery: boolean } }).Properties,
+    );
+    expect(subscriptions).toEqual(
+      expect.arrayContaining([
+        { ...subscriptions[0], FilterPolicy: { "sqs-jobs.job": ["report.ready"] } },
+        {
+          ...subscriptions[1],
+          FilterPolicy: { "sqs-jobs.job": ["report.ready"], words: [{ numeric: [">=", 1000] }] },
+        },
+      ]),
+    );
+    expect(subscriptions.every((s) => s.RawMessageDelivery)).toBe(true);
+    expect(iamActionsOf(template, "ReportsConsumer")).toContain("sns:Publish");
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: {
+        Variables: Match.objectLike({
+          SQS_JOBS_EVENTS_TOPIC_ARN: { Ref: Match.stringLikeRegexp("^EventsTopic") },
+        }),
+      },
+    });
   });
 
   it("notifies one topic from every alarm and outputs its ARN to subscribe to", () => {
-    template.resourceCountIs("AWS::SNS::Topic", 1);
-    template.resourceCountIs("AWS::CloudWatch::Alarm", 8);
+    template.resourceCountIs("AWS::SNS::Topic", 2); // the alarms' and the events'
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 14);
     template.allResourcesProperties("AWS::CloudWatch::Alarm", {
       AlarmActions: [{ Ref: Match.stringLikeRegexp("^AlarmTopic") }],
     });
@@ -108,6 +137,8 @@ describe("the example app", () => {
     });
     expect(Object.keys(withLedger).sort()).toEqual([
       expect.stringMatching(/^Api/),
+      expect.stringMatching(/^AuditConsumer/),
+      expect.stringMatching(/^DigestConsumer/),
       expect.stringMatching(/^EmailConsumer/),
       expect.stringMatching(/^ReportsConsumer/),
     ]);
@@ -166,6 +197,8 @@ describe("cdk-nag AwsSolutions on the example app", () => {
   it("has a written reason for each acknowledged finding", () => {
     const acknowledged = acknowledgements(stack);
     expect(acknowledged.map((a) => a.id).sort()).toEqual([
+      expect.stringMatching(/\/audit\/\*\]$/),
+      expect.stringMatching(/\/digests\/\*\]$/),
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Bucket\w+\.Arn>\/inputs\/\*\]$/),
       expect.stringMatching(/\/outbox\/\*\]$/),
       expect.stringMatching(/\/reports\/\*\]$/),
