@@ -6,8 +6,10 @@ import { z } from "zod";
 import { JOB_NAME_ATTRIBUTE } from "../../src/core/job-name-attribute.ts";
 import { queueNameOf } from "../../src/core/queue-url.ts";
 import {
+  ConfigError,
   defineJob,
   handle,
+  InvalidOptionError,
   JobClient,
   PayloadTooLargeError,
   publishedCopyId,
@@ -155,6 +157,28 @@ describe("publish", () => {
     await expect(events.publish(reportReady, { reportId: "r", region: "eu" })).rejects.toBeInstanceOf(
       TopicNotFoundError,
     );
+  });
+
+  it("refuses what a topic cannot do before any call: a delay, a unique key; and says which client lacks what", async () => {
+    const events = new JobClient({
+      topicArn: "arn:aws:sns:us-east-1:000000000000:nowhere",
+      sns,
+      ledger: false,
+    });
+    const report = { reportId: "r", region: "eu" };
+    const delayed = { delaySeconds: 5 } as Parameters<typeof events.publish>[2];
+    await expect(events.publish(reportReady, report, delayed)).rejects.toBeInstanceOf(InvalidOptionError);
+    const once = defineJob({
+      name: "once",
+      schema: z.object({ id: z.string() }),
+      unique: { key: (p) => p.id, windowSeconds: 60 },
+    });
+    await expect(events.publish(once, { id: "a" })).rejects.toThrow(/unique key, which publish cannot hold/);
+    // A client given only a topic publishes only; one given only a queue cannot publish
+    await expect(events.send(invoiceDue, { invoiceId: "i" })).rejects.toThrow(/publishes only/);
+    expect(() => events.queueUrl).toThrow(ConfigError);
+    const queueOnly = new JobClient({ queueUrl: "http://127.0.0.1:1/000000000000/q", ledger: false });
+    await expect(queueOnly.publish(invoiceDue, { invoiceId: "i" })).rejects.toThrow(/publish needs a topic/);
   });
 
   it("refuses an attribute function's bad value at the validate step", async () => {
