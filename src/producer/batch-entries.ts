@@ -1,4 +1,3 @@
-import type { BatchAnswer } from "./delivery-channel.ts";
 import type { PreparedMessage } from "./message.ts";
 
 /** A job of a batch on its way: how often it went out, and whether a try may have stored it. */
@@ -7,6 +6,20 @@ export interface Pending {
   readonly message: PreparedMessage;
   tries: number;
   ambiguous: boolean;
+}
+
+/** What one batch request said: SQS's SendMessageBatch and SNS's PublishBatch answer alike. */
+export interface BatchAnswer {
+  readonly Successful?: readonly {
+    readonly Id?: string | undefined;
+    readonly MessageId?: string | undefined;
+  }[];
+  readonly Failed?: readonly {
+    readonly Id?: string | undefined;
+    readonly Code?: string | undefined;
+    readonly Message?: string | undefined;
+    readonly SenderFault?: boolean | undefined;
+  }[];
 }
 
 /** What one request said about one entry. */

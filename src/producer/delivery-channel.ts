@@ -8,22 +8,8 @@ import { isQueueMissing } from "../core/aws-errors.ts";
 import { QueueNotFoundError, type SqsJobsError } from "../core/errors.ts";
 import { SQS_MAX_MESSAGE_BYTES } from "../core/sqs-limits.ts";
 import { type AttemptWatch, watchAttempts } from "./attempt-watch.ts";
-import type { Pending } from "./batch-entries.ts";
+import type { BatchAnswer, Pending } from "./batch-entries.ts";
 import type { PreparedMessage } from "./message.ts";
-
-/** What one batch request said: SQS's SendMessageBatch and SNS's PublishBatch answer alike. */
-export interface BatchAnswer {
-  readonly Successful?: readonly {
-    readonly Id?: string | undefined;
-    readonly MessageId?: string | undefined;
-  }[];
-  readonly Failed?: readonly {
-    readonly Id?: string | undefined;
-    readonly Code?: string | undefined;
-    readonly Message?: string | undefined;
-    readonly SenderFault?: boolean | undefined;
-  }[];
-}
 
 /**
  * Where the deliver step puts jobs at once: a queue (SQS) or a topic (SNS). Both take one message

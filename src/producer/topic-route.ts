@@ -32,11 +32,13 @@ export function topicRouteFrom(
     topicArn,
     fifo: isFifoTopic(topicArn),
     sns: () => {
-      link ??= connectSns(options.sns, {}, { maxSockets });
-      // A failure to load is not kept: the package may be installed and the call made again.
-      link.catch(() => {
-        link = undefined;
-      });
+      if (link === undefined) {
+        link = connectSns(options.sns, {}, { maxSockets });
+        // A failure to load is not kept: the package may be installed and the call made again.
+        link.catch(() => {
+          link = undefined;
+        });
+      }
       return link;
     },
   };
