@@ -21,6 +21,7 @@ const SLOW = [
   "test/docs/**/*.test.ts",
   "test/property/**/*.test.ts",
   "test/dashboard/browser.test.ts",
+  "test/dashboard/browser-ledger.test.ts",
   "test/reliability/consumer-faults.test.ts",
   "test/reliability/ledger-faults.test.ts",
   "test/reliability/producer-faults.test.ts",
@@ -30,6 +31,7 @@ const SLOW = [
   "test/reliability/lambda-unhandled-rejection.test.ts",
   "test/ledger/timed-out-runs.test.ts",
   "test/init/init-project.test.ts",
+  "test/pacing/rate-limit.test.ts",
 ];
 
 const UNIT = [
@@ -39,9 +41,12 @@ const UNIT = [
   "test/consumer/dead-letter-queues.test.ts",
   "test/consumer/metrics.test.ts",
   "test/core/!(payload-privacy|validate).test.ts",
+  "test/dashboard/cloudwatch-rates.test.ts",
   "test/dashboard/page-size.test.ts",
   "test/local/ledger-environment.test.ts",
+  "test/local/request-meter.test.ts",
   "test/ops/!(peek-receive-count).test.ts",
+  "test/pacing/options.test.ts",
   "test/schedule/expression.test.ts",
   "test/schedule/fire-times.test.ts",
   "test/types/**/*.test.ts",

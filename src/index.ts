@@ -51,9 +51,12 @@ export type {
 } from "./core/job.ts";
 export { defineJob } from "./core/job.ts";
 export type { JobAttributes, JobAttributeValue } from "./core/job-attributes.ts";
+export type { DebounceOptions, RateLimitOptions } from "./core/pacing-options.ts";
 export type { BackoffPolicy, RetryPolicy } from "./core/retry.ts";
 export type { JobSchema } from "./core/schema.ts";
 export { publishedCopyId } from "./core/topic-attribute.ts";
+export type { DurableDuration, DurableWaitContext, WaitForJobOptions } from "./durable/wait-for-job.ts";
+export { CallbackResultTooLargeError, waitForJob } from "./durable/wait-for-job.ts";
 export { JobDeadError, WaitTimeoutError } from "./ledger/errors.ts";
 export type { JobFailure, JobState, JobStatus } from "./ledger/job-state.ts";
 export type { LedgerOptions } from "./ledger/ledger-options.ts";

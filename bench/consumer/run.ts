@@ -6,6 +6,7 @@ import { writeResults } from "../lib/results.ts";
 import { runColdStart } from "./cold-start.ts";
 import { runDrain } from "./drain.ts";
 import { runLambdaCost } from "./lambda-cost.ts";
+import { runTraceCost } from "./trace-cost.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -26,7 +27,10 @@ const { values: args } = parseArgs({
     "lambda-repetitions": { type: "string", default: "15" },
     "lambda-settle-ms": { type: "string", default: "250" },
     processes: { type: "string", default: "10" },
-    /** `--parts lambda,cold-start` for a quick look; the results file then lacks the others. */
+    /**
+     * `--parts lambda,cold-start` for a quick look; the results file then lacks the others.
+     * `traces` (tracing off and on per record) runs only when named: `--parts traces`.
+     */
     parts: { type: "string", default: "lambda,drain,cold-start" },
     out: { type: "string", default: fileURLToPath(new URL("../results/consumer.json", import.meta.url)) },
   },
@@ -63,6 +67,14 @@ async function main(): Promise<void> {
       await fauxqs.stop();
     }
   }
+
+  const traces = parts.has("traces")
+    ? await runTraceCost({
+        repetitions: Number(args["lambda-repetitions"]),
+        recordsPerSample: Number(args["records-per-sample"]),
+        settleMs: Number(args["lambda-settle-ms"]),
+      })
+    : undefined;
 
   const coldStart = parts.has("cold-start")
     ? await runColdStart({ processes: Number(args.processes) })
@@ -117,6 +129,7 @@ async function main(): Promise<void> {
     gcBetweenMethods: (globalThis as { gc?: () => void }).gc !== undefined,
     lambdaPerRecord: lambda,
     workerDrain: drain,
+    traces,
     coldStart,
     targets,
   };

@@ -231,6 +231,33 @@ export class JobQueue extends Construct {
   }
 
   /**
+   * Lets the queue's consumer (or `grantee`, e.g. a worker's role) complete the callbacks of
+   * `durableFunction`'s executions, which `waitForJob` gives its jobs:
+   * `lambda:SendDurableExecutionCallbackSuccess` and `...Failure` on `<function arn>:*`, the
+   * qualified form Lambda authorizes durable executions against (an unqualified ARN never matches).
+   * The durable function itself needs `grantSendJobs`.
+   */
+  grantCompleteCallbacks(
+    durableFunction: lambda.IFunction,
+    grantee: iam.IGrantable = this.consumer,
+  ): iam.Grant {
+    const executions = `${durableFunction.functionArn}:*`;
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ["lambda:SendDurableExecutionCallbackSuccess", "lambda:SendDurableExecutionCallbackFailure"],
+      resourceArns: [executions],
+    });
+    const principal = grantee.grantPrincipal;
+    if (principal instanceof Construct) {
+      Validations.of(principal).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${nagText(Stack.of(this).resolve(executions))}]`,
+        reason: `The consumer of queue "${this.settings.name}" completes the callbacks of one durable function's executions; Lambda authorizes them against qualified execution ARNs only, so the grant names the function with ":*" (any version), as Lambda's documentation prescribes.`,
+      });
+    }
+    return grant;
+  }
+
+  /**
    * Runs `options.job` periodically: an EventBridge Scheduler schedule (`cron` in a time zone, or
    * `rate`) whose runs arrive on this queue as jobs with `payload`, each with its own id. The payload
    * is checked against the job's schema now, at synth time. With `overlap: "skip"` (the default,

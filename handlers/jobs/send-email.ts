@@ -4,7 +4,8 @@ import { defineJob } from "../../src/index.ts";
 /**
  * Sends an email. On a FIFO queue grouped by recipient, so one person's emails go out in order
  * while different recipients proceed in parallel. Unique per recipient and subject for an hour:
- * a double-clicked "send" sends one email (the second send returns the first job's id).
+ * a double-clicked "send" sends one email (the second send returns the first job's id). Rate
+ * limited to the mail provider's 10 sends a second, across every consumer (docs/pacing.md).
  */
 export const sendEmail = defineJob({
   name: "send-email",
@@ -17,4 +18,5 @@ export const sendEmail = defineJob({
   timeoutSeconds: 15,
   fifo: { groupId: (payload) => payload.to },
   unique: { key: (payload) => `${payload.to}\n${payload.subject}`, windowSeconds: 3600 },
+  rateLimit: { limit: 10, perSeconds: 1 },
 });

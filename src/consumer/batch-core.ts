@@ -1,8 +1,10 @@
+import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { CallResponse } from "../core/call-event.ts";
 import { mapLimit } from "../core/map-limit.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
 import type { Batch, Settlement } from "./batch.ts";
 import { CallDelivery, type CallRunOptions } from "./call-delivery.ts";
+import { CallbackCompletion } from "./callback-completion.ts";
 import { describeError } from "./describe-error.ts";
 import type { JobHandler } from "./handle.ts";
 import type { ConsumerHooks } from "./hooks.ts";
@@ -22,6 +24,8 @@ export interface BatchCoreOptions {
   readonly hooks: ConsumerHooks;
   /** The job ledger's collaborator, when the queue has one. */
   readonly tracking?: JobTracking | undefined;
+  /** The client that completes durable callbacks; built on the first one when not given. */
+  readonly lambda?: LambdaClient | undefined;
 }
 
 /**
@@ -43,6 +47,7 @@ export class BatchCore {
       logger: options.logger,
       hooks: options.hooks,
       tracking: options.tracking,
+      callbacks: new CallbackCompletion(options.lambda, options.logger),
     });
     this.#log = options.logger;
     this.#hooks = options.hooks;

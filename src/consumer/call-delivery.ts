@@ -1,12 +1,14 @@
 import type { CallResponse } from "../core/call-event.ts";
 import { ENV } from "../core/env.ts";
 import type { Envelope } from "../core/envelope.ts";
+import type { TraceHeaders } from "../core/trace-context.ts";
 import { beginCall, type CallWait } from "./call-slot-wait.ts";
 import type { Delivery, Failed, NotStarted, Taken } from "./delivery.ts";
 import { describeError } from "./describe-error.ts";
 import type { HandledJob } from "./handle.ts";
 import { type ConsumerHooks, callHook, type JobOutcome } from "./hooks.ts";
 import { ABANDONED, failureOf } from "./job-failure.ts";
+import { noteJobOutcome } from "./job-span.ts";
 import { JobTimeoutError } from "./job-timeout-error.ts";
 import type { Begin, JobTracking, TrackedDelivery } from "./job-tracking.ts";
 import type { LevelLogger } from "./logger.ts";
@@ -49,6 +51,11 @@ export class CallDelivery implements Delivery<CallResponse> {
 
   jobIdOf(envelope: Envelope): string {
     return envelope.id ?? this.fallbackId;
+  }
+
+  /** A call's trace travels in its envelope. */
+  traceHeaders(): TraceHeaders {
+    return {};
   }
 
   maxAttempts(): number {
@@ -142,6 +149,7 @@ export class CallDelivery implements Delivery<CallResponse> {
       durationMs,
       error,
     };
+    noteJobOutcome(info);
     await callHook(this.#hooks.afterJob, "afterJob", info, this.#log);
     return failed ? callFailed(jobId, error) : { ok: true, jobId, resultJson };
   }

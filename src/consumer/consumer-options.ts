@@ -24,7 +24,7 @@ export function assertOptions(subject: string, problems: readonly (string | unde
 
 /**
  * The ledger collaborator for a consumer, or undefined when the ledger is off.
- * @throws {ConfigError} a job has a concurrency limit, which only the ledger can keep
+ * @throws {ConfigError} a job has a concurrency limit, a rate limit or a debounce, which only the ledger can keep
  */
 export function trackingFor(
   handlers: readonly JobHandler[],
@@ -33,10 +33,18 @@ export function trackingFor(
 ): JobTracking | undefined {
   const connect = ledgerFrom(option);
   if (connect === undefined) {
-    const limited = handlers.find((h) => h.job.concurrency !== undefined);
-    if (limited !== undefined) {
+    for (const { job } of handlers) {
+      const needs =
+        job.concurrency !== undefined
+          ? "a concurrency limit"
+          : job.rateLimit !== undefined
+            ? "a rate limit"
+            : job.debounce !== undefined
+              ? "a debounce"
+              : undefined;
+      if (needs === undefined) continue;
       throw new ConfigError(
-        `job "${limited.job.name}" has a concurrency limit, which needs the job ledger: give the queue a JobLedger (JobQueue({ ledger })), or pass ledger: { tableName } (it reads ${LEDGER_TABLE_ENV} by default)`,
+        `job "${job.name}" has ${needs}, which needs the job ledger: give the queue a JobLedger (JobQueue({ ledger })), or pass ledger: { tableName } (it reads ${LEDGER_TABLE_ENV} by default)`,
       );
     }
     return undefined;

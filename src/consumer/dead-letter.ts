@@ -10,6 +10,7 @@ import {
 import { attributeBytes } from "../core/message-size.ts";
 import { isFifoQueue } from "../core/queue-url.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
+import { TRACEPARENT_ATTRIBUTE, TRACESTATE_ATTRIBUTE } from "../core/trace-context.ts";
 import { attributeText, cutToBytes } from "./attribute-text.ts";
 import { describeError } from "./describe-error.ts";
 import type { SqsRecord } from "./lambda-types.ts";
@@ -17,6 +18,8 @@ import { sdkAttributes } from "./record-from-message.ts";
 
 /** SQS's limit on message attributes per message. */
 const MAX_ATTRIBUTES = 10;
+
+const TRACE_ATTRIBUTES: ReadonlySet<string> = new Set([TRACEPARENT_ATTRIBUTE, TRACESTATE_ATTRIBUTE]);
 
 export interface DeadLetterCopy {
   readonly reason: DeadLetterReason;
@@ -81,9 +84,12 @@ export function deadLetterAttributes(
   if (cut !== "") add(DLQ_ATTRIBUTES.errorMessage, { DataType: "String", StringValue: cut });
   // The attempts-run count belongs to the source queue: a redriven copy starts counting afresh.
   // A redriven original's reasons are of its last death: never in place of ours that did not fit.
-  for (const [name, value] of Object.entries(sdkAttributes(record))) {
-    if (name !== ATTEMPTS_RUN_ATTRIBUTE && !REASON_ATTRIBUTE_NAMES.has(name)) add(name, value);
-  }
+  // The producer's trace goes last: a copy short of SQS's ten keeps what reading the job needs.
+  const originals = Object.entries(sdkAttributes(record)).filter(
+    ([name]) => name !== ATTEMPTS_RUN_ATTRIBUTE && !REASON_ATTRIBUTE_NAMES.has(name),
+  );
+  for (const [name, value] of originals) if (!TRACE_ATTRIBUTES.has(name)) add(name, value);
+  for (const [name, value] of originals) if (TRACE_ATTRIBUTES.has(name)) add(name, value);
   return out;
 }
 

@@ -1,7 +1,9 @@
 import type { DeadLetterReason } from "../core/dead-letter-attributes.ts";
 import type { Envelope } from "../core/envelope.ts";
+import type { TraceHeaders } from "../core/trace-context.ts";
+import type { FinalStatus } from "../ledger/job-state.ts";
 import type { HandledJob } from "./handle.ts";
-import type { Begin, JobTracking, TrackedDelivery } from "./job-tracking.ts";
+import type { Begin, JobTracking, TrackedDelivery, Wait } from "./job-tracking.ts";
 
 /** The job as the step took it up, for the ends of a delivery. */
 export interface Taken {
@@ -21,8 +23,8 @@ export type NotStarted =
   | { readonly kind: "no-time" }
   | { readonly kind: "no-queue" }
   | { readonly kind: "claim-failed"; readonly error: unknown }
-  | { readonly kind: "finished"; readonly status: "succeeded" | "dead" | "skipped" }
-  | { readonly kind: "wait"; readonly delaySeconds: number; readonly why: string };
+  | { readonly kind: "finished"; readonly status: FinalStatus }
+  | Wait;
 
 /** How a failed run ended: the delivery's answer, and whether the job stays to be tried again. */
 export interface Failed<R> {
@@ -53,6 +55,8 @@ export interface Delivery<R> {
   readonly sentAt: number;
   /** The id the job runs under. */
   jobIdOf(envelope: Envelope): string;
+  /** What the delivery carries of its producer's trace (read only when tracing is on). */
+  traceHeaders(): TraceHeaders;
   /** Attempts the job has on this path. */
   maxAttempts(job: HandledJob): number;
   /** Whether a run of `timeoutMs` may start now. */

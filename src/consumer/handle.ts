@@ -41,6 +41,8 @@ export type HandledJob = Pick<
   | "result"
   | "unique"
   | "concurrency"
+  | "rateLimit"
+  | "debounce"
 >;
 
 /** A handler bound to its job by {@link handle}; pass a list of them to a consumer. */

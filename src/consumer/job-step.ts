@@ -2,11 +2,13 @@ import { decodeEnvelope, type Envelope } from "../core/envelope.ts";
 import { ConfigError, ValidationError } from "../core/errors.ts";
 import { validate } from "../core/schema.ts";
 import { attemptsExhaustedError } from "./attempts-exhausted-error.ts";
+import { type CallbackCompletion, completionPending } from "./callback-completion.ts";
 import type { Delivery, Taken } from "./delivery.ts";
 import type { HandledJob, JobHandler } from "./handle.ts";
 import { type ConsumerHooks, callHook } from "./hooks.ts";
 import { ABANDONED, deadReason, failureOf } from "./job-failure.ts";
 import { checkResult } from "./job-result.ts";
+import { traceJob } from "./job-span.ts";
 import type { Begin, JobTracking, TrackedRun } from "./job-tracking.ts";
 import type { LevelLogger } from "./logger.ts";
 import { type HandlerResult, RunningJob } from "./running-job.ts";
@@ -17,6 +19,8 @@ export interface JobStepOptions {
   readonly hooks: ConsumerHooks;
   /** The job ledger's collaborator, when the queue has one. */
   readonly tracking: JobTracking | undefined;
+  /** Completes the durable callbacks jobs carry (docs/durable.md). */
+  readonly callbacks: CallbackCompletion;
 }
 
 type Opened =
@@ -26,6 +30,7 @@ type Opened =
       readonly error: unknown;
       readonly jobName: string | undefined;
       readonly jobId: string | undefined;
+      readonly callbackId: string | undefined;
     };
 
 /**
@@ -39,6 +44,7 @@ export class JobStep {
   readonly #log: LevelLogger;
   readonly #hooks: ConsumerHooks;
   readonly #tracking: JobTracking | undefined;
+  readonly #callbacks: CallbackCompletion;
   /** Jobs whose handler is running, for worker shutdown. */
   readonly #running = new Set<RunningJob>();
 
@@ -52,6 +58,7 @@ export class JobStep {
     this.#log = options.logger;
     this.#hooks = options.hooks;
     this.#tracking = options.tracking;
+    this.#callbacks = options.callbacks;
   }
 
   /** Worker shutdown: running jobs end unfinished and their signals abort. */
@@ -59,13 +66,20 @@ export class JobStep {
     for (const job of this.#running) job.abandon(reason);
   }
 
-  /** Decides one delivery, top to bottom, and resolves with the answer of the end it carried out. */
+  /**
+   * Decides one delivery, top to bottom, and resolves with the answer of the end it carried out;
+   * inside the job's span when tracing is on ({@link traceJob}).
+   */
   async decide<R>(delivery: Delivery<R>): Promise<R> {
     const opened = this.#open(delivery.body);
+    return traceJob(delivery, opened.ok ? opened.envelope : undefined, () => this.#decide(delivery, opened));
+  }
+
+  async #decide<R>(delivery: Delivery<R>, opened: Opened): Promise<R> {
     if (!opened.ok) {
       const { jobName, error } = opened;
       const taken = { jobName, jobId: opened.jobId ?? delivery.fallbackId, attempt: delivery.attempt };
-      return delivery.refuse(taken, "poison", error);
+      return this.#refuse(delivery, taken, "poison", error, opened.callbackId);
     }
     const { envelope, handler } = opened;
     const { job } = handler;
@@ -76,7 +90,8 @@ export class JobStep {
     const checked = await validate(job.schema, envelope.payload, job);
     if (!checked.ok) {
       const subject = { subject: `payload of ${delivery.subject(taken)} for job "${job.name}" is` };
-      return delivery.refuse(taken, "poison", new ValidationError(job.name, checked.issues, subject));
+      const invalid = new ValidationError(job.name, checked.issues, subject);
+      return this.#refuse(delivery, taken, "poison", invalid, envelope.callbackId);
     }
     const payload = checked.value;
 
@@ -94,7 +109,15 @@ export class JobStep {
       if (tracked !== undefined) {
         const runs = taken.attempt - 1;
         const error = attemptsExhaustedError(job.name, runs, maxAttempts);
-        return this.#conclude(delivery, { ...taken, attempt: runs }, job, { kind: "failed", error }, tracked);
+        const failed = { kind: "failed", error } as const;
+        return this.#conclude(
+          delivery,
+          { ...taken, attempt: runs },
+          job,
+          failed,
+          tracked,
+          envelope.callbackId,
+        );
       }
       const ended = await delivery.pastLastAttempt(taken);
       if (ended !== undefined) return ended;
@@ -114,7 +137,7 @@ export class JobStep {
       this.#log,
     );
     const result = await this.#run(handler, payload, ctx, tracked);
-    return this.#conclude(delivery, taken, job, result, tracked);
+    return this.#conclude(delivery, taken, job, result, tracked, envelope.callbackId);
   }
 
   /**
@@ -143,6 +166,7 @@ export class JobStep {
     job: HandledJob,
     result: HandlerResult,
     tracked: TrackedRun | undefined,
+    callbackId: string | undefined,
   ): Promise<R> {
     if (result.kind === "abandoned") {
       const answer = await delivery.abandoned(taken);
@@ -158,6 +182,17 @@ export class JobStep {
         // `running` for good. (Dead-lettering cannot go first the same way: if the DLQ send
         // fails, the job must stay claimable.)
         await tracked?.end({ status: "succeeded", resultJson: checked.json });
+        // Completed before the message is deleted: if this fails, or the consumer dies first, the
+        // message's next delivery finds the job finished and completes it (see the skip below).
+        const end = {
+          status: "succeeded",
+          jobName: job.name,
+          jobId: taken.jobId,
+          resultJson: checked.json,
+        } as const;
+        if (callbackId !== undefined && !(await this.#callbacks.complete(callbackId, end))) {
+          return delivery.notStarted(taken, job, completionPending);
+        }
         return delivery.succeeded(taken, checked.json);
       }
       error = checked.error;
@@ -173,6 +208,17 @@ export class JobStep {
         ? { status: "retrying", failure }
         : { status: "dead", failure: { ...failure, reason } },
     );
+    if (callbackId !== undefined && !kept && reason !== undefined) {
+      // The message is settled already: a completion lost here is made again only by a redrive,
+      // or by this message's next delivery on Lambda, where the batch is deleted after it returns.
+      const dead = {
+        jobName: job.name,
+        jobId: taken.jobId,
+        attempts: taken.attempt,
+        failure: { ...failure, reason },
+      };
+      await this.#callbacks.complete(callbackId, { status: "dead", ...dead });
+    }
     return answer;
   }
 
@@ -186,7 +232,7 @@ export class JobStep {
     job: HandledJob,
     taken: Taken,
     payload: unknown,
-    { payload: rawPayload, schedule }: Envelope,
+    { payload: rawPayload, schedule, callbackId }: Envelope,
   ): Promise<{ readonly run: TrackedRun } | { readonly answer: R }> {
     const { queueUrl } = delivery;
     if (queueUrl === undefined)
@@ -207,15 +253,34 @@ export class JobStep {
     switch (begun.kind) {
       case "run":
         return { run: begun.run };
-      case "skip":
+      case "skip": {
+        // The delivery that ended the job may have died before it completed the callback.
+        const read = () => tracking.stored(taken.jobId);
+        if (callbackId !== undefined && !(await this.#callbacks.completeFromLedger(callbackId, read))) {
+          return { answer: await delivery.notStarted(taken, job, completionPending) };
+        }
         return { answer: await delivery.notStarted(taken, job, { kind: "finished", status: begun.status }) };
+      }
       case "wait":
         return { answer: await delivery.notStarted(taken, job, begun) };
       case "poison":
-        return { answer: await delivery.refuse(taken, "poison", begun.error) };
+        return { answer: await this.#refuse(delivery, taken, "poison", begun.error, callbackId) };
       case "collision":
-        return { answer: await delivery.refuse(taken, "id-collision", begun.error) };
+        return { answer: await this.#refuse(delivery, taken, "id-collision", begun.error, callbackId) };
     }
+  }
+
+  /** Poison, or a job id that is another job's: dead-lettered at once, its callback completed with why. */
+  async #refuse<R>(
+    delivery: Delivery<R>,
+    taken: Taken,
+    reason: "poison" | "id-collision",
+    error: unknown,
+    callbackId: string | undefined,
+  ): Promise<R> {
+    const answer = await delivery.refuse(taken, reason, error);
+    if (callbackId !== undefined) await this.#callbacks.completeRefused(callbackId, taken, reason, error);
+    return answer;
   }
 
   /** Decodes a body and finds its handler; the error is poison. */
@@ -224,12 +289,12 @@ export class JobStep {
     try {
       envelope = decodeEnvelope(body);
     } catch (error) {
-      return { ok: false, error, jobName: undefined, jobId: undefined };
+      return { ok: false, error, jobName: undefined, jobId: undefined, callbackId: undefined };
     }
     const handler = this.#handlers.get(envelope.job);
     if (handler === undefined) {
       const error = unknownJobError(envelope.job, [...this.#handlers.keys()]);
-      return { ok: false, error, jobName: envelope.job, jobId: envelope.id };
+      return { ok: false, error, jobName: envelope.job, jobId: envelope.id, callbackId: envelope.callbackId };
     }
     return { ok: true, envelope, handler };
   }

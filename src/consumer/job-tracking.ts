@@ -1,13 +1,19 @@
 import { randomUUID } from "node:crypto";
-import { SqsJobsError } from "../core/errors.ts";
+import type { SqsJobsError } from "../core/errors.ts";
 import { queueNameOf } from "../core/queue-url.ts";
 import { jobIdReusedError } from "../ledger/errors.ts";
-import { keyFor, parsedPayloadHash } from "../ledger/job-key.ts";
+import { parsedPayloadHash } from "../ledger/job-key.ts";
+import type { FinalStatus } from "../ledger/job-state.ts";
 import type { Ledger, RunEnd } from "../ledger/ledger.ts";
 import type { LedgerConnect } from "../ledger/ledger-options.ts";
+import { recordThrottled } from "../ledger/rate-limit.ts";
+import type { StoredJob } from "../ledger/stored-job.ts";
 import { describeError } from "./describe-error.ts";
 import type { HandledJob } from "./handle.ts";
 import type { LevelLogger } from "./logger.ts";
+import { payloadKey, rateToken, supersededBy, type Wait } from "./pacing-claims.ts";
+
+export type { Wait } from "./pacing-claims.ts";
 
 /** Beyond the job's timeout, before another delivery may take over a run's job or slot. */
 const LEASE_MARGIN_MS = 30_000;
@@ -45,15 +51,16 @@ export interface JobTrackingOptions {
 
 /**
  * What the ledger says about running a job now. `skip`: it already succeeded, was skipped or
- * died (a duplicate delivery). `wait`: another run holds it or all its slots; it goes back on the
- * queue without costing an attempt. `poison`: the delivery can never run (a key function that
+ * died (a duplicate delivery), or a later job of its debounce key superseded it. `wait`: another
+ * run holds it or all its slots, or its rate limit holds it; it goes back on the queue without
+ * costing an attempt. `poison`: the delivery can never run (a key function that
  * throws). `collision`: its job id is another job's in the ledger (another job name, queue or
  * payload): it must not run under that id, nor be dropped as that job's duplicate.
  */
 export type Begin =
   | { readonly kind: "run"; readonly run: TrackedRun }
-  | { readonly kind: "skip"; readonly status: "succeeded" | "dead" | "skipped" }
-  | { readonly kind: "wait"; readonly delaySeconds: number; readonly why: string }
+  | { readonly kind: "skip"; readonly status: FinalStatus }
+  | Wait
   | { readonly kind: "poison"; readonly error: Error }
   | { readonly kind: "collision"; readonly error: SqsJobsError };
 
@@ -85,6 +92,11 @@ export class JobTracking {
     this.#connect = connect;
     this.#log = logger;
     this.#leaseMarginMs = options.leaseMarginMs ?? LEASE_MARGIN_MS;
+  }
+
+  /** The job's ledger entry (a consistent read), for a delivery of a finished job. */
+  async stored(jobId: string): Promise<StoredJob | undefined> {
+    return (await this.#connect()).get(jobId);
   }
 
   /** Resolves once no slot is kept for a handler that outlived its run. */
@@ -153,6 +165,22 @@ export class JobTracking {
     };
   }
 
+  /**
+   * Notes in the job's entry that its rate limit sent it back to the queue for `delaySeconds`
+   * (`getJob`'s `throttledUntil`). Never throws: the note is only shown.
+   */
+  async recordThrottled(job: HandledJob, jobId: string, delaySeconds: number): Promise<void> {
+    try {
+      await recordThrottled(await this.#connect(), jobId, new Date(Date.now() + delaySeconds * 1000));
+    } catch (error) {
+      this.#log.warn("sqs-jobs could not note a throttled job in the ledger", {
+        jobName: job.name,
+        jobId,
+        error: describeError(error).message,
+      });
+    }
+  }
+
   /** The slots, then the claim; every slot taken is in `slots` before the next write. */
   async #claim(
     ledger: Ledger,
@@ -164,6 +192,10 @@ export class JobTracking {
     const leaseMs = job.timeoutSeconds * 1000 + this.#leaseMarginMs;
     const payloadHash =
       delivery.rawPayload === undefined ? undefined : parsedPayloadHash(delivery.rawPayload);
+    if (job.debounce !== undefined) {
+      const replaced = await supersededBy(ledger, job, job.debounce, { ...delivery, queue });
+      if (replaced !== undefined) return replaced;
+    }
     if (delivery.skipOverlapOf !== undefined) {
       // Per queue: a schedule of the same name on another queue is another schedule.
       const key = `schedule:${queue}:${delivery.skipOverlapOf}`;
@@ -185,13 +217,8 @@ export class JobTracking {
       slots.push({ key, n });
     }
     if (job.concurrency !== undefined) {
-      let key: string;
-      try {
-        key = keyFor("concurrency", job.name, job.concurrency.key, delivery.payload);
-      } catch (error) {
-        if (error instanceof SqsJobsError && error.code === "ERR_JOB_KEY") return { kind: "poison", error };
-        throw error;
-      }
+      const key = payloadKey("concurrency", job.name, job.concurrency.key, delivery.payload);
+      if (typeof key !== "string") return key;
       const n = await ledger.takeSlot(job.name, key, job.concurrency.limit, runToken, leaseMs);
       if (n === undefined) {
         // Jitter spreads the waiting jobs' next tries, so they do not all meet the slot at once.
@@ -204,7 +231,14 @@ export class JobTracking {
       }
       slots.push({ key, n });
     }
+    let startedAt: number | undefined;
+    if (job.rateLimit !== undefined) {
+      const token = await rateToken(ledger, job, job.rateLimit, delivery.payload, runToken);
+      if (token.kind !== "taken") return token;
+      startedAt = token.at;
+    }
     const claim = await ledger.claim({
+      ...(startedAt === undefined ? {} : { startedAt }),
       jobId: delivery.jobId,
       job: job.name,
       queue,

@@ -1,3 +1,4 @@
+import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { type CallEvent, type CallResponse, isCallEvent } from "../core/call-event.ts";
 import { ENV, optionalEnv } from "../core/env.ts";
@@ -53,6 +54,11 @@ export interface SqsHandlerOptions {
    * @default true, namespace "SqsJobs"
    */
   readonly metrics?: boolean | { readonly namespace?: string };
+  /**
+   * The client that completes the durable callbacks jobs carry (docs/durable.md).
+   * @default one from the environment, built on the first completion; honours AWS_ENDPOINT_URL(_LAMBDA)
+   */
+  readonly lambda?: LambdaClient;
 }
 
 /**
@@ -110,6 +116,7 @@ export function createSqsHandler(
     logger,
     hooks: options.hooks ?? {},
     tracking: trackingFor(handlers, options.ledger, logger),
+    lambda: options.lambda,
   });
   const concurrency = options.concurrency ?? 10;
   const margin = options.timeMarginMs ?? 1_000;

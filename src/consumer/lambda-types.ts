@@ -18,6 +18,8 @@ export interface SqsRecordAttributes {
   readonly ApproximateFirstReceiveTimestamp?: string | undefined;
   readonly SentTimestamp?: string | undefined;
   readonly MessageGroupId?: string | undefined;
+  /** The X-Ray trace header, when the producer was traced by X-Ray (docs/traces.md). */
+  readonly AWSTraceHeader?: string | undefined;
 }
 
 export interface SqsRecord {

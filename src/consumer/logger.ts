@@ -1,3 +1,5 @@
+import { activeTraceIds } from "../core/open-telemetry.ts";
+
 /** Where sqs-jobs writes its structured logs. `pino`, Powertools' Logger and `console` fit. */
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -41,7 +43,9 @@ export class LevelLogger implements Logger {
 
   #write(level: Exclude<LogLevel, "silent">, message: string, fields?: Record<string, unknown>): void {
     if (RANK[level] < this.#rank) return;
-    const all = this.#fields === undefined ? fields : { ...this.#fields, ...fields };
+    const trace = activeTraceIds();
+    const all =
+      this.#fields === undefined && trace === undefined ? fields : { ...this.#fields, ...fields, ...trace };
     try {
       this.#sink[level](message, all);
     } catch {

@@ -5,6 +5,7 @@ interface JobTotals {
   succeeded: number;
   failed: number;
   dead: number;
+  throttled: number;
   durationMs: number;
 }
 
@@ -16,6 +17,7 @@ const METRICS = [
   { Name: "succeeded", Unit: "Count" },
   { Name: "failed", Unit: "Count" },
   { Name: "dead", Unit: "Count" },
+  { Name: "throttled", Unit: "Count" },
   { Name: "duration", Unit: "Milliseconds" },
 ];
 
@@ -27,12 +29,7 @@ export class BatchMetrics {
   readonly #byJob = new Map<string, JobTotals>();
 
   add(jobName: string | undefined, outcome: JobOutcome, durationMs: number): void {
-    const job = jobName ?? "(unknown)";
-    let totals = this.#byJob.get(job);
-    if (totals === undefined) {
-      totals = { processed: 0, succeeded: 0, failed: 0, dead: 0, durationMs: 0 };
-      this.#byJob.set(job, totals);
-    }
+    const totals = this.#totals(jobName);
     totals.processed++;
     if (outcome === "succeeded") totals.succeeded++;
     else if (outcome === "dead") totals.dead++;
@@ -40,9 +37,25 @@ export class BatchMetrics {
     totals.durationMs += durationMs;
   }
 
+  /** A delivery its job's rate limit held back (waiting in place or handed back to the queue). */
+  throttled(jobName: string): void {
+    this.#totals(jobName).throttled++;
+  }
+
+  #totals(jobName: string | undefined): JobTotals {
+    const job = jobName ?? "(unknown)";
+    let totals = this.#byJob.get(job);
+    if (totals === undefined) {
+      totals = { processed: 0, succeeded: 0, failed: 0, dead: 0, throttled: 0, durationMs: 0 };
+      this.#byJob.set(job, totals);
+    }
+    return totals;
+  }
+
   /**
    * EMF documents, one per job name (dimension `jobName`); `failed` counts failed attempts that did
-   * not end dead (`retrying`, `handed-back`); `duration` is the batch's mean in ms.
+   * not end dead (`retrying`, `handed-back`); `throttled` deliveries their rate limit held back;
+   * `duration` is the batch's mean in ms.
    */
   lines(namespace: string, timestamp: number): string[] {
     const lines: string[] = [];
@@ -57,7 +70,10 @@ export class BatchMetrics {
         succeeded: totals.succeeded,
         failed: totals.failed,
         dead: totals.dead,
-        duration: Math.round((totals.durationMs / totals.processed) * 1000) / 1000,
+        throttled: totals.throttled,
+        // A batch whose jobs were all handed back throttled ran none: no duration to average.
+        duration:
+          totals.processed === 0 ? 0 : Math.round((totals.durationMs / totals.processed) * 1000) / 1000,
       };
       lines.push(JSON.stringify(document));
     }

@@ -6,6 +6,7 @@ import type { Batch, Settlement } from "./batch.ts";
 import { bodyFits, sendToDeadLetter } from "./dead-letter.ts";
 import { DeadLetterQueues } from "./dead-letter-queues.ts";
 import { type ConsumerHooks, callHook, errorFields, type HookJobInfo, type JobOutcome } from "./hooks.ts";
+import { noteJobOutcome } from "./job-span.ts";
 import type { SqsRecord } from "./lambda-types.ts";
 import type { LevelLogger } from "./logger.ts";
 import { delayRetry } from "./visibility.ts";
@@ -174,6 +175,7 @@ export class Outcomes {
   async #report(a: Attempt, outcome: JobOutcome, error?: unknown, reason?: DeadLetterReason): Promise<void> {
     const durationMs = this.#logAndCount(a, outcome, error, reason);
     const info = { ...this.#info(a), outcome, durationMs, error };
+    noteJobOutcome(info);
     await callHook(this.#hooks.afterJob, "afterJob", info, this.#log);
   }
 

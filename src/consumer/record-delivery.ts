@@ -4,6 +4,7 @@ import type { Envelope } from "../core/envelope.ts";
 import { queueNameOf } from "../core/queue-url.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
 import { publishedCopyId, TOPIC_ATTRIBUTE } from "../core/topic-attribute.ts";
+import { TRACEPARENT_ATTRIBUTE, TRACESTATE_ATTRIBUTE, type TraceHeaders } from "../core/trace-context.ts";
 import { jobClaimError } from "../ledger/errors.ts";
 import { scheduledRunId } from "../schedule/run-id.ts";
 import type { Batch, Settlement } from "./batch.ts";
@@ -15,6 +16,7 @@ import type { Begin, JobTracking, TrackedDelivery } from "./job-tracking.ts";
 import type { SqsRecord } from "./lambda-types.ts";
 import type { LevelLogger } from "./logger.ts";
 import type { Attempt, Outcomes } from "./outcomes.ts";
+import { beginRecord } from "./rate-wait.ts";
 
 /** What a record's ends need of its consumer. */
 export interface RecordEnds {
@@ -74,6 +76,15 @@ export class RecordDelivery implements Delivery<Settlement> {
     return id ?? this.#record.messageId;
   }
 
+  traceHeaders(): TraceHeaders {
+    const attributes = this.#record.messageAttributes;
+    return {
+      traceparent: attributes?.[TRACEPARENT_ATTRIBUTE]?.stringValue,
+      tracestate: attributes?.[TRACESTATE_ATTRIBUTE]?.stringValue,
+      awsTraceHeader: this.#record.attributes.AWSTraceHeader,
+    };
+  }
+
   maxAttempts(job: HandledJob): number {
     return job.retry.maxAttempts;
   }
@@ -82,8 +93,11 @@ export class RecordDelivery implements Delivery<Settlement> {
     return this.#batch.stopping?.() !== true && this.#batch.canStart?.(timeoutMs) !== false;
   }
 
-  begin(tracking: JobTracking, job: HandledJob, delivery: TrackedDelivery): Promise<Begin> {
-    return tracking.begin(job, delivery);
+  /** The ledger's answer, after waits in place for a rate-limit token (counted `throttled`). */
+  async begin(tracking: JobTracking, job: HandledJob, delivery: TrackedDelivery): Promise<Begin> {
+    const { begun, throttled } = await beginRecord(tracking, job, delivery, (ms) => this.canStart(ms));
+    if (throttled) this.#batch.metrics?.throttled(job.name);
+    return begun;
   }
 
   refuse(taken: Taken, reason: "poison" | "id-collision", error: unknown): Promise<Settlement> {
@@ -112,17 +126,23 @@ export class RecordDelivery implements Delivery<Settlement> {
         logger.info(
           why.status === "skipped"
             ? "sqs-jobs: the schedule's previous run still works; this run is skipped (overlap: skip)"
-            : `sqs-jobs: job already ${why.status}; this delivery is dropped`,
+            : why.status === "superseded"
+              ? "sqs-jobs: a later job of its debounce key replaced this job; it ends superseded"
+              : `sqs-jobs: job already ${why.status}; this delivery is dropped`,
           { jobName: job.name, jobId: a.jobId, messageId: a.record.messageId },
         );
         this.#batch.settle(this.#record, "delete");
         return "delete";
-      case "wait":
-        logger.debug(`sqs-jobs: ${why.why}; the job waits ${why.delaySeconds} s on the queue`, {
+      case "wait": {
+        // Throttled is a job outcome users watch for; the other waits are the ledger's business.
+        const level = why.throttledMs === undefined ? "debug" : "info";
+        logger[level](`sqs-jobs: ${why.why}; the job waits ${why.delaySeconds} s on the queue`, {
           jobName: job.name,
           jobId: a.jobId,
+          ...(why.throttledMs === undefined ? {} : { outcome: "throttled" }),
         });
         return handBack(sqs, logger, a, why.delaySeconds);
+      }
     }
   }
 

@@ -1,3 +1,4 @@
+import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { LedgerOptions } from "../ledger/ledger-options.ts";
 import type { JobHandler } from "./handle.ts";
@@ -39,6 +40,11 @@ export interface WorkerOptions {
    * @default on when `SQS_JOBS_LEDGER_TABLE` names a table (`JobQueue({ ledger })` sets it)
    */
   readonly ledger?: LedgerOptions | false;
+  /**
+   * The client that completes the durable callbacks jobs carry (docs/durable.md).
+   * @default one from the environment, built on the first completion; honours AWS_ENDPOINT_URL(_LAMBDA)
+   */
+  readonly lambda?: LambdaClient;
 }
 
 export interface Worker {

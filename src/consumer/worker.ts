@@ -31,6 +31,7 @@ const SYSTEM_ATTRIBUTES = [
   "ApproximateFirstReceiveTimestamp",
   "SentTimestamp",
   "MessageGroupId",
+  "AWSTraceHeader",
 ] as const;
 
 /**
@@ -106,6 +107,7 @@ class PollingWorker implements Worker {
       logger: this.#log,
       hooks: options.hooks ?? {},
       tracking: trackingFor(options.handlers, options.ledger, this.#log),
+      lambda: options.lambda,
     });
     this.#deletes = new DeleteBuffer(this.#sqs, queueUrl, this.#log);
     this.#free = options.concurrency ?? 10;

@@ -87,7 +87,7 @@ export function optionalEnv(name: string): string | undefined {
 }
 
 /** The services sqs-jobs creates clients for, as `AWS_ENDPOINT_URL_<SERVICE>` names them. */
-export type AwsService = "SQS" | "LAMBDA" | "DYNAMODB" | "SCHEDULER" | "SNS";
+export type AwsService = "SQS" | "LAMBDA" | "DYNAMODB" | "SCHEDULER" | "CLOUDWATCH" | "SNS";
 
 /** The endpoint every client sqs-jobs creates talks to, if one is set (LocalStack, `sqs-jobs dev`). */
 export function endpointFromEnv(service: AwsService): string | undefined {

@@ -1,5 +1,7 @@
+import { callbackIdProblem } from "./callback-id.ts";
 import { EnvelopeError } from "./errors.ts";
 import { isIsoDate } from "./iso-date.ts";
+import type { EnvelopeTrace } from "./trace-context.ts";
 
 /** The envelope version this release writes and reads. */
 export const ENVELOPE_VERSION = 1;
@@ -18,6 +20,13 @@ export interface Envelope {
   readonly enqueuedAt?: string;
   /** Present on runs of a periodic schedule (`JobQueue.schedule`). */
   readonly schedule?: EnvelopeSchedule;
+  /**
+   * The producer's trace where no message attribute carries it: sends for later (EventBridge
+   * Scheduler) and calls. Read leniently: a malformed value is ignored, never poison.
+   */
+  readonly trace?: EnvelopeTrace;
+  /** A durable function's callback the consumer completes when the job ends (docs/durable.md). */
+  readonly callbackId?: string;
   readonly payload: unknown;
 }
 
@@ -37,7 +46,16 @@ export interface EnvelopeSchedule {
   readonly overlap: OverlapPolicy;
 }
 
-const KNOWN_KEYS = new Set(["sqsJobs", "job", "id", "enqueuedAt", "schedule", "payload"]);
+const KNOWN_KEYS = new Set([
+  "sqsJobs",
+  "job",
+  "id",
+  "enqueuedAt",
+  "schedule",
+  "trace",
+  "callbackId",
+  "payload",
+]);
 const SCHEDULE_KEYS = new Set(["name", "overlap"]);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -103,6 +121,12 @@ function problemsOf(value: Record<string, unknown>): string[] {
     problems.push('"enqueuedAt" must be an ISO 8601 date string when present');
   }
   if (value.schedule !== undefined) problems.push(...scheduleProblems(value.schedule));
+  // Its contents are checked where they are used (trace-context.ts): a bad header never fails a job.
+  if (value.trace !== undefined && !isRecord(value.trace))
+    problems.push('"trace" must be an object when present');
+  const callback =
+    value.callbackId === undefined ? undefined : callbackIdProblem(value.callbackId, '"callbackId"');
+  if (callback !== undefined) problems.push(callback);
   if (!("payload" in value)) problems.push('"payload" is missing');
   for (const key of Object.keys(value)) {
     if (!KNOWN_KEYS.has(key)) problems.push(`unknown field "${key.slice(0, 40)}"`);
@@ -134,11 +158,16 @@ export function encodeEnvelopeJson(
   enqueuedAt: string,
   payloadJson: string,
   schedule?: EnvelopeSchedule,
+  trace?: EnvelopeTrace,
+  callbackId?: string,
 ): string {
   // Before the payload, so a reader of a long body sees it near the start.
   const scheduleJson =
     schedule === undefined
       ? ""
       : `,"schedule":{"name":${JSON.stringify(schedule.name)},"overlap":${JSON.stringify(schedule.overlap)}}`;
-  return `{"sqsJobs":${ENVELOPE_VERSION},"job":${JSON.stringify(job)},"id":"${id}","enqueuedAt":"${enqueuedAt}"${scheduleJson},"payload":${payloadJson}}`;
+  const traceJson = trace === undefined ? "" : `,"trace":${JSON.stringify(trace)}`;
+  // A checked callback id is base64: JSON-safe as it is.
+  const callbackJson = callbackId === undefined ? "" : `,"callbackId":"${callbackId}"`;
+  return `{"sqsJobs":${ENVELOPE_VERSION},"job":${JSON.stringify(job)},"id":"${id}","enqueuedAt":"${enqueuedAt}"${scheduleJson}${traceJson}${callbackJson},"payload":${payloadJson}}`;
 }

@@ -35,6 +35,8 @@ export type SqsJobsErrorCode =
   | "ERR_INIT_DIR_NOT_EMPTY"
   | "ERR_JOB_NOT_IN_LEDGER"
   | "ERR_MISSING_PEER"
+  | "ERR_JOB_SUPERSEDED"
+  | "ERR_CALLBACK_RESULT_TOO_LARGE"
   | "ERR_TOPIC_NOT_FOUND";
 
 export class SqsJobsError extends Error {

@@ -1,7 +1,14 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { checkJobAttributes, type JobAttributes } from "./job-attributes.ts";
+import {
+  checkDebounce,
+  checkRateLimit,
+  type DebounceOptions,
+  type RateLimitOptions,
+} from "./pacing-options.ts";
 import { assertNoProblems, type ResolvedRetryPolicy, type RetryPolicy, resolveRetryPolicy } from "./retry.ts";
 import type { JobSchema } from "./schema.ts";
+import { windowSecondsProblem } from "./window-seconds.ts";
 
 /** Job names travel in every message: short, readable, safe in logs, metrics and attributes. */
 const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$/;
@@ -94,6 +101,10 @@ export interface JobOptions<
    * what a topic subscription may filter on besides the job name (docs/fan-out.md).
    */
   readonly attributes?: JobAttributes<StandardSchemaV1.InferOutput<Schema>>;
+  /** Runs of one key started per window, across all consumers. Needs the job ledger. */
+  readonly rateLimit?: RateLimitOptions<StandardSchemaV1.InferOutput<Schema>>;
+  /** Only the last job of a burst with one key runs. Needs the job ledger. */
+  readonly debounce?: DebounceOptions<StandardSchemaV1.InferOutput<Schema>>;
 }
 
 /** A job type: its name, payload schema and policies. Share it between producers and consumers. */
@@ -113,6 +124,8 @@ export interface JobDefinition<
   readonly unique: UniqueOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
   readonly concurrency: ConcurrencyOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
   readonly attributes: JobAttributes<StandardSchemaV1.InferOutput<Schema>> | undefined;
+  readonly rateLimit: RateLimitOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
+  readonly debounce: DebounceOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
 }
 
 /** What a producer passes to `send` for this job (the schema's input type). */
@@ -188,6 +201,8 @@ export function defineJob<
   checkUnique(options.unique, problems);
   checkConcurrency(options.concurrency, problems);
   checkJobAttributes(options.attributes, problems);
+  checkRateLimit(options.rateLimit, problems);
+  checkDebounce(options.debounce, options.unique, problems);
   const retry = resolveRetryPolicy(options.retry, problems);
   assertNoProblems(`job definition ${typeof name === "string" ? `"${name}"` : ""}`.trim(), problems);
   return Object.freeze({
@@ -201,21 +216,18 @@ export function defineJob<
     unique: options.unique,
     concurrency: options.concurrency,
     attributes: options.attributes,
+    rateLimit: options.rateLimit,
+    debounce: options.debounce,
   });
 }
 
-const MAX_UNIQUE_WINDOW_SECONDS = 30 * 86_400;
 const MAX_CONCURRENCY_LIMIT = 100;
 
 function checkUnique(unique: UniqueOptions<never> | undefined, problems: string[]): void {
   if (unique === undefined) return;
   if (typeof unique.key !== "function") problems.push("unique.key must be a function of the payload");
-  const w = unique.windowSeconds;
-  if (!Number.isInteger(w) || w < 1 || w > MAX_UNIQUE_WINDOW_SECONDS) {
-    problems.push(
-      `unique.windowSeconds must be an integer between 1 and ${MAX_UNIQUE_WINDOW_SECONDS} (30 days), but ${w} was provided`,
-    );
-  }
+  const problem = windowSecondsProblem("unique.windowSeconds", unique.windowSeconds);
+  if (problem !== undefined) problems.push(problem);
 }
 
 function checkConcurrency(concurrency: ConcurrencyOptions<never> | undefined, problems: string[]): void {

@@ -14,3 +14,9 @@ export const LAMBDA_SYNC_RESPONSE_MAX_BYTES = 6_291_556;
 
 /** An asynchronous (Event) Invoke's request body: 1 MB, counted as 1 MiB. */
 export const LAMBDA_EVENT_INVOKE_MAX_BYTES = 1_048_576;
+
+/**
+ * `SendDurableExecutionCallbackSuccess`'s `Result`: 256 KiB. The consumer completes a callback
+ * whose job's result is larger with a failure instead (docs/durable.md).
+ */
+export const DURABLE_CALLBACK_RESULT_MAX_BYTES = 262_144;

@@ -42,6 +42,17 @@ export function jobClaimError(
 }
 
 /**
+ * `waitFor` of a debounced job that a later job of its key replaced: it ended `superseded` and
+ * will never have a result (the later job's id is in its key's sends).
+ */
+export function jobSupersededError(jobName: string, jobId: string): SqsJobsError {
+  return new SqsJobsError(
+    "ERR_JOB_SUPERSEDED",
+    `job "${jobName}" (${jobId}) was superseded by a later job of its debounce key and will not run; wait for the last job sent with that key`,
+  );
+}
+
+/**
  * The job is dead: `waitFor` and `call` throw this with the dead-letter reason and
  * the last error's name, code and message (never payload contents).
  */

@@ -5,11 +5,11 @@ import { jobKeyError } from "./errors.ts";
 const MAX_PLAIN_KEY_BYTES = 256;
 
 /**
- * A unique or concurrency key, from a constant or a function of the payload.
+ * A unique, concurrency, rate-limit or debounce key, from a constant or a function of the payload.
  * @throws {SqsJobsError} `ERR_JOB_KEY`: the function threw or returned something other than a non-empty string
  */
 export function keyFor(
-  what: "unique" | "concurrency",
+  what: "unique" | "concurrency" | "rateLimit" | "debounce",
   jobName: string,
   key: unknown,
   payload: unknown,

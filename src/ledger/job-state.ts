@@ -5,8 +5,12 @@ import type { DeadLetterReason } from "../core/dead-letter-attributes.ts";
  * `retrying`: an attempt failed and the message waits out its backoff. `succeeded` and `dead`
  * are final (a redrive from the DLQ takes a dead job up again). `skipped`: a run of a periodic
  * schedule with `overlap: "skip"` that found the schedule's previous run still working.
+ * `superseded`: a debounced job another job of its key replaced before it ran (final).
  */
-export type JobStatus = "queued" | "running" | "retrying" | "succeeded" | "dead" | "skipped";
+export type JobStatus = "queued" | "running" | "retrying" | "succeeded" | "dead" | "skipped" | "superseded";
+
+/** The statuses a job ends in: nothing runs it again (but a redrive of a dead one). */
+export type FinalStatus = "succeeded" | "dead" | "skipped" | "superseded";
 
 /** Every {@link JobStatus}, in the order a job goes through them. */
 export const JOB_STATUSES: readonly JobStatus[] = [
@@ -16,6 +20,7 @@ export const JOB_STATUSES: readonly JobStatus[] = [
   "succeeded",
   "dead",
   "skipped",
+  "superseded",
 ];
 
 /** Why the last attempt failed, or why the job is dead. Never payload contents. */
@@ -56,4 +61,9 @@ export interface JobState<Result = unknown> {
   readonly result: Result | undefined;
   /** The last failure: the dead-letter reason once dead, the last error while retrying. */
   readonly failure: JobFailure | undefined;
+  /**
+   * While queued or retrying: its rate limit sent it back to the queue, to be tried again at
+   * this time (docs/pacing.md). Waits of a few seconds in the consumer are not noted.
+   */
+  readonly throttledUntil: Date | undefined;
 }

@@ -14,7 +14,7 @@ import {
 import { mapLimitSettled } from "../core/map-limit.ts";
 import { exponentialBackoff } from "../core/retry.ts";
 import { type Item, N, readNumber, readString, S } from "./attribute-values.ts";
-import type { JobFailure, JobStatus } from "./job-state.ts";
+import type { FinalStatus, JobFailure, JobStatus } from "./job-state.ts";
 import { type JobSummary, type StoredJob, toJobState, toJobSummary } from "./stored-job.ts";
 import {
   jobItemKey,
@@ -84,6 +84,12 @@ export interface ClaimRequest {
   readonly payloadHash: string | undefined;
   /** The message came back from the DLQ: a dead job may run again, its attempts from 1. */
   readonly redriven: boolean;
+  /**
+   * When the run started (epoch ms), if before the claim: its rate-limit token's time, so the
+   * start times the ledger keeps are spaced as the tokens were.
+   * @default now
+   */
+  readonly startedAt?: number;
 }
 
 /** What of a job's entry a delivery with the same job id disagrees with. */
@@ -97,7 +103,7 @@ export type IdCollision = "job" | "queue" | "payload";
  */
 export type Claim =
   | { readonly kind: "claimed"; readonly attempts: number }
-  | { readonly kind: "finished"; readonly status: "succeeded" | "dead" | "skipped" }
+  | { readonly kind: "finished"; readonly status: FinalStatus }
   | { readonly kind: "busy"; readonly leaseEndsInMs: number }
   | { readonly kind: "collision"; readonly differs: readonly IdCollision[] };
 
@@ -337,7 +343,7 @@ export class Ledger {
   }
 
   async #claim(request: ClaimRequest, { mayRevive }: { readonly mayRevive: boolean }): Promise<Claim> {
-    const now = Date.now();
+    const now = request.startedAt ?? Date.now();
     const key = { [LEDGER_KEY]: S(jobItemKey(request.jobId)) };
     const hash = request.payloadHash;
     const same = [
@@ -375,7 +381,7 @@ export class Ledger {
       return { kind: "busy", leaseEndsInMs: Math.max(0, (readNumber(old, "leaseUntil") ?? now) - now) };
     }
     if (status === "dead" && request.redriven && mayRevive) return this.#revive(request);
-    if (status === "succeeded" || status === "dead" || status === "skipped")
+    if (status === "succeeded" || status === "dead" || status === "skipped" || status === "superseded")
       return { kind: "finished", status };
     // Queued or retrying: the entry changed after the write failed (where the old item is read
     // back, as on dynalite: the run that held it ended meanwhile) or was gone (a producer forgot
@@ -650,6 +656,21 @@ export class Ledger {
     });
   }
 
+  /** The client, for ledger operations kept in modules of their own (src/ledger/*.ts). */
+  get dynamodb(): DynamoDBClient {
+    return this.#client;
+  }
+
+  /** A job entry's TTL from now (epoch seconds), for ledger operations kept in modules of their own. */
+  expiresAt(): number {
+    return this.#expiresAt();
+  }
+
+  /** A conditional write, as {@link #conditional}, for ledger operations kept in modules of their own. */
+  conditionalWrite(command: PutItemCommand | UpdateItemCommand, key: Item): Promise<WriteResult> {
+    return this.#conditional(command, key);
+  }
+
   /**
    * Sends a conditional write. When its condition fails, `old` is the item as it was: from
    * ReturnValuesOnConditionCheckFailure, else (an emulator without it) read back when `key` is
@@ -713,7 +734,7 @@ function collisionsWith(old: Item, request: ClaimRequest): IdCollision[] {
   return differs;
 }
 
-type WriteResult =
+export type WriteResult =
   | { readonly applied: true; readonly attributes: Item }
   | { readonly applied: false; readonly old: Item };
 
@@ -737,7 +758,7 @@ function slotExpiresAt(leaseUntilMs: number): number {
 }
 
 /** `<queue>#<status>#<shard>`: the list index's partition key; the shard spreads a busy queue. */
-function listKey(queue: string, status: JobStatus, jobId: string): string {
+export function listKey(queue: string, status: JobStatus, jobId: string): string {
   let hash = 0;
   for (let i = 0; i < jobId.length; i++) hash = (hash * 31 + jobId.charCodeAt(i)) | 0;
   return `${queue}#${status}#${Math.abs(hash) % LIST_SHARDS}`;

@@ -23,7 +23,14 @@ export function toJobState(item: Item): StoredJob {
     result: undefined,
     resultJson: readString(item, "result"),
     failure: readFailure(item),
+    throttledUntil: throttledUntil(item),
   };
+}
+
+/** Shown only while the job waits: a run that started since has left it behind. */
+function throttledUntil(item: Item): Date | undefined {
+  const status = readString(item, "status");
+  return status === "queued" || status === "retrying" ? readDate(item, "throttledUntil") : undefined;
 }
 
 export function toJobSummary(item: Item): JobSummary {

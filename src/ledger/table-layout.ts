@@ -6,6 +6,8 @@
  * - job:    `job#<jobId>`               state, attempts, result or reason of one job
  * - unique: `unique#<job>#<key>`        which job holds a unique key, and until when
  * - slot:   `slot#<job>#<key>#<n>`      a concurrency lease: which run holds slot n of a key
+ * - rate:   `rate#<job>#<key>`          when a rate-limited key's next run may start
+ * - debounce: `debounce#<job>#<key>`    the last job sent with a debounced key
  */
 export const LEDGER_KEY = "pk";
 /** Epoch seconds after which DynamoDB's TTL deletes an item. */
@@ -39,3 +41,5 @@ export const LEDGER_RETENTION_ENV = "SQS_JOBS_LEDGER_RETENTION_DAYS";
 export const jobItemKey = (jobId: string): string => `job#${jobId}`;
 export const uniqueItemKey = (job: string, key: string): string => `unique#${job}#${key}`;
 export const slotItemKey = (job: string, key: string, slot: number): string => `slot#${job}#${key}#${slot}`;
+export const rateItemKey = (job: string, key: string): string => `rate#${job}#${key}`;
+export const debounceItemKey = (job: string, key: string): string => `debounce#${job}#${key}`;

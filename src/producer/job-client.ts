@@ -29,6 +29,7 @@ import {
   type SentJob,
   toBatchResult,
 } from "./send-result.ts";
+import { withSendSpan } from "./send-trace.ts";
 import { topicRouteFrom } from "./topic-route.ts";
 
 /**
@@ -259,16 +260,24 @@ export class JobClient {
     payload: JobInput<J>,
     options: CallOptions = {},
   ): Promise<JobResult<J>> {
-    const prepared = await prepareMessage(job, payload, {}, false);
-    if (!prepared.ok) throw new ValidationError(job.name, prepared.issues);
-    if (this.#functionName === undefined) {
+    if (job.debounce !== undefined) {
       throw new ConfigError(
-        `call needs the consumer function's name: pass functionName, or set ${this.#functionEnv} (JobQueue.grantCallJobs sets it)`,
+        `job "${job.name}" is debounced: only the last of a key's sends runs, which a call (run now) cannot honour; send it instead`,
       );
     }
-    this.#lambda ??= createLambdaClient({}, { maxAttempts: 1 });
-    const m = prepared.message;
-    return callJob(this.#lambda, this.#functionName, job, m.jobId, m.body, options);
+    const span = { operation: "call", jobName: job.name, queueUrl: undefined, count: 1 } as const;
+    return withSendSpan({ ...span, carry: "envelope" }, async (trace) => {
+      const prepared = await prepareMessage(job, payload, {}, false, trace);
+      if (!prepared.ok) throw new ValidationError(job.name, prepared.issues);
+      if (this.#functionName === undefined) {
+        throw new ConfigError(
+          `call needs the consumer function's name: pass functionName, or set ${this.#functionEnv} (JobQueue.grantCallJobs sets it)`,
+        );
+      }
+      this.#lambda ??= createLambdaClient({}, { maxAttempts: 1 });
+      const m = prepared.message;
+      return callJob(this.#lambda, this.#functionName, job, m.jobId, m.body, options);
+    });
   }
 
   /**
@@ -306,10 +315,11 @@ export class JobClient {
     return this.#ledger();
   }
 
-  /** The ledger, or undefined when off; a job with a unique key cannot be sent without one. */
+  /** The ledger, or undefined when off; a job with a unique key or a debounce cannot be sent without one. */
   async #ledgerFor(job: JobDefinition): Promise<Ledger | undefined> {
     if (this.#ledger !== undefined) return this.#ledger();
     if (job.unique !== undefined) return this.#requireLedger(`job "${job.name}" has a unique key, which`);
+    if (job.debounce !== undefined) return this.#requireLedger(`job "${job.name}" is debounced, which`);
     return undefined;
   }
 

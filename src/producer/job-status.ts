@@ -2,7 +2,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { InvalidOptionError, ValidationError } from "../core/errors.ts";
 import type { JobDefinition, JobResult } from "../core/job.ts";
 import { validate } from "../core/schema.ts";
-import { JobDeadError, WaitTimeoutError } from "../ledger/errors.ts";
+import { JobDeadError, jobSupersededError, WaitTimeoutError } from "../ledger/errors.ts";
 import type { JobState } from "../ledger/job-state.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 
@@ -39,6 +39,7 @@ export async function readJob<J extends JobDefinition>(
 /**
  * Polls the ledger until the job succeeded (its result) or died.
  * @throws {JobDeadError} the job is dead
+ * @throws {SqsJobsError} `ERR_JOB_SUPERSEDED`: a later job of its debounce key replaced it
  * @throws {WaitTimeoutError} `timeoutMs` passed first
  */
 export async function waitForJob<J extends JobDefinition>(
@@ -59,6 +60,7 @@ export async function waitForJob<J extends JobDefinition>(
     options.signal?.throwIfAborted();
     const state = await readJob(ledger, job, jobId);
     if (state?.status === "succeeded") return state.result as JobResult<J>;
+    if (state?.status === "superseded") throw jobSupersededError(job.name, jobId);
     if (state?.status === "dead" && state.failure !== undefined) {
       throw new JobDeadError(job.name, jobId, state.failure, state.attempts);
     }

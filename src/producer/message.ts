@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
+import { callbackIdProblem } from "../core/callback-id.ts";
 import { DEAD_LETTER_ROOM_BYTES } from "../core/dead-letter-attributes.ts";
 import { encodeEnvelopeJson } from "../core/envelope.ts";
 import { InvalidOptionError, type ValidationIssue } from "../core/errors.ts";
@@ -10,6 +11,7 @@ import { toJsonValue } from "../core/json-value.ts";
 import { messageBytes } from "../core/message-size.ts";
 import { type ValidationResult, validate } from "../core/schema.ts";
 import { SQS_MAX_DELAY_SECONDS } from "../core/sqs-limits.ts";
+import type { MessageTrace } from "./send-trace.ts";
 
 export interface SendOptions {
   /**
@@ -29,6 +31,12 @@ export interface SendOptions {
   readonly groupId?: string;
   /** FIFO deduplication id; overrides the job's `fifo.dedupId`. */
   readonly dedupId?: string;
+  /**
+   * A Lambda durable function's callback id (from `waitForCallback`): the consumer completes the
+   * callback with the job's result, or its failure, once the job ends (docs/durable.md). One job
+   * per callback, so `send` only. `waitForJob` sets it for you.
+   */
+  readonly callbackId?: string;
 }
 
 /** The farthest ahead a job may be sent: a year, so a typo in a date is caught, not kept. */
@@ -78,6 +86,9 @@ export function checkSendOptions(options: SendOptions, fifo: boolean, now: numbe
       );
     }
   }
+  const callback =
+    options.callbackId === undefined ? undefined : callbackIdProblem(options.callbackId, "callbackId");
+  if (callback !== undefined) throw new InvalidOptionError(callback);
   const { delaySeconds: delay, at } = options;
   if (delay !== undefined && at !== undefined) {
     throw new InvalidOptionError("pass either delaySeconds or at, not both");
@@ -117,18 +128,20 @@ export function checkSendOptions(options: SendOptions, fifo: boolean, now: numbe
  * JSON round trip of the payload, so values JSON cannot carry (a Date where the schema wants a
  * date, `undefined` in an array) are refused here instead of becoming poison messages at the
  * consumer. Values JSON changes silently (NaN, -0, a Map or Set...) are refused even when the
- * schema would accept what they turn into: see {@link toJsonValue}.
+ * schema would accept what they turn into: see {@link toJsonValue}. `trace`: the producer's
+ * trace context the message carries, when tracing is on.
  */
 export async function prepareMessage<J extends JobDefinition>(
   job: J,
   payload: JobInput<J>,
   options: SendOptions,
   fifo: boolean,
+  trace?: MessageTrace,
 ): Promise<PrepareResult> {
   const converted = toJsonValue(payload, "payload");
   if (!converted.ok) return converted;
   const { json, wire } = converted;
-  return finishMessage(await validate(job.schema, wire, job), job, payload, json, options, fifo);
+  return finishMessage(await validate(job.schema, wire, job), job, payload, json, options, fifo, trace);
 }
 
 /** Attributes depend only on the job, so one object per job serves every message. */
@@ -150,6 +163,7 @@ function finishMessage<J extends JobDefinition>(
   payloadJson: string,
   options: SendOptions,
   fifo: boolean,
+  trace: MessageTrace | undefined,
 ): PrepareResult {
   if (!checked.ok) return { ok: false, issues: checked.issues };
 
@@ -171,9 +185,18 @@ function finishMessage<J extends JobDefinition>(
 
   const jobId = newJobId();
   const body = escapeNonCharacters(
-    encodeEnvelopeJson(job.name, jobId, new Date().toISOString(), payloadJson),
+    encodeEnvelopeJson(
+      job.name,
+      jobId,
+      new Date().toISOString(),
+      payloadJson,
+      undefined,
+      trace?.envelope,
+      options.callbackId,
+    ),
   );
-  const attributes = jobAttributes(job);
+  const attributes =
+    trace?.attributes === undefined ? jobAttributes(job) : { ...jobAttributes(job), ...trace.attributes };
   // A job is sent only if its dead-letter copy can carry at least its reason beside it.
   const sizeBytes = messageBytes(body, attributes) + DEAD_LETTER_ROOM_BYTES;
   return {

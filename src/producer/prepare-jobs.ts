@@ -2,6 +2,7 @@ import { PayloadTooLargeError, ValidationError, type ValidationIssue } from "../
 import type { JobDefinition, JobInput } from "../core/job.ts";
 import { type PreparedMessage, prepareMessage, type SendOptions } from "./message.ts";
 import { publishedMessage } from "./published-message.ts";
+import type { MessageTrace } from "./send-trace.ts";
 
 /** What the validate and size steps check a payload against. */
 export interface PrepareTarget {
@@ -15,6 +16,8 @@ export interface PrepareTarget {
    * job throws `PayloadTooLargeError`); else issue paths start with the item's index.
    */
   readonly single: boolean;
+  /** The producer's trace context every message carries, when tracing is on. */
+  readonly trace?: MessageTrace | undefined;
 }
 
 /**
@@ -34,7 +37,7 @@ export async function prepareJobs<J extends JobDefinition>(
   const messages: PreparedMessage[] = [];
   const issues: ValidationIssue[] = [];
   for (const [index, payload] of payloads.entries()) {
-    let prepared = await prepareMessage(job, payload, options, target.fifo);
+    let prepared = await prepareMessage(job, payload, options, target.fifo, target.trace);
     if (prepared.ok && target.topic !== undefined)
       prepared = publishedMessage(job, prepared.message, target.topic);
     if (!prepared.ok) {

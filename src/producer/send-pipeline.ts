@@ -8,6 +8,7 @@ import { checkSqsConfig } from "../core/sqs-client.ts";
 import { topicNameOf } from "../core/topic-arn.ts";
 import type { publishedCopyId } from "../core/topic-attribute.ts";
 import type { Ledger } from "../ledger/ledger.ts";
+import { debouncedOptions, debounceKeys, recordDebounced } from "./debounce-send.ts";
 import { type DeliveryChannel, queueChannel } from "./delivery-channel.ts";
 import type { ReserveTarget } from "./held-keys.ts";
 import type { SendBatchOptions } from "./job-client-options.ts";
@@ -20,6 +21,7 @@ import { OPEN_GATE, type SendGate } from "./send-gate.ts";
 import { type SchedulerLink, scheduleLater } from "./send-later.ts";
 import { sendNow } from "./send-now.ts";
 import type { Delivered, PipelineResult } from "./send-result.ts";
+import { type MessageTrace, withSendSpan } from "./send-trace.ts";
 import { topicChannel } from "./topic-channel.ts";
 import { LedgerGate } from "./tracked-send.ts";
 
@@ -84,6 +86,9 @@ type Deliver = (
  * derived from the same id, so a retried parent's second send is answered `deduplicated` at the
  * reserve step; deliver and record stay as they are.
  *
+ * With an OpenTelemetry tracer provider registered, the whole send is one span and every message
+ * carries its context ({@link withSendSpan}).
+ *
  * @throws what `send` and `sendBatch` document before anything is sent (a bad option or payload,
  *   missing config, a unique key function that throws); a queue that does not exist
  */
@@ -91,33 +96,63 @@ export async function runSendPipeline<J extends JobDefinition>(
   route: SendRoute | PublishRoute,
   request: SendRequest<J>,
 ): Promise<PipelineResult> {
-  const { job, payloads, options, single } = request;
+  // A debounced job's delay is its debounce's: set before anything reads the options.
+  const options = debouncedOptions(request.job, request.options, route.fifo);
   const delivery = checkSendOptions(options, route.fifo);
+  // A span names its destination by the last segment of `queueUrl`: a topic's name, for a publish.
+  const destination = "topicArn" in route ? topicNameOf(route.topicArn) : route.queueUrl;
+  const span = { operation: "send", jobName: request.job.name, queueUrl: destination } as const;
+  const carry = delivery.kind === "schedule" ? "envelope" : "attributes";
+  return withSendSpan({ ...span, count: request.payloads.length, carry }, (trace) =>
+    sendThrough(route, { ...request, options }, delivery, trace),
+  );
+}
+
+async function sendThrough<J extends JobDefinition>(
+  route: SendRoute | PublishRoute,
+  request: SendRequest<J>,
+  delivery: Delivery,
+  trace: MessageTrace | undefined,
+): Promise<PipelineResult> {
+  const { job, payloads, options, single } = request;
   const topic = "topicArn" in route ? route : undefined;
   if (topic === undefined) (route as SendRoute).scheduler.check(delivery);
-  else checkPublishable(job, delivery);
+  else checkPublishable(job, delivery, options.callbackId);
   const concurrency = options.concurrency ?? 8;
   const maxRetries = options.maxRetries ?? 5;
-  if (!single) checkBatchOptions(concurrency, maxRetries);
+  if (!single) checkBatchOptions(concurrency, maxRetries, options.callbackId);
   const messages = await prepareJobs(job, payloads, sqsOptions(options, delivery), {
     fifo: route.fifo,
     single,
+    trace,
     ...(topic === undefined
       ? { maxMessageBytes: (route as SendRoute).maxMessageBytes }
       : { maxMessageBytes: SNS_MAX_MESSAGE_BYTES, topic: topicNameOf(topic.topicArn) }),
   });
   const batch = { concurrency, maxRetries };
-  const { deliver, gate } =
+  const { deliver, gate, ledger } =
     topic === undefined
       ? await queueSteps(route as SendRoute, request, delivery, batch, messages)
       : await topicSteps(topic, request, batch);
+  const debounced = debounceKeys(job, messages);
   const progress = new ProgressReport(options.onProgress, messages.length);
+  let items: Delivered[];
   try {
-    return progress.finish({ items: await deliver(messages, gate, progress) });
+    items = await deliver(messages, gate, progress);
   } catch (error) {
     await gate.abandon(error);
     throw error;
   }
+  // Outside the gate's try: the jobs are sent, whatever this write meets.
+  await recordDebounced(ledger, job, debounced, items);
+  return progress.finish({ items });
+}
+
+/** The deliver step and the gate around it, and the ledger they record in (none for a publish). */
+interface RouteSteps {
+  readonly deliver: Deliver;
+  readonly gate: SendGate;
+  readonly ledger: Ledger | undefined;
 }
 
 /** A batch call's settings. */
@@ -133,7 +168,7 @@ async function queueSteps<J extends JobDefinition>(
   delivery: Delivery,
   batch: BatchSettings,
   messages: readonly PreparedMessage[],
-): Promise<{ deliver: Deliver; gate: SendGate }> {
+): Promise<RouteSteps> {
   await checkSqsConfig(route.sqs);
   // Everything that can fail without a network call fails before a key is reserved.
   const deliver = await deliverStep(route, request, delivery, batch);
@@ -142,7 +177,7 @@ async function queueSteps<J extends JobDefinition>(
     ledger === undefined
       ? OPEN_GATE
       : new LedgerGate(ledger, request.job, messages, reserveTarget(route, delivery));
-  return { deliver, gate };
+  return { deliver, gate, ledger };
 }
 
 /**
@@ -154,7 +189,7 @@ async function topicSteps<J extends JobDefinition>(
   route: PublishRoute,
   { job, single }: SendRequest<J>,
   batch: BatchSettings,
-): Promise<{ deliver: Deliver; gate: SendGate }> {
+): Promise<RouteSteps> {
   const link = await route.sns();
   await checkSqsConfig(link.client);
   const deliver = deliverThrough(topicChannel(link, route.topicArn), job, {
@@ -162,7 +197,7 @@ async function topicSteps<J extends JobDefinition>(
     fifo: route.fifo,
     ...batch,
   });
-  return { deliver, gate: OPEN_GATE };
+  return { deliver, gate: OPEN_GATE, ledger: undefined };
 }
 
 async function deliverStep<J extends JobDefinition>(
@@ -198,21 +233,35 @@ function deliverThrough(
   return (messages, gate, progress) => sendPrepared(messages, settings, gate, progress);
 }
 
-/** A publish goes at once (SNS has no delay) and holds no unique key (nothing is kept at the producer). */
-function checkPublishable(job: JobDefinition, delivery: Delivery): void {
+/**
+ * A publish goes at once (SNS has no delay), and holds no unique or debounce key and no durable
+ * callback: nothing is kept at the producer, and each subscribed queue's copy is its own job.
+ */
+function checkPublishable(job: JobDefinition, delivery: Delivery, callbackId: string | undefined): void {
   if (delivery.kind !== "now" || delivery.delaySeconds !== undefined) {
     throw new InvalidOptionError(
       "publish takes no delaySeconds or at: SNS delivers at once; send the job to a queue for later instead",
     );
   }
-  if (job.unique !== undefined) {
+  const key =
+    job.unique !== undefined ? "a unique key" : job.debounce !== undefined ? "a debounce" : undefined;
+  if (key !== undefined) {
     throw new ConfigError(
-      `job "${job.name}" has a unique key, which publish cannot hold: each subscribed queue's copy is its own job; send it to its queue instead, or drop the key`,
+      `job "${job.name}" has ${key}, which publish cannot hold: each subscribed queue's copy is its own job; send it to its queue instead, or drop the key`,
+    );
+  }
+  if (callbackId !== undefined) {
+    throw new ConfigError(
+      "callbackId is for send, not publish: a callback waits for one job, a publish makes one per queue",
     );
   }
 }
 
-function checkBatchOptions(concurrency: number, maxRetries: number): void {
+function checkBatchOptions(concurrency: number, maxRetries: number, callbackId: string | undefined): void {
+  if (callbackId !== undefined) {
+    // One callback completes once: the first of the batch's jobs to end would answer for all.
+    throw new ConfigError("callbackId is for send, not sendBatch: a callback waits for one job");
+  }
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
     throw new ConfigError(
       `concurrency must be an integer between 1 and ${MAX_CONCURRENCY}, but ${concurrency} was provided`,

@@ -187,6 +187,26 @@ describe("deadLetterAttributes fitted to the DLQ's maximum size", () => {
     expect(out?.[DLQ_ATTRIBUTES.errorMessage]?.StringValue).not.toBe("old");
     expect(out?.[DLQ_ATTRIBUTES.reason]?.StringValue).toBe("exhausted");
   });
+
+  it("drops the producer's trace before another attribute of the original when SQS's ten are reached", () => {
+    // Given an original with its trace ahead of an attribute its reader needs, and every reason
+    const value = (stringValue: string) => ({ stringValue, dataType: "String" });
+    const original = {
+      ...record("{}"),
+      messageAttributes: {
+        traceparent: value(`00-${"a".repeat(32)}-${"b".repeat(16)}-01`),
+        tracestate: value("k=v"),
+        ExtendedPayloadSize: value("5000000"),
+      },
+    };
+    // When the attributes are fitted
+    const out = deadLetterAttributes(original as SqsRecord, copy, new Date(0));
+    // Then the eight reasons and the reader's attribute are there, with what room is left for the trace
+    expect(Object.keys(out)).toHaveLength(10);
+    expect(out.ExtendedPayloadSize?.StringValue).toBe("5000000");
+    expect(out.traceparent).toBeDefined();
+    expect(out.tracestate).toBeUndefined();
+  });
 });
 
 describe("dead-lettering against AWS's attribute rules", () => {

@@ -186,7 +186,7 @@ describe("createSqsHandler", () => {
           {
             Namespace: "SqsJobs",
             Dimensions: [["jobName"]],
-            Metrics: ["processed", "succeeded", "failed", "dead"]
+            Metrics: ["processed", "succeeded", "failed", "dead", "throttled"]
               .map((Name) => ({ Name, Unit: "Count" }))
               .concat([{ Name: "duration", Unit: "Milliseconds" }]),
           },
@@ -197,6 +197,7 @@ describe("createSqsHandler", () => {
       succeeded: 1,
       failed: 0,
       dead: 0,
+      throttled: 0,
       duration: expect.any(Number),
     });
   });

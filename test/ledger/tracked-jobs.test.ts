@@ -70,6 +70,7 @@ const JOB_STATE_FIELDS = [
   "leaseEndsAt",
   "result",
   "failure",
+  "throttledUntil",
 ];
 
 describe("tracked jobs", () => {

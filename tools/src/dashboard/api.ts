@@ -20,6 +20,7 @@ import { type LedgerJobs, parseStates } from "./ledger-jobs.ts";
 import { QueueSnapshots } from "./queue-snapshot.ts";
 import { NO_RATES, type RateSource } from "./rates.ts";
 import { RedriveTasks } from "./redrive-tasks.ts";
+import { SamplingWhileViewed } from "./sampling-while-viewed.ts";
 import { scheduleViews } from "./schedule-views.ts";
 
 /** What the API reads and acts on. */
@@ -29,6 +30,10 @@ export interface ApiSources {
   readonly scheduler: (() => Promise<SchedulerClient>) | undefined;
   readonly jobs: LedgerJobs;
   readonly rates: RateSource | undefined;
+  /** How often queue depths are sampled for the history while a page is open. */
+  readonly sampleEveryMs: number;
+  /** How long after the last request a page counts as closed, and sampling stops. */
+  readonly idleAfterMs: number;
   /** Only the queues whose name starts with this. */
   readonly prefix: string | undefined;
   readonly info: {
@@ -67,13 +72,24 @@ export class DashboardApi {
   readonly #scans: DeadLetterScans;
   readonly #tasks = new RedriveTasks();
   readonly #routes: readonly { method: string; pattern: RegExp; run: Route; status?: number }[];
-  #sampler: NodeJS.Timeout | undefined;
+  readonly #sampling: SamplingWhileViewed;
 
   constructor(sources: ApiSources) {
     this.#sources = sources;
     this.#snapshots = new QueueSnapshots(sources.sqs, { prefix: sources.prefix });
     this.#consumers = new ConsumerCache(sources.lambda);
     this.#scans = new DeadLetterScans(sources.sqs);
+    // A failed sample (the endpoint down a moment) is skipped. A reading the page asked for
+    // moments ago serves as the sample: an open queues page costs no reading of its own.
+    this.#sampling = new SamplingWhileViewed(
+      () => {
+        this.#snapshots.get().then(
+          (snapshot) => this.#history.record(snapshot),
+          () => undefined,
+        );
+      },
+      { everyMs: sources.sampleEveryMs, idleAfterMs: sources.idleAfterMs },
+    );
     const seg = "([^/]+)";
     this.#routes = [
       { method: "GET", pattern: /^info$/, run: async () => this.#info() },
@@ -112,28 +128,13 @@ export class DashboardApi {
     ];
   }
 
-  /**
-   * Samples every queue's depths every `everyMs` for the history charts, from now until
-   * {@link close}. A failed sample (the endpoint down a moment) is skipped.
-   */
-  startSampling(everyMs = 5_000): void {
-    const sample = (): void => {
-      this.#snapshots.read().then(
-        (snapshot) => this.#history.record(snapshot),
-        () => undefined,
-      );
-    };
-    sample();
-    this.#sampler = setInterval(sample, everyMs);
-    this.#sampler.unref();
-  }
-
   close(): void {
-    clearInterval(this.#sampler);
+    this.#sampling.close();
   }
 
   /** Answers `api/<path>`: JSON, or throws a {@link DashboardRequestError}. */
   async handle(req: IncomingMessage, res: ServerResponse, path: string, url: URL): Promise<void> {
+    this.#sampling.seen();
     const method = req.method ?? "GET";
     let allowed = false;
     for (const route of this.#routes) {
@@ -168,16 +169,23 @@ export class DashboardApi {
 
   async #queues() {
     const snapshot = await this.#snapshots.get();
-    const consumers = await this.#consumers.of(snapshot.queues.map((q) => q.arn));
-    const rates = this.#sources.rates ?? NO_RATES;
+    const [consumers, rates] = await Promise.all([
+      this.#consumers.of(snapshot.queues.map((q) => q.arn)),
+      (this.#sources.rates ?? NO_RATES).read(snapshot.queues, snapshot.at),
+    ]);
     return {
       at: snapshot.at.toISOString(),
-      queues: snapshot.queues.map((q, i) => ({
-        ...q,
-        ...(consumers[i] ?? { consumers: null, consumersError: "not read" }),
-        history: this.#history.of(q.url),
-        rates: rates.ratesOf(q.arn, snapshot.at),
-      })),
+      queues: snapshot.queues.map((q, i) => {
+        const rate = rates.get(q.arn);
+        return {
+          ...q,
+          // SQS's attributes have no age of the oldest message; CloudWatch's metric has.
+          oldestAgeSeconds: q.oldestAgeSeconds ?? rate?.oldestAgeSeconds ?? null,
+          ...(consumers[i] ?? { consumers: null, consumersError: "not read" }),
+          history: this.#history.of(q.url),
+          rates: rate ?? null,
+        };
+      }),
     };
   }
 

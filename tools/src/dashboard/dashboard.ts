@@ -37,8 +37,13 @@ export interface DashboardOptions {
   readonly readOnly?: boolean;
   /** The host the server listens on: a `Host` naming it is accepted besides local names and IPs. */
   readonly listenHost: string;
-  /** @default 5,000 */
+  /** How often queue depths are sampled for the history while a page is open. @default 5,000 */
   readonly sampleEveryMs?: number;
+  /**
+   * How long after its last request a page counts as closed: sampling stops, and the server makes
+   * no call until the next request. @default 30,000
+   */
+  readonly idleAfterMs?: number;
   /** @default the page in this package */
   readonly uiDir?: string;
 }
@@ -52,14 +57,14 @@ export interface Dashboard {
    * (`""` for the page, `api/queues`, `assets/app.js`).
    */
   handle(req: IncomingMessage, res: ServerResponse, path: string): void;
-  /** Stops sampling queue depths. */
+  /** Stops sampling queue depths for good. */
   close(): void;
 }
 
 /**
  * The dashboard: the page, its assets and its API, with the safety rules of docs/dashboard.md
  * (own-origin browser requests only, a token for actions, read-only mode), and the sampling of
- * queue depths for its charts, started at once.
+ * queue depths for its charts while a page is open.
  *
  * @example
  * const dashboard = createDashboard({ sqs, lambda, target: { endpoint: null, region }, version, listenHost: "127.0.0.1" });
@@ -75,6 +80,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     scheduler: options.scheduler,
     rates: options.rates,
     prefix: options.prefix,
+    sampleEveryMs: options.sampleEveryMs ?? 5_000,
+    idleAfterMs: options.idleAfterMs ?? 30_000,
     jobs: new LedgerJobs({
       tableName: options.ledgerTable,
       dynamodb:
@@ -83,7 +90,6 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     }),
     info: { version: options.version, target: options.target, readOnly },
   });
-  api.startSampling(options.sampleEveryMs);
 
   const checkAction = (req: IncomingMessage, url: URL): void => {
     if (!isAction(req.method ?? "GET", url)) return;

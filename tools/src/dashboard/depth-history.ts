@@ -17,12 +17,16 @@ export interface DepthPoint {
 export class DepthHistory {
   readonly #keepMs: number;
   readonly #points = new Map<string, DepthPoint[]>();
+  #last: Snapshot | undefined;
 
   constructor(options: { readonly keepMs?: number } = {}) {
     this.#keepMs = options.keepMs ?? 15 * 60_000;
   }
 
+  /** Adds a reading's depths; a reading already recorded (shared by two samples) adds nothing. */
   record(snapshot: Snapshot): void {
+    if (snapshot === this.#last) return;
+    this.#last = snapshot;
     const at = snapshot.at.toISOString();
     const oldest = snapshot.at.getTime() - this.#keepMs;
     for (const q of snapshot.queues) {

@@ -28,6 +28,8 @@ export interface JobView {
   readonly failure: { reason: string | null; name: string; message: string; code: string | null } | null;
   /** The dead-letter reason once dead (also in listings). */
   readonly reason: string | null;
+  /** While queued or retrying: its rate limit sent it back to the queue until then. */
+  readonly throttledUntil: string | null;
 }
 
 function summaryView(j: JobSummary): JobView {
@@ -44,6 +46,7 @@ function summaryView(j: JobSummary): JobView {
     result: null,
     failure: null,
     reason: j.reason ?? null,
+    throttledUntil: null,
   };
 }
 
@@ -58,6 +61,7 @@ function jobView(j: StoredJob, showResult: boolean): JobDetail {
     finishedAt: j.finishedAt?.toISOString() ?? null,
     result: showResult && j.resultJson !== undefined ? JSON.parse(j.resultJson) : null,
     resultShown: showResult,
+    throttledUntil: j.throttledUntil?.toISOString() ?? null,
     failure:
       f === undefined
         ? null

@@ -11,20 +11,35 @@ export interface QueueRates {
   /** Why there are no rates, when `source` is null. */
   readonly why: string | null;
   readonly points: readonly RatePoint[];
+  /** The oldest message's age where the source knows it (CloudWatch), else null. */
+  readonly oldestAgeSeconds: number | null;
 }
 
-/** Where a dashboard's per-minute rates come from. */
+/** A queue as a rate source needs it. */
+export interface RateQueue {
+  readonly arn: string;
+  readonly name: string;
+}
+
+/** Where a dashboard's per-minute rates come from: every listed queue's at once. */
 export interface RateSource {
-  ratesOf(queueArn: string, now: Date): QueueRates;
+  read(queues: readonly RateQueue[], now: Date): Promise<ReadonlyMap<string, QueueRates>>;
 }
 
-/** On AWS: CloudWatch is not read (yet), and the page says why its charts are empty. */
+/** No source given: the page says why its charts are empty. */
 export const NO_RATES: RateSource = {
-  ratesOf: () => ({
-    source: null,
-    why: "rates are read from the local dev stack only; on AWS see the CloudWatch metrics AWS/SQS NumberOfMessagesSent and NumberOfMessagesDeleted",
-    points: [],
-  }),
+  read: async (queues) =>
+    new Map(
+      queues.map((q) => [
+        q.arn,
+        {
+          source: null,
+          why: "no rate source: the dashboard reads CloudWatch on AWS and counts batches under sqs-jobs dev",
+          points: [],
+          oldestAgeSeconds: null,
+        },
+      ]),
+    ),
 };
 
 const MINUTE = 60_000;
@@ -64,6 +79,10 @@ export class LocalRates implements RateSource {
     this.#counts.set(queueArn, byMinute);
   }
 
+  async read(queues: readonly RateQueue[], now: Date): Promise<ReadonlyMap<string, QueueRates>> {
+    return new Map(queues.map((q) => [q.arn, this.ratesOf(q.arn, now)]));
+  }
+
   /** One point per minute since the stack started (at most `keepMinutes`), zero where nothing ran. */
   ratesOf(queueArn: string, now: Date): QueueRates {
     const current = Math.floor(now.getTime() / MINUTE);
@@ -79,6 +98,6 @@ export class LocalRates implements RateSource {
         failed: count?.failed ?? 0,
       });
     }
-    return { source: "local", why: null, points };
+    return { source: "local", why: null, points, oldestAgeSeconds: null };
   }
 }

@@ -6,6 +6,7 @@ import { createPollers } from "./app-pollers.ts";
 import { createAppResources } from "./app-resources.ts";
 import type { BucketSeed } from "./bucket-seed.ts";
 import type { DevEvent } from "./dev-event.ts";
+import type { LocalDurableCallbacks } from "./durable-callbacks.ts";
 import type { EventSourcePoller } from "./event-source.ts";
 import type { MountedHandler } from "./front-server.ts";
 import type { LocalFunction } from "./function-runtime.ts";
@@ -14,6 +15,7 @@ import { ledgerEnvironment } from "./ledger-environment.ts";
 import type { LocalQueue } from "./local-queues.ts";
 import { type LocalServices, type StopPart, startLocalServices, stopInReverse } from "./local-services.ts";
 import { resetPersistedState } from "./persist-store.ts";
+import type { MeteredRequest } from "./request-meter.ts";
 import type { LocalScheduler } from "./scheduler.ts";
 import type { LocalTable } from "./tables.ts";
 
@@ -46,6 +48,8 @@ export interface DevStackOptions {
   readonly region?: string;
   /** Files to put in the app's buckets once they exist (`sqs-jobs dev --seed`). */
   readonly seed?: readonly BucketSeed[];
+  /** Sees every AWS call made to the endpoint (service, action, bytes): what bench/cost counts. */
+  readonly onRequest?: (request: MeteredRequest) => void;
   readonly onEvent?: (event: DevEvent) => void;
   /**
    * The app as a model instead of a CDK app (`app` and `outDir` are then unused): the testing kit
@@ -89,6 +93,8 @@ export interface DevStack {
   }[];
   /** EventBridge Scheduler on the endpoint: schedules sent by clients, fired on time into the queues. */
   readonly scheduler: LocalScheduler;
+  /** Durable callbacks completed against the stack's Lambda API, and a way to watch them. */
+  readonly durableCallbacks: LocalDurableCallbacks;
   /**
    * Serves every request whose path starts with `prefix` (which ends with "/") with `handler`,
    * given the path after the prefix, on the stack's endpoint (the dashboard, under `sqs-jobs dev`).
@@ -188,7 +194,14 @@ async function seedBuckets(model: AppModel, options: DevStackOptions & { cwd: st
   return (await import("./bucket-seed.ts")).seedBuckets(endpoint, model.buckets, seeds, options.cwd);
 }
 
-type RunningParts = "listeners" | "scheduler" | "mount" | "inFlight" | "advanceClock" | "stop";
+type RunningParts =
+  | "listeners"
+  | "scheduler"
+  | "durableCallbacks"
+  | "mount"
+  | "inFlight"
+  | "advanceClock"
+  | "stop";
 
 /** The stack as it runs: what the app made, with its listeners, mounts, clock and stop. */
 function runningStack(
@@ -215,6 +228,7 @@ function runningStack(
       ];
     },
     scheduler,
+    durableCallbacks: services.durableCallbacks,
     mount(prefix, handler) {
       mounts.set(prefix, handler);
     },
@@ -224,13 +238,7 @@ function runningStack(
         queueUrl: p.state.queueUrl,
         invocations: p.inFlight,
       })),
-    advanceClock(ms) {
-      // The scheduler checks the step first: one it refuses moves neither clock.
-      return scheduler.advance(ms, {
-        alsoMove: (step) =>
-          emulator.moveClock(step, new Set(pollers.flatMap((p) => [...p.heldReceiptHandles()]))),
-      });
-    },
+    advanceClock: (ms) => services.advanceClock(ms),
     stop() {
       stopping ??= (async () => {
         scheduler.stop();

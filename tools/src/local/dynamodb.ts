@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { readBody } from "../http/request-body.ts";
 import { claimDirectory } from "./directory-claim.ts";
 import { PERSISTED, PersistedStoreError } from "./persist-store.ts";
+import { type MeteredRequest, meterDynamoDbRequest } from "./request-meter.ts";
 
 const TARGET_PREFIX = "DynamoDB_20120810.";
 const KEY_HEADER = "x-sqs-jobs-dynamodb-key";
@@ -49,7 +50,9 @@ type Dynalite = (options: {
  * start. Expired items are not deleted: on AWS TTL deletes them only within days, so code must treat
  * an expired item as absent anyway.
  */
-export async function startLocalDynamoDb(options: { dataDir?: string } = {}): Promise<LocalDynamoDb> {
+export async function startLocalDynamoDb(
+  options: { dataDir?: string; onRequest?: ((request: MeteredRequest) => void) | undefined } = {},
+): Promise<LocalDynamoDb> {
   // dynalite is CommonJS without types; loaded here, on first use, as only the local stack needs it.
   const require = createRequire(import.meta.url);
   const dynalite = require("dynalite") as Dynalite;
@@ -91,7 +94,7 @@ export async function startLocalDynamoDb(options: { dataDir?: string } = {}): Pr
     host,
     port,
     handle(req, res) {
-      serve(req, res, { port, key, ttl }).catch((error: unknown) => {
+      serve(req, res, { port, key, ttl, onRequest: options.onRequest }).catch((error: unknown) => {
         if (res.headersSent) res.destroy();
         else answer(res, 502, { message: `local DynamoDB unreachable: ${String(error)}` });
       });
@@ -212,12 +215,14 @@ interface Context {
   readonly key: string;
   /** The TTL attribute of each table that has TTL on, by table name. */
   readonly ttl: Map<string, string>;
+  readonly onRequest: ((request: MeteredRequest) => void) | undefined;
 }
 
 /** Bodies are read whole (DynamoDB's are at most 16 MB, dynalite's limit) to know the table a call names. */
 async function serve(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
   const action = String(req.headers["x-amz-target"]).slice(TARGET_PREFIX.length);
   const body = await readBody(req);
+  ctx.onRequest?.(meterDynamoDbRequest(action, body, req.headers));
   if (action === "UpdateTimeToLive" || action === "DescribeTimeToLive") {
     await timeToLive(req, res, { action, body }, ctx);
     return;

@@ -5,10 +5,13 @@ import { listen } from "../http/listening.ts";
 import { readBody, readBytes } from "../http/request-body.ts";
 import { requestUrl } from "../http/request-url.ts";
 import { awsRuleViolation, isCheckedSend, violationResponse } from "./aws-rules.ts";
+import { handleDurableCallbackApi, isDurableCallbackPath } from "./durable-callback-api.ts";
+import type { LocalDurableCallbacks } from "./durable-callbacks.ts";
 import { isDynamoDbRequest, type LocalDynamoDb } from "./dynamodb.ts";
 import { handleLambdaApi, isLambdaApiPath, type LambdaApiTarget } from "./lambda-api.ts";
 import { type ApiResponse, jsonResponse } from "./local-request.ts";
 import { handsOutQueueUrls, pathStyleQueueUrls } from "./queue-urls.ts";
+import { type MeteredRequest, meterRequest } from "./request-meter.ts";
 import type { LocalScheduler } from "./scheduler.ts";
 import { handleSchedulerApi, isSchedulerRequest } from "./scheduler-api.ts";
 
@@ -27,10 +30,16 @@ export async function startFrontServer(options: {
   backendPort: number;
   dynamodb: Pick<LocalDynamoDb, "handle">;
   lambda: () => LambdaApiTarget;
+  /** Where Lambda's durable callback completions are recorded. */
+  callbacks: LocalDurableCallbacks;
   /** EventBridge Scheduler calls (and the local clock route) go here once it exists. */
   scheduler?: () => LocalScheduler | undefined;
+  /** The local clock route's work: the stack's one clock (LocalServices.advanceClock). */
+  advanceClock?: (ms: unknown) => Promise<Date>;
   /** Handlers by path prefix (ending in "/"), looked up on each request: entries may come later. */
   mounts?: ReadonlyMap<string, MountedHandler>;
+  /** Sees every other AWS call made to the endpoint, before it is served (the cost bench counts them). */
+  onRequest?: (request: MeteredRequest) => void;
 }): Promise<{ server: Server; endpoint: string }> {
   const server = createServer((req, res) => {
     const refusal = refusalOf(req.headers, options.host);
@@ -43,14 +52,22 @@ export async function startFrontServer(options: {
     if (url === undefined) return;
     if (options.mounts !== undefined && serveMounted(options.mounts, url.pathname, req, res)) return;
     if (isDynamoDbRequest(req.headers)) {
+      // Metered where its body is read: a write's units depend on its items.
       options.dynamodb.handle(req, res);
       return;
     }
+    options.onRequest?.(meterRequest(req.method ?? "GET", url.pathname, req.headers));
     const scheduler = options.scheduler?.();
     if (scheduler !== undefined && isSchedulerRequest(url.pathname, req.headers)) {
       readBody(req)
         .then((body) =>
-          handleSchedulerApi(scheduler, req.method ?? "GET", url, body, req.socket.remoteAddress),
+          handleSchedulerApi(
+            { scheduler, advanceClock: options.advanceClock ?? ((ms) => scheduler.advance(ms)) },
+            req.method ?? "GET",
+            url,
+            body,
+            req.socket.remoteAddress,
+          ),
         )
         .then(
           (answer) => send(res, answer),
@@ -63,6 +80,16 @@ export async function startFrontServer(options: {
     if (isLambdaApiPath(url.pathname)) {
       readBody(req)
         .then((body) => handleLambdaApi(options.lambda(), req.method ?? "GET", url, body, req.headers))
+        .then(
+          (answer) => send(res, answer),
+          (error: unknown) =>
+            send(res, jsonResponse(500, { Type: "Service", message: String(error) }, "ServiceException")),
+        );
+      return;
+    }
+    if (isDurableCallbackPath(url.pathname)) {
+      readBody(req)
+        .then((body) => handleDurableCallbackApi(options.callbacks, req.method ?? "GET", url, body))
         .then(
           (answer) => send(res, answer),
           (error: unknown) =>

@@ -2,11 +2,13 @@ import type { Server } from "node:http";
 import { join } from "node:path";
 import { closeServer } from "../http/listening.ts";
 import { CodeRoots } from "./code-root.ts";
+import { LocalDurableCallbacks } from "./durable-callbacks.ts";
 import { type DynamoDbOnDemand, localDynamoDb } from "./dynamodb-on-demand.ts";
 import { type LocalEmulator, startLocalEmulator } from "./emulator.ts";
 import { type MountedHandler, startFrontServer } from "./front-server.ts";
 import type { LambdaApiTarget } from "./lambda-api.ts";
 import { PERSISTED } from "./persist-store.ts";
+import type { MeteredRequest } from "./request-meter.ts";
 import { deliverToLocalQueues, LocalScheduler } from "./scheduler.ts";
 
 /** How to stop one started part. */
@@ -22,8 +24,17 @@ export interface LocalServices {
   readonly codeRoots: CodeRoots;
   /** Handlers by path prefix on the endpoint (the dashboard). */
   readonly mounts: Map<string, MountedHandler>;
+  /** Durable callbacks completed against the Lambda API (docs/durable.md). */
+  readonly durableCallbacks: LocalDurableCallbacks;
   /** Hands the Lambda API the app's functions and event source mappings once they are loaded. */
   serve(target: LambdaApiTarget): void;
+  /**
+   * Moves the stack's one clock `ms` on: the scheduler's (schedules, `{ at }` sends) and the
+   * emulator's (SQS delays and visibility deadlines, except those of messages a poller holds for
+   * a running function). The testing kit's `advanceTime` and `POST /_sqs-jobs/clock/advance` both
+   * come here. The scheduler checks the step first: one it refuses moves neither clock.
+   */
+  advanceClock(ms: unknown): Promise<Date>;
 }
 
 /**
@@ -37,25 +48,40 @@ export async function startLocalServices(
     readonly port?: number | undefined;
     readonly region: string;
     readonly persistDir?: string | undefined;
+    readonly onRequest?: ((request: MeteredRequest) => void) | undefined;
   },
   started: StopPart[],
 ): Promise<LocalServices> {
   const { region, persistDir } = options;
   const emulator = await startLocalEmulator({ region, dataDir: persistDir });
   started.push(() => emulator.stop());
-  const dynamodb = await localDynamoDb(persistDir === undefined ? {} : { dataDir: persistDir });
+  const dynamodb = await localDynamoDb({
+    ...(persistDir === undefined ? {} : { dataDir: persistDir }),
+    onRequest: options.onRequest,
+  });
   started.push(() => dynamodb.stop());
   let target: LambdaApiTarget = { functions: new Map(), pollers: [] };
   const mounts = new Map<string, MountedHandler>();
   let scheduler: LocalScheduler | undefined;
+  const durableCallbacks = new LocalDurableCallbacks();
+  const advanceClock = (ms: unknown): Promise<Date> => {
+    if (scheduler === undefined) return Promise.reject(new Error("the local scheduler has not started"));
+    return scheduler.advance(ms, {
+      alsoMove: (step) =>
+        emulator.moveClock(step, new Set(target.pollers.flatMap((p) => [...p.heldReceiptHandles()]))),
+    });
+  };
   const front = await startFrontServer({
     host: options.host ?? "127.0.0.1",
     port: options.port ?? 4566,
     backendPort: emulator.port,
     dynamodb,
     lambda: () => target,
+    callbacks: durableCallbacks,
     scheduler: () => scheduler,
+    advanceClock,
     mounts,
+    onRequest: options.onRequest,
   });
   started.push(() => closeServer(front.server));
   scheduler = new LocalScheduler({
@@ -82,9 +108,11 @@ export async function startLocalServices(
     scheduler: running,
     codeRoots,
     mounts,
+    durableCallbacks,
     serve(next) {
       target = next;
     },
+    advanceClock,
   };
 }
 

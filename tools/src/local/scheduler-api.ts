@@ -11,7 +11,8 @@ import { type LocalSchedule, type LocalScheduler, SchedulerApiError } from "./sc
  * (`DELETE`) and ListSchedules (`GET /schedules`), as the SDK's serializer sends them. Errors carry
  * their type in `x-amzn-errortype`, which the SDK reads to pick the exception class.
  * Plus one local-only route, loopback only: `POST /_sqs-jobs/clock/advance` with `{ "ms": N }`
- * moves the scheduler's clock and answers once what became due was delivered.
+ * moves the stack's one clock (schedules, SQS delays and visibility deadlines: the testing kit's
+ * `advanceTime`) and answers once what became due was delivered.
  */
 
 const CLOCK_PATH = "/_sqs-jobs/clock/advance";
@@ -123,7 +124,7 @@ const date = (epochSeconds: number | undefined): Date | undefined =>
 
 /** Answers one Scheduler call (see {@link isSchedulerRequest}). */
 export async function handleSchedulerApi(
-  scheduler: LocalScheduler,
+  { scheduler, advanceClock }: { scheduler: LocalScheduler; advanceClock: (ms: unknown) => Promise<Date> },
   method: string,
   url: URL,
   body: string,
@@ -139,7 +140,7 @@ export async function handleSchedulerApi(
       if (method !== "POST")
         return failure("ValidationException", 405, `use POST ${CLOCK_PATH} with {"ms": N}`);
       const { ms } = members(JSON.parse(body || "{}"));
-      return jsonResponse(200, { now: (await scheduler.advance(ms)).toISOString() });
+      return jsonResponse(200, { now: (await advanceClock(ms)).toISOString() });
     }
     if (url.pathname === "/schedules") {
       if (method !== "GET") return failure("ValidationException", 405, "only GET lists schedules");

@@ -1,4 +1,5 @@
 export type { DevEvent, LocalQueue } from "../local/dev-stack.ts";
+export type { DurableCallbackCompletion } from "../local/durable-callbacks.ts";
 export type { DeadJob } from "./dead-job.ts";
 export type { BusyPart } from "./errors.ts";
 export { DrainTimeoutError } from "./errors.ts";

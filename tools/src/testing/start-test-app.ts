@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { createSqsHandler } from "sqs-jobs/internal/consumer/lambda-handler";
 import { ENV } from "sqs-jobs/internal/core/env";
+import { createLambdaClient } from "sqs-jobs/internal/core/lambda-client";
 import { createSqsClient } from "sqs-jobs/internal/core/sqs-client";
 import { LEDGER_TABLE_ENV } from "sqs-jobs/internal/ledger/table-layout";
 import type { BucketSeed } from "../local/bucket-seed.ts";
@@ -114,6 +115,8 @@ async function startQueuesStack<Queue extends string>(
       const sqs = createSqsClient(target);
       const tableName = fn.environment[LEDGER_TABLE_ENV] ?? "";
       const dynamodb = DynamoDB === undefined ? undefined : new DynamoDB(target);
+      // Completes durable callbacks against the stack's Lambda API (docs/durable.md).
+      const lambda = createLambdaClient(target, { maxAttempts: 5 });
       const handler = createSqsHandler(queue.handlers, {
         logLevel: "warn",
         metrics: false,
@@ -122,6 +125,7 @@ async function startQueuesStack<Queue extends string>(
         queueUrl: fn.environment[ENV.queueUrl],
         dlqUrl: fn.environment[ENV.dlqUrl],
         ledger: dynamodb === undefined ? false : { tableName, dynamodb },
+        lambda,
       });
       return new InProcessFunction({
         name: fn.name,
@@ -131,6 +135,7 @@ async function startQueuesStack<Queue extends string>(
         onStop: () => {
           sqs.destroy();
           dynamodb?.destroy();
+          lambda.destroy();
         },
       });
     },

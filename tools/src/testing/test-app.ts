@@ -16,6 +16,7 @@ import type { SendOptions } from "sqs-jobs/internal/producer/message";
 import type { SentJob } from "sqs-jobs/internal/producer/send-result";
 import { LOCAL_ACCOUNT } from "../local/app-model.ts";
 import type { DevStack, LocalQueue } from "../local/dev-stack.ts";
+import type { DurableCallbackCompletion } from "../local/durable-callbacks.ts";
 import { type DeadJob, toDeadJob } from "./dead-job.ts";
 import {
   type BusyPart,
@@ -96,6 +97,11 @@ export interface TestApp<Queue extends string = string> extends AsyncDisposable 
   advanceTime(ms: number): Promise<Date>;
   /** The app's clock: the wall clock plus every `advanceTime`. */
   now(): Date;
+  /**
+   * The durable callbacks the app's consumers completed (jobs sent with a `callbackId`, or by
+   * `waitForJob`), first first: what a durable execution would receive (docs/durable.md).
+   */
+  durableCallbacks(): DurableCallbackCompletion[];
   /** Stops the consumers, servers and scheduler and removes the app's temporary files. */
   stop(): Promise<void>;
 }
@@ -263,6 +269,7 @@ export function testApp<Queue extends string>(
       return stack.advanceClock(ms);
     },
     now: () => stack.scheduler.now(),
+    durableCallbacks: () => stack.durableCallbacks.all(),
     stop() {
       stopping ??= (async () => {
         scheduler.destroy();

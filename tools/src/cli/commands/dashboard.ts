@@ -1,5 +1,6 @@
 import { endpointFromEnv, optionalEnv } from "sqs-jobs/internal/core/env";
 import { packageVersion } from "sqs-jobs/internal/core/package-version";
+import { clientConfig } from "sqs-jobs/internal/core/sqs-connect";
 import { LEDGER_TABLE_ENV } from "sqs-jobs/internal/ledger/table-layout";
 import { type Command, intOption, stringOption } from "../command.ts";
 import { untilSignal } from "../until-signal.ts";
@@ -47,14 +48,18 @@ Examples:
   async run(ctx, _positionals, values) {
     const port = intOption(values, "port", { min: 0, max: 65_535 }) ?? 4570;
     const readOnly = values["read-only"] === true;
-    // Loaded only here: no other command needs the server.
+    // Loaded only here: no other command needs the server or CloudWatch.
     const { startDashboard } = await import("../../dashboard/server.ts");
+    const { CloudWatchRates } = await import("../../dashboard/cloudwatch-rates.ts");
+    const { CloudWatchClient } = await import("@aws-sdk/client-cloudwatch");
+    const cloudwatch = new CloudWatchClient(clientConfig(ctx.target, "CLOUDWATCH"));
     const running = await startDashboard({
       sqs: ctx.sqs,
       lambda: ctx.lambda,
       dynamodb: () => ctx.dynamodb(),
       ledgerTable: stringOption(values, "table") ?? optionalEnv(LEDGER_TABLE_ENV),
       scheduler: () => ctx.scheduler(),
+      rates: new CloudWatchRates(cloudwatch),
       target: {
         endpoint: ctx.target.endpoint ?? endpointFromEnv("SQS") ?? null,
         region: await ctx.sqs.config.region(),
@@ -76,6 +81,7 @@ Examples:
     }
     await signalled;
     await running.close();
+    cloudwatch.destroy();
     if (!ctx.json) ctx.out("stopped");
     return 0;
   },

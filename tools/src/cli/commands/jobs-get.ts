@@ -9,10 +9,11 @@ export const jobsGetCommand: Command = {
   help: `Usage: sqs-jobs jobs get <jobId> [--table T]
 
 Reads the job's entry in the job ledger (a consistent read): its status
-(queued, running, retrying, succeeded, dead, skipped), job name, queue, runs
-started, when it was created, last changed, last started and finished, while
-running when its run's lease ends (STALLED once it has ended: the run died or
-could not record its end), its result once it succeeded, and its last failure
+(queued, running, retrying, succeeded, dead, skipped, superseded), job name,
+queue, runs started, when it was created, last changed, last started and
+finished, while running when its run's lease ends (STALLED once it has ended:
+the run died or could not record its end), until when its rate limit holds it
+on the queue (throttled), its result once it succeeded, and its last failure
 (the dead-letter reason once dead). The result is cut to one line and the
 error to three; --json prints them whole.
 
@@ -75,6 +76,7 @@ function describe(job: StoredJob): string[] {
   if (job.finishedAt !== undefined) lines.push(line("finished", when(job.finishedAt)));
   if (job.status === "running" && job.leaseEndsAt !== undefined)
     lines.push(line("lease", lease(job.leaseEndsAt)));
+  if (job.throttledUntil !== undefined) lines.push(line("throttled", `until ${when(job.throttledUntil)}`));
   if (job.resultJson !== undefined) lines.push(line("result", job.resultJson));
   const f = job.failure;
   if (f !== undefined) {

@@ -16,14 +16,15 @@ The jobs of queue Q that changed last, newest first, from the job ledger's list
 index: one row per job with its id, job name, status (with the dead-letter
 reason once dead), attempts started and how long ago it last changed.
 Without --status every status is listed, merged: queued, running, retrying,
-succeeded, dead and skipped (32 index queries per status and queue). The index
+succeeded, dead, skipped and superseded (32 index queries per status and
+queue). The index
 is eventually consistent: a job that changed a moment ago may still show its
 previous status (\`jobs get\` reads it exactly).
 
 Options:
   --queue Q   the queue's name, URL or ARN (required)
   --status S  only jobs in these statuses, comma-separated: queued, running,
-              retrying, succeeded, dead, skipped (default: all of them)
+              retrying, succeeded, dead, skipped, superseded (default: all)
   --limit N   most jobs to show, 1-1000 (default 20)
 ${TABLE_HELP}
   --json      the jobs as JSON, with the time of their creation and last change

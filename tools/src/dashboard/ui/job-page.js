@@ -38,6 +38,14 @@ export function JobPage({ route, readOnly }) {
             <dd>${dateTime(j.updatedAt)}</dd>
           </dl>
           ${
+            j.throttledUntil
+              ? html`<div class="notice" data-testid="throttled">
+                  <strong>Throttled</strong>
+                  <p>Its rate limit sent it back to the queue until ${dateTime(j.throttledUntil)}.</p>
+                </div>`
+              : null
+          }
+          ${
             j.failure === null
               ? null
               : html`<div class="notice error">

@@ -4,9 +4,9 @@
 /**
  * @typedef {{ jobId: string, jobName: string, queue: string, status: string, attempts: number,
  *   createdAt: string | null, updatedAt: string | null, startedAt: string | null,
- *   finishedAt: string | null, result: unknown, reason: string | null,
+ *   finishedAt: string | null, result: unknown, reason: string | null, throttledUntil?: string | null,
  *   failure: { reason: string | null, name: string, message: string, code: string | null } | null }} Job
  */
 
 /** Every state, in the order a job goes through them (src/ledger/job-state.ts). */
-export const JOB_STATES = ["queued", "running", "retrying", "succeeded", "dead", "skipped"];
+export const JOB_STATES = ["queued", "running", "retrying", "succeeded", "dead", "skipped", "superseded"];

@@ -1,0 +1,19 @@
+// The cost bench's app: a queue without a ledger (the plain scenario) and one with (the others),
+// both consumed by Lambda through an event source mapping of batch size 10.
+import { fileURLToPath } from "node:url";
+import { App, Stack } from "aws-cdk-lib";
+import { JobLedger, JobQueue } from "../../../cdk/lib/index.ts";
+import { calledJob, laterJob, plainJob, trackedJob, uniqueJob } from "./jobs.ts";
+
+const app = new App();
+const stack = new Stack(app, "CostBench");
+const entry = fileURLToPath(new URL("./handler.ts", import.meta.url));
+new JobQueue(stack, "Plain", { name: "cost-plain", jobs: [plainJob], entry, alarms: { enabled: false } });
+new JobQueue(stack, "Tracked", {
+  name: "cost-tracked",
+  jobs: [trackedJob, uniqueJob, laterJob, calledJob],
+  entry,
+  ledger: new JobLedger(stack, "Ledger"),
+  alarms: { enabled: false },
+});
+app.synth();
