@@ -48,6 +48,14 @@ describe("the example app", () => {
     expect(events).toContainEqual(
       expect.objectContaining({ type: "log", line: expect.stringContaining(`"jobId":"${sent.jobId}"`) }),
     );
+    // And report.ready reached the audit queue, whose consumer recorded it; the 3-line sample is
+    // too short for the digest queue's filter (1,000 words or more), so nothing reached it
+    const audit = JSON.parse((await readObject(`audit/${sent.jobId}.json`)) ?? "{}");
+    expect(audit).toMatchObject({
+      reportKey: `reports/${sent.jobId}.json`,
+      jobId: expect.stringMatching(/^audit:/),
+    });
+    await expect(readObject(`digests/${sent.jobId}.json`)).rejects.toMatchObject({ name: "NoSuchKey" });
   });
 
   it("dead-letters a report whose input does not exist, with the handler's reason", async () => {
