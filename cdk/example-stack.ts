@@ -7,7 +7,15 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import * as sns from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
-import { BUCKET_ENV, buildReport, EVENTS_TOPIC, QUEUES, reportReady, sendEmail } from "../handlers/jobs.ts";
+import {
+  analyseText,
+  BUCKET_ENV,
+  buildReport,
+  EVENTS_TOPIC,
+  QUEUES,
+  reportReady,
+  sendEmail,
+} from "../handlers/jobs.ts";
 import { JobLedger, JobQueue, JobTopic, sqsJobsBundling, sqsJobsBundlingEnvironment } from "./lib/index.ts";
 
 const HANDLERS = path.join(import.meta.dirname, "..", "handlers");
@@ -54,8 +62,10 @@ export class SqsJobsExampleStack extends Stack {
 
     this.reports = new JobQueue(this, "Reports", {
       name: QUEUES.reports,
-      jobs: [buildReport],
+      jobs: [buildReport, analyseText],
       entry: path.join(HANDLERS, "build-report.ts"),
+      // analyse-text jobs carry their text: past 1 MiB they travel through S3 (docs/payloads.md).
+      payloads: {},
       environment: { [BUCKET_ENV]: this.bucket.bucketName },
       memorySize: 1024,
       maxConcurrency: 10,

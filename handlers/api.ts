@@ -7,7 +7,7 @@ import {
   ValidationError,
   WaitTimeoutError,
 } from "../src/index.ts";
-import { buildReport, QUEUES, sendEmail } from "./jobs.ts";
+import { analyseText, buildReport, QUEUES, sendEmail } from "./jobs.ts";
 
 /*
  * The example's producer: a Lambda function URL (IAM auth) that enqueues jobs.
@@ -15,6 +15,7 @@ import { buildReport, QUEUES, sendEmail } from "./jobs.ts";
  *   POST /reports?wait=20 {...}                         -> 200 {"jobId", "result"} once built (or 202 after 20 s)
  *   GET  /reports/<jobId>                               -> 200 the job's state in the ledger
  *   POST /reports/preview {...}                         -> 200 {"result"}: run now through the consumer (call)
+ *   POST /reports/text {"name": "a.txt", "text": "..."} -> 202 {"jobId"}: the text in the job, through S3 past 1 MiB
  *   POST /emails  {"to": "a@example.com", "subject": "Hi", "body": "..."} -> 202 {"jobId", "deduplicated"}
  *   POST /emails?at=2026-12-01T09:00:00Z {...}          -> 202 {"jobId", "scheduledAt"}: a reminder sent then
  *                                                          (an EventBridge Scheduler schedule; cancel with its jobId)
@@ -60,6 +61,11 @@ export async function handler(event: LambdaFunctionURLEvent): Promise<LambdaFunc
           throw error;
         }
       }
+      case "/reports/text": {
+        // A text past 1 MiB travels through the queue's payload bucket (docs/payloads.md).
+        const { jobId } = await reports.send(analyseText, body as JobInput<typeof analyseText>);
+        return reply(202, { jobId });
+      }
       case "/reports/preview":
         return reply(200, { result: await reports.call(buildReport, body as JobInput<typeof buildReport>) });
       case "/emails": {
@@ -77,7 +83,9 @@ export async function handler(event: LambdaFunctionURLEvent): Promise<LambdaFunc
         return reply(202, { jobId, deduplicated });
       }
       default:
-        return reply(404, { error: `no route ${event.rawPath}; use /reports, /reports/preview or /emails` });
+        return reply(404, {
+          error: `no route ${event.rawPath}; use /reports, /reports/text, /reports/preview or /emails`,
+        });
     }
   } catch (error) {
     // The schema ran before anything was sent: tell the caller what to fix.

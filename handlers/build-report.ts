@@ -1,5 +1,6 @@
 import { createSqsHandler, handle, JobClient, PermanentError } from "../src/index.ts";
 import { BUCKET_ENV, EVENTS_TOPIC } from "./env.ts";
+import { analyseText } from "./jobs/analyse-text.ts";
 import { buildReport } from "./jobs/build-report.ts";
 import { reportReady } from "./jobs/report-ready.ts";
 import { type ObjectStore, s3StoreFromEnv } from "./object-store.ts";
@@ -44,4 +45,20 @@ const publisher: ReportEvents = {
   },
 };
 
-export const handler = createSqsHandler([buildReportHandler(s3StoreFromEnv(BUCKET_ENV), publisher)]);
+/** The `analyse-text` handler: the text came in the job (through S3 when it was large). */
+export function analyseTextHandler(store: ObjectStore) {
+  return handle(analyseText, async ({ name, text, topWords }, ctx) => {
+    const key = reportKey(ctx.jobId);
+    const report = analyse(text, {
+      inputKey: `text:${name}`,
+      topWords,
+      jobId: ctx.jobId,
+      signal: ctx.signal,
+    });
+    await store.write(key, JSON.stringify(report), ctx.signal);
+    return { reportKey: key, lines: report.lines, words: report.words };
+  });
+}
+
+const store = s3StoreFromEnv(BUCKET_ENV);
+export const handler = createSqsHandler([buildReportHandler(store, publisher), analyseTextHandler(store)]);

@@ -5,6 +5,7 @@
  * files), so a shared module would put every job's schema in every consumer's bundle.
  */
 export { BUCKET_ENV, EVENTS_TOPIC } from "./env.ts";
+export { analyseText } from "./jobs/analyse-text.ts";
 export { buildReport } from "./jobs/build-report.ts";
 export { reportReady } from "./jobs/report-ready.ts";
 export { sendEmail } from "./jobs/send-email.ts";

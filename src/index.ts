@@ -30,6 +30,7 @@ export {
   ConfigError,
   EnvelopeError,
   InvalidOptionError,
+  PayloadMissingError,
   PayloadTooLargeError,
   PermanentError,
   QueueNotFoundError,
@@ -51,6 +52,7 @@ export type {
 } from "./core/job.ts";
 export { defineJob } from "./core/job.ts";
 export type { JobAttributes, JobAttributeValue } from "./core/job-attributes.ts";
+export type { JobPayloadOptions } from "./core/job-payloads.ts";
 export type { DebounceOptions, RateLimitOptions } from "./core/pacing-options.ts";
 export type { BackoffPolicy, RetryPolicy } from "./core/retry.ts";
 export type { JobSchema } from "./core/schema.ts";
@@ -72,6 +74,7 @@ export type {
 } from "./producer/job-client-options.ts";
 export type { WaitOptions } from "./producer/job-status.ts";
 export type { SendOptions } from "./producer/message.ts";
+export type { PayloadOptions } from "./producer/payload-offload.ts";
 export type {
   PublishResult,
   SendBatchItemResult,

@@ -6,6 +6,7 @@ import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import type { JobDefinition } from "../../src/core/job.ts";
 import type { JobLedger } from "./job-ledger.ts";
+import type { JobQueuePayloadOptions } from "./payload-bucket.ts";
 
 /** The CloudWatch alarms a {@link JobQueue} creates. */
 export interface JobQueueAlarmOptions {
@@ -175,6 +176,16 @@ export interface JobQueueProps {
    * @default no ledger
    */
   readonly ledger?: JobLedger;
+
+  /**
+   * Messages too large for the queue go through an S3 bucket (docs/payloads.md): `{}` creates
+   * one, `{ bucket }` takes yours. Producers granted with `grantSendJobs` get `s3:PutObject` and
+   * `SQS_JOBS_<NAME>_PAYLOAD_BUCKET`; the consumer gets `s3:GetObject`, `s3:DeleteObject`,
+   * `s3:PutObject` (results too large for the ledger), `s3:ListBucket` and
+   * `SQS_JOBS_PAYLOAD_BUCKET`.
+   * @default none: a job too large for the queue is refused when sent
+   */
+  readonly payloads?: JobQueuePayloadOptions;
 
   /**
    * CloudWatch alarms on the dead-letter queue's depth, on the age of its oldest message (near

@@ -7,6 +7,7 @@ import type * as kms from "aws-cdk-lib/aws-kms";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as nodejs from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
+import type * as s3 from "aws-cdk-lib/aws-s3";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import * as sqs from "aws-cdk-lib/aws-sqs";
@@ -14,6 +15,7 @@ import { Construct } from "constructs";
 import {
   ENV,
   functionNameEnvVar,
+  payloadBucketEnvVar,
   schedulerDlqArnEnvVar,
   schedulerRoleArnEnvVar,
 } from "../../src/core/env.ts";
@@ -25,6 +27,8 @@ import { JobQueueConfigError } from "./job-queue-error.ts";
 import type { JobQueueProps } from "./job-queue-props.ts";
 import type { JobScheduleOptions } from "./job-schedule-props.ts";
 import { type JobScheduleSettings, resolveSchedule } from "./job-schedule-settings.ts";
+import { nagText } from "./nag-text.ts";
+import { PayloadBucket } from "./payload-bucket.ts";
 import { ScheduleDelivery } from "./schedule-delivery.ts";
 import {
   type ConsumerKind,
@@ -81,6 +85,9 @@ export class JobQueue extends Construct {
   readonly encryptionKey: kms.IKey | undefined;
   /** The job ledger its jobs are recorded in, when one was given. */
   readonly ledger: JobLedger | undefined;
+  /** The bucket large payloads go through, with `payloads` (docs/payloads.md). */
+  readonly payloadBucket: s3.IBucket | undefined;
+  readonly #payloads: PayloadBucket | undefined;
   /** Fires when the dead-letter queue holds messages (visible or in flight). */
   readonly dlqDepthAlarm: cloudwatch.Alarm | undefined;
   /** Fires when a dead job nears the end of the dead-letter queue's retention. */
@@ -130,11 +137,22 @@ export class JobQueue extends Construct {
       ...(s.fifo ? { fifo: true, contentBasedDeduplication: props.contentBasedDeduplication ?? false } : {}),
     });
 
+    this.#payloads =
+      props.payloads === undefined
+        ? undefined
+        : new PayloadBucket(this, "Payloads", {
+            given: props.payloads.bucket,
+            retentionSeconds: s.retentionSeconds,
+            dlqRetentionSeconds: DLQ_RETENTION_SECONDS,
+          });
+    this.payloadBucket = this.#payloads?.bucket;
     this.consumer = props.consumer ?? this.#createFunction(props, s);
     const environment: Record<string, string> = {
       [ENV.queueUrl]: this.queue.queueUrl,
       [ENV.dlqUrl]: this.deadLetterQueue.queueUrl,
       ...this.ledger?.environment,
+      // Where results too large for the ledger go (docs/payloads.md).
+      ...(this.payloadBucket === undefined ? {} : { [payloadBucketEnvVar()]: this.payloadBucket.bucketName }),
     };
     if (this.consumer instanceof lambda.Function) {
       for (const [key, value] of Object.entries(environment)) this.consumer.addEnvironment(key, value);
@@ -208,7 +226,11 @@ export class JobQueue extends Construct {
     const grant = this.queue.grant(grantee, "sqs:SendMessage");
     this.encryptionKey?.grant(grantee, "kms:GenerateDataKey", "kms:Decrypt");
     this.ledger?.grantProducer(grantee);
+    this.#payloads?.grantPut(grantee);
     if (grantee instanceof lambda.Function) grantee.addEnvironment(this.queueUrlEnvVar, this.queue.queueUrl);
+    if (grantee instanceof lambda.Function && this.payloadBucket !== undefined) {
+      grantee.addEnvironment(payloadBucketEnvVar(this.settings.name), this.payloadBucket.bucketName);
+    }
     return grant;
   }
 
@@ -581,6 +603,7 @@ export class JobQueue extends Construct {
     this.deadLetterQueue.grant(fn, "sqs:SendMessage", "sqs:GetQueueAttributes");
     this.encryptionKey?.grant(fn, "kms:Decrypt", "kms:GenerateDataKey");
     this.ledger?.grantConsumer(fn);
+    this.#payloads?.grantConsumer(fn);
   }
 
   /**
@@ -595,6 +618,7 @@ export class JobQueue extends Construct {
       role: "queue",
       jobs: this.settings.jobNames,
       queueUrlEnvVar: this.queueUrlEnvVar,
+      ...(this.payloadBucket === undefined ? {} : { payloadBucket: this.payloadBucket.bucketName }),
       // Filled in by schedule(), which runs after the constructor.
       schedules: Lazy.any({ produce: () => schedules }, { omitEmptyArray: true }),
       ...(props.entry === undefined
@@ -643,13 +667,4 @@ function depthOf(
     ...props,
     period,
   });
-}
-
-/** A resolved ARN as cdk-nag writes it in finding ids: `{ "Ref": "AWS::Region" }` as `<AWS::Region>`. */
-function nagText(value: unknown): string {
-  if (typeof value === "string") return value;
-  const { Ref, "Fn::Join": join } = value as { Ref?: string; "Fn::Join"?: [string, unknown[]] };
-  if (Ref !== undefined) return `<${Ref}>`;
-  if (join !== undefined) return join[1].map(nagText).join(join[0]);
-  return JSON.stringify(value);
 }

@@ -74,6 +74,10 @@ export class CallDelivery implements Delivery<CallResponse> {
     return callFailed(taken.jobId, error);
   }
 
+  async unreadable(taken: Taken, error: unknown): Promise<CallResponse> {
+    return callFailed(taken.jobId, error);
+  }
+
   async notStarted(taken: Taken, job: HandledJob, why: NotStarted): Promise<CallResponse> {
     const { jobId } = taken;
     switch (why.kind) {

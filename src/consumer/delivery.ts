@@ -71,6 +71,11 @@ export interface Delivery<R> {
    * not have run), else how it ends.
    */
   pastLastAttempt(taken: Taken): Promise<R | undefined>;
+  /**
+   * The body points at an S3 object that S3 would not give now (throttled, down, access refused):
+   * tried again after a backoff, never at once; the queue's redrive policy bounds the tries.
+   */
+  unreadable(taken: Taken, error: unknown): Promise<R>;
   /** The worker stopped before the run ended. */
   abandoned(taken: Taken): Promise<R>;
   succeeded(taken: Taken, resultJson: string | undefined): Promise<R>;

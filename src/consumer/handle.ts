@@ -43,6 +43,7 @@ export type HandledJob = Pick<
   | "concurrency"
   | "rateLimit"
   | "debounce"
+  | "payloads"
 >;
 
 /** A handler bound to its job by {@link handle}; pass a list of them to a consumer. */

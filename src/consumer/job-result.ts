@@ -17,6 +17,7 @@ export const MAX_RESULT_BYTES = 350_000;
 export async function checkResult(
   job: HandledJob,
   value: unknown,
+  maxBytes: number = MAX_RESULT_BYTES,
 ): Promise<{ ok: true; json: string | undefined } | { ok: false; error: ValidationError }> {
   if (job.result === undefined) return { ok: true, json: undefined };
   const subject = { subject: `result of job "${job.name}" is` };
@@ -25,8 +26,8 @@ export async function checkResult(
   const checked = await validate(job.result, converted.wire, job);
   if (!checked.ok) return { ok: false, error: new ValidationError(job.name, checked.issues, subject) };
   const bytes = Buffer.byteLength(converted.json);
-  if (bytes > MAX_RESULT_BYTES) {
-    const message = `result is ${bytes} bytes of JSON, above the ledger's limit of ${MAX_RESULT_BYTES}; store it in S3 and return its key`;
+  if (bytes > maxBytes) {
+    const message = `result is ${bytes} bytes of JSON, above the ledger's limit of ${MAX_RESULT_BYTES}; give the queue a payload bucket (JobQueue({ payloads: {} }), or SQS_JOBS_PAYLOAD_BUCKET) to store it in S3 (docs/payloads.md)`;
     return {
       ok: false,
       error: new ValidationError(job.name, [{ path: [], kind: "too_large", message }], subject),

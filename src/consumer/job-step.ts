@@ -11,6 +11,7 @@ import { checkResult } from "./job-result.ts";
 import { traceJob } from "./job-span.ts";
 import type { Begin, JobTracking, TrackedRun } from "./job-tracking.ts";
 import type { LevelLogger } from "./logger.ts";
+import { PayloadReader } from "./payload-read.ts";
 import { type HandlerResult, RunningJob } from "./running-job.ts";
 import { unknownJobError } from "./unknown-job-error.ts";
 
@@ -21,6 +22,8 @@ export interface JobStepOptions {
   readonly tracking: JobTracking | undefined;
   /** Completes the durable callbacks jobs carry (docs/durable.md). */
   readonly callbacks: CallbackCompletion;
+  /** Reads pointer bodies from S3 (docs/payloads.md). @default one with a client from the environment */
+  readonly payloads?: PayloadReader;
 }
 
 type Opened =
@@ -32,6 +35,11 @@ type Opened =
       readonly jobId: string | undefined;
       readonly callbackId: string | undefined;
     };
+
+/** The result as the ledger will keep it (inline or a pointer), or why S3 would not store it. */
+type StoredResult =
+  | { readonly ok: true; readonly json: string | undefined }
+  | { readonly ok: false; readonly error: unknown };
 
 /**
  * The decide/run step a queued record and a call share: decode the body and find its handler,
@@ -45,6 +53,7 @@ export class JobStep {
   readonly #hooks: ConsumerHooks;
   readonly #tracking: JobTracking | undefined;
   readonly #callbacks: CallbackCompletion;
+  readonly #payloads: PayloadReader;
   /** Jobs whose handler is running, for worker shutdown. */
   readonly #running = new Set<RunningJob>();
 
@@ -59,6 +68,7 @@ export class JobStep {
     this.#hooks = options.hooks;
     this.#tracking = options.tracking;
     this.#callbacks = options.callbacks;
+    this.#payloads = options.payloads ?? new PayloadReader();
   }
 
   /** Worker shutdown: running jobs end unfinished and their signals abort. */
@@ -71,7 +81,15 @@ export class JobStep {
    * inside the job's span when tracing is on ({@link traceJob}).
    */
   async decide<R>(delivery: Delivery<R>): Promise<R> {
-    const opened = this.#open(delivery.body);
+    // A pointer's object is read first: the envelope, the span and everything after need it.
+    const read = await this.#payloads.read(delivery.body);
+    if (!read.ok) {
+      const taken = { jobName: undefined, jobId: delivery.fallbackId, attempt: delivery.attempt };
+      return read.poison
+        ? delivery.refuse(taken, "poison", read.error)
+        : delivery.unreadable(taken, read.error);
+    }
+    const opened = this.#open(read.body);
     return traceJob(delivery, opened.ok ? opened.envelope : undefined, () => this.#decide(delivery, opened));
   }
 
@@ -174,32 +192,38 @@ export class JobStep {
       return answer;
     }
     let error: unknown;
+    let stored: StoredResult | undefined;
     if (result.kind === "succeeded") {
-      const checked = await checkResult(job, result.value);
-      if (checked.ok) {
+      const checked = await checkResult(job, result.value, this.#payloads.resultLimit);
+      stored = checked.ok ? await this.#storeResult(job, taken, checked.json) : undefined;
+      if (stored?.ok === true) {
         // The ledger before the delete: a worker killed between the two leaves a message whose
         // redelivery the ledger drops as finished, where the other order left the entry
         // `running` for good. (Dead-lettering cannot go first the same way: if the DLQ send
         // fails, the job must stay claimable.)
-        await tracked?.end({ status: "succeeded", resultJson: checked.json });
+        await tracked?.end({ status: "succeeded", resultJson: stored.json });
         // Completed before the message is deleted: if this fails, or the consumer dies first, the
         // message's next delivery finds the job finished and completes it (see the skip below).
         const end = {
           status: "succeeded",
           jobName: job.name,
           jobId: taken.jobId,
-          resultJson: checked.json,
+          resultJson: stored.json,
         } as const;
         if (callbackId !== undefined && !(await this.#callbacks.complete(callbackId, end))) {
           return delivery.notStarted(taken, job, completionPending);
         }
-        return delivery.succeeded(taken, checked.json);
+        const answer = await delivery.succeeded(taken, stored.json);
+        await this.#payloads.succeeded(job, delivery.body, this.#log);
+        return answer;
       }
-      error = checked.error;
+      error = checked.ok ? stored?.error : checked.error;
     } else error = result.error;
 
     const failure = failureOf(error);
-    const reason = deadReason(result, error, taken.attempt, delivery.maxAttempts(job));
+    // A result S3 would not store fails like a handler's attempt (retried), not like a bad result.
+    const ended: HandlerResult = stored === undefined || stored.ok ? result : { kind: "failed", error };
+    const reason = deadReason(ended, error, taken.attempt, delivery.maxAttempts(job));
     const { answer, kept } = await delivery.failed(taken, job, error, reason);
     // A job whose DLQ send failed stays (`kept`): the ledger says it will be tried again. One too
     // large for the DLQ is dead: the ledger keeps why.
@@ -220,6 +244,15 @@ export class JobStep {
       await this.#callbacks.complete(callbackId, { status: "dead", ...dead });
     }
     return answer;
+  }
+
+  /** A result too large for the ledger goes to S3; a failed put fails the attempt. */
+  async #storeResult(job: HandledJob, taken: Taken, json: string | undefined): Promise<StoredResult> {
+    try {
+      return { ok: true, json: await this.#payloads.storeResult(job.name, taken.jobId, json) };
+    } catch (error) {
+      return { ok: false, error };
+    }
   }
 
   /**

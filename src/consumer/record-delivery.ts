@@ -17,6 +17,10 @@ import type { SqsRecord } from "./lambda-types.ts";
 import type { LevelLogger } from "./logger.ts";
 import type { Attempt, Outcomes } from "./outcomes.ts";
 import { beginRecord } from "./rate-wait.ts";
+import { delayRetry } from "./visibility.ts";
+
+/** The longest wait before a payload S3 would not give is read again. */
+const UNREADABLE_MAX_DELAY_SECONDS = 300;
 
 /** What a record's ends need of its consumer. */
 export interface RecordEnds {
@@ -154,6 +158,23 @@ export class RecordDelivery implements Delivery<Settlement> {
   async pastLastAttempt(taken: Taken): Promise<Settlement | undefined> {
     if (this.#batch.fifo || (await this.#ends.outcomes.canDeadLetter(this.#attempt(taken)))) return undefined;
     return this.#release();
+  }
+
+  /** Back after 2^attempt seconds (at most 5 minutes); each receive counts toward maxReceiveCount. */
+  async unreadable(taken: Taken, error: unknown): Promise<Settlement> {
+    const { sqs, logger } = this.#ends;
+    const seconds = Math.min(2 ** Math.min(taken.attempt, 9), UNREADABLE_MAX_DELAY_SECONDS);
+    logger.warn(`sqs-jobs could not read a job's payload from S3; it is tried again in ${seconds} s`, {
+      messageId: this.messageId,
+      error: describeError(error).message,
+    });
+    try {
+      await delayRetry(sqs, this.queueUrl, this.#record.receiptHandle, seconds);
+    } catch {
+      // Kept all the same: it returns when its visibility timeout ends, never at once.
+    }
+    this.#batch.settle(this.#record, "keep");
+    return "keep";
   }
 
   async abandoned(): Promise<Settlement> {

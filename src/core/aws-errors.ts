@@ -98,6 +98,15 @@ export function isTableMissing(error: unknown): boolean {
   return shape(error).name === "ResourceNotFoundException";
 }
 
+/**
+ * S3's answer for an object (or its bucket) that is not there. S3 answers a missing key with 403
+ * instead when the caller may not list the bucket: that stays an access problem, not this.
+ */
+export function isObjectMissing(error: unknown): boolean {
+  const name = shape(error).name;
+  return name === "NoSuchKey" || name === "NoSuchBucket" || name === "NotFound";
+}
+
 /** The connection was never made (refused, unknown host, no route): AWS cannot have acted on it. */
 export function neverReachedAws(error: unknown): boolean {
   const code = networkErrorCode(error);

@@ -51,6 +51,15 @@ export function schedulerDlqArnEnvVar(queueName?: string): string {
 }
 
 /**
+ * The variable holding the S3 bucket a queue's large payloads go through (docs/payloads.md), as
+ * `JobQueue({ payloads })` sets it on producers: `reports` → `SQS_JOBS_REPORTS_PAYLOAD_BUCKET`,
+ * no queue → `SQS_JOBS_PAYLOAD_BUCKET`.
+ */
+export function payloadBucketEnvVar(queueName?: string): string {
+  return queueName === undefined ? "SQS_JOBS_PAYLOAD_BUCKET" : `SQS_JOBS_${envKey(queueName)}_PAYLOAD_BUCKET`;
+}
+
+/**
  * The variable holding the ARN of a named topic, as `JobTopic.grantPublishJobs` sets it on
  * publishers: `events` → `SQS_JOBS_EVENTS_TOPIC_ARN`, no topic → `SQS_JOBS_TOPIC_ARN`.
  */
@@ -87,7 +96,7 @@ export function optionalEnv(name: string): string | undefined {
 }
 
 /** The services sqs-jobs creates clients for, as `AWS_ENDPOINT_URL_<SERVICE>` names them. */
-export type AwsService = "SQS" | "LAMBDA" | "DYNAMODB" | "SCHEDULER" | "CLOUDWATCH" | "SNS";
+export type AwsService = "SQS" | "LAMBDA" | "DYNAMODB" | "SCHEDULER" | "CLOUDWATCH" | "S3" | "SNS";
 
 /** The endpoint every client sqs-jobs creates talks to, if one is set (LocalStack, `sqs-jobs dev`). */
 export function endpointFromEnv(service: AwsService): string | undefined {

@@ -37,6 +37,7 @@ export type SqsJobsErrorCode =
   | "ERR_MISSING_PEER"
   | "ERR_JOB_SUPERSEDED"
   | "ERR_CALLBACK_RESULT_TOO_LARGE"
+  | "ERR_PAYLOAD_MISSING"
   | "ERR_TOPIC_NOT_FOUND";
 
 export class SqsJobsError extends Error {
@@ -110,7 +111,7 @@ export class PayloadTooLargeError extends SqsJobsError {
     const counted = to === "queue" ? ` + ${DEAD_LETTER_ROOM_BYTES} kept for a dead-letter reason` : "";
     super(
       "ERR_PAYLOAD_TOO_LARGE",
-      `message for job "${jobName}" is ${sizeBytes} bytes (body + attributes${counted}) but the ${to} accepts at most ${limitBytes} bytes; store large data in S3 and send its key instead`,
+      `message for job "${jobName}" is ${sizeBytes} bytes (body + attributes${counted}) but the ${to} accepts at most ${limitBytes} bytes; ${to === "queue" ? "give the client a payload bucket (JobClient({ payloads: { bucket } }), or JobQueue({ payloads: {} }), which sets it) to send it through S3 (docs/payloads.md)" : "store large data in S3 and publish its key instead"}`,
     );
     this.sizeBytes = sizeBytes;
     this.limitBytes = limitBytes;
@@ -183,6 +184,17 @@ export class EnvelopeError extends SqsJobsError {
   override readonly name: string = "EnvelopeError";
   constructor(message: string, options?: { cause?: unknown }) {
     super("ERR_ENVELOPE", message, options);
+  }
+}
+
+/**
+ * A message points at an S3 object (docs/payloads.md) that is not there: deleted, expired by the
+ * bucket's lifecycle rule, or never written. Poison: no retry can bring it back.
+ */
+export class PayloadMissingError extends SqsJobsError {
+  override readonly name: string = "PayloadMissingError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("ERR_PAYLOAD_MISSING", message, options);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { checkJobAttributes, type JobAttributes } from "./job-attributes.ts";
+import { checkJobPayloads, type JobPayloadOptions } from "./job-payloads.ts";
 import {
   checkDebounce,
   checkRateLimit,
@@ -105,6 +106,8 @@ export interface JobOptions<
   readonly rateLimit?: RateLimitOptions<StandardSchemaV1.InferOutput<Schema>>;
   /** Only the last job of a burst with one key runs. Needs the job ledger. */
   readonly debounce?: DebounceOptions<StandardSchemaV1.InferOutput<Schema>>;
+  /** Payloads past one SQS message, through S3 (docs/payloads.md). */
+  readonly payloads?: JobPayloadOptions;
 }
 
 /** A job type: its name, payload schema and policies. Share it between producers and consumers. */
@@ -126,6 +129,7 @@ export interface JobDefinition<
   readonly attributes: JobAttributes<StandardSchemaV1.InferOutput<Schema>> | undefined;
   readonly rateLimit: RateLimitOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
   readonly debounce: DebounceOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
+  readonly payloads?: JobPayloadOptions | undefined;
 }
 
 /** What a producer passes to `send` for this job (the schema's input type). */
@@ -203,6 +207,7 @@ export function defineJob<
   checkJobAttributes(options.attributes, problems);
   checkRateLimit(options.rateLimit, problems);
   checkDebounce(options.debounce, options.unique, problems);
+  checkJobPayloads(options.payloads, problems);
   const retry = resolveRetryPolicy(options.retry, problems);
   assertNoProblems(`job definition ${typeof name === "string" ? `"${name}"` : ""}`.trim(), problems);
   return Object.freeze({
@@ -218,6 +223,7 @@ export function defineJob<
     attributes: options.attributes,
     rateLimit: options.rateLimit,
     debounce: options.debounce,
+    payloads: options.payloads,
   });
 }
 

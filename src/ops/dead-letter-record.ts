@@ -1,6 +1,7 @@
 import type { Message } from "@aws-sdk/client-sqs";
 import { DLQ_ATTRIBUTES } from "../core/dead-letter-attributes.ts";
 import { decodeEnvelope } from "../core/envelope.ts";
+import { type PayloadPointer, parsePointer } from "../core/payload-pointer.ts";
 
 /** A dead-lettered message as `dlq peek` and `dlq export` show it. */
 export interface DeadLetterRecord {
@@ -26,6 +27,11 @@ export interface DeadLetterRecord {
   readonly lastFailureAt: string | undefined;
   readonly sourceQueue: string | undefined;
   readonly body: string;
+  /**
+   * Where the job's envelope is when the body is an S3 pointer (docs/payloads.md); `dlq peek
+   * --payloads` reads it.
+   */
+  readonly payloadPointer?: PayloadPointer | undefined;
   /**
    * SQS's system attributes as they were before the receive that read this record: every receive
    * counts in `ApproximateReceiveCount`, this read's too, and SQS cannot un-count one, so the read's
@@ -54,6 +60,15 @@ export function envelopeFields(body: string): { id?: string; payload?: unknown }
     return { id: typeof record.id === "string" ? record.id : undefined, payload: record.payload };
   } catch {
     return {};
+  }
+}
+
+/** The pointer a body holds; none for any other body, a malformed pointer included. */
+function pointerOf(body: string): PayloadPointer | undefined {
+  try {
+    return parsePointer(body);
+  } catch {
+    return undefined;
   }
 }
 
@@ -91,6 +106,7 @@ export function toDeadLetterRecord(message: Message): DeadLetterRecord {
     lastFailureAt: stringAttribute(message, DLQ_ATTRIBUTES.lastFailureAt),
     sourceQueue: stringAttribute(message, DLQ_ATTRIBUTES.sourceQueue),
     body,
+    payloadPointer: pointerOf(body),
     attributes: beforeThisRead(message.Attributes ?? {}),
     messageAttributes,
   };

@@ -4,6 +4,7 @@ import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { LedgerOptions } from "../ledger/ledger-options.ts";
 import type { SendOptions } from "./message.ts";
+import type { PayloadOptions } from "./payload-offload.ts";
 import type { OnProgress } from "./progress.ts";
 
 export interface JobClientOptions {
@@ -43,6 +44,8 @@ export interface JobClientOptions {
   readonly lambda?: LambdaClient;
   /** Where jobs sent for later (`at`, or `delaySeconds` above 900) wait: EventBridge Scheduler. */
   readonly scheduler?: SchedulerOptions;
+  /** Messages past the queue's size (or a threshold) go through S3 (docs/payloads.md). */
+  readonly payloads?: PayloadOptions;
   /**
    * The SNS topic `publish` and `publishBatch` publish to. A client given a topic (`topic` or
    * `topicArn`) and no queue publishes only; its `send` calls throw a `ConfigError`.

@@ -20,6 +20,7 @@ import type {
 } from "./job-client-options.ts";
 import { readJob, type WaitOptions, waitForJob } from "./job-status.ts";
 import { prepareMessage, type SendOptions } from "./message.ts";
+import { PayloadOffload } from "./payload-offload.ts";
 import { SchedulerLink } from "./send-later.ts";
 import { MAX_CONCURRENCY, type PublishRoute, runSendPipeline, type SendRoute } from "./send-pipeline.ts";
 import {
@@ -89,6 +90,7 @@ export class JobClient {
             maxMessageBytes: max,
             ledgerFor: (job) => this.#ledgerFor(job),
             scheduler: this.#scheduler,
+            payloads: new PayloadOffload(options.payloads, options.queue),
           };
   }
 

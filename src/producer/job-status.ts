@@ -1,6 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { InvalidOptionError, ValidationError } from "../core/errors.ts";
 import type { JobDefinition, JobResult } from "../core/job.ts";
+import { resultText } from "../core/payload-objects.ts";
 import { validate } from "../core/schema.ts";
 import { JobDeadError, jobSupersededError, WaitTimeoutError } from "../ledger/errors.ts";
 import type { JobState } from "../ledger/job-state.ts";
@@ -81,7 +82,7 @@ export async function parseResult<J extends JobDefinition>(
   json: string | undefined,
 ): Promise<JobResult<J> | undefined> {
   if (json === undefined) return undefined;
-  const wire: unknown = JSON.parse(json);
+  const wire: unknown = JSON.parse(await resultText(json));
   if (job.result === undefined) return wire as JobResult<J>;
   const checked = await validate(job.result, wire, job);
   if (!checked.ok) {

@@ -13,6 +13,7 @@ import { type DeliveryChannel, queueChannel } from "./delivery-channel.ts";
 import type { ReserveTarget } from "./held-keys.ts";
 import type { SendBatchOptions } from "./job-client-options.ts";
 import { checkSendOptions, type Delivery, type PreparedMessage, type SendOptions } from "./message.ts";
+import type { PayloadOffload } from "./payload-offload.ts";
 import { prepareJobs } from "./prepare-jobs.ts";
 import { ProgressReport } from "./progress.ts";
 import { sendPrepared } from "./send-batch.ts";
@@ -38,6 +39,8 @@ export interface SendRoute {
   /** The ledger for jobs of `job`, or undefined when off. */
   readonly ledgerFor: (job: JobDefinition) => Promise<Ledger | undefined>;
   readonly scheduler: SchedulerLink;
+  /** The offload step's bucket and thresholds (docs/payloads.md); none: every job goes whole. */
+  readonly payloads?: PayloadOffload;
 }
 
 /** The topic a pipeline publishes to (`publish`, `publishBatch`). */
@@ -71,6 +74,8 @@ type Deliver = (
  * The one send pipeline: `send` (a batch of one), `sendBatch` and sends for later all take it.
  *
  * 1. validate and size ({@link prepareJobs}): every payload, before any network call;
+ * 1b. offload ({@link PayloadOffload}): a message above its threshold is stored in S3 and
+ *    travels as the SQS Extended Client's pointer (docs/payloads.md), before any key is reserved;
  * 2. reserve unique keys and record the jobs `queued` ({@link SendGate.open}), per delivery unit
  *    of at most 10 jobs, so each key's lease covers its own job's delivery;
  * 3. deliver: SendMessage ({@link sendNow}), SendMessageBatch ({@link sendPrepared}) or
@@ -126,19 +131,19 @@ async function sendThrough<J extends JobDefinition>(
     single,
     trace,
     ...(topic === undefined
-      ? { maxMessageBytes: (route as SendRoute).maxMessageBytes }
+      ? { maxMessageBytes: queueSizeLimit(route as SendRoute) }
       : { maxMessageBytes: SNS_MAX_MESSAGE_BYTES, topic: topicNameOf(topic.topicArn) }),
   });
   const batch = { concurrency, maxRetries };
-  const { deliver, gate, ledger } =
+  const { deliver, gate, ledger, sent } =
     topic === undefined
       ? await queueSteps(route as SendRoute, request, delivery, batch, messages)
-      : await topicSteps(topic, request, batch);
-  const debounced = debounceKeys(job, messages);
-  const progress = new ProgressReport(options.onProgress, messages.length);
+      : await topicSteps(topic, request, batch, messages);
+  const debounced = debounceKeys(job, sent);
+  const progress = new ProgressReport(options.onProgress, sent.length);
   let items: Delivered[];
   try {
-    items = await deliver(messages, gate, progress);
+    items = await deliver(sent, gate, progress);
   } catch (error) {
     await gate.abandon(error);
     throw error;
@@ -148,11 +153,20 @@ async function sendThrough<J extends JobDefinition>(
   return progress.finish({ items });
 }
 
-/** The deliver step and the gate around it, and the ledger they record in (none for a publish). */
+/**
+ * The deliver step and the gate around it, the ledger they record in (none for a publish), and
+ * the messages that go (offloaded to S3 past the queue's size, when the route has payloads).
+ */
 interface RouteSteps {
   readonly deliver: Deliver;
   readonly gate: SendGate;
   readonly ledger: Ledger | undefined;
+  readonly sent: readonly PreparedMessage[];
+}
+
+/** The size the validate step measures a queue's jobs against: the offload threshold's, if any. */
+function queueSizeLimit(route: SendRoute): number {
+  return route.payloads?.sizeLimit(route.maxMessageBytes) ?? route.maxMessageBytes;
 }
 
 /** A batch call's settings. */
@@ -172,12 +186,13 @@ async function queueSteps<J extends JobDefinition>(
   await checkSqsConfig(route.sqs);
   // Everything that can fail without a network call fails before a key is reserved.
   const deliver = await deliverStep(route, request, delivery, batch);
+  const sent = await offloadStep(route, request.job, messages, batch.concurrency);
   const ledger = await route.ledgerFor(request.job);
   const gate =
     ledger === undefined
       ? OPEN_GATE
-      : new LedgerGate(ledger, request.job, messages, reserveTarget(route, delivery));
-  return { deliver, gate, ledger };
+      : new LedgerGate(ledger, request.job, sent, reserveTarget(route, delivery));
+  return { deliver, gate, ledger, sent };
 }
 
 /**
@@ -189,6 +204,7 @@ async function topicSteps<J extends JobDefinition>(
   route: PublishRoute,
   { job, single }: SendRequest<J>,
   batch: BatchSettings,
+  messages: readonly PreparedMessage[],
 ): Promise<RouteSteps> {
   const link = await route.sns();
   await checkSqsConfig(link.client);
@@ -197,7 +213,8 @@ async function topicSteps<J extends JobDefinition>(
     fifo: route.fifo,
     ...batch,
   });
-  return { deliver, gate: OPEN_GATE, ledger: undefined };
+  // No offload step: a publish above SNS's 256 KiB fails at the size step (S3 for SNS is to come).
+  return { deliver, gate: OPEN_GATE, ledger: undefined, sent: messages };
 }
 
 async function deliverStep<J extends JobDefinition>(
@@ -255,6 +272,18 @@ function checkPublishable(job: JobDefinition, delivery: Delivery, callbackId: st
       "callbackId is for send, not publish: a callback waits for one job, a publish makes one per queue",
     );
   }
+}
+
+/** Messages above their threshold go to S3 and travel as pointers (a network call per message). */
+async function offloadStep(
+  route: SendRoute,
+  job: JobDefinition,
+  messages: readonly PreparedMessage[],
+  concurrency: number,
+): Promise<readonly PreparedMessage[]> {
+  if (route.payloads === undefined) return messages;
+  const link = { sqs: route.sqs, maxMessageBytes: route.maxMessageBytes, concurrency };
+  return route.payloads.offload(job, messages, link);
 }
 
 function checkBatchOptions(concurrency: number, maxRetries: number, callbackId: string | undefined): void {

@@ -1,3 +1,4 @@
+import { CreateBucketCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LEDGER_TABLE_ENV } from "../../src/ledger/table-layout.ts";
@@ -13,6 +14,11 @@ beforeAll(async () => {
   process.env.SQS_JOBS_EMAIL_QUEUE_URL = await createTestQueue(sqs, "api-email", { fifo: true });
   process.env[LEDGER_TABLE_ENV] = await createLedgerTable(testDynamoDb(), "api-ledger");
   process.env.SQS_JOBS_EMAIL_SCHEDULER_ROLE_ARN = "arn:aws:iam::000000000000:role/scheduler";
+  // The reports queue's payload bucket, as JobQueue({ payloads }) sets it on producers
+  const s3 = new S3Client({ endpoint: process.env.AWS_ENDPOINT_URL as string, forcePathStyle: true });
+  process.env.SQS_JOBS_REPORTS_PAYLOAD_BUCKET = `api-payloads-${process.pid}`;
+  await s3.send(new CreateBucketCommand({ Bucket: process.env.SQS_JOBS_REPORTS_PAYLOAD_BUCKET }));
+  s3.destroy();
   ({ handler } = await import("../../handlers/api.ts"));
 });
 
@@ -38,6 +44,20 @@ describe("the example API (handlers/api.ts)", () => {
     const bad = await request("POST", "/reports", { inputKey: "elsewhere/a.txt" });
     expect(bad.status).toBe(400);
     expect(bad.body.issues[0].path).toEqual(["inputKey"]);
+  });
+
+  it("sends a 2 MiB text to analyse through the reports queue's payload bucket", async () => {
+    const sent = await request("POST", "/reports/text", { name: "big.txt", text: "word ".repeat(420_000) });
+    expect(sent).toMatchObject({ status: 202, body: { jobId: expect.any(String) } });
+    const s3 = new S3Client({ endpoint: process.env.AWS_ENDPOINT_URL as string, forcePathStyle: true });
+    const stored = await s3.send(
+      new HeadObjectCommand({
+        Bucket: process.env.SQS_JOBS_REPORTS_PAYLOAD_BUCKET,
+        Key: `sqs-jobs/analyse-text/${sent.body.jobId}.json`,
+      }),
+    );
+    s3.destroy();
+    expect(stored.ContentLength).toBeGreaterThan(2_000_000);
   });
 
   it("sends one email per recipient and subject within the hour, and a reminder for tomorrow", async () => {

@@ -202,7 +202,12 @@ describe("cdk-nag AwsSolutions on the example app", () => {
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Bucket\w+\.Arn>\/inputs\/\*\]$/),
       expect.stringMatching(/\/outbox\/\*\]$/),
       expect.stringMatching(/\/reports\/\*\]$/),
+      // the payload bucket's prefix: the API puts, the reports consumer gets and deletes
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<ReportsPayloadsBucket\w+\.Arn>\/sqs-jobs\/\*\]$/),
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<ReportsPayloadsBucket\w+\.Arn>\/sqs-jobs\/\*\]$/),
       "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/default/sqs-jobs-*]",
+      // the example's bucket and the payload bucket
+      "AwsSolutions-S1",
       "AwsSolutions-S1",
       // the Scheduler DLQs of both queues
       "AwsSolutions-SQS3",

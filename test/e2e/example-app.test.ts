@@ -75,7 +75,8 @@ beforeAll(async () => {
   s3 = new S3Client({ ...client, forcePathStyle: true });
   dynamodb = new DynamoDBClient(client);
   const buckets = await s3.send(new ListBucketsCommand({}));
-  bucket = buckets.Buckets?.[0]?.Name ?? "";
+  // The example's bucket, not the reports queue's payload bucket (docs/payloads.md)
+  bucket = buckets.Buckets?.find((b) => !/payloads/i.test(b.Name ?? ""))?.Name ?? "";
 }, 120_000);
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildReport, sendEmail } from "../../handlers/jobs.ts";
+import { analyseText, buildReport, sendEmail } from "../../handlers/jobs.ts";
 import { parseScheduleExpression } from "../../src/schedule/expression.ts";
 import { type DevEvent, startTestApp, type TestApp } from "../../tools/src/testing/index.ts";
 
@@ -26,7 +26,8 @@ afterAll(async () => {
 });
 
 async function readObject(key: string): Promise<string | undefined> {
-  const bucket = app.buckets[0]?.name;
+  // The example's bucket, not the reports queue's payload bucket
+  const bucket = app.buckets.find((b) => b.logicalId.startsWith("Bucket"))?.name;
   const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   return out.Body?.transformToString();
 }
@@ -56,6 +57,21 @@ describe("the example app", () => {
       jobId: expect.stringMatching(/^audit:/),
     });
     await expect(readObject(`digests/${sent.jobId}.json`)).rejects.toMatchObject({ name: "NoSuchKey" });
+  });
+
+  it("analyses a 3 MiB text sent in the job: it travels through the queue's payload bucket, deleted once done", async () => {
+    const text = "the quick brown fox\n".repeat(3 * 1024 * 52);
+    const sent = await app.send(analyseText, { name: "big.txt", text, topWords: 1 });
+    await app.drain();
+    const state = await app.job(sent);
+    expect(state).toMatchObject({ status: "succeeded", attempts: 1 });
+    expect(state?.result).toMatchObject({ lines: 3 * 1024 * 52, words: 4 * 3 * 1024 * 52 });
+    // 3 MiB could only be sent through the bucket; its object went once the job succeeded
+    const payloads = app.buckets.find((b) => b.logicalId.startsWith("ReportsPayloads"));
+    const key = `sqs-jobs/analyse-text/${sent.jobId}.json`;
+    await expect(s3.send(new GetObjectCommand({ Bucket: payloads?.name, Key: key }))).rejects.toMatchObject({
+      name: "NoSuchKey",
+    });
   });
 
   it("dead-letters a report whose input does not exist, with the handler's reason", async () => {

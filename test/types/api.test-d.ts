@@ -71,6 +71,7 @@ describe("public types", () => {
       | "topicArn"
       | "topic"
       | "sns"
+      | "payloads"
     >();
     // @ts-expect-error the direct transport is gone
     void new JobClient({ queueUrl: "http://127.0.0.1:1/0/q", transport: "direct" });

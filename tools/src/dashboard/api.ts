@@ -10,6 +10,7 @@ import { purgeQueue } from "sqs-jobs/internal/ops/purge";
 import { resolveDeadLetterPair, resolveQueue } from "sqs-jobs/internal/ops/queue-ref";
 import { redrive } from "sqs-jobs/internal/ops/redrive";
 import { queueDepth } from "sqs-jobs/internal/ops/stats";
+import { withStoredBodies } from "sqs-jobs/internal/ops/stored-payloads";
 import { badRequest, DashboardRequestError } from "./api-error.ts";
 import { filterOf, intParam, redriveSelection } from "./api-params.ts";
 import { ConsumerCache, consumerView } from "./consumers.ts";
@@ -213,7 +214,15 @@ export class DashboardApi {
         `no message ${messageId.slice(0, 100)} in ${dlq.name}: it was redriven, purged, or is held by another reader`,
       );
     }
-    return deadLetterDetail(record, showsPayload(url));
+    if (!showsPayload(url) || record.payloadPointer === undefined)
+      return deadLetterDetail(record, showsPayload(url));
+    // Asked for with the token: a job sent through S3 is read from its bucket.
+    const { endpoint, region } = this.#sources.info.target;
+    const [read = record] = await withStoredBodies(
+      [record],
+      endpoint === null ? { region } : { endpoint, region },
+    );
+    return deadLetterDetail(read, true);
   }
 
   async #redrive(req: IncomingMessage, [queue = ""]: readonly string[]) {

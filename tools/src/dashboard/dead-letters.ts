@@ -4,6 +4,7 @@ import type { DeadLetterRecord } from "sqs-jobs/internal/ops/dead-letter-record"
 import { peekDeadLetters } from "sqs-jobs/internal/ops/peek";
 import type { QueueRef } from "sqs-jobs/internal/ops/queue-ref";
 import { queueDepth } from "sqs-jobs/internal/ops/stats";
+import type { WithStoredBody } from "sqs-jobs/internal/ops/stored-payloads";
 import { readDeadLetterBody } from "./dead-letter-body.ts";
 
 /**
@@ -142,16 +143,25 @@ export function listDeadLetters(records: readonly DeadLetterRecord[], filter: De
 /**
  * One dead-lettered message in detail: what its body is and how long, the envelope's fields
  * without the payload when it is a valid envelope (SNS-wrapped or not), and the payload (for any
- * other body, the body itself) only when asked for with the token (`showPayload`).
+ * other body, the body itself) only when asked for with the token (`showPayload`). A job sent
+ * through S3 (docs/payloads.md) says so; with the token, its pointer shows and the payload is the
+ * stored envelope's, read by the caller ({@link withStoredBodies}), or why it could not be read.
  */
-export function deadLetterDetail(record: DeadLetterRecord, showPayload: boolean) {
+export function deadLetterDetail(record: WithStoredBody<DeadLetterRecord>, showPayload: boolean) {
   const body = readDeadLetterBody(record.body);
+  const stored = record.storedBody === undefined ? undefined : readDeadLetterBody(record.storedBody);
   return {
     record: deadLetterView(record),
     format: body.format,
     bytes: Buffer.byteLength(record.body),
-    envelope: body.header ?? null,
-    payload: showPayload ? (body.payload ?? null) : null,
+    envelope: body.header ?? stored?.header ?? null,
+    // Whether the job is in S3 shows to anyone; where (a key may be anyone's data) with the token.
+    payloadInS3: record.payloadPointer !== undefined,
+    payloadPointer: showPayload ? (record.payloadPointer ?? null) : null,
+    payload: showPayload ? ((stored ?? body).payload ?? null) : null,
     payloadShown: showPayload,
+    ...(showPayload && record.storedBodyError !== undefined
+      ? { storedBodyError: record.storedBodyError }
+      : {}),
   };
 }

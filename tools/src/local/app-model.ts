@@ -16,6 +16,8 @@ export interface QueueModel {
   readonly dlqLogicalId: string | undefined;
   /** The names of the jobs it carries, as `JobQueue` records them in its metadata. */
   readonly jobs: readonly string[];
+  /** The local name of the bucket its large payloads go through (`JobQueue({ payloads })`). */
+  readonly payloadBucket?: string | undefined;
 }
 
 export interface FunctionModel {
@@ -161,7 +163,30 @@ export function buildAppModel(stacks: readonly StackTemplate[], assemblyDir: str
       ...(output.Description === undefined ? {} : { description: output.Description }),
     })),
   );
-  return { queues, functions, eventSources, buckets, tables, schedules, topics, subscriptions, outputs };
+  return {
+    queues: queues.map((q) => withPayloadBucket(q, buckets)),
+    functions,
+    eventSources,
+    buckets,
+    tables,
+    schedules,
+    topics,
+    subscriptions,
+    outputs,
+  };
+}
+
+/**
+ * The payload bucket `JobQueue` records in its metadata is a `Ref` to a bucket of the stack (or a
+ * name, for a bucket it was given): locally, that bucket's local name.
+ */
+function withPayloadBucket(
+  queue: QueueModel,
+  buckets: readonly { readonly logicalId: string; readonly name: string }[],
+): QueueModel {
+  const ref = queue.payloadBucket;
+  if (ref === undefined) return queue;
+  return { ...queue, payloadBucket: buckets.find((b) => b.logicalId === ref)?.name ?? ref };
 }
 
 /**
@@ -212,7 +237,15 @@ function queueModel(
   const ours = metadata?.["sqs-jobs"];
   const jobs =
     isObject(ours) && Array.isArray(ours.jobs) ? ours.jobs.filter((j) => typeof j === "string") : [];
-  return { stackName, logicalId, name, fifo, attributes, dlqLogicalId, jobs };
+  // A logical id (resolved once every bucket is known) or a literal bucket name.
+  const bucket = isObject(ours) ? ours.payloadBucket : undefined;
+  const payloadBucket =
+    typeof bucket === "string"
+      ? bucket
+      : isObject(bucket) && typeof bucket.Ref === "string"
+        ? bucket.Ref
+        : undefined;
+  return { stackName, logicalId, name, fifo, attributes, dlqLogicalId, jobs, payloadBucket };
 }
 
 function functionModel(

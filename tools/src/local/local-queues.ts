@@ -14,6 +14,8 @@ export interface LocalQueue {
   readonly dlqUrl?: string;
   /** The jobs it carries, when `JobQueue` made it. */
   readonly jobs: readonly string[];
+  /** The bucket its large payloads go through, when `JobQueue({ payloads })` made it. */
+  readonly payloadBucket?: string | undefined;
 }
 
 /** Creates dead-letter queues first so each source queue's redrive policy can name its DLQ's ARN. */
@@ -46,6 +48,7 @@ export async function createQueues(sqs: SQSClient, models: readonly QueueModel[]
       arn: out.Attributes?.QueueArn ?? "",
       dlqUrl: dlq?.url,
       jobs: q.jobs,
+      payloadBucket: q.payloadBucket,
     });
   }
   return created;

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { ConfigError, InvalidOptionError } from "sqs-jobs/internal/core/errors";
@@ -124,6 +125,12 @@ export function testApp<Queue extends string>(
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
   };
   const scheduler = new SchedulerClient({ ...aws, maxAttempts: 1 });
+  // Path-style: the local endpoint serves buckets by path; made only for an app with a payload bucket.
+  let s3Client: S3Client | undefined;
+  const s3 = (): S3Client => {
+    s3Client ??= new S3Client({ ...aws, forcePathStyle: true });
+    return s3Client;
+  };
   const ledger = clients.ledger;
   const connectLedger = ledgerFrom(ledger);
   const jobClients = new Map<string, JobClient>();
@@ -162,6 +169,7 @@ export function testApp<Queue extends string>(
         sqs: clients.sqs,
         ledger,
         scheduler: { roleArn: LOCAL_SCHEDULER_ROLE, client: scheduler },
+        ...(queue.payloadBucket === undefined ? {} : { payloads: { bucket: queue.payloadBucket, s3: s3() } }),
       });
       jobClients.set(queue.url, client);
     }
@@ -273,6 +281,7 @@ export function testApp<Queue extends string>(
     stop() {
       stopping ??= (async () => {
         scheduler.destroy();
+        s3Client?.destroy();
         await stack.stop();
         clients.sqs.destroy();
         if (ledger !== false) ledger.dynamodb.destroy();

@@ -1,5 +1,5 @@
 import { writeFile } from "node:fs/promises";
-import { queueUrlEnvVar } from "sqs-jobs/internal/core/env";
+import { payloadBucketEnvVar, queueUrlEnvVar } from "sqs-jobs/internal/core/env";
 import { ConfigError } from "sqs-jobs/internal/core/errors";
 import { nodeTooOld } from "sqs-jobs/internal/core/node-version";
 import { packageVersion } from "sqs-jobs/internal/core/package-version";
@@ -151,6 +151,9 @@ function producerEnvironment(stack: DevStack): [string, string][] {
     ...stack.queues
       .filter((q) => !dlqs.has(q.url))
       .map((q): [string, string] => [queueUrlEnvVar(q.name), q.url]),
+    ...stack.queues.flatMap((q): [string, string][] =>
+      q.payloadBucket === undefined ? [] : [[payloadBucketEnvVar(q.name), q.payloadBucket]],
+    ),
     ...Object.entries(stack.ledgerEnvironment),
   ];
 }

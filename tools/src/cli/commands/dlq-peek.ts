@@ -6,6 +6,7 @@ import type { DeadLetterRecord } from "sqs-jobs/internal/ops/dead-letter-record"
 import { peekDeadLetters } from "sqs-jobs/internal/ops/peek";
 import { resolveDeadLetterPair } from "sqs-jobs/internal/ops/queue-ref";
 import { depthOf } from "sqs-jobs/internal/ops/stats";
+import { type WithStoredBody, withStoredBodies } from "sqs-jobs/internal/ops/stored-payloads";
 import { type Command, intOption, type OptionValues, stringOption } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { readLedger, TABLE_HELP, TABLE_OPTION } from "../ledger-reader.ts";
@@ -40,11 +41,13 @@ Options:
   --limit N   most messages to show, 1-1000 (default 10)
 ${TABLE_HELP}
   --json      full records: body, attributes, message attributes
+  --payloads  for jobs sent through S3 (docs/payloads.md), read each pointer's
+              object: --json shows it as storedBody, else its size is shown
 
 Examples:
   sqs-jobs dlq peek reports
   sqs-jobs dlq peek reports-dlq --limit 50 --json`,
-  options: { limit: { type: "string" }, ...TABLE_OPTION },
+  options: { limit: { type: "string" }, payloads: { type: "boolean" }, ...TABLE_OPTION },
   args: { min: 1, max: 1 },
   async run(ctx, [queue = ""], values) {
     const limit = intOption(values, "limit", { min: 1, max: 1000 }) ?? 10;
@@ -55,7 +58,8 @@ Examples:
         if (seen > 10) ctx.progress(`read ${plural(seen, "message")}...`);
       },
     });
-    const records = await withLedgerReasons(ctx, values, peeked);
+    const reasoned = await withLedgerReasons(ctx, values, peeked);
+    const records = values.payloads === true ? await withStoredBodies(reasoned, ctx.target) : reasoned;
     if (ctx.json) {
       ctx.out(JSON.stringify({ dlq: { name: dlq.name, url: dlq.url }, records }, null, 2));
       return 0;
@@ -103,7 +107,7 @@ async function withLedgerReasons(
   );
 }
 
-function describe(r: PeekedRecord): string[] {
+function describe(r: WithStoredBody<PeekedRecord>): string[] {
   const why =
     r.reason === undefined
       ? "moved by SQS (no sqs-jobs reason: crash, timeout or maxReceiveCount)"
@@ -118,6 +122,16 @@ function describe(r: PeekedRecord): string[] {
   if (r.errorName !== undefined || r.errorMessage !== undefined) {
     const text = `${r.errorName ?? "Error"}: ${(r.errorMessage ?? "").replace(/\s+/g, " ")}`;
     lines.push(...wrapText(text, WIDTH - 4, 3).map((l) => `    ${l}`));
+  }
+  const pointer = r.payloadPointer;
+  if (pointer !== undefined) {
+    const read =
+      r.storedBody !== undefined
+        ? `: ${plural(Buffer.byteLength(r.storedBody, "utf8"), "byte")}`
+        : r.storedBodyError === undefined
+          ? ""
+          : `: ${r.storedBodyError}`;
+    lines.push(`  payload in s3://${pointer.bucket}/${pointer.key}${read}`);
   }
   return lines;
 }
