@@ -25,10 +25,12 @@ describe("the example app", () => {
     const loadsSqsAtStart: boolean[] = [];
     for (const bundle of bundles) {
       const code = readFileSync(bundle, "utf8");
-      // Under 100 KB, but build-report's (136 KB on 2026-12-07): a consumer that also publishes
-      // carries the producer's pipeline beside the batch core.
+      // 110 KB: the consumer's run heartbeat, cancel and progress (wave 3, pacing) took the largest
+      // bundle from 96 KB to 101 KB; the bound still catches a dependency bundled by mistake.
+      // build-report's is 144 KB (2026-12-07): a consumer that also publishes report.ready carries
+      // the producer's pipeline (traces, pacing, S3 offload) beside the batch core.
       const publishes = code.includes('"report.ready"') && code.includes('"build-report"');
-      expect(statSync(bundle).size).toBeLessThan(publishes ? 140_000 : 100_000);
+      expect(statSync(bundle).size).toBeLessThan(publishes ? 150_000 : 110_000);
       // External: imported from the runtime, either at load or on first use.
       expect(code).toMatch(/from\s*"@aws-sdk\/client-sqs"|import\("@aws-sdk\/client-sqs"\)/);
       loadsSqsAtStart.push(/from\s*"@aws-sdk\/client-sqs"/.test(code));
