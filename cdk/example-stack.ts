@@ -7,8 +7,16 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import * as sns from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
-import { analyseText, BUCKET_ENV, buildReport, QUEUES, sendEmail } from "../handlers/jobs.ts";
-import { JobLedger, JobQueue, sqsJobsBundling, sqsJobsBundlingEnvironment } from "./lib/index.ts";
+import {
+  analyseText,
+  BUCKET_ENV,
+  buildReport,
+  EVENTS_TOPIC,
+  QUEUES,
+  reportReady,
+  sendEmail,
+} from "../handlers/jobs.ts";
+import { JobLedger, JobQueue, JobTopic, sqsJobsBundling, sqsJobsBundlingEnvironment } from "./lib/index.ts";
 import { SiteAudit } from "./site-audit.ts";
 import { UNTRACED } from "./untraced.ts";
 
@@ -18,13 +26,18 @@ const HANDLERS = path.join(import.meta.dirname, "..", "handlers");
  * The example app: a `reports` queue whose consumer analyses text files from a bucket and stores a
  * report per job (and builds one every night on a schedule), an `email` FIFO queue grouped by
  * recipient, and an HTTP producer (a function URL with IAM auth) that enqueues both and may schedule
- * emails for later, every job recorded in one job ledger. Environment-agnostic: no account or region is needed to synth.
+ * emails for later, every job recorded in one job ledger. Each built report is published as
+ * `report.ready` on the `events` topic: the `audit` queue records every one, the `digest` queue
+ * long reports only. Environment-agnostic: no account or region is needed to synth.
  */
 export class SqsJobsExampleStack extends Stack {
   readonly bucket: s3.Bucket;
   readonly ledger: JobLedger;
   readonly reports: JobQueue;
   readonly email: JobQueue;
+  readonly events: JobTopic;
+  readonly audit: JobQueue;
+  readonly digest: JobQueue;
   readonly api: nodejs.NodejsFunction;
   readonly alarmTopic: sns.Topic;
   readonly siteAudit: SiteAudit;
@@ -82,6 +95,32 @@ export class SqsJobsExampleStack extends Stack {
     this.#allowObjects(this.email.consumer, ["s3:GetObject", "s3:PutObject"], "outbox/*");
     this.#allowExistenceChecks(this.email.consumer, "outbox/*");
 
+    // Fan-out: the report builder publishes report.ready; each subscribed queue gets its own copy.
+    this.events = new JobTopic(this, "Events", { name: EVENTS_TOPIC });
+    this.events.grantPublishJobs(this.reports.consumer);
+    const onReportReady = (id: string, name: string, handler: string, prefix: string) => {
+      const queue = new JobQueue(this, id, {
+        name,
+        jobs: [reportReady],
+        entry: path.join(HANDLERS, "report-ready.ts"),
+        handler,
+        environment: { [BUCKET_ENV]: this.bucket.bucketName },
+        ledger: this.ledger,
+        alarms: { topic: this.alarmTopic },
+        bundling: UNTRACED,
+      });
+      this.#allowObjects(queue.consumer, ["s3:GetObject", "s3:PutObject"], `${prefix}/*`);
+      this.#allowExistenceChecks(queue.consumer, `${prefix}/*`);
+      return queue;
+    };
+    this.audit = onReportReady("Audit", QUEUES.reportAudit, "audit", "audit");
+    this.digest = onReportReady("Digest", QUEUES.digest, "digest", "digests");
+    this.events.subscribe(this.audit, { jobs: [reportReady] });
+    this.events.subscribe(this.digest, {
+      jobs: [reportReady],
+      filter: { words: [{ numeric: [">=", 1000] }] },
+    });
+
     // The site audit (docs/flows.md): a flow per site, two stages, each on its own queue.
     this.siteAudit = new SiteAudit(this, "SiteAudit", {
       bucket: this.bucket,
@@ -127,7 +166,7 @@ export class SqsJobsExampleStack extends Stack {
     new CfnOutput(this, "AlarmTopicArn", {
       value: this.alarmTopic.topicArn,
       description:
-        "both queues' alarms: aws sns subscribe --protocol email --notification-endpoint you@example.com --topic-arn <this ARN>",
+        "every queue's alarms: aws sns subscribe --protocol email --notification-endpoint you@example.com --topic-arn <this ARN>",
     });
     new CfnOutput(this, "LedgerTableName", {
       value: this.ledger.table.tableName,
@@ -148,6 +187,8 @@ export class SqsJobsExampleStack extends Stack {
     const prefixes: [lambda.IFunction, string[]][] = [
       [this.reports.consumer, ["inputs/*", "reports/*"]],
       [this.email.consumer, ["outbox/*"]],
+      [this.audit.consumer, ["audit/*"]],
+      [this.digest.consumer, ["digests/*"]],
     ];
     for (const [fn, list] of prefixes) {
       for (const prefix of list) {

@@ -1,18 +1,27 @@
-import { createSqsHandler, handle, PermanentError } from "../src/index.ts";
-import { BUCKET_ENV } from "./env.ts";
+import { createSqsHandler, handle, JobClient, PermanentError } from "../src/index.ts";
+import { BUCKET_ENV, EVENTS_TOPIC } from "./env.ts";
 import { analyseText } from "./jobs/analyse-text.ts";
 import { buildReport } from "./jobs/build-report.ts";
+import { reportReady } from "./jobs/report-ready.ts";
 import { type ObjectStore, s3StoreFromEnv } from "./object-store.ts";
 import { analyse, type Report, reportKey } from "./report.ts";
 
-/** The `build-report` handler, given its store (S3 on AWS, memory in tests). */
-export function buildReportHandler(store: ObjectStore) {
+/** Where a built report is announced: the `events` topic's `report.ready` (none in unit tests). */
+export type ReportEvents = Pick<JobClient, "publish">;
+
+/**
+ * The `build-report` handler, given its store (S3 on AWS, memory in tests). Each built report is
+ * published as `report.ready`, also when a retry finds it already built: a crash between the write
+ * and the publish must not lose the event, and its consumers are idempotent by report.
+ */
+export function buildReportHandler(store: ObjectStore, events?: ReportEvents) {
   return handle(buildReport, async (payload, ctx) => {
     const key = reportKey(ctx.jobId);
     const built = await store.read(key, ctx.signal);
     if (built !== undefined) {
       ctx.logger.info("report already built", { key });
       const { lines, words } = JSON.parse(built) as Report;
+      await events?.publish(reportReady, { reportKey: key, words });
       return { reportKey: key, lines, words };
     }
     // Shown by getJob, `sqs-jobs jobs get` and the dashboard while it runs; DELETE /reports/<jobId>
@@ -27,9 +36,19 @@ export function buildReportHandler(store: ObjectStore) {
     ctx.progress({ stage: "writing", words: report.words });
     await store.write(key, JSON.stringify(report), ctx.signal);
     ctx.logger.info("report built", { key, bytes: report.bytes, words: report.words });
+    await events?.publish(reportReady, { reportKey: key, words: report.words });
     return { reportKey: key, lines: report.lines, words: report.words };
   });
 }
+
+// Made on the first publish: the topic's variable is read then, not when the module loads.
+let events: JobClient | undefined;
+const publisher: ReportEvents = {
+  publish: (job, payload, options) => {
+    events ??= new JobClient({ topic: EVENTS_TOPIC });
+    return events.publish(job, payload, options);
+  },
+};
 
 /** The `analyse-text` handler: the text came in the job (through S3 when it was large). */
 export function analyseTextHandler(store: ObjectStore) {
@@ -47,4 +66,4 @@ export function analyseTextHandler(store: ObjectStore) {
 }
 
 const store = s3StoreFromEnv(BUCKET_ENV);
-export const handler = createSqsHandler([buildReportHandler(store), analyseTextHandler(store)]);
+export const handler = createSqsHandler([buildReportHandler(store, publisher), analyseTextHandler(store)]);

@@ -4,7 +4,7 @@
  * keeps every `defineJob` of a module it loads (esbuild cannot tell the call is pure across
  * files), so a shared module would put every job's schema in every consumer's bundle.
  */
-export { BUCKET_ENV } from "./env.ts";
+export { BUCKET_ENV, EVENTS_TOPIC } from "./env.ts";
 export { analyseText } from "./jobs/analyse-text.ts";
 
 import { AUDIT_QUEUES } from "./jobs/audit.ts";
@@ -18,6 +18,7 @@ export {
   writeAuditReport,
 } from "./jobs/audit.ts";
 export { buildReport } from "./jobs/build-report.ts";
+export { reportReady } from "./jobs/report-ready.ts";
 export { sendEmail } from "./jobs/send-email.ts";
 
 /** The example's queues, by the logical names producers use (`new JobClient({ queue })`). */
@@ -27,4 +28,6 @@ export const QUEUES = {
   audit: AUDIT_QUEUES.audit,
   auditFetch: AUDIT_QUEUES.fetch,
   auditExtract: AUDIT_QUEUES.extract,
+  reportAudit: "report-audit",
+  digest: "digest",
 } as const;

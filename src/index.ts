@@ -37,6 +37,7 @@ export {
   QueueNotFoundError,
   SendError,
   SqsJobsError,
+  TopicNotFoundError,
   ValidationError,
 } from "./core/errors.ts";
 export type {
@@ -51,10 +52,12 @@ export type {
   UniqueOptions,
 } from "./core/job.ts";
 export { defineJob } from "./core/job.ts";
+export type { JobAttributes, JobAttributeValue } from "./core/job-attributes.ts";
 export type { JobPayloadOptions } from "./core/job-payloads.ts";
 export type { DebounceOptions, RateLimitOptions } from "./core/pacing-options.ts";
 export type { BackoffPolicy, RetryPolicy } from "./core/retry.ts";
 export type { JobSchema } from "./core/schema.ts";
+export { publishedCopyId } from "./core/topic-attribute.ts";
 export type { DurableDuration, DurableWaitContext, WaitForJobOptions } from "./durable/wait-for-job.ts";
 export { CallbackResultTooLargeError, waitForJob } from "./durable/wait-for-job.ts";
 export type { ChildBatchOptions, ChildSendOptions, FlowContext } from "./flow/flow-context.ts";
@@ -76,8 +79,20 @@ export type { CancelResult } from "./ledger/run-flags.ts";
 export type { CallOptions } from "./producer/job-call.ts";
 export { CallError, CallNotStartedError } from "./producer/job-call.ts";
 export { JobClient } from "./producer/job-client.ts";
-export type { JobClientOptions, SchedulerOptions, SendBatchOptions } from "./producer/job-client-options.ts";
+export type {
+  JobClientOptions,
+  PublishBatchOptions,
+  PublishOptions,
+  SchedulerOptions,
+  SendBatchOptions,
+} from "./producer/job-client-options.ts";
 export type { WaitOptions } from "./producer/job-status.ts";
 export type { SendOptions } from "./producer/message.ts";
 export type { PayloadOptions } from "./producer/payload-offload.ts";
-export type { SendBatchItemResult, SendBatchResult, SendResult, SentJob } from "./producer/send-result.ts";
+export type {
+  PublishResult,
+  SendBatchItemResult,
+  SendBatchResult,
+  SendResult,
+  SentJob,
+} from "./producer/send-result.ts";

@@ -19,6 +19,8 @@ export interface ScenarioCost {
     readonly dynamoDbReadRequests: number;
     readonly dynamoDbByAction: Readonly<Record<string, number>>;
     readonly schedulerInvocations: number;
+    readonly s3ByAction: Readonly<Record<string, number>>;
+    readonly snsPublishes: number;
     readonly lambdaInvocations: number;
     readonly lambdaGbSeconds: number;
   };
@@ -28,6 +30,8 @@ export interface ScenarioCost {
     readonly sqs: number;
     readonly dynamodb: number;
     readonly scheduler: number;
+    readonly s3: number;
+    readonly sns: number;
     readonly lambda: number;
     readonly total: number;
   };
@@ -85,6 +89,12 @@ export function costOf(input: {
   const indexUnits = dynamo.reduce((n, r) => n + (r.indexWrites ?? 0), 0);
   const reads = dynamo.filter((r) => READS.has(r.action)).length;
 
+  const s3ByAction: Record<string, number> = {};
+  for (const r of requests.filter((r) => r.service === "s3"))
+    s3ByAction[r.action] = (s3ByAction[r.action] ?? 0) + 1;
+  const snsPublishes = requests
+    .filter((r) => r.service === "sns")
+    .reduce((n, r) => n + Math.max(1, Math.ceil(r.bytes / KIB_64)), 0);
   const schedulerInvocations = requests.filter(
     (r) => r.service === "scheduler" && r.action === "CreateSchedule",
   ).length;
@@ -103,6 +113,10 @@ export function costOf(input: {
       (writeUnits + indexUnits) * PRICES.dynamoDbWriteUnit.usd + reads * PRICES.dynamoDbReadUnit.usd,
     ),
     scheduler: million(schedulerInvocations * PRICES.schedulerInvocation.usd),
+    s3: million(
+      (s3ByAction.PutObject ?? 0) * PRICES.s3Put.usd + (s3ByAction.GetObject ?? 0) * PRICES.s3Get.usd,
+    ),
+    sns: million(snsPublishes * PRICES.snsPublish.usd),
     lambda: million(lambdaInvocations * PRICES.lambdaRequest.usd + gbSeconds * PRICES.lambdaGbSecondArm.usd),
   };
   const per = (n: number) => round(perJob(n), 4);
@@ -120,13 +134,15 @@ export function costOf(input: {
       dynamoDbReadRequests: per(reads),
       dynamoDbByAction: perRecord(dynamoDbByAction),
       schedulerInvocations: per(schedulerInvocations),
+      s3ByAction: perRecord(s3ByAction),
+      snsPublishes: per(snsPublishes),
       lambdaInvocations: per(lambdaInvocations),
       lambdaGbSeconds: round(perJob(gbSeconds), 6),
     },
     emptyReceivesLeftOut: emptyReceives,
     usdPerMillionJobs: {
       ...usd,
-      total: round(usd.sqs + usd.dynamodb + usd.scheduler + usd.lambda, 4),
+      total: round(usd.sqs + usd.dynamodb + usd.scheduler + usd.s3 + usd.sns + usd.lambda, 4),
     },
   };
 }

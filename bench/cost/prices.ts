@@ -59,6 +59,24 @@ export const PRICES = {
     page: "https://aws.amazon.com/eventbridge/pricing/",
     readFrom: `cloudburn.io/blog/amazon-eventbridge-pricing (March 2026 prices), read ${READ}`,
   },
+  s3Put: {
+    usd: 0.005 / 1000,
+    per: "S3 Standard PUT request",
+    page: "https://aws.amazon.com/s3/pricing/",
+    readFrom: `cloudkaramchari.com (S3 request pricing explained), read ${READ}`,
+  },
+  s3Get: {
+    usd: 0.0004 / 1000,
+    per: "S3 Standard GET request",
+    page: "https://aws.amazon.com/s3/pricing/",
+    readFrom: `AWS's S3 pricing, as quoted by price guides, read ${READ}`,
+  },
+  snsPublish: {
+    usd: 0.5 / 1e6,
+    per: "SNS standard topic publish (each 64 KiB is one; delivery to SQS has no charge)",
+    page: "https://aws.amazon.com/sns/pricing/",
+    readFrom: `factualminds.com/blog/amazon-sns-pricing-publishes-fanout-protocols (June 2026), read ${READ}`,
+  },
 } as const satisfies Record<string, Price>;
 
 /** What a job's handler is assumed to take, for Lambda's duration charge: stated, not measured. */

@@ -29,18 +29,18 @@ export function detailTable(results: CostResults): string {
   const rows = results.scenarios.map((s) => {
     const p = s.perJob;
     const sqsRatio = floor.perJob.sqsRequests === 0 ? 0 : p.sqsRequests / floor.perJob.sqsRequests;
-    return `| ${s.title} | ${count(p.sqsRequests)} (${sqsRatio.toFixed(2)}x) | ${count(p.dynamoDbWriteUnits)} + ${count(p.dynamoDbIndexWriteUnits)} | ${count(p.schedulerInvocations)} | ${count(p.lambdaInvocations)} | ${dollars(s.usdPerMillionJobs.sqs)} | ${dollars(s.usdPerMillionJobs.dynamodb)} | ${dollars(s.usdPerMillionJobs.scheduler)} | ${dollars(s.usdPerMillionJobs.lambda)} | **${dollars(s.usdPerMillionJobs.total)}** |`;
+    return `| ${s.title} | ${count(p.sqsRequests)} (${sqsRatio.toFixed(2)}x) | ${count(p.dynamoDbWriteUnits)} + ${count(p.dynamoDbIndexWriteUnits)} | ${count(p.schedulerInvocations)} | ${count(p.lambdaInvocations)} | ${dollars(s.usdPerMillionJobs.sqs)} | ${dollars(s.usdPerMillionJobs.dynamodb)} | ${dollars(s.usdPerMillionJobs.scheduler)} | ${dollars(s.usdPerMillionJobs.s3 + s.usdPerMillionJobs.sns)} | ${dollars(s.usdPerMillionJobs.lambda)} | **${dollars(s.usdPerMillionJobs.total)}** |`;
   });
   return [
-    "| scenario | SQS requests per job (vs the floor) | DynamoDB write units per job (table + list index) | Scheduler invocations per job | Lambda invocations per job | SQS $ | DynamoDB $ | Scheduler $ | Lambda $ | total per million jobs |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| scenario | SQS requests per job (vs the floor) | DynamoDB write units per job (table + list index) | Scheduler invocations per job | Lambda invocations per job | SQS $ | DynamoDB $ | Scheduler $ | S3 and SNS $ | Lambda $ | total per million jobs |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows,
   ].join("\n");
 }
 
 /** The README's short table: the total per million jobs of the common ways. */
 export function summaryTable(results: CostResults): string {
-  const shown = ["send", "ledger", "unique", "at", "call"];
+  const shown = ["send", "ledger", "unique", "at", "call", "flowChild", "offloaded", "rateLimited"];
   const rows = results.scenarios
     .filter((s) => shown.includes(s.name))
     .map((s) => `| ${s.title} | ${dollars(s.usdPerMillionJobs.total)} |`);

@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { LambdaClient } from "@aws-sdk/client-lambda";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import {
   CreateQueueCommand,
@@ -22,14 +23,24 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { mapLimit } from "../../src/core/map-limit.ts";
-import { JobClient } from "../../src/index.ts";
+import { child, JobClient } from "../../src/index.ts";
 import { LEDGER_TABLE_ENV } from "../../src/ledger/table-layout.ts";
 import { type DevStack, startDevStack } from "../../tools/src/local/dev-stack.ts";
 import type { MeteredRequest } from "../../tools/src/local/request-meter.ts";
 import { machineInfo } from "../lib/machine.ts";
 import { writeResults } from "../lib/results.ts";
 import { round } from "../lib/stats.ts";
-import { calledJob, laterJob, plainJob, trackedJob, uniqueJob } from "./app/jobs.ts";
+import {
+  calledJob,
+  childJob,
+  flowDoneJob,
+  laterJob,
+  offloadedJob,
+  plainJob,
+  rateLimitedJob,
+  trackedJob,
+  uniqueJob,
+} from "./app/jobs.ts";
 import { type CostResults, costOf, type ScenarioCost } from "./model.ts";
 
 const { values: args } = parseArgs({
@@ -82,6 +93,7 @@ async function main(): Promise<void> {
   const dynamodb = new DynamoDBClient(client);
   const scheduler = new SchedulerClient(client);
   const lambda = new LambdaClient(client);
+  const s3 = new S3Client({ ...client, forcePathStyle: true });
   try {
     const tableName = stack.ledgerEnvironment[LEDGER_TABLE_ENV] ?? "";
     const queue = (name: string) => {
@@ -92,12 +104,14 @@ async function main(): Promise<void> {
     const plain = queue("cost-plain");
     const tracked = queue("cost-tracked");
     const plainClient = new JobClient({ queueUrl: plain.url, sqs, ledger: false });
+    const payloadBucket = stack.buckets.find((b) => b.logicalId.startsWith("TrackedPayloads"))?.name;
     const functionName = stack.inFlight().find((p) => p.queueUrl === tracked.url)?.functionName;
     const trackedClient = new JobClient({
       queueUrl: tracked.url,
       sqs,
       ledger: { tableName, dynamodb },
       lambda,
+      ...(payloadBucket === undefined ? {} : { payloads: { bucket: payloadBucket, s3 } }),
       scheduler: { client: scheduler, roleArn: "arn:aws:iam::000000000000:role/cost-bench-scheduler" },
       ...(functionName === undefined ? {} : { functionName }),
     });
@@ -183,6 +197,35 @@ async function main(): Promise<void> {
       },
       () => tally.recordsOn(tracked.arn) >= JOBS,
     );
+    await measure(
+      "flowChild",
+      "a child of a flow (`client.flow`, one continuation when all are done), with the ledger",
+      async () => {
+        await trackedClient.flow({
+          children: Array.from({ length: JOBS }, (_, i) => child(childJob, payload(i), { key: String(i) })),
+          // biome-ignore lint/suspicious/noThenProperty: a continuation is data, never a function
+          then: child(flowDoneJob, { orderId: "all" }),
+          onChildFailure: "continue",
+        });
+      },
+      () => tally.recordsOn(tracked.arn) >= JOBS + 1,
+    );
+    await measure(
+      "offloaded",
+      "a payload past the message size, through S3 (put, get, delete), with the ledger",
+      async () => {
+        await each((i) => trackedClient.send(offloadedJob, { ...payload(i), blob: "x".repeat(2_048) }));
+      },
+      () => tally.recordsOn(tracked.arn) >= JOBS,
+    );
+    await measure(
+      "rateLimited",
+      "a rate-limited job under its limit, with the ledger",
+      async () => {
+        await each((i) => trackedClient.send(rateLimitedJob, payload(i)));
+      },
+      () => tally.recordsOn(tracked.arn) >= JOBS,
+    );
     if (functionName !== undefined) {
       await measure(
         "call",
@@ -209,6 +252,7 @@ async function main(): Promise<void> {
     dynamodb.destroy();
     scheduler.destroy();
     lambda.destroy();
+    s3.destroy();
     await stopQuietly(stack);
   }
 }

@@ -3,6 +3,7 @@ import { DLQ_ATTRIBUTES, REDRIVEN_ATTRIBUTE } from "../core/dead-letter-attribut
 import type { Envelope } from "../core/envelope.ts";
 import { queueNameOf } from "../core/queue-url.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
+import { publishedCopyId, TOPIC_ATTRIBUTE } from "../core/topic-attribute.ts";
 import { TRACEPARENT_ATTRIBUTE, TRACESTATE_ATTRIBUTE, type TraceHeaders } from "../core/trace-context.ts";
 import { jobClaimError } from "../ledger/errors.ts";
 import { scheduledRunId } from "../schedule/run-id.ts";
@@ -65,10 +66,16 @@ export class RecordDelivery implements Delivery<Settlement> {
     return `message ${this.#record.messageId}`;
   }
 
-  /** The envelope's id, or for a run of a periodic schedule the run's ({@link scheduledRunId}). */
+  /**
+   * The envelope's id; for a run of a periodic schedule the run's ({@link scheduledRunId}); for a
+   * queue's copy of a published job the copy's ({@link publishedCopyId}).
+   */
   jobIdOf({ schedule, enqueuedAt, id }: Envelope): string {
     if (schedule !== undefined && enqueuedAt !== undefined) {
       return scheduledRunId(queueNameOf(this.queueUrl), schedule.name, enqueuedAt);
+    }
+    if (id !== undefined && this.#record.messageAttributes?.[TOPIC_ATTRIBUTE] !== undefined) {
+      return publishedCopyId(queueNameOf(this.queueUrl), id);
     }
     return id ?? this.#record.messageId;
   }

@@ -29,6 +29,9 @@ const THROTTLED = new Set([
   "RequestLimitExceeded",
   // DynamoDB's throttling (a 400, so the status alone would call it final): the job ledger's calls.
   "ProvisionedThroughputExceededException",
+  // SNS's (Publish, PublishBatch).
+  "ThrottledException",
+  "KMSThrottlingException",
 ]);
 const CREDENTIAL_NAMES = new Set([
   "CredentialsProviderError",
@@ -63,6 +66,12 @@ const NOT_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
 export function isQueueMissing(error: unknown): boolean {
   const e = shape(error);
   return QUEUE_MISSING.has(e.name ?? "") || QUEUE_MISSING.has(e.code ?? "");
+}
+
+/** SNS says the topic does not exist (`NotFoundException`; `NotFound` from some emulators). */
+export function isTopicMissing(error: unknown): boolean {
+  const e = shape(error);
+  return e.name === "NotFoundException" || e.name === "NotFound" || e.code === "NotFound";
 }
 
 /**

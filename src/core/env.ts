@@ -59,6 +59,14 @@ export function payloadBucketEnvVar(queueName?: string): string {
   return queueName === undefined ? "SQS_JOBS_PAYLOAD_BUCKET" : `SQS_JOBS_${envKey(queueName)}_PAYLOAD_BUCKET`;
 }
 
+/**
+ * The variable holding the ARN of a named topic, as `JobTopic.grantPublishJobs` sets it on
+ * publishers: `events` → `SQS_JOBS_EVENTS_TOPIC_ARN`, no topic → `SQS_JOBS_TOPIC_ARN`.
+ */
+export function topicArnEnvVar(topicName?: string): string {
+  return topicName === undefined ? "SQS_JOBS_TOPIC_ARN" : `SQS_JOBS_${envKey(topicName)}_TOPIC_ARN`;
+}
+
 function envKey(queueName: string): string {
   const key = queueName
     .replace(/\.fifo$/, "")
@@ -88,7 +96,7 @@ export function optionalEnv(name: string): string | undefined {
 }
 
 /** The services sqs-jobs creates clients for, as `AWS_ENDPOINT_URL_<SERVICE>` names them. */
-export type AwsService = "SQS" | "LAMBDA" | "DYNAMODB" | "SCHEDULER" | "CLOUDWATCH" | "S3";
+export type AwsService = "SQS" | "LAMBDA" | "DYNAMODB" | "SCHEDULER" | "CLOUDWATCH" | "S3" | "SNS";
 
 /** The endpoint every client sqs-jobs creates talks to, if one is set (LocalStack, `sqs-jobs dev`). */
 export function endpointFromEnv(service: AwsService): string | undefined {

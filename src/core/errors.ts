@@ -39,7 +39,8 @@ export type SqsJobsErrorCode =
   | "ERR_MISSING_PEER"
   | "ERR_JOB_SUPERSEDED"
   | "ERR_CALLBACK_RESULT_TOO_LARGE"
-  | "ERR_PAYLOAD_MISSING";
+  | "ERR_PAYLOAD_MISSING"
+  | "ERR_TOPIC_NOT_FOUND";
 
 export class SqsJobsError extends Error {
   // Every subclass sets its name explicitly: minifiers (esbuild in Lambda bundles) rename
@@ -107,10 +108,12 @@ export class PayloadTooLargeError extends SqsJobsError {
   readonly sizeBytes: number;
   readonly limitBytes: number;
 
-  constructor(jobName: string, sizeBytes: number, limitBytes: number) {
+  /** `to`: a publish measures against SNS's limit, with no room kept for a dead-letter reason. */
+  constructor(jobName: string, sizeBytes: number, limitBytes: number, to: "queue" | "topic" = "queue") {
+    const counted = to === "queue" ? ` + ${DEAD_LETTER_ROOM_BYTES} kept for a dead-letter reason` : "";
     super(
       "ERR_PAYLOAD_TOO_LARGE",
-      `message for job "${jobName}" is ${sizeBytes} bytes (body + attributes + ${DEAD_LETTER_ROOM_BYTES} kept for a dead-letter reason) but the queue accepts at most ${limitBytes} bytes; give the client a payload bucket (JobClient({ payloads: { bucket } }), or JobQueue({ payloads: {} }), which sets it) to send it through S3 (docs/payloads.md)`,
+      `message for job "${jobName}" is ${sizeBytes} bytes (body + attributes${counted}) but the ${to} accepts at most ${limitBytes} bytes; ${to === "queue" ? "give the client a payload bucket (JobClient({ payloads: { bucket } }), or JobQueue({ payloads: {} }), which sets it) to send it through S3 (docs/payloads.md)" : "store large data in S3 and publish its key instead"}`,
     );
     this.sizeBytes = sizeBytes;
     this.limitBytes = limitBytes;
@@ -160,6 +163,21 @@ export class QueueNotFoundError extends SqsJobsError {
       options,
     );
     this.queueUrl = queueUrl;
+  }
+}
+
+/** The topic ARN names a topic that does not exist (or that these credentials cannot see). */
+export class TopicNotFoundError extends SqsJobsError {
+  override readonly name: string = "TopicNotFoundError";
+  readonly topicArn: string;
+
+  constructor(topicArn: string, options?: { cause?: unknown }) {
+    super(
+      "ERR_TOPIC_NOT_FOUND",
+      `topic ${topicArn} does not exist in this account and region (or the endpoint is wrong); check the topic ARN and AWS_REGION / AWS_ENDPOINT_URL`,
+      options,
+    );
+    this.topicArn = topicArn;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
+import { checkJobAttributes, type JobAttributes } from "./job-attributes.ts";
 import { checkJobPayloads, type JobPayloadOptions } from "./job-payloads.ts";
 import {
   checkDebounce,
@@ -96,6 +97,11 @@ export interface JobOptions<
   readonly unique?: UniqueOptions<StandardSchemaV1.InferOutput<Schema>>;
   /** Runs of one key that may overlap (1: never). Needs the job ledger. */
   readonly concurrency?: ConcurrencyOptions<StandardSchemaV1.InferOutput<Schema>>;
+  /**
+   * Message attributes its published messages carry, from the validated payload (at most 5):
+   * what a topic subscription may filter on besides the job name (docs/fan-out.md).
+   */
+  readonly attributes?: JobAttributes<StandardSchemaV1.InferOutput<Schema>>;
   /** Runs of one key started per window, across all consumers. Needs the job ledger. */
   readonly rateLimit?: RateLimitOptions<StandardSchemaV1.InferOutput<Schema>>;
   /** Only the last job of a burst with one key runs. Needs the job ledger. */
@@ -127,6 +133,7 @@ export interface JobDefinition<
   readonly result: Result;
   readonly unique: UniqueOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
   readonly concurrency: ConcurrencyOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
+  readonly attributes: JobAttributes<StandardSchemaV1.InferOutput<Schema>> | undefined;
   readonly rateLimit: RateLimitOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
   readonly debounce: DebounceOptions<StandardSchemaV1.InferOutput<Schema>> | undefined;
   readonly payloads?: JobPayloadOptions | undefined;
@@ -205,6 +212,7 @@ export function defineJob<
   }
   checkUnique(options.unique, problems);
   checkConcurrency(options.concurrency, problems);
+  checkJobAttributes(options.attributes, problems);
   checkRateLimit(options.rateLimit, problems);
   checkDebounce(options.debounce, options.unique, problems);
   checkJobPayloads(options.payloads, problems);
@@ -223,6 +231,7 @@ export function defineJob<
     result: options.result as Result,
     unique: options.unique,
     concurrency: options.concurrency,
+    attributes: options.attributes,
     rateLimit: options.rateLimit,
     debounce: options.debounce,
     payloads: options.payloads,

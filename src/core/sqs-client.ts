@@ -19,7 +19,12 @@ export function createSqsClient(
   return new SQSClient({ ...config, requestHandler: { httpAgent: agent, httpsAgent: agent } });
 }
 
-const configChecks = new WeakMap<SQSClient, Promise<void>>();
+/** What {@link checkSqsConfig} reads of a client: the SQS client, or the SNS client of a publish. */
+interface AwsClientConfig {
+  readonly config: { region(): Promise<string>; credentials(): Promise<unknown> };
+}
+
+const configChecks = new WeakMap<AwsClientConfig, Promise<void>>();
 
 /**
  * Resolves the client's region and credentials with the client's own providers (the SDK's chains:
@@ -30,7 +35,7 @@ const configChecks = new WeakMap<SQSClient, Promise<void>>();
  *
  * @throws {ConfigError} no region, or no credentials; `cause` holds the SDK's error
  */
-export function checkSqsConfig(sqs: SQSClient): Promise<void> {
+export function checkSqsConfig(sqs: AwsClientConfig): Promise<void> {
   let check = configChecks.get(sqs);
   if (check === undefined) {
     check = resolveRegionAndCredentials(sqs);
@@ -41,12 +46,12 @@ export function checkSqsConfig(sqs: SQSClient): Promise<void> {
   return check;
 }
 
-async function resolveRegionAndCredentials(sqs: SQSClient): Promise<void> {
+async function resolveRegionAndCredentials(sqs: AwsClientConfig): Promise<void> {
   try {
     await sqs.config.region();
   } catch (cause) {
     throw new ConfigError(
-      "no AWS region is configured: set AWS_REGION, or a region in your AWS profile (the AWS SDK does not read AWS_DEFAULT_REGION), or pass an SQSClient with a region",
+      "no AWS region is configured: set AWS_REGION, or a region in your AWS profile (the AWS SDK does not read AWS_DEFAULT_REGION), or pass a client with a region",
       { cause },
     );
   }

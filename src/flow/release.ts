@@ -7,6 +7,7 @@ import { type FlowRecord, readChildJobs, readFlow, readMembers } from "../ledger
 import { declareFlow, markFlowComplete, recordChildren } from "../ledger/flow-writes.ts";
 import { payloadHash } from "../ledger/job-key.ts";
 import type { Ledger } from "../ledger/ledger.ts";
+import { queueChannel } from "../producer/delivery-channel.ts";
 import type { PreparedMessage } from "../producer/message.ts";
 import { sendNow } from "../producer/send-now.ts";
 
@@ -113,6 +114,6 @@ async function sendOnce(
     dedupId: fifo.dedupId,
     flow: place,
   };
-  const sent = await sendNow(sqs, target.queueUrl, { name: target.job })(message, 0, undefined);
+  const sent = await sendNow(queueChannel(sqs, target.queueUrl), { name: target.job })(message, 0, undefined);
   if (!sent.ok) throw sent.cause;
 }

@@ -1,4 +1,3 @@
-import { type SendMessageBatchCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { classifyFailure } from "../core/aws-errors.ts";
 
 export interface AttemptWatch {
@@ -7,16 +6,24 @@ export interface AttemptWatch {
 }
 
 /**
+ * What {@link watchAttempts} needs of a command: its middleware stack. SQS's and SNS's commands
+ * each type it for their own input and output; the middleware below handles any, so it is passed
+ * as `never`, which every command's stack accepts.
+ */
+interface WatchableCommand {
+  readonly middlewareStack: {
+    add(middleware: never, options: { step: "deserialize"; priority: "high"; name: string }): void;
+  };
+}
+
+/**
  * Watches every attempt of one SDK send command, the SDK's own retries included. The SDK retries
  * a 5xx or a reset by itself (3 attempts by default) and reports only the last outcome: when the
- * first attempt reached SQS but its answer was lost, the retry stores a second copy and the call
- * still looks like a clean success. Only a per-attempt view can tell, so the result can say
- * `possibleDuplicate`. The middleware sits on this command only; the caller's client is untouched.
+ * first attempt reached SQS (or SNS) but its answer was lost, the retry stores a second copy and
+ * the call still looks like a clean success. Only a per-attempt view can tell, so the result can
+ * say `possibleDuplicate`. The middleware sits on this command only; the caller's client is untouched.
  */
-export function watchAttempts(
-  command: SendMessageCommand | SendMessageBatchCommand,
-  watch: AttemptWatch,
-): void {
+export function watchAttempts(command: WatchableCommand, watch: AttemptWatch): void {
   const middleware =
     <A, R>(next: (args: A) => Promise<R>) =>
     async (args: A): Promise<R> => {
@@ -30,8 +37,9 @@ export function watchAttempts(
     };
   // "deserialize" runs inside the retry loop; priority "high" wraps the deserializer, so service
   // errors arrive here already parsed (name, $metadata) like the caller will see them.
-  const options = { step: "deserialize", priority: "high", name: "sqsJobsAttemptWatch" } as const;
-  // Two calls because TypeScript cannot call `add` on the union of the two commands' stacks.
-  if (command instanceof SendMessageCommand) command.middlewareStack.add(middleware, options);
-  else command.middlewareStack.add(middleware, options);
+  command.middlewareStack.add(middleware as never, {
+    step: "deserialize",
+    priority: "high",
+    name: "sqsJobsAttemptWatch",
+  });
 }

@@ -1,4 +1,3 @@
-import type { SendMessageBatchRequestEntry, SendMessageBatchResult } from "@aws-sdk/client-sqs";
 import type { PreparedMessage } from "./message.ts";
 
 /** A job of a batch on its way: how often it went out, and whether a try may have stored it. */
@@ -7,6 +6,20 @@ export interface Pending {
   readonly message: PreparedMessage;
   tries: number;
   ambiguous: boolean;
+}
+
+/** What one batch request said: SQS's SendMessageBatch and SNS's PublishBatch answer alike. */
+export interface BatchAnswer {
+  readonly Successful?: readonly {
+    readonly Id?: string | undefined;
+    readonly MessageId?: string | undefined;
+  }[];
+  readonly Failed?: readonly {
+    readonly Id?: string | undefined;
+    readonly Code?: string | undefined;
+    readonly Message?: string | undefined;
+    readonly SenderFault?: boolean | undefined;
+  }[];
 }
 
 /** What one request said about one entry. */
@@ -19,26 +32,14 @@ export type EntryOutcome =
 
 export const RETRY: EntryOutcome = { kind: "retry" };
 
-export function toEntry(p: Pending, id: number): SendMessageBatchRequestEntry {
-  const m = p.message;
-  return {
-    Id: String(id),
-    MessageBody: m.body,
-    MessageAttributes: m.attributes,
-    DelaySeconds: m.delaySeconds,
-    MessageGroupId: m.groupId,
-    MessageDeduplicationId: m.dedupId,
-  };
-}
-
 export function tried(error: string, tries: number): string {
   return tries > 1 ? `${error} (after ${tries} tries)` : error;
 }
 
-/** Maps SQS's Successful and Failed lists back to the entries, in request order. */
+/** Maps a batch answer's Successful and Failed lists back to the entries, in request order. */
 export function readResponse(
   entries: readonly Pending[],
-  response: SendMessageBatchResult,
+  response: BatchAnswer,
   maxRetries: number,
 ): EntryOutcome[] {
   const outcomes = new Array<EntryOutcome | undefined>(entries.length);
@@ -62,7 +63,7 @@ export function readResponse(
     p.ambiguous = true;
     return p.tries <= maxRetries
       ? RETRY
-      : { kind: "failed", error: "SQS acknowledged neither success nor failure for this entry" };
+      : { kind: "failed", error: "the service acknowledged neither success nor failure for this entry" };
   });
 }
 

@@ -1,5 +1,6 @@
 import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { SchedulerClient } from "@aws-sdk/client-scheduler";
+import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { LedgerOptions } from "../ledger/ledger-options.ts";
 import type { SendOptions } from "./message.ts";
@@ -45,7 +46,35 @@ export interface JobClientOptions {
   readonly scheduler?: SchedulerOptions;
   /** Messages past the queue's size (or a threshold) go through S3 (docs/payloads.md). */
   readonly payloads?: PayloadOptions;
+  /**
+   * The SNS topic `publish` and `publishBatch` publish to. A client given a topic (`topic` or
+   * `topicArn`) and no queue publishes only; its `send` calls throw a `ConfigError`.
+   * @default the environment variable for `topic` (`SQS_JOBS_<TOPIC>_TOPIC_ARN`, as
+   *   `JobTopic.grantPublishJobs` sets it), else `SQS_JOBS_TOPIC_ARN`
+   */
+  readonly topicArn?: string;
+  /** Logical topic name whose environment variable holds the ARN, as `JobTopic.grantPublishJobs` sets it. */
+  readonly topic?: string;
+  /**
+   * The client to publish with (`@aws-sdk/client-sns`, an optional peer dependency: install it to publish).
+   * @default one for the ambient region and credentials that honours `AWS_ENDPOINT_URL_SNS` /
+   *   `AWS_ENDPOINT_URL`, with a pool of 100 connections
+   */
+  readonly sns?: SNSClient;
 }
+
+/** Options of `publish`: a FIFO topic's message group and deduplication id. */
+export interface PublishOptions {
+  /** FIFO message group; overrides the job's `fifo.groupId`. */
+  readonly groupId?: string;
+  /** FIFO deduplication id; overrides the job's `fifo.dedupId`. */
+  readonly dedupId?: string;
+}
+
+/** Options of `publishBatch`. */
+export interface PublishBatchOptions
+  extends PublishOptions,
+    Pick<SendBatchOptions, "concurrency" | "maxRetries" | "onProgress"> {}
 
 export interface SchedulerOptions {
   /**

@@ -1,6 +1,6 @@
 import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import { functionNameEnvVar, optionalEnv, queueUrlEnvVar, requireEnv } from "../core/env.ts";
+import { functionNameEnvVar, optionalEnv, queueUrlEnvVar, requireEnv, topicArnEnvVar } from "../core/env.ts";
 import { ConfigError, ValidationError } from "../core/errors.ts";
 import type { JobDefinition, JobInput, JobResult } from "../core/job.ts";
 import { createLambdaClient } from "../core/lambda-client.ts";
@@ -18,14 +18,26 @@ import { LEDGER_TABLE_ENV } from "../ledger/table-layout.ts";
 import { cancelTarget } from "../schedule/one-time.ts";
 import { registerRoute } from "./client-route.ts";
 import { type CallOptions, callJob } from "./job-call.ts";
-import type { JobClientOptions, SendBatchOptions } from "./job-client-options.ts";
+import type {
+  JobClientOptions,
+  PublishBatchOptions,
+  PublishOptions,
+  SendBatchOptions,
+} from "./job-client-options.ts";
 import { readJob, type WaitOptions, waitForJob } from "./job-status.ts";
 import { prepareMessage, type SendOptions } from "./message.ts";
 import { PayloadOffload } from "./payload-offload.ts";
 import { SchedulerLink } from "./send-later.ts";
-import { MAX_CONCURRENCY, runSendPipeline, type SendRoute } from "./send-pipeline.ts";
-import { type Delivered, type SendBatchResult, type SentJob, toBatchResult } from "./send-result.ts";
+import { MAX_CONCURRENCY, type PublishRoute, runSendPipeline, type SendRoute } from "./send-pipeline.ts";
+import {
+  type Delivered,
+  type PublishResult,
+  type SendBatchResult,
+  type SentJob,
+  toBatchResult,
+} from "./send-result.ts";
 import { withSendSpan } from "./send-trace.ts";
+import { topicRouteFrom } from "./topic-route.ts";
 
 /**
  * Sends typed jobs to one queue. Payloads are validated against the job's schema and measured
@@ -37,46 +49,70 @@ import { withSendSpan } from "./send-trace.ts";
  * const { jobId } = await jobs.send(buildReport, { fileKey: "uploads/a.csv" });
  */
 export class JobClient {
-  readonly queueUrl: string;
-  readonly fifo: boolean;
+  readonly #queueUrl: string | undefined;
   readonly #sqs: SQSClient;
   readonly #ledger: LedgerConnect | undefined;
   readonly #functionName: string | undefined;
   readonly #functionEnv: string;
   #lambda: LambdaClient | undefined;
   readonly #scheduler: SchedulerLink;
-  readonly #route: SendRoute;
+  readonly #route: SendRoute | undefined;
+  readonly #topic: PublishRoute | undefined;
 
   constructor(options: JobClientOptions = {}) {
-    this.queueUrl = options.queueUrl ?? requireEnv(queueUrlEnvVar(options.queue), "the queue URL");
-    if (!/^https?:\/\/[^/\s]+\/\S+$/.test(this.queueUrl)) {
+    this.#topic = topicRouteFrom(options, MAX_CONCURRENCY);
+    // A client given only a topic publishes only: it needs no queue.
+    const publishOnly = this.#topic !== undefined && options.queue === undefined;
+    const queueUrl =
+      options.queueUrl ??
+      (publishOnly
+        ? optionalEnv(queueUrlEnvVar())
+        : requireEnv(queueUrlEnvVar(options.queue), "the queue URL"));
+    if (queueUrl !== undefined && !/^https?:\/\/[^/\s]+\/\S+$/.test(queueUrl)) {
       throw new ConfigError(
-        `queueUrl must be an SQS queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/my-queue, but "${this.queueUrl.slice(0, 200)}" was provided`,
+        `queueUrl must be an SQS queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/my-queue, but "${queueUrl.slice(0, 200)}" was provided`,
       );
     }
+    this.#queueUrl = queueUrl;
     const max = options.maxMessageBytes ?? SQS_MAX_MESSAGE_BYTES;
     if (!Number.isInteger(max) || max < 1024 || max > SQS_MAX_MESSAGE_BYTES) {
       throw new ConfigError(
         `maxMessageBytes must be an integer between 1,024 and ${SQS_MAX_MESSAGE_BYTES}, but ${max} was provided`,
       );
     }
-    this.fifo = isFifoQueue(this.queueUrl);
     this.#sqs = options.sqs ?? createSqsClient({}, { maxSockets: MAX_CONCURRENCY });
     this.#ledger = ledgerFrom(options.ledger);
     this.#functionEnv = functionNameEnvVar(options.queue);
     this.#functionName = options.functionName ?? optionalEnv(this.#functionEnv);
     this.#lambda = options.lambda;
     this.#scheduler = new SchedulerLink(options.scheduler, options.queue);
-    this.#route = {
-      queueUrl: this.queueUrl,
-      fifo: this.fifo,
-      sqs: this.#sqs,
-      maxMessageBytes: max,
-      ledgerFor: (job) => this.#ledgerFor(job),
-      scheduler: this.#scheduler,
-      payloads: new PayloadOffload(options.payloads, options.queue),
-    };
-    registerRoute(this, this.#route);
+    this.#route =
+      queueUrl === undefined
+        ? undefined
+        : {
+            queueUrl,
+            fifo: isFifoQueue(queueUrl),
+            sqs: this.#sqs,
+            maxMessageBytes: max,
+            ledgerFor: (job) => this.#ledgerFor(job),
+            scheduler: this.#scheduler,
+            payloads: new PayloadOffload(options.payloads, options.queue),
+          };
+    // A client that publishes only has no queue: `ctx.send` and flows route nothing through it.
+    if (this.#route !== undefined) registerRoute(this, this.#route);
+  }
+
+  /**
+   * The queue jobs are sent to.
+   * @throws {ConfigError} the client was given a topic and no queue: it publishes only
+   */
+  get queueUrl(): string {
+    return this.#sendRoute().queueUrl;
+  }
+
+  /** Whether the queue is a FIFO queue. @throws {ConfigError} the client has no queue */
+  get fifo(): boolean {
+    return this.#sendRoute().fifo;
   }
 
   /**
@@ -102,7 +138,7 @@ export class JobClient {
     options: SendOptions = {},
   ): Promise<SentJob<J>> {
     const request = { job, payloads: [payload], options, single: true };
-    const item = (await runSendPipeline(this.#route, request)).items[0] as Delivered;
+    const item = (await runSendPipeline(this.#sendRoute(), request)).items[0] as Delivered;
     if (!item.ok) throw item.cause;
     return this.#sent(job, item);
   }
@@ -126,7 +162,73 @@ export class JobClient {
     payloads: readonly JobInput<J>[],
     options: SendBatchOptions = {},
   ): Promise<SendBatchResult> {
-    return toBatchResult(await runSendPipeline(this.#route, { job, payloads, options, single: false }));
+    return toBatchResult(await runSendPipeline(this.#sendRoute(), { job, payloads, options, single: false }));
+  }
+
+  /**
+   * Validates one job and publishes it to the client's SNS topic: every queue whose subscription
+   * matches (the job name, and the attributes the job declares) receives its own copy, a job of
+   * its own with the id `<queue>:<jobId>` (docs/fan-out.md). Nothing is recorded in the ledger
+   * here: each copy is recorded by its consumer.
+   *
+   * @throws {ValidationError} the payload fails the schema, or an attribute function fails (nothing sent)
+   * @throws {PayloadTooLargeError} body and attributes exceed SNS's 256 KiB (nothing sent)
+   * @throws {InvalidOptionError} a FIFO topic without a group id, or a delay (SNS has none)
+   * @throws {ConfigError} no topic configured, a job with a unique key, no region or credentials
+   * @throws {TopicNotFoundError} the topic does not exist
+   * @throws {SendError} SNS refused the message; `maybeSent` says whether it may have taken it anyway
+   * @example
+   * const events = new JobClient({ topic: "events" }); // reads SQS_JOBS_EVENTS_TOPIC_ARN
+   * const { jobId } = await events.publish(reportReady, { reportId: "r-1", region: "eu" });
+   */
+  async publish<J extends JobDefinition>(
+    job: J,
+    payload: JobInput<J>,
+    options: PublishOptions = {},
+  ): Promise<PublishResult> {
+    const request = { job, payloads: [payload], options, single: true };
+    const item = (await runSendPipeline(this.#publishRoute(), request)).items[0] as Delivered;
+    if (!item.ok) throw item.cause;
+    return { jobId: item.jobId, messageId: item.messageId, possibleDuplicate: item.possibleDuplicate };
+  }
+
+  /**
+   * Validates every payload, then publishes them in PublishBatch requests (10 entries and at most
+   * 256 KiB each) with bounded concurrency, retrying transient failures; one result per payload,
+   * as `sendBatch` gives. On a FIFO topic each message group is published in input order.
+   *
+   * @throws {ValidationError} one or more payloads are invalid or too large (nothing sent)
+   * @throws {ConfigError} no topic configured, a job with a unique key, no region or credentials
+   * @throws {TopicNotFoundError} the topic does not exist
+   * @example
+   * const { failed } = await events.publishBatch(reportReady, reports);
+   */
+  async publishBatch<J extends JobDefinition>(
+    job: J,
+    payloads: readonly JobInput<J>[],
+    options: PublishBatchOptions = {},
+  ): Promise<SendBatchResult> {
+    return toBatchResult(
+      await runSendPipeline(this.#publishRoute(), { job, payloads, options, single: false }),
+    );
+  }
+
+  #sendRoute(): SendRoute {
+    if (this.#route === undefined) {
+      throw new ConfigError(
+        `this client was given a topic and no queue, so it publishes only: pass queueUrl or queue, or set ${queueUrlEnvVar()}`,
+      );
+    }
+    return this.#route;
+  }
+
+  #publishRoute(): PublishRoute {
+    if (this.#topic === undefined) {
+      throw new ConfigError(
+        `publish needs a topic: pass topicArn or topic, or set ${topicArnEnvVar()} (JobTopic.grantPublishJobs sets it)`,
+      );
+    }
+    return this.#topic;
   }
 
   /**
@@ -149,7 +251,7 @@ export class JobClient {
     if (this.#scheduler.canSchedule || this.#ledger === undefined) {
       const deleted = await this.#scheduler.cancel(
         this.#sqs,
-        this.queueUrl,
+        this.#sendRoute().queueUrl,
         jobIdOrScheduleName,
         this.#ledger,
       );
@@ -250,13 +352,13 @@ export class JobClient {
     spec: FlowSpec<T> | Chain,
     options: { readonly routes?: readonly JobRoute[] } = {},
   ): Promise<FlowStarted> {
-    const route = this.#route;
     // Loaded on use, with the DynamoDB SDK: a client that starts no flow never pays for them.
     const { startFlow } = await import("../flow/start-flow.ts");
     return startFlow(spec, {
       parent: undefined,
       key: spec.key,
-      routeFor: routeFor(options.routes ?? [], async () => route),
+      // A publish-only client has no queue: each job of its flows needs a route.
+      routeFor: routeFor(options.routes ?? [], async () => this.#sendRoute()),
     });
   }
 

@@ -1,13 +1,16 @@
 import { PayloadTooLargeError, ValidationError, type ValidationIssue } from "../core/errors.ts";
 import type { JobDefinition, JobInput } from "../core/job.ts";
 import { type JobIdentity, type PreparedMessage, prepareMessage, type SendOptions } from "./message.ts";
+import { publishedMessage } from "./published-message.ts";
 import type { MessageTrace } from "./send-trace.ts";
 
 /** What the validate and size steps check a payload against. */
 export interface PrepareTarget {
   readonly fifo: boolean;
-  /** The queue's maximum message size. */
+  /** The queue's maximum message size, or SNS's for a publish. */
   readonly maxMessageBytes: number;
+  /** A publish: the topic's name. Each job then carries its declared attributes and the topic's. */
+  readonly topic?: string;
   /**
    * One job (`send`): its problems are the call's (issue paths start in the payload, an oversize
    * job throws `PayloadTooLargeError`); else issue paths start with the item's index.
@@ -37,16 +40,21 @@ export async function prepareJobs<J extends JobDefinition>(
   const issues: ValidationIssue[] = [];
   for (const [index, payload] of payloads.entries()) {
     const identity = target.identities?.[index];
-    const prepared = await prepareMessage(job, payload, options, target.fifo, target.trace, identity);
+    let prepared = await prepareMessage(job, payload, options, target.fifo, target.trace, identity);
+    if (prepared.ok && target.topic !== undefined)
+      prepared = publishedMessage(job, prepared.message, target.topic);
     if (!prepared.ok) {
       if (target.single) throw new ValidationError(job.name, prepared.issues);
       for (const issue of prepared.issues) issues.push({ ...issue, path: [index, ...issue.path] });
       continue;
     }
+    // The size step: where a payload above the limit could take another way (S3) instead.
     const { sizeBytes } = prepared.message;
     if (sizeBytes <= target.maxMessageBytes) messages.push(prepared.message);
-    else if (target.single) throw new PayloadTooLargeError(job.name, sizeBytes, target.maxMessageBytes);
-    else {
+    else if (target.single) {
+      const to = target.topic === undefined ? "queue" : "topic";
+      throw new PayloadTooLargeError(job.name, sizeBytes, target.maxMessageBytes, to);
+    } else {
       issues.push({
         path: [index],
         kind: "too_large",

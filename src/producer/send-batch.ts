@@ -1,18 +1,9 @@
-import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { classifyFailure, describeAwsError, isQueueMissing } from "../core/aws-errors.ts";
-import { QueueNotFoundError } from "../core/errors.ts";
+import { classifyFailure, describeAwsError } from "../core/aws-errors.ts";
 import { exponentialBackoff } from "../core/retry.ts";
-import { SQS_BATCH_MAX_ENTRIES, SQS_MAX_MESSAGE_BYTES } from "../core/sqs-limits.ts";
-import { type AttemptWatch, watchAttempts } from "./attempt-watch.ts";
-import {
-  type EntryOutcome,
-  notSent,
-  type Pending,
-  RETRY,
-  readResponse,
-  toEntry,
-  tried,
-} from "./batch-entries.ts";
+import { SQS_BATCH_MAX_ENTRIES } from "../core/sqs-limits.ts";
+import type { AttemptWatch } from "./attempt-watch.ts";
+import { type EntryOutcome, notSent, type Pending, RETRY, readResponse, tried } from "./batch-entries.ts";
+import type { DeliveryChannel } from "./delivery-channel.ts";
 import type { PreparedMessage } from "./message.ts";
 import type { ProgressReport } from "./progress.ts";
 import { deliveredAs, refusedBy } from "./send-each.ts";
@@ -23,9 +14,9 @@ import { type Delivered, deduplicatedOnto } from "./send-result.ts";
 const MAX_RETRY_DELAY_MS = 5_000;
 
 export interface BatchSendSettings {
-  readonly sqs: SQSClient;
-  readonly queueUrl: string;
-  /** FIFO queue: each message group goes out in input order, one request at a time. */
+  /** The queue or topic; SQS and SNS both take at most 10 entries a request. */
+  readonly channel: DeliveryChannel;
+  /** FIFO queue or topic: each message group goes out in input order, one request at a time. */
   readonly fifo: boolean;
   readonly concurrency: number;
   readonly maxRetries: number;
@@ -50,8 +41,8 @@ interface Request {
 }
 
 /**
- * The deliver step of `sendBatch` to SQS: sends prepared messages in SendMessageBatch requests
- * with at most `concurrency` in flight. Each request is its jobs' delivery unit: the gate opens
+ * The deliver step of `sendBatch` and `publishBatch`: sends prepared messages in SendMessageBatch
+ * (or SNS PublishBatch) requests with at most `concurrency` in flight. Each request is its jobs' delivery unit: the gate opens
  * its new jobs just before it goes out and closes them as they settle for good.
  * Entries SQS refuses for a transient reason (throttling, internal errors) and whole requests that
  * fail transiently are retried with backoff; everything else ends in the result with its error.
@@ -157,7 +148,7 @@ class BatchSend {
       let count = 0;
       for (let i = lane.head; i < lane.items.length && entries.length < SQS_BATCH_MAX_ENTRIES; i++) {
         const p = lane.items[i] as Pending;
-        if (bytes + p.message.sizeBytes > SQS_MAX_MESSAGE_BYTES) break;
+        if (bytes + p.message.sizeBytes > this.#settings.channel.maxRequestBytes) break;
         entries.push(p);
         bytes += p.message.sizeBytes;
         count++;
@@ -182,14 +173,11 @@ class BatchSend {
     let sent: EntryOutcome[] = [];
     if (sending.length > 0) {
       try {
-        const command = new SendMessageBatchCommand({
-          QueueUrl: this.#settings.queueUrl,
-          Entries: sending.map(toEntry),
-        });
-        watchAttempts(command, attempts);
-        sent = readResponse(sending, await this.#settings.sqs.send(command), this.#settings.maxRetries);
+        const answer = await this.#settings.channel.sendBatch(sending, attempts);
+        sent = readResponse(sending, answer, this.#settings.maxRetries);
       } catch (error) {
-        if (isQueueMissing(error)) throw new QueueNotFoundError(this.#settings.queueUrl, { cause: error });
+        const missing = this.#settings.channel.missing(error);
+        if (missing !== undefined) throw missing;
         const kind = classifyFailure(error);
         if (kind === "ambiguous") for (const p of sending) p.ambiguous = true;
         const failed: EntryOutcome = { kind: "failed", error: describeAwsError(error) };

@@ -1,10 +1,15 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import { ConfigError } from "../core/errors.ts";
+import { ConfigError, InvalidOptionError } from "../core/errors.ts";
 import type { JobDefinition, JobInput } from "../core/job.ts";
 import { queueNameOf } from "../core/queue-url.ts";
+import type { SnsLink } from "../core/sns-client.ts";
+import { SNS_MAX_MESSAGE_BYTES } from "../core/sns-limits.ts";
 import { checkSqsConfig } from "../core/sqs-client.ts";
+import { topicNameOf } from "../core/topic-arn.ts";
+import type { publishedCopyId } from "../core/topic-attribute.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { debouncedOptions, debounceKeys, recordDebounced } from "./debounce-send.ts";
+import { type DeliveryChannel, queueChannel } from "./delivery-channel.ts";
 import type { ReserveTarget } from "./held-keys.ts";
 import type { SendBatchOptions } from "./job-client-options.ts";
 import {
@@ -24,6 +29,7 @@ import { type SchedulerLink, scheduleLater } from "./send-later.ts";
 import { sendNow } from "./send-now.ts";
 import type { Delivered, PipelineResult } from "./send-result.ts";
 import { type MessageTrace, withSendSpan } from "./send-trace.ts";
+import { topicChannel } from "./topic-channel.ts";
 import { LedgerGate } from "./tracked-send.ts";
 
 /** sendBatch's highest `concurrency`; the client JobClient creates pools this many connections. */
@@ -41,6 +47,14 @@ export interface SendRoute {
   readonly scheduler: SchedulerLink;
   /** The offload step's bucket and thresholds (docs/payloads.md); none: every job goes whole. */
   readonly payloads?: PayloadOffload;
+}
+
+/** The topic a pipeline publishes to (`publish`, `publishBatch`). */
+export interface PublishRoute {
+  readonly topicArn: string;
+  readonly fifo: boolean;
+  /** The SNS client, with its SDK loaded on first use (an optional peer). */
+  readonly sns: () => Promise<SnsLink>;
 }
 
 /** Jobs of one definition to send, with the call's options. */
@@ -74,6 +88,8 @@ type Deliver = (
  *    of at most 10 jobs, so each key's lease covers its own job's delivery;
  * 3. deliver: SendMessage ({@link sendNow}), SendMessageBatch ({@link sendPrepared}) or
  *    CreateSchedule ({@link scheduleLater}), chosen by the call, not by the steps around it;
+ *    to a topic (`publish`), SNS Publish or PublishBatch through the same two steps, with the
+ *    job's declared attributes added at the validate step and no keys reserved or recorded;
  * 4. record the outcome ({@link SendGate.close}): keys confirmed for jobs that reached the queue,
  *    given back with their entries for jobs that certainly did not.
  *
@@ -90,13 +106,15 @@ type Deliver = (
  *   missing config, a unique key function that throws); a queue that does not exist
  */
 export async function runSendPipeline<J extends JobDefinition>(
-  route: SendRoute,
+  route: SendRoute | PublishRoute,
   request: SendRequest<J>,
 ): Promise<PipelineResult> {
   // A debounced job's delay is its debounce's: set before anything reads the options.
   const options = debouncedOptions(request.job, request.options, route.fifo);
   const delivery = checkSendOptions(options, route.fifo);
-  const span = { operation: "send", jobName: request.job.name, queueUrl: route.queueUrl } as const;
+  // A span names its destination by the last segment of `queueUrl`: a topic's name, for a publish.
+  const destination = "topicArn" in route ? topicNameOf(route.topicArn) : route.queueUrl;
+  const span = { operation: "send", jobName: request.job.name, queueUrl: destination } as const;
   const carry = delivery.kind === "schedule" ? "envelope" : "attributes";
   return withSendSpan({ ...span, count: request.payloads.length, carry }, (trace) =>
     sendThrough(route, { ...request, options }, delivery, trace),
@@ -104,30 +122,32 @@ export async function runSendPipeline<J extends JobDefinition>(
 }
 
 async function sendThrough<J extends JobDefinition>(
-  route: SendRoute,
+  route: SendRoute | PublishRoute,
   request: SendRequest<J>,
   delivery: Delivery,
   trace: MessageTrace | undefined,
 ): Promise<PipelineResult> {
   const { job, payloads, options, single } = request;
-  route.scheduler.check(delivery);
+  const topic = "topicArn" in route ? route : undefined;
+  if (topic === undefined) (route as SendRoute).scheduler.check(delivery);
+  else checkPublishable(job, delivery, options.callbackId);
   const concurrency = options.concurrency ?? 8;
   const maxRetries = options.maxRetries ?? 5;
   if (!single) checkBatchOptions(concurrency, maxRetries, options.callbackId);
   const messages = await prepareJobs(job, payloads, sqsOptions(options, delivery), {
     fifo: route.fifo,
-    maxMessageBytes: route.payloads?.sizeLimit(route.maxMessageBytes) ?? route.maxMessageBytes,
     single,
     identities: request.identities,
     trace,
+    ...(topic === undefined
+      ? { maxMessageBytes: queueSizeLimit(route as SendRoute) }
+      : { maxMessageBytes: SNS_MAX_MESSAGE_BYTES, topic: topicNameOf(topic.topicArn) }),
   });
-  await checkSqsConfig(route.sqs);
-  // Everything that can fail without a network call fails before a key is reserved.
-  const deliver = await deliverStep(route, request, delivery, { concurrency, maxRetries });
-  const sent = await offloadStep(route, job, messages, concurrency);
-  const ledger = await route.ledgerFor(job);
-  const gate =
-    ledger === undefined ? OPEN_GATE : new LedgerGate(ledger, job, sent, reserveTarget(route, delivery));
+  const batch = { concurrency, maxRetries };
+  const { deliver, gate, ledger, sent } =
+    topic === undefined
+      ? await queueSteps(route as SendRoute, request, delivery, batch, messages)
+      : await topicSteps(topic, request, batch, messages);
   const debounced = debounceKeys(job, sent);
   const progress = new ProgressReport(options.onProgress, sent.length);
   let items: Delivered[];
@@ -142,23 +162,125 @@ async function sendThrough<J extends JobDefinition>(
   return progress.finish({ items });
 }
 
+/**
+ * The deliver step and the gate around it, the ledger they record in (none for a publish), and
+ * the messages that go (offloaded to S3 past the queue's size, when the route has payloads).
+ */
+interface RouteSteps {
+  readonly deliver: Deliver;
+  readonly gate: SendGate;
+  readonly ledger: Ledger | undefined;
+  readonly sent: readonly PreparedMessage[];
+}
+
+/** The size the validate step measures a queue's jobs against: the offload threshold's, if any. */
+function queueSizeLimit(route: SendRoute): number {
+  return route.payloads?.sizeLimit(route.maxMessageBytes) ?? route.maxMessageBytes;
+}
+
+/** A batch call's settings. */
+interface BatchSettings {
+  readonly concurrency: number;
+  readonly maxRetries: number;
+}
+
+/** The deliver and reserve/record steps to a queue, once every check without a network call passed. */
+async function queueSteps<J extends JobDefinition>(
+  route: SendRoute,
+  request: SendRequest<J>,
+  delivery: Delivery,
+  batch: BatchSettings,
+  messages: readonly PreparedMessage[],
+): Promise<RouteSteps> {
+  await checkSqsConfig(route.sqs);
+  // Everything that can fail without a network call fails before a key is reserved.
+  const deliver = await deliverStep(route, request, delivery, batch);
+  const sent = await offloadStep(route, request.job, messages, batch.concurrency);
+  const ledger = await route.ledgerFor(request.job);
+  const gate =
+    ledger === undefined
+      ? OPEN_GATE
+      : new LedgerGate(ledger, request.job, sent, reserveTarget(route, delivery));
+  return { deliver, gate, ledger, sent };
+}
+
+/**
+ * The deliver step to a topic. Nothing is recorded at the producer: which queues receive a copy
+ * is the subscriptions' business, and each copy is its own job, recorded by its consumer under
+ * its own id ({@link publishedCopyId}).
+ */
+async function topicSteps<J extends JobDefinition>(
+  route: PublishRoute,
+  { job, single }: SendRequest<J>,
+  batch: BatchSettings,
+  messages: readonly PreparedMessage[],
+): Promise<RouteSteps> {
+  const link = await route.sns();
+  await checkSqsConfig(link.client);
+  const deliver = deliverThrough(topicChannel(link, route.topicArn), job, {
+    single,
+    fifo: route.fifo,
+    ...batch,
+  });
+  // No offload step: a publish above SNS's 256 KiB fails at the size step (S3 for SNS is to come).
+  return { deliver, gate: OPEN_GATE, ledger: undefined, sent: messages };
+}
+
 async function deliverStep<J extends JobDefinition>(
   route: SendRoute,
   { job, single }: SendRequest<J>,
   delivery: Delivery,
-  { concurrency, maxRetries }: { readonly concurrency: number; readonly maxRetries: number },
+  batch: BatchSettings,
 ): Promise<Deliver> {
   if (delivery.kind === "schedule") {
     const one = scheduleLater(await route.scheduler.target(route.sqs, route.queueUrl), delivery.at, job);
-    return (messages, gate, progress) => deliverEach(messages, gate, { concurrency, progress }, one);
+    return (messages, gate, progress) =>
+      deliverEach(messages, gate, { concurrency: batch.concurrency, progress }, one);
   }
+  return deliverThrough(queueChannel(route.sqs, route.queueUrl), job, { single, fifo: route.fifo, ...batch });
+}
+
+/** Delivers at once to a queue or a topic: one call per job for `send`, batches otherwise. */
+function deliverThrough(
+  channel: DeliveryChannel,
+  job: JobDefinition,
+  {
+    single,
+    fifo,
+    concurrency,
+    maxRetries,
+  }: BatchSettings & { readonly single: boolean; readonly fifo: boolean },
+): Deliver {
   if (single) {
-    const one = sendNow(route.sqs, route.queueUrl, job);
+    const one = sendNow(channel, job);
     return (messages, gate, progress) => deliverEach(messages, gate, { concurrency: 1, progress }, one);
   }
-  const settings = { sqs: route.sqs, queueUrl: route.queueUrl, fifo: route.fifo, concurrency, maxRetries };
-  return (messages, gate, progress) =>
-    sendPrepared(messages, { ...settings, retryBaseMs: 100 }, gate, progress);
+  const settings = { channel, fifo, concurrency, maxRetries, retryBaseMs: 100 };
+  return (messages, gate, progress) => sendPrepared(messages, settings, gate, progress);
+}
+
+/**
+ * A publish goes at once (SNS has no delay), and holds no unique or debounce key and no durable
+ * callback: nothing is kept at the producer, and each subscribed queue's copy is its own job.
+ */
+function checkPublishable(job: JobDefinition, delivery: Delivery, callbackId: string | undefined): void {
+  if (delivery.kind !== "now" || delivery.delaySeconds !== undefined) {
+    throw new InvalidOptionError(
+      "publish takes no delaySeconds or at: SNS delivers at once; send the job to a queue for later instead",
+    );
+  }
+  const key =
+    job.unique !== undefined ? "a unique key" : job.debounce !== undefined ? "a debounce" : undefined;
+  if (key !== undefined) {
+    throw new ConfigError(
+      `job "${job.name}" has ${key}, which publish cannot hold: each subscribed queue's copy is its own job; send it to its queue instead, or drop the key`,
+    );
+  }
+  if (callbackId !== undefined) {
+    throw new ConfigError(
+      "callbackId is for send, not publish: a callback waits for one job, a publish makes one per queue",
+    );
+  }
 }
 
 /** Messages above their threshold go to S3 and travel as pointers (a network call per message). */

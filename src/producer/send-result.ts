@@ -35,6 +35,16 @@ export interface SentJob<J extends JobDefinition> extends SendResult {
   waitFor(options?: WaitOptions): Promise<JobResult<J>>;
 }
 
+/** A job published to its topic: SNS took it, and every matching subscription gets a copy. */
+export interface PublishResult {
+  /** The published job's id; each queue's copy is the job `<queue>:<jobId>`. */
+  readonly jobId: string;
+  /** SNS's message id. */
+  readonly messageId: string;
+  /** True when a try ended without an answer: SNS may have taken it twice (see {@link SendResult}). */
+  readonly possibleDuplicate: boolean;
+}
+
 /** A job that did not reach its queue for sure, or may have. */
 interface SendFailure {
   readonly ok: false;

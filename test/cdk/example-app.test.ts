@@ -9,7 +9,8 @@ import { SqsJobsExampleStack } from "../../cdk/example-stack.ts";
 import { LEDGER_RETENTION_ENV, LEDGER_TABLE_ENV } from "../../src/ledger/table-layout.ts";
 import { grantsOf, iamActions } from "./stack.ts";
 
-// One full synth for the whole file: it runs esbuild on the six handlers.
+// One full synth for the whole file: it runs esbuild on every handler (the report-audit and
+// digest queues share report-ready.ts, one bundle).
 const app = new App();
 const stack = new SqsJobsExampleStack(app, "SqsJobsExample");
 const template = Template.fromStack(stack);
@@ -20,8 +21,8 @@ describe("the example app", () => {
     const bundles = readdirSync(assembly.directory)
       .filter((d) => d.startsWith("asset."))
       .map((d) => path.join(assembly.directory, d, "index.mjs"));
-    // reports, email, the API, and the site audit's three queues
-    expect(bundles).toHaveLength(6);
+    // reports, email, the API, report-ready, and the site audit's three queues
+    expect(bundles).toHaveLength(7);
     const loadsSqsAtStart: boolean[] = [];
     for (const bundle of bundles) {
       // 180 KB: wave 3 (flows, durable callbacks, S3 payloads, traces, pacing, cancel and progress)
@@ -47,9 +48,9 @@ describe("the example app", () => {
   });
 
   it("has a standard reports queue and a FIFO email queue, each with partial batch responses", () => {
-    // each queue, its DLQ, and the DLQ of its Scheduler deliveries; the site audit's three queues and their DLQs
-    template.resourceCountIs("AWS::SQS::Queue", 12);
-    template.resourceCountIs("AWS::Lambda::EventSourceMapping", 5);
+    // each queue, its DLQ, and the DLQ of its Scheduler deliveries; the site audit's three queues and the report-audit and digest queues, with their DLQs
+    template.resourceCountIs("AWS::SQS::Queue", 16);
+    template.resourceCountIs("AWS::Lambda::EventSourceMapping", 7);
     template.allResourcesProperties("AWS::Lambda::EventSourceMapping", {
       FunctionResponseTypes: ["ReportBatchItemFailures"],
     });
@@ -86,12 +87,36 @@ describe("the example app", () => {
         Environment: { Variables: { EXAMPLE_BUCKET: { Ref: Match.stringLikeRegexp("^Bucket") } } },
       },
     });
-    expect(Object.keys(consumers)).toHaveLength(5);
+    expect(Object.keys(consumers)).toHaveLength(7);
+  });
+
+  it("publishes report.ready from the report builder to the audit queue, and long reports to the digest queue", () => {
+    const subscriptions = Object.values(template.findResources("AWS::SNS::Subscription")).map(
+      (s) => (s as { Properties: { FilterPolicy: unknown; RawMessageDelivery: boolean } }).Properties,
+    );
+    expect(subscriptions).toEqual(
+      expect.arrayContaining([
+        { ...subscriptions[0], FilterPolicy: { "sqs-jobs.job": ["report.ready"] } },
+        {
+          ...subscriptions[1],
+          FilterPolicy: { "sqs-jobs.job": ["report.ready"], words: [{ numeric: [">=", 1000] }] },
+        },
+      ]),
+    );
+    expect(subscriptions.every((s) => s.RawMessageDelivery)).toBe(true);
+    expect(iamActionsOf(template, "ReportsConsumer")).toContain("sns:Publish");
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: {
+        Variables: Match.objectLike({
+          SQS_JOBS_EVENTS_TOPIC_ARN: { Ref: Match.stringLikeRegexp("^EventsTopic") },
+        }),
+      },
+    });
   });
 
   it("notifies one topic from every alarm and outputs its ARN to subscribe to", () => {
-    template.resourceCountIs("AWS::SNS::Topic", 1);
-    template.resourceCountIs("AWS::CloudWatch::Alarm", 27);
+    template.resourceCountIs("AWS::SNS::Topic", 2); // the alarms' and the events'
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 37);
     template.allResourcesProperties("AWS::CloudWatch::Alarm", {
       AlarmActions: [{ Ref: Match.stringLikeRegexp("^AlarmTopic") }],
     });
@@ -115,6 +140,8 @@ describe("the example app", () => {
     });
     expect(Object.keys(withLedger).sort()).toEqual([
       expect.stringMatching(/^Api/),
+      expect.stringMatching(/^AuditConsumer/),
+      expect.stringMatching(/^DigestConsumer/),
       expect.stringMatching(/^EmailConsumer/),
       expect.stringMatching(/^ReportsConsumer/),
       expect.stringMatching(/^SiteAuditConsumer/),
@@ -184,7 +211,9 @@ describe("cdk-nag AwsSolutions on the example app", () => {
   it("has a written reason for each acknowledged finding", () => {
     const acknowledged = acknowledgements(stack);
     expect(acknowledged.map((a) => a.id).sort()).toEqual([
+      expect.stringMatching(/\/audit\/\*\]$/),
       expect.stringMatching(/\/audits\/\*\]$/),
+      expect.stringMatching(/\/digests\/\*\]$/),
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Bucket\w+\.Arn>\/inputs\/\*\]$/),
       expect.stringMatching(/\/outbox\/\*\]$/),
       expect.stringMatching(/\/reports\/\*\]$/),

@@ -116,7 +116,7 @@ function asModule(code: string): string {
   const fixtureNames = [...FIXTURES.matchAll(/export (?:declare )?(?:const|function) (\w+)/g)].map(
     (m) => m[1] ?? "",
   );
-  const fixtureReexports = ["buildReport", "sendEmail", "QUEUES", "BUCKET_ENV"];
+  const fixtureReexports = ["buildReport", "sendEmail", "reportReady", "QUEUES", "BUCKET_ENV"];
   const prelude = [
     ["sqs-jobs", Object.keys(lib)],
     ["sqs-jobs/cdk", Object.keys(cdk)],

@@ -49,6 +49,14 @@ describe("the example app", () => {
     expect(events).toContainEqual(
       expect.objectContaining({ type: "log", line: expect.stringContaining(`"jobId":"${sent.jobId}"`) }),
     );
+    // And report.ready reached the audit queue, whose consumer recorded it; the 3-line sample is
+    // too short for the digest queue's filter (1,000 words or more), so nothing reached it
+    const audit = JSON.parse((await readObject(`audit/${sent.jobId}.json`)) ?? "{}");
+    expect(audit).toMatchObject({
+      reportKey: `reports/${sent.jobId}.json`,
+      jobId: expect.stringMatching(/^report-audit:/),
+    });
+    await expect(readObject(`digests/${sent.jobId}.json`)).rejects.toMatchObject({ name: "NoSuchKey" });
   });
 
   it("analyses a 3 MiB text sent in the job: it travels through the queue's payload bucket, deleted once done", async () => {

@@ -9,6 +9,8 @@ const NOTHING: AppModel = {
   buckets: [],
   tables: [],
   schedules: [],
+  topics: [],
+  subscriptions: [],
   outputs: [],
 };
 

@@ -56,6 +56,8 @@ export async function startOneFunctionStack(
     buckets: [],
     tables: [],
     schedules: options.schedules ?? [],
+    topics: [],
+    subscriptions: [],
     outputs: [],
   };
   return startDevStack({

@@ -5,6 +5,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { describe, expect, inject, it } from "vitest";
 import { z } from "zod";
 import { defineJob, JobClient } from "../../src/index.ts";
+import { queueChannel } from "../../src/producer/delivery-channel.ts";
 import { prepareMessage } from "../../src/producer/message.ts";
 import { ProgressReport } from "../../src/producer/progress.ts";
 import { deliverEach } from "../../src/producer/send-each.ts";
@@ -185,7 +186,7 @@ describe("two sends of one unique key at once", () => {
         [prepared.message],
         soon,
         { concurrency: 1, progress },
-        sendNow(hanging, `http://127.0.0.1:${port}/000000000000/q`, welcome),
+        sendNow(queueChannel(hanging, `http://127.0.0.1:${port}/000000000000/q`), welcome),
       );
       // Then it ended at the deadline as "may be in SQS", and the key is held (confirmed), not pending nor free
       expect(sendBy).toBeGreaterThan(started + 20_000);

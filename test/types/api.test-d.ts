@@ -58,7 +58,7 @@ describe("public types", () => {
     >();
   });
 
-  it("has no transport option: sends go through the SQS client, or Scheduler for later ones", () => {
+  it("has no transport option: sends go through the SQS client (or Scheduler), publishes through SNS's", () => {
     expectTypeOf<keyof JobClientOptions>().toEqualTypeOf<
       | "queueUrl"
       | "queue"
@@ -68,6 +68,9 @@ describe("public types", () => {
       | "functionName"
       | "lambda"
       | "scheduler"
+      | "topicArn"
+      | "topic"
+      | "sns"
       | "payloads"
     >();
     // @ts-expect-error the direct transport is gone

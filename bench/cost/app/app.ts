@@ -3,7 +3,17 @@
 import { fileURLToPath } from "node:url";
 import { App, Stack } from "aws-cdk-lib";
 import { JobLedger, JobQueue } from "../../../cdk/lib/index.ts";
-import { calledJob, laterJob, plainJob, trackedJob, uniqueJob } from "./jobs.ts";
+import {
+  calledJob,
+  childJob,
+  flowDoneJob,
+  laterJob,
+  offloadedJob,
+  plainJob,
+  rateLimitedJob,
+  trackedJob,
+  uniqueJob,
+} from "./jobs.ts";
 
 const app = new App();
 const stack = new Stack(app, "CostBench");
@@ -11,9 +21,10 @@ const entry = fileURLToPath(new URL("./handler.ts", import.meta.url));
 new JobQueue(stack, "Plain", { name: "cost-plain", jobs: [plainJob], entry, alarms: { enabled: false } });
 new JobQueue(stack, "Tracked", {
   name: "cost-tracked",
-  jobs: [trackedJob, uniqueJob, laterJob, calledJob],
+  jobs: [trackedJob, uniqueJob, laterJob, calledJob, childJob, flowDoneJob, offloadedJob, rateLimitedJob],
   entry,
   ledger: new JobLedger(stack, "Ledger"),
+  payloads: {},
   alarms: { enabled: false },
 });
 app.synth();

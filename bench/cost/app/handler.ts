@@ -1,5 +1,15 @@
 import { createSqsHandler, handle } from "../../../src/index.ts";
-import { calledJob, laterJob, plainJob, trackedJob, uniqueJob } from "./jobs.ts";
+import {
+  calledJob,
+  childJob,
+  flowDoneJob,
+  laterJob,
+  offloadedJob,
+  plainJob,
+  rateLimitedJob,
+  trackedJob,
+  uniqueJob,
+} from "./jobs.ts";
 
 const nothing = async (): Promise<void> => {};
 
@@ -9,4 +19,8 @@ export const handler = createSqsHandler([
   handle(uniqueJob, nothing),
   handle(laterJob, nothing),
   handle(calledJob, nothing),
+  handle(childJob, nothing),
+  handle(flowDoneJob, nothing),
+  handle(offloadedJob, nothing),
+  handle(rateLimitedJob, nothing),
 ]);

@@ -13,3 +13,17 @@ export const uniqueJob = defineJob({
 });
 export const laterJob = defineJob({ name: "later", schema: payload });
 export const calledJob = defineJob({ name: "called", schema: payload });
+export const childJob = defineJob({ name: "child", schema: payload });
+export const flowDoneJob = defineJob({ name: "flow-done", schema: z.object({ orderId: z.string() }) });
+/** Offloaded at 1 KiB, so the bench's small payloads go through S3: requests, not bytes, are counted. */
+export const offloadedJob = defineJob({
+  name: "offloaded",
+  schema: z.object({ orderId: z.string(), note: z.string(), blob: z.string() }),
+  payloads: { thresholdBytes: 1_024, deleteAfterSuccess: true },
+});
+/** A limit the bench never reaches: the common path's cost, one conditional write a start. */
+export const rateLimitedJob = defineJob({
+  name: "rate-limited",
+  schema: payload,
+  rateLimit: { limit: 1_000, perSeconds: 1 },
+});

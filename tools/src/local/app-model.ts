@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { StackTemplate, TemplateResource } from "./cloud-assembly.ts";
 import { type ScheduleModel, scheduleModel } from "./schedule-model.ts";
 import { type TableModel, tableModel } from "./table-model.ts";
+import { type SubscriptionModel, subscriptionModel, type TopicModel, topicModel } from "./topic-model.ts";
 
 export const LOCAL_ACCOUNT = "000000000000";
 
@@ -48,6 +49,8 @@ export interface AppModel {
   readonly buckets: readonly { readonly logicalId: string; readonly name: string }[];
   readonly tables: readonly TableModel[];
   readonly schedules: readonly ScheduleModel[];
+  readonly topics: readonly TopicModel[];
+  readonly subscriptions: readonly SubscriptionModel[];
   readonly outputs: readonly {
     readonly stackName: string;
     readonly key: string;
@@ -89,6 +92,8 @@ export function buildAppModel(stacks: readonly StackTemplate[], assemblyDir: str
   const buckets: { logicalId: string; name: string }[] = [];
   const tables: TableModel[] = [];
   const schedules: ScheduleModel[] = [];
+  const topics: TopicModel[] = [];
+  const subscriptions: SubscriptionModel[] = [];
   for (const stack of stacks) {
     for (const [logicalId, resource] of Object.entries(stack.resources)) {
       const props = resource.Properties ?? {};
@@ -132,6 +137,16 @@ export function buildAppModel(stacks: readonly StackTemplate[], assemblyDir: str
             ),
           );
           break;
+        case "AWS::SNS::Topic":
+          topics.push(
+            topicModel(logicalId, props, resource.Metadata, physicalName(stack.stackName, logicalId, 251)),
+          );
+          break;
+        case "AWS::SNS::Subscription": {
+          const subscription = subscriptionModel(logicalId, props, stack.resources);
+          if (subscription !== undefined) subscriptions.push(subscription);
+          break;
+        }
         case "AWS::Scheduler::Schedule": {
           const schedule = scheduleModel(stack.stackName, logicalId, props, stack.resources);
           if (schedule !== undefined) schedules.push(schedule);
@@ -155,6 +170,8 @@ export function buildAppModel(stacks: readonly StackTemplate[], assemblyDir: str
     buckets,
     tables,
     schedules,
+    topics,
+    subscriptions,
     outputs,
   };
 }

@@ -4,6 +4,7 @@ import { registerSchedules } from "./app-schedules.ts";
 import type { LocalEmulator } from "./emulator.ts";
 import type { ResolveContext, ResolvedResource } from "./intrinsics.ts";
 import { createQueues, type LocalQueue } from "./local-queues.ts";
+import type { LocalTopic } from "./local-topics.ts";
 import type { LocalScheduler } from "./scheduler.ts";
 import type { LocalTable } from "./tables.ts";
 
@@ -44,6 +45,12 @@ export async function createAppResources(
     });
   }
   registerSchedules(parts.scheduler, model.schedules, queues);
+  for (const topic of await createModelTopics(model, queues, parts.client)) {
+    resources.set(topic.logicalId, {
+      ref: topic.arn,
+      attributes: { TopicArn: topic.arn, TopicName: topic.name },
+    });
+  }
   const tables = await createModelTables(model, parts.client);
   for (const table of tables) {
     resources.set(table.logicalId, { ref: table.name, attributes: { Arn: table.arn } });
@@ -64,6 +71,28 @@ export async function createAppResources(
     resources.set(fn.logicalId, { ref: fn.name, attributes: { Arn: arn } });
   }
   return { queues, tables, resolve: { resources, region, account: LOCAL_ACCOUNT } };
+}
+
+/**
+ * The app's topics and subscriptions, made through the endpoint. The SNS client is loaded only for
+ * an app that has topics.
+ */
+async function createModelTopics(
+  model: AppModel,
+  queues: readonly LocalQueue[],
+  client: LocalClientConfig,
+): Promise<LocalTopic[]> {
+  if (model.topics.length === 0) return [];
+  const [{ SNSClient }, { createTopics }] = await Promise.all([
+    import("@aws-sdk/client-sns"),
+    import("./local-topics.ts"),
+  ]);
+  const sns = new SNSClient(client);
+  try {
+    return await createTopics(sns, model, queues);
+  } finally {
+    sns.destroy();
+  }
 }
 
 /**

@@ -181,6 +181,8 @@ export function queuesModel(queues: readonly TestQueueOptions[], ledger: boolean
     buckets: [],
     tables,
     schedules: [],
+    topics: [],
+    subscriptions: [],
     outputs: [],
   };
 }

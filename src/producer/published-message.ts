@@ -1,0 +1,24 @@
+import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
+import type { JobDefinition } from "../core/job.ts";
+import { jobAttributeValues } from "../core/job-attributes.ts";
+import { messageBytes } from "../core/message-size.ts";
+import { TOPIC_ATTRIBUTE } from "../core/topic-attribute.ts";
+import type { PreparedMessage, PrepareResult } from "./message.ts";
+
+/**
+ * A validated job as it is published: the same body, plus the attributes the job declares (what
+ * subscriptions filter on) and the topic's name ({@link TOPIC_ATTRIBUTE}: each queue's copy is
+ * its own job). Its size is what SNS measures, body and attributes: the copy lands in a queue of
+ * up to 1 MiB, where the room for a dead-letter reason is there anyway.
+ */
+export function publishedMessage(job: JobDefinition, message: PreparedMessage, topic: string): PrepareResult {
+  const declared =
+    job.attributes === undefined ? undefined : jobAttributeValues(job.attributes, message.value);
+  if (declared?.ok === false) return { ok: false, issues: declared.issues };
+  const attributes: Record<string, MessageAttributeValue> = {
+    ...message.attributes,
+    ...declared?.values,
+    [TOPIC_ATTRIBUTE]: { DataType: "String", StringValue: topic },
+  };
+  return { ok: true, message: { ...message, attributes, sizeBytes: messageBytes(message.body, attributes) } };
+}
