@@ -40,7 +40,17 @@ export function detailTable(results: CostResults): string {
 
 /** The README's short table: the total per million jobs of the common ways. */
 export function summaryTable(results: CostResults): string {
-  const shown = ["send", "ledger", "unique", "at", "call", "flowChild", "offloaded", "rateLimited"];
+  const shown = [
+    "send",
+    "ledger",
+    "unique",
+    "at",
+    "call",
+    "flowChild",
+    "offloaded",
+    "rateLimited",
+    "published",
+  ];
   const rows = results.scenarios
     .filter((s) => shown.includes(s.name))
     .map((s) => `| ${s.title} | ${dollars(s.usdPerMillionJobs.total)} |`);

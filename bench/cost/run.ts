@@ -15,6 +15,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
+import { SNSClient } from "@aws-sdk/client-sns";
 import {
   CreateQueueCommand,
   DeleteMessageCommand,
@@ -37,6 +38,7 @@ import {
   laterJob,
   offloadedJob,
   plainJob,
+  publishedJob,
   rateLimitedJob,
   trackedJob,
   uniqueJob,
@@ -94,6 +96,7 @@ async function main(): Promise<void> {
   const scheduler = new SchedulerClient(client);
   const lambda = new LambdaClient(client);
   const s3 = new S3Client({ ...client, forcePathStyle: true });
+  const sns = new SNSClient(client);
   try {
     const tableName = stack.ledgerEnvironment[LEDGER_TABLE_ENV] ?? "";
     const queue = (name: string) => {
@@ -226,6 +229,19 @@ async function main(): Promise<void> {
       },
       () => tally.recordsOn(tracked.arn) >= JOBS,
     );
+    const publisher = new JobClient({
+      topicArn: `arn:aws:sns:${stack.region}:000000000000:cost-events`,
+      sns,
+      ledger: { tableName, dynamodb },
+    });
+    await measure(
+      "published",
+      "published to a topic (`publish`), one subscribed queue with the ledger",
+      async () => {
+        await each((i) => publisher.publish(publishedJob, payload(i)));
+      },
+      () => tally.recordsOn(tracked.arn) >= JOBS,
+    );
     if (functionName !== undefined) {
       await measure(
         "call",
@@ -253,6 +269,7 @@ async function main(): Promise<void> {
     scheduler.destroy();
     lambda.destroy();
     s3.destroy();
+    sns.destroy();
     await stopQuietly(stack);
   }
 }

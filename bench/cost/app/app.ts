@@ -2,7 +2,7 @@
 // both consumed by Lambda through an event source mapping of batch size 10.
 import { fileURLToPath } from "node:url";
 import { App, Stack } from "aws-cdk-lib";
-import { JobLedger, JobQueue } from "../../../cdk/lib/index.ts";
+import { JobLedger, JobQueue, JobTopic } from "../../../cdk/lib/index.ts";
 import {
   calledJob,
   childJob,
@@ -10,6 +10,7 @@ import {
   laterJob,
   offloadedJob,
   plainJob,
+  publishedJob,
   rateLimitedJob,
   trackedJob,
   uniqueJob,
@@ -19,12 +20,24 @@ const app = new App();
 const stack = new Stack(app, "CostBench");
 const entry = fileURLToPath(new URL("./handler.ts", import.meta.url));
 new JobQueue(stack, "Plain", { name: "cost-plain", jobs: [plainJob], entry, alarms: { enabled: false } });
-new JobQueue(stack, "Tracked", {
+const tracked = new JobQueue(stack, "Tracked", {
   name: "cost-tracked",
-  jobs: [trackedJob, uniqueJob, laterJob, calledJob, childJob, flowDoneJob, offloadedJob, rateLimitedJob],
+  jobs: [
+    trackedJob,
+    uniqueJob,
+    laterJob,
+    calledJob,
+    childJob,
+    flowDoneJob,
+    offloadedJob,
+    rateLimitedJob,
+    publishedJob,
+  ],
   entry,
   ledger: new JobLedger(stack, "Ledger"),
   payloads: {},
   alarms: { enabled: false },
 });
+// Fan-out: published jobs reach the tracked queue through a topic (one subscription).
+new JobTopic(stack, "Events", { name: "cost-events" }).subscribe(tracked, { jobs: [publishedJob] });
 app.synth();

@@ -6,6 +6,7 @@ import {
   laterJob,
   offloadedJob,
   plainJob,
+  publishedJob,
   rateLimitedJob,
   trackedJob,
   uniqueJob,
@@ -23,4 +24,5 @@ export const handler = createSqsHandler([
   handle(flowDoneJob, nothing),
   handle(offloadedJob, nothing),
   handle(rateLimitedJob, nothing),
+  handle(publishedJob, nothing),
 ]);

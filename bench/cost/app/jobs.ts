@@ -25,5 +25,7 @@ export const offloadedJob = defineJob({
 export const rateLimitedJob = defineJob({
   name: "rate-limited",
   schema: payload,
-  rateLimit: { limit: 1_000, perSeconds: 1 },
+  rateLimit: { limit: 500, perSeconds: 1 },
 });
+/** Published to the cost app's topic, whose one subscription is the tracked queue. */
+export const publishedJob = defineJob({ name: "published", schema: payload });

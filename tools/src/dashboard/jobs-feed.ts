@@ -37,7 +37,7 @@ type Entry =
  * How long a view's reading serves polls: as long as the page polls to spend, at
  * {@link QUERIES_PER_QUEUE_PER_POLL}, the Query requests one reading costs (queues x states x
  * shards), so the average holds whatever the view. One state: 32 polls (80 s); every state:
- * 192 polls (8 min).
+ * 256 polls (10.7 min; 8 states x 32 shards).
  */
 export function readingLifeMs(view: Pick<JobsView, "queues" | "states">): number {
   const queues = Math.max(1, view.queues.length);
