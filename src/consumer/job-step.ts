@@ -201,6 +201,8 @@ export class JobStep {
     if (result.kind === "cancelled" || (result.kind === "failed" && (await tracked?.cancelRequested()))) {
       // The ledger first, as for a success: a redelivery then finds the job finished.
       await tracked?.end({ status: "cancelled" });
+      // A flow's child that ends cancelled counts as failed: its flow must still complete.
+      if (!(await this.#flows.counted(envelope, "dead"))) return delivery.notStarted(taken, job, COUNT_WAIT);
       return delivery.cancelled(taken, job);
     }
     let error: unknown;
@@ -304,11 +306,9 @@ export class JobStep {
         return { run: begun.run };
       case "skip": {
         // A flow's child already final: count it again (idempotent), in case the run that ended
-        // it stopped before its count.
-        if (
-          (begun.status === "succeeded" || begun.status === "dead") &&
-          !(await this.#flows.counted(envelope, begun.status))
-        ) {
+        // it stopped before its count. Any end but success (dead, cancelled, superseded, skipped)
+        // counts as failed, or the flow would never complete.
+        if (!(await this.#flows.counted(envelope, begun.status === "succeeded" ? "succeeded" : "dead"))) {
           return { answer: await delivery.notStarted(taken, job, COUNT_WAIT) };
         }
         // The delivery that ended the job may have died before it completed the callback.

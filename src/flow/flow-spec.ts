@@ -86,7 +86,10 @@ export type FlowChild<Result = unknown> = {
 } & (
   | { readonly status: "succeeded"; readonly result: Result }
   | { readonly status: "dead"; readonly failure: JobFailure | undefined }
-  /** Not final any more: a dead child redriven after the flow completed. */
+  /**
+   * Ended another way (`cancelled`, `superseded`: counted as dead in the flow), or not final any
+   * more (a dead child redriven after the flow completed).
+   */
   | { readonly status: Exclude<JobStatus, "succeeded" | "dead"> }
 );
 
