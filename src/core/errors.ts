@@ -113,7 +113,7 @@ export class PayloadTooLargeError extends SqsJobsError {
     const counted = to === "queue" ? ` + ${DEAD_LETTER_ROOM_BYTES} kept for a dead-letter reason` : "";
     super(
       "ERR_PAYLOAD_TOO_LARGE",
-      `message for job "${jobName}" is ${sizeBytes} bytes (body + attributes${counted}) but the ${to} accepts at most ${limitBytes} bytes; ${to === "queue" ? "give the client a payload bucket (JobClient({ payloads: { bucket } }), or JobQueue({ payloads: {} }), which sets it) to send it through S3 (docs/payloads.md)" : "store large data in S3 and publish its key instead"}`,
+      `message for job "${jobName}" is ${sizeBytes} bytes (body + attributes${counted}) but the ${to} accepts at most ${limitBytes} bytes; ${to === "queue" ? "give the client a payload bucket (JobClient({ payloads: { bucket } }), or JobQueue({ payloads: {} }), which sets it) to send it through S3 (docs/payloads.md)" : "give the client a payload bucket (JobClient({ payloads: { bucket } })) that the subscribed queues' consumers can read, to publish it through S3 (docs/payloads.md)"}`,
     );
     this.sizeBytes = sizeBytes;
     this.limitBytes = limitBytes;

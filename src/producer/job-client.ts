@@ -60,7 +60,10 @@ export class JobClient {
   readonly #topic: PublishRoute | undefined;
 
   constructor(options: JobClientOptions = {}) {
-    this.#topic = topicRouteFrom(options, MAX_CONCURRENCY);
+    // One bucket for both ways out: a client's sends and publishes offload alike.
+    const payloads = new PayloadOffload(options.payloads, options.queue);
+    const topic = topicRouteFrom(options, MAX_CONCURRENCY);
+    this.#topic = topic === undefined ? undefined : { ...topic, payloads };
     // A client given only a topic publishes only: it needs no queue.
     const publishOnly = this.#topic !== undefined && options.queue === undefined;
     const queueUrl =
@@ -96,7 +99,7 @@ export class JobClient {
             maxMessageBytes: max,
             ledgerFor: (job) => this.#ledgerFor(job),
             scheduler: this.#scheduler,
-            payloads: new PayloadOffload(options.payloads, options.queue),
+            payloads,
           };
     // A client that publishes only has no queue: `ctx.send` and flows route nothing through it.
     if (this.#route !== undefined) registerRoute(this, this.#route);

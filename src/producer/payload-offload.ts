@@ -1,5 +1,4 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { SQSClient } from "@aws-sdk/client-sqs";
 import { describeAwsError } from "../core/aws-errors.ts";
 import { cachedUntilFailure } from "../core/cached-until-failure.ts";
 import { DEAD_LETTER_ROOM_BYTES } from "../core/dead-letter-attributes.ts";
@@ -38,7 +37,7 @@ export interface PayloadOptions {
    * @default "sqs-jobs/"
    */
   readonly keyPrefix?: string;
-  /** The S3 client. @default one for the SQS client's region that honours `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL` */
+  /** The S3 client. @default one for the SQS (or SNS) client's region that honours `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL` */
   readonly s3?: S3Client;
 }
 
@@ -52,7 +51,7 @@ export class PayloadOffload {
   readonly #bucket: string | undefined;
   readonly #thresholdBytes: number | undefined;
   readonly #keyPrefix: string;
-  #s3: ((sqs: SQSClient) => Promise<S3Client>) | undefined;
+  #s3: (() => Promise<S3Client>) | undefined;
 
   constructor(options: PayloadOptions | undefined, queue: string | undefined) {
     this.#bucket = options?.bucket ?? optionalEnv(payloadBucketEnvVar(queue));
@@ -77,7 +76,12 @@ export class PayloadOffload {
   async offload(
     job: JobDefinition,
     messages: readonly PreparedMessage[],
-    link: { readonly sqs: SQSClient; readonly maxMessageBytes: number; readonly concurrency: number },
+    link: {
+      /** The sending client's region: the S3 client's when none was given. */
+      readonly region: () => Promise<string>;
+      readonly maxMessageBytes: number;
+      readonly concurrency: number;
+    },
   ): Promise<readonly PreparedMessage[]> {
     const bucket = this.#bucket;
     if (bucket === undefined) return messages;
@@ -87,8 +91,8 @@ export class PayloadOffload {
     );
     if (messages.every((m) => m.sizeBytes <= threshold)) return messages;
     // A failed client creation is not kept: the next send tries again.
-    this.#s3 ??= cachedUntilFailure(async () => createS3Client({ region: await link.sqs.config.region() }));
-    const s3 = await this.#s3(link.sqs);
+    this.#s3 ??= cachedUntilFailure(async () => createS3Client({ region: await link.region() }));
+    const s3 = await this.#s3();
     return mapLimit(messages, link.concurrency, async (m) => {
       if (m.sizeBytes <= threshold) return m;
       const pointer = { bucket, key: `${this.#keyPrefix}${job.name}/${m.jobId}.json` };

@@ -55,6 +55,8 @@ export interface PublishRoute {
   readonly fifo: boolean;
   /** The SNS client, with its SDK loaded on first use (an optional peer). */
   readonly sns: () => Promise<SnsLink>;
+  /** Where publishes past SNS's 256 KiB (or a job's threshold) go (docs/payloads.md). */
+  readonly payloads?: PayloadOffload;
 }
 
 /** Jobs of one definition to send, with the call's options. */
@@ -141,7 +143,10 @@ async function sendThrough<J extends JobDefinition>(
     trace,
     ...(topic === undefined
       ? { maxMessageBytes: queueSizeLimit(route as SendRoute) }
-      : { maxMessageBytes: SNS_MAX_MESSAGE_BYTES, topic: topicNameOf(topic.topicArn) }),
+      : {
+          maxMessageBytes: topic.payloads?.sizeLimit(SNS_MAX_MESSAGE_BYTES) ?? SNS_MAX_MESSAGE_BYTES,
+          topic: topicNameOf(topic.topicArn),
+        }),
   });
   const batch = { concurrency, maxRetries };
   const { deliver, gate, ledger, sent } =
@@ -222,8 +227,17 @@ async function topicSteps<J extends JobDefinition>(
     fifo: route.fifo,
     ...batch,
   });
-  // No offload step: a publish above SNS's 256 KiB fails at the size step (S3 for SNS is to come).
-  return { deliver, gate: OPEN_GATE, ledger: undefined, sent: messages };
+  // Past SNS's 256 KiB, through S3 as for a queue: raw delivery hands each subscribed queue the
+  // pointer and its attribute, and each consumer reads the one object.
+  const sent =
+    route.payloads === undefined
+      ? messages
+      : await route.payloads.offload(job, messages, {
+          region: () => link.client.config.region(),
+          maxMessageBytes: SNS_MAX_MESSAGE_BYTES,
+          concurrency: batch.concurrency,
+        });
+  return { deliver, gate: OPEN_GATE, ledger: undefined, sent };
 }
 
 async function deliverStep<J extends JobDefinition>(
@@ -291,7 +305,11 @@ async function offloadStep(
   concurrency: number,
 ): Promise<readonly PreparedMessage[]> {
   if (route.payloads === undefined) return messages;
-  const link = { sqs: route.sqs, maxMessageBytes: route.maxMessageBytes, concurrency };
+  const link = {
+    region: () => route.sqs.config.region(),
+    maxMessageBytes: route.maxMessageBytes,
+    concurrency,
+  };
   return route.payloads.offload(job, messages, link);
 }
 
