@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { build, type Metafile } from "esbuild";
 import { sqsJobsBundling } from "../../cdk/lib/bundling.ts";
+import { UNTRACED } from "../../cdk/untraced.ts";
 import { round, spread } from "../lib/stats.ts";
 
 const run = promisify(execFile);
@@ -70,11 +71,11 @@ interface Bundle {
  * Bundles like the JobQueue construct does: NodejsFunction's esbuild call with sqsJobsBundling()'s
  * settings (minified ESM, source map, keepNames, the require shim banner, `@aws-sdk/*` external)
  * and the target NodejsFunction derives from the default runtime, nodejs24.x. `@opentelemetry/api`
- * is left out as the example app leaves it (cdk/example-stack.ts): this repository installs it for
+ * is left out as the example app leaves it (cdk/untraced.ts): this repository installs it for
  * its tests, a project that does not trace has not, and its bundle then does not hold it.
  */
 async function bundle(entry: Entry, index: number): Promise<Bundle> {
-  const settings = sqsJobsBundling({ externalModules: ["@aws-sdk/*", "@opentelemetry/api"] });
+  const settings = sqsJobsBundling(UNTRACED);
   const outfile = `${OUT_DIR}/${index}/index.mjs`;
   const result = await build({
     entryPoints: [entry.entry],

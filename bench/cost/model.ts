@@ -66,13 +66,12 @@ export function costOf(input: {
   const byProducer = (r: MeteredRequest) => r.userAgent.includes(`app/${input.producerAppId}`);
   const sqsByAction: Record<string, number> = {};
   let sqsRequests = 0;
-  let emptyReceives = 0;
-  const pollerReceives = requests.filter(
-    (r) => r.service === "sqs" && r.action === "ReceiveMessage" && !byProducer(r),
+  const pollerReceives = new Set(
+    requests.filter((r) => r.service === "sqs" && r.action === "ReceiveMessage" && !byProducer(r)),
   );
-  emptyReceives = Math.max(0, pollerReceives.length - batches.length);
+  const emptyReceives = Math.max(0, pollerReceives.size - batches.length);
   for (const r of requests) {
-    if (r.service !== "sqs" || pollerReceives.includes(r)) continue;
+    if (r.service !== "sqs" || pollerReceives.has(r)) continue;
     const units = Math.max(1, Math.ceil(r.bytes / KIB_64));
     sqsRequests += units;
     sqsByAction[r.action] = (sqsByAction[r.action] ?? 0) + units;

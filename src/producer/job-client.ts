@@ -49,7 +49,6 @@ import { topicRouteFrom } from "./topic-route.ts";
  * const { jobId } = await jobs.send(buildReport, { fileKey: "uploads/a.csv" });
  */
 export class JobClient {
-  readonly #queueUrl: string | undefined;
   readonly #sqs: SQSClient;
   readonly #ledger: LedgerConnect | undefined;
   readonly #functionName: string | undefined;
@@ -76,7 +75,6 @@ export class JobClient {
         `queueUrl must be an SQS queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/my-queue, but "${queueUrl.slice(0, 200)}" was provided`,
       );
     }
-    this.#queueUrl = queueUrl;
     const max = options.maxMessageBytes ?? SQS_MAX_MESSAGE_BYTES;
     if (!Number.isInteger(max) || max < 1024 || max > SQS_MAX_MESSAGE_BYTES) {
       throw new ConfigError(
