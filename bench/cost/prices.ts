@@ -77,7 +77,22 @@ export const PRICES = {
     page: "https://aws.amazon.com/sns/pricing/",
     readFrom: `factualminds.com/blog/amazon-sns-pricing-publishes-fanout-protocols (June 2026), read ${READ}`,
   },
+  elastiCacheServerlessValkeyGbHour: {
+    usd: 0.084,
+    per: "GB-hour of data stored in ElastiCache Serverless for Valkey (at least 100 MB a cache)",
+    page: "https://aws.amazon.com/elasticache/pricing/",
+    readFrom: `usage.ai/blogs/aws/database-savings-plans/elasticache/serverless-pricing (us-east-1, June 2026 rates), read ${READ}`,
+  },
+  elastiCacheServerlessValkeyEcpu: {
+    usd: 0.0023 / 1e6,
+    per: "ElastiCache Processing Unit of ElastiCache Serverless for Valkey (1 per KB a command moves)",
+    page: "https://aws.amazon.com/elasticache/pricing/",
+    readFrom: `usage.ai/blogs/aws/database-savings-plans/elasticache/serverless-pricing (us-east-1, June 2026 rates), read ${READ}`,
+  },
 } as const satisfies Record<string, Price>;
+
+/** ElastiCache Serverless for Valkey meters at least this much stored data per cache. */
+export const VALKEY_SERVERLESS_MIN_GB = 0.1;
 
 /** What a job's handler is assumed to take, for Lambda's duration charge: stated, not measured. */
 export const LAMBDA_MODEL = {

@@ -7,6 +7,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { CostResults, ScenarioCost } from "./model.ts";
+import { PRICES, VALKEY_SERVERLESS_MIN_GB } from "./prices.ts";
 
 const RESULTS = fileURLToPath(new URL("../results/cost.json", import.meta.url));
 export const COST_PAGES = {
@@ -57,6 +58,31 @@ export function summaryTable(results: CostResults): string {
   return ["| a million jobs, each... | on AWS (us-east-1) |", "| --- | --- |", ...rows].join("\n");
 }
 
+/** Hours in an average month (365 x 24 / 12), as AWS's pricing examples count them. */
+const HOURS_A_MONTH = 730;
+
+/**
+ * docs/cost.md's side-by-side: a million jobs in a month on sqs-jobs (from the run) and on BullMQ
+ * with ElastiCache Serverless for Valkey (its least monthly charge, from prices.ts); the hosted
+ * platforms whose prices were not found are prose beside it, not rows.
+ */
+export function alternativesTable(results: CostResults): string {
+  const total = (name: string): number => {
+    const found = results.scenarios.find((s) => s.name === name);
+    if (found === undefined) throw new Error(`bench/results/cost.json has no ${name} scenario`);
+    return found.usdPerMillionJobs.total;
+  };
+  const valkeyFloor = VALKEY_SERVERLESS_MIN_GB * PRICES.elastiCacheServerlessValkeyGbHour.usd * HOURS_A_MONTH;
+  const ecpuPerMillion = Number((PRICES.elastiCacheServerlessValkeyEcpu.usd * 1e6).toPrecision(2));
+  return [
+    "| a million jobs in a month | what you pay AWS | what it grows with |",
+    "| --- | --- | --- |",
+    `| sqs-jobs: send, Lambda consumer | ${dollars(total("send"))} | the jobs (and $0.10 to $0.26 a month per idle queue) |`,
+    `| sqs-jobs: send with the job ledger | ${dollars(total("ledger"))} | the jobs |`,
+    `| BullMQ on ElastiCache Serverless for Valkey, us-east-1 | at least ${dollars(valkeyFloor)} (${VALKEY_SERVERLESS_MIN_GB * 1000} MB stored for ${HOURS_A_MONTH} hours at $${PRICES.elastiCacheServerlessValkeyGbHour.usd} per GB-hour), plus $${ecpuPerMillion} per million ECPUs its commands use, plus the host its workers run on | the hours, whatever the jobs; the data kept |`,
+  ].join("\n");
+}
+
 const marks = (name: string) => ({ start: `<!-- cost:${name} -->`, end: `<!-- /cost:${name} -->` });
 
 /** The text between a page's marks for `name` (trimmed), or undefined when it has no such marks. */
@@ -83,7 +109,8 @@ export async function readCostResults(): Promise<CostResults> {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const results = await readCostResults();
   const docs = await readFile(COST_PAGES.docs, "utf8");
-  await writeFile(COST_PAGES.docs, replaceSection(docs, "detail", detailTable(results)));
+  const withDetail = replaceSection(docs, "detail", detailTable(results));
+  await writeFile(COST_PAGES.docs, replaceSection(withDetail, "alternatives", alternativesTable(results)));
   const readme = await readFile(COST_PAGES.readme, "utf8");
   await writeFile(COST_PAGES.readme, replaceSection(readme, "summary", summaryTable(results)));
   console.log("docs/cost.md and README.md: tables rendered from bench/results/cost.json");

@@ -56,8 +56,9 @@ export interface SqsHandlerOptions {
    */
   readonly routes?: readonly JobRoute[];
   /**
-   * CloudWatch Embedded Metric Format lines (processed, succeeded, failed, dead, duration
-   * per job name, dimension `jobName`), one per job name per batch; `false` turns them off.
+   * CloudWatch Embedded Metric Format lines (processed, succeeded, failed, dead, throttled,
+   * cancelled, duration per job name, dimension `jobName`; the same but processed and duration
+   * per queue, dimension `queue`), one per job name per batch; `false` turns them off.
    * @default true, namespace "SqsJobs"
    */
   readonly metrics?: boolean | { readonly namespace?: string };
@@ -183,7 +184,7 @@ export function createSqsHandler(
     // One event source mapping reads one queue, so a batch never mixes queues.
     const queueUrl = sourceQueue(batchRecords[0]?.eventSourceARN);
     const settled = new Map<SqsRecord, Settlement>();
-    const metrics = namespace === undefined ? undefined : new BatchMetrics();
+    const metrics = namespace === undefined ? undefined : new BatchMetrics({ queue: queueNameOf(queueUrl) });
     try {
       await core.run(batchRecords, {
         queueUrl,

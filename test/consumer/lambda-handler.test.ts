@@ -178,7 +178,9 @@ describe("createSqsHandler", () => {
     const emf = writes.map((w) => JSON.parse(w) as Record<string, unknown>).filter((d) => "_aws" in d);
     expect(emf).toHaveLength(1);
     expect(emf[0]).toMatchObject({ jobName: "greet", processed: 1, succeeded: 1, failed: 0, dead: 0 });
-    // In the shape CloudWatch reads: the directive names the namespace, dimension and metrics
+    // In the shape CloudWatch reads: each directive names the namespace, dimension and metrics;
+    // the outcomes again per queue (the dashboard's rows), named as the event source's ARN names it
+    const count = (names: string[]) => names.map((Name) => ({ Name, Unit: "Count" }));
     expect(emf[0]).toEqual({
       _aws: {
         Timestamp: expect.any(Number),
@@ -186,13 +188,19 @@ describe("createSqsHandler", () => {
           {
             Namespace: "SqsJobs",
             Dimensions: [["jobName"]],
-            Metrics: ["processed", "succeeded", "failed", "dead", "throttled", "cancelled"]
-              .map((Name) => ({ Name, Unit: "Count" }))
-              .concat([{ Name: "duration", Unit: "Milliseconds" }]),
+            Metrics: count(["processed", "succeeded", "failed", "dead", "throttled", "cancelled"]).concat([
+              { Name: "duration", Unit: "Milliseconds" },
+            ]),
+          },
+          {
+            Namespace: "SqsJobs",
+            Dimensions: [["queue"]],
+            Metrics: count(["succeeded", "failed", "dead", "throttled", "cancelled"]),
           },
         ],
       },
       jobName: "greet",
+      queue: arn.slice(arn.lastIndexOf(":") + 1),
       processed: 1,
       succeeded: 1,
       failed: 0,

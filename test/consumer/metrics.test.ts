@@ -60,4 +60,42 @@ describe("EMF lines", () => {
       CloudWatchMetrics: [{ Namespace: "Ns" }],
     });
   });
+
+  it("count each batch's outcomes per queue too, in the same document, without processed or duration", () => {
+    // Given a batch from the queue "orders" with two job names
+    const metrics = new BatchMetrics({ queue: "orders" });
+    metrics.add("a", "succeeded", 1);
+    metrics.add("b", "dead", 1);
+    // When its lines are written
+    const lines = metrics.lines("Ns", 0).map((l) => JSON.parse(l) as Record<string, unknown>);
+    // Then each job's document carries the queue, and a second directive keeps five outcomes by it
+    expect(lines.map((l) => [l.jobName, l.queue])).toEqual([
+      ["a", "orders"],
+      ["b", "orders"],
+    ]);
+    expect(lines[1]?._aws).toMatchObject({
+      CloudWatchMetrics: [
+        { Namespace: "Ns", Dimensions: [["jobName"]] },
+        {
+          Namespace: "Ns",
+          Dimensions: [["queue"]],
+          Metrics: ["succeeded", "failed", "dead", "throttled", "cancelled"].map((Name) => ({
+            Name,
+            Unit: "Count",
+          })),
+        },
+      ],
+    });
+  });
+
+  it("keep to the job dimension when the queue is not known", () => {
+    const metrics = new BatchMetrics();
+    metrics.add("a", "succeeded", 1);
+    const [line] = metrics.lines("Ns", 0).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(line).not.toHaveProperty("queue");
+    expect(line?._aws).toEqual({
+      Timestamp: 0,
+      CloudWatchMetrics: [expect.objectContaining({ Dimensions: [["jobName"]] })],
+    });
+  });
 });

@@ -7,7 +7,11 @@ import { CloudWatchRates } from "../../tools/src/dashboard/cloudwatch-rates.ts";
 interface Query {
   readonly Id: string;
   readonly MetricStat: {
-    readonly Metric: { readonly MetricName: string; readonly Dimensions: { Name: string; Value: string }[] };
+    readonly Metric: {
+      readonly Namespace: string;
+      readonly MetricName: string;
+      readonly Dimensions: { Name: string; Value: string }[];
+    };
     readonly Stat: string;
   };
 }
@@ -67,6 +71,12 @@ const METRIC_VALUES: Record<string, number> = {
   NumberOfMessagesDeleted: 9,
   NumberOfMessagesReceived: 11,
   ApproximateAgeOfOldestMessage: 42,
+  // The sqs-jobs consumer's EMF outcomes, per queue
+  succeeded: 6,
+  failed: 2,
+  dead: 1,
+  throttled: 3,
+  cancelled: 0,
 };
 const cloudwatchApi = fakeCloudWatch((metric, name) =>
   name === "orders" ? METRIC_VALUES[metric] : undefined,
@@ -87,7 +97,7 @@ afterAll(async () => {
 });
 
 describe("the dashboard's rates on AWS, from CloudWatch", () => {
-  it("reads every queue's rates in one GetMetricData call a minute, whatever the refreshes", async () => {
+  it("reads every queue's rates and its consumer's outcomes in one GetMetricData call a minute, whatever the refreshes", async () => {
     // Given three queues, one of them busy at 12:01
     const rates = new CloudWatchRates(cloudwatch);
     const queues = [queue("orders"), queue("emails"), queue("reports")];
@@ -98,11 +108,16 @@ describe("the dashboard's rates on AWS, from CloudWatch", () => {
     await rates.read(queues, at("12:03:40"));
     await rates.read(queues, at("12:04:05"));
 
-    // Then CloudWatch was called once, four metrics a queue
+    // Then CloudWatch was called once, nine metrics a queue: four of AWS/SQS by QueueName, five
+    // of the consumer's namespace by queue
     expect(cloudwatchApi.calls.length - before).toBe(1);
     const call = cloudwatchApi.calls.at(-1);
     expect(call?.target).toBe("GraniteServiceVersion20100801.GetMetricData");
-    expect(call?.queries).toHaveLength(12);
+    expect(call?.queries).toHaveLength(27);
+    const ordersQueries = call?.queries.filter((q) => q.MetricStat.Metric.Dimensions[0]?.Value === "orders");
+    expect(
+      ordersQueries?.map((q) => [q.MetricStat.Metric.Namespace, q.MetricStat.Metric.Dimensions[0]?.Name]),
+    ).toEqual([...Array(4).fill(["AWS/SQS", "QueueName"]), ...Array(5).fill(["SqsJobs", "queue"])]);
 
     // And each queue has 15 minutes of points; the busy one's minute shows its figures
     const orders = first.get(queues[0]?.arn ?? "");
@@ -115,22 +130,48 @@ describe("the dashboard's rates on AWS, from CloudWatch", () => {
       failed: 2,
     });
     expect(orders?.oldestAgeSeconds).toBe(42);
+    // And its consumer's outcomes, per minute beside them
+    expect(orders?.jobs).toHaveLength(15);
+    expect(orders?.jobs?.find((p) => p.at === "2026-12-07T12:01:00.000Z")).toEqual({
+      at: "2026-12-07T12:01:00.000Z",
+      succeeded: 6,
+      failed: 2,
+      dead: 1,
+      throttled: 3,
+      cancelled: 0,
+    });
+    expect(orders?.jobs?.find((p) => p.at === "2026-12-07T12:02:00.000Z")?.succeeded).toBe(0);
+    // And a queue with no consumer metrics says so (null), not zero jobs
     const emails = first.get(queues[1]?.arn ?? "");
     expect(emails?.points.every((p) => p.sent === 0 && p.processed === 0 && p.failed === 0)).toBe(true);
     expect(emails?.oldestAgeSeconds).toBeNull();
+    expect(emails?.jobs).toBeNull();
 
     // When a minute has passed, it reads again
     await rates.read(queues, at("12:04:11"));
     expect(cloudwatchApi.calls.length - before).toBe(2);
   });
 
-  it("asks at most 500 metrics a call", async () => {
-    const rates = new CloudWatchRates(cloudwatch);
-    const queues = Array.from({ length: 130 }, (_, i) => queue(`q${i}`));
+  it("asks at most 500 metrics a call: 55 queues in one, one more call per 500 metrics beyond", async () => {
+    const callsFor = async (count: number) => {
+      const queues = Array.from({ length: count }, (_, i) => queue(`q${i}`));
+      const before = cloudwatchApi.calls.length;
+      const read = await new CloudWatchRates(cloudwatch).read(queues, at("12:03:10"));
+      expect(read.size).toBe(count);
+      return cloudwatchApi.calls.slice(before).map((c) => c.queries.length);
+    };
+    expect(await callsFor(55)).toEqual([495]);
+    expect(await callsFor(56)).toEqual([500, 4]);
+    expect(await callsFor(130)).toEqual([500, 500, 170]);
+  });
+
+  it("reads the consumers' metrics from the namespace they write to", async () => {
     const before = cloudwatchApi.calls.length;
-    const read = await rates.read(queues, at("12:03:10"));
-    expect(cloudwatchApi.calls.slice(before).map((c) => c.queries.length)).toEqual([500, 20]);
-    expect(read.size).toBe(130);
+    await new CloudWatchRates(cloudwatch, { namespace: "Billing" }).read([queue("orders")], at("12:03:10"));
+    const namespaces = cloudwatchApi.calls
+      .slice(before)
+      .flatMap((c) => c.queries.map((q) => q.MetricStat.Metric.Namespace));
+    expect(namespaces).toEqual([...Array(4).fill("AWS/SQS"), ...Array(5).fill("Billing")]);
   });
 
   it("says why when CloudWatch refuses, and the queues still show", async () => {
@@ -148,6 +189,7 @@ describe("the dashboard's rates on AWS, from CloudWatch", () => {
         source: null,
         why: expect.stringMatching(/^CloudWatch could not be read: .*not allowed/),
         points: [],
+        jobs: null,
         oldestAgeSeconds: null,
       });
     } finally {

@@ -63,6 +63,7 @@ describe("the dashboard's history and rates", () => {
         { at: "2026-11-30T12:02:00.000Z", sent: null, processed: 0, failed: 0 },
         { at: "2026-11-30T12:03:00.000Z", sent: null, processed: 0, failed: 2 },
       ],
+      jobs: null,
       oldestAgeSeconds: null,
     });
 

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import {
+  alternativesTable,
   COST_PAGES,
   detailTable,
   markedSection,
@@ -13,6 +14,12 @@ describe("the cost tables come from the cost bench's results", () => {
     const results = await readCostResults();
     const page = await readFile(COST_PAGES.docs, "utf8");
     expect(markedSection(page, "detail")).toBe(detailTable(results));
+  });
+
+  it("and so is its side-by-side with BullMQ on ElastiCache (bench/cost/prices.ts)", async () => {
+    const results = await readCostResults();
+    const page = await readFile(COST_PAGES.docs, "utf8");
+    expect(markedSection(page, "alternatives")).toBe(alternativesTable(results));
   });
 
   it("the README's table is too", async () => {

@@ -4,22 +4,36 @@ import {
   type MetricDataQuery,
   type MetricDataResult,
 } from "@aws-sdk/client-cloudwatch";
+import { DEFAULT_METRICS_NAMESPACE } from "sqs-jobs/internal/consumer/metrics";
 import { describeAwsError } from "sqs-jobs/internal/core/aws-errors";
-import type { QueueRates, RatePoint, RateQueue, RateSource } from "./rates.ts";
+import type { JobOutcomesPoint, QueueRates, RatePoint, RateQueue, RateSource } from "./rates.ts";
 
 const MINUTE = 60_000;
 /** GetMetricData answers at most 500 queries a call. */
 const QUERIES_PER_CALL = 500;
 
-/** The AWS/SQS metrics read per queue, and where each goes on the page. */
+/**
+ * The metrics read per queue, and where each goes on the page: AWS/SQS's by `QueueName`, and the
+ * sqs-jobs consumer's EMF outcomes by `queue` (src/consumer/metrics.ts) in the consumer's namespace.
+ */
 const METRICS = [
-  { key: "sent", metric: "NumberOfMessagesSent", stat: "Sum" },
-  { key: "processed", metric: "NumberOfMessagesDeleted", stat: "Sum" },
-  { key: "received", metric: "NumberOfMessagesReceived", stat: "Sum" },
-  { key: "oldest", metric: "ApproximateAgeOfOldestMessage", stat: "Maximum" },
+  { key: "sent", metric: "NumberOfMessagesSent", stat: "Sum", from: "sqs" },
+  { key: "processed", metric: "NumberOfMessagesDeleted", stat: "Sum", from: "sqs" },
+  { key: "received", metric: "NumberOfMessagesReceived", stat: "Sum", from: "sqs" },
+  { key: "oldest", metric: "ApproximateAgeOfOldestMessage", stat: "Maximum", from: "sqs" },
+  { key: "succeeded", metric: "succeeded", stat: "Sum", from: "consumer" },
+  { key: "failed", metric: "failed", stat: "Sum", from: "consumer" },
+  { key: "dead", metric: "dead", stat: "Sum", from: "consumer" },
+  { key: "throttled", metric: "throttled", stat: "Sum", from: "consumer" },
+  { key: "cancelled", metric: "cancelled", stat: "Sum", from: "consumer" },
 ] as const;
 
-type MetricKey = (typeof METRICS)[number]["key"];
+type Metric = (typeof METRICS)[number];
+type MetricKey = Metric["key"];
+type OutcomeKey = Extract<Metric, { from: "consumer" }>["key"];
+const OUTCOMES = METRICS.filter((m): m is Extract<Metric, { from: "consumer" }> => m.from === "consumer").map(
+  (m) => m.key,
+);
 
 /**
  * Per-minute rates on AWS, from CloudWatch's AWS/SQS metrics: `sent` is NumberOfMessagesSent,
@@ -28,25 +42,35 @@ type MetricKey = (typeof METRICS)[number]["key"];
  * (returned for retry or still in flight); the oldest message's age is
  * ApproximateAgeOfOldestMessage, which SQS's own attributes do not give.
  *
- * One `GetMetricData` call for every queue of a refresh (4 queries a queue, 500 a call, so one
- * call up to 125 queues), kept for a minute: CloudWatch's SQS metrics are per minute, so reading
- * them more often shows nothing new and costs more ($0.01 per 1,000 metrics requested in
- * us-east-1: docs/dashboard.md).
+ * Beside them, `jobs`: what the queue's sqs-jobs Lambda consumer did with its jobs (succeeded,
+ * failed and to be retried, dead, throttled, cancelled), from its EMF metrics per queue.
+ *
+ * One `GetMetricData` call for every queue of a refresh (9 queries a queue, 500 a call, so one
+ * call up to 55 queues; more queues take another call per 500 queries), kept for a minute:
+ * CloudWatch's metrics are per minute, so reading them more often shows nothing new and costs
+ * more ($0.01 per 1,000 metrics requested in us-east-1: docs/dashboard.md).
  */
 export class CloudWatchRates implements RateSource {
   readonly #cloudwatch: CloudWatchClient;
   readonly #keepMinutes: number;
   readonly #maxAgeMs: number;
+  readonly #namespace: string;
   #cache: { readonly key: string; readonly at: number; readonly rates: Map<string, QueueRates> } | undefined;
   #reading: Promise<Map<string, QueueRates>> | undefined;
 
   constructor(
     cloudwatch: CloudWatchClient,
-    options: { readonly keepMinutes?: number; readonly maxAgeMs?: number } = {},
+    options: {
+      readonly keepMinutes?: number;
+      readonly maxAgeMs?: number;
+      /** The consumers' metrics namespace (`createSqsHandler`'s `metrics.namespace`). @default "SqsJobs" */
+      readonly namespace?: string;
+    } = {},
   ) {
     this.#cloudwatch = cloudwatch;
     this.#keepMinutes = options.keepMinutes ?? 15;
     this.#maxAgeMs = options.maxAgeMs ?? MINUTE;
+    this.#namespace = options.namespace ?? DEFAULT_METRICS_NAMESPACE;
   }
 
   async read(queues: readonly RateQueue[], now: Date): Promise<ReadonlyMap<string, QueueRates>> {
@@ -73,7 +97,7 @@ export class CloudWatchRates implements RateSource {
   async #fetch(queues: readonly RateQueue[], now: Date): Promise<Map<string, QueueRates>> {
     const end = Math.floor(now.getTime() / MINUTE) * MINUTE + MINUTE;
     const start = end - this.#keepMinutes * MINUTE;
-    const queries = queues.flatMap((q, i) => METRICS.map((m) => queryOf(q, i, m)));
+    const queries = queues.flatMap((q, i) => METRICS.map((m) => queryOf(q, i, m, this.#namespace)));
     const results = new Map<string, MetricDataResult>();
     for (let first = 0; first < queries.length; first += QUERIES_PER_CALL) {
       let nextToken: string | undefined;
@@ -100,18 +124,14 @@ export class CloudWatchRates implements RateSource {
   }
 }
 
-function queryOf(queue: RateQueue, index: number, m: (typeof METRICS)[number]): MetricDataQuery {
+function queryOf(queue: RateQueue, index: number, m: Metric, namespace: string): MetricDataQuery {
+  const metric =
+    m.from === "sqs"
+      ? { Namespace: "AWS/SQS", Dimensions: [{ Name: "QueueName", Value: queue.name }] }
+      : { Namespace: namespace, Dimensions: [{ Name: "queue", Value: queue.name }] };
   return {
     Id: idOf(index, m.key),
-    MetricStat: {
-      Metric: {
-        Namespace: "AWS/SQS",
-        MetricName: m.metric,
-        Dimensions: [{ Name: "QueueName", Value: queue.name }],
-      },
-      Period: 60,
-      Stat: m.stat,
-    },
+    MetricStat: { Metric: { ...metric, MetricName: m.metric }, Period: 60, Stat: m.stat },
     ReturnData: true,
   };
 }
@@ -160,9 +180,39 @@ function ratesOfQueue(
     });
   }
   const latestOldest = [...oldest.entries()].sort(([a], [b]) => b - a)[0]?.[1];
-  return { source: "cloudwatch", why: null, points, oldestAgeSeconds: latestOldest ?? null };
+  return {
+    source: "cloudwatch",
+    why: null,
+    points,
+    jobs: jobsOfQueue(series, start, minutes),
+    oldestAgeSeconds: latestOldest ?? null,
+  };
+}
+
+/** Null when the consumer wrote no outcome for the queue in the window: not an sqs-jobs consumer, or idle. */
+function jobsOfQueue(
+  series: (key: MetricKey) => Map<number, number>,
+  start: number,
+  minutes: number,
+): JobOutcomesPoint[] | null {
+  const outcomes = new Map(OUTCOMES.map((key) => [key, series(key)] as const));
+  if ([...outcomes.values()].every((values) => values.size === 0)) return null;
+  const at = (key: OutcomeKey, minute: number) => outcomes.get(key)?.get(minute) ?? 0;
+  return Array.from({ length: minutes }, (_, i) => {
+    const minute = start + i * MINUTE;
+    return {
+      at: new Date(minute).toISOString(),
+      succeeded: at("succeeded", minute),
+      failed: at("failed", minute),
+      dead: at("dead", minute),
+      throttled: at("throttled", minute),
+      cancelled: at("cancelled", minute),
+    };
+  });
 }
 
 function unavailable(queues: readonly RateQueue[], why: string): Map<string, QueueRates> {
-  return new Map(queues.map((q) => [q.arn, { source: null, why, points: [], oldestAgeSeconds: null }]));
+  return new Map(
+    queues.map((q) => [q.arn, { source: null, why, points: [], jobs: null, oldestAgeSeconds: null }]),
+  );
 }

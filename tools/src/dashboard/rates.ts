@@ -6,11 +6,27 @@ export interface RatePoint {
   readonly failed: number | null;
 }
 
+/** What the queue's consumer did with its jobs in a minute: its EMF metrics per queue. */
+export interface JobOutcomesPoint {
+  readonly at: string;
+  readonly succeeded: number;
+  /** Failed attempts that will be retried (not dead). */
+  readonly failed: number;
+  readonly dead: number;
+  readonly throttled: number;
+  readonly cancelled: number;
+}
+
 export interface QueueRates {
   readonly source: "local" | "cloudwatch" | null;
   /** Why there are no rates, when `source` is null. */
   readonly why: string | null;
   readonly points: readonly RatePoint[];
+  /**
+   * The consumer's job outcomes per minute, beside `points`; null where the source has none (no
+   * sqs-jobs Lambda consumer wrote metrics for the queue in the window, or the local stack).
+   */
+  readonly jobs: readonly JobOutcomesPoint[] | null;
   /** The oldest message's age where the source knows it (CloudWatch), else null. */
   readonly oldestAgeSeconds: number | null;
 }
@@ -36,6 +52,7 @@ export const NO_RATES: RateSource = {
           source: null,
           why: "no rate source: the dashboard reads CloudWatch on AWS and counts batches under sqs-jobs dev",
           points: [],
+          jobs: null,
           oldestAgeSeconds: null,
         },
       ]),
@@ -98,6 +115,6 @@ export class LocalRates implements RateSource {
         failed: count?.failed ?? 0,
       });
     }
-    return { source: "local", why: null, points, oldestAgeSeconds: null };
+    return { source: "local", why: null, points, jobs: null, oldestAgeSeconds: null };
   }
 }

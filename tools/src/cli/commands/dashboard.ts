@@ -9,7 +9,7 @@ export const dashboardCommand: Command = {
   name: "dashboard",
   summary: "a web UI for queues, DLQs, consumers, ledger jobs and schedules",
   help: `Usage: sqs-jobs dashboard [--port 4570] [--host H] [--read-only] [--prefix P]
-                          [--table T]
+                          [--table T] [--metrics-namespace NS]
 
 Serves a web page, on this machine only, that shows every queue (visible, in
 flight, delayed, oldest age, DLQ depth, consumers, the last 15 minutes of
@@ -31,6 +31,9 @@ Options:
   --read-only   refuse every action: a page to look at, not to act from
   --prefix P    only queues whose name starts with P
   --table T     the job ledger's DynamoDB table (default: ${LEDGER_TABLE_ENV})
+  --metrics-namespace NS
+                the CloudWatch namespace your consumers' metrics go to, for
+                each queue's succeeded, failed and dead jobs (default SqsJobs)
   --json        one JSON line when ready: the URL, its origin and the token
 
 Examples:
@@ -43,6 +46,7 @@ Examples:
     "read-only": { type: "boolean" },
     prefix: { type: "string" },
     table: { type: "string" },
+    "metrics-namespace": { type: "string" },
   },
   args: { min: 0, max: 0 },
   async run(ctx, _positionals, values) {
@@ -59,7 +63,7 @@ Examples:
       dynamodb: () => ctx.dynamodb(),
       ledgerTable: stringOption(values, "table") ?? optionalEnv(LEDGER_TABLE_ENV),
       scheduler: () => ctx.scheduler(),
-      rates: new CloudWatchRates(cloudwatch),
+      rates: new CloudWatchRates(cloudwatch, { namespace: stringOption(values, "metrics-namespace") }),
       target: {
         endpoint: ctx.target.endpoint ?? endpointFromEnv("SQS") ?? null,
         region: await ctx.sqs.config.region(),

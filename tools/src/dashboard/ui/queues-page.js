@@ -121,12 +121,34 @@ function RatesChart({ queue: q }) {
   }
   const points = rates.points;
   return html`<${Sparkline}
-    label=${`${q.name} jobs per minute`}
-    times=${points.map((p) => p.at)}
-    series=${[
-      { name: "processed", tone: "main", values: points.map((p) => p.processed) },
-      { name: "failed", tone: "bad", values: points.map((p) => p.failed) },
-      { name: "sent", tone: "muted", values: points.map((p) => p.sent) },
-    ]}
-  />`;
+      label=${`${q.name} jobs per minute`}
+      times=${points.map((p) => p.at)}
+      series=${[
+        { name: "processed", tone: "main", values: points.map((p) => p.processed) },
+        { name: "failed", tone: "bad", values: points.map((p) => p.failed) },
+        { name: "sent", tone: "muted", values: points.map((p) => p.sent) },
+      ]}
+    />
+    <${JobOutcomes} jobs=${rates.jobs} />`;
+}
+
+const OUTCOMES = ["succeeded", "failed", "dead", "throttled", "cancelled"];
+
+/**
+ * What the queue's sqs-jobs consumer did with its jobs over the chart's minutes (its EMF metrics
+ * per queue, on AWS); nothing where there are none. Succeeded and dead always, the rest when any.
+ * @param {{ jobs: Record<string, number>[] | null | undefined }} props
+ */
+function JobOutcomes({ jobs }) {
+  if (jobs === null || jobs === undefined) return null;
+  const totals = OUTCOMES.map((key) => ({ key, n: jobs.reduce((sum, p) => sum + (p[key] ?? 0), 0) })).filter(
+    ({ key, n }) => n > 0 || key === "succeeded" || key === "dead",
+  );
+  return html`<div
+    class="job-outcomes small muted"
+    data-testid="job-outcomes"
+    title="jobs over these minutes, from the consumer's metrics"
+  >
+    ${totals.map(({ key, n }) => `${count(n)} ${key}`).join(" · ")}
+  </div>`;
 }
