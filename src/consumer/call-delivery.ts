@@ -1,10 +1,11 @@
 import type { CallResponse } from "../core/call-event.ts";
+import type { DeadLetterReason } from "../core/dead-letter-attributes.ts";
 import { ENV } from "../core/env.ts";
 import type { Envelope } from "../core/envelope.ts";
 import type { TraceHeaders } from "../core/trace-context.ts";
 import { JobCancelledError } from "../ledger/errors.ts";
 import { beginCall, type CallWait } from "./call-slot-wait.ts";
-import type { Delivery, Failed, NotStarted, Taken } from "./delivery.ts";
+import type { BeforeSettle, Delivery, NotStarted, Taken } from "./delivery.ts";
 import { describeError } from "./describe-error.ts";
 import type { HandledJob } from "./handle.ts";
 import { type ConsumerHooks, callHook, type JobOutcome } from "./hooks.ts";
@@ -71,7 +72,13 @@ export class CallDelivery implements Delivery<CallResponse> {
     return beginCall(tracking, job, delivery, this.#options);
   }
 
-  async refuse(taken: Taken, _reason: "poison" | "id-collision", error: unknown): Promise<CallResponse> {
+  async refuse(
+    taken: Taken,
+    reason: "poison" | "id-collision",
+    error: unknown,
+    beforeSettle: BeforeSettle,
+  ): Promise<CallResponse> {
+    await beforeSettle(reason);
     return callFailed(taken.jobId, error);
   }
 
@@ -128,8 +135,16 @@ export class CallDelivery implements Delivery<CallResponse> {
     return this.#answer(taken, "succeeded", undefined, resultJson);
   }
 
-  async failed(taken: Taken, _job: HandledJob, error: unknown): Promise<Failed<CallResponse>> {
-    return { answer: await this.#answer(taken, "dead", error), kept: false };
+  /** A call's one attempt is final; the end is recorded before the caller is answered. */
+  async failed(
+    taken: Taken,
+    _job: HandledJob,
+    error: unknown,
+    reason: DeadLetterReason | undefined,
+    beforeSettle: BeforeSettle,
+  ): Promise<CallResponse> {
+    await beforeSettle(reason);
+    return this.#answer(taken, "dead", error);
   }
 
   /** The call's log line and afterJob hook, then its answer. */

@@ -6,9 +6,10 @@ import type { CallbackErrorData } from "../core/callback-error-data.ts";
 import { DURABLE_CALLBACK_RESULT_MAX_BYTES } from "../core/lambda-limits.ts";
 import { JobDeadError } from "../ledger/errors.ts";
 import type { StoredJob } from "../ledger/stored-job.ts";
-import type { NotStarted, Taken } from "./delivery.ts";
+import type { Taken } from "./delivery.ts";
 import { describeError } from "./describe-error.ts";
 import { failureOf } from "./job-failure.ts";
+import type { Wait } from "./job-tracking.ts";
 import type { LevelLogger } from "./logger.ts";
 
 /** The `ErrorType` of a completion for a dead job. */
@@ -207,7 +208,7 @@ function finishedEnd(stored: StoredJob | undefined): CallbackEnd | undefined {
  * A job whose callback could not be completed goes back on the queue for this long, at no
  * attempt: its next delivery finds it finished in the ledger and completes the callback then.
  */
-export const completionPending: NotStarted = {
+export const completionPending: Wait = {
   kind: "wait",
   delaySeconds: 30,
   why: "its durable callback could not be completed yet",

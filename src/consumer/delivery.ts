@@ -26,11 +26,17 @@ export type NotStarted =
   | { readonly kind: "finished"; readonly status: FinalStatus }
   | Wait;
 
-/** How a failed run ended: the delivery's answer, and whether the job stays to be tried again. */
-export interface Failed<R> {
-  readonly answer: R;
-  readonly kept: boolean;
-}
+/**
+ * What the step records of a job that failed or was refused, before its delivery settles it: the
+ * ledger's end, and for a dead job its flow's count and its callback's completion. Given the reason
+ * when the job is dead (its copy is in the DLQ, or too large for it), undefined when it stays to be
+ * tried again. Answers undefined once done; else the wait after which a later delivery finishes it:
+ * the dead job's message is then handed back, not deleted (docs/flows.md, docs/durable.md).
+ */
+export type BeforeSettle = (dead: DeadLetterReason | undefined) => Promise<Wait | undefined>;
+
+/** For an end with nothing to record: no job was read, or the ledger could not be reached. */
+export const nothingToRecord: BeforeSettle = async () => undefined;
 
 /**
  * One delivery of a job to the consumer: a queued record, or a synchronous call. The job step
@@ -64,7 +70,12 @@ export interface Delivery<R> {
   /** Asks the ledger for the run (a call may try again in place for a slot). */
   begin(tracking: JobTracking, job: HandledJob, delivery: TrackedDelivery): Promise<Begin>;
   /** Poison (undecodable, an unknown job, an invalid payload) or a job id that is another job's. */
-  refuse(taken: Taken, reason: "poison" | "id-collision", error: unknown): Promise<R>;
+  refuse(
+    taken: Taken,
+    reason: "poison" | "id-collision",
+    error: unknown,
+    beforeSettle: BeforeSettle,
+  ): Promise<R>;
   notStarted(taken: Taken, job: HandledJob, why: NotStarted): Promise<R>;
   /**
    * Past its last attempt with no ledger to count runs: undefined to run it again (receives may
@@ -81,11 +92,12 @@ export interface Delivery<R> {
   succeeded(taken: Taken, resultJson: string | undefined): Promise<R>;
   /** A cancel request stopped the run: neither retried nor dead-lettered. */
   cancelled(taken: Taken, job: HandledJob): Promise<R>;
-  /** `reason` undefined: attempts are left. */
+  /** `reason` undefined: attempts are left. `beforeSettle` is called once, before the end is carried out. */
   failed(
     taken: Taken,
     job: HandledJob,
     error: unknown,
     reason: DeadLetterReason | undefined,
-  ): Promise<Failed<R>>;
+    beforeSettle: BeforeSettle,
+  ): Promise<R>;
 }

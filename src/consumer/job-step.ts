@@ -3,7 +3,7 @@ import { ConfigError, ValidationError } from "../core/errors.ts";
 import { validate } from "../core/schema.ts";
 import { attemptsExhaustedError } from "./attempts-exhausted-error.ts";
 import { type CallbackCompletion, completionPending } from "./callback-completion.ts";
-import type { Delivery, Taken } from "./delivery.ts";
+import { type Delivery, nothingToRecord, type Taken } from "./delivery.ts";
 import type { FlowTracking } from "./flow-tracking.ts";
 import type { HandledJob, JobHandler } from "./handle.ts";
 import { type ConsumerHooks, callHook } from "./hooks.ts";
@@ -91,7 +91,7 @@ export class JobStep {
     if (!read.ok) {
       const taken = { jobName: undefined, jobId: delivery.fallbackId, attempt: delivery.attempt };
       return read.poison
-        ? delivery.refuse(taken, "poison", read.error)
+        ? delivery.refuse(taken, "poison", read.error, nothingToRecord)
         : delivery.unreadable(taken, read.error);
     }
     const opened = this.#open(read.body);
@@ -241,26 +241,23 @@ export class JobStep {
     // A result S3 would not store fails like a handler's attempt (retried), not like a bad result.
     const ended: HandlerResult = stored === undefined || stored.ok ? result : { kind: "failed", error };
     const reason = deadReason(ended, error, taken.attempt, delivery.maxAttempts(job));
-    const { answer, kept } = await delivery.failed(taken, job, error, reason);
-    // A job whose DLQ send failed stays (`kept`): the ledger says it will be tried again. One too
-    // large for the DLQ is dead: the ledger keeps why.
-    const dead = !kept && reason !== undefined;
-    await tracked?.end(
-      dead ? { status: "dead", failure: { ...failure, reason } } : { status: "retrying", failure },
-    );
-    if (dead) await this.#flows.counted(envelope, "dead");
-    if (callbackId !== undefined && dead) {
-      // The message is settled already: a completion lost here is made again only by a redrive,
-      // or by this message's next delivery on Lambda, where the batch is deleted after it returns.
-      const dead = {
-        jobName: job.name,
-        jobId: taken.jobId,
-        attempts: taken.attempt,
-        failure: { ...failure, reason },
-      };
-      await this.#callbacks.complete(callbackId, { status: "dead", ...dead });
-    }
-    return answer;
+    // Recorded before the message is deleted, as for a success: a consumer that dies first leaves
+    // the message, whose next delivery finds the job dead, counts it and completes its callback.
+    return delivery.failed(taken, job, error, reason, async (dead) => {
+      if (dead === undefined) {
+        // Retried, or its DLQ send failed: the ledger says it will be tried again.
+        await tracked?.end({ status: "retrying", failure });
+        return undefined;
+      }
+      const deadFailure = { ...failure, reason: dead };
+      await tracked?.end({ status: "dead", failure: deadFailure });
+      if (!(await this.#flows.counted(envelope, "dead"))) return COUNT_WAIT;
+      if (callbackId === undefined) return undefined;
+      const end = { jobName: job.name, jobId: taken.jobId, attempts: taken.attempt, failure: deadFailure };
+      const completed = await this.#callbacks.complete(callbackId, { status: "dead", ...end });
+      // Without a ledger a later delivery would run the job again, not complete it: tried once.
+      return completed || tracked === undefined ? undefined : completionPending;
+    });
   }
 
   /** A result too large for the ledger goes to S3; a failed put fails the attempt. */
@@ -327,7 +324,11 @@ export class JobStep {
     }
   }
 
-  /** Poison, or a job id that is another job's: dead-lettered at once, its callback completed with why. */
+  /**
+   * Poison, or a job id that is another job's: dead-lettered at once, its callback completed with
+   * why before the message is deleted. A failed completion does not hold the message: no ledger
+   * entry would complete it again, and each delivery would dead-letter another copy.
+   */
   async #refuse<R>(
     delivery: Delivery<R>,
     taken: Taken,
@@ -335,9 +336,10 @@ export class JobStep {
     error: unknown,
     callbackId: string | undefined,
   ): Promise<R> {
-    const answer = await delivery.refuse(taken, reason, error);
-    if (callbackId !== undefined) await this.#callbacks.completeRefused(callbackId, taken, reason, error);
-    return answer;
+    return delivery.refuse(taken, reason, error, async () => {
+      if (callbackId !== undefined) await this.#callbacks.completeRefused(callbackId, taken, reason, error);
+      return undefined;
+    });
   }
 
   /** Decodes a body and finds its handler; the error is poison. */

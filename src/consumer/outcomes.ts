@@ -5,8 +5,11 @@ import type { SqsConnect } from "../core/sqs-connect.ts";
 import type { Batch, Settlement } from "./batch.ts";
 import { bodyFits, sendToDeadLetter } from "./dead-letter.ts";
 import { DeadLetterQueues } from "./dead-letter-queues.ts";
+import type { BeforeSettle } from "./delivery.ts";
+import { handBack } from "./hand-back.ts";
 import { type ConsumerHooks, callHook, errorFields, type HookJobInfo, type JobOutcome } from "./hooks.ts";
 import { noteJobOutcome } from "./job-span.ts";
+import type { Wait } from "./job-tracking.ts";
 import type { SqsRecord } from "./lambda-types.ts";
 import type { LevelLogger } from "./logger.ts";
 import { delayRetry } from "./visibility.ts";
@@ -87,11 +90,24 @@ export class Outcomes {
    * move: with a ledger, or on a standard queue, its next deliveries run no handler (dead in the
    * ledger, or past their last attempt); on FIFO without a ledger the receive count is the
    * attempt, so it runs until the policy moves it.
+   *
+   * `beforeSettle` records the end between the DLQ's copy and the delete: a consumer that dies
+   * in between leaves the message, whose next delivery finds the job dead and finishes what was
+   * left (the flow's count, the callback). A wait it answers hands the message back instead of
+   * deleting it.
    */
-  async deadLetter(a: Attempt, reason: DeadLetterReason, error: unknown): Promise<Settlement> {
+  async deadLetter(
+    a: Attempt,
+    reason: DeadLetterReason,
+    error: unknown,
+    beforeSettle: BeforeSettle,
+  ): Promise<Settlement> {
     const sent = await this.#sendToDeadLetter(a, reason, error);
     const failed = { ...this.#info(a), error, backoffSeconds: undefined, willRetry: false };
     if (sent.kind === "too-large") {
+      // Dead all the same (the ledger keeps why); the message stays for the redrive policy, so a
+      // later delivery finishes what this one could not.
+      await beforeSettle(reason);
       a.batch.settle(a.record, "release");
       this.#log.error(tooLargeMessage(sent.maxBytes), { ...this.#ids(a), reason, ...errorFields(error) });
       await callHook(this.#hooks.onFailure, "onFailure", failed, this.#log);
@@ -101,6 +117,7 @@ export class Outcomes {
     if (sent.kind === "failed") {
       // The message comes back after its visibility timeout; the RedrivePolicy moves it once
       // maxReceiveCount is reached.
+      await beforeSettle(undefined);
       a.batch.settle(a.record, "keep");
       this.#log.error(`sqs-jobs could not dead-letter a job; it stays on the queue (${sent.why})`, {
         ...this.#ids(a),
@@ -111,7 +128,8 @@ export class Outcomes {
       await this.#report(a, "handed-back", error);
       return "keep";
     }
-    a.batch.settle(a.record, "delete");
+    const wait = await beforeSettle(reason);
+    const settlement = wait === undefined ? this.#delete(a) : await this.#waitDead(a, wait);
     if (!sent.withReason) {
       this.#log.error(bareCopyMessage(sent.maxBytes), { ...this.#ids(a), reason, ...errorFields(error) });
     }
@@ -119,7 +137,27 @@ export class Outcomes {
     const info = { ...this.#info(a), reason, error, dlqUrl: sent.dlqUrl };
     await callHook(this.#hooks.onDeadLetter, "onDeadLetter", info, this.#log);
     await this.#report(a, "dead", error, reason);
+    return settlement;
+  }
+
+  #delete(a: Attempt): Settlement {
+    a.batch.settle(a.record, "delete");
     return "delete";
+  }
+
+  /**
+   * A dead job whose end is not all recorded (its flow's count, its callback): its copy is in the
+   * DLQ, and its message waits on the queue for the next delivery, which finds it dead and
+   * finishes. It is dead all the same: reported so.
+   */
+  async #waitDead(a: Attempt, wait: Wait): Promise<Settlement> {
+    this.#log.warn(
+      `sqs-jobs dead-lettered a job, but ${wait.why}; its message waits ${wait.delaySeconds} s`,
+      {
+        ...this.#ids(a),
+      },
+    );
+    return handBack(this.#sqs, this.#log, a, wait.delaySeconds);
   }
 
   /**

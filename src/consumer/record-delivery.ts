@@ -8,7 +8,13 @@ import { TRACEPARENT_ATTRIBUTE, TRACESTATE_ATTRIBUTE, type TraceHeaders } from "
 import { jobClaimError } from "../ledger/errors.ts";
 import { scheduledRunId } from "../schedule/run-id.ts";
 import type { Batch, Settlement } from "./batch.ts";
-import type { Delivery, Failed, NotStarted, Taken } from "./delivery.ts";
+import {
+  type BeforeSettle,
+  type Delivery,
+  type NotStarted,
+  nothingToRecord,
+  type Taken,
+} from "./delivery.ts";
 import { describeError } from "./describe-error.ts";
 import { attemptsRun, handBack } from "./hand-back.ts";
 import type { HandledJob } from "./handle.ts";
@@ -104,8 +110,13 @@ export class RecordDelivery implements Delivery<Settlement> {
     return begun;
   }
 
-  refuse(taken: Taken, reason: "poison" | "id-collision", error: unknown): Promise<Settlement> {
-    return this.#ends.outcomes.deadLetter(this.#attempt(taken), reason, error);
+  refuse(
+    taken: Taken,
+    reason: "poison" | "id-collision",
+    error: unknown,
+    beforeSettle: BeforeSettle,
+  ): Promise<Settlement> {
+    return this.#ends.outcomes.deadLetter(this.#attempt(taken), reason, error, beforeSettle);
   }
 
   async notStarted(taken: Taken, job: HandledJob, why: NotStarted): Promise<Settlement> {
@@ -121,7 +132,8 @@ export class RecordDelivery implements Delivery<Settlement> {
         // it is retried after the job's backoff and dead-lettered at the last attempt, never
         // waits forever. Counted from the receives, as the ledger could not count it.
         const error = jobClaimError(job.name, describeError(why.error), why.error);
-        if (a.attempt >= job.retry.maxAttempts) return outcomes.deadLetter(a, "exhausted", error);
+        if (a.attempt >= job.retry.maxAttempts)
+          return outcomes.deadLetter(a, "exhausted", error, nothingToRecord);
         return outcomes.retry(a, job.retry, error);
       }
       case "finished":
@@ -194,12 +206,12 @@ export class RecordDelivery implements Delivery<Settlement> {
     job: HandledJob,
     error: unknown,
     reason: DeadLetterReason | undefined,
-  ): Promise<Failed<Settlement>> {
+    beforeSettle: BeforeSettle,
+  ): Promise<Settlement> {
     const a = this.#attempt(taken);
-    if (reason === undefined)
-      return { answer: await this.#ends.outcomes.retry(a, job.retry, error), kept: true };
-    const answer = await this.#ends.outcomes.deadLetter(a, reason, error);
-    return { answer, kept: answer === "keep" };
+    if (reason !== undefined) return this.#ends.outcomes.deadLetter(a, reason, error, beforeSettle);
+    await beforeSettle(undefined);
+    return this.#ends.outcomes.retry(a, job.retry, error);
   }
 
   #release(): Settlement {

@@ -257,6 +257,47 @@ describe("a job that carries a durable callback id", () => {
     });
   });
 
+  it("a worker that dies between dead-lettering a job and completing its callback leaves the message for the next delivery, which completes it", async () => {
+    // Given a worker whose completion call never returns (the process dies while it is made)
+    const hung = { send: () => new Promise<never>(() => undefined) } as unknown as LambdaClient;
+    const { jobs, queueUrl, dlqUrl, ledger } = await rig("cb-worker-dead");
+    const ledgerOptions = { tableName: ledger.tableName, dynamodb };
+    const worker = (client: LambdaClient) =>
+      startWorker({
+        queueUrl,
+        dlqUrl,
+        sqs,
+        handlers,
+        ledger: ledgerOptions,
+        lambda: client,
+        waitTimeSeconds: 1,
+        shutdownTimeoutMs: 200,
+        handleSignals: false,
+        logLevel: "silent",
+      });
+    const callbackId = newCallbackId();
+    const { jobId } = await jobs.send(resize, { key: "f.png", fail: true }, { callbackId });
+    const dying = worker(hung);
+    await expect.poll(() => ledger.get(jobId).then((j) => j?.status), { timeout: 10_000 }).toBe("dead");
+    expect(await completionOf(callbackId)).toBeUndefined();
+    // When that worker is gone (what it held comes back, as after its visibility timeout) and
+    // another takes the queue
+    await dying.stop();
+    const runsBefore = runs;
+    const next = worker(lambda);
+    try {
+      // Then the next delivery runs nothing, completes the callback as dead from the ledger, and
+      // the DLQ holds the one copy the dying worker sent
+      await expect
+        .poll(() => completionOf(callbackId), { timeout: 10_000 })
+        .toMatchObject({ status: "failed", error: { errorType: "JobDeadError" } });
+      expect(runs).toBe(runsBefore);
+      expect(await drainQueue(sqs, dlqUrl, { quietMs: 300 })).toHaveLength(1);
+    } finally {
+      await next.stop();
+    }
+  });
+
   it("a completion Lambda keeps refusing leaves the job on the queue, delayed, at no attempt", async () => {
     // Given a consumer whose Lambda API answers 500 to every completion
     const failing = {
@@ -272,6 +313,31 @@ describe("a job that carries a durable callback id", () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(await ledger.get(jobId)).toMatchObject({ status: "succeeded", attempts: 1 });
     expect(await completionOf(callbackId)).toBeUndefined();
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ["ApproximateNumberOfMessagesDelayed"],
+      }),
+    );
+    expect(Attributes?.ApproximateNumberOfMessagesDelayed).toBe("1");
+  });
+
+  it("a dead job whose completion Lambda keeps refusing: its copy is in the DLQ and its message waits on the queue for the next delivery", async () => {
+    // Given a consumer whose Lambda API answers 500 to every completion
+    const failing = {
+      send: () =>
+        Promise.reject(Object.assign(new Error("internal"), { name: "ServiceException", $fault: "server" })),
+    } as unknown as LambdaClient;
+    const { jobs, invoke, queueUrl, dlqUrl, ledger } = await rig("cb-dead-refused", failing);
+    const callbackId = newCallbackId();
+    const { jobId } = await jobs.send(resize, { key: "g.png", fail: true }, { callbackId });
+    // When the job dies
+    await invoke();
+    // Then the ledger has it dead, the DLQ its one copy, and its message waits, delayed, to be
+    // completed by its next delivery
+    expect(await ledger.get(jobId)).toMatchObject({ status: "dead" });
+    expect(await completionOf(callbackId)).toBeUndefined();
+    expect(await drainQueue(sqs, dlqUrl, { quietMs: 300 })).toHaveLength(1);
     const { Attributes } = await sqs.send(
       new GetQueueAttributesCommand({
         QueueUrl: queueUrl,

@@ -56,4 +56,60 @@ describe("a child that ends cancelled", () => {
       await stop();
     }
   });
+
+  it("counts once as failed when it is cancelled while it runs: its signal aborts, the continuation runs once", async () => {
+    // Given a flow of 3 children, one of which runs until its signal aborts
+    const { jobs, work, stop } = await flowRig("flow-cancelled-running");
+    const seen: FlowChild<{ n: number }>[] = [];
+    let runs = 0;
+    let started: () => void = () => {};
+    const running = new Promise<void>((resolve) => (started = resolve));
+    work([
+      handle(part, async (p, ctx) => {
+        if (p.n !== 1) return { n: p.n };
+        started();
+        await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
+        throw ctx.signal.reason;
+      }),
+      handle(gather, async (_p, ctx) => {
+        runs++;
+        for await (const page of ctx.childResults(part)) seen.push(...page);
+      }),
+    ]);
+    try {
+      const flow = await jobs.flow({
+        children: [0, 1, 2].map((n) => child(part, { n }, { key: `part-${n}` })),
+        // biome-ignore lint/suspicious/noThenProperty: a flow's continuation is data, never a function
+        then: child(gather, {}),
+        onChildFailure: "continue",
+      });
+      await running;
+      await vi.waitFor(
+        async () => expect(await jobs.getFlow(flow.flowId)).toMatchObject({ succeeded: 2, pending: 1 }),
+        { timeout: 10_000, interval: 100 },
+      );
+
+      // When it is cancelled while it runs
+      expect(await jobs.cancel(flow.childIds[1] ?? "")).toEqual({ outcome: "cancelling" });
+
+      // Then it ends cancelled, counted once as dead, and the continuation runs once and sees it
+      await vi.waitFor(
+        async () => expect((await jobs.getJob(gather, flow.thenJobId))?.status).toBe("succeeded"),
+        { timeout: 20_000, interval: 200 },
+      );
+      expect(await jobs.getJob(part, flow.childIds[1] ?? "")).toMatchObject({
+        status: "cancelled",
+        attempts: 1,
+      });
+      expect(await jobs.getFlow(flow.flowId)).toMatchObject({ total: 3, succeeded: 2, dead: 1, pending: 0 });
+      expect(runs).toBe(1);
+      expect(seen.map((c) => [c.key, c.status])).toEqual([
+        ["part-0", "succeeded"],
+        ["part-1", "cancelled"],
+        ["part-2", "succeeded"],
+      ]);
+    } finally {
+      await stop();
+    }
+  }, 60_000);
 });

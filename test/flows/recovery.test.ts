@@ -10,6 +10,7 @@ import {
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { child, defineJob, handle, PermanentError, startWorker } from "../../src/index.ts";
+import { testDynamoDb } from "../helpers/ledger-table.ts";
 import { flowRig } from "./rig.ts";
 
 const item = defineJob({
@@ -56,6 +57,28 @@ async function redrive(sqs: SqsClientType, dlqUrl: string, queueUrl: string, mat
     if (moved > 0 && (out.Messages ?? []).length === 0) break;
   }
   return moved;
+}
+
+/**
+ * A DynamoDB client whose first write counting a child as dead never returns: the process dies
+ * while it is made. Every other call goes through.
+ */
+function dyingAtDeadCount() {
+  const dynamodb = testDynamoDb();
+  let hung = 0;
+  dynamodb.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { Key?: { pk?: { S?: string } }; ExpressionAttributeValues?: object };
+      const dead = JSON.stringify(input.ExpressionAttributeValues ?? {}).includes('"dead"');
+      if (context.commandName === "UpdateItemCommand" && input.Key?.pk?.S?.startsWith("flowshard#") && dead) {
+        hung++;
+        return new Promise<never>(() => undefined);
+      }
+      return next(args);
+    },
+    { step: "initialize", name: "dieAtDeadCount" },
+  );
+  return { dynamodb, hung: () => hung };
 }
 
 describe("redrive and recovery", () => {
@@ -163,6 +186,70 @@ describe("redrive and recovery", () => {
       expect(continuations).toBe(1);
     } finally {
       await w.stop();
+    }
+  }, 60_000);
+
+  it("a consumer that dies between dead-lettering a child and counting it leaves the message for the next delivery, which counts it once", async () => {
+    // Given a worker that dies while it counts a dead child (its count write never returns)
+    const rig = await flowRig("flow-dead-crash");
+    const dying = dyingAtDeadCount();
+    let continuations = 0;
+    let broken = true;
+    const handlers = [
+      handle(item, (p) => {
+        if (p.n === 1 && broken) throw new PermanentError("child 1 is broken");
+        return { n: p.n };
+      }),
+      handle(sum, () => {
+        continuations++;
+      }),
+    ];
+    const a = startWorker({
+      queueUrl: rig.queueUrl,
+      handlers,
+      sqs: rig.sqs,
+      ledger: { tableName: rig.tableName, dynamodb: dying.dynamodb },
+      dlqUrl: rig.dlqUrl,
+      waitTimeSeconds: 1,
+      shutdownTimeoutMs: 200,
+      handleSignals: false,
+      logLevel: "silent",
+    });
+    try {
+      const started = await rig.jobs.flow({
+        children: [0, 1, 2].map((n) => child(item, { n })),
+        // biome-ignore lint/suspicious/noThenProperty: a flow's continuation is data, never a function
+        then: child(sum, { expected: 2 }),
+        onChildFailure: "continue",
+      });
+      const deadId = started.childIds[1] as string;
+      await vi.waitFor(() => expect(dying.hung()).toBe(1), { timeout: 20_000, interval: 100 });
+      expect((await rig.jobs.getJob(item, deadId))?.status).toBe("dead");
+      // When that worker is gone (what it held comes back, as after its visibility timeout) and
+      // another takes the queue
+      await a.stop();
+      rig.work(handlers);
+      // Then the dead child is counted once, and the flow completes: its continuation runs once
+      await vi.waitFor(
+        async () => expect((await rig.jobs.getJob(sum, started.thenJobId))?.status).toBe("succeeded"),
+        { timeout: 20_000, interval: 200 },
+      );
+      expect(await rig.jobs.getFlow(started.flowId)).toMatchObject({ succeeded: 2, dead: 1, pending: 0 });
+      await sleep(1_500);
+      expect(continuations).toBe(1);
+
+      // And the DLQ holds the one copy the dying worker sent; redriven, it succeeds and moves
+      // from dead to succeeded, and the flow, complete already, sends no second continuation
+      broken = false;
+      expect(await redrive(rig.sqs, rig.dlqUrl, rig.queueUrl, deadId)).toBe(1);
+      await vi.waitFor(async () => expect((await rig.jobs.getJob(item, deadId))?.status).toBe("succeeded"), {
+        timeout: 20_000,
+      });
+      expect(await rig.jobs.getFlow(started.flowId)).toMatchObject({ succeeded: 3, dead: 0, pending: 0 });
+      await sleep(1_500);
+      expect(continuations).toBe(1);
+    } finally {
+      await rig.stop();
     }
   }, 60_000);
 });
