@@ -86,7 +86,7 @@ export class FlowTracking {
     if (flow?.flowId === undefined || flow.index === undefined || this.#ledger === undefined) return true;
     try {
       const ledger = await this.#ledger();
-      const sqs = (await this.#sqs()).client;
+      const sqs = await this.#sqs();
       await (await loadFlows()).countAndRelease(ledger, sqs, {
         flowId: flow.flowId,
         index: flow.index,
@@ -103,11 +103,11 @@ export class FlowTracking {
     }
   }
 
-  /** The consumer's SQS client reaches the route on the first child sent (no SDK load before). */
+  /** The route sends with the consumer's SQS link, which loads the SDK on the first child sent. */
   async #ownRoute(queueUrl: string): Promise<SendRoute> {
     let route = this.#own.get(queueUrl);
     if (route === undefined) {
-      route = (await loadFlows()).ownRoute(queueUrl, (await this.#sqs()).client, this.#ledger);
+      route = (await loadFlows()).ownRoute(queueUrl, this.#sqs, this.#ledger);
       this.#own.set(queueUrl, route);
     }
     return route;
