@@ -3,7 +3,7 @@ import type { Envelope } from "../core/envelope.ts";
 import type { PermanentError } from "../core/errors.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
 import type { FlowContext } from "../flow/flow-context.ts";
-import type { JobRoute } from "../flow/flow-spec.ts";
+import type { JobRoute, RouteFor } from "../flow/flow-spec.ts";
 import { routeFor } from "../flow/routes.ts";
 import type { CountedStatus } from "../ledger/flow-writes.ts";
 import type { LedgerConnect } from "../ledger/ledger-options.ts";
@@ -30,6 +30,8 @@ export class FlowTracking {
   readonly #routes: readonly JobRoute[];
   /** The consumer's own queues' routes: a child with no route goes to its parent's queue. */
   readonly #own = new Map<string, SendRoute>();
+  /** Each queue's lookup of a child's route, built once, not for every record. */
+  readonly #routeFors = new Map<string, RouteFor>();
 
   constructor(options: {
     readonly ledger: LedgerConnect | undefined;
@@ -47,10 +49,15 @@ export class FlowTracking {
 
   /** The flow methods of a run's context; each loads the flow code when first called. */
   contextFor(jobId: string, envelope: Envelope, queueUrl: string): FlowContext {
+    let route = this.#routeFors.get(queueUrl);
+    if (route === undefined) {
+      route = routeFor(this.#routes, () => this.#ownRoute(queueUrl));
+      this.#routeFors.set(queueUrl, route);
+    }
     const init = {
       parent: { jobId, rootId: envelope.flow?.rootId ?? jobId },
       thenOf: envelope.flow?.thenOf,
-      routeFor: routeFor(this.#routes, () => this.#ownRoute(queueUrl)),
+      routeFor: route,
       ledger: this.#ledger,
     };
     const context = cachedUntilFailure(async () => (await loadFlows()).flowContext(init));
