@@ -1,8 +1,8 @@
 import type * as LambdaSdk from "@aws-sdk/client-lambda";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
 import { classifyFailure, describeAwsError } from "../core/aws-errors.ts";
-import { cachedUntilFailure } from "../core/cached-until-failure.ts";
 import type { CallbackErrorData } from "../core/callback-error-data.ts";
+import { type LambdaConnect, lazyLambda } from "../core/lambda-connect.ts";
 import { DURABLE_CALLBACK_RESULT_MAX_BYTES } from "../core/lambda-limits.ts";
 import { JobDeadError } from "../ledger/errors.ts";
 import type { StoredJob } from "../ledger/stored-job.ts";
@@ -36,9 +36,6 @@ export type CallbackEnd =
  */
 const CLOSED = new Set(["CallbackTimeoutException", "ResourceNotFoundException"]);
 
-/** Hands out a Lambda client with its SDK module, loaded on the first completion only. */
-type LambdaConnect = () => Promise<{ readonly client: LambdaClient; readonly sdk: typeof LambdaSdk }>;
-
 /**
  * Completes durable functions' callbacks for jobs that carry a callback id. The SDK client tries a
  * throttled or failed call again with backoff (5 tries); what still fails is reported as not done,
@@ -50,13 +47,7 @@ export class CallbackCompletion {
 
   constructor(client: LambdaClient | undefined, logger: LevelLogger) {
     this.#log = logger;
-    this.#connect = cachedUntilFailure(async () => {
-      const [sdk, { createLambdaClient }] = await Promise.all([
-        import("@aws-sdk/client-lambda"),
-        import("../core/lambda-client.ts"),
-      ]);
-      return { sdk, client: client ?? createLambdaClient({}, { maxAttempts: 5 }) };
-    });
+    this.#connect = lazyLambda(client, { maxAttempts: 5 });
   }
 
   /**

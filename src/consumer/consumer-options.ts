@@ -23,14 +23,16 @@ export function assertOptions(subject: string, problems: readonly (string | unde
 }
 
 /**
- * The ledger collaborator for a consumer, or undefined when the ledger is off.
- * @throws {ConfigError} a job has a concurrency limit, a rate limit or a debounce, which only the ledger can keep
+ * The ledger collaborator for a consumer (undefined when the ledger is off), or `missing`: a job
+ * has a concurrency limit, a rate limit or a debounce, which only the ledger can keep. A value,
+ * not a throw: the Lambda handler is built at import, which must not fail (a test imports it
+ * without the table's variable), so it fails its invocations instead; the worker throws at once.
  */
 export function trackingFor(
   handlers: readonly JobHandler[],
   option: LedgerOptions | false | undefined,
   logger: LevelLogger,
-): JobTracking | undefined {
+): { readonly tracking?: JobTracking; readonly missing?: ConfigError } {
   const connect = ledgerFrom(option);
   if (connect === undefined) {
     for (const { job } of handlers) {
@@ -43,11 +45,12 @@ export function trackingFor(
               ? "a debounce"
               : undefined;
       if (needs === undefined) continue;
-      throw new ConfigError(
+      const missing = new ConfigError(
         `job "${job.name}" has ${needs}, which needs the job ledger: give the queue a JobLedger (JobQueue({ ledger })), or pass ledger: { tableName } (it reads ${LEDGER_TABLE_ENV} by default)`,
       );
+      return { missing };
     }
-    return undefined;
+    return {};
   }
-  return new JobTracking(connect, logger);
+  return { tracking: new JobTracking(connect, logger) };
 }

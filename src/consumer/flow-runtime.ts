@@ -1,7 +1,7 @@
-import type { SQSClient } from "@aws-sdk/client-sqs";
 import { PermanentError } from "../core/errors.ts";
 import { plural } from "../core/plural.ts";
 import { isFifoQueue } from "../core/queue-url.ts";
+import type { SqsConnect, SqsLink } from "../core/sqs-connect.ts";
 import { SQS_MAX_MESSAGE_BYTES } from "../core/sqs-limits.ts";
 import { releaseContinuation } from "../flow/release.ts";
 import { memberAt, readCounts, readFlow } from "../ledger/flow-reads.ts";
@@ -31,7 +31,7 @@ export async function refusalOf(ledger: Ledger, flowId: string): Promise<Permane
 }
 
 /** The route of the consumer's own queue: children with no route of their own go there. */
-export function ownRoute(queueUrl: string, sqs: SQSClient, connect: LedgerConnect | undefined): SendRoute {
+export function ownRoute(queueUrl: string, sqs: SqsConnect, connect: LedgerConnect | undefined): SendRoute {
   return {
     queueUrl,
     fifo: isFifoQueue(queueUrl),
@@ -45,7 +45,7 @@ export function ownRoute(queueUrl: string, sqs: SQSClient, connect: LedgerConnec
 /** Counts a final child once; when it completes the flow, sends the continuation (idempotent both). */
 export async function countAndRelease(
   ledger: Ledger,
-  sqs: SQSClient,
+  sqs: SqsLink,
   child: { readonly flowId: string; readonly index: number; readonly status: CountedStatus },
 ): Promise<void> {
   if (await countChild(ledger, child.flowId, child.index, child.status)) {

@@ -3,7 +3,7 @@ import type { Envelope } from "../core/envelope.ts";
 import type { PermanentError } from "../core/errors.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
 import type { FlowContext } from "../flow/flow-context.ts";
-import type { JobRoute } from "../flow/flow-spec.ts";
+import type { JobRoute, RouteFor } from "../flow/flow-spec.ts";
 import { routeFor } from "../flow/routes.ts";
 import type { CountedStatus } from "../ledger/flow-writes.ts";
 import type { LedgerConnect } from "../ledger/ledger-options.ts";
@@ -30,6 +30,8 @@ export class FlowTracking {
   readonly #routes: readonly JobRoute[];
   /** The consumer's own queues' routes: a child with no route goes to its parent's queue. */
   readonly #own = new Map<string, SendRoute>();
+  /** Each queue's lookup of a child's route, built once, not for every record. */
+  readonly #routeFors = new Map<string, RouteFor>();
 
   constructor(options: {
     readonly ledger: LedgerConnect | undefined;
@@ -47,10 +49,15 @@ export class FlowTracking {
 
   /** The flow methods of a run's context; each loads the flow code when first called. */
   contextFor(jobId: string, envelope: Envelope, queueUrl: string): FlowContext {
+    let route = this.#routeFors.get(queueUrl);
+    if (route === undefined) {
+      route = routeFor(this.#routes, () => this.#ownRoute(queueUrl));
+      this.#routeFors.set(queueUrl, route);
+    }
     const init = {
       parent: { jobId, rootId: envelope.flow?.rootId ?? jobId },
       thenOf: envelope.flow?.thenOf,
-      routeFor: routeFor(this.#routes, () => this.#ownRoute(queueUrl)),
+      routeFor: route,
       ledger: this.#ledger,
     };
     const context = cachedUntilFailure(async () => (await loadFlows()).flowContext(init));
@@ -86,7 +93,7 @@ export class FlowTracking {
     if (flow?.flowId === undefined || flow.index === undefined || this.#ledger === undefined) return true;
     try {
       const ledger = await this.#ledger();
-      const sqs = (await this.#sqs()).client;
+      const sqs = await this.#sqs();
       await (await loadFlows()).countAndRelease(ledger, sqs, {
         flowId: flow.flowId,
         index: flow.index,
@@ -103,11 +110,11 @@ export class FlowTracking {
     }
   }
 
-  /** The consumer's SQS client reaches the route on the first child sent (no SDK load before). */
+  /** The route sends with the consumer's SQS link, which loads the SDK on the first child sent. */
   async #ownRoute(queueUrl: string): Promise<SendRoute> {
     let route = this.#own.get(queueUrl);
     if (route === undefined) {
-      route = (await loadFlows()).ownRoute(queueUrl, (await this.#sqs()).client, this.#ledger);
+      route = (await loadFlows()).ownRoute(queueUrl, this.#sqs, this.#ledger);
       this.#own.set(queueUrl, route);
     }
     return route;

@@ -118,12 +118,15 @@ export function createSqsHandler(
   const logger = resolveLogger(options.logger, options.logLevel);
   // No SDK import, no client until a record needs SQS: most invocations never do.
   const sqs = lazySqs(options.sqs);
+  // A job that needs the ledger without one fails every invocation, not the import: a module
+  // that exports the handler must load (a unit test of its handlers, without the table's variable).
+  const { tracking, missing } = trackingFor(handlers, options.ledger, logger);
   // Built at cold start, so duplicate handlers fail the deployment's first invocation loudly.
   const core = new BatchCore(handlers, {
     sqs,
     logger,
     hooks: options.hooks ?? {},
-    tracking: trackingFor(handlers, options.ledger, logger),
+    tracking,
     lambda: options.lambda,
     routes: options.routes,
   });
@@ -156,6 +159,8 @@ export function createSqsHandler(
     event: SqsEvent | CallEvent,
     context: LambdaContext,
   ): Promise<SqsBatchResponse | CallResponse> {
+    // Thrown, not reported per record: no record can run, and Lambda returns the whole batch.
+    if (missing !== undefined) throw missing;
     const response = isCallEvent(event)
       ? await core.call(event.body, {
           queueUrl: options.queueUrl ?? envQueueUrl,

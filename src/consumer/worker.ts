@@ -102,11 +102,13 @@ class PollingWorker implements Worker {
     this.#sqs = options.sqs ?? createSqsClient();
     this.#connect = lazySqs(this.#sqs);
     this.#log = resolveLogger(options.logger, options.logLevel);
+    const { tracking, missing } = trackingFor(options.handlers, options.ledger, this.#log);
+    if (missing !== undefined) throw missing;
     this.#core = new BatchCore(options.handlers, {
       sqs: this.#connect,
       logger: this.#log,
       hooks: options.hooks ?? {},
-      tracking: trackingFor(options.handlers, options.ledger, this.#log),
+      tracking,
       lambda: options.lambda,
       routes: options.routes,
     });

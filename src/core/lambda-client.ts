@@ -1,19 +1,16 @@
 import { LambdaClient } from "@aws-sdk/client-lambda";
-import { type ClientTarget, clientConfig } from "./sqs-connect.ts";
+import { lambdaClientConfig } from "./lambda-connect.ts";
+import type { ClientTarget } from "./sqs-connect.ts";
 
 /**
- * The Lambda client sqs-jobs creates (event source mapping control, invoke). It honours
- * `AWS_ENDPOINT_URL_LAMBDA` / `AWS_ENDPOINT_URL` like the SQS client, so one endpoint setting
- * points every client at `sqs-jobs dev` or LocalStack.
+ * The Lambda client the CLI creates (event source mapping control, invoke); see
+ * {@link lambdaClientConfig}. The runtime takes its client from `lazyLambda` (lambda-connect.ts).
  */
 export function createLambdaClient(
   target: ClientTarget = {},
   options: { maxAttempts?: number } = {},
 ): LambdaClient {
-  return new LambdaClient({
-    ...clientConfig(target, "LAMBDA"),
-    // The CLI reports an unreachable Lambda API as "-" in a table; retrying for seconds first
-    // would only delay that answer.
-    maxAttempts: options.maxAttempts ?? 2,
-  });
+  // The CLI reports an unreachable Lambda API as "-" in a table; retrying for seconds first
+  // would only delay that answer.
+  return new LambdaClient(lambdaClientConfig(target, options.maxAttempts ?? 2));
 }

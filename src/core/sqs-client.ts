@@ -1,66 +1,13 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { ConfigError } from "./errors.ts";
-import { type ClientTarget, sqsClientConfig } from "./sqs-connect.ts";
+import { type ClientTarget, type SqsPool, sqsClientConfig } from "./sqs-connect.ts";
 
 export type { ClientTarget } from "./sqs-connect.ts";
 
 /**
- * The SQS client sqs-jobs creates when the caller passes none; see {@link sqsClientConfig}.
- * `maxSockets` sizes the SDK's keep-alive connection pool (the SDK's default is 50) for a caller
- * that may keep more requests in flight; connections are reused either way.
+ * The SQS client the worker and the CLI create when the caller passes none; see
+ * {@link sqsClientConfig}. The Lambda runtime (consumer and `JobClient`) takes its client from
+ * `lazySqs` (sqs-connect.ts) instead, so the SDK is not imported at the top of its bundle.
  */
-export function createSqsClient(
-  target: ClientTarget = {},
-  pool: { readonly maxSockets?: number } = {},
-): SQSClient {
-  const config = sqsClientConfig(target);
-  if (pool.maxSockets === undefined) return new SQSClient(config);
-  const agent = { keepAlive: true, maxSockets: pool.maxSockets };
-  return new SQSClient({ ...config, requestHandler: { httpAgent: agent, httpsAgent: agent } });
-}
-
-/** What {@link checkSqsConfig} reads of a client: the SQS client, or the SNS client of a publish. */
-interface AwsClientConfig {
-  readonly config: { region(): Promise<string>; credentials(): Promise<unknown> };
-}
-
-const configChecks = new WeakMap<AwsClientConfig, Promise<void>>();
-
-/**
- * Resolves the client's region and credentials with the client's own providers (the SDK's chains:
- * `AWS_REGION` and the profile for the region; environment keys, profiles, SSO, container and
- * instance roles for credentials), once per client; the SDK caches what they return, so its
- * first request reuses it. Without this a missing region or key surfaces as one failure per
- * request after every retry, which reads like an outage.
- *
- * @throws {ConfigError} no region, or no credentials; `cause` holds the SDK's error
- */
-export function checkSqsConfig(sqs: AwsClientConfig): Promise<void> {
-  let check = configChecks.get(sqs);
-  if (check === undefined) {
-    check = resolveRegionAndCredentials(sqs);
-    // A failure is not remembered: the user may fix the environment and call again.
-    check.catch(() => configChecks.delete(sqs));
-    configChecks.set(sqs, check);
-  }
-  return check;
-}
-
-async function resolveRegionAndCredentials(sqs: AwsClientConfig): Promise<void> {
-  try {
-    await sqs.config.region();
-  } catch (cause) {
-    throw new ConfigError(
-      "no AWS region is configured: set AWS_REGION, or a region in your AWS profile (the AWS SDK does not read AWS_DEFAULT_REGION), or pass a client with a region",
-      { cause },
-    );
-  }
-  try {
-    await sqs.config.credentials();
-  } catch (cause) {
-    throw new ConfigError(
-      "no AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (any values against sqs-jobs dev or LocalStack), or AWS_PROFILE, or run where a role provides them",
-      { cause },
-    );
-  }
+export function createSqsClient(target: ClientTarget = {}, pool: SqsPool = {}): SQSClient {
+  return new SQSClient(sqsClientConfig(target, pool));
 }

@@ -20,9 +20,20 @@ export interface ClientTarget {
  * `http://sqs.us-east-1.localhost:4566/...` whose names do not resolve, so every call would fail
  * with ENOTFOUND.
  */
-export function sqsClientConfig(target: ClientTarget = {}): SQSClientConfig {
+export function sqsClientConfig(target: ClientTarget = {}, pool: SqsPool = {}): SQSClientConfig {
   const common = clientConfig(target, "SQS");
-  return common.endpoint === undefined ? common : { ...common, useQueueUrlAsEndpoint: false };
+  const config = common.endpoint === undefined ? common : { ...common, useQueueUrlAsEndpoint: false };
+  if (pool.maxSockets === undefined) return config;
+  const agent = { keepAlive: true, maxSockets: pool.maxSockets };
+  return { ...config, requestHandler: { httpAgent: agent, httpsAgent: agent } };
+}
+
+/**
+ * `maxSockets` sizes the SDK's keep-alive connection pool (the SDK's default is 50) for a caller
+ * that may keep more requests in flight; connections are reused either way.
+ */
+export interface SqsPool {
+  readonly maxSockets?: number;
 }
 
 /** Region, credentials and endpoint of any client sqs-jobs creates, from the target or the environment. */
@@ -52,14 +63,16 @@ export type SqsConnect = () => Promise<SqsLink>;
 const loadSqsSdk: () => Promise<SqsModule> = cachedUntilFailure(() => import("@aws-sdk/client-sqs"));
 
 /**
- * The Lambda consumer's way to SQS. On the happy path Lambda deletes the batch and the consumer
- * makes no call at all, so the SDK (about 50 ms to import) and the client (a few ms to build)
- * wait until a retry, a dead-letter or a hand-back needs them, instead of adding to every cold
- * start.
+ * The Lambda runtime's way to SQS (the consumer, and `JobClient`, which a consumer carries for
+ * `ctx.send`). On the happy path Lambda deletes the batch and the consumer makes no call at all,
+ * so the SDK (about 50 ms to import) and the client (a few ms to build) wait until a send, a
+ * retry, a dead-letter or a hand-back needs them, instead of adding to every cold start. No
+ * module the runtime reaches imports the SDK statically: a bundler would hoist that import to
+ * the top of the bundle (test/cdk/example-app.test.ts).
  */
-export function lazySqs(client?: SQSClient, target?: ClientTarget): SqsConnect {
+export function lazySqs(client?: SQSClient, target?: ClientTarget, pool?: SqsPool): SqsConnect {
   return cachedUntilFailure(async () => {
     const sdk = await loadSqsSdk();
-    return { sdk, client: client ?? new sdk.SQSClient(sqsClientConfig(target)) };
+    return { sdk, client: client ?? new sdk.SQSClient(sqsClientConfig(target, pool)) };
   });
 }

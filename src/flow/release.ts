@@ -1,8 +1,8 @@
-import type { SQSClient } from "@aws-sdk/client-sqs";
 import { childJobId } from "../core/child-id.ts";
 import { type EnvelopeFlow, encodeEnvelopeJson } from "../core/envelope.ts";
 import { JOB_NAME_ATTRIBUTE } from "../core/job-name-attribute.ts";
 import { queueNameOf } from "../core/queue-url.ts";
+import type { SqsLink } from "../core/sqs-connect.ts";
 import { type FlowRecord, readChildJobs, readFlow, readMembers } from "../ledger/flow-reads.ts";
 import { declareFlow, markFlowComplete, recordChildren } from "../ledger/flow-writes.ts";
 import { payloadHash } from "../ledger/job-key.ts";
@@ -21,7 +21,7 @@ import { sendNow } from "../producer/send-now.ts";
  *
  * @throws what SQS or DynamoDB threw: the caller leaves the child's message for another delivery
  */
-export async function releaseContinuation(ledger: Ledger, sqs: SQSClient, flowId: string): Promise<void> {
+export async function releaseContinuation(ledger: Ledger, sqs: SqsLink, flowId: string): Promise<void> {
   const flow = await readFlow(ledger, flowId);
   if (flow === undefined || flow.completedAt !== undefined) return;
   const then = flow.continuation;
@@ -36,7 +36,7 @@ export async function releaseContinuation(ledger: Ledger, sqs: SQSClient, flowId
 }
 
 /** The chain's next step takes the result of the step before (the flow's one child). */
-async function releaseChainStep(ledger: Ledger, sqs: SQSClient, flow: FlowRecord): Promise<void> {
+async function releaseChainStep(ledger: Ledger, sqs: SqsLink, flow: FlowRecord): Promise<void> {
   const [member] = await readMembers(ledger, flow.flowId, 0);
   const [before] = member === undefined ? [] : await readChildJobs(ledger, [member]);
   // The step before is dead (a chain fails on a dead step): nothing to hand on.
@@ -86,7 +86,7 @@ async function releaseChainStep(ledger: Ledger, sqs: SQSClient, flow: FlowRecord
  */
 async function sendOnce(
   ledger: Ledger,
-  sqs: SQSClient,
+  sqs: SqsLink,
   target: { readonly jobId: string; readonly job: string; readonly queueUrl: string },
   fifo: { readonly groupId: string | undefined; readonly dedupId: string | undefined },
   { body, place }: { readonly body: string; readonly place: EnvelopeFlow },

@@ -1,5 +1,5 @@
-import { BatchGetItemCommand } from "@aws-sdk/client-dynamodb";
 import { type Item, readDate, readNumber, readString, S } from "./attribute-values.ts";
+import { loadDynamoDbSdk } from "./dynamodb-sdk.ts";
 import {
   FLOW_PAGE_SIZE,
   type FlowFailurePolicy,
@@ -116,13 +116,14 @@ export async function readChildJobs(
 
 /** BatchGetItem by partition key, 100 a call, consistent, with what DynamoDB leaves unprocessed read again. */
 async function batchGet(ledger: Ledger, pks: readonly string[]): Promise<Map<string, Item>> {
+  const sdk = await loadDynamoDbSdk();
   const found = new Map<string, Item>();
   for (let i = 0; i < pks.length; i += 100) {
     let keys: Item[] = pks.slice(i, i + 100).map((pk) => ({ [LEDGER_KEY]: S(pk) }));
     for (let round = 0; keys.length > 0; round++) {
       if (round === 8) throw new Error(`DynamoDB left ${keys.length} ledger reads unprocessed`);
       const out = await ledger.dynamodb.send(
-        new BatchGetItemCommand({
+        new sdk.BatchGetItemCommand({
           RequestItems: { [ledger.tableName]: { Keys: keys, ConsistentRead: true } },
         }),
       );

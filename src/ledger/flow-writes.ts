@@ -1,14 +1,9 @@
-import {
-  type AttributeValue,
-  BatchWriteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-} from "@aws-sdk/client-dynamodb";
+import type { AttributeValue, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import type { EnvelopeFlow } from "../core/envelope.ts";
 import { InvalidOptionError } from "../core/errors.ts";
 import { mapLimit } from "../core/map-limit.ts";
 import { type Item, N, readNumber, S } from "./attribute-values.ts";
+import { loadDynamoDbSdk } from "./dynamodb-sdk.ts";
 import {
   FLOW_PAGE_SIZE,
   FLOW_SHARD_SIZE,
@@ -36,12 +31,13 @@ const WRITE_CONCURRENCY = 16;
  * the send, and a second copy is harmless (the consumer's claim runs a job id once).
  */
 export async function recordChildren(ledger: Ledger, entries: readonly ChildEntry[]): Promise<Set<string>> {
+  const sdk = await loadDynamoDbSdk();
   const started = new Set<string>();
   const now = new Date().toISOString();
   await mapLimit(entries, WRITE_CONCURRENCY, async (e) => {
     try {
       await ledger.dynamodb.send(
-        new PutItemCommand({
+        new sdk.PutItemCommand({
           TableName: ledger.tableName,
           Item: {
             ...queuedItem(e, now, ledger.expiresAt(e.runsAt)),
@@ -104,6 +100,7 @@ export interface FlowDeclaration {
  * @throws {InvalidOptionError} the flow was declared before with another number of children
  */
 export async function declareFlow(ledger: Ledger, flow: FlowDeclaration): Promise<void> {
+  const sdk = await loadDynamoDbSdk();
   const ttl = N(ledger.expiresAt());
   const pages: Item[] = [];
   for (let p = 0; p * FLOW_PAGE_SIZE < flow.children.length; p++) {
@@ -120,7 +117,7 @@ export async function declareFlow(ledger: Ledger, flow: FlowDeclaration): Promis
     // Pages are few (one per 1,000 children): what DynamoDB leaves unprocessed goes again at once.
     for (let round = 0; pending.length > 0 && round < 8; round++) {
       const out = await ledger.dynamodb.send(
-        new BatchWriteItemCommand({ RequestItems: { [ledger.tableName]: pending } }),
+        new sdk.BatchWriteItemCommand({ RequestItems: { [ledger.tableName]: pending } }),
       );
       pending = (out.UnprocessedItems?.[ledger.tableName] ?? []) as typeof requests;
     }
@@ -131,7 +128,7 @@ export async function declareFlow(ledger: Ledger, flow: FlowDeclaration): Promis
     value === undefined ? {} : { [name]: S(value) };
   try {
     await ledger.dynamodb.send(
-      new PutItemCommand({
+      new sdk.PutItemCommand({
         TableName: ledger.tableName,
         Item: {
           [LEDGER_KEY]: S(flowItemKey(flow.flowId)),
@@ -245,9 +242,10 @@ async function conditionalUpdate(
   ledger: Ledger,
   input: Omit<ConstructorParameters<typeof UpdateItemCommand>[0], "TableName">,
 ): Promise<Item | undefined> {
+  const sdk = await loadDynamoDbSdk();
   try {
     const out = await ledger.dynamodb.send(
-      new UpdateItemCommand({ TableName: ledger.tableName, ReturnValues: "ALL_NEW", ...input }),
+      new sdk.UpdateItemCommand({ TableName: ledger.tableName, ReturnValues: "ALL_NEW", ...input }),
     );
     return out.Attributes ?? {};
   } catch (error) {
@@ -260,17 +258,23 @@ export async function getItem(
   ledger: Ledger,
   pk: string,
 ): Promise<Record<string, AttributeValue> | undefined> {
+  const sdk = await loadDynamoDbSdk();
   const out = await ledger.dynamodb.send(
-    new GetItemCommand({ TableName: ledger.tableName, Key: { [LEDGER_KEY]: S(pk) }, ConsistentRead: true }),
+    new sdk.GetItemCommand({
+      TableName: ledger.tableName,
+      Key: { [LEDGER_KEY]: S(pk) },
+      ConsistentRead: true,
+    }),
   );
   return out.Item;
 }
 
 /** Adds a flow to the ids its parent job started (`flowIds`), which `getJob` shows the progress of. */
 export async function linkFlow(ledger: Ledger, parentJobId: string, flowId: string): Promise<void> {
+  const sdk = await loadDynamoDbSdk();
   await ledger.dynamodb
     .send(
-      new UpdateItemCommand({
+      new sdk.UpdateItemCommand({
         TableName: ledger.tableName,
         Key: { [LEDGER_KEY]: S(jobItemKey(parentJobId)) },
         UpdateExpression: "ADD flowIds :ids",

@@ -2,6 +2,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { cachedUntilFailure } from "../core/cached-until-failure.ts";
 import { optionalEnv } from "../core/env.ts";
 import { ConfigError } from "../core/errors.ts";
+import { dynamoDbClientConfig, loadDynamoDbSdk } from "./dynamodb-sdk.ts";
 import type { Ledger } from "./ledger.ts";
 import { LEDGER_RETENTION_ENV, LEDGER_TABLE_ENV } from "./table-layout.ts";
 
@@ -44,12 +45,9 @@ async function connect(
   retentionDays: number,
   given: DynamoDBClient | undefined,
 ): Promise<Ledger> {
-  const [{ Ledger }, { createDynamoDbClient }] = await Promise.all([
-    import("./ledger.ts"),
-    import("../core/dynamodb-client.ts"),
-  ]);
+  const [{ Ledger }, sdk] = await Promise.all([import("./ledger.ts"), loadDynamoDbSdk()]);
   // Throttling is retried with the SDK's backoff; more attempts than its default 3 ride out a
   // burst before a job has to wait on the queue.
-  const client = given ?? createDynamoDbClient({}, { maxAttempts: 6 });
+  const client = given ?? new sdk.DynamoDBClient(dynamoDbClientConfig({}, { maxAttempts: 6 }));
   return new Ledger({ client, tableName, retentionDays });
 }

@@ -1,19 +1,17 @@
 import { setTimeout as delay } from "node:timers/promises";
-import {
-  type AttributeValue,
-  BatchWriteItemCommand,
+import type {
+  AttributeValue,
   ConditionalCheckFailedException,
   DeleteItemCommand,
-  type DynamoDBClient,
-  GetItemCommand,
+  DynamoDBClient,
   PutItemCommand,
-  QueryCommand,
   UpdateItemCommand,
-  type WriteRequest,
+  WriteRequest,
 } from "@aws-sdk/client-dynamodb";
 import { mapLimitSettled } from "../core/map-limit.ts";
 import { exponentialBackoff } from "../core/retry.ts";
 import { type Item, N, readNumber, readString, S } from "./attribute-values.ts";
+import { loadDynamoDbSdk } from "./dynamodb-sdk.ts";
 import type { FinalStatus, JobFailure, JobStatus } from "./job-state.ts";
 import { CANCEL_ATTRIBUTE } from "./run-attributes.ts";
 import { type JobSummary, type StoredJob, toJobState, toJobSummary } from "./stored-job.ts";
@@ -159,11 +157,12 @@ export class Ledger {
    * Returns undefined when recorded, else the status the entry already had.
    */
   async recordSkipped(entry: SkippedEntry): Promise<JobStatus | undefined> {
+    const sdk = await loadDynamoDbSdk();
     const { jobId, job, queue, payloadHash: hash } = entry;
     const sameHash = hash === undefined ? "" : ` AND ${SAME_HASH}`;
     const now = new Date().toISOString();
     const write = await this.#conditional(
-      new PutItemCommand({
+      new sdk.PutItemCommand({
         TableName: this.tableName,
         Item: {
           [LEDGER_KEY]: S(jobItemKey(jobId)),
@@ -207,9 +206,10 @@ export class Ledger {
    * gone, and with it the key it named.
    */
   async forgetCancelled(jobId: string): Promise<void> {
+    const sdk = await loadDynamoDbSdk();
     const key = { [LEDGER_KEY]: S(jobItemKey(jobId)) };
     const read = await this.#client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+      new sdk.GetItemCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
     );
     const entry = read.Item ?? {};
     if (readString(entry, "status") !== "queued") return;
@@ -223,10 +223,11 @@ export class Ledger {
   }
 
   /** Deletes a job's entry if it is still `queued`; `old` is the entry when it was not (none: gone). */
-  #deleteQueued(jobId: string): Promise<WriteResult> {
+  async #deleteQueued(jobId: string): Promise<WriteResult> {
+    const sdk = await loadDynamoDbSdk();
     const key = { [LEDGER_KEY]: S(jobItemKey(jobId)) };
     return this.#conditional(
-      new DeleteItemCommand({
+      new sdk.DeleteItemCommand({
         TableName: this.tableName,
         Key: key,
         ConditionExpression: "#status = :queued",
@@ -252,11 +253,12 @@ export class Ledger {
     jobId: string,
     hold: KeyHold & { readonly pendingMs: number },
   ): Promise<KeyReservation> {
+    const sdk = await loadDynamoDbSdk();
     const now = Date.now();
     const until = keyUntil(now, hold);
     const itemKey = { [LEDGER_KEY]: S(uniqueItemKey(job, key)) };
     const write = await this.#conditional(
-      new PutItemCommand({
+      new sdk.PutItemCommand({
         TableName: this.tableName,
         Item: {
           ...itemKey,
@@ -293,9 +295,10 @@ export class Ledger {
    * FIFO deduplication id's reservation never ends before SQS's own interval.
    */
   async confirmUnique(job: string, key: string, jobId: string, hold: KeyHold): Promise<void> {
+    const sdk = await loadDynamoDbSdk();
     const until = keyUntil(Date.now(), hold);
     await this.#conditional(
-      new UpdateItemCommand({
+      new sdk.UpdateItemCommand({
         TableName: this.tableName,
         Key: { [LEDGER_KEY]: S(uniqueItemKey(job, key)) },
         UpdateExpression: "SET #until = :until, #ttl = :ttl REMOVE pendingUntil",
@@ -316,8 +319,9 @@ export class Ledger {
    * onto this job, and freeing the key would leave that send with no job at all.
    */
   async releaseUnique(job: string, key: string, jobId: string): Promise<void> {
+    const sdk = await loadDynamoDbSdk();
     await this.#conditional(
-      new DeleteItemCommand({
+      new sdk.DeleteItemCommand({
         TableName: this.tableName,
         Key: { [LEDGER_KEY]: S(uniqueItemKey(job, key)) },
         ConditionExpression: "jobId = :jobId AND (attribute_not_exists(pendingUntil) OR pendingUntil > :now)",
@@ -346,7 +350,7 @@ export class Ledger {
       ...(hash === undefined ? [] : [SAME_HASH]),
     ];
     const write = await this.#conditional(
-      this.#startRun(request, now, {
+      await this.#startRun(request, now, {
         condition: `attribute_not_exists(#pk) OR (${same.join(" AND ")} AND (#status IN (:queued, :retrying) OR (#status = :running AND leaseUntil < :now)))`,
         attempts: "attempts = if_not_exists(attempts, :zero) + :one",
         values: {
@@ -392,6 +396,7 @@ export class Ledger {
    * lost (it expired and another delivery took the job): the other run's outcome stands.
    */
   async finish(jobId: string, queue: string, runToken: string, end: RunEnd): Promise<boolean> {
+    const sdk = await loadDynamoDbSdk();
     const now = new Date().toISOString();
     const names: Record<string, string> = {
       "#status": "status",
@@ -440,7 +445,7 @@ export class Ledger {
       }
     }
     const write = await this.#conditional(
-      new UpdateItemCommand({
+      new sdk.UpdateItemCommand({
         TableName: this.tableName,
         Key: { [LEDGER_KEY]: S(jobItemKey(jobId)) },
         UpdateExpression: `SET ${set.join(", ")} REMOVE ${remove.join(", ")}`,
@@ -463,13 +468,14 @@ export class Ledger {
     runToken: string,
     leaseMs: number,
   ): Promise<number | undefined> {
+    const sdk = await loadDynamoDbSdk();
     const now = Date.now();
     const first = Math.floor(Math.random() * limit);
     for (let i = 0; i < limit; i++) {
       const slot = (first + i) % limit;
       const itemKey = { [LEDGER_KEY]: S(slotItemKey(job, key, slot)) };
       const write = await this.#conditional(
-        new PutItemCommand({
+        new sdk.PutItemCommand({
           TableName: this.tableName,
           Item: {
             ...itemKey,
@@ -502,9 +508,10 @@ export class Ledger {
     runToken: string,
     leaseMs: number,
   ): Promise<boolean> {
+    const sdk = await loadDynamoDbSdk();
     const until = Date.now() + leaseMs;
     const write = await this.#conditional(
-      new UpdateItemCommand({
+      new sdk.UpdateItemCommand({
         TableName: this.tableName,
         Key: { [LEDGER_KEY]: S(slotItemKey(job, key, slot)) },
         UpdateExpression: "SET leaseUntil = :until, #ttl = :ttl",
@@ -522,8 +529,9 @@ export class Ledger {
 
   /** Frees a slot this run holds (a slot another run took over after expiry is left alone). */
   async releaseSlot(job: string, key: string, slot: number, runToken: string): Promise<void> {
+    const sdk = await loadDynamoDbSdk();
     await this.#conditional(
-      new DeleteItemCommand({
+      new sdk.DeleteItemCommand({
         TableName: this.tableName,
         Key: { [LEDGER_KEY]: S(slotItemKey(job, key, slot)) },
         ConditionExpression: "runToken = :token",
@@ -534,8 +542,9 @@ export class Ledger {
 
   /** The job's entry, read consistently; undefined when the ledger has none. */
   async get(jobId: string): Promise<StoredJob | undefined> {
+    const sdk = await loadDynamoDbSdk();
     const out = await this.#client.send(
-      new GetItemCommand({
+      new sdk.GetItemCommand({
         TableName: this.tableName,
         Key: { [LEDGER_KEY]: S(jobItemKey(jobId)) },
         ConsistentRead: true,
@@ -555,11 +564,12 @@ export class Ledger {
     limit: number,
     options: { readonly before?: Date } = {},
   ): Promise<JobSummary[]> {
+    const sdk = await loadDynamoDbSdk();
     const before = options.before?.toISOString();
     const shards = await Promise.all(
       Array.from({ length: LIST_SHARDS }, async (_, shard) => {
         const out = await this.#client.send(
-          new QueryCommand({
+          new sdk.QueryCommand({
             TableName: this.tableName,
             IndexName: LIST_INDEX,
             KeyConditionExpression:
@@ -590,7 +600,7 @@ export class Ledger {
   async #revive(request: ClaimRequest): Promise<Claim> {
     const same = [SAME_JOB, ...(request.payloadHash === undefined ? [] : [SAME_HASH])];
     const write = await this.#conditional(
-      this.#startRun(request, Date.now(), {
+      await this.#startRun(request, Date.now(), {
         condition: `attribute_exists(#pk) AND #status = :dead AND ${same.join(" AND ")}`,
         attempts: "attempts = :one",
         values: { ":dead": S("dead") },
@@ -601,13 +611,14 @@ export class Ledger {
     return this.#claim(request, { mayRevive: false });
   }
 
-  #startRun(
+  async #startRun(
     request: ClaimRequest,
     now: number,
     variant: { condition: string; attempts: string; values: Record<string, AttributeValue> },
-  ): UpdateItemCommand {
+  ): Promise<UpdateItemCommand> {
+    const sdk = await loadDynamoDbSdk();
     const iso = new Date(now).toISOString();
-    return new UpdateItemCommand({
+    return new sdk.UpdateItemCommand({
       TableName: this.tableName,
       Key: { [LEDGER_KEY]: S(jobItemKey(request.jobId)) },
       // finishedAt goes: a redriven dead job runs again, so its dead run's finish no longer stands.
@@ -682,6 +693,7 @@ export class Ledger {
     command: PutItemCommand | UpdateItemCommand | DeleteItemCommand,
     key?: Item,
   ): Promise<WriteResult> {
+    const sdk = await loadDynamoDbSdk();
     try {
       // The three commands share the client's send; their outputs differ only in Attributes.
       const out = await this.#client.send(command as UpdateItemCommand);
@@ -690,7 +702,7 @@ export class Ledger {
       if (!isConditionFailure(error)) throw error;
       if (error.Item !== undefined || key === undefined) return { applied: false, old: error.Item ?? {} };
       const out = await this.#client.send(
-        new GetItemCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+        new sdk.GetItemCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
       );
       return { applied: false, old: out.Item ?? {} };
     }
@@ -698,10 +710,11 @@ export class Ledger {
 
   /** One BatchWriteItem, and again for what DynamoDB left unprocessed (it does so under load). */
   async #batchWrite(requests: WriteRequest[]): Promise<void> {
+    const sdk = await loadDynamoDbSdk();
     let pending = requests;
     for (let round = 1; ; round++) {
       const out = await this.#client.send(
-        new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }),
+        new sdk.BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }),
       );
       pending = out.UnprocessedItems?.[this.tableName] ?? [];
       if (pending.length === 0) return;
@@ -749,11 +762,12 @@ export type WriteResult =
   | { readonly applied: true; readonly attributes: Item }
   | { readonly applied: false; readonly old: Item };
 
+/**
+ * A failed condition, told by the error's name: the SDK is loaded on first use, so its class is
+ * not at hand here (and an emulator's error of the same name is the same failure).
+ */
 export function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error as { name?: unknown } | undefined)?.name === "ConditionalCheckFailedException"
-  );
+  return (error as { name?: unknown } | undefined)?.name === "ConditionalCheckFailedException";
 }
 
 /** Clock difference between two producers that a pending key's lease tolerates (NTP keeps hosts far closer). */

@@ -1,6 +1,7 @@
-import { GetItemCommand, UpdateItemCommand, type UpdateItemCommandOutput } from "@aws-sdk/client-dynamodb";
+import type { UpdateItemCommand, UpdateItemCommandOutput } from "@aws-sdk/client-dynamodb";
 import { SqsJobsError } from "../core/errors.ts";
 import { type Item, readString, S } from "./attribute-values.ts";
+import { loadDynamoDbSdk } from "./dynamodb-sdk.ts";
 import type { FinalStatus, JobStatus } from "./job-state.ts";
 import { isConditionFailure, type Ledger } from "./ledger.ts";
 import { CANCEL_ATTRIBUTE, PROGRESS_ATTRIBUTE } from "./run-attributes.ts";
@@ -31,10 +32,11 @@ const MAX_ROUNDS = 5;
  * @throws {SqsJobsError} `ERR_OPERATION`: the entry changed under every one of {@link MAX_ROUNDS} tries
  */
 export async function cancelJob(ledger: Ledger, jobId: string): Promise<CancelResult> {
+  const sdk = await loadDynamoDbSdk();
   const key = { [LEDGER_KEY]: S(jobItemKey(jobId)) };
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const read = await ledger.client.send(
-      new GetItemCommand({ TableName: ledger.tableName, Key: key, ConsistentRead: true }),
+      new sdk.GetItemCommand({ TableName: ledger.tableName, Key: key, ConsistentRead: true }),
     );
     const entry = read.Item;
     const status = entry === undefined ? undefined : (readString(entry, "status") as JobStatus | undefined);
@@ -58,11 +60,12 @@ export async function cancelJob(ledger: Ledger, jobId: string): Promise<CancelRe
 
 /** `queued` or `retrying` (still `was`) to `cancelled`; false when it had moved on. */
 async function markCancelled(ledger: Ledger, jobId: string, entry: Item, was: JobStatus): Promise<boolean> {
+  const sdk = await loadDynamoDbSdk();
   const now = new Date().toISOString();
   const queue = readString(entry, "queue") ?? "";
   const out = await conditionalUpdate(
     ledger,
-    new UpdateItemCommand({
+    new sdk.UpdateItemCommand({
       TableName: ledger.tableName,
       Key: { [LEDGER_KEY]: S(jobItemKey(jobId)) },
       UpdateExpression:
@@ -86,9 +89,10 @@ async function markCancelled(ledger: Ledger, jobId: string, entry: Item, was: Jo
 
 /** Leaves a cancel request on a running job's entry; false when it was no longer running. */
 async function requestCancel(ledger: Ledger, jobId: string): Promise<boolean> {
+  const sdk = await loadDynamoDbSdk();
   const out = await conditionalUpdate(
     ledger,
-    new UpdateItemCommand({
+    new sdk.UpdateItemCommand({
       TableName: ledger.tableName,
       Key: { [LEDGER_KEY]: S(jobItemKey(jobId)) },
       UpdateExpression: "SET #cancel = if_not_exists(#cancel, :now)",
@@ -102,8 +106,9 @@ async function requestCancel(ledger: Ledger, jobId: string): Promise<boolean> {
 
 /** Whether a cancel request is on the job's entry: one eventually consistent read of one attribute. */
 export async function cancelRequested(ledger: Ledger, jobId: string): Promise<boolean> {
+  const sdk = await loadDynamoDbSdk();
   const out = await ledger.client.send(
-    new GetItemCommand({
+    new sdk.GetItemCommand({
       TableName: ledger.tableName,
       Key: { [LEDGER_KEY]: S(jobItemKey(jobId)) },
       ProjectionExpression: "#cancel",
@@ -123,9 +128,10 @@ export async function writeProgress(
   runToken: string,
   json: string,
 ): Promise<{ readonly held: boolean; readonly cancelRequested: boolean }> {
+  const sdk = await loadDynamoDbSdk();
   const out = await conditionalUpdate(
     ledger,
-    new UpdateItemCommand({
+    new sdk.UpdateItemCommand({
       TableName: ledger.tableName,
       Key: { [LEDGER_KEY]: S(jobItemKey(jobId)) },
       UpdateExpression: "SET #progress = :progress",

@@ -1,11 +1,7 @@
-import {
-  SendMessageBatchCommand,
-  type SendMessageBatchRequestEntry,
-  SendMessageCommand,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
+import type { SendMessageBatchRequestEntry } from "@aws-sdk/client-sqs";
 import { isQueueMissing } from "../core/aws-errors.ts";
 import { QueueNotFoundError, type SqsJobsError } from "../core/errors.ts";
+import type { SqsLink } from "../core/sqs-connect.ts";
 import { SQS_MAX_MESSAGE_BYTES } from "../core/sqs-limits.ts";
 import { type AttemptWatch, watchAttempts } from "./attempt-watch.ts";
 import type { BatchAnswer, Pending } from "./batch-entries.ts";
@@ -31,14 +27,14 @@ export interface DeliveryChannel {
   missing(error: unknown): SqsJobsError | undefined;
 }
 
-/** An SQS queue: SendMessage and SendMessageBatch. */
-export function queueChannel(sqs: SQSClient, queueUrl: string): DeliveryChannel {
+/** An SQS queue: SendMessage and SendMessageBatch, with the commands of the link's SDK (loaded on first use). */
+export function queueChannel({ client, sdk }: SqsLink, queueUrl: string): DeliveryChannel {
   return {
     target: queueUrl,
     service: "SQS",
     maxRequestBytes: SQS_MAX_MESSAGE_BYTES,
     async sendOne(m, attempts, signal) {
-      const command = new SendMessageCommand({
+      const command = new sdk.SendMessageCommand({
         QueueUrl: queueUrl,
         MessageBody: m.body,
         MessageAttributes: m.attributes,
@@ -47,12 +43,12 @@ export function queueChannel(sqs: SQSClient, queueUrl: string): DeliveryChannel 
         MessageDeduplicationId: m.dedupId,
       });
       watchAttempts(command, attempts);
-      return (await sqs.send(command, { abortSignal: signal })).MessageId ?? "";
+      return (await client.send(command, { abortSignal: signal })).MessageId ?? "";
     },
     async sendBatch(entries, attempts) {
-      const command = new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries.map(toEntry) });
+      const command = new sdk.SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries.map(toEntry) });
       watchAttempts(command, attempts);
-      return sqs.send(command);
+      return client.send(command);
     },
     missing: (error) =>
       isQueueMissing(error) ? new QueueNotFoundError(queueUrl, { cause: error }) : undefined,

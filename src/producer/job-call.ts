@@ -1,8 +1,8 @@
-import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { classifyFailure, describeAwsError } from "../core/aws-errors.ts";
 import type { CallEvent, CallResponse } from "../core/call-event.ts";
 import { SqsJobsError } from "../core/errors.ts";
 import type { JobDefinition, JobResult } from "../core/job.ts";
+import type { LambdaConnect } from "../core/lambda-connect.ts";
 import { LAMBDA_SYNC_INVOKE_MAX_BYTES } from "../core/lambda-limits.ts";
 import { JobCancelledError, JobDeadError } from "../ledger/errors.ts";
 import { parseResult } from "./job-status.ts";
@@ -62,7 +62,7 @@ const ANSWER_MARGIN_MS = 1_000;
  * @throws {CallError} no answer from the handler: see {@link CallError}
  */
 export async function callJob<J extends JobDefinition>(
-  lambda: LambdaClient,
+  lambda: LambdaConnect,
   functionName: string,
   job: J,
   jobId: string,
@@ -83,10 +83,11 @@ export async function callJob<J extends JobDefinition>(
       { maybeRan: false, jobId },
     );
   }
+  const { client, sdk } = await lambda();
   let payload: Uint8Array | undefined;
   try {
-    const out = await lambda.send(
-      new InvokeCommand({
+    const out = await client.send(
+      new sdk.InvokeCommand({
         FunctionName: functionName,
         InvocationType: "RequestResponse",
         Payload: request,

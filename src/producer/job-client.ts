@@ -1,11 +1,9 @@
-import type { LambdaClient } from "@aws-sdk/client-lambda";
-import type { SQSClient } from "@aws-sdk/client-sqs";
 import { functionNameEnvVar, optionalEnv, queueUrlEnvVar, requireEnv, topicArnEnvVar } from "../core/env.ts";
 import { ConfigError, ValidationError } from "../core/errors.ts";
 import type { JobDefinition, JobInput, JobResult } from "../core/job.ts";
-import { createLambdaClient } from "../core/lambda-client.ts";
+import { type LambdaConnect, lazyLambda } from "../core/lambda-connect.ts";
 import { isFifoQueue } from "../core/queue-url.ts";
-import { createSqsClient } from "../core/sqs-client.ts";
+import { lazySqs, type SqsConnect } from "../core/sqs-connect.ts";
 import { SQS_MAX_MESSAGE_BYTES } from "../core/sqs-limits.ts";
 import type { Chain, FlowSpec, FlowStarted, JobRoute } from "../flow/flow-spec.ts";
 import { routeFor } from "../flow/routes.ts";
@@ -49,11 +47,11 @@ import { topicRouteFrom } from "./topic-route.ts";
  * const { jobId } = await jobs.send(buildReport, { fileKey: "uploads/a.csv" });
  */
 export class JobClient {
-  readonly #sqs: SQSClient;
+  readonly #sqs: SqsConnect;
   readonly #ledger: LedgerConnect | undefined;
   readonly #functionName: string | undefined;
   readonly #functionEnv: string;
-  #lambda: LambdaClient | undefined;
+  readonly #lambda: LambdaConnect;
   readonly #scheduler: SchedulerLink;
   readonly #route: SendRoute | undefined;
   readonly #topic: PublishRoute | undefined;
@@ -81,11 +79,12 @@ export class JobClient {
         `maxMessageBytes must be an integer between 1,024 and ${SQS_MAX_MESSAGE_BYTES}, but ${max} was provided`,
       );
     }
-    this.#sqs = options.sqs ?? createSqsClient({}, { maxSockets: MAX_CONCURRENCY });
+    this.#sqs = lazySqs(options.sqs, {}, { maxSockets: MAX_CONCURRENCY });
     this.#ledger = ledgerFrom(options.ledger);
     this.#functionEnv = functionNameEnvVar(options.queue);
     this.#functionName = options.functionName ?? optionalEnv(this.#functionEnv);
-    this.#lambda = options.lambda;
+    // One try: a retried invoke may run the job twice.
+    this.#lambda = lazyLambda(options.lambda, { maxAttempts: 1 });
     this.#scheduler = new SchedulerLink(options.scheduler, options.queue);
     this.#route =
       queueUrl === undefined
@@ -251,7 +250,7 @@ export class JobClient {
   async cancel(jobIdOrScheduleName: string): Promise<CancelResult> {
     if (this.#scheduler.canSchedule || this.#ledger === undefined) {
       const deleted = await this.#scheduler.cancel(
-        this.#sqs,
+        (await this.#sqs()).client,
         this.#sendRoute().queueUrl,
         jobIdOrScheduleName,
         this.#ledger,
@@ -301,7 +300,6 @@ export class JobClient {
           `call needs the consumer function's name: pass functionName, or set ${this.#functionEnv} (JobQueue.grantCallJobs sets it)`,
         );
       }
-      this.#lambda ??= createLambdaClient({}, { maxAttempts: 1 });
       const m = prepared.message;
       return callJob(this.#lambda, this.#functionName, job, m.jobId, m.body, options);
     });

@@ -1,5 +1,6 @@
 import type { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import { checkSqsConfig } from "../core/aws-config-check.ts";
 import { describeAwsError } from "../core/aws-errors.ts";
 import { cachedUntilFailure } from "../core/cached-until-failure.ts";
 import { optionalEnv, schedulerDlqArnEnvVar, schedulerRoleArnEnvVar } from "../core/env.ts";
@@ -7,7 +8,6 @@ import { ConfigError, InvalidOptionError, SendError } from "../core/errors.ts";
 import type { JobDefinition } from "../core/job.ts";
 import { queueArnFromUrl } from "../core/queue-url.ts";
 import { SCHEDULE_NAME } from "../core/schedule-name.ts";
-import { checkSqsConfig } from "../core/sqs-client.ts";
 import type { LedgerConnect } from "../ledger/ledger-options.ts";
 import {
   cancelTarget,

@@ -1,10 +1,11 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import { checkSqsConfig } from "../core/aws-config-check.ts";
 import { ConfigError, InvalidOptionError } from "../core/errors.ts";
 import type { JobDefinition, JobInput } from "../core/job.ts";
 import { queueNameOf } from "../core/queue-url.ts";
 import type { SnsLink } from "../core/sns-client.ts";
 import { SNS_MAX_MESSAGE_BYTES } from "../core/sns-limits.ts";
-import { checkSqsConfig } from "../core/sqs-client.ts";
+import type { SqsConnect, SqsLink } from "../core/sqs-connect.ts";
 import { topicNameOf } from "../core/topic-arn.ts";
 import type { publishedCopyId } from "../core/topic-attribute.ts";
 import type { Ledger } from "../ledger/ledger.ts";
@@ -39,7 +40,8 @@ export const MAX_CONCURRENCY = 100;
 export interface SendRoute {
   readonly queueUrl: string;
   readonly fifo: boolean;
-  readonly sqs: SQSClient;
+  /** The SQS client with its SDK, loaded on the first send. */
+  readonly sqs: SqsConnect;
   /** The queue's maximum message size. */
   readonly maxMessageBytes: number;
   /** The ledger for jobs of `job`, or undefined when off. */
@@ -197,10 +199,11 @@ async function queueSteps<J extends JobDefinition>(
   batch: BatchSettings,
   messages: readonly PreparedMessage[],
 ): Promise<RouteSteps> {
-  await checkSqsConfig(route.sqs);
+  const sqs = await route.sqs();
+  await checkSqsConfig(sqs.client);
   // Everything that can fail without a network call fails before a key is reserved.
-  const deliver = await deliverStep(route, request, delivery, batch);
-  const sent = await offloadStep(route, request.job, messages, batch.concurrency);
+  const deliver = await deliverStep(route, sqs, request, delivery, batch);
+  const sent = await offloadStep(route, sqs.client, request.job, messages, batch.concurrency);
   const ledger = await route.ledgerFor(request.job);
   const gate =
     ledger === undefined
@@ -242,16 +245,17 @@ async function topicSteps<J extends JobDefinition>(
 
 async function deliverStep<J extends JobDefinition>(
   route: SendRoute,
+  sqs: SqsLink,
   { job, single }: SendRequest<J>,
   delivery: Delivery,
   batch: BatchSettings,
 ): Promise<Deliver> {
   if (delivery.kind === "schedule") {
-    const one = scheduleLater(await route.scheduler.target(route.sqs, route.queueUrl), delivery.at, job);
+    const one = scheduleLater(await route.scheduler.target(sqs.client, route.queueUrl), delivery.at, job);
     return (messages, gate, progress) =>
       deliverEach(messages, gate, { concurrency: batch.concurrency, progress }, one);
   }
-  return deliverThrough(queueChannel(route.sqs, route.queueUrl), job, { single, fifo: route.fifo, ...batch });
+  return deliverThrough(queueChannel(sqs, route.queueUrl), job, { single, fifo: route.fifo, ...batch });
 }
 
 /** Delivers at once to a queue or a topic: one call per job for `send`, batches otherwise. */
@@ -300,13 +304,14 @@ function checkPublishable(job: JobDefinition, delivery: Delivery, callbackId: st
 /** Messages above their threshold go to S3 and travel as pointers (a network call per message). */
 async function offloadStep(
   route: SendRoute,
+  sqs: SQSClient,
   job: JobDefinition,
   messages: readonly PreparedMessage[],
   concurrency: number,
 ): Promise<readonly PreparedMessage[]> {
   if (route.payloads === undefined) return messages;
   const link = {
-    region: () => route.sqs.config.region(),
+    region: () => sqs.config.region(),
     maxMessageBytes: route.maxMessageBytes,
     concurrency,
   };

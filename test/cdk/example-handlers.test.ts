@@ -1,15 +1,10 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildReportHandler } from "../../handlers/build-report.ts";
 import { memoryStore } from "../../handlers/object-store.ts";
 import { analyse, reportKey } from "../../handlers/report.ts";
-import { sendEmailHandler } from "../../handlers/send-email.ts";
-import { type JobContext, PermanentError } from "../../src/index.ts";
-
-// send-email's Lambda entry is built at import, and its rate limit needs the ledger's table named
-// (JobQueue sets it): a consumer without it refuses to start. Set before the imports above run.
-vi.hoisted(() => {
-  process.env.SQS_JOBS_LEDGER_TABLE ??= "example-ledger";
-});
+import { handler as sendEmailEntry, sendEmailHandler } from "../../handlers/send-email.ts";
+import { ConfigError, type JobContext, PermanentError } from "../../src/index.ts";
+import { LEDGER_TABLE_ENV } from "../../src/ledger/table-layout.ts";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -84,5 +79,20 @@ describe("the send-email handler", () => {
     await run(email, context("job-3"));
     await run(email, context("job-3"));
     expect([...outbox.objects.keys()]).toEqual(["outbox/job-3.json"]);
+  });
+});
+
+describe("the send-email Lambda entry", () => {
+  it("loads without the ledger's table, and each invocation fails with a ConfigError naming it", async () => {
+    // Given no ledger table configured (JobQueue sets it; a unit test does not) and the entry
+    // imported above, which built its handler at import without throwing
+    expect(process.env[LEDGER_TABLE_ENV]).toBeUndefined();
+    // When Lambda invokes it
+    const invoked = sendEmailEntry({ Records: [] }, {} as never);
+    // Then no job runs: the invocation fails, saying why and how to fix it
+    await expect(invoked).rejects.toBeInstanceOf(ConfigError);
+    await expect(invoked).rejects.toThrow(
+      `job "send-email" has a rate limit, which needs the job ledger: give the queue a JobLedger (JobQueue({ ledger }))`,
+    );
   });
 });

@@ -131,6 +131,7 @@ describe("sqs-jobs jobs get", () => {
     // whose lease ended (its run died, or its outcome could not be written)
     const ledger = await newLedger();
     const [live, dead] = [randomUUID(), randomUUID()];
+    const claimedFrom = Date.now();
     for (const [jobId, leaseMs] of [
       [live, 60_000],
       [dead, 1],
@@ -147,16 +148,26 @@ describe("sqs-jobs jobs get", () => {
       });
       expect(claim.kind).toBe("claimed");
     }
+    const claimedTo = Date.now();
     await new Promise((resolve) => setTimeout(resolve, 20));
 
     // When each is read
+    const readFrom = Date.now();
     const liveRun = await runCli(["jobs", "get", live, "--table", ledger.tableName], { env });
+    const readTo = Date.now();
     const deadRun = await runCli(["jobs", "get", dead, "--table", ledger.tableName], { env });
     const deadJson = await runCli(["jobs", "get", dead, "--table", ledger.tableName, "--json"], { env });
 
     // Then the live one says when its lease ends, the other that it stalled
     expect(liveRun.stdout).toMatch(/^status +running$/m);
-    expect(liveRun.stdout).toMatch(/^lease +ends \S+Z \(in (59|60)s\)$/m);
+    // at the claim's time plus its 60 s lease, and in as many seconds as were left when the CLI
+    // read it (bounded by the times around its run, however slow it starts under load)
+    const [, endsAt = "", inSeconds = ""] = /^lease +ends (\S+Z) \(in (\d+)s\)$/m.exec(liveRun.stdout) ?? [];
+    const ends = Date.parse(endsAt);
+    expect(ends).toBeGreaterThanOrEqual(claimedFrom + 60_000);
+    expect(ends).toBeLessThanOrEqual(claimedTo + 60_000);
+    expect(Number(inSeconds)).toBeGreaterThanOrEqual(Math.round((ends - readTo) / 1000));
+    expect(Number(inSeconds)).toBeLessThanOrEqual(Math.round((ends - readFrom) / 1000));
     expect(deadRun.stdout).toMatch(/^lease +STALLED since \S+Z \(\d+s ago\)$/m);
     expect(widest(deadRun.stdout)).toBeLessThanOrEqual(80);
     expect(JSON.parse(deadJson.stdout)).toMatchObject({ status: "running", leaseEndsAt: expect.any(String) });

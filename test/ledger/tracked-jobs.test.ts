@@ -341,13 +341,14 @@ describe("tracked jobs", () => {
     expect(depth.visible + depth.inFlight + depth.delayed).toBe(0);
   });
 
-  it("a job with a concurrency limit refuses to start without a ledger, and says how to add one", () => {
+  it("a job with a concurrency limit refuses to run without a ledger, and says how to add one", async () => {
     const limited = defineJob({
       name: "limited",
       schema: z.object({}),
       concurrency: { key: "all", limit: 1 },
     });
-    expect(() => createSqsHandler([handle(limited, () => undefined)], { ledger: false })).toThrow(
+    const handler = createSqsHandler([handle(limited, () => undefined)], { ledger: false });
+    await expect(handler({ Records: [] }, {} as never)).rejects.toThrow(
       /concurrency limit, which needs the job ledger/,
     );
   });

@@ -66,13 +66,16 @@ describe("pacing options", () => {
     await expect(jobs.call(debounced, { to: "a" })).rejects.toThrow(/is debounced: .* send it instead/);
   });
 
-  it("a rate-limited or debounced job refuses to start without a ledger, and says how to add one", () => {
+  it("a rate-limited or debounced job refuses to run without a ledger, and says how to add one", async () => {
+    // The handler is built (an entry module must load), and every invocation fails before a job runs
     const limited = defineJob({ name: "limited", schema, rateLimit: { limit: 1, perSeconds: 1 } });
-    expect(() => createSqsHandler([handle(limited, () => undefined)], { ledger: false })).toThrow(
+    const limitedHandler = createSqsHandler([handle(limited, () => undefined)], { ledger: false });
+    await expect(limitedHandler({ Records: [] }, {} as never)).rejects.toThrow(
       /has a rate limit, which needs the job ledger/,
     );
     const debounced = defineJob({ name: "debounced", schema, debounce: { key: (p) => p.to, seconds: 5 } });
-    expect(() => createSqsHandler([handle(debounced, () => undefined)], { ledger: false })).toThrow(
+    const debouncedHandler = createSqsHandler([handle(debounced, () => undefined)], { ledger: false });
+    await expect(debouncedHandler({ Records: [] }, {} as never)).rejects.toThrow(
       /has a debounce, which needs the job ledger/,
     );
   });

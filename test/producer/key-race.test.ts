@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import * as sqsSdk from "@aws-sdk/client-sqs";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { describe, expect, inject, it } from "vitest";
 import { z } from "zod";
@@ -186,7 +187,10 @@ describe("two sends of one unique key at once", () => {
         [prepared.message],
         soon,
         { concurrency: 1, progress },
-        sendNow(queueChannel(hanging, `http://127.0.0.1:${port}/000000000000/q`), welcome),
+        sendNow(
+          queueChannel({ client: hanging, sdk: sqsSdk }, `http://127.0.0.1:${port}/000000000000/q`),
+          welcome,
+        ),
       );
       // Then it ended at the deadline as "may be in SQS", and the key is held (confirmed), not pending nor free
       expect(sendBy).toBeGreaterThan(started + 20_000);
