@@ -1,10 +1,9 @@
 import { ATTEMPTS_RUN_ATTRIBUTE } from "../core/dead-letter-attributes.ts";
 import type { SqsConnect } from "../core/sqs-connect.ts";
-import type { Settlement } from "./batch.ts";
+import type { Batch, Settlement } from "./batch.ts";
 import { describeError } from "./describe-error.ts";
 import type { SqsRecord } from "./lambda-types.ts";
 import type { LevelLogger } from "./logger.ts";
-import type { Attempt } from "./outcomes.ts";
 import { sdkAttributes } from "./record-from-message.ts";
 import { delayRetry } from "./visibility.ts";
 
@@ -54,7 +53,7 @@ async function sendFreshCopy(
 export async function handBack(
   sqs: SqsConnect,
   log: LevelLogger,
-  { record, batch }: Attempt,
+  { record, batch }: { readonly record: SqsRecord; readonly batch: Batch },
   delaySeconds: number,
 ): Promise<Settlement> {
   if (!batch.fifo) {
