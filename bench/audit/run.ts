@@ -13,7 +13,8 @@ import { writeResults } from "../lib/results.ts";
 import { round } from "../lib/stats.ts";
 import { type AuditRun, runOneJob } from "./baseline.ts";
 import { runFlow, type StageConcurrency } from "./flow.ts";
-import { brokenLinkCount, startSiteServer } from "./site-server.ts";
+import { forkSiteServer } from "./site-process.ts";
+import { brokenLinkCount } from "./site-server.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -50,11 +51,12 @@ function check(name: string, run: AuditRun): void {
 const timing = (run: AuditRun) => ({
   wallMs: round(run.wallMs),
   pagesPerSecond: round(PAGES / (run.wallMs / 1000), 1),
+  cpuMsPerPage: round(run.cpuMs / PAGES, 1),
 });
 
 async function main(): Promise<void> {
   const loadBefore = loadavg()[0] ?? 0;
-  const site = await startSiteServer({ pages: PAGES, delayMs: DELAY_MS });
+  const site = await forkSiteServer({ pages: PAGES, delayMs: DELAY_MS });
   try {
     const flow = args.only === "loop" ? undefined : await runFlow(site.url, STAGES, TIMEOUT_MS);
     if (flow !== undefined) check("flow", flow);
