@@ -1,8 +1,12 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from "@aws-sdk/client-dynamodb";
 import { afterEach, describe, expect, it } from "vitest";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../../tools/src/local/dynamodb.ts";
+import { dynamoDbEndpoint } from "../helpers/dynamodb-endpoint.ts";
 import { tryConnect } from "../helpers/try-connect.ts";
 
 const cleanUps: (() => Promise<void>)[] = [];
@@ -12,20 +16,9 @@ afterEach(async () => {
 
 /** An endpoint that hands every request to `db`, as the dev stack's front server does, and a client of it. */
 async function endpointFor(db: LocalDynamoDb): Promise<DynamoDBClient> {
-  const server: Server = createServer((req, res) => db.handle(req, res));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
-  cleanUps.push(async () => {
-    client.destroy();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  return client;
+  const endpoint = await dynamoDbEndpoint(db);
+  cleanUps.push(() => endpoint.close());
+  return endpoint.client;
 }
 
 const alive = (pid: number): boolean => {
