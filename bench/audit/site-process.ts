@@ -18,10 +18,15 @@ export async function forkSiteServer(options: SiteServerOptions): Promise<Forked
   const child = fork(fileURLToPath(import.meta.url), [JSON.stringify(options)], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  const exited = once(child, "exit");
+  // Resolves with the exit code; a child that could not start emits "error" instead, handled below.
+  const exited = once(child, "exit").then(
+    ([code]) => code as number | null,
+    () => null,
+  );
   const url = await new Promise<string>((resolve, reject) => {
     child.once("message", (message) => resolve((message as { url: string }).url));
-    exited.then(([code]) =>
+    child.once("error", reject);
+    exited.then((code) =>
       reject(new Error(`the site's process ended before it listened (exit code ${code})`)),
     );
   });

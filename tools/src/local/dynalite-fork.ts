@@ -25,10 +25,15 @@ export async function forkDynalite(options: {
     },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  const exited = once(child, "exit");
+  // Resolves with the exit code; a child that could not start emits "error" instead, handled below.
+  const exited = once(child, "exit").then(
+    ([code]) => code as number | null,
+    () => null,
+  );
   const listening = new Promise<number>((resolve, reject) => {
     child.once("message", (message) => resolve((message as { port: number }).port));
-    exited.then(([code]) =>
+    child.once("error", reject);
+    exited.then((code) =>
       reject(new Error(`local DynamoDB's process ended before it listened (exit code ${code})`)),
     );
   });
