@@ -78,6 +78,11 @@ async function main(): Promise<void> {
       machine: machineInfo(),
       loadAverage: { before: round(loadBefore, 1), after: round(loadavg()[0] ?? 0, 1) },
       site: { pages: PAGES, delayMs: DELAY_MS, floorOfTheLoopMs: PAGES * DELAY_MS },
+      processes: {
+        site: "child process",
+        dynamodb: "child process (dynalite)",
+        bench: "fauxqs, the endpoint, the pollers, every consumer (cpuMsPerPage)",
+      },
       flow: flow === undefined ? null : { stages: STAGES, ...timing(flow) },
       oneJob: loop === undefined ? null : timing(loop),
       speedup: flow === undefined || loop === undefined ? null : round(loop.wallMs / flow.wallMs, 2),
