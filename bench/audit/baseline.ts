@@ -6,6 +6,11 @@ import { auditInOneJob, oneJobHandler } from "./one-job.ts";
 export interface AuditRun {
   /** From the send of the first job to the drain of the last queue. */
   readonly wallMs: number;
+  /**
+   * CPU this process spent meanwhile (consumers, handlers, the AWS SDK, fauxqs and the endpoint;
+   * not dynalite's nor the site's, which run in child processes).
+   */
+  readonly cpuMs: number;
   readonly report: AuditReport;
 }
 
@@ -15,15 +20,19 @@ export async function runOneJob(site: string, timeoutMs: number): Promise<AuditR
   await using app = await startTestApp({
     queues: [{ name: "audit-loop", handlers: [oneJobHandler(reports)] }],
     ledger: true,
+    dynamoDbProcess: "own",
   });
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const sent = await app.send(auditInOneJob, { site });
   await app.drain({ timeoutMs });
   const wallMs = performance.now() - t0;
+  const { user, system } = process.cpuUsage(cpu0);
+  const cpuMs = (user + system) / 1000;
   const state = await app.job(sent);
   const [report] = reports;
   if (state.status !== "succeeded" || report === undefined) {
     throw new Error(`the one-job audit ended ${state.status}: ${state.failure?.message ?? "no report"}`);
   }
-  return { wallMs, report };
+  return { wallMs, cpuMs, report };
 }

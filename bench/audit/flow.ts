@@ -25,6 +25,7 @@ export async function runFlow(site: string, stages: StageConcurrency, timeoutMs:
   const consumer = { logLevel: "warn" as const, concurrency: stages.recordsPerInvocation };
   await using app = await startTestApp({
     ledger: true,
+    dynamoDbProcess: "own",
     queues: [
       { name: "audit", handlers: handlers.audit, consumer },
       { name: "audit-fetch", handlers: handlers.fetch, maxConcurrency: stages.fetchInvocations, consumer },
@@ -37,11 +38,14 @@ export async function runFlow(site: string, stages: StageConcurrency, timeoutMs:
     ],
   });
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const sent = await app.send(auditSite, { site });
   await app.drain({ timeoutMs });
   const wallMs = performance.now() - t0;
+  const { user, system } = process.cpuUsage(cpu0);
+  const cpuMs = (user + system) / 1000;
   const report = store.objects.get(auditReportKey(sent.jobId));
   if (report === undefined)
     throw new Error(`the flow wrote no report (the audit job is ${(await app.job(sent)).status})`);
-  return { wallMs, report: JSON.parse(report) as AuditReport };
+  return { wallMs, cpuMs, report: JSON.parse(report) as AuditReport };
 }

@@ -13,7 +13,8 @@ export const auditInOneJob = defineJob({
   name: "audit-in-one-job",
   schema: z.object({ site: z.url() }),
   result: z.object({ pages: z.number(), brokenLinks: z.number(), unread: z.number() }),
-  // Lambda's longest run: 10,000 pages at 10 ms each fit, 90,000 would not.
+  // Lambda's longest run: 10,000 pages at 50 ms each fit (500 s of waiting); pages slower than
+  // about 85 ms would not, a limit of the loop on Lambda that the flow does not have.
   timeoutSeconds: 900,
 });
 

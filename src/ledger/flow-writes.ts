@@ -191,6 +191,8 @@ export async function countChild(
     ConditionExpression: "attribute_not_exists(#slot)",
     ExpressionAttributeNames: { "#slot": slot, "#ttl": LEDGER_TTL_ATTRIBUTE },
     ExpressionAttributeValues: { ":status": S(status), ":one": N(1), ":ttl": N(ledger.expiresAt()) },
+    // `finished` is all this reads back, not the shard's up to 100 slots.
+    ReturnValues: "UPDATED_NEW",
   });
   if (first === undefined && status === "succeeded") {
     // Counted dead before and redriven since: it counts as succeeded now.
@@ -206,10 +208,9 @@ export async function countChild(
     first ?? (await getItem(ledger, flowShardKey(flowId, shard))) ?? {},
     "finished",
   );
-  const flow = await getItem(ledger, flowItemKey(flowId));
-  if (flow === undefined) return false;
-  const total = readNumber(flow, "total") ?? 0;
-  const size = Math.min(FLOW_SHARD_SIZE, total - shard * FLOW_SHARD_SIZE);
+  const declared = await flowSize(ledger, flowId);
+  if (declared === undefined) return false;
+  const size = Math.min(FLOW_SHARD_SIZE, declared.total - shard * FLOW_SHARD_SIZE);
   if (finished !== size) return false;
   const done = await conditionalUpdate(ledger, {
     Key: { [LEDGER_KEY]: S(flowItemKey(flowId)) },
@@ -219,7 +220,34 @@ export async function countChild(
     ExpressionAttributeValues: { ":one": N(1) },
   });
   const shardsDone = readNumber(done ?? (await getItem(ledger, flowItemKey(flowId))) ?? {}, "shardsDone");
-  return shardsDone === readNumber(flow, "shards");
+  return shardsDone === declared.shards;
+}
+
+/** A flow's size as declared: its children and counter shards, which never change once written. */
+interface FlowSize {
+  readonly total: number;
+  readonly shards: number;
+}
+
+/** Flows whose size this process has read, by table and flow id; the oldest is dropped past the bound. */
+const flowSizes = new Map<string, FlowSize>();
+const MAX_FLOW_SIZES = 1_000;
+
+/**
+ * The flow's size, read from its item once per process and flow rather than once per child
+ * counted (a 10,000-child flow: one read per consumer instead of 10,000). `undefined`: no such
+ * flow (yet), which is read again next time.
+ */
+async function flowSize(ledger: Ledger, flowId: string): Promise<FlowSize | undefined> {
+  const cacheKey = `${ledger.tableName}#${flowId}`;
+  const known = flowSizes.get(cacheKey);
+  if (known !== undefined) return known;
+  const flow = await getItem(ledger, flowItemKey(flowId));
+  if (flow === undefined) return undefined;
+  const size = { total: readNumber(flow, "total") ?? 0, shards: readNumber(flow, "shards") ?? 0 };
+  if (flowSizes.size >= MAX_FLOW_SIZES) flowSizes.delete(flowSizes.keys().next().value ?? "");
+  flowSizes.set(cacheKey, size);
+  return size;
 }
 
 /** Marks the flow complete (its continuation sent), for `getFlow`; repeats change nothing. */

@@ -1,11 +1,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { afterEach, describe, expect, it } from "vitest";
 import { type DynamoDbOnDemand, localDynamoDb } from "../../tools/src/local/dynamodb-on-demand.ts";
+import { dynamoDbEndpoint } from "../helpers/dynamodb-endpoint.ts";
 import { tryConnect } from "../helpers/try-connect.ts";
 
 const cleanUps: (() => Promise<void>)[] = [];
@@ -15,23 +14,9 @@ afterEach(async () => {
 
 /** An endpoint that hands every request to `db`, as the dev stack's front server does, and a client of it. */
 async function endpointFor(db: DynamoDbOnDemand, onRequest = () => {}): Promise<DynamoDBClient> {
-  const server: Server = createServer((req, res) => {
-    db.handle(req, res);
-    onRequest();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
-  cleanUps.push(async () => {
-    client.destroy();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  return client;
+  const endpoint = await dynamoDbEndpoint(db, onRequest);
+  cleanUps.push(() => endpoint.close());
+  return endpoint.client;
 }
 
 describe("the dev stack's DynamoDB on demand", () => {

@@ -40,6 +40,14 @@ describe("what startTestApp({ queues }) costs a test file", () => {
     expect(loaded.some((url) => url.includes("/node_modules/@aws-sdk/client-dynamodb/"))).toBe(true);
   });
 
+  it('runs dynalite in a process of its own with dynamoDbProcess: "own", the ledger working through it', async () => {
+    // Given a process that runs one job through a queues app with a ledger (it fails unless the job ran)
+    const loaded = await modulesLoaded(["--ledger", "--own-dynamodb"]);
+    // Then it spoke DynamoDB, but dynalite was never loaded in it
+    expect(loaded.some((url) => url.includes("/node_modules/@aws-sdk/client-dynamodb/"))).toBe(true);
+    expect(loaded.filter((url) => url.includes("/node_modules/dynalite/"))).toEqual([]);
+  });
+
   it("still serves DynamoDB on the endpoint of a queues app without a ledger, from the first call", async () => {
     // Given an app whose queues have no ledger
     await using app = await startTestApp({

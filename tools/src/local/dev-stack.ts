@@ -50,6 +50,11 @@ export interface DevStackOptions {
   readonly seed?: readonly BucketSeed[];
   /** Sees every AWS call made to the endpoint (service, action, bytes): what bench/cost counts. */
   readonly onRequest?: (request: MeteredRequest) => void;
+  /**
+   * Where dynalite runs: `"own"` is a child process of its own, so that DynamoDB's CPU is not the
+   * consumers' (bench/audit). @default "shared" (this process)
+   */
+  readonly dynamoDbProcess?: "shared" | "own";
   readonly onEvent?: (event: DevEvent) => void;
   /**
    * The app as a model instead of a CDK app (`app` and `outDir` are then unused): the testing kit

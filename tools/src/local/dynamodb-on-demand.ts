@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type LocalDynamoDb, startLocalDynamoDb } from "./dynamodb.ts";
-import type { MeteredRequest } from "./request-meter.ts";
+import { type LocalDynamoDb, type LocalDynamoDbOptions, startLocalDynamoDb } from "./dynamodb.ts";
 
 /** The dev stack's DynamoDB: dynalite, started now or by the first DynamoDB call. */
 export interface DynamoDbOnDemand {
@@ -17,9 +16,7 @@ export interface DynamoDbOnDemand {
  * the first call instead, which the endpoint still serves. With `dataDir` it starts at once, so
  * that a second stack on the same directory is refused at start, not at its first call.
  */
-export async function localDynamoDb(
-  options: { dataDir?: string; onRequest?: ((request: MeteredRequest) => void) | undefined } = {},
-): Promise<DynamoDbOnDemand> {
+export async function localDynamoDb(options: LocalDynamoDbOptions = {}): Promise<DynamoDbOnDemand> {
   let started: LocalDynamoDb | undefined;
   let starting: Promise<LocalDynamoDb> | undefined;
   let stopped = false;

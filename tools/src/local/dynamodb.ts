@@ -1,22 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import {
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  request,
-  type Server,
-  type ServerResponse,
-} from "node:http";
+import { type IncomingHttpHeaders, type IncomingMessage, request, type ServerResponse } from "node:http";
 import { createRequire } from "node:module";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { readBody } from "../http/request-body.ts";
 import { claimDirectory } from "./directory-claim.ts";
+import { forkDynalite } from "./dynalite-fork.ts";
+import { type DynaliteServer, KEY_HEADER, listenDynalite } from "./dynalite-server.ts";
 import { PERSISTED, PersistedStoreError } from "./persist-store.ts";
 import { type MeteredRequest, meterDynamoDbRequest } from "./request-meter.ts";
 
 const TARGET_PREFIX = "DynamoDB_20120810.";
-const KEY_HEADER = "x-sqs-jobs-dynamodb-key";
 
 /** Whether a request is a DynamoDB call: the SDK and the CLI send `POST /` with this target header. */
 export function isDynamoDbRequest(headers: IncomingHttpHeaders): boolean {
@@ -28,20 +22,31 @@ export interface LocalDynamoDb {
   /** Where dynalite listens: always loopback. */
   readonly host: string;
   readonly port: number;
+  /** The process dynalite runs in: this one's, or its own child's (`process: "own"`). */
+  readonly pid: number;
   /** Serves one DynamoDB request (see {@link isDynamoDbRequest}). */
   handle(req: IncomingMessage, res: ServerResponse): void;
   stop(): Promise<void>;
 }
 
-type Dynalite = (options: {
-  createTableMs: number;
-  deleteTableMs: number;
-  updateTableMs: number;
-  path?: string;
-}) => Server;
+/** Options of {@link startLocalDynamoDb}. */
+export interface LocalDynamoDbOptions {
+  /** Keep tables and items in `<dataDir>/dynamodb` (LevelDB) across restarts. */
+  readonly dataDir?: string | undefined;
+  /** Sees every DynamoDB call (what bench/cost counts). */
+  readonly onRequest?: ((request: MeteredRequest) => void) | undefined;
+  /**
+   * Where dynalite's server runs: `"shared"`, in this process; `"own"`, in a child process of its
+   * own, so that its CPU (a few milliseconds a call) is not the consumers' (bench/audit, as on
+   * AWS, where DynamoDB does not run on the consumer's CPU). The calls go through the endpoint either way.
+   * @default "shared"
+   */
+  readonly process?: "shared" | "own" | undefined;
+}
 
 /**
- * dynalite (DynamoDB on LevelDB) on its own loopback port. It is not driven in-process without a
+ * dynalite (DynamoDB on LevelDB) on its own loopback port, in this process or a child of its own
+ * (`options.process`). It is not driven in-process without a
  * port: its server closes its database only from `close()` of a server that listened, and a database
  * left open keeps its directory locked, so a restart on the same `--persist` directory would fail.
  *
@@ -50,12 +55,8 @@ type Dynalite = (options: {
  * start. Expired items are not deleted: on AWS TTL deletes them only within days, so code must treat
  * an expired item as absent anyway.
  */
-export async function startLocalDynamoDb(
-  options: { dataDir?: string; onRequest?: ((request: MeteredRequest) => void) | undefined } = {},
-): Promise<LocalDynamoDb> {
-  // dynalite is CommonJS without types; loaded here, on first use, as only the local stack needs it.
+export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Promise<LocalDynamoDb> {
   const require = createRequire(import.meta.url);
-  const dynalite = require("dynalite") as Dynalite;
   let path: string | undefined;
   let release = (): void => {};
   if (options.dataDir !== undefined) {
@@ -71,28 +72,19 @@ export async function startLocalDynamoDb(
   }
   const ttl = new Map<string, string>();
   const key = randomBytes(16).toString("hex");
-  const server = dynalite({
-    // Tables are ACTIVE at once: nothing local needs to wait for one.
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-    ...(path === undefined ? {} : { path }),
-  });
-  guard(server, key);
-  const host = "127.0.0.1";
+  let server: DynaliteServer;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(0, host, () => resolve());
-    });
+    server =
+      options.process === "own" ? await forkDynalite({ key, path }) : await listenDynalite({ key, path });
   } catch (error) {
     release();
     throw error;
   }
-  const { port } = server.address() as AddressInfo;
+  const { port } = server;
   return {
-    host,
+    host: "127.0.0.1",
     port,
+    pid: server.pid,
     handle(req, res) {
       serve(req, res, { port, key, ttl, onRequest: options.onRequest }).catch((error: unknown) => {
         if (res.headersSent) res.destroy();
@@ -100,10 +92,7 @@ export async function startLocalDynamoDb(
       });
     },
     async stop() {
-      await new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      });
+      await server.close();
       release();
     },
   };
@@ -135,27 +124,6 @@ async function checkStore(require: NodeJS.Require, path: string): Promise<void> 
   } finally {
     await db.close();
   }
-}
-
-/**
- * Lets through only requests that carry `key`, which only {@link LocalDynamoDb.handle} sends: the
- * endpoint checks Host and Origin, and dynalite's own port, which answers any page's CORS preflight,
- * must not be a way around that.
- */
-function guard(server: Server, key: string): void {
-  // createServer registers dynalite's handler as the server's "request" listener.
-  const listeners = server.listeners("request") as ((req: IncomingMessage, res: ServerResponse) => void)[];
-  server.removeAllListeners("request");
-  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    if (req.headers[KEY_HEADER] === key) {
-      for (const listener of listeners) listener(req, res);
-      return;
-    }
-    req.resume();
-    res
-      .writeHead(403, { "content-type": "text/plain; charset=utf-8" })
-      .end("use the sqs-jobs dev endpoint\n");
-  });
 }
 
 function answer(res: ServerResponse, status: number, body: unknown): void {

@@ -49,6 +49,7 @@ export async function startLocalServices(
     readonly region: string;
     readonly persistDir?: string | undefined;
     readonly onRequest?: ((request: MeteredRequest) => void) | undefined;
+    readonly dynamoDbProcess?: "shared" | "own" | undefined;
   },
   started: StopPart[],
 ): Promise<LocalServices> {
@@ -58,6 +59,7 @@ export async function startLocalServices(
   const dynamodb = await localDynamoDb({
     ...(persistDir === undefined ? {} : { dataDir: persistDir }),
     onRequest: options.onRequest,
+    process: options.dynamoDbProcess,
   });
   started.push(() => dynamodb.stop());
   let target: LambdaApiTarget = { functions: new Map(), pollers: [] };

@@ -39,6 +39,12 @@ export interface QueuesTestAppOptions<Queue extends string> {
   readonly queues: readonly TestQueueOptions<Queue>[];
   /** One job ledger table every queue records in, as `JobLedger` would make it. @default false */
   readonly ledger?: boolean;
+  /**
+   * Where the local DynamoDB (dynalite) runs: `"own"`, a child process of its own, so that its
+   * CPU is not the handlers' (a benchmark's choice: bench/audit); `"shared"`, this process.
+   * @default "shared"
+   */
+  readonly dynamoDbProcess?: "shared" | "own";
 }
 
 export type TestAppOptions<Queue extends string = string> =
@@ -109,6 +115,7 @@ async function startQueuesStack<Queue extends string>(
   return startDevStack({
     model,
     port: 0,
+    ...(options.dynamoDbProcess === undefined ? {} : { dynamoDbProcess: options.dynamoDbProcess }),
     inProcess: (fn) => {
       const queue = queues.find((_, i) => consumerId(i) === fn.logicalId);
       if (queue === undefined) return undefined;
