@@ -46,11 +46,11 @@ export async function takeRateToken(
       nextAt !== undefined && nextAt > asked
         ? await reserveNext(write, asked)
         : nextAt === undefined || !read
-          ? await takeAt(write, asked)
+          ? await takeAt(write, asked, asked)
           : // It fell due while the refusal travelled back, and the answer to a take now may come
-            // too late again: take one a round trip ahead, or a ledger slower than the spacing
-            // would never let a waiting run reserve.
-            await takeAt(write, asked + Math.min(roundTripMs, request.maxWaitMs));
+            // too late again: if it is still due, take one a round trip ahead, or a ledger slower
+            // than the spacing would never let a waiting run reserve.
+            await takeAt(write, asked, asked + Math.min(roundTripMs, request.maxWaitMs));
     if (attempt.kind === "taken") return attempt;
     nextAt = attempt.nextAt;
     read = true;
@@ -71,8 +71,12 @@ type Attempt =
   | { readonly kind: "taken"; readonly at: number }
   | { readonly kind: "refused"; readonly nextAt: number };
 
-/** A start at `at` if the key's next start is due by then: `nextAt` becomes one spacing past `at`. */
-async function takeAt({ ledger, itemKey, request }: TokenWrite, at: number): Promise<Attempt> {
+/**
+ * A start at `at` (now or later) if the key's next start is due `now`: `nextAt` becomes one
+ * spacing past `at`. Due now, not by `at`: a key that another run moved on is reserved, not taken
+ * at `at` with the starts before it left unused.
+ */
+async function takeAt({ ledger, itemKey, request }: TokenWrite, now: number, at: number): Promise<Attempt> {
   const { UpdateItemCommand } = await loadDynamoDbSdk();
   const next = at + request.spacingMs;
   const write = await ledger.conditionalWrite(
@@ -80,10 +84,10 @@ async function takeAt({ ledger, itemKey, request }: TokenWrite, at: number): Pro
       TableName: ledger.tableName,
       Key: itemKey,
       UpdateExpression: "SET nextAt = :next, runToken = :token, #ttl = :ttl",
-      ConditionExpression: "attribute_not_exists(nextAt) OR nextAt <= :at",
+      ConditionExpression: "attribute_not_exists(nextAt) OR nextAt <= :now",
       ExpressionAttributeNames: { "#ttl": LEDGER_TTL_ATTRIBUTE },
       ExpressionAttributeValues: {
-        ":at": N(at),
+        ":now": N(now),
         ":next": N(next),
         ":token": S(request.runToken),
         ":ttl": N(ttlOf(next)),
