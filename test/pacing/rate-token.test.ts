@@ -41,6 +41,23 @@ function slowLedger(ledger: Ledger, ms: number): Ledger {
   return new Ledger({ client, tableName: ledger.tableName, retentionDays: 14 });
 }
 
+/** The same table through a client that counts its writes. */
+function countedLedger(ledger: Ledger): { readonly ledger: Ledger; readonly writes: number } {
+  const client = testDynamoDb();
+  const counted = {
+    ledger: new Ledger({ client, tableName: ledger.tableName, retentionDays: 14 }),
+    writes: 0,
+  };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === "UpdateItemCommand") counted.writes++;
+      return next(args);
+    },
+    { step: "initialize" },
+  );
+  return counted;
+}
+
 const atOf = (tokens: readonly RateToken[]) =>
   tokens.map((token) => (token.kind === "taken" ? token.at : Number.NaN)).sort((a, b) => a - b);
 
@@ -91,6 +108,27 @@ describe("a rate limit's start tokens", () => {
       kind: "taken",
       at: last + 1000,
     });
+  });
+
+  it("costs a busy key one write a start once the consumer has seen it busy, and a run that cannot wait none", async () => {
+    // Given a key whose next starts are taken, and a client that counts the ledger's writes
+    const ledger = await newLedger();
+    const counted = countedLedger(ledger);
+    let seenNextAt: number | undefined;
+    const note = (token: RateToken) => {
+      seenNextAt = token.kind === "taken" ? token.at + 1000 : Date.now() + token.waitMs;
+    };
+    note(await takeRateToken(ledger, request("first", 1, 60_000)));
+    // When 10 runs ask one after another, each told the key's next start its consumer last saw
+    for (let n = 0; n < 10; n++) {
+      note(await takeRateToken(counted.ledger, { ...request(`run-${n}`, 1, 60_000), seenNextAt }));
+    }
+    // Then each reserved its start in one write, none refused
+    expect(counted.writes).toBe(10);
+    // And a run that waits 5 s, when the key's next start is 11 s off, is throttled without a write
+    const impatient = await takeRateToken(counted.ledger, { ...request("impatient", 1, 5_000), seenNextAt });
+    expect(impatient.kind).toBe("throttled");
+    expect(counted.writes).toBe(10);
   });
 
   it("a run that waits for nothing takes only a start that is due", async () => {
