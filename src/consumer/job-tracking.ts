@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { SqsJobsError } from "../core/errors.ts";
 import { queueNameOf } from "../core/queue-url.ts";
 import { jobIdReusedError } from "../ledger/errors.ts";
@@ -12,6 +13,7 @@ import { describeError } from "./describe-error.ts";
 import type { HandledJob } from "./handle.ts";
 import type { LevelLogger } from "./logger.ts";
 import { payloadKey, rateToken, supersededBy, type Wait } from "./pacing-claims.ts";
+import { SeenNextStarts } from "./seen-next-starts.ts";
 
 export type { Wait } from "./pacing-claims.ts";
 
@@ -59,14 +61,15 @@ export interface JobTrackingOptions {
 
 /**
  * What the ledger says about running a job now. `skip`: it already succeeded, was skipped or
- * died (a duplicate delivery), or a later job of its debounce key superseded it. `wait`: another
+ * died (a duplicate delivery), or a later job of its debounce key superseded it. `run` with
+ * `throttledMs`: its rate limit held it that long before its reserved start. `wait`: another
  * run holds it or all its slots, or its rate limit holds it; it goes back on the queue without
  * costing an attempt. `poison`: the delivery can never run (a key function that
  * throws). `collision`: its job id is another job's in the ledger (another job name, queue or
  * payload): it must not run under that id, nor be dropped as that job's duplicate.
  */
 export type Begin =
-  | { readonly kind: "run"; readonly run: TrackedRun }
+  | { readonly kind: "run"; readonly run: TrackedRun; readonly throttledMs?: number }
   | { readonly kind: "skip"; readonly status: FinalStatus }
   | Wait
   | { readonly kind: "poison"; readonly error: Error }
@@ -85,7 +88,19 @@ export interface TrackedDelivery {
   readonly skipOverlapOf: string | undefined;
 }
 
-type Claimed = Extract<Claim, { readonly kind: "claimed" }>;
+type Claimed = Extract<Claim, { readonly kind: "claimed" }> & {
+  /** How long the run waited for its reserved rate-limit start, if it did. */
+  readonly throttledMs?: number;
+};
+
+export interface BeginOptions {
+  /**
+   * How long a rate-limited run may wait in place for a start that is not due yet (its key's
+   * next start is reserved for it); a start further off sends the job back to the queue.
+   * @default 0
+   */
+  readonly rateWaitMs?: number;
+}
 
 /**
  * The batch core's collaborator for jobs on a queue with a ledger: claims a run before the
@@ -96,6 +111,8 @@ export class JobTracking {
   readonly #log: LevelLogger;
   readonly #leaseMarginMs: number;
   readonly #cancelCheckMs: number | undefined;
+  /** Rate-limit keys' next starts as this consumer's runs last saw them. */
+  readonly #seenNextStarts = new SeenNextStarts();
   /** Slots kept for handlers that outlived their runs, each settled once freed. */
   readonly #kept = new Set<Promise<void>>();
 
@@ -126,7 +143,7 @@ export class JobTracking {
    * slot if the job has a limit, then claims the run. Whatever throws (DynamoDB, a non-Error)
    * propagates after the slots taken are freed: the caller counts it as a failed attempt.
    */
-  async begin(job: HandledJob, delivery: TrackedDelivery): Promise<Begin> {
+  async begin(job: HandledJob, delivery: TrackedDelivery, options: BeginOptions = {}): Promise<Begin> {
     const ledger = await this.#connect();
     const runToken = randomUUID();
     const queue = queueNameOf(delivery.queueUrl);
@@ -135,7 +152,8 @@ export class JobTracking {
     const releaseAll = () => Promise.all(slots.map((slot) => this.#release(ledger, job, slot, runToken)));
     let claim: Begin | Claimed;
     try {
-      claim = await this.#claim(ledger, job, delivery, { runToken, queue }, slots);
+      const rateWaitMs = options.rateWaitMs ?? 0;
+      claim = await this.#claim(ledger, job, delivery, { runToken, queue, rateWaitMs }, slots);
     } catch (error) {
       await releaseAll();
       throw error;
@@ -166,6 +184,7 @@ export class JobTracking {
     let returned: Promise<void> | undefined;
     return {
       kind: "run",
+      ...(claim.throttledMs === undefined ? {} : { throttledMs: claim.throttledMs }),
       run: {
         attempts,
         keepSlotsUntil: (handlerReturned) => {
@@ -239,7 +258,11 @@ export class JobTracking {
     ledger: Ledger,
     job: HandledJob,
     delivery: TrackedDelivery,
-    { runToken, queue }: { readonly runToken: string; readonly queue: string },
+    {
+      runToken,
+      queue,
+      rateWaitMs,
+    }: { readonly runToken: string; readonly queue: string; readonly rateWaitMs: number },
     slots: { key: string; n: number }[],
   ): Promise<Begin | Claimed> {
     const leaseMs = job.timeoutSeconds * 1000 + this.#leaseMarginMs;
@@ -285,10 +308,23 @@ export class JobTracking {
       slots.push({ key, n });
     }
     let startedAt: number | undefined;
+    let throttledMs: number | undefined;
     if (job.rateLimit !== undefined) {
-      const token = await rateToken(ledger, job, job.rateLimit, delivery.payload, runToken);
+      const { payload } = delivery;
+      const token = await rateToken(ledger, job, job.rateLimit, {
+        payload,
+        runToken,
+        maxWaitMs: rateWaitMs,
+        seen: this.#seenNextStarts,
+      });
       if (token.kind !== "taken") return token;
       startedAt = token.at;
+      // A reserved start: nobody else's, so the run waits for it, holding its slots, and starts then.
+      const waitMs = token.at - Date.now();
+      if (waitMs > 0) {
+        throttledMs = waitMs;
+        await sleep(waitMs);
+      }
     }
     const claim = await ledger.claim({
       ...(startedAt === undefined ? {} : { startedAt }),
@@ -302,7 +338,7 @@ export class JobTracking {
     });
     switch (claim.kind) {
       case "claimed":
-        return claim;
+        return throttledMs === undefined ? claim : { ...claim, throttledMs };
       case "finished":
         return { kind: "skip", status: claim.status };
       case "busy":

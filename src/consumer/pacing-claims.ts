@@ -6,6 +6,7 @@ import { keyFor } from "../ledger/job-key.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { rateSpacingMs, takeRateToken } from "../ledger/rate-limit.ts";
 import type { HandledJob } from "./handle.ts";
+import type { SeenNextStarts } from "./seen-next-starts.ts";
 
 /** A delivery that can never run: its key function threw or returned no key. */
 type Poison = { readonly kind: "poison"; readonly error: Error };
@@ -36,24 +37,46 @@ export function payloadKey(
   }
 }
 
-/** The run's rate-limit token, or how the job waits for one (jittered over one window, at most 30 s, so waiters spread). */
+/**
+ * The run's rate-limit start (now, or a reserved one within `maxWaitMs`), or how the job waits
+ * on the queue for one: until its key's next start is within a consumer's wait again, spread
+ * over one window (at most 30 s) so that the jobs sent back together do not all come back at once.
+ */
 export async function rateToken(
   ledger: Ledger,
   job: HandledJob,
   rateLimit: RateLimitOptions<never>,
-  payload: unknown,
-  runToken: string,
+  request: {
+    readonly payload: unknown;
+    readonly runToken: string;
+    readonly maxWaitMs: number;
+    readonly seen: SeenNextStarts;
+  },
 ): Promise<{ readonly kind: "taken"; readonly at: number } | Wait | Poison> {
   // Without a key function every run of the job shares one key.
-  const key = payloadKey("rateLimit", job.name, rateLimit.key ?? "*", payload);
+  const key = payloadKey("rateLimit", job.name, rateLimit.key ?? "*", request.payload);
   if (typeof key !== "string") return key;
   const spacingMs = rateSpacingMs(rateLimit.limit, rateLimit.perSeconds);
-  const token = await takeRateToken(ledger, { job: job.name, key, spacingMs, runToken });
-  if (token.kind === "taken") return token;
+  const { runToken, maxWaitMs, seen } = request;
+  const seenNextAt = seen.get(job.name, key);
+  const token = await takeRateToken(ledger, {
+    job: job.name,
+    key,
+    spacingMs,
+    runToken,
+    maxWaitMs,
+    seenNextAt,
+  });
+  if (token.kind === "taken") {
+    seen.note(job.name, key, token.at + spacingMs);
+    return token;
+  }
+  seen.note(job.name, key, Date.now() + token.waitMs);
+  const dueInSeconds = Math.max(1, Math.ceil((token.waitMs - maxWaitMs) / 1000));
   const jitter = Math.floor(Math.random() * Math.min(rateLimit.perSeconds, 30));
   return {
     kind: "wait",
-    delaySeconds: Math.min(SQS_MAX_DELAY_SECONDS, Math.ceil(token.waitMs / 1000) + jitter),
+    delaySeconds: Math.min(SQS_MAX_DELAY_SECONDS, dueInSeconds + jitter),
     why: "the job's rate limit is reached",
     throttledMs: token.waitMs,
   };

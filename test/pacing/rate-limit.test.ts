@@ -14,21 +14,31 @@ const callPartner = defineJob({
 
 describe("rate limits", () => {
   it("100 jobs at 10 a second over 4 consumers take about 10 s and never start 11 in any second", async () => {
-    // Given four workers of one queue, as four Lambda instances or containers
+    // Given four workers of one queue (as four Lambda instances or containers), 10 records each
     const { jobs, work, stop } = await pacingRig("rate-100");
     const ran: number[] = [];
-    for (let i = 0; i < 4; i++) work([handle(callPartner, (p) => void ran.push(p.n))], 5);
+    let allRan: () => void = () => undefined;
+    const ranAll = new Promise<void>((resolve) => {
+      allRan = resolve;
+    });
+    const runs = handle(callPartner, (p) => {
+      ran.push(p.n);
+      if (ran.length === 100) allRan();
+    });
+    for (let i = 0; i < 4; i++) work([runs], 10);
     try {
       // When 100 jobs are sent at once
+      const sending = Date.now();
       const sent = await jobs.sendBatch(
         callPartner,
         Array.from({ length: 100 }, (_, n) => ({ n })),
       );
-      const began = Date.now();
+      await ranAll;
+      const tookMs = Date.now() - sending;
       await allDone(jobs, callPartner, sent.items);
-      const tookMs = Date.now() - began;
 
-      // Then each ran once, and the ledger's start times never hold more than 10 in a second
+      // Then each ran once, on its first attempt, and the ledger's start times never hold more
+      // than 10 in a second
       expect(ran.sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, n) => n));
       const starts: number[] = [];
       for (const item of sent.items) {
@@ -38,15 +48,20 @@ describe("rate limits", () => {
         starts.push(state?.startedAt?.getTime() ?? Number.NaN);
       }
       expect(mostInAnyWindow(starts, 1000)).toBeLessThanOrEqual(10);
-      // 99 spacings of 100 ms at least; each start a little late adds up (about 10-12 s on an
-      // idle machine, up to 2-3 times that on a loaded one: 15-28 s at load 15-20 here)
+      // And they took about 10 s: 99 spacings of 100 ms (9.9 s, which the limit forbids to
+      // shorten), plus the first start after the first send and the last run's own time (well under
+      // 1 s together on an idle machine), plus starts lost while no run waited: while the consumers
+      // hold fewer waiting runs than the ledger's round trip takes spacings (docs/pacing.md, "What
+      // wall time to expect"), a second or so at the start on a loaded machine. 12.5 s is 10 s and
+      // a quarter. Measured at load 8-13 (a shared machine): 12.0-12.8 s in 3 runs, under 12 s in
+      // 3 others; main's random retries took 16.0-20.5 s there (14.3-15.4 s at load 1-3).
       const spanMs = Math.max(...starts) - Math.min(...starts);
       expect(spanMs).toBeGreaterThanOrEqual(9_900);
-      expect(tookMs).toBeLessThan(40_000);
+      expect(tookMs).toBeLessThanOrEqual(12_500);
     } finally {
       await stop();
     }
-  }, 90_000);
+  }, 60_000);
 
   it("a job that waits many times for its turn is never dead-lettered and spends no attempt", async () => {
     // Given a queue that dead-letters on the 2nd receive, and a job of 1 start every 3 s
