@@ -8,6 +8,11 @@ export type { JobQueueAlarmOptions, JobQueueProps } from "./job-queue-props.ts";
 export type { JobScheduleOptions } from "./job-schedule-props.ts";
 export { JobTopic } from "./job-topic.ts";
 export { JobTopicConfigError } from "./job-topic-error.ts";
-export type { JobTopicFilterCondition, JobTopicProps, JobTopicSubscribeOptions } from "./job-topic-props.ts";
+export type {
+  JobTopicFilterCondition,
+  JobTopicPayloadOptions,
+  JobTopicProps,
+  JobTopicSubscribeOptions,
+} from "./job-topic-props.ts";
 export type { JobQueuePayloadOptions } from "./payload-bucket.ts";
 export type { JobQueueSettings } from "./settings.ts";

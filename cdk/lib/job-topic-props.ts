@@ -1,4 +1,5 @@
 import type * as kms from "aws-cdk-lib/aws-kms";
+import type * as s3 from "aws-cdk-lib/aws-s3";
 import type { JobDefinition } from "../../src/core/job.ts";
 
 /** Options of {@link JobTopic}. */
@@ -25,6 +26,26 @@ export interface JobTopicProps {
    * @default the AWS-managed key for SNS (`alias/aws/sns`)
    */
   readonly encryptionKey?: kms.IKey;
+  /**
+   * Where publishes past SNS's 256 KiB go (docs/payloads.md, "Published jobs"): publishers get
+   * `s3:PutObject` under `sqs-jobs/` and the bucket's variable, each subscribed queue's consumer
+   * `s3:GetObject` there (and `s3:ListBucket`).
+   * @default none: a publish past 256 KiB is refused with `ERR_PAYLOAD_TOO_LARGE`
+   */
+  readonly payloads?: JobTopicPayloadOptions;
+}
+
+/** `JobTopic`'s `payloads`: the one bucket every subscribed queue's consumer reads. */
+export interface JobTopicPayloadOptions {
+  /**
+   * A bucket of your own, or a subscribed queue's (`queue.payloadBucket`; undefined, from a
+   * queue without `payloads`, is the default). `JobTopic` adds no lifecycle rule to it: its rule
+   * must outlive the longest-kept copy (queue retention + DLQ's).
+   * @default a new bucket: encrypted (SSE-S3), TLS only, public access blocked, objects under
+   *   `sqs-jobs/` expired after 29 days (SQS's longest retention, 14 days, twice: a queue and
+   *   its DLQ, + 1 day)
+   */
+  readonly bucket?: s3.IBucket | undefined;
 }
 
 /** One condition of a subscription filter on an attribute, as SNS writes it. */

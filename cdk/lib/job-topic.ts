@@ -1,14 +1,17 @@
 import type * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import * as lambda from "aws-cdk-lib/aws-lambda";
+import type * as s3 from "aws-cdk-lib/aws-s3";
 import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import { Construct } from "constructs";
-import { topicArnEnvVar } from "../../src/core/env.ts";
+import { topicArnEnvVar, topicPayloadBucketEnvVar } from "../../src/core/env.ts";
 import type { JobQueue } from "./job-queue.ts";
 import { JobTopicConfigError } from "./job-topic-error.ts";
 import { subscriptionFilter } from "./job-topic-filter.ts";
 import type { JobTopicProps, JobTopicSubscribeOptions } from "./job-topic-props.ts";
+import { PayloadBucket } from "./payload-bucket.ts";
+import { DLQ_RETENTION_SECONDS } from "./settings.ts";
 
 /** Topic names: letters, digits, `-` and `_`, at most 256 characters with `.fifo`. */
 const TOPIC_NAME = /^[A-Za-z0-9_-]{1,251}$/;
@@ -36,6 +39,9 @@ export class JobTopic extends Construct {
   readonly topicArnEnvVar: string;
   /** The customer-managed key, when one was given. */
   readonly encryptionKey: kms.IKey | undefined;
+  /** The bucket publishes past 256 KiB go through, with `payloads` (docs/payloads.md). */
+  readonly payloadBucket: s3.IBucket | undefined;
+  readonly #payloads: PayloadBucket | undefined;
 
   constructor(scope: Construct, id: string, props: JobTopicProps = {}) {
     super(scope, id);
@@ -65,6 +71,17 @@ export class JobTopic extends Construct {
       ...(base === undefined ? {} : { topicName: this.fifo ? `${base}.fifo` : base }),
       ...(this.fifo ? { fifo: true } : {}),
     });
+    // A copy may wait in a queue and then its DLQ, each for SQS's longest retention (14 days):
+    // the one object must outlast every subscribed queue's copy.
+    this.#payloads =
+      props.payloads === undefined
+        ? undefined
+        : new PayloadBucket(this, "Payloads", {
+            given: props.payloads.bucket,
+            retentionSeconds: DLQ_RETENTION_SECONDS,
+            dlqRetentionSeconds: DLQ_RETENTION_SECONDS,
+          });
+    this.payloadBucket = this.#payloads?.bucket;
     // Lets `sqs-jobs dev` and the testing kit make the topic locally under its logical name.
     (this.topic.node.defaultChild as sns.CfnTopic).addMetadata("sqs-jobs", {
       topic: this.name,
@@ -76,7 +93,8 @@ export class JobTopic extends Construct {
    * Delivers the topic's `jobs` that match `filter` to `queue`: a subscription with raw message
    * delivery (the queue receives the body and attributes as published) and a filter policy on
    * the job name and the declared attributes; the queue's policy lets the topic send (and, with a
-   * customer-managed key on the queue, its key lets SNS use it).
+   * customer-managed key on the queue, its key lets SNS use it). With `payloads`, the queue's
+   * consumer may read the topic's bucket (`s3:GetObject` under `sqs-jobs/`, `s3:ListBucket`).
    *
    * @throws {JobTopicConfigError} the queue does not carry a job, FIFO and standard are mixed, or
    *   the filter names an attribute a job does not declare or passes SNS's limits
@@ -91,6 +109,9 @@ export class JobTopic extends Construct {
     const filterPolicy = Object.fromEntries(
       Object.entries(policy).map(([key, conditions]) => [key, new sns.SubscriptionFilter([...conditions])]),
     );
+    // Every subscribed queue's consumer reads the one object a large publish stores; none
+    // deletes it (others may still need it), so read rights only.
+    this.#payloads?.grantRead(queue.consumer);
     return this.topic.addSubscription(
       new subscriptions.SqsSubscription(queue.queue, { rawMessageDelivery: true, filterPolicy }),
     );
@@ -98,12 +119,17 @@ export class JobTopic extends Construct {
 
   /**
    * Lets `grantee` publish jobs: `sns:Publish` on the topic (and the key's data-key rights when
-   * the topic has a customer-managed key). On a Lambda function it also sets the topic ARN
-   * variable that `new JobClient({ topic: name })` reads.
+   * the topic has a customer-managed key). With `payloads`, also `s3:PutObject` under the
+   * bucket's `sqs-jobs/` prefix. On a Lambda function it also sets the topic ARN variable (and the
+   * payload bucket's) that `new JobClient({ topic: name })` reads.
    */
   grantPublishJobs(grantee: iam.IGrantable): iam.Grant {
     const grant = this.topic.grantPublish(grantee);
+    this.#payloads?.grantPut(grantee);
     if (grantee instanceof lambda.Function) grantee.addEnvironment(this.topicArnEnvVar, this.topic.topicArn);
+    if (grantee instanceof lambda.Function && this.payloadBucket !== undefined) {
+      grantee.addEnvironment(topicPayloadBucketEnvVar(this.name), this.payloadBucket.bucketName);
+    }
     return grant;
   }
 }

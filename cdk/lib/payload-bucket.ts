@@ -71,17 +71,30 @@ export class PayloadBucket extends Construct {
   }
 
   /**
+   * A reader's that does not own the objects (a consumer of published jobs, which other queues
+   * read too): GetObject under the prefix, ListBucket on the bucket (a missing object then reads
+   * as missing (404), not as refused (403)).
+   */
+  grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.#grant(grantee, ["s3:GetObject"]).combine(this.#grantList(grantee));
+  }
+
+  /**
    * The consumer's: GetObject and DeleteObject (jobs), PutObject (results too large for the
    * ledger) under the prefix, ListBucket on the bucket.
    */
   grantConsumer(grantee: iam.IGrantable): iam.Grant {
     return this.#grant(grantee, ["s3:GetObject", "s3:DeleteObject", "s3:PutObject"]).combine(
-      iam.Grant.addToPrincipal({
-        grantee,
-        actions: ["s3:ListBucket"],
-        resourceArns: [this.bucket.bucketArn],
-      }),
+      this.#grantList(grantee),
     );
+  }
+
+  #grantList(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ["s3:ListBucket"],
+      resourceArns: [this.bucket.bucketArn],
+    });
   }
 
   #grant(grantee: iam.IGrantable, actions: string[]): iam.Grant {

@@ -60,6 +60,15 @@ export function payloadBucketEnvVar(queueName?: string): string {
 }
 
 /**
+ * The variable holding the S3 bucket a topic's large publishes go through, as
+ * `JobTopic({ payloads }).grantPublishJobs` sets it on publishers: `events` →
+ * `SQS_JOBS_EVENTS_TOPIC_PAYLOAD_BUCKET` (its own name: a queue may be called as the topic).
+ */
+export function topicPayloadBucketEnvVar(topicName: string): string {
+  return `SQS_JOBS_${envKey(topicName)}_TOPIC_PAYLOAD_BUCKET`;
+}
+
+/**
  * The variable holding the ARN of a named topic, as `JobTopic.grantPublishJobs` sets it on
  * publishers: `events` → `SQS_JOBS_EVENTS_TOPIC_ARN`, no topic → `SQS_JOBS_TOPIC_ARN`.
  */

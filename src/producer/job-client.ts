@@ -58,7 +58,7 @@ export class JobClient {
 
   constructor(options: JobClientOptions = {}) {
     // One bucket for both ways out: a client's sends and publishes offload alike.
-    const payloads = new PayloadOffload(options.payloads, options.queue);
+    const payloads = new PayloadOffload(options.payloads, options);
     const topic = topicRouteFrom(options, MAX_CONCURRENCY);
     this.#topic = topic === undefined ? undefined : { ...topic, payloads };
     // A client given only a topic publishes only: it needs no queue.

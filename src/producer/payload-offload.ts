@@ -2,7 +2,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { describeAwsError } from "../core/aws-errors.ts";
 import { cachedUntilFailure } from "../core/cached-until-failure.ts";
 import { DEAD_LETTER_ROOM_BYTES } from "../core/dead-letter-attributes.ts";
-import { optionalEnv, payloadBucketEnvVar } from "../core/env.ts";
+import { optionalEnv, payloadBucketEnvVar, topicPayloadBucketEnvVar } from "../core/env.ts";
 import { ConfigError, SendError } from "../core/errors.ts";
 import type { JobDefinition } from "../core/job.ts";
 import { mapLimit } from "../core/map-limit.ts";
@@ -21,8 +21,10 @@ export interface PayloadOptions {
   /**
    * The bucket large messages are stored in.
    * @default the environment variable for `queue` (`SQS_JOBS_<QUEUE>_PAYLOAD_BUCKET`, as
-   *   `JobQueue({ payloads })` sets it), else `SQS_JOBS_PAYLOAD_BUCKET`; none if unset: a message
-   *   too large for the queue is then refused with `ERR_PAYLOAD_TOO_LARGE`
+   *   `JobQueue({ payloads })` sets it); for a client that only publishes, the one for `topic`
+   *   (`SQS_JOBS_<TOPIC>_TOPIC_PAYLOAD_BUCKET`, as `JobTopic({ payloads })` sets it); else
+   *   `SQS_JOBS_PAYLOAD_BUCKET`; none if unset: a message too large for the queue is then
+   *   refused with `ERR_PAYLOAD_TOO_LARGE`
    */
   readonly bucket?: string;
   /**
@@ -53,8 +55,11 @@ export class PayloadOffload {
   readonly #keyPrefix: string;
   #s3: (() => Promise<S3Client>) | undefined;
 
-  constructor(options: PayloadOptions | undefined, queue: string | undefined) {
-    this.#bucket = options?.bucket ?? optionalEnv(payloadBucketEnvVar(queue));
+  constructor(
+    options: PayloadOptions | undefined,
+    client: { readonly queue?: string | undefined; readonly topic?: string | undefined },
+  ) {
+    this.#bucket = options?.bucket ?? bucketFromEnvironment(client);
     this.#thresholdBytes = options?.thresholdBytes;
     this.#keyPrefix = options?.keyPrefix ?? PAYLOAD_KEY_PREFIX;
     const t = this.#thresholdBytes;
@@ -107,6 +112,21 @@ export class PayloadOffload {
       return pointed(m, pointer);
     });
   }
+}
+
+/**
+ * The bucket `JobQueue` or `JobTopic` told the client of. A client with a queue takes the
+ * queue's for sends and publishes alike; one that only publishes, its topic's.
+ */
+function bucketFromEnvironment(client: {
+  readonly queue?: string | undefined;
+  readonly topic?: string | undefined;
+}): string | undefined {
+  const topicBucket =
+    client.queue === undefined && client.topic !== undefined
+      ? optionalEnv(topicPayloadBucketEnvVar(client.topic))
+      : undefined;
+  return topicBucket ?? optionalEnv(payloadBucketEnvVar(client.queue));
 }
 
 /** The message that carries `pointer` instead of its body. */

@@ -1,7 +1,8 @@
 import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
+import { DEAD_LETTER_ROOM_BYTES } from "../core/dead-letter-attributes.ts";
 import type { JobDefinition } from "../core/job.ts";
 import { jobAttributeValues } from "../core/job-attributes.ts";
-import { messageBytes } from "../core/message-size.ts";
+import { attributeBytes } from "../core/message-size.ts";
 import { TOPIC_ATTRIBUTE } from "../core/topic-attribute.ts";
 import type { PreparedMessage, PrepareResult } from "./message.ts";
 
@@ -15,10 +16,13 @@ export function publishedMessage(job: JobDefinition, message: PreparedMessage, t
   const declared =
     job.attributes === undefined ? undefined : jobAttributeValues(job.attributes, message.value);
   if (declared?.ok === false) return { ok: false, issues: declared.issues };
-  const attributes: Record<string, MessageAttributeValue> = {
-    ...message.attributes,
+  const added: Record<string, MessageAttributeValue> = {
     ...declared?.values,
     [TOPIC_ATTRIBUTE]: { DataType: "String", StringValue: topic },
   };
-  return { ok: true, message: { ...message, attributes, sizeBytes: messageBytes(message.body, attributes) } };
+  // The body was measured once already: only the added attributes are counted here (their names
+  // never meet the message's own, which are all `sqs-jobs.` ones a job may not declare).
+  let sizeBytes = message.sizeBytes - DEAD_LETTER_ROOM_BYTES;
+  for (const [name, value] of Object.entries(added)) sizeBytes += attributeBytes(name, value);
+  return { ok: true, message: { ...message, attributes: { ...message.attributes, ...added }, sizeBytes } };
 }

@@ -94,3 +94,31 @@ describe("a publish past SNS's 256 KiB", () => {
     }
   });
 });
+
+describe("a client that only publishes", () => {
+  it("offloads to the bucket JobTopic({ payloads }) names for its topic, not the consumer's result bucket", async () => {
+    // Given the variables JobTopic.grantPublishJobs sets on a publisher that is also a consumer
+    // of another queue (whose JobQueue set SQS_JOBS_PAYLOAD_BUCKET for its results)
+    const { topicArn, queues } = await fanOut();
+    const variables = {
+      SQS_JOBS_BIG_EVENTS_TOPIC_ARN: topicArn,
+      SQS_JOBS_BIG_EVENTS_TOPIC_PAYLOAD_BUCKET: bucket,
+      SQS_JOBS_PAYLOAD_BUCKET: "a-queue-s-result-bucket",
+    };
+    Object.assign(process.env, variables);
+    try {
+      const events = new JobClient({ topic: "big-events", sns, ledger: false, payloads: { s3 } });
+
+      // When a job past SNS's limit is published
+      await events.publish(bigReport, { text: "word ".repeat(60_000) });
+
+      // Then the pointer every subscribed queue gets names the topic's bucket
+      const peeked = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queues[0], VisibilityTimeout: 0, WaitTimeSeconds: 2 }),
+      );
+      expect(peeked.Messages?.[0]?.Body).toContain(`"s3BucketName":"${bucket}"`);
+    } finally {
+      for (const name of Object.keys(variables)) delete process.env[name];
+    }
+  });
+});
