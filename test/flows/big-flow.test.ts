@@ -2,8 +2,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { SQSClient, type SQSClient as SqsClientType } from "@aws-sdk/client-sqs";
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { child, defineJob, handle, JobClient } from "../../src/index.ts";
-import { flowRig } from "./rig.ts";
+import { child, defineJob, handle, JobClient, PermanentError } from "../../src/index.ts";
+import { flowRig, redrive } from "./rig.ts";
 
 const item = defineJob({
   name: "item",
@@ -28,7 +28,7 @@ function doublingSqs(endpoint: string): SqsClientType {
 }
 
 describe("a flow of 1,000 children", () => {
-  it("runs its continuation exactly once despite children failing then succeeding, every message delivered twice and a worker stopped mid-flight", async () => {
+  it("runs its continuation exactly once despite children failing then succeeding, every message delivered twice, a worker stopped mid-flight and a dead child redriven", async () => {
     const rig = await flowRig("flow-1000");
     const jobs = new JobClient({
       queueUrl: rig.queueUrl,
@@ -39,8 +39,12 @@ describe("a flow of 1,000 children", () => {
     let continuations = 0;
     let seen = 0;
     let total = 0;
+    // One child dies until it is fixed; the flow ("continue") completes without it.
+    const BROKEN = 777;
+    let broken = true;
     const handlers = [
       handle(item, async (p, ctx) => {
+        if (p.n === BROKEN && broken) throw new PermanentError(`child ${p.n} is broken`);
         // 5% fail their first attempt, then succeed.
         if (p.n % 20 === 0 && ctx.attempt === 1) throw new Error(`child ${p.n} is flaky`);
         await sleep(5);
@@ -64,7 +68,7 @@ describe("a flow of 1,000 children", () => {
       const started = await jobs.flow({
         children: Array.from({ length: 1_000 }, (_, n) => child(item, { n })),
         // biome-ignore lint/suspicious/noThenProperty: a flow's continuation is data, never a function
-        then: child(sum, { expected: (999 * 1_000) / 2 }),
+        then: child(sum, { expected: (999 * 1_000) / 2 - BROKEN }),
         onChildFailure: "continue",
       });
       await vi.waitFor(() => expect(succeededRuns.size).toBeGreaterThan(200), {
@@ -81,6 +85,20 @@ describe("a flow of 1,000 children", () => {
       await sleep(3_000);
       expect(continuations).toBe(1);
       expect(seen).toBe(1_000);
+      expect(succeededRuns.size).toBe(999);
+      expect(await jobs.getFlow(started.flowId)).toMatchObject({ total: 1_000, succeeded: 999, dead: 1 });
+
+      // The dead child, fixed and redriven from the DLQ, succeeds: its flow counts it, and no
+      // second continuation runs.
+      broken = false;
+      const brokenId = started.childIds[BROKEN] as string;
+      expect(await redrive(rig.sqs, rig.dlqUrl, rig.queueUrl, brokenId)).toBeGreaterThanOrEqual(1);
+      await vi.waitFor(async () => expect((await jobs.getJob(item, brokenId))?.status).toBe("succeeded"), {
+        timeout: 30_000,
+        interval: 250,
+      });
+      await sleep(3_000);
+      expect(continuations).toBe(1);
       expect(succeededRuns.size).toBe(1_000);
       expect(await jobs.getFlow(started.flowId)).toMatchObject({
         total: 1_000,

@@ -1,17 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  SQSClient,
-  type SQSClient as SqsClientType,
-} from "@aws-sdk/client-sqs";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { child, defineJob, handle, PermanentError, startWorker } from "../../src/index.ts";
 import { testDynamoDb } from "../helpers/ledger-table.ts";
-import { flowRig } from "./rig.ts";
+import { flowRig, redrive } from "./rig.ts";
 
 const item = defineJob({
   name: "item",
@@ -20,44 +13,6 @@ const item = defineJob({
   retry: { maxAttempts: 3, backoff: { type: "fixed", seconds: 1 } },
 });
 const sum = defineJob({ name: "sum", schema: z.object({ expected: z.number() }), retry: { maxAttempts: 2 } });
-
-/** Moves every message of `dlqUrl` whose body mentions `match` back to `queueUrl`, as a redrive does. */
-async function redrive(sqs: SqsClientType, dlqUrl: string, queueUrl: string, match: string): Promise<number> {
-  let moved = 0;
-  for (let round = 0; round < 10; round++) {
-    const out = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: dlqUrl,
-        MaxNumberOfMessages: 10,
-        MessageAttributeNames: ["All"],
-        WaitTimeSeconds: 1,
-      }),
-    );
-    for (const m of out.Messages ?? []) {
-      if (!m.Body?.includes(match)) {
-        await sqs.send(
-          new ChangeMessageVisibilityCommand({
-            QueueUrl: dlqUrl,
-            ReceiptHandle: m.ReceiptHandle,
-            VisibilityTimeout: 0,
-          }),
-        );
-        continue;
-      }
-      await sqs.send(
-        new SendMessageCommand({
-          QueueUrl: queueUrl,
-          MessageBody: m.Body,
-          MessageAttributes: m.MessageAttributes,
-        }),
-      );
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: m.ReceiptHandle }));
-      moved++;
-    }
-    if (moved > 0 && (out.Messages ?? []).length === 0) break;
-  }
-  return moved;
-}
 
 /**
  * A DynamoDB client whose first write counting a child as dead never returns: the process dies

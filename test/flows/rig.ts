@@ -1,3 +1,10 @@
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import { inject } from "vitest";
 import { JobClient, type JobHandler, type JobRoute, type LogLevel, startWorker } from "../../src/index.ts";
 import { createTestQueue, testSqs } from "../helpers/sqs.ts";
@@ -53,4 +60,47 @@ export async function flowRig(
     dynamodb,
     endpoint: inject("sqsEndpoint"),
   };
+}
+
+/** Moves every message of `dlqUrl` whose body mentions `match` back to `queueUrl`, as a redrive does. */
+export async function redrive(
+  sqs: SQSClient,
+  dlqUrl: string,
+  queueUrl: string,
+  match: string,
+): Promise<number> {
+  let moved = 0;
+  for (let round = 0; round < 10; round++) {
+    const out = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: dlqUrl,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ["All"],
+        WaitTimeSeconds: 1,
+      }),
+    );
+    for (const m of out.Messages ?? []) {
+      if (!m.Body?.includes(match)) {
+        await sqs.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: dlqUrl,
+            ReceiptHandle: m.ReceiptHandle,
+            VisibilityTimeout: 0,
+          }),
+        );
+        continue;
+      }
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: m.Body,
+          MessageAttributes: m.MessageAttributes,
+        }),
+      );
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: m.ReceiptHandle }));
+      moved++;
+    }
+    if (moved > 0 && (out.Messages ?? []).length === 0) break;
+  }
+  return moved;
 }
