@@ -8,7 +8,9 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
  * - unit: no emulator, no child process; the modules alone (in-process fakes at most).
  * - integration: against the local stack (the global set-up's endpoint, or a stack a file starts).
  * - slow: whole-product runs: the packed-tarball install, the example app end to end, the 800-2,000-job
- *   fault runs, the long property runs, the browser, and the README's code compiled and run.
+ *   fault runs, the long property runs, the browser, the README's code compiled and run, and the
+ *   CLI and `sqs-jobs dev` run as processes (a third of the quick tier's time once wave 3 grew it
+ *   past 4 minutes), and the few files that mostly wait out visibility timeouts.
  * `npm test` runs all three (what CI runs); `npm run test:quick` runs unit and integration.
  * Each list names test files as globs under test/ and tools/ (the tools workspace's tests).
  */
@@ -34,6 +36,15 @@ const SLOW = [
   "test/flows/big-flow.test.ts",
   "test/init/init-project.test.ts",
   "test/pacing/rate-limit.test.ts",
+  // The CLI and the dev stack as a user runs them: each test starts processes.
+  "test/cli/!(table|node-version).test.ts",
+  "test/local/dev-stack.test.ts",
+  "test/local/plain-app.test.ts",
+  "test/example/example-app.test.ts",
+  // Over 15 s each, mostly waiting out visibility timeouts and retries.
+  "test/ledger/tracked-jobs.test.ts",
+  "test/flows/recovery.test.ts",
+  "test/payloads/s3-unreachable.test.ts",
 ];
 
 const UNIT = [
