@@ -11,7 +11,8 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
  *   fault runs, the long property runs, the browser, the README's code compiled and run, and the
  *   CLI and `sqs-jobs dev` run as processes (a third of the quick tier's time once wave 3 grew it
  *   past 4 minutes), and the few files that mostly wait out visibility timeouts.
- * `npm test` runs all three (what CI runs); `npm run test:quick` runs unit and integration.
+ * `npm test` runs all of them (what CI runs); `npm run test:quick` runs unit, integration and clock
+ * (the files that move the emulator's clock, on an emulator of their own: OWN_CLOCK below).
  * Each list names test files as globs under test/ and tools/ (the tools workspace's tests).
  */
 const ROOTS = ["test", "src", "cdk", "tools"];
@@ -70,6 +71,14 @@ const UNIT = [
   "test/structure/**/*.test.ts",
 ];
 
+/**
+ * Files that move the emulator's clock (`POST /_sqs-jobs/clock/advance`): since the clock is one
+ * clock, it moves SQS visibility deadlines and delays too, so a file that moves it hours ahead
+ * makes every in-flight message of the emulator visible at once. They get an emulator of their own
+ * (a project's global set-up starts one per project).
+ */
+const OWN_CLOCK = ["test/schedule/send-later.test.ts"];
+
 /** Starts the local stack's endpoint for the run and gives it to the files (inject("sqsEndpoint")). */
 const EMULATOR = ["test/helpers/global-setup.ts"];
 
@@ -112,9 +121,13 @@ export default defineConfig({
         test: {
           name: "integration",
           include: every("**/*.test.ts"),
-          exclude: [...UNIT, ...SLOW, "**/node_modules/**"],
+          exclude: [...UNIT, ...SLOW, ...OWN_CLOCK, "**/node_modules/**"],
           globalSetup: EMULATOR,
         },
+      },
+      {
+        extends: true,
+        test: { name: "clock", include: OWN_CLOCK, globalSetup: EMULATOR },
       },
       {
         extends: true,

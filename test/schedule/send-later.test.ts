@@ -15,8 +15,10 @@ import {
 } from "../../src/index.ts";
 import { createTestQueue, drainQueue, queueDepth, testSqs } from "../helpers/sqs.ts";
 
-// One file for every test that moves the emulator's scheduler clock: the clock is shared, so
-// files running in parallel would fire each other's schedules early.
+// One file for every test that moves the emulator's clock. It is one clock (schedules, SQS
+// visibility deadlines and delays), so this file runs on an emulator of its own (the `clock`
+// project in vitest.config.ts): on the shared one it made other files' in-flight messages
+// visible at once.
 
 const sqs = testSqs();
 const endpoint = inject("sqsEndpoint");
