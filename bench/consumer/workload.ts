@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { encodeEnvelopeJson } from "../../src/core/envelope.ts";
+import { encodeEnvelopeJson } from "../../src/core/envelope-text.ts";
 import { newJobId } from "../../src/core/job-id.ts";
 import { JOB_NAME_ATTRIBUTE } from "../../src/core/job-name-attribute.ts";
 import { defineJob, type SqsEvent, type SqsRecord } from "../../src/index.ts";

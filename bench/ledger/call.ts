@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { CallEvent } from "../../src/core/call-event.ts";
-import { encodeEnvelopeJson } from "../../src/core/envelope.ts";
+import { encodeEnvelopeJson } from "../../src/core/envelope-text.ts";
 import { JobClient } from "../../src/index.ts";
 import { startServerProcess } from "../lib/server-process.ts";
 import { median, round } from "../lib/stats.ts";

@@ -1,6 +1,7 @@
 import { ContextAttribute } from "aws-cdk-lib/aws-scheduler";
 import { DEAD_LETTER_ROOM_BYTES } from "../../src/core/dead-letter-attributes.ts";
-import { encodeEnvelopeJson, type OverlapPolicy } from "../../src/core/envelope.ts";
+import type { OverlapPolicy } from "../../src/core/envelope.ts";
+import { encodeEnvelopeJson } from "../../src/core/envelope-text.ts";
 import { formatPath, type ValidationIssue } from "../../src/core/errors.ts";
 import type { JobDefinition } from "../../src/core/job.ts";
 import { toJsonValue } from "../../src/core/json-value.ts";

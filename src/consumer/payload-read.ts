@@ -50,7 +50,7 @@ export class PayloadReader {
       return json;
     }
     const pointer = { bucket, key: `${PAYLOAD_KEY_PREFIX}${jobName}/${jobId}.result.json` };
-    await putPayload(await this.#s3(), pointer, json);
+    await putPayload(await this.#s3(), pointer, Buffer.from(json, "utf8"));
     return pointerBody(pointer);
   }
 

@@ -192,36 +192,3 @@ function flowProblems(flow: unknown): string[] {
   }
   return problems;
 }
-
-/** The envelope's optional fields, each written before the payload when present. */
-export interface EnvelopeParts {
-  readonly schedule?: EnvelopeSchedule | undefined;
-  readonly trace?: EnvelopeTrace | undefined;
-  readonly callbackId?: string | undefined;
-  readonly flow?: EnvelopeFlow | undefined;
-}
-
-/**
- * Builds the envelope around a payload already serialised to JSON, so a payload is stringified
- * once per send. `id` and `enqueuedAt` are written as they are: a JSON-safe id (a UUID, or
- * EventBridge Scheduler's `<aws.scheduler.execution-id>` placeholder) and an ISO 8601 date.
- */
-export function encodeEnvelopeJson(
-  job: string,
-  id: string,
-  enqueuedAt: string,
-  payloadJson: string,
-  parts: EnvelopeParts = {},
-): string {
-  const { schedule, trace, callbackId, flow } = parts;
-  // Before the payload, so a reader of a long body sees it near the start.
-  const scheduleJson =
-    schedule === undefined
-      ? ""
-      : `,"schedule":{"name":${JSON.stringify(schedule.name)},"overlap":${JSON.stringify(schedule.overlap)}}`;
-  const traceJson = trace === undefined ? "" : `,"trace":${JSON.stringify(trace)}`;
-  // A checked callback id is base64: JSON-safe as it is.
-  const callbackJson = callbackId === undefined ? "" : `,"callbackId":"${callbackId}"`;
-  const flowJson = flow === undefined ? "" : `,"flow":${JSON.stringify(flow)}`;
-  return `{"sqsJobs":${ENVELOPE_VERSION},"job":${JSON.stringify(job)},"id":"${id}","enqueuedAt":"${enqueuedAt}"${scheduleJson}${traceJson}${callbackJson}${flowJson},"payload":${payloadJson}}`;
-}

@@ -18,7 +18,12 @@ export function messageBytes(
   body: string,
   attributes: Readonly<Record<string, MessageAttributeValue>> = {},
 ): number {
-  let size = Buffer.byteLength(body, "utf8");
+  return Buffer.byteLength(body, "utf8") + attributesBytes(attributes);
+}
+
+/** The attributes' share of a message's size (see {@link attributeBytes}). */
+export function attributesBytes(attributes: Readonly<Record<string, MessageAttributeValue>>): number {
+  let size = 0;
   for (const [name, value] of Object.entries(attributes)) size += attributeBytes(name, value);
   return size;
 }

@@ -43,8 +43,15 @@ export async function resultText(json: string, s3: () => Promise<S3Client> = env
   return pointer === undefined ? json : getPayload(await s3(), pointer);
 }
 
-/** Stores one message body. The bucket's default encryption (SSE-S3 or its KMS key) applies. */
-export async function putPayload(s3: S3Client, pointer: PayloadPointer, body: string): Promise<void> {
+/**
+ * Stores one message body (its UTF-8 bytes, or a string the SDK encodes). The bucket's default
+ * encryption (SSE-S3 or its KMS key) applies.
+ */
+export async function putPayload(
+  s3: S3Client,
+  pointer: PayloadPointer,
+  body: string | Uint8Array,
+): Promise<void> {
   const sdk = await loadS3Sdk();
   await s3.send(
     new sdk.PutObjectCommand({

@@ -1,5 +1,6 @@
 import { childJobId } from "../core/child-id.ts";
-import { type EnvelopeFlow, encodeEnvelopeJson } from "../core/envelope.ts";
+import type { EnvelopeFlow } from "../core/envelope.ts";
+import { encodeEnvelopeJson } from "../core/envelope-text.ts";
 import { JOB_NAME_ATTRIBUTE } from "../core/job-name-attribute.ts";
 import { queueNameOf } from "../core/queue-url.ts";
 import type { SqsLink } from "../core/sqs-connect.ts";

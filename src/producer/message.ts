@@ -2,13 +2,14 @@ import { createHash } from "node:crypto";
 import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
 import { callbackIdProblem } from "../core/callback-id.ts";
 import { DEAD_LETTER_ROOM_BYTES } from "../core/dead-letter-attributes.ts";
-import { type EnvelopeFlow, encodeEnvelopeJson } from "../core/envelope.ts";
+import type { EnvelopeFlow } from "../core/envelope.ts";
+import { type EnvelopeText, envelopeString, envelopeText } from "../core/envelope-text.ts";
 import { InvalidOptionError, type ValidationIssue } from "../core/errors.ts";
 import type { JobDefinition, JobInput } from "../core/job.ts";
 import { newJobId } from "../core/job-id.ts";
 import { JOB_NAME_ATTRIBUTE } from "../core/job-name-attribute.ts";
 import { toJsonValue } from "../core/json-value.ts";
-import { messageBytes } from "../core/message-size.ts";
+import { attributesBytes } from "../core/message-size.ts";
 import { type ValidationResult, validate } from "../core/schema.ts";
 import { SQS_MAX_DELAY_SECONDS } from "../core/sqs-limits.ts";
 import type { MessageTrace } from "./send-trace.ts";
@@ -54,6 +55,11 @@ export interface PreparedMessage {
   /** The payload's JSON as the envelope carries it, for the ledger's payload hash. */
   readonly payloadJson: string;
   readonly body: string;
+  /**
+   * The body in the parts it was joined from, while it is the envelope (not a pointer): the
+   * offload step encodes a large one from them ({@link EnvelopeText}).
+   */
+  readonly envelope?: EnvelopeText;
   readonly attributes: Record<string, MessageAttributeValue>;
   /**
    * Body and attributes as SQS counts them, plus the room kept for a dead-letter reason
@@ -212,17 +218,16 @@ function finishMessage<J extends JobDefinition>(
 
   const jobId = identity?.jobId ?? newJobId();
   const now = enqueuedAtNow();
-  const body = escapeNonCharacters(
-    encodeEnvelopeJson(job.name, jobId, now, payloadJson, {
-      trace: trace?.envelope,
-      callbackId: options.callbackId,
-      flow: identity?.flow,
-    }),
-  );
+  const envelope = envelopeText(job.name, jobId, now, payloadJson, {
+    trace: trace?.envelope,
+    callbackId: options.callbackId,
+    flow: identity?.flow,
+  });
+  const body = envelopeString(envelope);
   const attributes =
     trace?.attributes === undefined ? jobAttributes(job) : { ...jobAttributes(job), ...trace.attributes };
   // A job is sent only if its dead-letter copy can carry at least its reason beside it.
-  const sizeBytes = messageBytes(body, attributes) + DEAD_LETTER_ROOM_BYTES;
+  const sizeBytes = envelope.bytes + attributesBytes(attributes) + DEAD_LETTER_ROOM_BYTES;
   return {
     ok: true,
     message: {
@@ -230,6 +235,7 @@ function finishMessage<J extends JobDefinition>(
       value: checked.value,
       payloadJson,
       body,
+      envelope,
       attributes,
       sizeBytes,
       delaySeconds: options.delaySeconds,
@@ -259,14 +265,4 @@ function enqueuedAtNow(): string {
 
 function payloadHash(jobName: string, payloadJson: string): string {
   return createHash("sha256").update(jobName).update("\n").update(payloadJson).digest("hex");
-}
-
-/**
- * SQS refuses U+FFFE and U+FFFF in a body; JSON.stringify leaves them raw. Escaping them keeps the
- * JSON identical in meaning and lets SQS accept it.
- */
-function escapeNonCharacters(json: string): string {
-  return /[\uFFFE\uFFFF]/.test(json)
-    ? json.replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`)
-    : json;
 }

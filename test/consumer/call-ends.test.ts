@@ -5,7 +5,7 @@ import type { AfterJobInfo } from "../../src/consumer/hooks.ts";
 import { JobTracking } from "../../src/consumer/job-tracking.ts";
 import { resolveLogger } from "../../src/consumer/logger.ts";
 import type { CallResponse } from "../../src/core/call-event.ts";
-import { encodeEnvelopeJson } from "../../src/core/envelope.ts";
+import { encodeEnvelopeJson } from "../../src/core/envelope-text.ts";
 import { defineJob, handle } from "../../src/index.ts";
 import type { Ledger, RunEnd } from "../../src/ledger/ledger.ts";
 import { memoryLogger } from "./harness.ts";

@@ -1,7 +1,7 @@
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { encodeEnvelopeJson } from "../../src/core/envelope.ts";
+import { encodeEnvelopeJson } from "../../src/core/envelope-text.ts";
 import { newJobId } from "../../src/core/job-id.ts";
 import { JOB_NAME_ATTRIBUTE } from "../../src/core/job-name-attribute.ts";
 import { messageBytes } from "../../src/core/message-size.ts";

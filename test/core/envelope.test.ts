@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decodeEnvelope, encodeEnvelopeJson } from "../../src/core/envelope.ts";
+import { decodeEnvelope } from "../../src/core/envelope.ts";
+import { encodeEnvelopeJson } from "../../src/core/envelope-text.ts";
 import { EnvelopeError } from "../../src/index.ts";
 
 const good = {

@@ -4,7 +4,7 @@ import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { DLQ_ATTRIBUTES } from "../../src/core/dead-letter-attributes.ts";
-import { encodeEnvelopeJson } from "../../src/core/envelope.ts";
+import { encodeEnvelopeJson } from "../../src/core/envelope-text.ts";
 import { defineJob, handle, type JobHandler, startWorker } from "../../src/index.ts";
 import { LEDGER_KEY, slotItemKey } from "../../src/ledger/table-layout.ts";
 import { eventually } from "../helpers/eventually.ts";

@@ -3,7 +3,7 @@ import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { DLQ_ATTRIBUTES } from "../../src/core/dead-letter-attributes.ts";
-import { encodeEnvelopeJson } from "../../src/core/envelope.ts";
+import { encodeEnvelopeJson } from "../../src/core/envelope-text.ts";
 import { defineJob, handle, JobClient, startWorker } from "../../src/index.ts";
 import type { ClaimRequest, IdCollision, Ledger } from "../../src/ledger/ledger.ts";
 import { eventually } from "../helpers/eventually.ts";

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { JobTracking } from "../../src/consumer/job-tracking.ts";
 import { resolveLogger } from "../../src/consumer/logger.ts";
-import { encodeEnvelopeJson } from "../../src/core/envelope.ts";
+import { encodeEnvelopeJson } from "../../src/core/envelope-text.ts";
 import { queueNameOf } from "../../src/core/queue-url.ts";
 import { createSqsHandler, defineJob, handle, JobClient, startWorker } from "../../src/index.ts";
 import { Ledger } from "../../src/ledger/ledger.ts";

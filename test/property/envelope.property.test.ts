@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeEnvelope, encodeEnvelopeJson } from "../../src/core/envelope.ts";
+import { decodeEnvelope } from "../../src/core/envelope.ts";
+import { encodeEnvelopeJson } from "../../src/core/envelope-text.ts";
 import { EnvelopeError } from "../../src/index.ts";
 
 /**

@@ -1,7 +1,7 @@
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { encodeEnvelopeJson } from "../../src/core/envelope.ts";
+import { encodeEnvelopeJson } from "../../src/core/envelope-text.ts";
 import { loadedOpenTelemetry } from "../../src/core/open-telemetry.ts";
 import { createSqsHandler, defineJob, handle, JobClient, type Logger } from "../../src/index.ts";
 import { invokeLikeLambda } from "../consumer/harness.ts";

@@ -11,7 +11,7 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { z } from "zod";
-import { encodeEnvelopeJson } from "../../src/core/envelope.ts";
+import { encodeEnvelopeJson } from "../../src/core/envelope-text.ts";
 import {
   type CallEvent,
   createSqsHandler,
