@@ -83,9 +83,11 @@ export class JobTopic extends Construct {
           });
     this.payloadBucket = this.#payloads?.bucket;
     // Lets `sqs-jobs dev` and the testing kit make the topic locally under its logical name.
+    // And, with `payloads`, give a producer outside the app the topic's bucket (`sqs-jobs dev`).
     (this.topic.node.defaultChild as sns.CfnTopic).addMetadata("sqs-jobs", {
       topic: this.name,
       role: "topic",
+      ...(this.payloadBucket === undefined ? {} : { payloadBucket: this.payloadBucket.bucketName }),
     });
   }
 

@@ -16,13 +16,39 @@ export function publishedMessage(job: JobDefinition, message: PreparedMessage, t
   const declared =
     job.attributes === undefined ? undefined : jobAttributeValues(job.attributes, message.value);
   if (declared?.ok === false) return { ok: false, issues: declared.issues };
-  const added: Record<string, MessageAttributeValue> = {
-    ...declared?.values,
-    [TOPIC_ATTRIBUTE]: { DataType: "String", StringValue: topic },
-  };
+  const added =
+    declared === undefined
+      ? topicOnly(topic)
+      : withSize({ ...declared.values, [TOPIC_ATTRIBUTE]: { DataType: "String", StringValue: topic } });
   // The body was measured once already: only the added attributes are counted here (their names
   // never meet the message's own, which are all `sqs-jobs.` ones a job may not declare).
-  let sizeBytes = message.sizeBytes - DEAD_LETTER_ROOM_BYTES;
-  for (const [name, value] of Object.entries(added)) sizeBytes += attributeBytes(name, value);
-  return { ok: true, message: { ...message, attributes: { ...message.attributes, ...added }, sizeBytes } };
+  const sizeBytes = message.sizeBytes - DEAD_LETTER_ROOM_BYTES + added.bytes;
+  return {
+    ok: true,
+    message: { ...message, attributes: { ...message.attributes, ...added.values }, sizeBytes },
+  };
+}
+
+/** Attributes a publish adds, and their share of its size. */
+interface Added {
+  readonly values: Readonly<Record<string, MessageAttributeValue>>;
+  readonly bytes: number;
+}
+
+function withSize(values: Record<string, MessageAttributeValue>): Added {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(values)) bytes += attributeBytes(name, value);
+  return { values, bytes };
+}
+
+/** A job that declares no attributes adds only the topic's: the same for every publish to it. */
+const topicOnlyByName = new Map<string, Added>();
+
+function topicOnly(topic: string): Added {
+  let added = topicOnlyByName.get(topic);
+  if (added === undefined) {
+    added = withSize({ [TOPIC_ATTRIBUTE]: { DataType: "String", StringValue: topic } });
+    topicOnlyByName.set(topic, added);
+  }
+  return added;
 }

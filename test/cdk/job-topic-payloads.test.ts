@@ -1,10 +1,12 @@
 import { Match, Template } from "aws-cdk-lib/assertions";
 import type * as s3 from "aws-cdk-lib/aws-s3";
+import type * as sns from "aws-cdk-lib/aws-sns";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { describe, expect, it } from "vitest";
 import { z } from "zod/mini";
 import { JobQueue, JobTopic } from "../../cdk/lib/index.ts";
 import { defineJob } from "../../src/index.ts";
+import { buildAppModel } from "../../tools/src/local/app-model.ts";
 import { FIXTURE_ENTRY, grantsOf, inlineFunction, testStack } from "./stack.ts";
 
 const reportReady = defineJob({ name: "report.ready", schema: z.object({ reportId: z.string() }) });
@@ -65,6 +67,23 @@ describe("JobTopic with payloads", () => {
       actions: ["s3:GetObject"],
       resource: expect.stringContaining("sqs-jobs/*"),
     });
+  });
+
+  it("tells sqs-jobs dev the topic's bucket: its metadata names it, and the local model finds it", () => {
+    expect(
+      template.toJSON().Resources[stack.getLogicalId(topic.topic.node.defaultChild as sns.CfnTopic)],
+    ).toMatchObject({
+      Metadata: { "sqs-jobs": { topic: "events", payloadBucket: { Ref: bucket } } },
+    });
+    const model = buildAppModel(
+      [{ stackName: stack.stackName, resources: template.toJSON().Resources, outputs: {} }],
+      ".",
+    );
+    const local = model.buckets.find((b) => b.logicalId === bucket)?.name;
+    expect(local).toBeDefined();
+    expect(model.topics.filter((t) => t.jobTopic !== undefined)).toEqual([
+      expect.objectContaining({ jobTopic: "events", payloadBucket: local }),
+    ]);
   });
 
   it("passes cdk-nag AwsSolutions", () => {

@@ -2,9 +2,12 @@ import { resolve } from "node:path";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetTopicAttributesCommand, SNSClient } from "@aws-sdk/client-sns";
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EVENTS_TOPIC } from "../../handlers/env.ts";
 import { buildReport, sendEmail } from "../../handlers/jobs.ts";
+import { topicArnEnvVar } from "../../src/core/env.ts";
 import { JobClient } from "../../src/index.ts";
 import { LEDGER_TABLE_ENV, LIST_INDEX } from "../../src/ledger/table-layout.ts";
 import { parseScheduleExpression } from "../../src/schedule/expression.ts";
@@ -95,6 +98,19 @@ async function localNow(): Promise<number> {
 }
 
 describe("the example app under sqs-jobs dev", () => {
+  it("names its events topic in the producer variables, as JobClient({ topic }) reads them", async () => {
+    const arn = ready.environment[topicArnEnvVar(EVENTS_TOPIC)] ?? "";
+    expect(arn).toMatch(/^arn:aws:sns:us-east-1:000000000000:/);
+    const sns = new SNSClient({
+      endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "t", secretAccessKey: "t" },
+    });
+    const { Attributes } = await sns.send(new GetTopicAttributesCommand({ TopicArn: arn }));
+    sns.destroy();
+    expect(Attributes?.TopicArn).toBe(arn);
+  });
+
   it("has its job ledger's table locally, named in the producer variables", async () => {
     expect(ready.tables).toHaveLength(1);
     const name = ready.tables[0]?.name ?? "";

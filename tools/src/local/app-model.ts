@@ -2,7 +2,13 @@ import { join } from "node:path";
 import type { StackTemplate, TemplateResource } from "./cloud-assembly.ts";
 import { type ScheduleModel, scheduleModel } from "./schedule-model.ts";
 import { type TableModel, tableModel } from "./table-model.ts";
-import { type SubscriptionModel, subscriptionModel, type TopicModel, topicModel } from "./topic-model.ts";
+import {
+  bucketReference,
+  type SubscriptionModel,
+  subscriptionModel,
+  type TopicModel,
+  topicModel,
+} from "./topic-model.ts";
 
 export const LOCAL_ACCOUNT = "000000000000";
 
@@ -170,7 +176,7 @@ export function buildAppModel(stacks: readonly StackTemplate[], assemblyDir: str
     buckets,
     tables,
     schedules,
-    topics,
+    topics: topics.map((t) => withPayloadBucket(t, buckets)),
     subscriptions,
     outputs,
   };
@@ -180,13 +186,13 @@ export function buildAppModel(stacks: readonly StackTemplate[], assemblyDir: str
  * The payload bucket `JobQueue` records in its metadata is a `Ref` to a bucket of the stack (or a
  * name, for a bucket it was given): locally, that bucket's local name.
  */
-function withPayloadBucket(
-  queue: QueueModel,
+function withPayloadBucket<T extends { readonly payloadBucket?: string | undefined }>(
+  owner: T,
   buckets: readonly { readonly logicalId: string; readonly name: string }[],
-): QueueModel {
-  const ref = queue.payloadBucket;
-  if (ref === undefined) return queue;
-  return { ...queue, payloadBucket: buckets.find((b) => b.logicalId === ref)?.name ?? ref };
+): T {
+  const ref = owner.payloadBucket;
+  if (ref === undefined) return owner;
+  return { ...owner, payloadBucket: buckets.find((b) => b.logicalId === ref)?.name ?? ref };
 }
 
 /**
@@ -238,13 +244,7 @@ function queueModel(
   const jobs =
     isObject(ours) && Array.isArray(ours.jobs) ? ours.jobs.filter((j) => typeof j === "string") : [];
   // A logical id (resolved once every bucket is known) or a literal bucket name.
-  const bucket = isObject(ours) ? ours.payloadBucket : undefined;
-  const payloadBucket =
-    typeof bucket === "string"
-      ? bucket
-      : isObject(bucket) && typeof bucket.Ref === "string"
-        ? bucket.Ref
-        : undefined;
+  const payloadBucket = isObject(ours) ? bucketReference(ours.payloadBucket) : undefined;
   return { stackName, logicalId, name, fifo, attributes, dlqLogicalId, jobs, payloadBucket };
 }
 

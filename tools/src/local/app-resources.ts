@@ -17,6 +17,7 @@ export interface LocalClientConfig {
 
 export interface AppResources {
   readonly queues: readonly LocalQueue[];
+  readonly topics: readonly LocalTopic[];
   readonly tables: readonly LocalTable[];
   /** What `Ref` and `Fn::GetAtt` of each resource give locally, for environments and outputs. */
   readonly resolve: ResolveContext;
@@ -45,7 +46,8 @@ export async function createAppResources(
     });
   }
   registerSchedules(parts.scheduler, model.schedules, queues);
-  for (const topic of await createModelTopics(model, queues, parts.client)) {
+  const topics = await createModelTopics(model, queues, parts.client);
+  for (const topic of topics) {
     resources.set(topic.logicalId, {
       ref: topic.arn,
       attributes: { TopicArn: topic.arn, TopicName: topic.name },
@@ -70,7 +72,7 @@ export async function createAppResources(
     const arn = `arn:aws:lambda:${region}:${LOCAL_ACCOUNT}:function:${fn.name}`;
     resources.set(fn.logicalId, { ref: fn.name, attributes: { Arn: arn } });
   }
-  return { queues, tables, resolve: { resources, region, account: LOCAL_ACCOUNT } };
+  return { queues, topics, tables, resolve: { resources, region, account: LOCAL_ACCOUNT } };
 }
 
 /**

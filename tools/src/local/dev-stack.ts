@@ -4,6 +4,7 @@ import { type InProcessRequest, loadFunctions } from "./app-functions.ts";
 import type { AppModel } from "./app-model.ts";
 import { createPollers } from "./app-pollers.ts";
 import { createAppResources } from "./app-resources.ts";
+import type { LocalTopic } from "./local-topics.ts";
 import type { BucketSeed } from "./bucket-seed.ts";
 import type { DevEvent } from "./dev-event.ts";
 import type { LocalDurableCallbacks } from "./durable-callbacks.ts";
@@ -87,6 +88,8 @@ export interface DevStack {
     description?: string;
   }[];
   readonly queues: readonly LocalQueue[];
+  /** Each SNS topic of the app, with its payload bucket when `JobTopic({ payloads })` has one. */
+  readonly topics: readonly LocalTopic[];
   /** Each DynamoDB table of the app, with its indexes and TTL attribute. */
   readonly tables: readonly LocalTable[];
   /** `SQS_JOBS_LEDGER_TABLE` (and the retention) as the app's functions have them, for local producers. */
@@ -177,6 +180,7 @@ async function runApp(
         return { ...output, value: value instanceof Unresolved ? undefined : value };
       }),
       queues: resources.queues,
+      topics: resources.topics,
       tables: resources.tables,
       ledgerEnvironment: ledgerEnvironment(functions.environments),
       functions: model.functions

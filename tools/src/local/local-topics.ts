@@ -6,6 +6,10 @@ export interface LocalTopic {
   readonly logicalId: string;
   readonly name: string;
   readonly arn: string;
+  /** The name `JobTopic` was given, which its variables are named after (none for another topic). */
+  readonly jobTopic?: string | undefined;
+  /** The local bucket of its payloads past 256 KiB (`JobTopic({ payloads })`). */
+  readonly payloadBucket?: string | undefined;
 }
 
 /**
@@ -22,7 +26,13 @@ export async function createTopics(
   const topics: LocalTopic[] = [];
   for (const t of model.topics) {
     const out = await sns.send(new CreateTopicCommand({ Name: t.name, Attributes: t.attributes }));
-    topics.push({ logicalId: t.logicalId, name: t.name, arn: out.TopicArn ?? "" });
+    topics.push({
+      logicalId: t.logicalId,
+      name: t.name,
+      arn: out.TopicArn ?? "",
+      jobTopic: t.jobTopic,
+      payloadBucket: t.payloadBucket,
+    });
   }
   for (const s of model.subscriptions) {
     const topic = topics.find((t) => t.logicalId === s.topicLogicalId);

@@ -6,6 +6,13 @@ export interface TopicModel {
   readonly name: string;
   /** CreateTopic's attributes: `FifoTopic`, `ContentBasedDeduplication`. */
   readonly attributes: Record<string, string>;
+  /** The name `JobTopic` was given (`events`), which its variables are named after; none for another topic. */
+  readonly jobTopic?: string | undefined;
+  /**
+   * The bucket `JobTopic({ payloads })` records: a logical id of the stack's (resolved to its
+   * local name once every bucket is known) or a bucket's name.
+   */
+  readonly payloadBucket?: string | undefined;
 }
 
 /** A topic's subscription of one of the app's queues (`AWS::SNS::Subscription`, protocol `sqs`). */
@@ -40,7 +47,8 @@ export function topicModel(
   const attributes: Record<string, string> = {};
   if (fifo) attributes.FifoTopic = "true";
   if (props.ContentBasedDeduplication === true) attributes.ContentBasedDeduplication = "true";
-  return { logicalId, name, attributes };
+  const payloadBucket = isObject(ours) ? bucketReference(ours.payloadBucket) : undefined;
+  return { logicalId, name, attributes, jobTopic: named, payloadBucket };
 }
 
 /**
@@ -69,4 +77,10 @@ export function subscriptionModel(
   }
   if (typeof props.FilterPolicyScope === "string") attributes.FilterPolicyScope = props.FilterPolicyScope;
   return { logicalId, topicLogicalId: topic.Ref, queueLogicalId, attributes };
+}
+
+/** A `Ref` to one of the stack's buckets (its logical id), or a literal bucket name. */
+export function bucketReference(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  return isObject(value) && typeof value.Ref === "string" ? value.Ref : undefined;
 }

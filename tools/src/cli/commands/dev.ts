@@ -1,5 +1,10 @@
 import { writeFile } from "node:fs/promises";
-import { payloadBucketEnvVar, queueUrlEnvVar } from "sqs-jobs/internal/core/env";
+import {
+  payloadBucketEnvVar,
+  queueUrlEnvVar,
+  topicArnEnvVar,
+  topicPayloadBucketEnvVar,
+} from "sqs-jobs/internal/core/env";
 import { ConfigError } from "sqs-jobs/internal/core/errors";
 import { nodeTooOld } from "sqs-jobs/internal/core/node-version";
 import { packageVersion } from "sqs-jobs/internal/core/package-version";
@@ -138,8 +143,10 @@ Examples:
 
 /**
  * What a producer on this machine needs to reach the stack: the endpoint, a region, dummy
- * credentials (the emulator checks none, the SDK wants some) and each source queue's URL under
- * the variable `JobClient({ queue })` reads, and the job ledger's table when the app has one.
+ * credentials (the emulator checks none, the SDK wants some), each source queue's URL under
+ * the variable `JobClient({ queue })` reads and each topic's ARN under the one
+ * `JobClient({ topic })` reads (with their payload buckets), and the job ledger's table when the
+ * app has one.
  */
 function producerEnvironment(stack: DevStack): [string, string][] {
   const dlqs = new Set(stack.queues.flatMap((q) => (q.dlqUrl === undefined ? [] : [q.dlqUrl])));
@@ -153,6 +160,16 @@ function producerEnvironment(stack: DevStack): [string, string][] {
       .map((q): [string, string] => [queueUrlEnvVar(q.name), q.url]),
     ...stack.queues.flatMap((q): [string, string][] =>
       q.payloadBucket === undefined ? [] : [[payloadBucketEnvVar(q.name), q.payloadBucket]],
+    ),
+    ...stack.topics.flatMap(({ jobTopic, arn, payloadBucket }): [string, string][] =>
+      jobTopic === undefined
+        ? []
+        : [
+            [topicArnEnvVar(jobTopic), arn],
+            ...(payloadBucket === undefined
+              ? []
+              : [[topicPayloadBucketEnvVar(jobTopic), payloadBucket] as [string, string]]),
+          ],
     ),
     ...Object.entries(stack.ledgerEnvironment),
   ];
