@@ -109,7 +109,12 @@ describe("toJsonValue on values that fight back", () => {
 describe("toJsonValue's value is what the other side parses back", () => {
   it("calls toJSON with its key, as JSON.stringify does", () => {
     const keys: string[] = [];
-    const stamp = { toJSON: (key: string) => (keys.push(key), `at ${key}`) };
+    const stamp = {
+      toJSON: (key: string) => {
+        keys.push(key);
+        return `at ${key}`;
+      },
+    };
     const value = { when: new Date(0), list: [stamp], stamp };
     const out = toJsonValue(value, "payload");
     expect(out).toEqual({ ok: true, ...roundTrip(value) });
@@ -117,7 +122,6 @@ describe("toJsonValue's value is what the other side parses back", () => {
   });
 
   it("unwraps boxed primitives and leaves out undefined, functions and symbols in objects", () => {
-    // biome-ignore lint/style/useConsistentBuiltinInstantiation: boxed primitives are the point
     const value = {
       n: new Number(3),
       s: new String("x"),
