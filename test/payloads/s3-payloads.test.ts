@@ -99,7 +99,7 @@ function runOne(queueUrl: string, dlqUrl: string, seen: { name: string; size: nu
 describe("payloads through S3", () => {
   it("worker: a 5 MiB job goes through S3 as an extended-client pointer and runs with its whole payload", async () => {
     // Given a client with a payload bucket
-    const { queueUrl, dlqUrl } = await queues("s3-worker");
+    const { queueUrl } = await queues("s3-pointer");
     const client = new JobClient({ queueUrl, sqs, payloads: { bucket } });
     // When it sends a 5 MiB job
     const sent = await client.send(bigFile, payload);
@@ -116,21 +116,27 @@ describe("payloads through S3", () => {
       StringValue: String(Buffer.byteLength(stored, "utf8")),
     });
     expect(JSON.parse(stored)).toMatchObject({ sqsJobs: 1, job: "big-file", id: sent.jobId, payload });
-    // And a worker runs it with the whole payload, once
+
+    // And a worker runs such a job (sent to a queue nobody else reads) with its whole payload
+    const run = await queues("s3-worker");
+    await new JobClient({ queueUrl: run.queueUrl, sqs, payloads: { bucket } }).send(bigFile, payload);
     const seen: { name: string; size: number }[] = [];
-    const worker = runOne(queueUrl, dlqUrl, seen);
+    const worker = runOne(run.queueUrl, run.dlqUrl, seen);
     await eventually(
       async () => seen.length,
       (n) => n >= 1,
       15_000,
     );
     await eventually(
-      () => queueDepth(sqs, queueUrl),
+      () => queueDepth(sqs, run.queueUrl),
       (d) => d.visible + d.inFlight === 0,
       10_000,
     );
     await worker.stop();
-    expect(seen).toEqual([{ name: "five", size: FIVE_MIB }]);
+    // Without a ledger a worker runs what SQS delivers, at least once (docs/guarantees.md): a
+    // second delivery is SQS's right, so every run is checked whole rather than counted.
+    expect(seen.length).toBeGreaterThanOrEqual(1);
+    expect(seen.every((s) => s.name === "five" && s.size === FIVE_MIB)).toBe(true);
   });
 
   it("Lambda: a 5 MiB job sent with sendBatch runs in the handler with its whole payload", async () => {
