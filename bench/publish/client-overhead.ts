@@ -70,7 +70,10 @@ export async function measureClientOverhead(messages: number, rounds: number): P
     for (const [name, run] of Object.entries(methods)) {
       const t0 = performance.now();
       await run();
-      if (r >= 0) (samples[name] ??= []).push(((performance.now() - t0) * 1000) / messages);
+      if (r < 0) continue;
+      const xs = samples[name] ?? [];
+      xs.push(((performance.now() - t0) * 1000) / messages);
+      samples[name] = xs;
     }
   }
   const microsPerMessage = Object.fromEntries(
