@@ -60,6 +60,7 @@ const UNIT = [
   "test/core/!(payload-privacy|validate).test.ts",
   "test/dashboard/cloudwatch-rates.test.ts",
   "test/dashboard/page-size.test.ts",
+  "test/dashboard/job-states.test.ts",
   "test/example/audit-pages.test.ts",
   "test/local/ledger-environment.test.ts",
   "test/local/request-meter.test.ts",

@@ -10,7 +10,10 @@
  *   failure: { reason: string | null, name: string, message: string, code: string | null } | null }} Job
  */
 
-/** Every state, in the order a job goes through them (src/ledger/job-state.ts). */
+/**
+ * Every state, in the order a job goes through them: src/ledger/job-state.ts's, held equal by
+ * test/dashboard/job-states.test.ts.
+ */
 export const JOB_STATES = [
   "queued",
   "running",
