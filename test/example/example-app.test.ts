@@ -1,7 +1,10 @@
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { analyseText, buildReport, sendEmail } from "../../handlers/jobs.ts";
+import { EVENTS_TOPIC } from "../../handlers/env.ts";
+import { analyseText, buildReport, reportReady, sendEmail } from "../../handlers/jobs.ts";
+import { JobClient } from "../../src/index.ts";
 import { parseScheduleExpression } from "../../src/schedule/expression.ts";
 import { type DevEvent, startTestApp, type TestApp } from "../../tools/src/testing/index.ts";
 
@@ -57,6 +60,25 @@ describe("the example app", () => {
       jobId: expect.stringMatching(/^report-audit:/),
     });
     await expect(readObject(`digests/${sent.jobId}.json`)).rejects.toMatchObject({ name: "NoSuchKey" });
+  });
+
+  it("publishes report.ready from the test to the app's events topic: a long report reaches both queues", async () => {
+    // Given the app's topic, as JobTopic named it
+    const events = app.topics.find((t) => t.jobTopic === EVENTS_TOPIC);
+    expect(events?.arn).toMatch(/^arn:aws:sns:/);
+    // When a test publishes an event of a report long enough for the digest's filter
+    const sns = new SNSClient(app.aws);
+    const client = new JobClient({ topicArn: events?.arn, sns, ledger: false });
+    await client.publish(reportReady, { reportKey: "reports/published-by-test.json", words: 5_000 });
+    await app.drain();
+    sns.destroy();
+    // Then both subscribed queues' consumers recorded it
+    for (const prefix of ["audit", "digests"]) {
+      expect(JSON.parse((await readObject(`${prefix}/published-by-test.json`)) ?? "{}")).toMatchObject({
+        reportKey: "reports/published-by-test.json",
+        words: 5_000,
+      });
+    }
   });
 
   it("analyses a 3 MiB text sent in the job: it travels through the queue's payload bucket, deleted once done", async () => {

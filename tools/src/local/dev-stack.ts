@@ -23,6 +23,7 @@ import type { LocalTable } from "./tables.ts";
 // The stack's own vocabulary, for the CLI and the testing kit that start it.
 export type { DevEvent } from "./dev-event.ts";
 export type { LocalQueue } from "./local-queues.ts";
+export type { LocalTopic } from "./local-topics.ts";
 
 export interface DevStackOptions {
   /** The CDK app command, or a synthesized cloud assembly directory. @default cdk.json's "app" */

@@ -1,4 +1,4 @@
-export type { DevEvent, LocalQueue } from "../local/dev-stack.ts";
+export type { DevEvent, LocalQueue, LocalTopic } from "../local/dev-stack.ts";
 export type { DurableCallbackCompletion } from "../local/durable-callbacks.ts";
 export type { DeadJob } from "./dead-job.ts";
 export type { BusyPart } from "./errors.ts";

@@ -17,7 +17,7 @@ import { readJob } from "sqs-jobs/internal/producer/job-status";
 import type { SendOptions } from "sqs-jobs/internal/producer/message";
 import type { SentJob } from "sqs-jobs/internal/producer/send-result";
 import { LOCAL_ACCOUNT } from "../local/app-model.ts";
-import type { DevStack, LocalQueue } from "../local/dev-stack.ts";
+import type { DevStack, LocalQueue, LocalTopic } from "../local/dev-stack.ts";
 import type { DurableCallbackCompletion } from "../local/durable-callbacks.ts";
 import { type DeadJob, toDeadJob } from "./dead-job.ts";
 import {
@@ -59,6 +59,11 @@ export interface TestApp<Queue extends string = string> extends AsyncDisposable 
   readonly buckets: readonly { readonly logicalId: string; readonly name: string }[];
   /** Each queue (DLQs included) with its URL, its DLQ's and the jobs it carries. */
   readonly queues: readonly LocalQueue[];
+  /**
+   * Each SNS topic of the app (CDK apps) with its local ARN, the name `JobTopic` was given and its
+   * payload bucket: `new JobClient({ topicArn, sns })` publishes to it as on AWS.
+   */
+  readonly topics: readonly LocalTopic[];
   /**
    * Sends a job with a `JobClient` pointed at the app (the ledger too, when the app has one), to
    * the queue that carries it. `at` and `delaySeconds` work as on AWS (SQS's delay, or a
@@ -229,6 +234,7 @@ export function testApp<Queue extends string>(
     },
     buckets: stack.buckets.map((b) => ({ logicalId: b.logicalId, name: b.name })),
     queues: stack.queues,
+    topics: stack.topics,
     async send(job, payload, options = {}) {
       const { queue, ...sendOptions } = options;
       const sent = await clientFor(queueFor(job, queue)).send(job, payload, sendOptions);
