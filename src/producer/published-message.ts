@@ -2,7 +2,7 @@ import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
 import { DEAD_LETTER_ROOM_BYTES } from "../core/dead-letter-attributes.ts";
 import type { JobDefinition } from "../core/job.ts";
 import { jobAttributeValues } from "../core/job-attributes.ts";
-import { attributeBytes } from "../core/message-size.ts";
+import { attributesBytes } from "../core/message-size.ts";
 import { TOPIC_ATTRIBUTE } from "../core/topic-attribute.ts";
 import type { PreparedMessage, PrepareResult } from "./message.ts";
 
@@ -36,9 +36,7 @@ interface Added {
 }
 
 function withSize(values: Record<string, MessageAttributeValue>): Added {
-  let bytes = 0;
-  for (const [name, value] of Object.entries(values)) bytes += attributeBytes(name, value);
-  return { values, bytes };
+  return { values, bytes: attributesBytes(values) };
 }
 
 /** A job that declares no attributes adds only the topic's: the same for every publish to it. */

@@ -11,7 +11,7 @@ import { packageVersion } from "sqs-jobs/internal/core/package-version";
 import { queueNameOf } from "sqs-jobs/internal/core/queue-url";
 import { createSqsClient } from "sqs-jobs/internal/core/sqs-client";
 import { type BucketSeed, parseBucketSeed } from "../../local/bucket-seed.ts";
-import type { DevEvent, DevStack } from "../../local/dev-stack.ts";
+import type { DevEvent, DevStack, LocalTopic } from "../../local/dev-stack.ts";
 import { type Command, intOption, stringOption } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { DevDashboard } from "../dev-dashboard.ts";
@@ -161,18 +161,17 @@ function producerEnvironment(stack: DevStack): [string, string][] {
     ...stack.queues.flatMap((q): [string, string][] =>
       q.payloadBucket === undefined ? [] : [[payloadBucketEnvVar(q.name), q.payloadBucket]],
     ),
-    ...stack.topics.flatMap(({ jobTopic, arn, payloadBucket }): [string, string][] =>
-      jobTopic === undefined
-        ? []
-        : [
-            [topicArnEnvVar(jobTopic), arn],
-            ...(payloadBucket === undefined
-              ? []
-              : [[topicPayloadBucketEnvVar(jobTopic), payloadBucket] as [string, string]]),
-          ],
-    ),
+    ...stack.topics.flatMap(topicVariables),
     ...Object.entries(stack.ledgerEnvironment),
   ];
+}
+
+/** A `JobTopic`'s variables: its ARN, and its payload bucket when it has one; none for another topic. */
+function topicVariables({ jobTopic, arn, payloadBucket }: LocalTopic): [string, string][] {
+  if (jobTopic === undefined) return [];
+  const variables: [string, string][] = [[topicArnEnvVar(jobTopic), arn]];
+  if (payloadBucket !== undefined) variables.push([topicPayloadBucketEnvVar(jobTopic), payloadBucket]);
+  return variables;
 }
 
 /**
